@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from graphql import GraphQLSchema, build_schema
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, SQLModel
+
+import oms_tui.cache.models  # noqa: F401  (registers every table on the metadata)
+from oms_tui.cache.engine import make_engine, session_factory
 
 FULL_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared" / "shopify" / "admin-2026-04.graphql"
 
@@ -16,3 +26,62 @@ def full_schema() -> GraphQLSchema:
     if not FULL_SCHEMA_PATH.exists():
         pytest.skip(f"full Admin schema not found at {FULL_SCHEMA_PATH}")
     return build_schema(FULL_SCHEMA_PATH.read_text(), assume_valid_sdl=True)
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server for tests; CI sets it and `OMS_TEST_REQUIRE_POSTGRES=1` (no skipping there)."""
+    url = os.environ.get("OMS_TEST_POSTGRES_URL")
+    if not url and os.environ.get("OMS_TEST_REQUIRE_POSTGRES"):
+        pytest.fail("OMS_TEST_REQUIRE_POSTGRES is set but OMS_TEST_POSTGRES_URL is not")
+    return url
+
+
+@contextmanager
+def postgres_engine_in_fresh_schema() -> Iterator[Engine]:
+    """An engine whose connections see only a new, empty schema, dropped afterwards."""
+    url = postgres_url()
+    if not url:
+        pytest.skip("PostgreSQL tests need OMS_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    try:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    except OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("OMS_TEST_REQUIRE_POSTGRES"):
+            raise
+        pytest.skip(f"PostgreSQL at OMS_TEST_POSTGRES_URL is unreachable: {exc.orig}")
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A clean, empty database on each engine: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+        yield engine
+        engine.dispose()
+    else:
+        with postgres_engine_in_fresh_schema() as engine:
+            yield engine
+
+
+@pytest.fixture
+def engine(empty_engine: Engine) -> Engine:
+    """A clean database with every table, on each engine."""
+    SQLModel.metadata.create_all(empty_engine)
+    return empty_engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with session_factory(engine)() as session:
+        yield session

@@ -1,0 +1,140 @@
+"""The floor's own state: what the warehouse knows that the store does not."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from oms_tui.cache.types import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    PICKER = "picker"
+    PACKER = "packer"
+    MANAGER = "manager"
+    SUPPORT = "support"
+
+
+def _values(enum_type: type[enum.Enum]) -> list[str]:
+    return [member.value for member in enum_type]
+
+
+class BinLocation(SQLModel, table=True):
+    """Where a SKU sits in one warehouse (`A-03-2`); several bins per SKU are allowed."""
+
+    __tablename__ = "bin_locations"
+
+    location_id: str = Field(primary_key=True)
+    sku: str = Field(primary_key=True)
+    code: str = Field(primary_key=True, index=True)
+
+
+class Staff(SQLModel, table=True):
+    __tablename__ = "staff"
+
+    code: str = Field(primary_key=True)
+    name: str
+    role: Role = Field(sa_type=Enum(Role, native_enum=False, length=16, values_callable=_values))
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Station(SQLModel, table=True):
+    __tablename__ = "stations"
+
+    name: str = Field(primary_key=True)
+    location_id: str | None = None
+    last_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Claim(SQLModel, table=True):
+    """One person's lease on one fulfillment order; an expired lease may be taken over."""
+
+    __tablename__ = "claims"
+
+    fulfillment_order_id: str = Field(primary_key=True)
+    staff_code: str = Field(sa_column=Column(String, ForeignKey("staff.code"), nullable=False, index=True))
+    station: str
+    since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    lease_until: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class PickList(SQLModel, table=True):
+    __tablename__ = "pick_lists"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_code: str = Field(sa_column=Column(String, ForeignKey("staff.code"), nullable=False, index=True))
+    station: str
+    location_id: str
+    state: str = Field(default="open", index=True)  # open, done, abandoned
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PickListLine(SQLModel, table=True):
+    __tablename__ = "pick_list_lines"
+    __table_args__ = (UniqueConstraint("pick_list_id", "sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pick_list_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("pick_lists.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    sequence: int  # walking order
+    fulfillment_order_id: str = Field(index=True)
+    fulfillment_order_line_item_id: str
+    sku: str | None = None
+    bin_code: str | None = None
+    needed: int
+    picked: int = 0
+    short: int = 0
+
+
+class PackSession(SQLModel, table=True):
+    __tablename__ = "pack_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fulfillment_order_id: str = Field(index=True)
+    staff_code: str = Field(sa_column=Column(String, ForeignKey("staff.code"), nullable=False))
+    station: str
+    state: str = Field(default="open")  # open, confirmed, abandoned
+    verified: dict[str, int] = Field(default_factory=dict, sa_type=JSON)  # FO line item id -> quantity
+    tracking_company: str | None = None
+    tracking_number: str | None = Field(default=None, index=True)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class FloorException(SQLModel, table=True):
+    """Something that went wrong and needs a person: a short pick, a rejected store action, ..."""
+
+    __tablename__ = "exceptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)
+    severity: str  # info, warning, critical
+    state: str = Field(default="open", index=True)  # open, acknowledged, resolved
+    order_id: str | None = Field(default=None, index=True)
+    subject: str | None = None  # the object it is about (a gid or an outbox action)
+    message: str
+    owner: str | None = None
+    resolution: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: who did what, where, when. Rows are never updated or deleted (see `audit.py`)."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    station: str
+    staff_code: str | None = None
+    action: str = Field(index=True)
+    subject: str | None = Field(default=None, index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

@@ -1,0 +1,131 @@
+"""The store's mirror: rows keyed by Shopify's global ids (gid://shopify/...), written only by sync.
+
+Foreign keys join a parent to the children that arrive in the same payload (an order and its line
+items); objects of different sync streams (an order and its fulfillment orders) are joined by indexed
+ids without a constraint, because either may arrive first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String
+from sqlmodel import Field, SQLModel
+
+from oms_tui.cache.types import UTCDateTime
+
+
+def _parent(table_column: str) -> Any:
+    """A required foreign key to a parent whose children go with it."""
+    foreign_key = ForeignKey(table_column, ondelete="CASCADE")
+    return Field(sa_column=Column(String, foreign_key, nullable=False, index=True))
+
+
+class Location(SQLModel, table=True):
+    __tablename__ = "locations"
+
+    id: str = Field(primary_key=True)
+    name: str
+    is_active: bool = True
+    synced_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_status_priority_age", "fulfillment_status", "priority", "created_at"),)
+
+    id: str = Field(primary_key=True)
+    name: str = Field(index=True)  # "#1001"
+    customer_name: str | None = None
+    email: str | None = Field(default=None, index=True)
+    shipping_address: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    financial_status: str | None = None
+    fulfillment_status: str
+    risk_level: str | None = None
+    risk_recommendation: str | None = None
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    priority: int = 0  # lower is more urgent; derived from tags by the floor's rules
+    note: str | None = None
+    closed: bool = False
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancel_reason: str | None = None
+    synced_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LineItem(SQLModel, table=True):
+    __tablename__ = "line_items"
+
+    id: str = Field(primary_key=True)
+    order_id: str = _parent("orders.id")
+    position: int = 0  # the order's own line order
+    sku: str | None = Field(default=None, index=True)
+    barcode: str | None = Field(default=None, index=True)
+    title: str
+    quantity: int
+    current_quantity: int
+    unfulfilled_quantity: int
+    requires_shipping: bool = True
+
+
+class FulfillmentOrder(SQLModel, table=True):
+    __tablename__ = "fulfillment_orders"
+    __table_args__ = (Index("ix_fulfillment_orders_queue", "location_id", "status", "fulfill_at"),)
+
+    id: str = Field(primary_key=True)
+    order_id: str = Field(index=True)
+    status: str
+    request_status: str | None = None
+    location_id: str | None = None
+    location_name: str | None = None
+    fulfill_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    synced_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class FulfillmentHold(SQLModel, table=True):
+    __tablename__ = "fulfillment_holds"
+
+    id: str = Field(primary_key=True)
+    fulfillment_order_id: str = _parent("fulfillment_orders.id")
+    reason: str
+    reason_notes: str | None = None
+    handle: str | None = None
+
+
+class FulfillmentOrderLineItem(SQLModel, table=True):
+    __tablename__ = "fulfillment_order_line_items"
+
+    id: str = Field(primary_key=True)
+    fulfillment_order_id: str = _parent("fulfillment_orders.id")
+    line_item_id: str = Field(index=True)
+    sku: str | None = Field(default=None, index=True)
+    total_quantity: int
+    remaining_quantity: int
+
+
+class Fulfillment(SQLModel, table=True):
+    __tablename__ = "fulfillments"
+
+    id: str = Field(primary_key=True)
+    order_id: str = _parent("orders.id")
+    status: str
+    tracking_company: str | None = None
+    tracking_number: str | None = Field(default=None, index=True)
+    tracking_url: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class InventoryLevel(SQLModel, table=True):
+    __tablename__ = "inventory_levels"
+
+    inventory_item_id: str = Field(primary_key=True)
+    location_id: str = Field(primary_key=True)
+    sku: str = Field(index=True)
+    available: int = 0
+    committed: int = 0
+    on_hand: int = 0
+    synced_at: datetime = Field(sa_type=UTCDateTime)

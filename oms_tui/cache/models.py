@@ -1,0 +1,50 @@
+"""Every table of the cache, imported in one place so metadata and migrations see them all."""
+
+from oms_tui.cache.floor_state import (
+    AuditEvent,
+    BinLocation,
+    Claim,
+    FloorException,
+    PackSession,
+    PickList,
+    PickListLine,
+    Role,
+    Staff,
+    Station,
+)
+from oms_tui.cache.mirror import (
+    Fulfillment,
+    FulfillmentHold,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    InventoryLevel,
+    LineItem,
+    Location,
+    Order,
+)
+from oms_tui.cache.sync_state import ChangeFeedEntry, OutboxAction, SyncLock, SyncState
+
+__all__ = [
+    "AuditEvent",
+    "BinLocation",
+    "ChangeFeedEntry",
+    "Claim",
+    "FloorException",
+    "Fulfillment",
+    "FulfillmentHold",
+    "FulfillmentOrder",
+    "FulfillmentOrderLineItem",
+    "InventoryLevel",
+    "LineItem",
+    "Location",
+    "Order",
+    "OutboxAction",
+    "PackSession",
+    "PickList",
+    "PickListLine",
+    "Role",
+    "Staff",
+    "Station",
+    "SyncLock",
+    "SyncState",
+]

@@ -1,0 +1,70 @@
+"""Bookkeeping for talking to the store: the outbox, sync watermarks, the sync lock, the change feed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+from oms_tui.cache.types import UTCDateTime, utcnow
+
+
+class OutboxAction(SQLModel, table=True):
+    """A floor action for the store, written in the same transaction as its local effect.
+
+    Pushed in `id` order per order; `idempotency_key` names the action so a retry after an ambiguous
+    failure can tell whether the store already has it (hold handles, fulfilment re-reads).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "state", "order_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(index=True)
+    kind: str  # fulfill, hold, release_hold, move, cancel, note, tags
+    payload: dict[str, Any] = Field(sa_type=JSON)
+    state: str = Field(default="pending")  # pending, sending, done, failed, discarded
+    attempts: int = 0
+    last_error: str | None = None
+    idempotency_key: str = Field(unique=True)
+    station: str
+    staff_code: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    result: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class SyncState(SQLModel, table=True):
+    __tablename__ = "sync_state"
+
+    stream: str = Field(primary_key=True)  # locations, orders, fulfillment_orders, inventory
+    watermark: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cursor: str | None = None  # a bulk operation or page walk in progress, to resume after a crash
+    last_success: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = None
+    last_error_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SyncLock(SQLModel, table=True):
+    """SQLite's stand-in for PostgreSQL's advisory lock: one row per lock, with a lease."""
+
+    __tablename__ = "sync_locks"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    lease_until: datetime = Field(sa_type=UTCDateTime)
+
+
+class ChangeFeedEntry(SQLModel, table=True):
+    """What sync changed, for screens to follow by `id` (higher id = later)."""
+
+    __tablename__ = "change_feed"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    stream: str
+    object_id: str = Field(index=True)
+    change: str  # created, updated
