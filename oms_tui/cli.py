@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
+from oms_tui.cache.floor_state import Role
 from oms_tui.config import Settings
 
 
@@ -64,6 +68,83 @@ def config_show() -> None:
     click.echo(f"# file: {config_file()}")
     for key, value in settings.masked().items():
         click.echo(f"{key} = {value!r}")
+
+
+@main.group()
+def db() -> None:
+    """Manage the local cache database."""
+
+
+@db.command("upgrade")
+@one_line_errors
+def db_upgrade() -> None:
+    """Create or migrate the cache's tables to the newest version."""
+    from oms_tui.cache.database import open_cache
+    from oms_tui.cache.migrate import current_revision
+
+    settings = load_settings()
+    cache = open_cache(settings.database_url)
+    click.echo(f"cache at revision {current_revision(cache.engine)}: {settings.masked()['database_url']}")
+    cache.close()
+
+
+@main.group()
+def staff() -> None:
+    """Manage the people who work the floor."""
+
+
+@staff.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]), help="What they do")
+@one_line_errors
+def staff_add(code: str, name: str, role: str) -> None:
+    """Add a person with a short CODE (what they scan or type) and a NAME."""
+    from oms_tui.floor.staff import StaffError, add_staff
+
+    settings = load_settings()
+    with cache_session(settings) as session:
+        try:
+            person = add_staff(session, code, name, Role(role), station=settings.station)
+        except StaffError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        click.echo(f"added {person.code} {person.name} ({person.role.value})")
+
+
+@main.group()
+def bins() -> None:
+    """Manage bin locations (shelf codes per SKU)."""
+
+
+@bins.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--location", help="Location name or id for rows without a location column")
+@one_line_errors
+def bins_import(file: Path, location: str | None) -> None:
+    """Import FILE.csv with columns sku,bin[,location]; all rows or none."""
+    from oms_tui.floor.bins import BinImportError, import_bins_csv
+
+    settings = load_settings()
+    with cache_session(settings) as session:
+        try:
+            result = import_bins_csv(session, file, station=settings.station, default_location=location)
+        except BinImportError as exc:
+            raise click.ClickException(f"nothing imported:\n{exc}") from None
+        session.commit()
+        click.echo(f"imported {result.rows} bin locations for {result.locations} location(s)")
+
+
+@contextmanager
+def cache_session(settings: Settings) -> Iterator[Session]:
+    from oms_tui.cache.database import open_cache
+
+    cache = open_cache(settings.database_url)
+    try:
+        with cache.sessions() as session:
+            yield session
+    finally:
+        cache.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

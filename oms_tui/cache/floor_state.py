@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Integer, String, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from oms_tui.cache.types import UTCDateTime, utcnow
@@ -138,3 +138,9 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(index=True)
     subject: str | None = Field(default=None, index=True)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _audit_log_is_append_only(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
+    raise PermissionError(f"the audit log is append-only (event {target.id})")

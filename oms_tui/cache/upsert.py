@@ -53,7 +53,7 @@ def upsert_newer(
         seen = latest.get(row[key])
         if seen is None or row[version] > seen[version]:
             latest[row[key]] = row
-    known = dict(
+    known: dict[Any, Any] = dict(
         session.connection()
         .execute(select(column[key], column[version]).where(column[key].in_(list(latest))))
         .all()
@@ -112,9 +112,11 @@ def upsert_all(session: Session, model: type[SQLModel], rows: Sequence[dict[str,
         return
     keys = _key(model)
     statement = _insert(session, model)
-    statement = statement.on_conflict_do_update(
-        index_elements=keys, set_={name: statement.excluded[name] for name in rows[0] if name not in keys}
-    )
+    values = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    if values:
+        statement = statement.on_conflict_do_update(index_elements=keys, set_=values)
+    else:  # every column is part of the key: an existing row is already identical
+        statement = statement.on_conflict_do_nothing(index_elements=keys)
     _execute_chunked(session, statement, rows)
 
 

@@ -1,0 +1,32 @@
+"""Staff: the people who work the floor, each with one role."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session
+
+from oms_tui.cache.models import Role, Staff
+from oms_tui.floor.audit import record
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+
+
+class StaffError(ValueError):
+    pass
+
+
+def add_staff(session: Session, code: str, name: str, role: Role, *, station: str) -> Staff:
+    """Register a person; codes are what they scan or type at a station, so they stay short."""
+    code = code.strip().upper()
+    name = name.strip()
+    if not CODE_PATTERN.match(code):
+        raise StaffError(f"staff code {code!r}: use 1-32 letters, digits, '-' or '_'")
+    if not name:
+        raise StaffError("staff name must not be empty")
+    if session.get(Staff, code) is not None:
+        raise StaffError(f"staff code {code} is already taken")
+    staff = Staff(code=code, name=name, role=role)
+    session.add(staff)
+    record(session, station=station, action="staff.add", subject=code, name=name, role=role.value)
+    return staff

@@ -1,0 +1,105 @@
+"""The `oms-tui` chores: migrate, staff, bins; bad input is one clear line, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import select
+
+from oms_tui.cache.database import open_cache
+from oms_tui.cache.models import AuditEvent, BinLocation, Location, Staff
+from oms_tui.cache.types import utcnow
+from oms_tui.cli import main
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
+    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("OMS_DATABASE_URL", url)
+    monkeypatch.setenv("OMS_STATION", "pack-1")
+    return url
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_help_lists_the_commands() -> None:
+    code, output = run("--help")
+    assert code == 0
+    for command in ("db", "config", "staff", "bins"):
+        assert command in output
+
+
+def test_db_upgrade_migrates(db_url: str) -> None:
+    code, output = run("db", "upgrade")
+    assert code == 0 and "cache at revision 0001" in output
+
+
+def test_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("OMS_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    code, output = run("db", "upgrade")
+    assert code == 1
+    assert output.startswith("Error: database error: ") and output.count("\n") == 1
+    assert "Traceback" not in output
+
+
+def test_staff_add_records_the_person_and_an_audit_event(db_url: str) -> None:
+    assert run("staff", "add", "p01", "Ana Pick", "--role", "picker") == (0, "added P01 Ana Pick (picker)\n")
+    code, output = run("staff", "add", "P01", "Someone Else", "--role", "packer")
+    assert (code, output) == (1, "Error: staff code P01 is already taken\n")
+    code, output = run("staff", "add", "X2", "Bo", "--role", "boss")
+    assert code == 2 and "'boss' is not one of" in output
+    cache = open_cache(db_url)
+    with cache.sessions() as session:
+        assert [(s.code, s.role.value) for s in session.exec(select(Staff))] == [("P01", "picker")]
+        (event,) = session.exec(select(AuditEvent))
+        assert (event.station, event.action, event.subject) == ("pack-1", "staff.add", "P01")
+    cache.close()
+
+
+def add_locations(db_url: str, *names: str) -> None:
+    cache = open_cache(db_url)
+    with cache.sessions() as session:
+        for n, name in enumerate(names, start=1):
+            session.add(Location(id=f"gid://shopify/Location/{n}", name=name, synced_at=utcnow()))
+        session.commit()
+    cache.close()
+
+
+def stored_bins(db_url: str) -> list[tuple[str, str, str]]:
+    cache = open_cache(db_url)
+    with cache.sessions() as session:
+        rows = [(b.location_id, b.sku, b.code) for b in session.exec(select(BinLocation))]
+    cache.close()
+    return sorted(rows)
+
+
+def test_bins_import_resolves_location_names(db_url: str, tmp_path: Path) -> None:
+    add_locations(db_url, "Main warehouse", "Overflow")
+    csv_file = tmp_path / "bins.csv"
+    csv_file.write_text("SKU,Bin,Location\nTEE-BLK-M,a-03-2,main warehouse\nTEE-BLK-M,Z-01-1,Overflow\n")
+    assert run("bins", "import", str(csv_file)) == (0, "imported 2 bin locations for 2 location(s)\n")
+    assert stored_bins(db_url) == [
+        ("gid://shopify/Location/1", "TEE-BLK-M", "A-03-2"),
+        ("gid://shopify/Location/2", "TEE-BLK-M", "Z-01-1"),
+    ]
+
+
+def test_bins_import_is_all_or_nothing_with_line_numbers(db_url: str, tmp_path: Path) -> None:
+    add_locations(db_url, "Main warehouse", "Overflow")
+    csv_file = tmp_path / "bins.csv"
+    csv_file.write_text("sku,bin\nMUG-01,B-01-1\n,B-01-2\nCAP-02,??\n")
+    code, output = run("bins", "import", str(csv_file))
+    assert code == 1
+    assert "line 3: empty sku" in output
+    assert "line 4: bin '??' is not a shelf code like A-03-2" in output
+    assert "line 2: the shop has several locations" in output
+    assert stored_bins(db_url) == []
+    code, output = run("bins", "import", str(csv_file), "--location", "Overflow")
+    assert code == 1 and stored_bins(db_url) == []  # lines 3 and 4 are still wrong
