@@ -39,31 +39,41 @@ def _insert(session: Session, model: type[SQLModel]) -> Any:
 
 
 def upsert_newer(
-    session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], version: str = "updated_at"
+    session: Session,
+    model: type[SQLModel],
+    rows: Sequence[dict[str, Any]],
+    version: str = "updated_at",
+    ignore: frozenset[str] = frozenset({"synced_at"}),
 ) -> UpsertResult:
     """Write `rows` (dicts of column values), keeping whichever copy has the newer `version` column.
 
-    Returns which primary keys were created, updated, or left alone because the cache already had
-    that version or a newer one. Running it twice with the same rows changes nothing.
+    The store's versions have one-second resolution, so a copy with the same version but other values
+    is a later edit within that second, fetched later: it wins too. Returns which primary keys were
+    created, updated, or left alone; running it twice with the same rows changes nothing.
     """
     (key,) = _key(model)
-    column = model.__table__.c  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]
     latest: dict[Any, dict[str, Any]] = {}
     for row in rows:  # within one batch, the newest copy of an id wins
         seen = latest.get(row[key])
-        if seen is None or row[version] > seen[version]:
+        if seen is None or row[version] >= seen[version]:
             latest[row[key]] = row
-    known: dict[Any, Any] = dict(
-        session.connection()
-        .execute(select(column[key], column[version]).where(column[key].in_(list(latest))))
-        .all()
-    )
+    compared = [name for name in next(iter(latest.values()), {}) if name not in ignore]
+    known = {
+        stored[key]: stored
+        for stored in session.connection()
+        .execute(select(*(table.c[name] for name in compared)).where(table.c[key].in_(list(latest))))
+        .mappings()
+    }
     result = UpsertResult([], [], [])
     to_write = []
     for ident, row in latest.items():
-        if ident not in known:
+        stored = known.get(ident)
+        if stored is None:
             result.created.append(ident)
-        elif row[version] > known[ident]:
+        elif row[version] > stored[version] or (
+            row[version] == stored[version] and any(row[name] != stored[name] for name in compared)
+        ):
             result.updated.append(ident)
         else:
             result.unchanged.append(ident)
@@ -71,11 +81,10 @@ def upsert_newer(
         to_write.append(row)
     if to_write:
         statement = _insert(session, model)
-        newer = statement.excluded[version] > column[version]
         statement = statement.on_conflict_do_update(
             index_elements=[key],
             set_={name: statement.excluded[name] for name in to_write[0] if name != key},
-            where=newer,  # a concurrent writer's newer copy still wins
+            where=statement.excluded[version] >= table.c[version],  # a concurrent writer's newer copy wins
         )
         _execute_chunked(session, statement, to_write)
     return result

@@ -104,3 +104,11 @@ def test_replace_children_upserts_and_drops_lines_that_went_away(session: Sessio
     session.expire_all()
     stored = {item.id: item.quantity for item in session.exec(select(LineItem))}
     assert stored == {"gid://shopify/LineItem/2": 5, "gid://shopify/LineItem/3": 1}
+
+
+def test_an_edit_within_the_same_second_is_not_lost(session: Session) -> None:
+    upsert_newer(session, Order, [order_row("gid://shopify/Order/1", 10, "first edit")])
+    same_second = upsert_newer(session, Order, [order_row("gid://shopify/Order/1", 10, "second edit")])
+    session.commit()
+    assert same_second.updated == ["gid://shopify/Order/1"]
+    assert notes(session) == {"gid://shopify/Order/1": "second edit"}

@@ -1,0 +1,148 @@
+"""Store payloads -> cache rows (plain dicts, ready for `oms_tui.cache.upsert`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from oms_tui.floor.priority import order_priority
+from oms_tui.store.payloads import (
+    FulfillmentOrderLineNode,
+    FulfillmentOrderNode,
+    InventoryItemNode,
+    LineItemNode,
+    LocationNode,
+    OrderNode,
+)
+
+RISK_RANK = {"HIGH": 4, "MEDIUM": 3, "LOW": 2, "NONE": 1, "PENDING": 0}
+
+
+def location_row(node: LocationNode, now: datetime) -> dict[str, Any]:
+    return {"id": node.id, "name": node.name, "is_active": node.is_active, "synced_at": now}
+
+
+def order_row(node: OrderNode, now: datetime) -> dict[str, Any]:
+    levels = [a.risk_level for a in node.risk.assessments if a.risk_level] if node.risk else []
+    return {
+        "id": node.id,
+        "name": node.name,
+        "customer_name": node.customer.display_name if node.customer else None,
+        "email": node.email or _customer_email(node),
+        "shipping_address": node.shipping_address,
+        "financial_status": node.display_financial_status,
+        "fulfillment_status": node.display_fulfillment_status,
+        "risk_level": max(levels, key=lambda level: RISK_RANK.get(level, -1)) if levels else None,
+        "risk_recommendation": node.risk.recommendation if node.risk else None,
+        "tags": list(node.tags),
+        "priority": order_priority(node.tags),
+        "note": node.note,
+        "closed": node.closed,
+        "created_at": node.created_at,
+        "updated_at": node.updated_at,
+        "cancelled_at": node.cancelled_at,
+        "cancel_reason": node.cancel_reason,
+        "synced_at": now,
+    }
+
+
+def _customer_email(node: OrderNode) -> str | None:
+    address = node.customer.default_email_address if node.customer else None
+    return address.email_address if address else None
+
+
+def line_item_rows(order_id: str, items: list[LineItemNode]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": item.id,
+            "order_id": order_id,
+            "position": position,
+            "sku": item.sku,
+            "barcode": item.variant.barcode if item.variant else None,
+            "title": item.name or item.title or "",
+            "quantity": item.quantity,
+            "current_quantity": item.current_quantity,
+            "unfulfilled_quantity": item.unfulfilled_quantity,
+            "requires_shipping": item.requires_shipping,
+        }
+        for position, item in enumerate(items)
+    ]
+
+
+def fulfillment_rows(node: OrderNode) -> list[dict[str, Any]]:
+    rows = []
+    for fulfillment in node.fulfillments:
+        tracking = fulfillment.tracking_info[0] if fulfillment.tracking_info else None
+        rows.append(
+            {
+                "id": fulfillment.id,
+                "order_id": node.id,
+                "status": fulfillment.status,
+                "tracking_company": tracking.company if tracking else None,
+                "tracking_number": tracking.number if tracking else None,
+                "tracking_url": tracking.url if tracking else None,
+                "created_at": fulfillment.created_at,
+            }
+        )
+    return rows
+
+
+def fulfillment_order_row(node: FulfillmentOrderNode, now: datetime) -> dict[str, Any]:
+    assigned = node.assigned_location
+    return {
+        "id": node.id,
+        "order_id": node.order_id,
+        "status": node.status,
+        "request_status": node.request_status,
+        "location_id": assigned.location.id if assigned and assigned.location else None,
+        "location_name": assigned.name if assigned else None,
+        "fulfill_at": node.fulfill_at,
+        "created_at": node.created_at,
+        "updated_at": node.updated_at,
+        "synced_at": now,
+    }
+
+
+def hold_rows(node: FulfillmentOrderNode) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": hold.id,
+            "fulfillment_order_id": node.id,
+            "reason": hold.reason,
+            "reason_notes": hold.reason_notes,
+            "handle": hold.handle,
+        }
+        for hold in node.fulfillment_holds
+    ]
+
+
+def fulfillment_order_line_rows(fo_id: str, lines: list[FulfillmentOrderLineNode]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": line.id,
+            "fulfillment_order_id": fo_id,
+            "line_item_id": line.line_item.id,
+            "sku": line.sku,
+            "total_quantity": line.total_quantity,
+            "remaining_quantity": line.remaining_quantity,
+        }
+        for line in lines
+    ]
+
+
+def inventory_rows(node: InventoryItemNode, now: datetime) -> list[dict[str, Any]]:
+    rows = []
+    for level in node.inventory_levels.nodes:
+        quantities = {quantity.name: quantity.quantity for quantity in level.quantities}
+        rows.append(
+            {
+                "inventory_item_id": node.id,
+                "location_id": level.location.id,
+                "sku": node.sku or "",
+                "available": quantities.get("available", 0),
+                "committed": quantities.get("committed", 0),
+                "on_hand": quantities.get("on_hand", 0),
+                "synced_at": now,
+            }
+        )
+    return rows
