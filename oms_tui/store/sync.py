@@ -1,0 +1,258 @@
+"""The sync engine: store -> cache, one stream at a time, resumable at any point.
+
+Each stream pages `updated_at:>=` (watermark minus an overlap) sorted by UPDATED_AT and commits page
+by page; the watermark moves only after its page is committed, so a process killed anywhere re-reads
+at most one page and an overlap's worth of objects. Upserts keep the newer copy, so re-reading is
+harmless. Objects updated during a walk move to its end and are read there, or by the next pass.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, col, select
+
+from oms_tui.cache.database import Cache
+from oms_tui.cache.models import FloorException, FulfillmentOrder, FulfillmentOrderLineItem, SyncState
+from oms_tui.cache.types import utcnow
+from oms_tui.store.payloads import (
+    FulfillmentOrderLineNode,
+    FulfillmentOrderNode,
+    InventoryItemNode,
+    LineItemNode,
+    LocationNode,
+    OrderNode,
+)
+from oms_tui.store.sync_lock import sync_lock
+from oms_tui.store.sync_writes import write_fulfillment_orders, write_inventory, write_locations, write_orders
+
+STREAMS = ("locations", "orders", "fulfillment_orders", "inventory")
+OPEN_FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE")
+INVENTORY_SKUS_PER_QUERY = 50
+
+Node = TypeVar("Node", bound=BaseModel)
+
+
+class Pages(Protocol):
+    def __aiter__(self) -> Any: ...
+
+
+class Client(Protocol):
+    """What sync needs of `StoreClient`."""
+
+    async def execute(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]: ...
+
+    def paginate(
+        self, document: str, variables: dict[str, Any], *, connection_path: Sequence[str]
+    ) -> Any: ...
+
+
+@dataclass
+class StreamCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SyncSummary:
+    streams: dict[str, StreamCounts] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def total(self, name: str) -> int:
+        return sum(getattr(counts, name) for counts in self.streams.values())
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{stream}: {error}" for stream, counts in self.streams.items() for error in counts.errors]
+
+
+ProgressCallback = Callable[[str, StreamCounts], None]
+
+
+def search_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        client: Client,
+        cache: Cache,
+        *,
+        overlap: timedelta = timedelta(minutes=2),
+        on_progress: ProgressCallback | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.client, self.cache, self.overlap = client, cache, overlap
+        self.on_progress = on_progress or (lambda stream, counts: None)
+        self.clock = clock
+
+    async def run_once(self) -> SyncSummary:
+        """One pass over every stream, holding the cache's sync lock (raises `SyncBusy` if taken)."""
+        started = time.monotonic()
+        summary = SyncSummary()
+        with sync_lock(self.cache.engine) as lease:
+            for stream in STREAMS:
+                counts = summary.streams[stream] = StreamCounts()
+                await getattr(self, f"_sync_{stream}")(counts)
+                lease.renew()
+        summary.seconds = time.monotonic() - started
+        return summary
+
+    async def _sync_locations(self, counts: StreamCounts) -> None:
+        async for page in self.client.paginate("locations_page", {}, connection_path=("locations",)):
+            nodes = self._parse(page, LocationNode, counts, "locations")
+            with self.cache.sessions() as session:
+                result = write_locations(session, nodes, self.clock())
+                self._commit_page(session, "locations", counts, result, watermark=None)
+
+    async def _sync_orders(self, counts: StreamCounts) -> None:
+        async for page in self._changed_pages("orders", "orders_page", "orders"):
+            nodes = self._parse(page, OrderNode, counts, "orders")
+            extra = {
+                node.id: await self._remaining_lines(
+                    "order_line_items", node.id, node.line_items.page_info.end_cursor
+                )
+                for node in nodes
+                if node.line_items.page_info.has_next_page
+            }
+            extra_lines = {
+                ident: self._parse(lines, LineItemNode, counts, "orders") for ident, lines in extra.items()
+            }
+            with self.cache.sessions() as session:
+                result = write_orders(session, nodes, extra_lines, self.clock())
+                self._commit_page(
+                    session, "orders", counts, result, max((n.updated_at for n in nodes), default=None)
+                )
+
+    async def _sync_fulfillment_orders(self, counts: StreamCounts) -> None:
+        stream = "fulfillment_orders"
+        async for page in self._changed_pages(stream, "fulfillment_orders_page", "fulfillmentOrders"):
+            nodes = self._parse(page, FulfillmentOrderNode, counts, stream)
+            extra = {
+                node.id: await self._remaining_lines(
+                    "fulfillment_order_line_items", node.id, node.line_items.page_info.end_cursor
+                )
+                for node in nodes
+                if node.line_items.page_info.has_next_page
+            }
+            extra_lines = {
+                ident: self._parse(lines, FulfillmentOrderLineNode, counts, stream)
+                for ident, lines in extra.items()
+            }
+            with self.cache.sessions() as session:
+                result = write_fulfillment_orders(session, nodes, extra_lines, self.clock())
+                self._commit_page(
+                    session, stream, counts, result, max((n.updated_at for n in nodes), default=None)
+                )
+
+    async def _sync_inventory(self, counts: StreamCounts) -> None:
+        """Inventory of the SKUs on open work only: that is what pickers and exceptions look at."""
+        with self.cache.sessions() as session:
+            skus = sorted(
+                {
+                    sku
+                    for sku in session.exec(
+                        select(FulfillmentOrderLineItem.sku)
+                        .join(
+                            FulfillmentOrder,
+                            col(FulfillmentOrder.id) == FulfillmentOrderLineItem.fulfillment_order_id,
+                        )
+                        .where(col(FulfillmentOrder.status).in_(OPEN_FO_STATUSES))
+                        .where(FulfillmentOrderLineItem.remaining_quantity > 0)
+                    )
+                    if sku
+                }
+            )
+        for start in range(0, len(skus), INVENTORY_SKUS_PER_QUERY):
+            chunk = skus[start : start + INVENTORY_SKUS_PER_QUERY]
+            query = " OR ".join(f"sku:{_quote(sku)}" for sku in chunk)
+            async for page in self.client.paginate(
+                "inventory_items", {"query": query}, connection_path=("inventoryItems",)
+            ):
+                nodes = self._parse(page, InventoryItemNode, counts, "inventory")
+                with self.cache.sessions() as session:
+                    counts.updated += write_inventory(session, nodes, self.clock())
+                    self._mark_success(session, "inventory", None)
+                    session.commit()
+                self.on_progress("inventory", counts)
+
+    def _changed_pages(self, stream: str, document: str, connection: str) -> Any:
+        with self.cache.sessions() as session:
+            state = session.get(SyncState, stream)
+            watermark = state.watermark if state else None
+        variables = {"query": f"updated_at:>='{search_time(watermark - self.overlap)}'"} if watermark else {}
+        return self.client.paginate(document, variables, connection_path=(connection,))
+
+    async def _remaining_lines(
+        self, document: str, parent_id: str, after: str | None
+    ) -> list[dict[str, Any]]:
+        lines: list[dict[str, Any]] = []
+        async for page in self.client.paginate(
+            document, {"id": parent_id, "after": after}, connection_path=("node", "lineItems")
+        ):
+            lines.extend(page)
+        return lines
+
+    def _parse(
+        self, raw: list[dict[str, Any]], shape: type[Node], counts: StreamCounts, stream: str
+    ) -> list[Node]:
+        """Validate each object; a malformed one becomes an exception for a person, the rest go on."""
+        nodes = []
+        for item in raw:
+            try:
+                nodes.append(shape.model_validate(item))
+            except ValidationError as exc:
+                ident = item.get("id") if isinstance(item, dict) else None
+                problem = f"malformed {shape.__name__} {ident or '(no id)'}: {_first_error(exc)}"
+                counts.errors.append(problem)
+                with self.cache.sessions() as session:
+                    session.add(
+                        FloorException(
+                            kind="sync_malformed", severity="warning", subject=ident, message=problem
+                        )
+                    )
+                    session.commit()
+        return nodes
+
+    def _commit_page(
+        self, session: Session, stream: str, counts: StreamCounts, result: Any, watermark: datetime | None
+    ) -> None:
+        counts.created += len(result.created)
+        counts.updated += len(result.updated)
+        counts.unchanged += len(result.unchanged)
+        self._mark_success(session, stream, watermark)
+        session.commit()
+        self.on_progress(stream, counts)
+
+    def _mark_success(self, session: Session, stream: str, watermark: datetime | None) -> None:
+        state = session.get(SyncState, stream) or SyncState(stream=stream)
+        if watermark and (state.watermark is None or watermark > state.watermark):
+            state.watermark = watermark
+        state.last_success = self.clock()
+        state.last_error = None
+        session.add(state)
+
+
+def record_stream_error(cache: Cache, stream: str, message: str) -> None:
+    with cache.sessions() as session:
+        state = session.get(SyncState, stream) or SyncState(stream=stream)
+        state.last_error, state.last_error_at = message, utcnow()
+        session.add(state)
+        session.commit()
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    return f"{'.'.join(map(str, error['loc']))}: {error['msg']}"
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

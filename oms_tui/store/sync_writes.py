@@ -1,0 +1,102 @@
+"""Writing one page of store objects into the cache, children and change feed included."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from oms_tui.cache.models import (
+    ChangeFeedEntry,
+    Fulfillment,
+    FulfillmentHold,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    InventoryLevel,
+    LineItem,
+    Location,
+    Order,
+)
+from oms_tui.cache.upsert import UpsertResult, replace_children, upsert_all, upsert_newer
+from oms_tui.store import mapping
+from oms_tui.store.payloads import (
+    FulfillmentOrderLineNode,
+    FulfillmentOrderNode,
+    InventoryItemNode,
+    LineItemNode,
+    LocationNode,
+    OrderNode,
+)
+
+
+def write_locations(session: Session, nodes: list[LocationNode], now: datetime) -> UpsertResult:
+    rows = [mapping.location_row(node, now) for node in nodes]
+    known = set(session.exec(select(Location.id)))
+    upsert_all(session, Location, rows)
+    created = [row["id"] for row in rows if row["id"] not in known]
+    return UpsertResult(created, [row["id"] for row in rows if row["id"] in known], [])
+
+
+def write_orders(
+    session: Session, nodes: list[OrderNode], extra_lines: dict[str, list[LineItemNode]], now: datetime
+) -> UpsertResult:
+    result = upsert_newer(session, Order, [mapping.order_row(node, now) for node in nodes])
+    changed = _newest_by_id(nodes, set(result.created) | set(result.updated))
+    lines = [
+        row
+        for node in changed.values()
+        for row in mapping.line_item_rows(node.id, node.line_items.nodes + extra_lines.get(node.id, []))
+    ]
+    replace_children(session, LineItem, "order_id", changed, lines)
+    fulfillments = [row for node in changed.values() for row in mapping.fulfillment_rows(node)]
+    replace_children(session, Fulfillment, "order_id", changed, fulfillments)
+    _feed(session, "orders", result, now)
+    return result
+
+
+def write_fulfillment_orders(
+    session: Session,
+    nodes: list[FulfillmentOrderNode],
+    extra_lines: dict[str, list[FulfillmentOrderLineNode]],
+    now: datetime,
+) -> UpsertResult:
+    result = upsert_newer(
+        session, FulfillmentOrder, [mapping.fulfillment_order_row(node, now) for node in nodes]
+    )
+    changed = _newest_by_id(nodes, set(result.created) | set(result.updated))
+    lines = [
+        row
+        for node in changed.values()
+        for row in mapping.fulfillment_order_line_rows(
+            node.id, node.line_items.nodes + extra_lines.get(node.id, [])
+        )
+    ]
+    replace_children(session, FulfillmentOrderLineItem, "fulfillment_order_id", changed, lines)
+    holds = [row for node in changed.values() for row in mapping.hold_rows(node)]
+    replace_children(session, FulfillmentHold, "fulfillment_order_id", changed, holds)
+    _feed(session, "fulfillment_orders", result, now)
+    return result
+
+
+def write_inventory(session: Session, nodes: list[InventoryItemNode], now: datetime) -> int:
+    rows = [row for node in nodes for row in mapping.inventory_rows(node, now)]
+    upsert_all(session, InventoryLevel, rows)
+    return len(rows)
+
+
+def _newest_by_id(nodes: list[Any], wanted: set[str]) -> dict[str, Any]:
+    newest: dict[str, Any] = {}
+    for node in nodes:
+        if node.id in wanted and (node.id not in newest or node.updated_at >= newest[node.id].updated_at):
+            newest[node.id] = node
+    return newest
+
+
+def _feed(session: Session, stream: str, result: UpsertResult, now: datetime) -> None:
+    entries = [(ident, "created") for ident in result.created] + [
+        (ident, "updated") for ident in result.updated
+    ]
+    session.add_all(
+        ChangeFeedEntry(at=now, stream=stream, object_id=ident, change=change) for ident, change in entries
+    )
