@@ -38,10 +38,6 @@ INVENTORY_SKUS_PER_QUERY = 50
 Node = TypeVar("Node", bound=BaseModel)
 
 
-class Pages(Protocol):
-    def __aiter__(self) -> Any: ...
-
-
 class Client(Protocol):
     """What sync needs of `StoreClient`."""
 
@@ -50,6 +46,8 @@ class Client(Protocol):
     def paginate(
         self, document: str, variables: dict[str, Any], *, connection_path: Sequence[str]
     ) -> Any: ...
+
+    async def fetch_remaining_line_items(self, owner_id: str, after_cursor: str) -> list[dict[str, Any]]: ...
 
 
 @dataclass
@@ -137,9 +135,7 @@ class SyncEngine:
         async for page in self._changed_pages(stream, "fulfillment_orders_page", "fulfillmentOrders"):
             nodes = self._parse(page, FulfillmentOrderNode, counts, stream)
             extra = {
-                node.id: await self._remaining_lines(
-                    "fulfillment_order_line_items", node.id, node.line_items.page_info.end_cursor
-                )
+                node.id: await self._remaining_lines(node.id, node.line_items.page_info.end_cursor)
                 for node in nodes
                 if node.line_items.page_info.has_next_page
             }
@@ -191,15 +187,8 @@ class SyncEngine:
         variables = {"query": f"updated_at:>='{search_time(watermark - self.overlap)}'"} if watermark else {}
         return self.client.paginate(document, variables, connection_path=(connection,))
 
-    async def _remaining_lines(
-        self, document: str, parent_id: str, after: str | None
-    ) -> list[dict[str, Any]]:
-        lines: list[dict[str, Any]] = []
-        async for page in self.client.paginate(
-            document, {"id": parent_id, "after": after}, connection_path=("node", "lineItems")
-        ):
-            lines.extend(page)
-        return lines
+    async def _remaining_lines(self, owner_id: str, after: str | None) -> list[dict[str, Any]]:
+        return await self.client.fetch_remaining_line_items(owner_id, after or "")
 
     def _parse(
         self, raw: list[dict[str, Any]], shape: type[Node], counts: StreamCounts, stream: str

@@ -1,0 +1,93 @@
+"""The work queue and order search, paged from the cache (never a whole table at once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from oms_tui.cache.models import (
+    Fulfillment,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    LineItem,
+    Order,
+    OutboxAction,
+)
+
+OPEN_WORK = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    fulfillment_order_id: str
+    order_id: str
+    order_name: str
+    customer: str
+    units: int
+    status: str
+    location: str
+    created_at: datetime
+    tags: tuple[str, ...]
+    priority: int
+
+
+def open_work(session: Session, *, limit: int = 200, offset: int = 0, search: str = "") -> list[QueueRow]:
+    """Open fulfillment orders, most urgent first, then oldest first."""
+    units = (
+        select(func.coalesce(func.sum(FulfillmentOrderLineItem.remaining_quantity), 0))
+        .where(FulfillmentOrderLineItem.fulfillment_order_id == FulfillmentOrder.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(FulfillmentOrder, Order, units)
+        .join(Order, col(Order.id) == FulfillmentOrder.order_id)
+        .where(col(FulfillmentOrder.status).in_(OPEN_WORK), col(Order.cancelled_at).is_(None))
+        .order_by(col(Order.priority), col(Order.created_at), col(FulfillmentOrder.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    if search:
+        query = query.where(col(Order.id).in_(matching_order_ids(search)))
+    return [
+        QueueRow(
+            fulfillment_order_id=fo.id,
+            order_id=order.id,
+            order_name=order.name,
+            customer=order.customer_name or order.email or "",
+            units=int(count),
+            status=fo.status,
+            location=fo.location_name or "",
+            created_at=order.created_at,
+            tags=tuple(order.tags),
+            priority=order.priority,
+        )
+        for fo, order, count in session.exec(query)
+    ]
+
+
+def matching_order_ids(text: str) -> SelectOfScalar[str]:
+    """Orders whose number, customer, email, SKU or tracking number matches `text` (a subquery)."""
+    text = text.strip()
+    like = f"%{text.lower()}%"
+    name = text if text.startswith("#") else f"#{text}"
+    return select(Order.id).where(
+        or_(
+            col(Order.name) == name,
+            func.lower(Order.email).like(like),
+            func.lower(Order.customer_name).like(like),
+            col(Order.id).in_(select(LineItem.order_id).where(col(LineItem.sku) == text)),
+            col(Order.id).in_(select(Fulfillment.order_id).where(col(Fulfillment.tracking_number) == text)),
+        )
+    )
+
+
+def pending_outbox(session: Session) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(OutboxAction)
+        .where(col(OutboxAction.state).in_(("pending", "sending")))
+    ).one()
