@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from oms_tui.config import Settings
+from oms_tui.sim.cli import store_sim
 
 
 def load_settings() -> Settings:
@@ -64,6 +65,9 @@ def config_show() -> None:
     click.echo(f"# file: {config_file()}")
     for key, value in settings.masked().items():
         click.echo(f"{key} = {value!r}")
+
+
+main.add_command(store_sim)
 
 
 if __name__ == "__main__":  # pragma: no cover
