@@ -1,0 +1,145 @@
+"""The simulator's ASGI app: `POST /admin/api/{version}/graphql.json`, bulk results, faults, live activity."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from graphql import OperationType, get_operation_ast, parse
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from oms_tui.sim.bulk import BulkOperations
+from oms_tui.sim.executor import GraphQLService
+from oms_tui.sim.faults import HTML_ERROR, FaultProfile, Faults
+from oms_tui.sim.store import SimStore
+from oms_tui.sim.throttle import PLANS, LeakyBucket
+
+DEFAULT_TOKEN = "shpat_simulator_demo_token"
+SUPPORTED_VERSIONS = ("2025-04", "2025-07", "2025-10", "2026-01", "2026-04")
+INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
+
+
+class DroppedConnection(Response):
+    """Starts a response, then dies mid-body: clients see a transport error (httpx.RemoteProtocolError)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=200)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"data":{"or', "more_body": True})
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+
+def _is_mutation(body: dict[str, Any]) -> bool:
+    try:
+        operation = get_operation_ast(parse(body.get("query") or ""), body.get("operationName"))
+    except Exception:  # an unparsable document is answered by the executor, never dropped
+        return False
+    return operation is not None and operation.operation == OperationType.MUTATION
+
+
+def create_app(
+    store: SimStore,
+    token: str = DEFAULT_TOKEN,
+    plan: str = "standard",
+    restore_rate: float | None = None,
+    bucket: float | None = None,
+    faults: str | FaultProfile = "none",
+    fault_seed: int | None = None,
+    bucket_clock: Callable[[], float] = time.monotonic,
+    live: bool = False,
+    live_rate: float = 1.0,
+) -> Starlette:
+    """The simulator as an ASGI app. `app.state.faults` holds the fault switches (`outage`,
+    `drop_after_mutations`), `app.state.service.buckets` the token buckets, `app.state.store` the store.
+    `live` runs `live_rate` events/s while served by uvicorn (ASGI lifespan)."""
+    default_rate, default_size = PLANS[plan]
+    rate, size = restore_rate or default_rate, bucket or (restore_rate or default_rate) * 20
+    if bucket is None and restore_rate is None:
+        size = default_size
+    fault_box = Faults(faults, store.seed if fault_seed is None else fault_seed)
+    if fault_box.profile.search_lag_seconds and not store.search_lag:
+        store.search_lag = timedelta(seconds=fault_box.profile.search_lag_seconds)
+    bulk = BulkOperations(store.now)
+    service = GraphQLService(store, lambda: LeakyBucket(rate, size, bucket_clock), bulk)
+    bulk.execute = lambda query: service.run_unmetered(query)
+
+    async def graphql(request: Request) -> Response:
+        if request.path_params["version"] not in SUPPORTED_VERSIONS:
+            return PlainTextResponse("Not Found", status_code=404)
+        caller = request.headers.get("x-shopify-access-token")
+        if caller != token:
+            return JSONResponse(INVALID_TOKEN, status_code=401)
+        bulk.base_url = str(request.base_url).rstrip("/")
+        fault = fault_box.before_request()
+        if fault == "server_error":
+            status = fault_box.error_status()
+            return HTMLResponse(HTML_ERROR.format(status=status, reason="Server Error"), status_code=status)
+        if fault == "unavailable":
+            return HTMLResponse(
+                HTML_ERROR.format(status=503, reason="Service Unavailable"),
+                status_code=503,
+                headers={"Retry-After": "1"},
+            )
+        if fault == "dropped":
+            return DroppedConnection()
+        if fault == "slow":
+            await asyncio.sleep(fault_box.profile.slow_seconds)
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return JSONResponse({"errors": [{"message": "Invalid JSON in request body"}]}, status_code=400)
+        if not isinstance(body, dict):
+            return JSONResponse({"errors": [{"message": "Invalid JSON in request body"}]}, status_code=400)
+        if fault == "throttled":
+            return JSONResponse(service.throttled(caller, service.price(body)[1]))
+        result = service.run(caller, body)
+        if "data" in result and _is_mutation(body) and fault_box.drop_after_mutation():
+            return DroppedConnection()
+        return JSONResponse(result)
+
+    async def bulk_result(request: Request) -> Response:
+        text = bulk.results.get(f"gid://shopify/BulkOperation/{request.path_params['number']}")
+        if text is None:
+            return PlainTextResponse("Not Found", status_code=404)
+        return PlainTextResponse(text, media_type="application/jsonl")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        driver = asyncio.create_task(_drive_live(store, live_rate)) if live else None
+        yield
+        if driver is not None:
+            driver.cancel()
+
+    app = Starlette(
+        routes=[
+            Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]),
+            Route("/bulk/{number}.jsonl", bulk_result, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.store, app.state.service, app.state.faults, app.state.bulk = store, service, fault_box, bulk
+    return app
+
+
+async def _drive_live(store: SimStore, events_per_second: float) -> None:
+    while True:
+        await asyncio.sleep(1 / events_per_second)
+        store.live_step(1)

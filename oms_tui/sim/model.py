@@ -1,0 +1,264 @@
+"""The simulator's objects: plain dataclasses named after their GraphQL types, fields in snake_case.
+
+`id` is always the global id (`gid://shopify/Order/5801000000`). Times are UTC `datetime`s at second
+resolution, as Shopify serves them. Quantities follow Shopify: `current_quantity` drops when an order
+is cancelled, `unfulfilled_quantity` when a fulfillment is created, and a fulfillment order line's
+`remaining_quantity` is what may still be fulfilled from that fulfillment order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+def gid(kind: str, legacy_id: int) -> str:
+    return f"gid://shopify/{kind}/{legacy_id}"
+
+
+def legacy_id_of(global_id: str) -> tuple[str, int] | None:
+    """`gid://shopify/Order/12?x=y` -> ("Order", 12); None if it is not a Shopify gid."""
+    prefix = "gid://shopify/"
+    if not global_id.startswith(prefix):
+        return None
+    kind, _, rest = global_id[len(prefix) :].partition("/")
+    number = rest.split("?", 1)[0]
+    return (kind, int(number)) if number.isdigit() else None
+
+
+@dataclass
+class LocationAddress:
+    address1: str | None
+    address2: str | None
+    city: str | None
+    province: str | None
+    province_code: str | None
+    zip: str | None
+    country: str | None
+    country_code: str | None
+    phone: str | None
+
+
+@dataclass
+class Location:
+    id: str
+    name: str
+    is_active: bool
+    address: LocationAddress
+
+
+@dataclass
+class Variant:
+    """A sellable SKU: its ProductVariant and InventoryItem share the catalogue index."""
+
+    id: str
+    inventory_item_id: str
+    sku: str
+    barcode: str
+    title: str
+    requires_shipping: bool
+
+
+@dataclass
+class InventoryQuantity:
+    id: str
+    name: str
+    quantity: int
+
+
+@dataclass
+class InventoryLevel:
+    id: str
+    location: Location
+    item: InventoryItem
+    on_hand: int
+    committed: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.committed
+
+    def quantities(self, names: list[str]) -> list[InventoryQuantity]:
+        values = {"available": self.available, "committed": self.committed, "on_hand": self.on_hand}
+        return [InventoryQuantity(f"{self.id}&name={n}", n, values[n]) for n in names if n in values]
+
+
+@dataclass
+class InventoryItem:
+    id: str
+    sku: str
+    levels: list[InventoryLevel] = field(default_factory=list)
+
+
+@dataclass
+class Customer:
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass
+class MailingAddress:
+    id: str
+    name: str | None
+    address1: str | None
+    address2: str | None
+    city: str | None
+    province: str | None
+    province_code: str | None
+    zip: str | None
+    country: str | None
+    country_code_v2: str | None
+    phone: str | None
+
+
+@dataclass
+class RiskAssessment:
+    risk_level: str
+
+
+@dataclass
+class OrderRisk:
+    recommendation: str
+    assessments: list[RiskAssessment]
+
+
+@dataclass
+class LineItem:
+    id: str
+    variant: Variant
+    name: str
+    quantity: int
+    current_quantity: int
+    unfulfilled_quantity: int
+
+    @property
+    def sku(self) -> str:
+        return self.variant.sku
+
+    @property
+    def title(self) -> str:
+        return self.name.split(" - ", 1)[0]
+
+    @property
+    def requires_shipping(self) -> bool:
+        return self.variant.requires_shipping
+
+
+@dataclass
+class TrackingInfo:
+    company: str | None
+    number: str | None
+    url: str | None
+
+
+@dataclass
+class Fulfillment:
+    id: str
+    status: str
+    created_at: datetime
+    tracking_info: list[TrackingInfo]
+    location_id: str
+    quantities: dict[str, int]  # line item gid -> quantity shipped
+
+
+@dataclass
+class FulfillmentHold:
+    id: str
+    reason: str
+    reason_notes: str | None
+    handle: str | None
+
+
+@dataclass
+class FulfillmentOrderLineItem:
+    id: str
+    line_item: LineItem
+    total_quantity: int
+    remaining_quantity: int
+
+    @property
+    def sku(self) -> str:
+        return self.line_item.sku
+
+
+@dataclass
+class FulfillmentOrder:
+    id: str
+    order_id: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    location: Location
+    line_items: list[FulfillmentOrderLineItem]
+    fulfill_at: datetime | None = None
+    request_status: str = "UNSUBMITTED"
+    holds: list[FulfillmentHold] = field(default_factory=list)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in ("CLOSED", "CANCELLED", "INCOMPLETE")
+
+    @property
+    def supported_actions(self) -> list[str]:
+        if self.status in ("OPEN", "IN_PROGRESS"):
+            return ["CREATE_FULFILLMENT", "HOLD", "MOVE"]
+        if self.status == "ON_HOLD":
+            return ["RELEASE_HOLD", "HOLD"]
+        return []
+
+
+@dataclass
+class Order:
+    id: str
+    number: int
+    created_at: datetime
+    updated_at: datetime
+    email: str | None
+    customer: Customer | None
+    shipping_address: MailingAddress | None
+    line_items: list[LineItem]
+    fulfillment_orders: list[FulfillmentOrder]
+    display_financial_status: str | None = "PAID"
+    risk: OrderRisk = field(default_factory=lambda: OrderRisk("ACCEPT", [RiskAssessment("LOW")]))
+    tags: list[str] = field(default_factory=list)
+    note: str | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    fulfillments: list[Fulfillment] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"#{self.number}"
+
+    @property
+    def legacy_resource_id(self) -> str:
+        return self.id.rsplit("/", 1)[1]
+
+    @property
+    def processed_at(self) -> datetime:
+        return self.created_at
+
+    @property
+    def display_fulfillment_status(self) -> str:
+        fulfilled = sum(li.current_quantity - li.unfulfilled_quantity for li in self.line_items)
+        if fulfilled and not any(li.unfulfilled_quantity for li in self.line_items):
+            return "FULFILLED"
+        if fulfilled:
+            return "PARTIALLY_FULFILLED"
+        statuses = {fo.status for fo in self.fulfillment_orders}
+        if "ON_HOLD" in statuses and not statuses & {"OPEN", "IN_PROGRESS"}:
+            return "ON_HOLD"
+        return "IN_PROGRESS" if "IN_PROGRESS" in statuses else "UNFULFILLED"
+
+    @property
+    def closed(self) -> bool:
+        """Shopify archives cancelled orders, and fulfilled paid ones (the default auto-archive)."""
+        if self.cancelled_at is not None:
+            return True
+        return self.display_fulfillment_status == "FULFILLED" and self.display_financial_status == "PAID"

@@ -1,0 +1,111 @@
+"""orderCancel, orderUpdate, tagsAdd: Shopify's rules, applied to the simulated store."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from graphql import GraphQLResolveInfo
+
+from oms_tui.sim.fulfillment_mutations import user_error
+from oms_tui.sim.model import Order
+from oms_tui.sim.store import SimStore
+
+VOIDED_WHEN_CANCELLED = {
+    "PAID": "REFUNDED",
+    "PARTIALLY_PAID": "REFUNDED",
+    "PARTIALLY_REFUNDED": "REFUNDED",
+    "AUTHORIZED": "VOIDED",
+    "PENDING": "VOIDED",
+}
+
+
+def _store(info: GraphQLResolveInfo) -> SimStore:
+    store: SimStore = info.context["store"]
+    return store
+
+
+def cancel_order(store: SimStore, order: Order, reason: str, restock: bool) -> None:
+    """Cancel: unfulfilled quantities leave the order, its open fulfillment orders close."""
+    order.cancelled_at, order.cancel_reason = store.now(), reason
+    if order.display_financial_status in VOIDED_WHEN_CANCELLED:
+        order.display_financial_status = VOIDED_WHEN_CANCELLED[order.display_financial_status]
+    changed = [fo for fo in order.fulfillment_orders if not fo.is_closed]
+    for fo in changed:
+        for fol in fo.line_items:
+            if restock and fol.remaining_quantity:
+                item = store.inventory.get(fol.line_item.variant.inventory_item_id)
+                for level in item.levels if item else []:
+                    if level.location.id == fo.location.id:
+                        level.committed = max(0, level.committed - fol.remaining_quantity)
+            fol.remaining_quantity = 0
+        fo.status, fo.holds = "CLOSED", []
+    for line in order.line_items:
+        line.current_quantity -= line.unfulfilled_quantity
+        line.unfulfilled_quantity = 0
+    store.touch(order, *changed)
+
+
+def order_cancel(
+    _: Any,
+    info: GraphQLResolveInfo,
+    orderId: str,
+    reason: str,
+    restock: bool,
+    refundMethod: dict[str, Any] | None = None,
+    notifyCustomer: bool = False,
+    staffNote: str | None = None,
+) -> dict[str, Any]:
+    store = _store(info)
+    order = store.order(orderId)
+    errors = []
+    if order is None:
+        errors.append(user_error(["orderId"], "Order not found.", "NOT_FOUND"))
+    elif order.cancelled_at is not None:
+        errors.append(user_error(["orderId"], "Order has already been cancelled.", "INVALID"))
+    elif order.fulfillments:
+        errors.append(user_error(["orderId"], "Cannot cancel an order that has fulfillments.", "INVALID"))
+    if errors or order is None:
+        return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
+    cancel_order(store, order, reason, restock)
+    # Shopify cancels in a background job; the simulator has finished by the time it answers.
+    return {
+        "job": {"id": f"gid://shopify/Job/{uuid.UUID(int=store.new_id())}", "done": True},
+        "orderCancelUserErrors": [],
+        "userErrors": [],
+    }
+
+
+def _not_found(field: str) -> dict[str, Any]:
+    return user_error([field], "Order does not exist")
+
+
+def order_update(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
+    store = _store(info)
+    order = store.order(input["id"])
+    if order is None:
+        return {"order": None, "userErrors": [_not_found("id")]}
+    if "note" in input:
+        order.note = input["note"]
+    if "tags" in input:
+        order.tags = list(dict.fromkeys(t.strip() for t in input["tags"] or [] if t.strip()))
+    if "email" in input:
+        order.email = input["email"]
+    store.touch(order)
+    return {"order": order, "userErrors": []}
+
+
+def tags_add(_: Any, info: GraphQLResolveInfo, id: str, tags: list[str]) -> dict[str, Any]:
+    store = _store(info)
+    order = store.order(id)
+    if order is None:
+        return {
+            "node": None,
+            "userErrors": [user_error(["id"], "Resource does not exist or is not taggable")],
+        }
+    present = {t.lower() for t in order.tags}
+    added = [t.strip() for t in tags if t.strip() and t.strip().lower() not in present]
+    if added:
+        order.tags.extend(dict.fromkeys(added))
+        store.touch(order)
+    return {"node": order, "userErrors": []}
