@@ -1,0 +1,81 @@
+"""Requested cost by the rule, hand-computed, and page sizes chosen from it."""
+
+from __future__ import annotations
+
+import pytest
+from graphql import GraphQLSchema, parse
+
+from oms_tui.store.documents import load
+from oms_tui.store.page_size import MAX_QUERY_COST, cost_of, largest_first
+
+# One order node in orders_page / nodes_orders (defaults lineItemsFirst 10, fulfillmentsFirst 5):
+#   order 1 + customer (1 + defaultEmailAddress 1) + shippingAddress 1 + risk (1 + assessments 1)
+#   + fulfillments 5 x (1 + trackingInfo 3 x 1) + lineItems (2 + 10 x 1)  =  1+2+1+2+20+12 = 38
+ORDER_NODE = 38
+# One fulfillment order node: 1 + assignedLocation (1 + location 1) + fulfillmentHolds 1
+#   + supportedActions 1 + lineItems (2 + 10 x (1 + lineItem 1))  =  1+2+1+1+22 = 27
+FULFILLMENT_ORDER_NODE = 27
+# One inventory item node: 1 + inventoryLevels (2 + 10 x (1 + location 1 + quantities 3 x 1))  = 53
+INVENTORY_ITEM_NODE = 53
+
+
+@pytest.mark.parametrize(
+    ("name", "variables", "expected"),
+    [
+        ("orders_page", {"first": 1}, 2 + ORDER_NODE),
+        ("orders_page", {"first": 26}, 2 + 26 * ORDER_NODE),
+        ("orders_page", {"first": 10, "lineItemsFirst": 50}, 2 + 10 * (ORDER_NODE + 40)),
+        ("fulfillment_orders_page", {"first": 36}, 2 + 36 * FULFILLMENT_ORDER_NODE),
+        ("inventory_items", {"first": 18}, 2 + 18 * INVENTORY_ITEM_NODE),
+        ("locations_page", {"first": 250}, 2 + 250 * 2),  # location 1 + address 1
+        ("order_line_items", {"id": "x", "first": 250}, 1 + 2 + 250),
+        ("fulfillment_order_line_items", {"id": "x", "first": 250}, 1 + 2 + 250 * 2),
+        ("nodes_orders", {"ids": ["a", "b", "c"]}, 3 * ORDER_NODE),
+        ("nodes_fulfillment_orders", {"ids": ["a", "b"]}, 2 * FULFILLMENT_ORDER_NODE),
+        ("bulk_status", {"id": "x"}, 1),
+        ("fulfillment_create", {}, 10),
+        ("order_cancel", {}, 10),
+    ],
+)
+def test_cost_of_documents(full_schema: GraphQLSchema, name: str, variables: dict, expected: int) -> None:
+    assert cost_of(full_schema, load(name).ast, variables) == expected
+
+
+def test_nesting_multiplies(full_schema: GraphQLSchema) -> None:
+    # The pitfall from NOTES.md: 2 + 50 x (1 + 2 + 20 x 1) = 1,152, over the cap.
+    ast = parse("{ orders(first: 50) { edges { node { id lineItems(first: 20) { nodes { sku } } } } } }")
+    assert cost_of(full_schema, ast, {}) == 1152
+
+
+def test_connection_without_size_is_rejected(full_schema: GraphQLSchema) -> None:
+    with pytest.raises(ValueError, match="orders needs `first`"):
+        cost_of(full_schema, parse("{ orders { nodes { id } } }"), {})
+
+
+@pytest.mark.parametrize(
+    ("name", "budget", "expected"),
+    [
+        ("orders_page", 1000, 26),  # 2 + 26 x 38 = 990; 27 would be 1,028
+        ("orders_page", 500, 13),  # 2 + 13 x 38 = 496
+        ("orders_page", 5000, 26),  # the per-query cap still holds
+        ("fulfillment_orders_page", 1000, 36),  # 2 + 36 x 27 = 974
+        ("inventory_items", 1000, 18),  # 2 + 18 x 53 = 956
+        ("locations_page", 1000, 250),  # 502: the 250 page-size cap binds first
+        ("order_line_items", 1000, 250),
+    ],
+)
+def test_largest_first(full_schema: GraphQLSchema, name: str, budget: int, expected: int) -> None:
+    ast = load(name).ast
+    first = largest_first(full_schema, ast, {"id": "x"}, budget)
+    assert first == expected
+    assert cost_of(full_schema, ast, {"id": "x", "first": first}) <= min(budget, MAX_QUERY_COST)
+
+
+def test_largest_first_honours_nested_sizes(full_schema: GraphQLSchema) -> None:
+    # 2 + n x (38 + 40) <= 1000  ->  n = 12
+    assert largest_first(full_schema, load("orders_page").ast, {"lineItemsFirst": 50}, 1000) == 12
+
+
+def test_largest_first_rejects_impossible_budget(full_schema: GraphQLSchema) -> None:
+    with pytest.raises(ValueError, match="more than 30 points"):
+        largest_first(full_schema, load("orders_page").ast, {}, 30)
