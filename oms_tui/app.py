@@ -28,9 +28,14 @@ class LiveUpdated(Message):
 
 class OmsApp(App[None]):
     TITLE = "oms-tui"
-    BINDINGS = [Binding("q", "quit", "Quit", id="app.quit"), Binding("question_mark", "help", "Help", id="app.help")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+    ]
 
-    def __init__(self, runtime: Runtime, *, live: bool = True, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, runtime: Runtime, *, live: bool = True, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         super().__init__()
         self.runtime, self.live, self.clock = runtime, live, clock
         self.stopping = threading.Event()
@@ -44,7 +49,9 @@ class OmsApp(App[None]):
     @work(thread=True, exclusive=True, group="live")
     def run_live(self) -> None:
         """Sync and push in a loop, off the UI thread; each pass reports back as a message."""
-        asyncio.run(self.runtime.live_loop(lambda update: self.post_message(LiveUpdated(update)), self.stopping))
+        asyncio.run(
+            self.runtime.live_loop(lambda update: self.post_message(LiveUpdated(update)), self.stopping)
+        )
 
     @on(LiveUpdated)
     def live_updated(self, message: LiveUpdated) -> None:

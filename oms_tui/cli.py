@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from oms_tui.cache.floor_state import Role
 from oms_tui.config import Settings
+from oms_tui.cli_store import outbox, sync
 from oms_tui.sim.cli import store_sim
 
 
@@ -146,7 +147,11 @@ def cache_session(settings: Settings) -> Iterator[Session]:
             yield session
     finally:
         cache.close()
+
+
 main.add_command(store_sim)
+main.add_command(sync)
+main.add_command(outbox)
 
 
 if __name__ == "__main__":  # pragma: no cover

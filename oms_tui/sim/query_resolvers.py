@@ -169,7 +169,8 @@ def resolve_inventory_items(
     search = _search(info, query, {"sku"})
     items = list(store_of(info).inventory.values())
     wanted = search.values("sku")
-    shown = [item for item in items if all(item.sku.lower() == sku for sku in wanted)]
+    match = any if search.any_of else all
+    shown = [item for item in items if not wanted or match(item.sku.lower() == sku for sku in wanted)]
     return connection(list_scan(shown), page, reverse=reverse, unbounded=in_bulk(info))
 
 

@@ -1,5 +1,6 @@
 """Shopify's search syntax, the part a sync needs: `field:value`, `field:>=value`, quoted values,
-implicit or explicit AND. `updated_at:>'T'` behaves like `>=` (as Shopify's date filters do).
+implicit or explicit AND, and OR between values of one field (`sku:A OR sku:B`, as the inventory
+query uses it). `updated_at:>'T'` behaves like `>=` (as Shopify's date filters do).
 
 Unknown fields are ignored with a warning, as Shopify does (it reports them in `extensions.search`).
 """
@@ -27,6 +28,7 @@ class Search:
     terms: list[Term] = field(default_factory=list)
     free_text: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    any_of: bool = False  # the terms were joined by OR
 
     def time_bounds(self, name: str) -> tuple[int | None, int | None]:
         """Inclusive (lowest, highest) epoch seconds allowed for a time field."""
@@ -65,7 +67,8 @@ def parse_search(query: str | None, known_fields: set[str]) -> Search:
     lexer.whitespace_split = True
     lexer.commenters = ""
     for token in lexer:
-        if token.upper() == "AND":
+        if token.upper() in ("AND", "OR"):
+            search.any_of = search.any_of or token.upper() == "OR"
             continue
         name, colon, rest = token.partition(":")
         if not colon:

@@ -28,7 +28,7 @@ def order_row(node: OrderNode, now: datetime) -> dict[str, Any]:
         "id": node.id,
         "name": node.name,
         "customer_name": node.customer.display_name if node.customer else None,
-        "email": node.email or _customer_email(node),
+        "email": node.email,
         "shipping_address": node.shipping_address,
         "financial_status": node.display_financial_status,
         "fulfillment_status": node.display_fulfillment_status,
@@ -44,11 +44,6 @@ def order_row(node: OrderNode, now: datetime) -> dict[str, Any]:
         "cancel_reason": node.cancel_reason,
         "synced_at": now,
     }
-
-
-def _customer_email(node: OrderNode) -> str | None:
-    address = node.customer.default_email_address if node.customer else None
-    return address.email_address if address else None
 
 
 def line_item_rows(order_id: str, items: list[LineItemNode]) -> list[dict[str, Any]]:

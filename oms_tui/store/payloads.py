@@ -25,13 +25,8 @@ class Ref(Shape):
     id: str
 
 
-class EmailAddress(Shape):
-    email_address: str | None = None
-
-
 class Customer(Shape):
     display_name: str | None = None
-    default_email_address: EmailAddress | None = None
 
 
 class RiskAssessment(Shape):

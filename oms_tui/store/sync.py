@@ -115,9 +115,7 @@ class SyncEngine:
         async for page in self._changed_pages("orders", "orders_page", "orders"):
             nodes = self._parse(page, OrderNode, counts, "orders")
             extra = {
-                node.id: await self._remaining_lines(
-                    "order_line_items", node.id, node.line_items.page_info.end_cursor
-                )
+                node.id: await self._remaining_lines(node.id, node.line_items.page_info.end_cursor)
                 for node in nodes
                 if node.line_items.page_info.has_next_page
             }

@@ -1,0 +1,109 @@
+"""Wiring from settings to running parts: the cache, the store (real or the embedded simulator), the
+client, and the live loop that syncs and pushes the outbox. Shared by the app and the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+from pydantic import SecretStr
+
+from oms_tui.cache.database import Cache, open_cache
+from oms_tui.config import Settings
+from oms_tui.sim.schema import subset_schema
+from oms_tui.store.client import StoreClient
+from oms_tui.store.errors import StoreAuthError, StoreError
+from oms_tui.store.outbox import OutboxPusher
+from oms_tui.store.sync import SyncEngine
+from oms_tui.store.sync_lock import SyncBusy
+
+log = logging.getLogger(__name__)
+
+DEMO_ORDERS = 400
+DEMO_LIVE_RATE = 0.2  # events per second: a lively but readable shop
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    text: str
+    changed: bool = False
+    error: bool = False
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    cache: Cache
+    shop_url: str
+    token: SecretStr
+    transport: httpx.AsyncBaseTransport | None = None
+    on_close: list[Callable[[], None]] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, settings: Settings) -> Runtime:
+        """Open the cache and find the store; with no shop configured, start the simulator."""
+        cache = open_cache(settings.database_url)
+        if not settings.demo:
+            if settings.shopify_token is None:
+                cache.close()
+                raise ValueError("OMS_SHOP_URL is set but OMS_SHOPIFY_TOKEN is not")
+            assert settings.shop_url is not None
+            return cls(settings, cache, settings.shop_url, settings.shopify_token)
+        from oms_tui.sim.server import run_in_thread
+        from oms_tui.sim.store import SimStore
+
+        server = run_in_thread(SimStore(orders=DEMO_ORDERS, seed=7), live=True, live_rate=DEMO_LIVE_RATE)
+        runtime = cls(settings, cache, server.url, SecretStr(server.token))
+        runtime.on_close.append(server.stop)
+        return runtime
+
+    @property
+    def store_label(self) -> str:
+        return "demo store (simulator)" if self.settings.demo else self.shop_url.removeprefix("https://")
+
+    def client(self) -> StoreClient:
+        return StoreClient(
+            self.shop_url,
+            self.token,
+            schema=subset_schema(),
+            api_version=self.settings.api_version,
+            transport=self.transport,
+        )
+
+    async def live_loop(self, report: Callable[[LiveUpdate], object], stop: threading.Event) -> None:
+        """Sync, push the outbox, wait `poll_interval`; until `stop` is set or the token is refused."""
+        async with self.client() as client:
+            engine, pusher = SyncEngine(client, self.cache), OutboxPusher(client, self.cache)
+            while not stop.is_set():
+                try:
+                    report(await self.one_pass(engine, pusher))
+                except StoreAuthError as exc:  # retrying with the same token cannot help
+                    report(LiveUpdate(f"store refused the token: {exc}", error=True))
+                    return
+                await asyncio.to_thread(stop.wait, self.settings.poll_interval)
+
+    async def one_pass(self, engine: SyncEngine, pusher: OutboxPusher) -> LiveUpdate:
+        try:
+            pushed = await pusher.push_ready()
+            summary = await engine.run_once()
+        except SyncBusy:
+            return LiveUpdate("another station is syncing; showing the shared cache", changed=True)
+        except StoreAuthError:
+            raise
+        except StoreError as exc:
+            log.warning("sync failed: %s", exc)
+            return LiveUpdate(f"store unreachable, working offline: {exc}", error=True)
+        changed = summary.total("created") + summary.total("updated") + pushed.done
+        text = f"synced {summary.total('created')} new, {summary.total('updated')} changed"
+        if pushed.done or pushed.failed:
+            text += f"; sent {pushed.done}, rejected {pushed.failed}"
+        return LiveUpdate(text, changed=bool(changed), error=bool(summary.errors or pushed.failed))
+
+    def close(self) -> None:
+        for stop in self.on_close:
+            stop()
+        self.cache.close()
