@@ -1,0 +1,499 @@
+"""Sync benchmark: how close a paged sync gets to the store's rate limit, and what the cache costs.
+
+Both figures are measured against the in-process simulator (`httpx.ASGITransport`, no network).
+
+`throttled_ratio`
+    A full sync of N orders (and their fulfillment orders) against a simulator whose cost bucket is
+    small and slow enough that the bucket-limited minimum is about a minute. The minimum comes from
+    the cost the store actually charged, read from every response's `extensions.cost.actualQueryCost`
+    by a transport wrapper: (actual cost - initial bucket) / restore rate. Wall time / minimum shows
+    what pacing, page sizing and our own processing add to what the rate limit forces. THROTTLED
+    responses are counted too (goal: none). The restore rate is derived from an unthrottled
+    fetch-only pass over the same store, so the minimum lands near the target whatever the documents
+    cost. (At Shopify's Standard rate of 100 points/s a sync this size takes far longer; only the
+    ratio matters.)
+
+`ingest_ratio`
+    An unthrottled full sync of M orders into a fresh SQLite file, divided by a fetch-only pass over
+    the same pages (the same client documents, page sizes and follow-up line-item reads; JSON parsed
+    by the client; nothing validated or written). The difference is what validation, mapping and
+    cache writes add. Machines are noisy, and the simulator's work is in both passes, so the baseline
+    is measured in the same run, bracketing the sync: fetch-only, sync, fetch-only again; the
+    baseline is the mean of the two. CPU time ratios are printed too: they suffer less when other
+    processes compete for the cores.
+
+Fairness: the simulated store is materialized before any timing so no pass pays for generating
+orders, and then frozen out of the garbage collector (`gc.freeze`, unless `--no-gc-freeze`): in
+production the client does not share its heap with the store, and otherwise every full collection
+the sync's allocations trigger would also walk the simulator's objects.
+
+The engine pages: no bulk path is wired into `SyncEngine` yet, so `bulk_seconds` is null.
+The last line printed is one JSON object with every figure, for scripts.
+
+Usage: .venv/bin/python bench/sync.py [--quick] [--throttled-orders N] [--ingest-orders M]
+       [--target-minimum SECONDS] [--bucket POINTS] [--no-gc-freeze]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import fmean
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+from starlette.applications import Starlette
+
+from oms_tui.cache.database import open_cache
+from oms_tui.sim.app import DEFAULT_TOKEN, create_app
+from oms_tui.sim.schema import subset_schema
+from oms_tui.sim.store import SimStore
+from oms_tui.store.client import StoreClient
+from oms_tui.store.sync import STREAMS, SyncEngine, SyncSummary
+
+SHOP_URL = "https://sim.test"
+SEED = 7
+PACING_MARGIN = 5.0  # points the client waits for beyond a request's cost (its default, passed explicitly)
+UNLIMITED = 1e9  # bucket size and restore rate (points, points/s) that never throttle or pace
+PAGED_STREAMS = (  # (document, connection path); the sync's first three streams, in its order
+    ("locations_page", ("locations",)),
+    ("orders_page", ("orders",)),
+    ("fulfillment_orders_page", ("fulfillmentOrders",)),
+)
+FETCH_STREAM_NAMES = {"locations": "locations", "orders": "orders", "fulfillmentOrders": "fulfillment_orders"}
+GOALS: dict[str, float] = {"throttled_ratio": 1.15, "ingest_ratio": 1.5, "throttled_responses": 0}
+BULK_NOTE = "no bulk path is wired into SyncEngine yet: it pages every stream"
+
+
+# --- measuring what crossed the transport ---------------------------------------------------------
+
+
+@dataclass
+class Meter:
+    """Requests, THROTTLED answers, the cost the store charged, and where the time went.
+
+    With costs read, it also bounds from below how long the store's bucket sat full (refill wasted):
+    from each response's `throttleStatus`, the level when the next request left, had it not capped.
+    """
+
+    requests: int = 0
+    throttled: int = 0
+    actual_cost: int = 0
+    full_bucket_requests: int = 0  # requested cost + pacing margin >= bucket: needs it full
+    capped_seconds: float = 0.0
+    store_seconds: float = 0.0  # inside the transport: the simulator's work and its (de)serializing
+    paced_seconds: float = 0.0  # the client's pacing sleeps
+    _last_status: tuple[float, float, float, float] | None = None  # (returned at, available, rate, size)
+
+    async def sleep(self, seconds: float) -> None:
+        self.paced_seconds += seconds
+        await asyncio.sleep(seconds)
+
+    def record(self, body: bytes, sent: float, returned: float) -> None:
+        self._note_cap(sent)
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return
+        if not isinstance(payload, dict):
+            return
+        errors = payload.get("errors")
+        if isinstance(errors, list) and any(_is_throttled(error) for error in errors):
+            self.throttled += 1
+        cost = (payload.get("extensions") or {}).get("cost") or {}
+        self.actual_cost += int(cost.get("actualQueryCost") or 0)
+        status = cost.get("throttleStatus")
+        if isinstance(status, dict):
+            size, rate = float(status["maximumAvailable"]), float(status["restoreRate"])
+            self._last_status = (returned, float(status["currentlyAvailable"]), rate, size)
+            if (cost.get("requestedQueryCost") or 0) + PACING_MARGIN >= size:
+                self.full_bucket_requests += 1
+
+    def _note_cap(self, sent: float) -> None:
+        if self._last_status is None:
+            return
+        returned, available, rate, size = self._last_status
+        overflow = available + rate * (sent - returned) - size
+        if overflow > 0:
+            self.capped_seconds += overflow / rate
+
+
+def _is_throttled(error: Any) -> bool:
+    return isinstance(error, dict) and (error.get("extensions") or {}).get("code") == "THROTTLED"
+
+
+class MeteredTransport(httpx.AsyncBaseTransport):
+    """Wraps a transport: counts and times every request, and reads its cost when `read_costs`."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, meter: Meter, *, read_costs: bool) -> None:
+        self._inner, self._meter, self._read_costs = inner, meter, read_costs
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        sent = time.perf_counter()
+        response = await self._inner.handle_async_request(request)
+        self._meter.requests += 1
+        self._meter.store_seconds += time.perf_counter() - sent
+        if not self._read_costs:
+            return response
+        body = await response.aread()
+        await response.aclose()
+        self._meter.record(body, sent, time.perf_counter())
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=body, extensions=response.extensions
+        )
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def make_client(app: Starlette, meter: Meter, *, read_costs: bool) -> StoreClient:
+    return StoreClient(
+        SHOP_URL,
+        SecretStr(DEFAULT_TOKEN),
+        schema=subset_schema(),
+        transport=MeteredTransport(httpx.ASGITransport(app=app), meter, read_costs=read_costs),
+        sleep=meter.sleep,
+        pacing_margin=PACING_MARGIN,
+    )
+
+
+def unthrottled_app(store: SimStore) -> Starlette:
+    return create_app(store, restore_rate=UNLIMITED, bucket=UNLIMITED)
+
+
+# --- the passes -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Pass:
+    seconds: float
+    cpu_seconds: float
+    meter: Meter
+    objects: int
+    streams: dict[str, float] = field(default_factory=dict)  # seconds per stream, in the order run
+
+    @property
+    def client_seconds(self) -> float:
+        """Wall time outside the store and outside pacing sleeps: the client's and the engine's work."""
+        return self.seconds - self.meter.store_seconds - self.meter.paced_seconds
+
+
+class StreamClock:
+    """Seconds per stream: each stream ends at its last page (the last stream, at `stop`)."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self._ends: dict[str, float] = {}
+
+    def mark(self, stream: str, *_: object) -> None:
+        self._ends[stream] = time.perf_counter()
+
+    def stop(self, streams: Sequence[str]) -> dict[str, float]:
+        ends = {**self._ends, streams[-1]: time.perf_counter()}
+        durations, previous = {}, self.started
+        for stream in streams:
+            end = ends.get(stream, previous)
+            durations[stream], previous = end - previous, end
+        return durations
+
+
+@contextmanager
+def temp_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="oms-bench-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def prepared_store(orders: int, freeze: bool) -> SimStore:
+    """A store with every order materialized (fulfillment orders are inside), optionally GC-frozen."""
+    store = SimStore(orders=orders, seed=SEED)
+    for _ in store.orders:
+        pass
+    if freeze:
+        gc.collect()
+        gc.freeze()
+    return store
+
+
+async def _follow_line_items(client: StoreClient, nodes: list[dict[str, Any]]) -> None:
+    """Read the rest of any long line-item list, as the engine does."""
+    for node in nodes:
+        page_info = (node.get("lineItems") or {}).get("pageInfo") or {}
+        if page_info.get("hasNextPage"):
+            await client.fetch_remaining_line_items(node["id"], page_info["endCursor"] or "")
+
+
+async def fetch_only(app: Starlette, *, read_costs: bool = False) -> Pass:
+    """Every page the engine reads (and the follow-up line-item reads), parsed, never written."""
+    meter, objects = Meter(), 0
+    async with make_client(app, meter, read_costs=read_costs) as client:
+        cpu, clock = time.process_time(), StreamClock()
+        for document, path in PAGED_STREAMS:
+            async for page in client.paginate(document, {}, connection_path=path):
+                objects += len(page)
+                await _follow_line_items(client, page)
+            clock.mark(FETCH_STREAM_NAMES[path[0]])
+        cpu = time.process_time() - cpu
+        streams = clock.stop(list(FETCH_STREAM_NAMES.values()))
+    return Pass(sum(streams.values()), cpu, meter, objects, streams)
+
+
+async def full_sync(app: Starlette, database: Path, *, read_costs: bool) -> tuple[Pass, SyncSummary]:
+    """One `SyncEngine.run_once` into a fresh SQLite file (migrations run before the clock starts)."""
+    meter = Meter()
+    cache = open_cache(f"sqlite:///{database}")
+    try:
+        async with make_client(app, meter, read_costs=read_costs) as client:
+            cpu, clock = time.process_time(), StreamClock()
+            summary = await SyncEngine(client, cache, on_progress=clock.mark).run_once()
+            cpu = time.process_time() - cpu
+            streams = clock.stop(STREAMS)
+    finally:
+        cache.close()
+    objects = summary.total("created") + summary.total("updated") + summary.total("unchanged")
+    return Pass(sum(streams.values()), cpu, meter, objects, streams), summary
+
+
+# --- the two benchmarks ---------------------------------------------------------------------------
+
+
+@dataclass
+class Throttled:
+    orders: int
+    bucket: float
+    restore_rate: float
+    estimated_cost: int
+    run: Pass
+    summary: SyncSummary
+
+    @property
+    def minimum(self) -> float:
+        return max(self.run.meter.actual_cost - self.bucket, 0.0) / self.restore_rate
+
+    @property
+    def ratio(self) -> float:
+        return self.run.seconds / self.minimum if self.minimum > 0 else float("nan")
+
+
+@dataclass
+class Ingest:
+    orders: int
+    fetches: list[Pass]  # fetch-only passes run before and after the sync
+    sync: Pass
+    summary: SyncSummary
+
+    @property
+    def baseline_seconds(self) -> float:
+        return fmean(p.seconds for p in self.fetches)
+
+    @property
+    def ratio(self) -> float:
+        return self.sync.seconds / self.baseline_seconds
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.sync.cpu_seconds / fmean(p.cpu_seconds for p in self.fetches)
+
+    @property
+    def ratio_without_inventory(self) -> float:
+        """The inventory stream has no fetch-only counterpart (its queries come from the cache)."""
+        return (self.sync.seconds - self.sync.streams.get("inventory", 0.0)) / self.baseline_seconds
+
+    def stream_ratio(self, stream: str) -> float:
+        baseline = fmean(p.streams.get(stream, 0.0) for p in self.fetches)
+        return self.sync.streams.get(stream, 0.0) / baseline if baseline else float("nan")
+
+    @property
+    def orders_per_s(self) -> float:
+        return self.orders / self.sync.seconds
+
+
+async def measure_throttled(
+    orders: int, target_minimum: float, bucket: float, work: Path, freeze: bool
+) -> Throttled:
+    store = prepared_store(orders, freeze)
+    estimate = await fetch_only(unthrottled_app(store), read_costs=True)
+    restore_rate = max(estimate.meter.actual_cost - bucket, 1.0) / target_minimum
+    print(
+        f"  estimate: a fetch-only pass costs {estimate.meter.actual_cost:,} points in"
+        f" {estimate.meter.requests} requests -> restore rate {restore_rate:.1f} points/s,"
+        f" bucket {bucket:,.0f}",
+        flush=True,
+    )
+    app = create_app(store, restore_rate=restore_rate, bucket=bucket)
+    run, summary = await full_sync(app, work / "throttled.db", read_costs=True)
+    print(f"  sync: {run.seconds:.2f} s", flush=True)
+    return Throttled(orders, bucket, restore_rate, estimate.meter.actual_cost, run, summary)
+
+
+async def measure_ingest(orders: int, work: Path, freeze: bool) -> Ingest:
+    app = unthrottled_app(prepared_store(orders, freeze))
+    first = await fetch_only(app)
+    print(f"  fetch-only #1: {first.seconds:.2f} s", flush=True)
+    sync, summary = await full_sync(app, work / "ingest.db", read_costs=False)
+    print(f"  sync:          {sync.seconds:.2f} s", flush=True)
+    second = await fetch_only(app)
+    print(f"  fetch-only #2: {second.seconds:.2f} s", flush=True)
+    return Ingest(orders, [first, second], sync, summary)
+
+
+# --- reporting ------------------------------------------------------------------------------------
+
+
+def describe(name: str, run: Pass) -> str:
+    paced = f", {run.meter.paced_seconds:.2f} paced" if run.meter.paced_seconds else ""
+    return (
+        f"  {name:<14} {run.seconds:7.2f} s wall ({run.meter.store_seconds:.2f} in the store{paced},"
+        f" {run.client_seconds:.2f} client), {run.cpu_seconds:6.2f} s cpu,"
+        f" {run.meter.requests:4d} requests, {run.objects:6d} objects"
+    )
+
+
+def describe_streams(name: str, run: Pass) -> str:
+    return f"  {name:<14} " + ", ".join(
+        f"{stream} {seconds:.2f} s" for stream, seconds in run.streams.items()
+    )
+
+
+def describe_summary(summary: SyncSummary) -> str:
+    parts = [
+        f"{stream} {c.created}+{c.updated}+{c.unchanged}" + (f" ({len(c.errors)} errors)" if c.errors else "")
+        for stream, c in summary.streams.items()
+    ]
+    return "  sync counts (created+updated+unchanged): " + ", ".join(parts)
+
+
+def figure(name: str, value: float, goal: float, comparison: str = "<=") -> str:
+    met = value <= goal if comparison == "<=" else value == goal
+    shown = f"{value:5.2f}" if isinstance(value, float) else f"{value:5d}"
+    return f"  {name:<20} {shown}  (goal {comparison} {goal:g})  {'ok' if met else 'MISSED'}"
+
+
+def report_throttled(result: Throttled) -> None:
+    meter = result.run.meter
+    print(f"\nThrottled sync of {result.orders:,} orders (paged; {BULK_NOTE})")
+    print(describe("sync", result.run))
+    print(describe_streams("per stream", result.run))
+    print(describe_summary(result.summary))
+    print(
+        f"  cost actually spent {meter.actual_cost:,} points (fetch-only estimate {result.estimated_cost:,});"
+        f" bucket {result.bucket:,.0f}, restore {result.restore_rate:.1f}/s -> minimum {result.minimum:.1f} s"
+    )
+    print(
+        f"  pacing: {meter.full_bucket_requests} of {meter.requests} requests needed the whole bucket"
+        f" (requested cost + {PACING_MARGIN:g} margin >= bucket); the bucket sat full for"
+        f" >= {meter.capped_seconds:.2f} s before requests (refill wasted; a lower bound)"
+    )
+    print(figure("throttled_ratio", result.ratio, GOALS["throttled_ratio"]))
+    print(figure("throttled_responses", meter.throttled, GOALS["throttled_responses"], "=="))
+
+
+def report_ingest(result: Ingest) -> None:
+    print(f"\nUnthrottled ingest of {result.orders:,} orders into a fresh SQLite file")
+    for index, run in enumerate(result.fetches, start=1):
+        print(describe(f"fetch-only #{index}", run))
+    print(describe("sync", result.sync))
+    for index, run in enumerate(result.fetches, start=1):
+        print(describe_streams(f"fetch-only #{index}", run))
+    print(describe_streams("sync", result.sync))
+    print(describe_summary(result.summary))
+    extra = result.sync.meter.requests - result.fetches[0].meter.requests
+    print(
+        "  sync / fetch-only: "
+        + ", ".join(
+            f"{stream} {result.stream_ratio(stream):.2f}" for stream in ("orders", "fulfillment_orders")
+        )
+        + f"; all but the inventory stream ({extra} requests the fetch-only pass does not send)"
+        + f" {result.ratio_without_inventory:.2f}; cpu time {result.cpu_ratio:.2f}"
+    )
+    print(figure("ingest_ratio", result.ratio, GOALS["ingest_ratio"]))
+    print(f"  orders_per_s         {result.orders_per_s:5.1f}")
+    print(f"  bulk_seconds          null  ({BULK_NOTE})")
+
+
+def summary_json(throttled: Throttled, ingest: Ingest) -> dict[str, Any]:
+    meter = throttled.run.meter
+    return {
+        "throttled_ratio": round(throttled.ratio, 3),
+        "throttled_responses": meter.throttled,
+        "throttled_orders": throttled.orders,
+        "throttled_seconds": round(throttled.run.seconds, 2),
+        "throttled_minimum_seconds": round(throttled.minimum, 2),
+        "throttled_actual_cost": meter.actual_cost,
+        "throttled_requests": meter.requests,
+        "throttled_full_bucket_requests": meter.full_bucket_requests,
+        "throttled_capped_seconds": round(meter.capped_seconds, 2),
+        "restore_rate": round(throttled.restore_rate, 2),
+        "bucket": throttled.bucket,
+        "ingest_ratio": round(ingest.ratio, 3),
+        "ingest_cpu_ratio": round(ingest.cpu_ratio, 3),
+        "ingest_ratio_without_inventory": round(ingest.ratio_without_inventory, 3),
+        "ingest_orders": ingest.orders,
+        "ingest_sync_seconds": round(ingest.sync.seconds, 2),
+        "ingest_fetch_seconds": [round(p.seconds, 2) for p in ingest.fetches],
+        "ingest_sync_streams": {name: round(seconds, 2) for name, seconds in ingest.sync.streams.items()},
+        "orders_per_s": round(ingest.orders_per_s, 1),
+        "bulk_seconds": None,
+        "bulk_note": BULK_NOTE,
+        "goals": GOALS,
+    }
+
+
+# --- entry point ----------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="smoke sizes: 300 / 1,000 orders, ~10 s minimum")
+    parser.add_argument("--throttled-orders", type=int, help="orders in the throttled sync (default 2,000)")
+    parser.add_argument("--ingest-orders", type=int, help="orders in the ingest passes (default 10,000)")
+    parser.add_argument(
+        "--target-minimum", type=float, help="bucket-limited minimum to aim for, s (default 60)"
+    )
+    parser.add_argument("--bucket", type=float, default=1000.0, help="simulated bucket size, points")
+    parser.add_argument(
+        "--no-gc-freeze", dest="freeze", action="store_false", help="leave the simulator's heap to the GC"
+    )
+    args = parser.parse_args(argv)
+    args.throttled_orders = args.throttled_orders or (300 if args.quick else 2000)
+    args.ingest_orders = args.ingest_orders or (1000 if args.quick else 10_000)
+    args.target_minimum = args.target_minimum or (10.0 if args.quick else 60.0)
+    return args
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    with temp_dir() as work:
+        print(f"Throttled sync: {args.throttled_orders:,} orders, target minimum {args.target_minimum:g} s")
+        throttled = await measure_throttled(
+            args.throttled_orders, args.target_minimum, args.bucket, work, args.freeze
+        )
+        gc.unfreeze()  # the throttled run's store is garbage now
+        gc.collect()
+        print(f"Ingest: {args.ingest_orders:,} orders")
+        ingest = await measure_ingest(args.ingest_orders, work, args.freeze)
+    report_throttled(throttled)
+    report_ingest(ingest)
+    return summary_json(throttled, ingest)
+
+
+def main(argv: list[str] | None = None) -> int:
+    result = asyncio.run(run(parse_args(argv)))
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

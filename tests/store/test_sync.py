@@ -1,0 +1,140 @@
+"""Sync against the simulator in process: the cache ends equal to the store, whatever happens."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from oms_tui.cache.database import Cache, open_cache
+from oms_tui.cache.models import ChangeFeedEntry, InventoryLevel, SyncState
+from oms_tui.sim.store import SimStore
+from oms_tui.store.errors import StoreAuthError
+from oms_tui.store.sync import SyncEngine
+from tests.store.simulated import assert_cache_matches, simulated_client
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Cache:
+    return open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+
+
+class Killed(Exception):
+    """Stands for the process dying at this point: nothing after it runs."""
+
+
+async def test_full_then_incremental_sync_mirrors_the_store(cache: Cache) -> None:
+    store = SimStore(orders=80, seed=3)
+    client, tap, _ = simulated_client(store)
+    async with client:
+        first = await SyncEngine(client, cache).run_once()
+        assert_cache_matches(store, cache)
+        assert first.streams["orders"].created == 80 and not first.errors
+        with cache.sessions() as session:
+            assert session.exec(select(InventoryLevel)).first() is not None
+
+        store.live_step(25)  # new orders, captured payments, edited addresses, cancellations
+        requests_before = tap.requests
+        second = await SyncEngine(client, cache).run_once()
+        assert_cache_matches(store, cache)
+        assert second.streams["orders"].created + second.streams["orders"].updated > 0
+        assert tap.requests - requests_before < first.streams["orders"].created  # paged, not re-read whole
+        with cache.sessions() as session:
+            feed = session.exec(select(ChangeFeedEntry).where(ChangeFeedEntry.stream == "orders")).all()
+        assert len(feed) == 80 + second.streams["orders"].created + second.streams["orders"].updated
+
+
+async def test_a_replayed_sync_changes_nothing(cache: Cache) -> None:
+    store = SimStore(orders=30, seed=5)
+    client, _, _ = simulated_client(store)
+    async with client:
+        await SyncEngine(client, cache).run_once()
+        again = await SyncEngine(client, cache).run_once()
+    assert again.total("created") == 0
+    assert again.streams["orders"].updated == 0 and again.streams["fulfillment_orders"].updated == 0
+
+
+@pytest.mark.parametrize("profile", ["mild", "hostile"])
+async def test_sync_through_every_fault_kind(cache: Cache, profile: str) -> None:
+    store = SimStore(orders=60, seed=11)
+    client, _, app = simulated_client(store, faults=profile, fault_seed=4)
+    store.search_lag = store.search_lag.__class__(0)  # lag has its own test below
+    async with client:
+        await SyncEngine(client, cache).run_once()
+        store.live_step(15)
+        await SyncEngine(client, cache).run_once()
+    assert_cache_matches(store, cache)
+
+
+async def test_search_lag_is_covered_by_the_overlap(cache: Cache) -> None:
+    now = [SimStore(orders=0).now()]
+    store = SimStore(orders=40, seed=2, clock=lambda: now[0], search_lag=30)
+    client, _, _ = simulated_client(store)
+    async with client:
+        await SyncEngine(client, cache).run_once()
+        store.live_step(10)  # these changes are invisible to updated_at searches for 30 s
+        await SyncEngine(client, cache).run_once()
+        now[0] += __import__("datetime").timedelta(seconds=31)
+        await SyncEngine(client, cache).run_once()
+    assert_cache_matches(store, cache)
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_killed_at_a_random_point_then_resumed(cache: Cache, seed: int) -> None:
+    store = SimStore(orders=70, seed=seed)
+    client, tap, _ = simulated_client(store)
+    async with client:
+        await SyncEngine(client, cache).run_once()
+        store.live_step(20)
+        kill_at = tap.requests + random.Random(seed).randint(1, 8)
+
+        def die(count: int, _request: httpx.Request) -> None:
+            if count == kill_at:
+                raise Killed
+
+        tap.before = die
+        with pytest.raises(Killed):
+            await SyncEngine(client, cache).run_once()
+        tap.before = lambda count, request: None
+        store.live_step(5)
+        await SyncEngine(client, cache).run_once()  # a new process would do exactly this
+    assert_cache_matches(store, cache)
+
+
+async def test_order_updated_in_the_middle_of_a_walk(cache: Cache) -> None:
+    store = SimStore(orders=600, seed=8)
+    client, tap, _ = simulated_client(store)
+    oldest = next(iter(store.orders))
+
+    def edit_once(count: int, _request: httpx.Request) -> None:
+        if count == 3:  # after the first pages are read, an early order changes
+            order = store.orders[oldest]
+            order.note = "customer called: leave at the back door"
+            store.touch(order)
+
+    tap.before = edit_once
+    async with client:
+        await SyncEngine(client, cache).run_once()
+    assert_cache_matches(store, cache)
+
+
+async def test_watermark_only_moves_forward_with_committed_pages(cache: Cache) -> None:
+    store = SimStore(orders=50, seed=4)
+    client, _, _ = simulated_client(store)
+    async with client:
+        await SyncEngine(client, cache).run_once()
+    with cache.sessions() as session:
+        state = session.get(SyncState, "orders")
+    assert state is not None and state.watermark == max(order.updated_at for order in store.orders.values())
+
+
+async def test_a_wrong_token_stops_at_once_with_a_clear_message(cache: Cache) -> None:
+    store = SimStore(orders=5, seed=1)
+    client, tap, _ = simulated_client(store, token="shpat_other")
+    async with client:
+        with pytest.raises(StoreAuthError):
+            await SyncEngine(client, cache).run_once()
+    assert tap.requests == 1
