@@ -40,7 +40,7 @@ from tests.sim.conftest import gql
         # nodes(ids) with 3 ids: 3 x (1 + the dearest fragment: Order's customer 1) = 6
         (
             '{ nodes(ids: ["a", "b", "c"]) { id ... on Order { customer { id } } '
-            '... on Location { name } } }',
+            "... on Location { name } } }",
             {},
             6,
         ),
