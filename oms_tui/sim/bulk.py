@@ -93,12 +93,10 @@ class BulkOperations:
         assert self.execute is not None
         data = self.execute(job.query)
         lines: list[dict[str, Any]] = []
-        roots = 0
         for root in (data.get("data") or {}).values():
             if isinstance(root, dict):
-                before = len(lines)
                 _flatten(root, None, lines)
-                roots += len(lines) - before
+        roots = sum(1 for line in lines if "__parentId" not in line)
         text = "".join(json.dumps(line) + "\n" for line in lines)
         self.results[job.id] = text
         job.completed_at = self._now()

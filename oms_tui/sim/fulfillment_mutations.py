@@ -87,7 +87,7 @@ def fulfillment_create(
                     )
                 ],
             }
-        wanted = _requested_quantities(fo, group.get("fulfillmentOrderLineItems"))
+        wanted = _requested_quantities(fo, group.get("fulfillmentOrderLineItems") or None)
         if isinstance(wanted, str):
             return {"fulfillment": None, "userErrors": [user_error(field, wanted)]}
         plan.append((fo, wanted))
@@ -175,7 +175,7 @@ def fulfillment_order_hold(
                 )
             ],
         }
-    handle = fulfillmentHold.get("handle")
+    handle = fulfillmentHold.get("handle") or None  # the schema's default is ""
     if handle is not None and any(h.handle == handle for h in fo.holds):
         return {
             **empty,
@@ -199,7 +199,7 @@ def fulfillment_order_hold(
                 )
             ],
         }
-    lines = fulfillmentHold.get("fulfillmentOrderLineItems")
+    lines = fulfillmentHold.get("fulfillmentOrderLineItems") or None  # default []: the whole order
     keep = _requested_quantities(fo, lines)
     if isinstance(keep, str):
         code = (
@@ -296,7 +296,7 @@ def fulfillment_order_move(
                 )
             ],
         }
-    wanted = _requested_quantities(fo, fulfillmentOrderLineItems)
+    wanted = _requested_quantities(fo, fulfillmentOrderLineItems or None)
     if isinstance(wanted, str):
         return {**empty, "userErrors": [user_error(["fulfillmentOrderLineItems"], wanted)]}
     order = store.order_of(fo)

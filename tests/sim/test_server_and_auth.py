@@ -1,0 +1,115 @@
+"""The simulator over loopback (as in docs/simulator.md), auth and versions, and bulk operations."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import httpx
+import pytest
+
+from oms_tui.sim.server import run_in_thread
+from oms_tui.sim.store import SimStore
+from oms_tui.sim.testing import GRAPHQL_PATH, sim_client
+from tests.sim.conftest import gql
+
+DOC_QUERY = '{"query": "{ orders(first: 3) { nodes { id name displayFulfillmentStatus } } }"}'
+
+
+def test_curl_example_from_the_docs_works_over_loopback() -> None:
+    store = SimStore(orders=20, seed=7)
+    with run_in_thread(store, token="shpat_demo") as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        if shutil.which("curl"):
+            output = subprocess.run(
+                [
+                    "curl",
+                    "-s",
+                    "-X",
+                    "POST",
+                    server.graphql_url,
+                    "-H",
+                    "Content-Type: application/json",
+                    "-H",
+                    "X-Shopify-Access-Token: shpat_demo",
+                    "-d",
+                    DOC_QUERY,
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            ).stdout
+            body = json.loads(output)
+        else:
+            body = httpx.post(
+                server.graphql_url, content=DOC_QUERY, headers={"X-Shopify-Access-Token": "shpat_demo"}
+            ).json()
+    assert [n["name"] for n in body["data"]["orders"]["nodes"]] == ["#1001", "#1002", "#1003"]
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 5
+
+
+def test_dropped_connection_is_a_transport_error_over_uvicorn() -> None:
+    with run_in_thread(SimStore(orders=5)) as server:
+        server.app.state.faults.outage = True
+        outcomes = set()
+        for _ in range(8):
+            try:
+                outcomes.add(
+                    httpx.post(
+                        server.graphql_url,
+                        json={"query": '{ order(id: "x") { id } }'},
+                        headers={"X-Shopify-Access-Token": server.token},
+                    ).status_code
+                )
+            except httpx.TransportError:
+                outcomes.add("transport error")
+    assert outcomes == {503, "transport error"}
+
+
+@pytest.mark.parametrize(
+    ("path", "token", "status"),
+    [
+        (GRAPHQL_PATH, "wrong", 401),
+        ("/admin/api/1999-01/graphql.json", None, 404),
+    ],
+)
+async def test_bad_token_and_unknown_version(path: str, token: str | None, status: int) -> None:
+    async with sim_client(SimStore(orders=5)) as client:
+        headers = {"X-Shopify-Access-Token": token} if token else {}
+        response = await client.post(
+            path, json={"query": "{ locations(first: 1) { nodes { id } } }"}, headers=headers
+        )
+    assert response.status_code == status
+    if status == 401:
+        assert response.json() == {
+            "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
+        }
+
+
+async def test_bulk_operation_completes_with_children_on_their_own_lines(
+    client: httpx.AsyncClient, store: SimStore
+) -> None:
+    run = """mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status }
+             userErrors { message code } } }"""
+    inner = "{ orders { edges { node { id name lineItems { edges { node { id sku } } } } } } }"
+    started = (await gql(client, run, q=inner))["data"]["bulkOperationRunQuery"]
+    assert started["bulkOperation"]["status"] == "CREATED"
+    poll = "query($id: ID!) { bulkOperation(id: $id) { status url objectCount rootObjectCount } }"
+    statuses = []
+    while not statuses or statuses[-1]["status"] != "COMPLETED":
+        statuses.append((await gql(client, poll, id=started["bulkOperation"]["id"]))["data"]["bulkOperation"])
+    assert [s["status"] for s in statuses] == ["RUNNING", "COMPLETED"]
+    lines = [json.loads(line) for line in (await client.get(statuses[-1]["url"])).text.splitlines()]
+    orders = [line for line in lines if "__parentId" not in line]
+    assert [o["id"] for o in orders] == list(store.orders)
+    children = [line for line in lines if "__parentId" in line]
+    assert len(children) == sum(len(o.line_items) for o in store.orders.values())
+    assert statuses[-1]["rootObjectCount"] == str(len(store.orders))
+    too_deep = (
+        "{ orders { edges { node { fulfillmentOrders { edges { node {"
+        " lineItems { edges { node { id } } } } } } } } } }"
+    )
+    refused = (await gql(client, run, q=too_deep))["data"]["bulkOperationRunQuery"]
+    assert refused["bulkOperation"] is None and refused["userErrors"][0]["code"] == "INVALID"
