@@ -1,0 +1,218 @@
+"""`StoreClient`: the async GraphQL client for Shopify's Admin API (or the simulator speaking it).
+
+Every request is paced against a local model of the cost bucket so a clean run is never throttled;
+faults are retried within a budget, except where a retry could apply a mutation twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import httpx
+from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, parse, print_ast
+from pydantic import SecretStr
+
+from ..config import DEFAULT_API_VERSION
+from . import documents
+from .bucket import CostBucket
+from .documents import Document
+from .errors import AmbiguousResult, QueryTooCostly, StoreQueryError, StoreUnavailable
+from .page_size import MAX_PAGE_SIZE, MAX_QUERY_COST, cost_of, largest_first
+from .responses import Transient, data_or_raise, decode, throttle_status
+from .retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+# Which document reads the rest of an owner's line items, and where its connection sits.
+_LINE_ITEM_READERS = {
+    "Order": ("order_line_items", ("order", "lineItems")),
+    "FulfillmentOrder": ("fulfillment_order_line_items", ("fulfillmentOrder", "lineItems")),
+}
+
+
+@lru_cache(maxsize=64)
+def _adhoc(text: str) -> Document:
+    ast = parse(text)
+    operation = next(d for d in ast.definitions if isinstance(d, OperationDefinitionNode))
+    name = operation.name.value if operation.name else operation.operation.value
+    return Document(name=name, ast=ast, text=print_ast(ast))
+
+
+class StoreClient:
+    def __init__(
+        self,
+        shop_url: str,
+        token: SecretStr,
+        *,
+        schema: GraphQLSchema,
+        api_version: str = DEFAULT_API_VERSION,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        pacing_margin: float = 5.0,
+    ):
+        self.endpoint = f"{shop_url.rstrip('/')}/admin/api/{api_version}/graphql.json"
+        self._token = token
+        self._schema = schema
+        self._http = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(timeout, connect=10.0))
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._retry = retry or RetryPolicy()
+        self.bucket = CostBucket(margin=pacing_margin)
+        self._pacing = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"StoreClient({self.endpoint!r})"
+
+    async def __aenter__(self) -> StoreClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def execute(self, document: str | Document, variables: Mapping[str, Any] | None = None) -> dict:
+        """Send a document (a name from `documents/`, GraphQL text, or a `Document`); return its `data`.
+
+        Raises StoreAuthError, StoreQueryError / QueryTooCostly at once; StoreUnavailable when the
+        retry budget is spent; AmbiguousResult when a mutation may have been applied.
+        """
+        doc = self._document(document)
+        variables = dict(variables or {})
+        cost = self._cost(doc, variables)
+        waited = 0.0
+        for attempt in range(self._retry.attempts):
+            try:
+                return await self._send(doc, variables, cost)
+            except Transient as fault:
+                if doc.is_mutation and not fault.not_sent:
+                    raise AmbiguousResult(
+                        f"{doc.name} may or may not have been applied ({fault}): re-read before resending"
+                    ) from None
+                delay = fault.delay if fault.delay is not None else self._retry.backoff(attempt, self._rng)
+                last_try = attempt + 1 == self._retry.attempts
+                if last_try or waited + delay > self._retry.give_up_after:
+                    raise StoreUnavailable(
+                        f"store unavailable after {attempt + 1} attempt(s) and {waited:.1f}s of waiting "
+                        f"for {doc.name}: {fault}"
+                    ) from None
+                log.warning("%s: %s; retrying in %.2fs", doc.name, fault, delay)
+                waited += delay
+                await self._sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    async def paginate(
+        self,
+        document: str | Document,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        connection_path: Sequence[str],
+    ) -> AsyncIterator[list[dict]]:
+        """Yield the nodes of each page of the connection at `connection_path` in the data.
+
+        The page size is the largest `first` the cost rule allows within one query and the bucket;
+        it is halved whenever the store still finds the page too costly. A missing owner (for
+        example a deleted order) yields nothing.
+        """
+        doc = self._document(document)
+        variables = dict(variables or {})
+        ceiling = int(variables.pop("first", MAX_PAGE_SIZE))
+        while True:
+            first = min(ceiling, self._page_size(doc, variables))
+            try:
+                data = await self.execute(doc, {**variables, "first": first})
+            except QueryTooCostly:
+                if first == 1:
+                    raise
+                ceiling = first // 2
+                log.info("%s: page of %d too costly, shrinking to %d", doc.name, first, ceiling)
+                continue
+            connection: Any = data
+            for key in connection_path:
+                connection = connection.get(key) if isinstance(connection, dict) else None
+            if connection is None:
+                return
+            yield connection["nodes"]
+            page_info = connection["pageInfo"]
+            if not page_info["hasNextPage"]:
+                return
+            variables["after"] = page_info["endCursor"]
+
+    async def fetch_remaining_line_items(self, owner_id: str, after_cursor: str) -> list[dict]:
+        """The line items of an order or fulfillment order (by gid) after the page already fetched."""
+        kind = owner_id.rsplit("/", 2)[-2]
+        if kind not in _LINE_ITEM_READERS:
+            raise ValueError(f"not an order or fulfillment order id: {owner_id}")
+        name, path = _LINE_ITEM_READERS[kind]
+        items: list[dict] = []
+        async for page in self.paginate(name, {"id": owner_id, "after": after_cursor}, connection_path=path):
+            items.extend(page)
+        return items
+
+    def _document(self, document: str | Document) -> Document:
+        if isinstance(document, Document):
+            return document
+        return _adhoc(document) if "{" in document else documents.load(document)
+
+    def _cost(self, doc: Document, variables: Mapping[str, Any]) -> int:
+        try:
+            cost = cost_of(self._schema, doc.ast, variables)
+        except (ValueError, GraphQLError, KeyError) as exc:
+            raise StoreQueryError(f"cannot compute the cost of {doc.name}: {exc}") from None
+        limit = min(MAX_QUERY_COST, self.bucket.maximum or MAX_QUERY_COST)
+        if cost > limit:
+            raise QueryTooCostly(
+                f"{doc.name} would cost {cost} points, over {limit}", requested=cost, limit=int(limit)
+            )
+        return cost
+
+    def _page_size(self, doc: Document, variables: Mapping[str, Any]) -> int:
+        budget = int(min(MAX_QUERY_COST, self.bucket.maximum or MAX_QUERY_COST))
+        return largest_first(self._schema, doc.ast, variables, budget)
+
+    async def _pace(self, cost: int) -> None:
+        """Wait until the modelled bucket holds `cost`, then count it as spent (one caller at a time)."""
+        async with self._pacing:
+            while (wait := self.bucket.wait_for(cost, self._clock())) > 0:
+                log.debug("pacing: waiting %.2fs for %d points", wait, cost)
+                await self._sleep(wait)
+            self.bucket.spend(cost, self._clock())
+
+    async def _send(self, doc: Document, variables: Mapping[str, Any], cost: int) -> dict:
+        await self._pace(cost)
+        status = None
+        try:
+            response = await self._post(doc, variables)
+            body = decode(response, doc.name)
+            status = throttle_status(body)
+            log.debug("%s: cost %s", doc.name, (body.get("extensions") or {}).get("cost"))
+        finally:
+            self.bucket.settle(cost, self._clock(), status)
+        return data_or_raise(body, doc.name)
+
+    async def _post(self, doc: Document, variables: Mapping[str, Any]) -> httpx.Response:
+        payload = {"query": doc.text, "variables": variables}
+        # The only place the token is unwrapped.
+        headers = {"X-Shopify-Access-Token": self._token.get_secret_value()}
+        try:
+            return await self._http.post(self.endpoint, json=payload, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise Transient(f"could not connect ({type(exc).__name__})", not_sent=True) from None
+        except httpx.TransportError as exc:
+            raise Transient(
+                f"connection failed after sending ({type(exc).__name__})", not_sent=False
+            ) from None
