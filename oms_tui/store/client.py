@@ -26,6 +26,7 @@ from .errors import AmbiguousResult, QueryTooCostly, StoreQueryError, StoreUnava
 from .page_size import MAX_PAGE_SIZE, MAX_QUERY_COST, cost_of, largest_first
 from .responses import Transient, data_or_raise, decode, throttle_status
 from .retry import RetryPolicy
+from .schema import store_schema
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class StoreClient:
         shop_url: str,
         token: SecretStr,
         *,
-        schema: GraphQLSchema,
+        schema: GraphQLSchema | None = None,
         api_version: str = DEFAULT_API_VERSION,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -64,7 +65,7 @@ class StoreClient:
     ):
         self.endpoint = f"{shop_url.rstrip('/')}/admin/api/{api_version}/graphql.json"
         self._token = token
-        self._schema = schema
+        self._schema = schema or store_schema()
         self._http = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(timeout, connect=10.0))
         self._sleep = sleep
         self._clock = clock

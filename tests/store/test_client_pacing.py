@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from graphql import GraphQLSchema
 
@@ -45,8 +46,6 @@ async def test_without_pacing_the_same_load_would_be_throttled(
     full_schema: GraphQLSchema, fake_time: FakeTime
 ) -> None:
     """The fake store is strict enough for the tests above to mean something."""
-    import httpx
-
     store = BucketStore(full_schema, fake_time, maximum=1000, rate=50, data=ORDERS)
     body = {
         "query": "query Q($first: Int!) { orders(first: $first) { nodes { id } } }",
