@@ -95,8 +95,8 @@ class StoreClient:
         doc = self._document(document)
         variables = dict(variables or {})
         cost = self._cost(doc, variables)
-        waited = 0.0
-        for attempt in range(self._retry.attempts):
+        attempts, waited = 0, 0.0
+        while True:
             try:
                 return await self._send(doc, variables, cost)
             except Transient as fault:
@@ -104,17 +104,16 @@ class StoreClient:
                     raise AmbiguousResult(
                         f"{doc.name} may or may not have been applied ({fault}): re-read before resending"
                     ) from None
-                delay = fault.delay if fault.delay is not None else self._retry.backoff(attempt, self._rng)
-                last_try = attempt + 1 == self._retry.attempts
-                if last_try or waited + delay > self._retry.give_up_after:
+                delay = fault.delay if fault.delay is not None else self._retry.backoff(attempts, self._rng)
+                attempts += 1
+                if attempts == self._retry.attempts or waited + delay > self._retry.give_up_after:
                     raise StoreUnavailable(
-                        f"store unavailable after {attempt + 1} attempt(s) and {waited:.1f}s of waiting "
+                        f"store unavailable after {attempts} attempt(s) and {waited:.1f}s of waiting "
                         f"for {doc.name}: {fault}"
                     ) from None
                 log.warning("%s: %s; retrying in %.2fs", doc.name, fault, delay)
                 waited += delay
                 await self._sleep(delay)
-        raise AssertionError("unreachable: the loop returns or raises")
 
     async def paginate(
         self,
@@ -185,16 +184,22 @@ class StoreClient:
         budget = int(min(MAX_QUERY_COST, self.bucket.maximum or MAX_QUERY_COST))
         return largest_first(self._schema, doc.ast, variables, budget)
 
-    async def _pace(self, cost: int) -> None:
-        """Wait until the modelled bucket holds `cost`, then count it as spent (one caller at a time)."""
+    async def _send(self, doc: Document, variables: Mapping[str, Any], cost: int) -> dict:
+        """Wait until the modelled bucket holds `cost`, count it as spent, then send (one caller at a time).
+
+        Until a response has told us the bucket, the lock is held through the exchange, so concurrent
+        callers do not all rush an unknown bucket.
+        """
         async with self._pacing:
             while (wait := self.bucket.wait_for(cost, self._clock())) > 0:
                 log.debug("pacing: waiting %.2fs for %d points", wait, cost)
                 await self._sleep(wait)
             self.bucket.spend(cost, self._clock())
+            if self.bucket.maximum is None:
+                return await self._exchange(doc, variables, cost)
+        return await self._exchange(doc, variables, cost)
 
-    async def _send(self, doc: Document, variables: Mapping[str, Any], cost: int) -> dict:
-        await self._pace(cost)
+    async def _exchange(self, doc: Document, variables: Mapping[str, Any], cost: int) -> dict:
         status = None
         try:
             response = await self._post(doc, variables)
