@@ -48,6 +48,9 @@ def _adhoc(text: str) -> Document:
 
 
 class StoreClient:
+    """One shop's Admin API. `schema` defaults to the shipped subset; `transport`, `sleep`, `clock`
+    and `rng` are for tests and the in-process simulator (`httpx.ASGITransport(app=...)`)."""
+
     def __init__(
         self,
         shop_url: str,
@@ -124,9 +127,9 @@ class StoreClient:
     ) -> AsyncIterator[list[dict]]:
         """Yield the nodes of each page of the connection at `connection_path` in the data.
 
-        The page size is the largest `first` the cost rule allows within one query and the bucket;
-        it is halved whenever the store still finds the page too costly. A missing owner (for
-        example a deleted order) yields nothing.
+        The page size is the largest `first` the cost rule allows within one query and the bucket
+        (a `first` in `variables` caps it); it is halved whenever the store still finds the page too
+        costly. A missing owner (for example a deleted order) yields nothing.
         """
         doc = self._document(document)
         variables = dict(variables or {})
@@ -173,16 +176,19 @@ class StoreClient:
             cost = cost_of(self._schema, doc.ast, variables)
         except (ValueError, GraphQLError, KeyError) as exc:
             raise StoreQueryError(f"cannot compute the cost of {doc.name}: {exc}") from None
-        limit = min(MAX_QUERY_COST, self.bucket.maximum or MAX_QUERY_COST)
+        limit = self._budget()
         if cost > limit:
             raise QueryTooCostly(
-                f"{doc.name} would cost {cost} points, over {limit}", requested=cost, limit=int(limit)
+                f"{doc.name} would cost {cost} points, over {limit}", requested=cost, limit=limit
             )
         return cost
 
+    def _budget(self) -> int:
+        """The most one query may cost: the per-query cap, or less if the bucket is smaller."""
+        return int(min(MAX_QUERY_COST, self.bucket.maximum or MAX_QUERY_COST))
+
     def _page_size(self, doc: Document, variables: Mapping[str, Any]) -> int:
-        budget = int(min(MAX_QUERY_COST, self.bucket.maximum or MAX_QUERY_COST))
-        return largest_first(self._schema, doc.ast, variables, budget)
+        return largest_first(self._schema, doc.ast, variables, self._budget())
 
     async def _send(self, doc: Document, variables: Mapping[str, Any], cost: int) -> dict:
         """Wait until the modelled bucket holds `cost`, count it as spent, then send (one caller at a time).
