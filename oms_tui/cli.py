@@ -15,8 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from oms_tui.cache.floor_state import Role
-from oms_tui.config import Settings
 from oms_tui.cli_store import outbox, sync
+from oms_tui.config import Settings
 from oms_tui.sim.cli import store_sim
 
 

@@ -14,7 +14,6 @@ from pydantic import SecretStr
 
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.config import Settings
-from oms_tui.sim.schema import subset_schema
 from oms_tui.store.client import StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.outbox import OutboxPusher
@@ -69,7 +68,6 @@ class Runtime:
         return StoreClient(
             self.shop_url,
             self.token,
-            schema=subset_schema(),
             api_version=self.settings.api_version,
             transport=self.transport,
         )

@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# Float rounding can leave a shortfall so small that sleeping it would not move the clock.
+_NEGLIGIBLE = 1e-6
+
 
 @dataclass
 class CostBucket:
@@ -32,7 +35,7 @@ class CostBucket:
         if self.maximum is None:
             return 0.0
         needed = min(cost + self.margin, self.maximum) - self.available_at(now)
-        if needed <= 0:
+        if needed <= _NEGLIGIBLE:
             return 0.0
         return needed / self.restore_rate if self.restore_rate > 0 else float("inf")
 

@@ -26,6 +26,7 @@ from .errors import AmbiguousResult, QueryTooCostly, StoreQueryError, StoreUnava
 from .page_size import MAX_PAGE_SIZE, MAX_QUERY_COST, cost_of, largest_first
 from .responses import Transient, data_or_raise, decode, throttle_status
 from .retry import RetryPolicy
+from .schema import store_schema
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,15 @@ def _adhoc(text: str) -> Document:
 
 
 class StoreClient:
+    """One shop's Admin API. `schema` defaults to the shipped subset; `transport`, `sleep`, `clock`
+    and `rng` are for tests and the in-process simulator (`httpx.ASGITransport(app=...)`)."""
+
     def __init__(
         self,
         shop_url: str,
         token: SecretStr,
         *,
-        schema: GraphQLSchema,
+        schema: GraphQLSchema | None = None,
         api_version: str = DEFAULT_API_VERSION,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -64,7 +68,7 @@ class StoreClient:
     ):
         self.endpoint = f"{shop_url.rstrip('/')}/admin/api/{api_version}/graphql.json"
         self._token = token
-        self._schema = schema
+        self._schema = schema or store_schema()
         self._http = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(timeout, connect=10.0))
         self._sleep = sleep
         self._clock = clock
@@ -94,8 +98,8 @@ class StoreClient:
         doc = self._document(document)
         variables = dict(variables or {})
         cost = self._cost(doc, variables)
-        waited = 0.0
-        for attempt in range(self._retry.attempts):
+        attempts, waited = 0, 0.0
+        while True:
             try:
                 return await self._send(doc, variables, cost)
             except Transient as fault:
@@ -103,17 +107,16 @@ class StoreClient:
                     raise AmbiguousResult(
                         f"{doc.name} may or may not have been applied ({fault}): re-read before resending"
                     ) from None
-                delay = fault.delay if fault.delay is not None else self._retry.backoff(attempt, self._rng)
-                last_try = attempt + 1 == self._retry.attempts
-                if last_try or waited + delay > self._retry.give_up_after:
+                delay = fault.delay if fault.delay is not None else self._retry.backoff(attempts, self._rng)
+                attempts += 1
+                if attempts == self._retry.attempts or waited + delay > self._retry.give_up_after:
                     raise StoreUnavailable(
-                        f"store unavailable after {attempt + 1} attempt(s) and {waited:.1f}s of waiting "
+                        f"store unavailable after {attempts} attempt(s) and {waited:.1f}s of waiting "
                         f"for {doc.name}: {fault}"
                     ) from None
                 log.warning("%s: %s; retrying in %.2fs", doc.name, fault, delay)
                 waited += delay
                 await self._sleep(delay)
-        raise AssertionError("unreachable: the loop returns or raises")
 
     async def paginate(
         self,
@@ -124,9 +127,9 @@ class StoreClient:
     ) -> AsyncIterator[list[dict]]:
         """Yield the nodes of each page of the connection at `connection_path` in the data.
 
-        The page size is the largest `first` the cost rule allows within one query and the bucket;
-        it is halved whenever the store still finds the page too costly. A missing owner (for
-        example a deleted order) yields nothing.
+        The page size is the largest `first` the cost rule allows within one query and the bucket
+        (a `first` in `variables` caps it); it is halved whenever the store still finds the page too
+        costly. A missing owner (for example a deleted order) yields nothing.
         """
         doc = self._document(document)
         variables = dict(variables or {})
@@ -173,27 +176,36 @@ class StoreClient:
             cost = cost_of(self._schema, doc.ast, variables)
         except (ValueError, GraphQLError, KeyError) as exc:
             raise StoreQueryError(f"cannot compute the cost of {doc.name}: {exc}") from None
-        limit = min(MAX_QUERY_COST, self.bucket.maximum or MAX_QUERY_COST)
+        limit = self._budget()
         if cost > limit:
             raise QueryTooCostly(
-                f"{doc.name} would cost {cost} points, over {limit}", requested=cost, limit=int(limit)
+                f"{doc.name} would cost {cost} points, over {limit}", requested=cost, limit=limit
             )
         return cost
 
-    def _page_size(self, doc: Document, variables: Mapping[str, Any]) -> int:
-        budget = int(min(MAX_QUERY_COST, self.bucket.maximum or MAX_QUERY_COST))
-        return largest_first(self._schema, doc.ast, variables, budget)
+    def _budget(self) -> int:
+        """The most one query may cost: the per-query cap, or less if the bucket is smaller."""
+        return int(min(MAX_QUERY_COST, self.bucket.maximum or MAX_QUERY_COST))
 
-    async def _pace(self, cost: int) -> None:
-        """Wait until the modelled bucket holds `cost`, then count it as spent (one caller at a time)."""
+    def _page_size(self, doc: Document, variables: Mapping[str, Any]) -> int:
+        return largest_first(self._schema, doc.ast, variables, self._budget())
+
+    async def _send(self, doc: Document, variables: Mapping[str, Any], cost: int) -> dict:
+        """Wait until the modelled bucket holds `cost`, count it as spent, then send (one caller at a time).
+
+        Until a response has told us the bucket, the lock is held through the exchange, so concurrent
+        callers do not all rush an unknown bucket.
+        """
         async with self._pacing:
             while (wait := self.bucket.wait_for(cost, self._clock())) > 0:
                 log.debug("pacing: waiting %.2fs for %d points", wait, cost)
                 await self._sleep(wait)
             self.bucket.spend(cost, self._clock())
+            if self.bucket.maximum is None:
+                return await self._exchange(doc, variables, cost)
+        return await self._exchange(doc, variables, cost)
 
-    async def _send(self, doc: Document, variables: Mapping[str, Any], cost: int) -> dict:
-        await self._pace(cost)
+    async def _exchange(self, doc: Document, variables: Mapping[str, Any], cost: int) -> dict:
         status = None
         try:
             response = await self._post(doc, variables)

@@ -12,7 +12,6 @@ from sqlmodel import select
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FulfillmentHold, FulfillmentOrder, FulfillmentOrderLineItem, LineItem, Order
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
-from oms_tui.sim.schema import subset_schema
 from oms_tui.sim.store import SimStore
 from oms_tui.store.client import StoreClient
 
@@ -38,9 +37,7 @@ class Tap(httpx.AsyncBaseTransport):
 def simulated_client(store: SimStore, **app_options: Any) -> tuple[StoreClient, Tap, Any]:
     app = create_app(store, token=DEFAULT_TOKEN, **app_options)
     tap = Tap(app)
-    client = StoreClient(
-        "https://sim.test", SecretStr(DEFAULT_TOKEN), schema=subset_schema(), transport=tap, sleep=no_sleep
-    )
+    client = StoreClient("https://sim.test", SecretStr(DEFAULT_TOKEN), transport=tap, sleep=no_sleep)
     return client, tap, app
 
 
@@ -69,7 +66,9 @@ def assert_cache_matches(store: SimStore, cache: Cache) -> None:
             want.note,
             want.cancelled_at,
         ), ident
-        assert lines.get(ident, []) == [(li.id, li.quantity, li.unfulfilled_quantity) for li in want.line_items]
+        assert lines.get(ident, []) == [
+            (li.id, li.quantity, li.unfulfilled_quantity) for li in want.line_items
+        ]
     assert set(fos) == set(store.fulfillment_orders), "fulfillment orders missing from or extra in the cache"
     for ident, want_fo in store.fulfillment_orders.items():
         got_fo = fos[ident]

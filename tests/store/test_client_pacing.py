@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from graphql import GraphQLSchema
 
@@ -13,20 +14,21 @@ from .conftest import MakeClient
 from .fakes import BucketStore, FakeTime
 
 ORDERS = {"orders": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}}
-TEN_ORDERS = {"first": 10}  # 2 + 10 x 38 = 382 points
+TEN_ORDERS = {"first": 10}  # 2 + 10 x 47 = 472 points
 
 
 async def test_consecutive_expensive_queries_wait_instead_of_being_throttled(
     make_client: MakeClient, full_schema: GraphQLSchema, fake_time: FakeTime
 ) -> None:
     store = BucketStore(full_schema, fake_time, maximum=1000, rate=50, data=ORDERS)
-    client = make_client(store.transport, pacing_margin=0)
+    client = make_client(store.transport, pacing_margin=5)
     for _ in range(6):
         await client.execute("orders_page", TEN_ORDERS)
     assert store.throttled == 0
     assert store.served == 6
-    # 1,000 points cover two queries; each further one waits for the 382 - what is left to refill.
-    assert fake_time.sleeps == pytest.approx([(382 - 236) / 50, 382 / 50, 382 / 50, 382 / 50])
+    # 1,000 points cover two queries, leaving 56; the third waits until 472 + the margin of 5 are
+    # there, leaving 5; each further one waits for 472 more.
+    assert fake_time.sleeps == pytest.approx([(477 - 56) / 50, 472 / 50, 472 / 50, 472 / 50])
 
 
 async def test_concurrent_queries_share_the_bucket(
@@ -34,8 +36,8 @@ async def test_concurrent_queries_share_the_bucket(
 ) -> None:
     store = BucketStore(full_schema, fake_time, maximum=500, rate=20, data=ORDERS)
     client = make_client(store.transport)
-    await client.execute("orders_page", TEN_ORDERS)  # the first answer tells the client the bucket
-    await asyncio.gather(*(client.execute("orders_page", TEN_ORDERS) for _ in range(5)))
+    # The bucket is unknown until the first answer: the others must wait for it, then for points.
+    await asyncio.gather(*(client.execute("orders_page", TEN_ORDERS) for _ in range(6)))
     assert store.throttled == 0
     assert store.served == 6
 
@@ -44,8 +46,6 @@ async def test_without_pacing_the_same_load_would_be_throttled(
     full_schema: GraphQLSchema, fake_time: FakeTime
 ) -> None:
     """The fake store is strict enough for the tests above to mean something."""
-    import httpx
-
     store = BucketStore(full_schema, fake_time, maximum=1000, rate=50, data=ORDERS)
     body = {
         "query": "query Q($first: Int!) { orders(first: $first) { nodes { id } } }",

@@ -19,6 +19,7 @@ from graphql import (
 
 from oms_tui.store import documents
 from oms_tui.store.documents import bulk_query, load
+from oms_tui.store.scopes import DOCUMENT_SCOPES
 
 BULK = ["bulk_orders", "bulk_fulfillment_orders"]
 
@@ -109,3 +110,7 @@ def test_bulk_query_does_not_alter_the_cached_document() -> None:
     bulk_query("bulk_orders", search="status:open")
     assert load("bulk_orders").text == before
     assert "status:open" not in before
+
+
+def test_every_document_has_its_access_scope() -> None:
+    assert set(DOCUMENT_SCOPES) == set(documents.names())

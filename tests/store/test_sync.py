@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -60,8 +61,8 @@ async def test_a_replayed_sync_changes_nothing(cache: Cache) -> None:
 @pytest.mark.parametrize("profile", ["mild", "hostile"])
 async def test_sync_through_every_fault_kind(cache: Cache, profile: str) -> None:
     store = SimStore(orders=60, seed=11)
-    client, _, app = simulated_client(store, faults=profile, fault_seed=4)
-    store.search_lag = store.search_lag.__class__(0)  # lag has its own test below
+    client, _, _ = simulated_client(store, faults=profile, fault_seed=4)
+    store.search_lag = timedelta(0)  # the profile's search lag has a test of its own below
     async with client:
         await SyncEngine(client, cache).run_once()
         store.live_step(15)
@@ -77,7 +78,7 @@ async def test_search_lag_is_covered_by_the_overlap(cache: Cache) -> None:
         await SyncEngine(client, cache).run_once()
         store.live_step(10)  # these changes are invisible to updated_at searches for 30 s
         await SyncEngine(client, cache).run_once()
-        now[0] += __import__("datetime").timedelta(seconds=31)
+        now[0] += timedelta(seconds=31)
         await SyncEngine(client, cache).run_once()
     assert_cache_matches(store, cache)
 

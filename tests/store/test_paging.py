@@ -1,0 +1,124 @@
+"""Paging: sizes from the cost rule, shrinking when the store finds a page too costly, line-item tails."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from oms_tui.store.errors import QueryTooCostly
+
+from .conftest import MakeClient
+from .fakes import Script, graphql_error, ok
+
+
+def connection_page(items: list[str], variables: dict) -> dict:
+    """The slice of `items` that `first`/`after` select, as a connection with nodes and pageInfo."""
+    start = int(variables.get("after") or 0)
+    end = start + variables["first"]
+    return {
+        "pageInfo": {"hasNextPage": end < len(items), "endCursor": str(min(end, len(items)))},
+        "nodes": [{"id": item} for item in items[start:end]],
+    }
+
+
+def serve(items: list[str], wrap, *, max_first: int = 250):
+    """A responder paging through `items`; refuses pages larger than `max_first` as too costly."""
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        variables = json.loads(request.content)["variables"]
+        if variables["first"] > max_first:
+            return graphql_error("MAX_COST_EXCEEDED", "Query cost exceeds the single query max")
+        return ok(wrap(connection_page(items, variables)))
+
+    return respond
+
+
+async def test_orders_are_paged_at_the_size_the_cost_rule_allows(make_client: MakeClient) -> None:
+    orders = [f"gid://shopify/Order/{n}" for n in range(60)]
+    script = Script(*[serve(orders, lambda c: {"orders": c})] * 3)
+    client = make_client(script.transport)
+    pages = [
+        page
+        async for page in client.paginate(
+            "orders_page", {"query": "status:open"}, connection_path=("orders",)
+        )
+    ]
+    assert [len(p) for p in pages] == [21, 21, 18]  # 2 + 21 x 47 = 989 <= 1,000
+    assert [n["id"] for p in pages for n in p] == orders
+    assert script.variables() == [
+        {"query": "status:open", "first": 21},
+        {"query": "status:open", "first": 21, "after": "21"},
+        {"query": "status:open", "first": 21, "after": "42"},
+    ]
+
+
+async def test_page_size_respects_a_bucket_smaller_than_the_query_cap(make_client: MakeClient) -> None:
+    orders = [f"gid://shopify/Order/{n}" for n in range(29)]
+    first = serve(orders, lambda c: {"orders": c})
+
+    def small_bucket(request: httpx.Request) -> httpx.Response:
+        response = first(request)
+        body = response.json() | {"extensions": {"cost": {"throttleStatus": {
+            "maximumAvailable": 400, "currentlyAvailable": 400, "restoreRate": 20}}}}  # fmt: skip
+        return httpx.Response(200, json=body)
+
+    script = Script(small_bucket, small_bucket)
+    client = make_client(script.transport)
+    pages = [page async for page in client.paginate("orders_page", connection_path=("orders",))]
+    assert [v["first"] for v in script.variables()] == [21, 8]  # then 2 + 8 x 47 = 378 <= 400
+    assert [len(p) for p in pages] == [21, 8]
+
+
+async def test_too_costly_pages_are_halved_until_they_fit(make_client: MakeClient) -> None:
+    orders = [f"gid://shopify/Order/{n}" for n in range(10)]
+    respond = serve(orders, lambda c: {"orders": c}, max_first=7)
+    script = Script(*[respond] * 5)
+    client = make_client(script.transport)
+    pages = [page async for page in client.paginate("orders_page", connection_path=("orders",))]
+    assert [v["first"] for v in script.variables()] == [21, 10, 5, 5]
+    assert [len(p) for p in pages] == [5, 5]
+
+
+async def test_a_single_item_that_is_too_costly_is_reported(make_client: MakeClient) -> None:
+    refuse = graphql_error("MAX_COST_EXCEEDED", "too costly")
+    script = Script(*[refuse] * 6)
+    client = make_client(script.transport)
+    with pytest.raises(QueryTooCostly):
+        async for _ in client.paginate("orders_page", connection_path=("orders",)):
+            pass
+    assert [v["first"] for v in script.variables()] == [21, 10, 5, 2, 1]
+
+
+async def test_remaining_line_items_of_an_order(make_client: MakeClient) -> None:
+    lines = [f"gid://shopify/LineItem/{n}" for n in range(300)]
+    order_id = "gid://shopify/Order/9"
+    respond = serve(lines, lambda c: {"order": {"id": order_id, "lineItems": c}})
+    script = Script(respond, respond)
+    items = await make_client(script.transport).fetch_remaining_line_items(order_id, "10")
+    assert [i["id"] for i in items] == lines[10:]
+    assert script.variables() == [
+        {"id": order_id, "after": "10", "first": 250},
+        {"id": order_id, "after": "260", "first": 250},
+    ]
+    assert all("OrderLineItems" in json.loads(r.content)["query"] for r in script.requests)
+
+
+async def test_remaining_line_items_of_a_fulfillment_order(make_client: MakeClient) -> None:
+    lines = [f"gid://shopify/FulfillmentOrderLineItem/{n}" for n in range(15)]
+    fo_id = "gid://shopify/FulfillmentOrder/4"
+    script = Script(serve(lines, lambda c: {"fulfillmentOrder": {"id": fo_id, "lineItems": c}}))
+    items = await make_client(script.transport).fetch_remaining_line_items(fo_id, "10")
+    assert [i["id"] for i in items] == lines[10:]
+    assert "FulfillmentOrderLineItems" in json.loads(script.requests[0].content)["query"]
+
+
+async def test_remaining_line_items_of_a_deleted_order_are_none(make_client: MakeClient) -> None:
+    script = Script(ok({"order": None}))
+    assert await make_client(script.transport).fetch_remaining_line_items("gid://shopify/Order/1", "10") == []
+
+
+async def test_remaining_line_items_reject_other_ids(make_client: MakeClient) -> None:
+    with pytest.raises(ValueError, match="not an order or fulfillment order"):
+        await make_client(Script().transport).fetch_remaining_line_items("gid://shopify/Product/1", "x")
