@@ -34,10 +34,15 @@ class Tap(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-def simulated_client(store: SimStore, **app_options: Any) -> tuple[StoreClient, Tap, Any]:
+def simulated_client(
+    store: SimStore, client_token: str = DEFAULT_TOKEN, **app_options: Any
+) -> tuple[StoreClient, Tap, Any]:
+    """A client on the simulator; the bucket is roomy unless the test asks for a plan or a rate."""
+    if not {"plan", "restore_rate", "bucket"} & set(app_options):
+        app_options |= {"restore_rate": 1_000_000, "bucket": 1_000_000}
     app = create_app(store, token=DEFAULT_TOKEN, **app_options)
     tap = Tap(app)
-    client = StoreClient("https://sim.test", SecretStr(DEFAULT_TOKEN), transport=tap, sleep=no_sleep)
+    client = StoreClient("https://sim.test", SecretStr(client_token), transport=tap, sleep=no_sleep)
     return client, tap, app
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlmodel import select
 
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import ChangeFeedEntry, InventoryLevel, SyncState
+from oms_tui.sim.faults import PROFILES, FaultProfile
 from oms_tui.sim.store import SimStore
 from oms_tui.store.errors import StoreAuthError
 from oms_tui.store.sync import SyncEngine
@@ -58,8 +60,12 @@ async def test_a_replayed_sync_changes_nothing(cache: Cache) -> None:
     assert again.streams["orders"].updated == 0 and again.streams["fulfillment_orders"].updated == 0
 
 
-@pytest.mark.parametrize("profile", ["mild", "hostile"])
-async def test_sync_through_every_fault_kind(cache: Cache, profile: str) -> None:
+# Hostile rates with short slow answers, so the test waits on faults, not on the clock.
+HOSTILE_FAST = replace(PROFILES["hostile"], slow_seconds=0.05)
+
+
+@pytest.mark.parametrize("profile", ["mild", HOSTILE_FAST], ids=["mild", "hostile"])
+async def test_sync_through_every_fault_kind(cache: Cache, profile: str | FaultProfile) -> None:
     store = SimStore(orders=60, seed=11)
     client, _, _ = simulated_client(store, faults=profile, fault_seed=4)
     store.search_lag = timedelta(0)  # the profile's search lag has a test of its own below
@@ -134,7 +140,7 @@ async def test_watermark_only_moves_forward_with_committed_pages(cache: Cache) -
 
 async def test_a_wrong_token_stops_at_once_with_a_clear_message(cache: Cache) -> None:
     store = SimStore(orders=5, seed=1)
-    client, tap, _ = simulated_client(store, token="shpat_other")
+    client, tap, _ = simulated_client(store, client_token="shpat_other")
     async with client:
         with pytest.raises(StoreAuthError):
             await SyncEngine(client, cache).run_once()
