@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, OutboxAction
 from oms_tui.cache.types import utcnow
-from oms_tui.store.errors import AmbiguousResult, StoreAuthError, StoreError, StoreQueryError
+from oms_tui.store.errors import AmbiguousResult, StoreAuthError, StoreError, StoreQueryError, StoreUnavailable
 from oms_tui.store.outbox_requests import REQUESTS, already_applied, refresh_ids
 from oms_tui.store.payloads import FulfillmentOrderNode, OrderNode
 from oms_tui.store.sync import Client
@@ -47,18 +48,28 @@ class OutboxPusher:
         summary = PushSummary()
         while ready := self._ready():
             for action_id in ready:
-                outcome = await self._deliver(action_id)
+                try:
+                    outcome = await self._deliver(action_id)
+                except StoreUnavailable as exc:  # the store is not answering: the rest waits for a later round
+                    summary.errors.append(str(exc))
+                    summary.waiting = self._waiting()
+                    return summary
                 if outcome == "done":
                     summary.done += 1
                 elif outcome == "failed":
                     summary.failed += 1
                 else:
-                    summary.waiting = len(self._ready(include_later=True))
                     summary.errors.append(outcome)
-                    return summary  # the store is not answering: the rest waits for the next round
+        summary.waiting = self._waiting()
         return summary
 
-    def _ready(self, include_later: bool = False) -> list[int]:
+    def _waiting(self) -> int:
+        with self.cache.sessions() as session:
+            return session.exec(
+                select(func.count()).select_from(OutboxAction).where(col(OutboxAction.state).in_(WAITING))
+            ).one()
+
+    def _ready(self) -> list[int]:
         """The first waiting action of each order, unless an earlier one of that order failed."""
         now = self.clock()
         with self.cache.sessions() as session:
@@ -75,7 +86,7 @@ class OutboxPusher:
             for action in first.values()
             if action.id is not None
             and action.state in WAITING
-            and (include_later or action.next_attempt_at is None or action.next_attempt_at <= now)
+            and (action.next_attempt_at is None or action.next_attempt_at <= now)
         ]
 
     async def _deliver(self, action_id: int) -> str:
@@ -96,8 +107,9 @@ class OutboxPusher:
             return self._retry_later(action_id, str(exc), ambiguous=True)
         except StoreQueryError as exc:
             return self._fail(action_id, f"the store rejected the request: {exc}")
-        except StoreError as exc:
-            return self._retry_later(action_id, str(exc), ambiguous=True)
+        except StoreUnavailable as exc:
+            self._retry_later(action_id, str(exc), ambiguous=True)
+            raise
         result = data.get(result_path) or {}
         errors = result.get("userErrors") or result.get("orderCancelUserErrors") or []
         if errors and not _is_duplicate_of_applied(errors):
