@@ -46,8 +46,8 @@ def print_summary(summary: SyncSummary) -> None:
     click.echo("", err=True)
     click.echo(f"{'stream':<20} {'created':>8} {'updated':>8} {'unchanged':>10} {'errors':>7}")
     for stream, counts in summary.streams.items():
-        row = f"{stream:<20} {counts.created:>8} {counts.updated:>8} {counts.unchanged:>10} {len(counts.errors):>7}"
-        click.echo(row)
+        numbers = f"{counts.created:>8} {counts.updated:>8} {counts.unchanged:>10} {len(counts.errors):>7}"
+        click.echo(f"{stream:<20} {numbers}")
     click.echo(f"done in {summary.seconds:.1f}s")
     for error in summary.errors:
         click.echo(f"error: {error}", err=True)

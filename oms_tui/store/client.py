@@ -155,6 +155,18 @@ class StoreClient:
                 return
             variables["after"] = page_info["endCursor"]
 
+    async def download_lines(self, url: str) -> AsyncIterator[str]:
+        """The lines of a bulk operation's result file (a signed URL: no token is sent with it)."""
+        try:
+            async with self._http.stream("GET", url) as response:  # the token goes on GraphQL posts only
+                if response.status_code != 200:
+                    raise StoreUnavailable(f"bulk result download failed with HTTP {response.status_code}")
+                async for line in response.aiter_lines():
+                    if line.strip():
+                        yield line
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"bulk result download failed: {type(exc).__name__}") from None
+
     async def fetch_remaining_line_items(self, owner_id: str, after_cursor: str) -> list[dict]:
         """The line items of an order or fulfillment order (by gid) after the page already fetched."""
         kind = owner_id.rsplit("/", 2)[-2]

@@ -21,7 +21,13 @@ from sqlmodel import col, select
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, OutboxAction
 from oms_tui.cache.types import utcnow
-from oms_tui.store.errors import AmbiguousResult, StoreAuthError, StoreError, StoreQueryError, StoreUnavailable
+from oms_tui.store.errors import (
+    AmbiguousResult,
+    StoreAuthError,
+    StoreError,
+    StoreQueryError,
+    StoreUnavailable,
+)
 from oms_tui.store.outbox_requests import REQUESTS, already_applied, refresh_ids
 from oms_tui.store.payloads import FulfillmentOrderNode, OrderNode
 from oms_tui.store.sync import Client
@@ -50,7 +56,9 @@ class OutboxPusher:
             for action_id in ready:
                 try:
                     outcome = await self._deliver(action_id)
-                except StoreUnavailable as exc:  # the store is not answering: the rest waits for a later round
+                except (
+                    StoreUnavailable
+                ) as exc:  # the store is not answering: the rest waits for a later round
                     summary.errors.append(str(exc))
                     summary.waiting = self._waiting()
                     return summary

@@ -8,8 +8,9 @@ harmless. Objects updated during a walk move to its end and are read there, or b
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -20,6 +21,8 @@ from sqlmodel import Session, col, select
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, FulfillmentOrder, FulfillmentOrderLineItem, SyncState
 from oms_tui.cache.types import utcnow
+from oms_tui.cache.upsert import UpsertResult
+from oms_tui.store import bulk
 from oms_tui.store.payloads import (
     FulfillmentOrderLineNode,
     FulfillmentOrderNode,
@@ -35,7 +38,32 @@ STREAMS = ("locations", "orders", "fulfillment_orders", "inventory")
 OPEN_FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE")
 INVENTORY_SKUS_PER_QUERY = 50
 
+BULK_WRITE_BATCH = 500
+
 Node = TypeVar("Node", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ChangedStream:
+    """A stream of objects with `updatedAt` and paged line items: orders, fulfillment orders."""
+
+    name: str
+    page_document: str
+    connection: str
+    shape: type[Any]
+    line_shape: type[BaseModel]
+    write: Callable[..., UpsertResult]
+
+
+ORDERS = ChangedStream("orders", "orders_page", "orders", OrderNode, LineItemNode, write_orders)
+FULFILLMENT_ORDERS = ChangedStream(
+    "fulfillment_orders",
+    "fulfillment_orders_page",
+    "fulfillmentOrders",
+    FulfillmentOrderNode,
+    FulfillmentOrderLineNode,
+    write_fulfillment_orders,
+)
 
 
 class Client(Protocol):
@@ -48,6 +76,8 @@ class Client(Protocol):
     ) -> Any: ...
 
     async def fetch_remaining_line_items(self, owner_id: str, after_cursor: str) -> list[dict[str, Any]]: ...
+
+    def download_lines(self, url: str) -> AsyncIterator[str]: ...
 
 
 @dataclass
@@ -85,10 +115,13 @@ class SyncEngine:
         cache: Cache,
         *,
         overlap: timedelta = timedelta(minutes=2),
+        bulk_after_pages: int | None = 20,
         on_progress: ProgressCallback | None = None,
         clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.client, self.cache, self.overlap = client, cache, overlap
+        self.bulk_after_pages, self.sleep = bulk_after_pages, sleep
         self.on_progress = on_progress or (lambda stream, counts: None)
         self.clock = clock
 
@@ -112,40 +145,73 @@ class SyncEngine:
                 self._commit_page(session, "locations", counts, result, watermark=None)
 
     async def _sync_orders(self, counts: StreamCounts) -> None:
-        async for page in self._changed_pages("orders", "orders_page", "orders"):
-            nodes = self._parse(page, OrderNode, counts, "orders")
-            extra = {
-                node.id: await self._remaining_lines(node.id, node.line_items.page_info.end_cursor)
-                for node in nodes
-                if node.line_items.page_info.has_next_page
-            }
-            extra_lines = {
-                ident: self._parse(lines, LineItemNode, counts, "orders") for ident, lines in extra.items()
-            }
-            with self.cache.sessions() as session:
-                result = write_orders(session, nodes, extra_lines, self.clock())
-                self._commit_page(
-                    session, "orders", counts, result, max((n.updated_at for n in nodes), default=None)
-                )
+        await self._sync_changed(ORDERS, counts)
 
     async def _sync_fulfillment_orders(self, counts: StreamCounts) -> None:
-        stream = "fulfillment_orders"
-        async for page in self._changed_pages(stream, "fulfillment_orders_page", "fulfillmentOrders"):
-            nodes = self._parse(page, FulfillmentOrderNode, counts, stream)
-            extra = {
-                node.id: await self._remaining_lines(node.id, node.line_items.page_info.end_cursor)
-                for node in nodes
-                if node.line_items.page_info.has_next_page
-            }
-            extra_lines = {
-                ident: self._parse(lines, FulfillmentOrderLineNode, counts, stream)
-                for ident, lines in extra.items()
-            }
-            with self.cache.sessions() as session:
-                result = write_fulfillment_orders(session, nodes, extra_lines, self.clock())
-                self._commit_page(
-                    session, stream, counts, result, max((n.updated_at for n in nodes), default=None)
-                )
+        await self._sync_changed(FULFILLMENT_ORDERS, counts)
+
+    async def _sync_changed(self, stream: ChangedStream, counts: StreamCounts) -> None:
+        """Page what changed since the watermark; a first sync that finds a large store goes bulk."""
+        with self.cache.sessions() as session:
+            state = session.get(SyncState, stream.name) or SyncState(stream=stream.name)
+        if state.cursor:  # a bulk operation was running when the last process stopped
+            await self._sync_bulk(stream, counts, state.cursor)
+            return
+        variables = {}
+        if state.watermark:
+            variables["query"] = f"updated_at:>='{search_time(state.watermark - self.overlap)}'"
+        pages = self.client.paginate(stream.page_document, variables, connection_path=(stream.connection,))
+        read = 0
+        async for page in pages:
+            await self._write_page(stream, page, counts, advance=True)
+            read += 1
+            if state.watermark is None and self.bulk_after_pages and read >= self.bulk_after_pages:
+                await pages.aclose()  # a large store: the rest comes faster in one bulk operation
+                await self._sync_bulk(stream, counts, None)
+                return
+
+    async def _sync_bulk(self, stream: ChangedStream, counts: StreamCounts, cursor: str | None) -> None:
+        if cursor is None:
+            operation_id, created = await bulk.start(self.client, stream.name)
+            cursor = f"{operation_id} {created.isoformat()}"
+            self._save_cursor(stream.name, cursor)
+        operation_id, created_text = cursor.split(" ", 1)
+        operation = await bulk.wait(self.client, operation_id, sleep=self.sleep)
+        roots = await bulk.read_tree(self.client, operation["url"])
+        for start in range(0, len(roots), BULK_WRITE_BATCH):
+            await self._write_page(stream, roots[start : start + BULK_WRITE_BATCH], counts, advance=False)
+        with self.cache.sessions() as session:
+            # Anything changed after the operation started is read by the next incremental pass.
+            self._mark_success(session, stream.name, datetime.fromisoformat(created_text))
+            state = session.get_one(SyncState, stream.name)
+            state.cursor = None
+            session.commit()
+
+    async def _write_page(
+        self, stream: ChangedStream, page: list[dict[str, Any]], counts: StreamCounts, *, advance: bool
+    ) -> None:
+        nodes = self._parse(page, stream.shape, counts, stream.name)
+        extra_lines = {
+            node.id: self._parse(
+                await self._remaining_lines(node.id, node.line_items.page_info.end_cursor),
+                stream.line_shape,
+                counts,
+                stream.name,
+            )
+            for node in nodes
+            if node.line_items.page_info.has_next_page
+        }
+        with self.cache.sessions() as session:
+            result = stream.write(session, nodes, extra_lines, self.clock())
+            watermark = max((node.updated_at for node in nodes), default=None) if advance else None
+            self._commit_page(session, stream.name, counts, result, watermark)
+
+    def _save_cursor(self, stream: str, cursor: str) -> None:
+        with self.cache.sessions() as session:
+            state = session.get(SyncState, stream) or SyncState(stream=stream)
+            state.cursor = cursor
+            session.add(state)
+            session.commit()
 
     async def _sync_inventory(self, counts: StreamCounts) -> None:
         """Inventory of the SKUs on open work only: that is what pickers and exceptions look at."""
@@ -177,13 +243,6 @@ class SyncEngine:
                     self._mark_success(session, "inventory", None)
                     session.commit()
                 self.on_progress("inventory", counts)
-
-    def _changed_pages(self, stream: str, document: str, connection: str) -> Any:
-        with self.cache.sessions() as session:
-            state = session.get(SyncState, stream)
-            watermark = state.watermark if state else None
-        variables = {"query": f"updated_at:>='{search_time(watermark - self.overlap)}'"} if watermark else {}
-        return self.client.paginate(document, variables, connection_path=(connection,))
 
     async def _remaining_lines(self, owner_id: str, after: str | None) -> list[dict[str, Any]]:
         return await self.client.fetch_remaining_line_items(owner_id, after or "")

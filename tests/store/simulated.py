@@ -26,23 +26,45 @@ class Tap(httpx.AsyncBaseTransport):
     def __init__(self, app: Any) -> None:
         self.inner = httpx.ASGITransport(app=app)
         self.requests = 0
+        self.throttled = 0
         self.before: Callable[[int, httpx.Request], None] = lambda count, request: None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests += 1
         self.before(self.requests, request)
-        return await self.inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
+        body = await response.aread()
+        self.throttled += b'"THROTTLED"' in body
+        return httpx.Response(response.status_code, headers=response.headers, content=body)
+
+
+class FakeTime:
+    """One clock for the client's pacing and the simulator's bucket; sleeping moves it on."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self.slept = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.slept += seconds
 
 
 def simulated_client(
-    store: SimStore, client_token: str = DEFAULT_TOKEN, **app_options: Any
+    store: SimStore, client_token: str = DEFAULT_TOKEN, time: FakeTime | None = None, **app_options: Any
 ) -> tuple[StoreClient, Tap, Any]:
     """A client on the simulator; the bucket is roomy unless the test asks for a plan or a rate."""
     if not {"plan", "restore_rate", "bucket"} & set(app_options):
         app_options |= {"restore_rate": 1_000_000, "bucket": 1_000_000}
+    if time is not None:
+        app_options["bucket_clock"] = time.monotonic
     app = create_app(store, token=DEFAULT_TOKEN, **app_options)
     tap = Tap(app)
-    client = StoreClient("https://sim.test", SecretStr(client_token), transport=tap, sleep=no_sleep)
+    timing: dict[str, Any] = {"sleep": time.sleep, "clock": time.monotonic} if time else {"sleep": no_sleep}
+    client = StoreClient("https://sim.test", SecretStr(client_token), transport=tap, **timing)
     return client, tap, app
 
 

@@ -1,0 +1,78 @@
+"""First sync of a large store through a bulk operation: one query run by the store, its result
+downloaded as JSONL and the tree rebuilt from `__parentId` (children may come in any order).
+
+The operation's id is kept in the stream's sync state while it runs, so a process killed while the
+store works resumes polling the same operation instead of starting another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from oms_tui.store import documents
+from oms_tui.store.errors import StoreError
+
+BULK_DOCUMENTS = {"orders": "bulk_orders", "fulfillment_orders": "bulk_fulfillment_orders"}
+FAILED_STATES = ("FAILED", "CANCELED", "CANCELING", "EXPIRED")
+
+
+class BulkClient(Protocol):
+    async def execute(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]: ...
+
+    def download_lines(self, url: str) -> AsyncIterator[str]: ...
+
+
+class BulkFailed(StoreError):
+    pass
+
+
+async def start(client: BulkClient, stream: str) -> tuple[str, datetime]:
+    """Start the stream's bulk query; returns the operation id and its creation time."""
+    query = documents.bulk_query(BULK_DOCUMENTS[stream])
+    result = (await client.execute("bulk_run", {"query": query}))["bulkOperationRunQuery"]
+    if result["userErrors"]:
+        raise BulkFailed("; ".join(error["message"] for error in result["userErrors"]))
+    operation = result["bulkOperation"]
+    return operation["id"], datetime.fromisoformat(operation["createdAt"].replace("Z", "+00:00"))
+
+
+async def wait(
+    client: BulkClient,
+    operation_id: str,
+    sleep: Callable[[float], Any] = asyncio.sleep,
+    interval: float = 1.0,
+) -> dict[str, Any]:
+    """Poll until the operation completes; returns its final state (with `url`, None when empty)."""
+    while True:
+        operation = (await client.execute("bulk_status", {"id": operation_id}))["bulkOperation"]
+        if operation is None:
+            raise BulkFailed(f"bulk operation {operation_id} is unknown to the store")
+        if operation["status"] == "COMPLETED":
+            return dict(operation)
+        if operation["status"] in FAILED_STATES:
+            raise BulkFailed(
+                f"bulk operation {operation_id} {operation['status'].lower()}: {operation['errorCode']}"
+            )
+        await sleep(interval)
+
+
+async def read_tree(client: BulkClient, url: str | None) -> list[dict[str, Any]]:
+    """Root objects with their children attached as `lineItems.nodes`, in the file's root order."""
+    if url is None:  # an operation that matched nothing has no file
+        return []
+    roots: dict[str, dict[str, Any]] = {}
+    children: dict[str, list[dict[str, Any]]] = {}
+    async for line in client.download_lines(url):
+        item = json.loads(line)
+        parent = item.pop("__parentId", None)
+        if parent is None:
+            roots[item["id"]] = item
+        else:
+            children.setdefault(parent, []).append(item)
+    for ident, root in roots.items():
+        root["lineItems"] = {"pageInfo": {"hasNextPage": False}, "nodes": children.get(ident, [])}
+    return list(roots.values())
