@@ -103,9 +103,8 @@ def outbox(ctx: click.Context) -> None:
         return
     for action in actions:
         error = f"  ({action.last_error})" if action.last_error else ""
-        click.echo(
-            f"{action.id:>6}  {action.state:<8} {action.kind:<13} {action.order_id}  tries {action.attempts}{error}"
-        )
+        what = f"{action.state:<8} {action.kind:<13} {action.order_id}"
+        click.echo(f"{action.id:>6}  {what}  tries {action.attempts}{error}")
 
 
 @outbox.command("retry")

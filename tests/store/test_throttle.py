@@ -15,7 +15,7 @@ async def test_a_clean_sync_at_the_standard_plan_is_never_throttled(tmp_path: Pa
     cache = open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
     store = SimStore(orders=400, seed=12)
     time = FakeTime()
-    client, tap, app = simulated_client(store, time=time, plan="standard")
+    client, tap, _ = simulated_client(store, time=time, plan="standard")
     async with client:
         await SyncEngine(client, cache).run_once()
     assert_cache_matches(store, cache)

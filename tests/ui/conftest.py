@@ -1,0 +1,40 @@
+"""A seeded shop synced into a fresh cache, and the app over it with a frozen clock, no live loop."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from oms_tui.app import OmsApp
+from oms_tui.cache.database import open_cache
+from oms_tui.config import Settings
+from oms_tui.runtime import Runtime
+from oms_tui.sim.store import SimStore
+from oms_tui.store.sync import SyncEngine
+from tests.store.simulated import simulated_client
+
+NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+
+
+async def _sync(store: SimStore, runtime: Runtime) -> None:
+    client, _, _ = simulated_client(store)
+    async with client:
+        await SyncEngine(client, runtime.cache, clock=lambda: NOW).run_once()
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
+    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1")
+    runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
+    asyncio.run(_sync(SimStore(orders=60, seed=7, clock=lambda: NOW), runtime))
+    return runtime
+
+
+@pytest.fixture
+def app(runtime: Runtime) -> OmsApp:
+    return OmsApp(runtime, live=False, clock=lambda: NOW)
