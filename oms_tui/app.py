@@ -67,6 +67,8 @@ class OmsApp(App[None]):
                 status.pending = pending_outbox(session)
             if update is not None:
                 status.state, status.failed = update.text, update.error
+            elif not self.live:
+                status.state = "not syncing"
 
     def action_help(self) -> None:
         self.notify("/ search · r refresh · j/k move · q quit", title="Keys", timeout=6)

@@ -28,8 +28,10 @@ def age(created: datetime, now: datetime) -> str:
 
 
 class QueueScreen(Screen[None]):
+    AUTO_FOCUS = "#queue"
     BINDINGS = [
-        Binding("slash", "search", "Search", id="queue.search"),
+        # Priority: the key must not also reach the search box it focuses.
+        Binding("slash", "search", "Search", id="queue.search", priority=True),
         Binding("escape", "clear_search", "Clear", show=False, id="queue.clear"),
         Binding("r", "refresh", "Refresh", id="queue.refresh"),
         Binding("j,down", "cursor_down", "Down", show=False, id="queue.down"),
