@@ -17,7 +17,7 @@ from oms_tui.config import Settings
 from oms_tui.store.client import StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.outbox import OutboxPusher
-from oms_tui.store.sync import SyncEngine
+from oms_tui.store.sync import StreamCounts, SyncEngine
 from oms_tui.store.sync_lock import SyncBusy
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,9 @@ class Runtime:
         from oms_tui.sim.server import run_in_thread
         from oms_tui.sim.store import SimStore
 
-        server = run_in_thread(SimStore(orders=DEMO_ORDERS, seed=7), live=True, live_rate=DEMO_LIVE_RATE)
+        # The Plus plan's bucket, so the demo's first sync takes seconds rather than minutes.
+        store = SimStore(orders=DEMO_ORDERS, seed=7)
+        server = run_in_thread(store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE)
         runtime = cls(settings, cache, server.url, SecretStr(server.token))
         runtime.on_close.append(server.stop)
         return runtime
@@ -74,8 +76,15 @@ class Runtime:
 
     async def live_loop(self, report: Callable[[LiveUpdate], object], stop: threading.Event) -> None:
         """Sync, push the outbox, wait `poll_interval`; until `stop` is set or the token is refused."""
+
+        def progress(stream: str, counts: StreamCounts) -> None:
+            if counts.created or counts.updated:
+                changes = counts.created + counts.updated
+                report(LiveUpdate(f"syncing {stream.replace('_', ' ')}: {changes} changes", changed=True))
+
         async with self.client() as client:
-            engine, pusher = SyncEngine(client, self.cache), OutboxPusher(client, self.cache)
+            engine = SyncEngine(client, self.cache, on_progress=progress)
+            pusher = OutboxPusher(client, self.cache)
             while not stop.is_set():
                 try:
                     report(await self.one_pass(engine, pusher))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -35,6 +36,19 @@ class QueueRow:
     priority: int
 
 
+def _open_work_query(search: str) -> Any:
+    query = (
+        select(FulfillmentOrder, Order)
+        .join(Order, col(Order.id) == FulfillmentOrder.order_id)
+        .where(col(FulfillmentOrder.status).in_(OPEN_WORK), col(Order.cancelled_at).is_(None))
+    )
+    return query.where(col(Order.id).in_(matching_order_ids(search))) if search else query
+
+
+def count_open_work(session: Session, *, search: str = "") -> int:
+    return session.exec(select(func.count()).select_from(_open_work_query(search).subquery())).one()
+
+
 def open_work(session: Session, *, limit: int = 200, offset: int = 0, search: str = "") -> list[QueueRow]:
     """Open fulfillment orders, most urgent first, then oldest first."""
     units = (
@@ -43,15 +57,12 @@ def open_work(session: Session, *, limit: int = 200, offset: int = 0, search: st
         .scalar_subquery()
     )
     query = (
-        select(FulfillmentOrder, Order, units)
-        .join(Order, col(Order.id) == FulfillmentOrder.order_id)
-        .where(col(FulfillmentOrder.status).in_(OPEN_WORK), col(Order.cancelled_at).is_(None))
+        _open_work_query(search)
+        .add_columns(units)
         .order_by(col(Order.priority), col(Order.created_at), col(FulfillmentOrder.id))
         .offset(offset)
         .limit(limit)
     )
-    if search:
-        query = query.where(col(Order.id).in_(matching_order_ids(search)))
     return [
         QueueRow(
             fulfillment_order_id=fo.id,

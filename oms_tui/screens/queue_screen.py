@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from oms_tui.cache.database import Cache
-from oms_tui.floor.queues import QueueRow, open_work
+from oms_tui.floor.queues import QueueRow, count_open_work, open_work
 from oms_tui.widgets.sync_status import SyncStatus
 
 PAGE = 200
@@ -74,9 +74,10 @@ class QueueScreen(Screen[None]):
     def action_refresh(self) -> None:
         with self.cache.sessions() as session:
             rows = open_work(session, limit=PAGE, search=self.search_text)
-        self.show(rows)
+            total = count_open_work(session, search=self.search_text)
+        self.show(rows, total)
 
-    def show(self, rows: list[QueueRow]) -> None:
+    def show(self, rows: list[QueueRow], total: int) -> None:
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -97,7 +98,9 @@ class QueueScreen(Screen[None]):
             )
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
-        self.sub_title = f"{len(rows)} open" + (f" matching {self.search_text!r}" if self.search_text else "")
+        shown = f", the first {len(rows)} shown" if total > len(rows) else ""
+        matching = f" matching {self.search_text!r}" if self.search_text else ""
+        self.sub_title = f"{total} open{matching}{shown}"
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)

@@ -239,10 +239,8 @@ class SyncEngine:
             ):
                 nodes = self._parse(page, InventoryItemNode, counts, "inventory")
                 with self.cache.sessions() as session:
-                    counts.updated += write_inventory(session, nodes, self.clock())
-                    self._mark_success(session, "inventory", None)
-                    session.commit()
-                self.on_progress("inventory", counts)
+                    result = write_inventory(session, nodes, self.clock())
+                    self._commit_page(session, "inventory", counts, result, watermark=None)
 
     async def _remaining_lines(self, owner_id: str, after: str | None) -> list[dict[str, Any]]:
         return await self.client.fetch_remaining_line_items(owner_id, after or "")

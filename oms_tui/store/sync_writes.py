@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import (
     ChangeFeedEntry,
@@ -79,10 +79,32 @@ def write_fulfillment_orders(
     return result
 
 
-def write_inventory(session: Session, nodes: list[InventoryItemNode], now: datetime) -> int:
+def write_inventory(session: Session, nodes: list[InventoryItemNode], now: datetime) -> UpsertResult:
+    """Inventory levels have no version of their own: a level counts as changed when a quantity did."""
     rows = [row for node in nodes for row in mapping.inventory_rows(node, now)]
-    upsert_all(session, InventoryLevel, rows)
-    return len(rows)
+    stored = {
+        (level.inventory_item_id, level.location_id): (level.available, level.committed, level.on_hand)
+        for level in session.exec(
+            select(InventoryLevel).where(
+                col(InventoryLevel.inventory_item_id).in_({row["inventory_item_id"] for row in rows})
+            )
+        )
+    }
+    result = UpsertResult([], [], [])
+    changed = []
+    for row in rows:
+        key = (row["inventory_item_id"], row["location_id"])
+        quantities = (row["available"], row["committed"], row["on_hand"])
+        bucket = (
+            result.created if key not in stored else result.updated if stored[key] != quantities else None
+        )
+        if bucket is None:
+            result.unchanged.append(key)
+            continue
+        bucket.append(key)
+        changed.append(row)
+    upsert_all(session, InventoryLevel, changed)
+    return result
 
 
 def _newest_by_id(nodes: list[Any], wanted: set[str]) -> dict[str, Any]:

@@ -58,6 +58,7 @@ async def test_a_replayed_sync_changes_nothing(cache: Cache) -> None:
         again = await SyncEngine(client, cache).run_once()
     assert again.total("created") == 0
     assert again.streams["orders"].updated == 0 and again.streams["fulfillment_orders"].updated == 0
+    assert again.streams["inventory"].updated == 0 and again.streams["inventory"].unchanged > 0
 
 
 # Hostile rates with short slow answers, so the test waits on faults, not on the clock.
