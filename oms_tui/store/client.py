@@ -21,9 +21,10 @@ from pydantic import SecretStr
 from ..config import DEFAULT_API_VERSION
 from . import documents
 from .bucket import CostBucket
+from .cost import MAX_QUERY_COST, requested_cost
 from .documents import Document
 from .errors import AmbiguousResult, QueryTooCostly, StoreQueryError, StoreUnavailable
-from .page_size import MAX_PAGE_SIZE, MAX_QUERY_COST, cost_of, largest_first
+from .page_size import MAX_PAGE_SIZE, largest_first
 from .responses import Transient, data_or_raise, decode, throttle_status
 from .retry import RetryPolicy
 from .schema import store_schema
@@ -185,7 +186,7 @@ class StoreClient:
 
     def _cost(self, doc: Document, variables: Mapping[str, Any]) -> int:
         try:
-            cost = cost_of(self._schema, doc.ast, variables)
+            cost = requested_cost(self._schema, doc.ast, variables)
         except (ValueError, GraphQLError, KeyError) as exc:
             raise StoreQueryError(f"cannot compute the cost of {doc.name}: {exc}") from None
         limit = self._budget()

@@ -2,8 +2,9 @@
 
 Requested cost, computed from the document before running it: a scalar or enum costs 0, an object 1,
 a connection 2 + `first` (or `last`) x the cost of one node, multiplied through nesting; a list of
-objects fetched by `ids` costs one object per id; on an abstract type, the dearest type-specific
-fragment counts; a mutation field costs 10. Actual cost applies the same rule to the response, using
+objects costs one element times its `first` or the length of its list argument (`nodes(ids:)`); on an
+abstract type, the dearest type-specific fragment counts; a mutation field costs 10. Variables take
+their declared defaults. Actual cost applies the same rule to the response, using
 the number of nodes returned instead of `first`; Shopify refunds requested - actual.
 """
 
@@ -18,7 +19,9 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLField,
+    GraphQLList,
     GraphQLNamedType,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -28,6 +31,7 @@ from graphql import (
     get_named_type,
     is_leaf_type,
     value_from_ast,
+    value_from_ast_untyped,
 )
 
 MUTATION_COST = 10
@@ -117,8 +121,17 @@ class _Coster:
             return sum(
                 1 + self.selection_cost(named, node.selection_set, item, True) for item in items if item
             )
-        count = len(args["ids"]) if isinstance(args.get("ids"), list) else 1
-        return count * (1 + self.selection_cost(named, node.selection_set))
+        return self.list_length(field_def, args) * (1 + self.selection_cost(named, node.selection_set))
+
+    @staticmethod
+    def list_length(field_def: GraphQLField, args: dict[str, Any]) -> int:
+        """A list of objects costs one element times its `first`, or the length of its list argument
+        (`nodes(ids:)`, `quantities(names:)`); an object, or a list with neither, counts once."""
+        wrapped = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
+        if not isinstance(wrapped, GraphQLList):
+            return 1
+        listed = next((value for value in args.values() if isinstance(value, list)), None)
+        return len(listed) if listed is not None else int(args.get("first") or 1)
 
     def connection_cost(
         self, node: FieldNode, field_def: GraphQLField, connection: GraphQLNamedType, data: Any, actual: bool
@@ -175,7 +188,12 @@ def _root_cost(
     actual: bool,
 ) -> int:
     operation = _operation(document, operation_name)
-    coster = _Coster(schema, document, variables)
+    defaults = {
+        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+        for definition in operation.variable_definitions
+        if definition.default_value is not None
+    }
+    coster = _Coster(schema, document, {**defaults, **(variables or {})})
     if operation.operation == OperationType.MUTATION:
         root = schema.mutation_type
         assert root is not None

@@ -44,6 +44,13 @@ from tests.sim.conftest import gql
             {},
             6,
         ),
+        # defaults count: 2 + 4 x (order 1 + fulfillments 3 x (1 + trackingInfo 2 x 1)) = 2 + 4 x 10 = 42
+        (
+            "query($n: Int = 4, $f: Int = 3) { orders(first: $n) { nodes { id "
+            "fulfillments(first: $f) { id trackingInfo(first: 2) { number } } } } }",
+            {},
+            42,
+        ),
         # a mutation costs 10 whatever its payload selects
         ('mutation { tagsAdd(id: "x", tags: ["a"]) { node { id } userErrors { message } } }', {}, 10),
     ],

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from graphql import GraphQLSchema, parse
 
-from oms_tui.store.page_size import cost_of
+from oms_tui.store.cost import requested_cost
 
 TOKEN = "shpat_s3cr3t_t0k3n_value"
 SHOP = "https://test-shop.myshopify.com"
@@ -103,7 +103,7 @@ class BucketStore:
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
-        requested = cost_of(self.schema, parse(body["query"]), body["variables"])
+        requested = requested_cost(self.schema, parse(body["query"]), body["variables"])
         now = self.time.now
         self.available = min(self.maximum, self.available + (now - self.as_of) * self.rate)
         self.as_of = now

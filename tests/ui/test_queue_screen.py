@@ -13,7 +13,6 @@ def test_queue_snapshot(app: OmsApp, snap_compare) -> None:  # type: ignore[no-u
     assert snap_compare(app, terminal_size=SIZE)
 
 
-
 async def test_search_by_order_number_then_clear(app: OmsApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         table = app.screen.query_one(DataTable)
