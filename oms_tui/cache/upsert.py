@@ -97,17 +97,20 @@ def replace_children(
     parent_ids: Iterable[Any],
     rows: Sequence[dict[str, Any]],
 ) -> None:
-    """Make the children of `parent_ids` exactly `rows`: upsert them, delete the ones that went away."""
-    parent_ids = list(parent_ids)
-    if not parent_ids:
-        return
+    """Upsert the child `rows`, and delete the children of `parent_ids` that are not among them.
+
+    Pass as `parent_ids` only parents that may have children already: new parents have none to check.
+    """
     (key,) = _key(model)
     column = model.__table__.c  # type: ignore[attr-defined]
     keep = {row[key] for row in rows}
-    existing = (
+    parent_ids = list(parent_ids)
+    existing: Iterable[Any] = (
         session.connection()
         .execute(select(column[key]).where(column[parent_column].in_(parent_ids)))
         .scalars()
+        if parent_ids
+        else []
     )
     gone = [ident for ident in existing if ident not in keep]
     for chunk in _chunks(gone, MAX_PARAMS):

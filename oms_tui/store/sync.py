@@ -285,14 +285,6 @@ class SyncEngine:
         session.add(state)
 
 
-def record_stream_error(cache: Cache, stream: str, message: str) -> None:
-    with cache.sessions() as session:
-        state = session.get(SyncState, stream) or SyncState(stream=stream)
-        state.last_error, state.last_error_at = message, utcnow()
-        session.add(state)
-        session.commit()
-
-
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     return f"{'.'.join(map(str, error['loc']))}: {error['msg']}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import (
@@ -48,9 +49,9 @@ def write_orders(
         for node in changed.values()
         for row in mapping.line_item_rows(node.id, node.line_items.nodes + extra_lines.get(node.id, []))
     ]
-    replace_children(session, LineItem, "order_id", changed, lines)
+    replace_children(session, LineItem, "order_id", result.updated, lines)
     fulfillments = [row for node in changed.values() for row in mapping.fulfillment_rows(node)]
-    replace_children(session, Fulfillment, "order_id", changed, fulfillments)
+    replace_children(session, Fulfillment, "order_id", result.updated, fulfillments)
     _feed(session, "orders", result, now)
     return result
 
@@ -72,9 +73,9 @@ def write_fulfillment_orders(
             node.id, node.line_items.nodes + extra_lines.get(node.id, [])
         )
     ]
-    replace_children(session, FulfillmentOrderLineItem, "fulfillment_order_id", changed, lines)
+    replace_children(session, FulfillmentOrderLineItem, "fulfillment_order_id", result.updated, lines)
     holds = [row for node in changed.values() for row in mapping.hold_rows(node)]
-    replace_children(session, FulfillmentHold, "fulfillment_order_id", changed, holds)
+    replace_children(session, FulfillmentHold, "fulfillment_order_id", result.updated, holds)
     _feed(session, "fulfillment_orders", result, now)
     return result
 
@@ -116,9 +117,10 @@ def _newest_by_id(nodes: list[Any], wanted: set[str]) -> dict[str, Any]:
 
 
 def _feed(session: Session, stream: str, result: UpsertResult, now: datetime) -> None:
-    entries = [(ident, "created") for ident in result.created] + [
-        (ident, "updated") for ident in result.updated
+    entries = [
+        {"at": now, "stream": stream, "object_id": ident, "change": change}
+        for change, idents in (("created", result.created), ("updated", result.updated))
+        for ident in idents
     ]
-    session.add_all(
-        ChangeFeedEntry(at=now, stream=stream, object_id=ident, change=change) for ident, change in entries
-    )
+    if entries:
+        session.connection().execute(insert(ChangeFeedEntry), entries)
