@@ -1,0 +1,63 @@
+"""`oms-tui sync` and `oms-tui outbox` on the embedded defaults (the simulator on loopback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import select
+
+from oms_tui.cache.database import open_cache
+from oms_tui.cache.models import AuditEvent, OutboxAction
+from oms_tui.cli import main
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
+    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("OMS_DATABASE_URL", url)
+    monkeypatch.setenv("OMS_STATION", "pack-1")
+    monkeypatch.delenv("OMS_SHOP_URL", raising=False)
+    return url
+
+
+def test_sync_prints_a_summary_per_stream(db_url: str) -> None:
+    result = CliRunner().invoke(main, ["sync"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["stream", "created", "updated", "unchanged", "errors"]
+    orders = next(line.split() for line in lines if line.startswith("orders"))
+    assert int(orders[1]) == 400 and orders[4] == "0"
+    assert lines[-1].startswith("done in ")
+
+
+def test_outbox_lists_and_discards_with_confirmation(db_url: str) -> None:
+    cache = open_cache(db_url)
+    with cache.sessions() as session:
+        session.add(
+            OutboxAction(
+                order_id="gid://shopify/Order/1",
+                kind="note",
+                payload={"orderId": "gid://shopify/Order/1", "note": "x"},
+                state="failed",
+                attempts=1,
+                last_error="Order does not exist",
+                idempotency_key="note:1",
+                station="pack-1",
+            )
+        )
+        session.commit()
+    runner = CliRunner()
+    listed = runner.invoke(main, ["outbox"])
+    assert "failed   note" in listed.output and "Order does not exist" in listed.output
+    declined = runner.invoke(main, ["outbox", "discard", "1"], input="n\n")
+    assert declined.exit_code == 1 and "Aborted" in declined.output
+    accepted = runner.invoke(main, ["outbox", "discard", "1"], input="y\n")
+    assert accepted.exit_code == 0 and "discarded action 1" in accepted.output
+    assert runner.invoke(main, ["outbox"]).output.strip() == "outbox empty: the store has every action"
+    with cache.sessions() as session:
+        assert session.exec(select(OutboxAction)).one().state == "discarded"
+        assert [event.action for event in session.exec(select(AuditEvent))] == ["outbox.discard"]
+    cache.close()
