@@ -115,7 +115,7 @@ class SyncEngine:
         cache: Cache,
         *,
         overlap: timedelta = timedelta(minutes=2),
-        bulk_after_pages: int | None = 20,
+        bulk_after_pages: int | None = 20,  # a first sync with more pages than this goes bulk
         on_progress: ProgressCallback | None = None,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -165,7 +165,7 @@ class SyncEngine:
         async for page in pages:
             await self._write_page(stream, page, counts, advance=True)
             read += 1
-            if state.watermark is None and self.bulk_after_pages and read >= self.bulk_after_pages:
+            if state.watermark is None and self.bulk_after_pages and read > self.bulk_after_pages:
                 await pages.aclose()  # a large store: the rest comes faster in one bulk operation
                 await self._sync_bulk(stream, counts, None)
                 return
