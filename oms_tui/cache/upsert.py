@@ -51,6 +51,8 @@ def upsert_newer(
     is a later edit within that second, fetched later: it wins too. Returns which primary keys were
     created, updated, or left alone; running it twice with the same rows changes nothing.
     """
+    if not rows:
+        return UpsertResult([], [], [])
     (key,) = _key(model)
     table = model.__table__  # type: ignore[attr-defined]
     latest: dict[Any, dict[str, Any]] = {}

@@ -105,7 +105,9 @@ class OutboxPusher:
             session.commit()
         try:
             if uncertain and await already_applied(self.client, action):
-                return self._finish(action_id, {"verified": "already applied at the store"})
+                outcome = self._finish(action_id, {"verified": "already applied at the store"})
+                await self._refresh(action)
+                return outcome
             document, variables, result_path = REQUESTS[action.kind](action.payload)
             data = await self.client.execute(document, variables)
         except StoreAuthError:
@@ -121,9 +123,11 @@ class OutboxPusher:
         result = data.get(result_path) or {}
         errors = result.get("userErrors") or result.get("orderCancelUserErrors") or []
         if errors and not _is_duplicate_of_applied(errors):
-            return self._fail(action_id, "; ".join(error.get("message", "") for error in errors))
-        await self._refresh(action)
-        return self._finish(action_id, result)
+            outcome = self._fail(action_id, "; ".join(error.get("message", "") for error in errors))
+        else:
+            outcome = self._finish(action_id, result)
+        await self._refresh(action)  # either way, the cache now takes the store's copy again
+        return outcome
 
     async def _refresh(self, action: OutboxAction) -> None:
         """Re-read what the action changed, by id: search results lag behind writes."""

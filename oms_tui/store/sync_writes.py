@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
@@ -18,6 +19,7 @@ from oms_tui.cache.models import (
     LineItem,
     Location,
     Order,
+    OutboxAction,
 )
 from oms_tui.cache.upsert import UpsertResult, replace_children, upsert_all, upsert_newer
 from oms_tui.store import mapping
@@ -29,6 +31,8 @@ from oms_tui.store.payloads import (
     LocationNode,
     OrderNode,
 )
+
+Node = TypeVar("Node", OrderNode, FulfillmentOrderNode)
 
 
 def write_locations(session: Session, nodes: list[LocationNode], now: datetime) -> UpsertResult:
@@ -42,7 +46,9 @@ def write_locations(session: Session, nodes: list[LocationNode], now: datetime) 
 def write_orders(
     session: Session, nodes: list[OrderNode], extra_lines: dict[str, list[LineItemNode]], now: datetime
 ) -> UpsertResult:
+    nodes, held = _hold_back(session, nodes, lambda node: node.id)
     result = upsert_newer(session, Order, [mapping.order_row(node, now) for node in nodes])
+    result.unchanged += held
     changed = _newest_by_id(nodes, set(result.created) | set(result.updated))
     lines = [
         row
@@ -62,9 +68,11 @@ def write_fulfillment_orders(
     extra_lines: dict[str, list[FulfillmentOrderLineNode]],
     now: datetime,
 ) -> UpsertResult:
+    nodes, held = _hold_back(session, nodes, lambda node: node.order_id)
     result = upsert_newer(
         session, FulfillmentOrder, [mapping.fulfillment_order_row(node, now) for node in nodes]
     )
+    result.unchanged += held
     changed = _newest_by_id(nodes, set(result.created) | set(result.updated))
     lines = [
         row
@@ -106,6 +114,27 @@ def write_inventory(session: Session, nodes: list[InventoryItemNode], now: datet
         changed.append(row)
     upsert_all(session, InventoryLevel, changed)
     return result
+
+
+def _hold_back(
+    session: Session, nodes: list[Node], order_of: Callable[[Node], str]
+) -> tuple[list[Node], list[str]]:
+    """Leave alone the objects of orders with actions still on their way to the store.
+
+    Their cached copies show what the station did (a shipment, a hold) and the store's copy does not
+    yet; the outbox re-reads them by id once the store has answered.
+    """
+    order_ids = {order_of(node) for node in nodes}
+    waiting = set(
+        session.exec(
+            select(OutboxAction.order_id).where(
+                col(OutboxAction.state).in_(("pending", "sending")), col(OutboxAction.order_id).in_(order_ids)
+            )
+        )
+    )
+    if not waiting:
+        return nodes, []
+    return [n for n in nodes if order_of(n) not in waiting], [n.id for n in nodes if order_of(n) in waiting]
 
 
 def _newest_by_id(nodes: list[Any], wanted: set[str]) -> dict[str, Any]:

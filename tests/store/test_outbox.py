@@ -16,7 +16,7 @@ from oms_tui.floor.store_actions import Actor, Tracking, hold, set_note, ship
 from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
 from oms_tui.store.sync import SyncEngine
-from tests.store.simulated import simulated_client
+from tests.store.simulated import assert_cache_matches, simulated_client
 
 PACKER = Actor(station="pack-1", staff_code="P01")
 
@@ -164,3 +164,28 @@ async def test_every_action_is_audited_in_the_same_transaction(cache: Cache) -> 
         assert session.exec(select(AuditEvent)).all() == []
         assert session.get_one(FulfillmentOrder, fo_id).status in ("OPEN", "IN_PROGRESS")
     assert action.kind == "fulfill"
+
+
+async def test_a_sync_does_not_undo_a_shipment_the_store_has_not_heard_of_yet(cache: Cache) -> None:
+    store = SimStore(orders=40, seed=17)
+    client, _, app = simulated_client(store)
+    clock = Clock()
+    async with client:
+        await SyncEngine(client, cache).run_once()
+        (fo_id,) = shippable(cache, 1)
+        app.state.faults.outage = True
+        with cache.sessions() as session:
+            ship(session, PACKER, fo_id, tracking=Tracking("OMS-KEEP"))
+            session.commit()
+        await OutboxPusher(client, cache, clock=clock).push_ready()
+        app.state.faults.outage = False
+        fo = store.fulfillment_orders[fo_id]
+        order = store.orders[fo.order_id]
+        order.note = "address confirmed by phone"  # the store changes the same order meanwhile
+        store.touch(order, fo)
+        await SyncEngine(client, cache).run_once()
+        with cache.sessions() as session:
+            assert session.get_one(FulfillmentOrder, fo_id).status == "CLOSED"  # still shipped here
+        await push_until_empty(OutboxPusher(client, cache, clock=clock), clock)
+    assert_cache_matches(store, cache)  # delivered, then re-read: the store's copy again
+    assert upstream_tracking_numbers(store) == Counter({"OMS-KEEP": 1})
