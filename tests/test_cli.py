@@ -14,15 +14,6 @@ from oms_tui.cache.types import utcnow
 from oms_tui.cli import main
 
 
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
-    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("OMS_DATABASE_URL", url)
-    monkeypatch.setenv("OMS_STATION", "pack-1")
-    return url
-
-
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, OutboxAction
 from oms_tui.cli import main
-
-
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
-    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("OMS_DATABASE_URL", url)
-    monkeypatch.setenv("OMS_STATION", "pack-1")
-    monkeypatch.delenv("OMS_SHOP_URL", raising=False)
-    return url
 
 
 def test_sync_prints_a_summary_per_stream(db_url: str) -> None:
