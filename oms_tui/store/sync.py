@@ -23,6 +23,7 @@ from oms_tui.cache.models import FloorException, FulfillmentOrder, FulfillmentOr
 from oms_tui.cache.types import utcnow
 from oms_tui.cache.upsert import UpsertResult
 from oms_tui.store import bulk
+from oms_tui.store.errors import StoreError
 from oms_tui.store.payloads import (
     FulfillmentOrderLineNode,
     FulfillmentOrderNode,
@@ -31,7 +32,7 @@ from oms_tui.store.payloads import (
     LocationNode,
     OrderNode,
 )
-from oms_tui.store.sync_lock import sync_lock
+from oms_tui.store.sync_lock import Lease, sync_lock
 from oms_tui.store.sync_writes import write_fulfillment_orders, write_inventory, write_locations, write_orders
 
 STREAMS = ("locations", "orders", "fulfillment_orders", "inventory")
@@ -124,16 +125,20 @@ class SyncEngine:
         self.bulk_after_pages, self.sleep = bulk_after_pages, sleep
         self.on_progress = on_progress or (lambda stream, counts: None)
         self.clock = clock
+        self.lease: Lease | None = None
 
     async def run_once(self) -> SyncSummary:
         """One pass over every stream, holding the cache's sync lock (raises `SyncBusy` if taken)."""
         started = time.monotonic()
         summary = SyncSummary()
-        with sync_lock(self.cache.engine) as lease:
+        with sync_lock(self.cache.engine) as self.lease:
             for stream in STREAMS:
                 counts = summary.streams[stream] = StreamCounts()
-                await getattr(self, f"_sync_{stream}")(counts)
-                lease.renew()
+                try:
+                    await getattr(self, f"_sync_{stream}")(counts)
+                except StoreError as exc:
+                    self._record_error(stream, str(exc))
+                    raise
         summary.seconds = time.monotonic() - started
         return summary
 
@@ -176,7 +181,7 @@ class SyncEngine:
             cursor = f"{operation_id} {created.isoformat()}"
             self._save_cursor(stream.name, cursor)
         operation_id, created_text = cursor.split(" ", 1)
-        operation = await bulk.wait(self.client, operation_id, sleep=self.sleep)
+        operation = await bulk.wait(self.client, operation_id, sleep=self._pause)
         roots = await bulk.read_tree(self.client, operation["url"])
         for start in range(0, len(roots), BULK_WRITE_BATCH):
             await self._write_page(stream, roots[start : start + BULK_WRITE_BATCH], counts, advance=False)
@@ -274,7 +279,24 @@ class SyncEngine:
         counts.unchanged += len(result.unchanged)
         self._mark_success(session, stream, watermark)
         session.commit()
+        self._renew_lease()
         self.on_progress(stream, counts)
+
+    def _renew_lease(self) -> None:
+        if self.lease is not None:
+            self.lease.renew()
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait for the store (a bulk operation) while keeping the sync lock."""
+        self._renew_lease()
+        await self.sleep(seconds)
+
+    def _record_error(self, stream: str, message: str) -> None:
+        with self.cache.sessions() as session:
+            state = session.get(SyncState, stream) or SyncState(stream=stream)
+            state.last_error, state.last_error_at = message, self.clock()
+            session.add(state)
+            session.commit()
 
     def _mark_success(self, session: Session, stream: str, watermark: datetime | None) -> None:
         state = session.get(SyncState, stream) or SyncState(stream=stream)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,10 +37,13 @@ class Lease:
 
     def __init__(self, engine: Engine, name: str, holder: str, connection: Connection | None) -> None:
         self.engine, self.name, self.holder, self.connection = engine, name, holder, connection
+        self.renewed = time.monotonic()
 
     def renew(self) -> None:
-        if self.connection is None:
+        """Extend the lease; cheap to call often (it writes at most every third of a lease)."""
+        if self.connection is None and time.monotonic() - self.renewed > LEASE.total_seconds() / 3:
             _take_row(self.engine, self.name, self.holder)
+            self.renewed = time.monotonic()
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import ChangeFeedEntry, InventoryLevel, SyncState
 from oms_tui.sim.faults import PROFILES, FaultProfile
 from oms_tui.sim.store import SimStore
-from oms_tui.store.errors import StoreAuthError
+from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.sync import SyncEngine
 from tests.store.simulated import assert_cache_matches, simulated_client
 
@@ -185,3 +185,16 @@ async def test_killed_while_the_bulk_operation_runs_resumes_the_same_operation(c
         await SyncEngine(client, cache, bulk_after_pages=2).run_once()
     assert bulk_runs(bodies) == 2  # the orders operation was resumed, not started again
     assert_cache_matches(store, cache)
+
+
+async def test_a_failed_stream_is_recorded_in_the_sync_state(cache: Cache) -> None:
+    store = SimStore(orders=20, seed=3)
+    client, _, app = simulated_client(store)
+    app.state.faults.outage = True
+    async with client:
+        with pytest.raises(StoreError):
+            await SyncEngine(client, cache).run_once()
+    with cache.sessions() as session:
+        state = session.get_one(SyncState, "locations")
+    assert state.last_error is not None and "store unavailable" in state.last_error
+    assert state.watermark is None and state.last_success is None
