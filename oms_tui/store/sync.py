@@ -126,11 +126,13 @@ class SyncEngine:
         self.on_progress = on_progress or (lambda stream, counts: None)
         self.clock = clock
         self.lease: Lease | None = None
+        self.watermark_cap: dict[str, datetime] = {}  # per stream, below this pass's malformed objects
 
     async def run_once(self) -> SyncSummary:
         """One pass over every stream, holding the cache's sync lock (raises `SyncBusy` if taken)."""
         started = time.monotonic()
         summary = SyncSummary()
+        self.watermark_cap = {}
         with sync_lock(self.cache.engine) as self.lease:
             for stream in STREAMS:
                 counts = summary.streams[stream] = StreamCounts()
@@ -187,7 +189,11 @@ class SyncEngine:
             await self._write_page(stream, roots[start : start + BULK_WRITE_BATCH], counts, advance=False)
         with self.cache.sessions() as session:
             # Anything changed after the operation started is read by the next incremental pass.
-            self._mark_success(session, stream.name, datetime.fromisoformat(created_text))
+            watermark = datetime.fromisoformat(created_text)
+            cap = self.watermark_cap.get(stream.name)
+            self._mark_success(
+                session, stream.name, min(watermark, cap - timedelta(seconds=1)) if cap else watermark
+            )
             state = session.get_one(SyncState, stream.name)
             state.cursor = None
             session.commit()
@@ -209,6 +215,9 @@ class SyncEngine:
         with self.cache.sessions() as session:
             result = stream.write(session, nodes, extra_lines, self.clock())
             watermark = max((node.updated_at for node in nodes), default=None) if advance else None
+            cap = self.watermark_cap.get(stream.name)
+            if watermark and cap:
+                watermark = min(watermark, cap - timedelta(seconds=1))
             self._commit_page(session, stream.name, counts, result, watermark)
 
     def _save_cursor(self, stream: str, cursor: str) -> None:
@@ -262,14 +271,33 @@ class SyncEngine:
                 ident = item.get("id") if isinstance(item, dict) else None
                 problem = f"malformed {shape.__name__} {ident or '(no id)'}: {_first_error(exc)}"
                 counts.errors.append(problem)
-                with self.cache.sessions() as session:
-                    session.add(
-                        FloorException(
-                            kind="sync_malformed", severity="warning", subject=ident, message=problem
-                        )
-                    )
-                    session.commit()
+                self._hold_watermark(stream, item)
+                self._report_malformed(ident, problem)
         return nodes
+
+    def _hold_watermark(self, stream: str, item: Any) -> None:
+        """Keep this pass's watermark below a malformed object, so later passes read it again."""
+        try:
+            updated = datetime.fromisoformat(str(item["updatedAt"]).replace("Z", "+00:00"))
+        except (TypeError, KeyError, ValueError):
+            return  # no usable time: the object is reported, and read again when it changes
+        held = self.watermark_cap.get(stream)
+        self.watermark_cap[stream] = min(held, updated) if held else updated
+
+    def _report_malformed(self, ident: str | None, problem: str) -> None:
+        with self.cache.sessions() as session:
+            already = session.exec(
+                select(FloorException).where(
+                    FloorException.kind == "sync_malformed",
+                    FloorException.subject == ident,
+                    FloorException.state == "open",
+                )
+            ).first()
+            if already is None:
+                session.add(
+                    FloorException(kind="sync_malformed", severity="warning", subject=ident, message=problem)
+                )
+                session.commit()
 
     def _commit_page(
         self, session: Session, stream: str, counts: StreamCounts, result: Any, watermark: datetime | None

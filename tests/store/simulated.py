@@ -28,12 +28,13 @@ class Tap(httpx.AsyncBaseTransport):
         self.requests = 0
         self.throttled = 0
         self.before: Callable[[int, httpx.Request], None] = lambda count, request: None
+        self.rewrite: Callable[[bytes], bytes] = lambda body: body
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests += 1
         self.before(self.requests, request)
         response = await self.inner.handle_async_request(request)
-        body = await response.aread()
+        body = self.rewrite(await response.aread())
         self.throttled += b'"THROTTLED"' in body
         return httpx.Response(response.status_code, headers=response.headers, content=body)
 

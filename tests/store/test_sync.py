@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from oms_tui.cache.database import Cache, open_cache
-from oms_tui.cache.models import ChangeFeedEntry, InventoryLevel, SyncState
+from oms_tui.cache.models import ChangeFeedEntry, FloorException, InventoryLevel, SyncState
 from oms_tui.sim.faults import PROFILES, FaultProfile
 from oms_tui.sim.store import SimStore
 from oms_tui.store.errors import StoreAuthError, StoreError
@@ -198,3 +198,22 @@ async def test_a_failed_stream_is_recorded_in_the_sync_state(cache: Cache) -> No
         state = session.get_one(SyncState, "locations")
     assert state.last_error is not None and "store unavailable" in state.last_error
     assert state.watermark is None and state.last_success is None
+
+
+async def test_a_malformed_order_is_reported_and_read_again_once_fixed(cache: Cache) -> None:
+    store = SimStore(orders=30, seed=19)
+    client, tap, _ = simulated_client(store)
+    broken = sorted(store.orders.values(), key=lambda order: order.updated_at)[10]
+    whole = f'"legacyResourceId":"{broken.legacy_resource_id}","name":"{broken.name}",'.encode()
+    nameless = f'"legacyResourceId":"{broken.legacy_resource_id}",'.encode()
+    # The store sends one order without its name: a payload this cache cannot take.
+    tap.rewrite = lambda body: body.replace(whole, nameless)
+    async with client:
+        first = await SyncEngine(client, cache).run_once()
+        tap.rewrite = lambda body: body  # the store's answer is whole again
+        await SyncEngine(client, cache).run_once()
+    assert first.errors == [f"orders: malformed OrderNode {broken.id}: name: Field required"]
+    assert_cache_matches(store, cache)  # nothing lost: the order came with the next pass
+    with cache.sessions() as session:
+        (problem,) = session.exec(select(FloorException)).all()
+    assert (problem.kind, problem.subject) == ("sync_malformed", broken.id)
