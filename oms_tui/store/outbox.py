@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -56,9 +57,8 @@ class OutboxPusher:
             for action_id in ready:
                 try:
                     outcome = await self._deliver(action_id)
-                except (
-                    StoreUnavailable
-                ) as exc:  # the store is not answering: the rest waits for a later round
+                except StoreUnavailable as exc:
+                    # The store is not answering: the rest waits for a later round.
                     summary.errors.append(str(exc))
                     summary.waiting = self._waiting()
                     return summary
@@ -133,33 +133,30 @@ class OutboxPusher:
         """Re-read what the action changed, by id: search results lag behind writes."""
         order_ids, fo_ids = refresh_ids(action)
         try:
-            orders = (
-                await self.client.execute("nodes_orders", {"ids": order_ids}) if order_ids else {"nodes": []}
-            )
-            fos = (
-                await self.client.execute("nodes_fulfillment_orders", {"ids": fo_ids})
-                if fo_ids
-                else {"nodes": []}
-            )
-        except StoreError:
-            return  # the next sync pass brings the same objects; the action itself is delivered
+            orders = [OrderNode.model_validate(node) for node in await self._nodes("nodes_orders", order_ids)]
+            fos = [
+                FulfillmentOrderNode.model_validate(node)
+                for node in await self._nodes("nodes_fulfillment_orders", fo_ids)
+            ]
+        except (StoreError, ValidationError):
+            return  # the next sync pass reads the same objects (and reports them if malformed)
         now = self.clock()
         with self.cache.sessions() as session:
-            order_nodes = [OrderNode.model_validate(node) for node in orders["nodes"] if node]
-            fo_nodes = [FulfillmentOrderNode.model_validate(node) for node in fos["nodes"] if node]
-            write_orders(session, order_nodes, {}, now)
-            write_fulfillment_orders(session, fo_nodes, {}, now)
+            write_orders(session, orders, {}, now)
+            write_fulfillment_orders(session, fos, {}, now)
             session.commit()
+
+    async def _nodes(self, document: str, ids: list[str]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        data = await self.client.execute(document, {"ids": ids})
+        return [node for node in data["nodes"] if node]
 
     def _finish(self, action_id: int, result: dict[str, Any]) -> str:
         with self.cache.sessions() as session:
             action = session.get_one(OutboxAction, action_id)
-            action.state, action.result, action.last_error, action.updated_at = (
-                "done",
-                result,
-                None,
-                self.clock(),
-            )
+            action.state, action.result, action.last_error = "done", result, None
+            action.updated_at = self.clock()
             session.commit()
         return "done"
 

@@ -1,0 +1,137 @@
+"""Floor actions check the cached state first; when they refuse, nothing changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from oms_tui.cache.models import (
+    AuditEvent,
+    FulfillmentHold,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    LineItem,
+    Order,
+    OutboxAction,
+)
+from oms_tui.floor.store_actions import ActionRefused, Actor, Tracking, add_tags, cancel, hold, ship
+
+T0 = datetime(2026, 11, 20, tzinfo=UTC)
+ORDER, FO = "gid://shopify/Order/1", "gid://shopify/FulfillmentOrder/1"
+PACKER = Actor(station="pack-1", staff_code="P01")
+
+
+@pytest.fixture
+def shop(session: Session) -> Session:
+    session.add(
+        Order(
+            id=ORDER,
+            name="#1001",
+            fulfillment_status="UNFULFILLED",
+            created_at=T0,
+            updated_at=T0,
+            synced_at=T0,
+        )
+    )
+    session.add(
+        FulfillmentOrder(id=FO, order_id=ORDER, status="OPEN", created_at=T0, updated_at=T0, synced_at=T0)
+    )
+    session.flush()
+    for n, quantity in ((1, 2), (2, 1)):
+        session.add(
+            LineItem(
+                id=f"gid://shopify/LineItem/{n}",
+                order_id=ORDER,
+                sku=f"SKU-{n}",
+                title=f"Item {n}",
+                quantity=quantity,
+                current_quantity=quantity,
+                unfulfilled_quantity=quantity,
+            )
+        )
+        session.add(
+            FulfillmentOrderLineItem(
+                id=f"gid://shopify/FulfillmentOrderLineItem/{n}",
+                fulfillment_order_id=FO,
+                line_item_id=f"gid://shopify/LineItem/{n}",
+                sku=f"SKU-{n}",
+                total_quantity=quantity,
+                remaining_quantity=quantity,
+            )
+        )
+    session.commit()
+    return session
+
+
+def queued(session: Session) -> list[tuple[str, str]]:
+    return [(a.kind, a.order_id) for a in session.exec(select(OutboxAction))]
+
+
+def test_a_partial_shipment_leaves_the_rest_open(shop: Session) -> None:
+    action = ship(shop, PACKER, FO, {"gid://shopify/FulfillmentOrderLineItem/1": 1}, Tracking("JD0146"))
+    shop.commit()
+    fo = shop.get_one(FulfillmentOrder, FO)
+    assert fo.status == "IN_PROGRESS"
+    assert shop.get_one(LineItem, "gid://shopify/LineItem/1").unfulfilled_quantity == 1
+    assert action.payload["lines"] == [{"id": "gid://shopify/FulfillmentOrderLineItem/1", "quantity": 1}]
+    assert action.payload["expectedRemaining"] == {"gid://shopify/FulfillmentOrderLineItem/1": 1}
+    (event,) = shop.exec(select(AuditEvent))
+    assert (event.action, event.station, event.staff_code, event.subject) == (
+        "store.fulfill",
+        "pack-1",
+        "P01",
+        FO,
+    )
+
+
+def test_shipping_everything_closes_the_fulfillment_order(shop: Session) -> None:
+    ship(shop, PACKER, FO, tracking=Tracking("JD0147", "DHL Express"))
+    shop.commit()
+    assert shop.get_one(FulfillmentOrder, FO).status == "CLOSED"
+    assert queued(shop) == [("fulfill", ORDER)]
+
+
+@pytest.mark.parametrize(
+    ("quantities", "message"),
+    [
+        ({"gid://shopify/FulfillmentOrderLineItem/1": 3}, "SKU-1: 3 to ship but only 2 left"),
+        ({"gid://shopify/FulfillmentOrderLineItem/9": 1}, "is not on this fulfillment order"),
+        ({"gid://shopify/FulfillmentOrderLineItem/1": 0}, "nothing to ship"),
+    ],
+)
+def test_impossible_shipments_are_refused_and_change_nothing(
+    shop: Session, quantities: dict[str, int], message: str
+) -> None:
+    with pytest.raises(ActionRefused, match=message):
+        ship(shop, PACKER, FO, quantities)
+    shop.rollback()
+    assert shop.get_one(FulfillmentOrder, FO).status == "OPEN"
+    assert queued(shop) == []
+
+
+def test_a_held_order_cannot_ship_until_released(shop: Session) -> None:
+    action = hold(shop, PACKER, FO, "INCORRECT_ADDRESS", "no flat number")
+    shop.commit()
+    (pending,) = shop.exec(select(FulfillmentHold))
+    assert pending.handle == action.payload["handle"] and pending.id == f"pending:{pending.handle}"
+    with pytest.raises(ActionRefused, match="on hold: it cannot ship"):
+        ship(shop, PACKER, FO)
+
+
+def test_cancel_twice_and_unknown_reasons_are_refused(shop: Session) -> None:
+    with pytest.raises(ActionRefused, match="cancel reason must be one of"):
+        cancel(shop, PACKER, ORDER, "BORED")
+    cancel(shop, PACKER, ORDER, "CUSTOMER")
+    shop.commit()
+    with pytest.raises(ActionRefused, match="#1001 is already cancelled"):
+        cancel(shop, PACKER, ORDER, "CUSTOMER")
+
+
+def test_rush_tag_moves_the_order_up_the_queue(shop: Session) -> None:
+    add_tags(shop, PACKER, ORDER, ["Rush", " "])
+    shop.commit()
+    order = shop.get_one(Order, ORDER)
+    assert order.tags == ["Rush"] and order.priority == 0
+    assert queued(shop) == [("tags", ORDER)]
