@@ -49,9 +49,14 @@ class OmsApp(App[None]):
     @work(thread=True, exclusive=True, group="live")
     def run_live(self) -> None:
         """Sync and push in a loop, off the UI thread; each pass reports back as a message."""
-        asyncio.run(
-            self.runtime.live_loop(lambda update: self.post_message(LiveUpdated(update)), self.stopping)
-        )
+
+        def report(update: LiveUpdate) -> None:
+            self.post_message(LiveUpdated(update))
+
+        try:
+            asyncio.run(self.runtime.live_loop(report, self.stopping))
+        except Exception as exc:  # one line, no traceback: a frame's locals could hold request headers
+            report(LiveUpdate(f"sync stopped ({type(exc).__name__}: {exc}); restart to retry", error=True))
 
     @on(LiveUpdated)
     def live_updated(self, message: LiveUpdated) -> None:
