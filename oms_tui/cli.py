@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
-from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from oms_tui.cache.floor_state import Role
+from oms_tui.cli_errors import load_settings, one_line_errors
 from oms_tui.cli_store import outbox, sync
 from oms_tui.config import Settings
 from oms_tui.sim.cli import store_sim
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise click.ClickException(f"invalid settings: {problems}") from None
-
-
-def one_line_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn database failures into one clear line instead of a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise click.ClickException(f"database error: {reason}") from None
-
-    return wrapper
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,9 +26,17 @@ def main(ctx: click.Context) -> None:
     With no command, starts the app (on the embedded store simulator when no shop is configured).
     """
     if ctx.invoked_subcommand is None:
-        from oms_tui.app import run_app
+        start_app()
 
+
+@one_line_errors
+def start_app() -> None:
+    from oms_tui.app import run_app
+
+    try:
         run_app(load_settings())
+    except ValueError as exc:  # settings that do not fit together, such as a shop without a token
+        raise click.ClickException(str(exc)) from None
 
 
 @main.group()

@@ -11,6 +11,7 @@ import click
 from sqlmodel import col, select
 
 from oms_tui.cache.models import OutboxAction
+from oms_tui.cli_errors import load_settings, one_line_errors
 from oms_tui.floor.audit import record
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.store.errors import StoreAuthError, StoreError
@@ -21,8 +22,6 @@ from oms_tui.store.sync_lock import SyncBusy
 
 @contextmanager
 def started_runtime() -> Iterator[Runtime]:
-    from oms_tui.cli import load_settings
-
     try:
         runtime = Runtime.start(load_settings())
     except ValueError as exc:
@@ -55,6 +54,7 @@ def print_summary(summary: SyncSummary) -> None:
 
 @click.command()
 @click.option("--watch", is_flag=True, help="Keep polling every poll_interval seconds (Ctrl-C stops).")
+@one_line_errors
 def sync(watch: bool) -> None:
     """Bring the local cache up to date with the store and push waiting actions."""
     with started_runtime() as runtime:
@@ -88,6 +88,7 @@ def _line(update: LiveUpdate) -> str:
 
 @click.group(invoke_without_command=True)
 @click.pass_context
+@one_line_errors
 def outbox(ctx: click.Context) -> None:
     """List actions waiting for the store and those it rejected."""
     if ctx.invoked_subcommand is not None:
@@ -109,6 +110,7 @@ def outbox(ctx: click.Context) -> None:
 
 @outbox.command("retry")
 @click.argument("action_ids", nargs=-1, type=int)
+@one_line_errors
 def outbox_retry(action_ids: tuple[int, ...]) -> None:
     """Send failed actions (all, or the given ids) again now."""
     with started_runtime() as runtime:
@@ -136,6 +138,7 @@ async def _push(runtime: Runtime) -> PushSummary:
 @outbox.command("discard")
 @click.argument("action_id", type=int)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@one_line_errors
 def outbox_discard(action_id: int, yes: bool) -> None:
     """Give up on one action: the store will never get it (the local change stays)."""
     with started_runtime() as runtime, runtime.cache.sessions() as session:

@@ -94,3 +94,9 @@ def test_bins_import_is_all_or_nothing_with_line_numbers(db_url: str, tmp_path: 
     assert stored_bins(db_url) == []
     code, output = run("bins", "import", str(csv_file), "--location", "Overflow")
     assert code == 1 and stored_bins(db_url) == []  # lines 3 and 4 are still wrong
+
+
+def test_a_shop_without_a_token_is_one_line(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_SHOP_URL", "my-brand.myshopify.com")
+    monkeypatch.delenv("OMS_SHOPIFY_TOKEN", raising=False)
+    assert run() == (1, "Error: OMS_SHOP_URL is set but OMS_SHOPIFY_TOKEN is not\n")
