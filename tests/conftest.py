@@ -15,7 +15,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 import oms_tui.cache.models  # noqa: F401  (registers every table on the metadata)
+from oms_tui.cache.database import Cache
 from oms_tui.cache.engine import make_engine, session_factory
+from oms_tui.cache.migrate import upgrade
 
 FULL_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared" / "shopify" / "admin-2026-04.graphql"
 
@@ -96,3 +98,10 @@ def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("OMS_STATION", "pack-1")
     monkeypatch.delenv("OMS_SHOP_URL", raising=False)
     return url
+
+
+@pytest.fixture
+def any_cache(empty_engine: Engine) -> Cache:
+    """A cache migrated by Alembic, on SQLite and on PostgreSQL."""
+    upgrade(empty_engine)
+    return Cache(empty_engine, session_factory(empty_engine))

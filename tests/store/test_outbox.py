@@ -75,8 +75,9 @@ async def push_until_empty(pusher: OutboxPusher, clock: Clock, rounds: int = 20)
 
 @pytest.mark.parametrize("dropped_after_applying", [0, 40], ids=["clean", "crash-between-send-and-ack"])
 async def test_200_shipments_while_the_store_is_down_arrive_exactly_once(
-    cache: Cache, dropped_after_applying: int
+    any_cache: Cache, dropped_after_applying: int
 ) -> None:
+    cache = any_cache
     store = SimStore(orders=700, seed=21)
     client, _, app = simulated_client(store)
     clock = Clock()

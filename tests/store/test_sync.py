@@ -29,7 +29,8 @@ class Killed(Exception):
     """Stands for the process dying at this point: nothing after it runs."""
 
 
-async def test_full_then_incremental_sync_mirrors_the_store(cache: Cache) -> None:
+async def test_full_then_incremental_sync_mirrors_the_store(any_cache: Cache) -> None:
+    cache = any_cache
     store = SimStore(orders=80, seed=3)
     client, tap, _ = simulated_client(store)
     async with client:
@@ -91,7 +92,8 @@ async def test_search_lag_is_covered_by_the_overlap(cache: Cache) -> None:
 
 
 @pytest.mark.parametrize("seed", range(6))
-async def test_killed_at_a_random_point_then_resumed(cache: Cache, seed: int) -> None:
+async def test_killed_at_a_random_point_then_resumed(any_cache: Cache, seed: int) -> None:
+    cache = any_cache
     store = SimStore(orders=70, seed=seed)
     client, tap, _ = simulated_client(store)
     async with client:
