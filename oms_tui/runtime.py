@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 
 import httpx
 from pydantic import SecretStr
+from sqlalchemy import func
+from sqlmodel import select
 
 from oms_tui.cache.database import Cache, open_cache
+from oms_tui.cache.models import ChangeFeedEntry
 from oms_tui.config import Settings
 from oms_tui.store.client import StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
@@ -41,6 +44,7 @@ class Runtime:
     token: SecretStr
     transport: httpx.AsyncBaseTransport | None = None
     on_close: list[Callable[[], None]] = field(default_factory=list)
+    feed_seen: int = 0  # the newest change feed entry this station has shown
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
@@ -98,7 +102,7 @@ class Runtime:
             pushed = await pusher.push_ready()
             summary = await engine.run_once()
         except SyncBusy:
-            return LiveUpdate("another station is syncing; showing the shared cache", changed=True)
+            return LiveUpdate("another station is syncing; following its changes", changed=self._feed_moved())
         except StoreAuthError:
             raise
         except StoreError as exc:
@@ -109,6 +113,13 @@ class Runtime:
         if pushed.done or pushed.failed:
             text += f"; sent {pushed.done}, rejected {pushed.failed}"
         return LiveUpdate(text, changed=bool(changed), error=bool(summary.errors or pushed.failed))
+
+    def _feed_moved(self) -> bool:
+        """Whether the syncing station recorded changes since this station last looked."""
+        with self.cache.sessions() as session:
+            latest = session.exec(select(func.max(ChangeFeedEntry.id))).one() or 0
+        moved, self.feed_seen = latest != self.feed_seen, latest
+        return moved
 
     def close(self) -> None:
         for stop in self.on_close:

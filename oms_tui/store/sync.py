@@ -16,10 +16,17 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.database import Cache
-from oms_tui.cache.models import FloorException, FulfillmentOrder, FulfillmentOrderLineItem, SyncState
+from oms_tui.cache.models import (
+    ChangeFeedEntry,
+    FloorException,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    SyncState,
+)
 from oms_tui.cache.types import utcnow
 from oms_tui.cache.upsert import UpsertResult
 from oms_tui.store import bulk
@@ -40,6 +47,7 @@ OPEN_FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE")
 INVENTORY_SKUS_PER_QUERY = 50
 
 BULK_WRITE_BATCH = 500
+FEED_KEPT = timedelta(days=1)
 
 Node = TypeVar("Node", bound=BaseModel)
 
@@ -141,6 +149,7 @@ class SyncEngine:
                 except StoreError as exc:
                     self._record_error(stream, str(exc))
                     raise
+            self._prune_change_feed()
         summary.seconds = time.monotonic() - started
         return summary
 
@@ -309,6 +318,14 @@ class SyncEngine:
         session.commit()
         self._renew_lease()
         self.on_progress(stream, counts)
+
+    def _prune_change_feed(self) -> None:
+        """Screens follow the feed by id within seconds; a day of it is plenty."""
+        with self.cache.sessions() as session:
+            session.connection().execute(
+                delete(ChangeFeedEntry).where(col(ChangeFeedEntry.at) < self.clock() - FEED_KEPT)
+            )
+            session.commit()
 
     def _renew_lease(self) -> None:
         if self.lease is not None:

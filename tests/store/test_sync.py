@@ -219,3 +219,17 @@ async def test_a_malformed_order_is_reported_and_read_again_once_fixed(cache: Ca
     with cache.sessions() as session:
         (problem,) = session.exec(select(FloorException)).all()
     assert (problem.kind, problem.subject) == ("sync_malformed", broken.id)
+
+
+async def test_the_change_feed_keeps_a_day(cache: Cache) -> None:
+    store = SimStore(orders=5, seed=2)
+    client, _, _ = simulated_client(store)
+    later = [store.now()]
+    async with client:
+        await SyncEngine(client, cache).run_once()
+        with cache.sessions() as session:
+            assert len(session.exec(select(ChangeFeedEntry)).all()) > 5
+        later[0] += timedelta(days=1, seconds=1)
+        await SyncEngine(client, cache, clock=lambda: later[0]).run_once()
+    with cache.sessions() as session:
+        assert session.exec(select(ChangeFeedEntry)).all() == []
