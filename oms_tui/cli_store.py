@@ -11,6 +11,7 @@ import click
 from sqlmodel import col, select
 
 from oms_tui.cache.models import OutboxAction
+from oms_tui.cache.sync_state import OUTBOX_WAITING
 from oms_tui.cli_errors import load_settings, one_line_errors
 from oms_tui.floor.audit import record
 from oms_tui.runtime import LiveUpdate, Runtime
@@ -96,7 +97,7 @@ def outbox(ctx: click.Context) -> None:
     with started_runtime() as runtime, runtime.cache.sessions() as session:
         actions = session.exec(
             select(OutboxAction)
-            .where(col(OutboxAction.state).in_(("pending", "sending", "failed")))
+            .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))
             .order_by(col(OutboxAction.id))
         ).all()
     if not actions:
@@ -115,7 +116,7 @@ def outbox_retry(action_ids: tuple[int, ...]) -> None:
     """Send failed actions (all, or the given ids) again now."""
     with started_runtime() as runtime:
         with runtime.cache.sessions() as session:
-            query = select(OutboxAction).where(col(OutboxAction.state).in_(("failed", "pending", "sending")))
+            query = select(OutboxAction).where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))
             if action_ids:
                 query = query.where(col(OutboxAction.id).in_(action_ids))
             actions = session.exec(query).all()

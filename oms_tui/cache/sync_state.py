@@ -10,6 +10,8 @@ from sqlmodel import Field, SQLModel
 
 from oms_tui.cache.types import UTCDateTime, utcnow
 
+OUTBOX_WAITING = ("pending", "sending")  # not yet known to be at the store
+
 
 class OutboxAction(SQLModel, table=True):
     """A floor action for the store, written in the same transaction as its local effect.

@@ -18,6 +18,7 @@ from oms_tui.cache.models import (
     Order,
     OutboxAction,
 )
+from oms_tui.cache.sync_state import OUTBOX_WAITING
 
 OPEN_WORK = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
 
@@ -98,7 +99,5 @@ def matching_order_ids(text: str) -> SelectOfScalar[str]:
 
 def pending_outbox(session: Session) -> int:
     return session.exec(
-        select(func.count())
-        .select_from(OutboxAction)
-        .where(col(OutboxAction.state).in_(("pending", "sending")))
+        select(func.count()).select_from(OutboxAction).where(col(OutboxAction.state).in_(OUTBOX_WAITING))
     ).one()

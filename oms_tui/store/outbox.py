@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func
 from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, OutboxAction
+from oms_tui.cache.sync_state import OUTBOX_WAITING
 from oms_tui.cache.types import utcnow
+from oms_tui.floor.queues import pending_outbox
 from oms_tui.store.errors import (
     AmbiguousResult,
     StoreAuthError,
@@ -29,12 +30,11 @@ from oms_tui.store.errors import (
     StoreQueryError,
     StoreUnavailable,
 )
-from oms_tui.store.outbox_requests import REQUESTS, already_applied, refresh_ids
+from oms_tui.store.outbox_requests import REQUESTS, already_applied, read_nodes, refresh_ids
 from oms_tui.store.payloads import FulfillmentOrderNode, OrderNode
 from oms_tui.store.sync import Client
 from oms_tui.store.sync_writes import write_fulfillment_orders, write_orders
 
-WAITING = ("pending", "sending")
 MAX_BACKOFF = timedelta(minutes=5)
 
 
@@ -73,9 +73,7 @@ class OutboxPusher:
 
     def _waiting(self) -> int:
         with self.cache.sessions() as session:
-            return session.exec(
-                select(func.count()).select_from(OutboxAction).where(col(OutboxAction.state).in_(WAITING))
-            ).one()
+            return pending_outbox(session)
 
     def _ready(self) -> list[int]:
         """The first waiting action of each order, unless an earlier one of that order failed."""
@@ -83,7 +81,7 @@ class OutboxPusher:
         with self.cache.sessions() as session:
             rows = session.exec(
                 select(OutboxAction)
-                .where(col(OutboxAction.state).in_((*WAITING, "failed")))
+                .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))
                 .order_by(col(OutboxAction.id))
             ).all()
         first: dict[str, OutboxAction] = {}
@@ -93,7 +91,7 @@ class OutboxPusher:
             action.id
             for action in first.values()
             if action.id is not None
-            and action.state in WAITING
+            and action.state in OUTBOX_WAITING
             and (action.next_attempt_at is None or action.next_attempt_at <= now)
         ]
 
@@ -133,10 +131,13 @@ class OutboxPusher:
         """Re-read what the action changed, by id: search results lag behind writes."""
         order_ids, fo_ids = refresh_ids(action)
         try:
-            orders = [OrderNode.model_validate(node) for node in await self._nodes("nodes_orders", order_ids)]
+            orders = [
+                OrderNode.model_validate(node)
+                for node in await read_nodes(self.client, "nodes_orders", order_ids)
+            ]
             fos = [
                 FulfillmentOrderNode.model_validate(node)
-                for node in await self._nodes("nodes_fulfillment_orders", fo_ids)
+                for node in await read_nodes(self.client, "nodes_fulfillment_orders", fo_ids)
             ]
         except (StoreError, ValidationError):
             return  # the next sync pass reads the same objects (and reports them if malformed)
@@ -145,12 +146,6 @@ class OutboxPusher:
             write_orders(session, orders, {}, now)
             write_fulfillment_orders(session, fos, {}, now)
             session.commit()
-
-    async def _nodes(self, document: str, ids: list[str]) -> list[dict[str, Any]]:
-        if not ids:
-            return []
-        data = await self.client.execute(document, {"ids": ids})
-        return [node for node in data["nodes"] if node]
 
     def _finish(self, action_id: int, result: dict[str, Any]) -> str:
         with self.cache.sessions() as session:

@@ -122,7 +122,13 @@ async def already_applied(client: Client, action: OutboxAction) -> bool:
     return False
 
 
+async def read_nodes(client: Client, document: str, ids: list[str]) -> list[dict[str, Any]]:
+    """The objects with these ids, as the store has them now (missing ones left out)."""
+    if not ids:
+        return []
+    data = await client.execute(document, {"ids": ids})
+    return [node for node in data["nodes"] if node]
+
+
 async def _node(client: Client, document: str, ident: str) -> dict[str, Any] | None:
-    data = await client.execute(document, {"ids": [ident]})
-    nodes = data.get("nodes") or [None]
-    return nodes[0]
+    return next(iter(await read_nodes(client, document, [ident])), None)

@@ -198,10 +198,8 @@ class SyncEngine:
             await self._write_page(stream, roots[start : start + BULK_WRITE_BATCH], counts, advance=False)
         with self.cache.sessions() as session:
             # Anything changed after the operation started is read by the next incremental pass.
-            watermark = datetime.fromisoformat(created_text)
-            cap = self.watermark_cap.get(stream.name)
             self._mark_success(
-                session, stream.name, min(watermark, cap - timedelta(seconds=1)) if cap else watermark
+                session, stream.name, self._capped(stream.name, datetime.fromisoformat(created_text))
             )
             state = session.get_one(SyncState, stream.name)
             state.cursor = None
@@ -224,10 +222,9 @@ class SyncEngine:
         with self.cache.sessions() as session:
             result = stream.write(session, nodes, extra_lines, self.clock())
             watermark = max((node.updated_at for node in nodes), default=None) if advance else None
-            cap = self.watermark_cap.get(stream.name)
-            if watermark and cap:
-                watermark = min(watermark, cap - timedelta(seconds=1))
-            self._commit_page(session, stream.name, counts, result, watermark)
+            self._commit_page(
+                session, stream.name, counts, result, watermark and self._capped(stream.name, watermark)
+            )
 
     def _save_cursor(self, stream: str, cursor: str) -> None:
         with self.cache.sessions() as session:
@@ -292,6 +289,10 @@ class SyncEngine:
             return  # no usable time: the object is reported, and read again when it changes
         held = self.watermark_cap.get(stream)
         self.watermark_cap[stream] = min(held, updated) if held else updated
+
+    def _capped(self, stream: str, watermark: datetime) -> datetime:
+        cap = self.watermark_cap.get(stream)
+        return min(watermark, cap - timedelta(seconds=1)) if cap else watermark
 
     def _report_malformed(self, ident: str | None, problem: str) -> None:
         with self.cache.sessions() as session:

@@ -21,6 +21,7 @@ from oms_tui.cache.models import (
     Order,
     OutboxAction,
 )
+from oms_tui.cache.sync_state import OUTBOX_WAITING
 from oms_tui.cache.upsert import UpsertResult, replace_children, upsert_all, upsert_newer
 from oms_tui.store import mapping
 from oms_tui.store.payloads import (
@@ -128,7 +129,7 @@ def _hold_back(
     waiting = set(
         session.exec(
             select(OutboxAction.order_id).where(
-                col(OutboxAction.state).in_(("pending", "sending")), col(OutboxAction.order_id).in_(order_ids)
+                col(OutboxAction.state).in_(OUTBOX_WAITING), col(OutboxAction.order_id).in_(order_ids)
             )
         )
     )
