@@ -224,12 +224,12 @@ async def test_a_malformed_order_is_reported_and_read_again_once_fixed(cache: Ca
 async def test_the_change_feed_keeps_a_day(cache: Cache) -> None:
     store = SimStore(orders=5, seed=2)
     client, _, _ = simulated_client(store)
-    later = [store.now()]
+    today = store.now()
     async with client:
-        await SyncEngine(client, cache).run_once()
+        await SyncEngine(client, cache, clock=lambda: today).run_once()
         with cache.sessions() as session:
             assert len(session.exec(select(ChangeFeedEntry)).all()) > 5
-        later[0] += timedelta(days=1, seconds=1)
-        await SyncEngine(client, cache, clock=lambda: later[0]).run_once()
+        tomorrow = today + timedelta(days=1, seconds=1)
+        await SyncEngine(client, cache, clock=lambda: tomorrow).run_once()
     with cache.sessions() as session:
         assert session.exec(select(ChangeFeedEntry)).all() == []
