@@ -22,9 +22,17 @@ from oms_tui.cache.mirror import (
     Location,
     Order,
 )
-from oms_tui.cache.sync_state import ChangeFeedEntry, OutboxAction, SyncLock, SyncState
+from oms_tui.cache.sync_state import (
+    ApiNotice,
+    ChangeFeedEntry,
+    HeldBack,
+    OutboxAction,
+    SyncLock,
+    SyncState,
+)
 
 __all__ = [
+    "ApiNotice",
     "AuditEvent",
     "BinLocation",
     "ChangeFeedEntry",
@@ -34,6 +42,7 @@ __all__ = [
     "FulfillmentHold",
     "FulfillmentOrder",
     "FulfillmentOrderLineItem",
+    "HeldBack",
     "InventoryLevel",
     "LineItem",
     "Location",

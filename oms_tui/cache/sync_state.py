@@ -36,6 +36,7 @@ class OutboxAction(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # what the store made after
     result: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
@@ -70,3 +71,28 @@ class ChangeFeedEntry(SQLModel, table=True):
     stream: str
     object_id: str = Field(index=True)
     change: str  # created, updated
+
+
+class HeldBack(SQLModel, table=True):
+    """A store object that sync left alone while its order had actions on their way to the store.
+
+    It is read again by id once nothing of its order waits any more (see `store.outbox`).
+    """
+
+    __tablename__ = "held_back"
+
+    object_id: str = Field(primary_key=True)
+    stream: str  # orders, fulfillment_orders
+    order_id: str = Field(index=True)
+
+
+class ApiNotice(SQLModel, table=True):
+    """What the store said about the API itself: a deprecation, or another version served than asked."""
+
+    __tablename__ = "api_notices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # deprecated, version
+    message: str = Field(unique=True)
+    first_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
