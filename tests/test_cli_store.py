@@ -31,7 +31,6 @@ def test_outbox_lists_and_discards_with_confirmation(db_url: str) -> None:
                 state="failed",
                 attempts=1,
                 last_error="Order does not exist",
-                idempotency_key="note:1",
                 station="pack-1",
             )
         )

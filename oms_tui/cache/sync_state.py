@@ -16,8 +16,8 @@ OUTBOX_WAITING = ("pending", "sending")  # not yet known to be at the store
 class OutboxAction(SQLModel, table=True):
     """A floor action for the store, written in the same transaction as its local effect.
 
-    Pushed in `id` order per order; `idempotency_key` names the action so a retry after an ambiguous
-    failure can tell whether the store already has it (hold handles, fulfilment re-reads).
+    Pushed in `id` order per order. After an unknown outcome the pusher looks for the action at the
+    store (a hold by its handle, a shipment by its lines and tracking made after `first_sent_at`).
     """
 
     __tablename__ = "outbox"
@@ -30,7 +30,6 @@ class OutboxAction(SQLModel, table=True):
     state: str = Field(default="pending")  # pending, sending, done, failed, discarded
     attempts: int = 0
     last_error: str | None = None
-    idempotency_key: str = Field(unique=True)
     station: str
     staff_code: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

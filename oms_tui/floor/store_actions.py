@@ -207,7 +207,6 @@ def _queue(
         order_id=order_id,
         kind=kind,
         payload=payload,
-        idempotency_key=f"{kind}:{uuid.uuid4().hex}",
         station=actor.station,
         staff_code=actor.staff_code,
     )

@@ -37,8 +37,8 @@ PAGING = "first,after,last,before,reverse"
 SERVED: dict[str, str] = {
     "QueryRoot": f"""orders({PAGING},sortKey,query) order
         fulfillmentOrders(includeClosed,{PAGING},sortKey,query)
-        fulfillmentOrder locations({PAGING},includeInactive) location(id) inventoryItems({PAGING},query)
-        inventoryItem nodes node bulkOperation currentBulkOperation(type)""",
+        fulfillmentOrder fulfillment locations({PAGING},includeInactive) location(id)
+        inventoryItems({PAGING},query) inventoryItem nodes node bulkOperation currentBulkOperation(type)""",
     "Mutation": """fulfillmentCreate(message) fulfillmentOrderHold fulfillmentOrderReleaseHold(holdIds)
         fulfillmentOrderMove(fulfillmentOrderLineItems) orderCancel(refundMethod,notifyCustomer,staffNote)
         orderUpdate tagsAdd bulkOperationRunQuery(groupObjects)""",
@@ -53,10 +53,11 @@ SERVED: dict[str, str] = {
     "OrderRiskAssessment": "riskLevel",
     "LineItem": "id sku name title quantity currentQuantity unfulfilledQuantity requiresShipping variant",
     "ProductVariant": "id sku barcode",
-    "Fulfillment": "id status createdAt trackingInfo(first)",
+    "Fulfillment": f"id status createdAt trackingInfo(first) fulfillmentLineItems({PAGING})",
+    "FulfillmentLineItem": "id quantity lineItem",
     "FulfillmentTrackingInfo": "company number url",
     "FulfillmentOrder": f"""id orderId order status requestStatus fulfillAt updatedAt createdAt
-        assignedLocation fulfillmentHolds supportedActions lineItems({PAGING})""",
+        assignedLocation fulfillmentHolds supportedActions lineItems({PAGING}) fulfillments({PAGING})""",
     "FulfillmentOrderAssignedLocation": "name location",
     "FulfillmentHold": "id reason reasonNotes handle",
     "FulfillmentOrderSupportedAction": "action",
@@ -93,6 +94,8 @@ SERVED: dict[str, str] = {
 }
 for _name in (
     "Order",
+    "Fulfillment",
+    "FulfillmentLineItem",
     "FulfillmentOrder",
     "LineItem",
     "FulfillmentOrderLineItem",

@@ -112,7 +112,13 @@ def fulfillment_create(
         for i, n in enumerate(numbers)
     ]
     record = Fulfillment(
-        gid("Fulfillment", store.new_id()), "SUCCESS", store.now(), infos, found[0].location.id, shipped
+        gid("Fulfillment", store.new_id()),
+        "SUCCESS",
+        store.now(),
+        infos,
+        found[0].location.id,
+        shipped,
+        [fo.id for fo, wanted in plan if wanted],
     )
     order.fulfillments.append(record)
     store.touch(order, *found)

@@ -165,6 +165,23 @@ class Fulfillment:
     tracking_info: list[TrackingInfo]
     location_id: str
     quantities: dict[str, int]  # line item gid -> quantity shipped
+    fulfillment_order_ids: list[str] = field(default_factory=list)
+
+    def line_items_of(self, order: Order) -> list[FulfillmentLineItem]:
+        """One line per line item shipped, as `Fulfillment.fulfillmentLineItems` serves them."""
+        items = {item.id: item for item in order.line_items}
+        legacy = self.id.rsplit("/", 1)[1]
+        return [
+            FulfillmentLineItem(f"gid://shopify/FulfillmentLineItem/{legacy}{n:03d}", items[ident], quantity)
+            for n, (ident, quantity) in enumerate(self.quantities.items())
+        ]
+
+
+@dataclass
+class FulfillmentLineItem:
+    id: str
+    line_item: LineItem
+    quantity: int
 
 
 @dataclass

@@ -259,6 +259,7 @@ class OrderFactory:
                 [TrackingInfo(company, number, url.format(number))],
                 fo.location.id,
                 {fol.line_item.id: q for fol in fo.line_items if (q := shipped.get(fol.id, 0))},
+                [fo.id],
             )
         )
 

@@ -8,6 +8,7 @@ from typing import Any
 from graphql import GraphQLError, GraphQLResolveInfo
 
 from oms_tui.sim.model import (
+    Fulfillment,
     FulfillmentOrder,
     InventoryItem,
     Location,
@@ -184,6 +185,7 @@ def find_node(info: GraphQLResolveInfo, global_id: str) -> Any:
     finders: dict[str, Callable[[], Any]] = {
         "Order": lambda: store.order(global_id),
         "FulfillmentOrder": lambda: store.fulfillment_order(global_id),
+        "Fulfillment": lambda: store.fulfillment(global_id),
         "Location": lambda: store.locations.get(global_id),
         "InventoryItem": lambda: store.inventory.get(global_id),
         "ProductVariant": lambda: next((v for v in store.variants if v.id == global_id), None),
@@ -228,6 +230,25 @@ def _first(attr: str) -> Callable[..., list[Any]]:
     return resolve
 
 
+def _fulfillments_of(fo: FulfillmentOrder, info: GraphQLResolveInfo, **page: Any) -> dict[str, Any]:
+    order = store_of(info).order_of(fo)
+    shipped = [f for f in order.fulfillments if fo.id in f.fulfillment_order_ids]
+    return connection(list_scan(shipped), page, reverse=page.pop("reverse", False), unbounded=in_bulk(info))
+
+
+def _fulfillment(_: Any, info: GraphQLResolveInfo, id: str) -> Fulfillment | None:
+    found = find_node(info, id)
+    return found if isinstance(found, Fulfillment) else None
+
+
+def _fulfillment_line_items(
+    fulfillment: Fulfillment, info: GraphQLResolveInfo, reverse: bool = False, **page: Any
+) -> dict[str, Any]:
+    order = store_of(info).order_of_fulfillment(fulfillment.id)
+    lines = fulfillment.line_items_of(order) if order else []
+    return connection(list_scan(lines), page, reverse=reverse, unbounded=in_bulk(info))
+
+
 def _location(_: Any, info: GraphQLResolveInfo, id: str | None = None) -> Location | None:
     store = store_of(info)
     if id is None:
@@ -240,6 +261,7 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("QueryRoot", "order"): lambda _, info, id: store_of(info).order(id),
     ("QueryRoot", "fulfillmentOrders"): resolve_fulfillment_orders,
     ("QueryRoot", "fulfillmentOrder"): lambda _, info, id: store_of(info).fulfillment_order(id),
+    ("QueryRoot", "fulfillment"): _fulfillment,
     ("QueryRoot", "locations"): resolve_locations,
     ("QueryRoot", "location"): _location,
     ("QueryRoot", "inventoryItems"): resolve_inventory_items,
@@ -250,6 +272,8 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Order", "fulfillmentOrders"): _nested("fulfillment_orders"),
     ("Order", "fulfillments"): _first("fulfillments"),
     ("Fulfillment", "trackingInfo"): _first("tracking_info"),
+    ("Fulfillment", "fulfillmentLineItems"): _fulfillment_line_items,
+    ("FulfillmentOrder", "fulfillments"): _fulfillments_of,
     ("FulfillmentOrder", "lineItems"): _nested("line_items"),
     ("FulfillmentOrder", "order"): lambda fo, info: store_of(info).order_of(fo),
     ("FulfillmentOrder", "assignedLocation"): lambda fo, _: {

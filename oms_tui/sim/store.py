@@ -23,8 +23,15 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
 from oms_tui.sim.catalogue import build_inventory, build_locations, build_people, build_variants
-from oms_tui.sim.model import FulfillmentOrder, InventoryItem, Location, Order, legacy_id_of
-from oms_tui.sim.orders_factory import FOS_PER_ORDER, FULFILLMENT_ORDER_BASE, ORDER_BASE, OrderFactory, to_ts
+from oms_tui.sim.model import Fulfillment, FulfillmentOrder, InventoryItem, Location, Order, legacy_id_of
+from oms_tui.sim.orders_factory import (
+    FOS_PER_ORDER,
+    FULFILLMENT_BASE,
+    FULFILLMENT_ORDER_BASE,
+    ORDER_BASE,
+    OrderFactory,
+    to_ts,
+)
 from oms_tui.sim.updated_index import Key, UpdatedIndex
 
 CACHE_SIZE = 50_000
@@ -61,6 +68,7 @@ class SimStore:
         self._overlay: dict[int, Order] = {}
         self._cache: OrderedDict[int, Order] = OrderedDict()
         self._fo_owner: dict[int, int] = {}  # dynamic fulfillment order legacy id -> order index
+        self._fulfillment_owner: dict[int, int] = {}  # dynamic fulfillment legacy id -> order index
         self._next_dynamic_id = DYNAMIC_ID_BASE
         self._live_rng = random.Random(seed + 1)
         self._pending_reindex: list[tuple[datetime, int]] = []
@@ -108,6 +116,21 @@ class SimStore:
             return None
         return next((fo for fo in self.order_at(index).fulfillment_orders if fo.id == fo_id), None)
 
+    def fulfillment(self, fulfillment_id: str) -> Fulfillment | None:
+        order = self.order_of_fulfillment(fulfillment_id)
+        return next((f for f in order.fulfillments if f.id == fulfillment_id), None) if order else None
+
+    def order_of_fulfillment(self, fulfillment_id: str) -> Order | None:
+        parsed = legacy_id_of(fulfillment_id)
+        if parsed is None or parsed[0] != "Fulfillment":
+            return None
+        legacy = parsed[1]
+        if legacy >= DYNAMIC_ID_BASE:
+            index = self._fulfillment_owner.get(legacy)
+        else:
+            index = (legacy - FULFILLMENT_BASE) // FOS_PER_ORDER if legacy >= FULFILLMENT_BASE else None
+        return self.order_at(index) if index is not None and 0 <= index < self._count else None
+
     def order_of(self, fo: FulfillmentOrder) -> Order:
         order = self.order(fo.order_id)
         assert order is not None
@@ -146,6 +169,10 @@ class SimStore:
             if legacy >= DYNAMIC_ID_BASE:
                 self._fo_owner[legacy] = int(order.legacy_resource_id) - ORDER_BASE
         index = int(order.legacy_resource_id) - ORDER_BASE
+        for fulfillment in order.fulfillments:
+            legacy = int(fulfillment.id.rsplit("/", 1)[1])
+            if legacy >= DYNAMIC_ID_BASE:
+                self._fulfillment_owner[legacy] = index
         self._overlay[index] = order
         self._cache.pop(index, None)
         if self.search_lag:

@@ -153,7 +153,6 @@ def samples() -> list[SQLModel]:
             state="failed",
             attempts=3,
             last_error="Invalid fulfillment order line item quantity requested",
-            idempotency_key="fulfill:pack-2:1",
             station="pack-2",
             staff_code="P01",
             created_at=T0,
@@ -164,6 +163,10 @@ def samples() -> list[SQLModel]:
         ),
         m.SyncLock(name="sync", holder="pack-2:1234", lease_until=T0),
         m.ChangeFeedEntry(id=1, at=T0, stream="orders", object_id=ORDER_ID, change="updated"),
+        m.HeldBack(object_id=FO_ID, stream="fulfillment_orders", order_id=ORDER_ID),
+        m.ApiNotice(
+            id=1, kind="version", message="asked for 2025-01, served 2025-04", first_seen=T0, last_seen=T0
+        ),
     ]
 
 
