@@ -143,6 +143,7 @@ def release_hold(session: Session, actor: Actor, fulfillment_order_id: str) -> O
     payload = {
         "fulfillmentOrderId": fo.id,
         "holdIds": [h.id for h in holds if not h.id.startswith("pending:")],
+        "holdHandles": [h.handle for h in holds if h.handle],
     }
     return _queue(session, actor, "release_hold", fo.order_id, fo.id, payload)
 

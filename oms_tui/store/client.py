@@ -37,6 +37,7 @@ Sleep = Callable[[float], Awaitable[None]]
 _LINE_ITEM_READERS = {
     "Order": ("order_line_items", ("order", "lineItems")),
     "FulfillmentOrder": ("fulfillment_order_line_items", ("fulfillmentOrder", "lineItems")),
+    "Fulfillment": ("fulfillment_line_items", ("fulfillment", "fulfillmentLineItems")),
 }
 
 
@@ -169,10 +170,10 @@ class StoreClient:
             raise StoreUnavailable(f"bulk result download failed: {type(exc).__name__}") from None
 
     async def fetch_remaining_line_items(self, owner_id: str, after_cursor: str) -> list[dict]:
-        """The line items of an order or fulfillment order (by gid) after the page already fetched."""
+        """The line items of an order, fulfillment order or fulfillment (by gid) after the page fetched."""
         kind = owner_id.rsplit("/", 2)[-2]
         if kind not in _LINE_ITEM_READERS:
-            raise ValueError(f"not an order or fulfillment order id: {owner_id}")
+            raise ValueError(f"not an order, fulfillment order or fulfillment id: {owner_id}")
         name, path = _LINE_ITEM_READERS[kind]
         items: list[dict] = []
         async for page in self.paginate(name, {"id": owner_id, "after": after_cursor}, connection_path=path):

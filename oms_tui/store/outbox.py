@@ -9,17 +9,20 @@ an exception for a person to resolve; while the store is unreachable actions wai
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache
-from oms_tui.cache.models import FloorException, OutboxAction
+from oms_tui.cache.models import FloorException, FulfillmentOrderLineItem, OutboxAction
 from oms_tui.cache.sync_state import OUTBOX_WAITING
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.queues import pending_outbox
@@ -30,12 +33,14 @@ from oms_tui.store.errors import (
     StoreQueryError,
     StoreUnavailable,
 )
-from oms_tui.store.outbox_requests import REQUESTS, already_applied, read_nodes, refresh_ids
-from oms_tui.store.payloads import FulfillmentOrderNode, OrderNode
+from oms_tui.store.outbox_checks import APPLIED, IMPOSSIBLE, PENDING, check, check_cancel
+from oms_tui.store.outbox_requests import REQUESTS, holds_to_release, refresh_ids
+from oms_tui.store.reread import read_again, read_held_back
 from oms_tui.store.sync import Client
-from oms_tui.store.sync_writes import write_fulfillment_orders, write_orders
+from oms_tui.store.sync_lock import sync_lock
 
 MAX_BACKOFF = timedelta(minutes=5)
+CANCEL_POLLS = (0.5, 1.0, 2.0)  # seconds between looks at a cancellation job, before moving on
 
 
 @dataclass
@@ -47,12 +52,28 @@ class PushSummary:
 
 
 class OutboxPusher:
-    def __init__(self, client: Client, cache: Cache, *, clock: Callable[[], datetime] = utcnow) -> None:
-        self.client, self.cache, self.clock = client, cache, clock
+    def __init__(
+        self,
+        client: Client,
+        cache: Cache,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.client, self.cache, self.clock, self.sleep = client, cache, clock, sleep
 
     async def push_ready(self) -> PushSummary:
-        """Deliver every action that is due now; stops early while the store is unreachable."""
-        summary = PushSummary()
+        """Deliver every action that is due now; stops early while the store is unreachable.
+
+        Only the station holding the cache's sync lock pushes (raises `SyncBusy` otherwise): two
+        pushers could both find an action `sending` and both send it.
+        """
+        with sync_lock(self.cache.engine):
+            summary = await self._push(PushSummary())
+        summary.waiting = self._waiting()
+        return summary
+
+    async def _push(self, summary: PushSummary) -> PushSummary:
         while ready := self._ready():
             for action_id in ready:
                 try:
@@ -60,15 +81,17 @@ class OutboxPusher:
                 except StoreUnavailable as exc:
                     # The store is not answering: the rest waits for a later round.
                     summary.errors.append(str(exc))
-                    summary.waiting = self._waiting()
                     return summary
                 if outcome == "done":
                     summary.done += 1
                 elif outcome == "failed":
                     summary.failed += 1
-                else:
+                elif outcome:
                     summary.errors.append(outcome)
-        summary.waiting = self._waiting()
+        try:
+            await read_held_back(self.client, self.cache, self.clock())
+        except (StoreError, ValidationError) as exc:
+            summary.errors.append(f"reading held-back objects again: {exc}")
         return summary
 
     def _waiting(self) -> int:
@@ -96,56 +119,129 @@ class OutboxPusher:
         ]
 
     async def _deliver(self, action_id: int) -> str:
-        with self.cache.sessions() as session:
-            action = session.get_one(OutboxAction, action_id)
-            uncertain = action.state == "sending"
-            action.state, action.attempts, action.updated_at = "sending", action.attempts + 1, self.clock()
-            session.commit()
+        claimed = self._claim(action_id)
+        if claimed is None:
+            return ""  # taken by another pusher meanwhile
+        action, uncertain = claimed
         try:
-            if uncertain and await already_applied(self.client, action):
-                outcome = self._finish(action_id, {"verified": "already applied at the store"})
-                await self._refresh(action)
-                return outcome
-            document, variables, result_path = REQUESTS[action.kind](action.payload)
-            data = await self.client.execute(document, variables)
+            if uncertain:
+                verdict = await check(self.client, action, *self._known_shipments(action))
+                if verdict.state == APPLIED:
+                    return await self._settle(
+                        action, self._finish(action_id, verdict.result or {"verified": verdict.detail})
+                    )
+                if verdict.state == IMPOSSIBLE:
+                    return await self._settle(action, self._fail(action_id, verdict.detail))
+                if verdict.state == PENDING:
+                    return self._retry_later(action_id, verdict.detail, ambiguous=True, result=verdict.result)
+            return await self._send(action)
         except StoreAuthError:
-            self._retry_later(action_id, "the store refused the token", ambiguous=False)
+            # Refused before anything was done: an outcome that was unknown stays unknown.
+            self._retry_later(action_id, "the store refused the token", ambiguous=uncertain)
             raise
         except AmbiguousResult as exc:
             return self._retry_later(action_id, str(exc), ambiguous=True)
         except StoreQueryError as exc:
             return self._fail(action_id, f"the store rejected the request: {exc}")
         except StoreUnavailable as exc:
-            self._retry_later(action_id, str(exc), ambiguous=True)
+            self._retry_later(action_id, str(exc), ambiguous=uncertain)
             raise
+
+    async def _send(self, action: OutboxAction) -> str:
+        assert action.id is not None
+        payload = action.payload
+        if action.kind == "release_hold":
+            payload = {**payload, "holdIds": await holds_to_release(self.client, payload)}
+            if not payload["holdIds"]:
+                return await self._settle(action, self._finish(action.id, {"verified": "no such hold left"}))
+        document, variables, result_path = REQUESTS[action.kind](payload)
+        data = await self.client.execute(document, variables)
         result = data.get(result_path) or {}
         errors = result.get("userErrors") or result.get("orderCancelUserErrors") or []
         if errors and not _is_duplicate_of_applied(errors):
-            outcome = self._fail(action_id, "; ".join(error.get("message", "") for error in errors))
-        else:
-            outcome = self._finish(action_id, result)
-        await self._refresh(action)  # either way, the cache now takes the store's copy again
-        return outcome
+            return await self._settle(
+                action, self._fail(action.id, "; ".join(error.get("message", "") for error in errors))
+            )
+        job = result.get("job") or {}
+        if action.kind == "cancel" and not job.get("done", True):
+            return await self._await_cancel(action, job["id"])
+        return await self._settle(action, self._finish(action.id, result))
 
-    async def _refresh(self, action: OutboxAction) -> None:
-        """Re-read what the action changed, by id: search results lag behind writes."""
-        order_ids, fo_ids = refresh_ids(action)
-        try:
-            orders = [
-                OrderNode.model_validate(node)
-                for node in await read_nodes(self.client, "nodes_orders", order_ids)
-            ]
-            fos = [
-                FulfillmentOrderNode.model_validate(node)
-                for node in await read_nodes(self.client, "nodes_fulfillment_orders", fo_ids)
-            ]
-        except (StoreError, ValidationError):
-            return  # the next sync pass reads the same objects (and reports them if malformed)
+    async def _await_cancel(self, action: OutboxAction, job_id: str) -> str:
+        """`orderCancel` only starts a job: the action is done once the order is cancelled."""
+        assert action.id is not None
+        action.result = {"job": job_id}
+        for delay in CANCEL_POLLS:
+            await self.sleep(delay)
+            verdict = await check_cancel(self.client, action)
+            if verdict.state == APPLIED:
+                return await self._settle(
+                    action, self._finish(action.id, {"job": job_id, "verified": verdict.detail})
+                )
+            if verdict.state == IMPOSSIBLE:
+                return await self._settle(action, self._fail(action.id, verdict.detail))
+        return self._retry_later(
+            action.id, "the store is still cancelling the order", ambiguous=True, result=action.result
+        )
+
+    def _claim(self, action_id: int) -> tuple[OutboxAction, bool] | None:
+        """Mark the action `sending`, one attempt more, unless another pusher changed it meanwhile.
+
+        Returns it with whether an earlier attempt's outcome is unknown (it was `sending` already).
+        """
         now = self.clock()
         with self.cache.sessions() as session:
-            write_orders(session, orders, {}, now)
-            write_fulfillment_orders(session, fos, {}, now)
+            seen = session.get_one(OutboxAction, action_id)
+            was = seen.state
+            claimed = session.connection().execute(
+                update(OutboxAction)
+                .where(col(OutboxAction.id) == action_id)
+                .where(col(OutboxAction.state) == was, col(OutboxAction.attempts) == seen.attempts)
+                .where(col(OutboxAction.state).in_(OUTBOX_WAITING))
+                .values(
+                    state="sending",
+                    attempts=seen.attempts + 1,
+                    updated_at=now,
+                    first_sent_at=seen.first_sent_at or now,
+                )
+            )
             session.commit()
+            if claimed.rowcount != 1:
+                return None
+            session.refresh(seen)
+        return seen, was == "sending"
+
+    def _known_shipments(self, action: OutboxAction) -> tuple[dict[str, str], set[str]]:
+        """Line item ids of the action's fulfillment order lines, and fulfillments other actions made."""
+        with self.cache.sessions() as session:
+            lines = {
+                line.id: line.line_item_id
+                for line in session.exec(
+                    select(FulfillmentOrderLineItem).where(
+                        FulfillmentOrderLineItem.fulfillment_order_id
+                        == action.payload.get("fulfillmentOrderId")
+                    )
+                )
+            }
+            done = session.exec(
+                select(OutboxAction.result).where(
+                    OutboxAction.order_id == action.order_id,
+                    OutboxAction.kind == "fulfill",
+                    OutboxAction.state == "done",
+                    OutboxAction.id != action.id,
+                )
+            ).all()
+        taken = {((result or {}).get("fulfillment") or {}).get("id") for result in done}
+        return lines, {ident for ident in taken if ident}
+
+    async def _settle(self, action: OutboxAction, outcome: str) -> str:
+        """Re-read what the action changed, by id (search results lag behind writes); either way the
+        cache now takes the store's copy again."""
+        order_ids, fo_ids = refresh_ids(action)
+        # If that fails, the next sync pass reads the same objects (and reports them if malformed).
+        with contextlib.suppress(StoreError, ValidationError):
+            await read_again(self.client, self.cache, order_ids, fo_ids, self.clock())
+        return outcome
 
     def _finish(self, action_id: int, result: dict[str, Any]) -> str:
         with self.cache.sessions() as session:
@@ -171,12 +267,16 @@ class OutboxPusher:
             session.commit()
         return "failed"
 
-    def _retry_later(self, action_id: int, message: str, *, ambiguous: bool) -> str:
+    def _retry_later(
+        self, action_id: int, message: str, *, ambiguous: bool, result: dict[str, Any] | None = None
+    ) -> str:
         with self.cache.sessions() as session:
             action = session.get_one(OutboxAction, action_id)
             # "sending" means the store may have it: the next attempt checks before sending again.
             action.state = "sending" if ambiguous else "pending"
             action.last_error = message
+            if result is not None:
+                action.result = result
             delay = min(MAX_BACKOFF.total_seconds(), 2 ** min(action.attempts, 10))
             action.next_attempt_at = self.clock() + timedelta(seconds=delay * random.uniform(0.5, 1.0))
             action.updated_at = self.clock()

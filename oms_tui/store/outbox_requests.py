@@ -1,4 +1,4 @@
-"""Each outbox action as a store request, and how to tell whether the store already has it."""
+"""Each outbox action as a store request."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from oms_tui.cache.models import OutboxAction
+from oms_tui.store.reread import read_nodes
 from oms_tui.store.sync import Client
 
 Request = tuple[str, dict[str, Any], str]  # document, variables, mutation field of the result
@@ -43,7 +44,8 @@ def _hold(p: dict[str, Any]) -> Request:
 
 
 def _release(p: dict[str, Any]) -> Request:
-    variables = {"id": p["fulfillmentOrderId"], "holdIds": p["holdIds"] or None}
+    # The pusher replaces holdIds with `holds_to_release` first, and sends nothing when it is empty.
+    variables = {"id": p["fulfillmentOrderId"], "holdIds": p["holdIds"]}
     return "fulfillment_order_release_hold", variables, "fulfillmentOrderReleaseHold"
 
 
@@ -88,47 +90,17 @@ def refresh_ids(action: OutboxAction) -> tuple[list[str], list[str]]:
     return [action.order_id], [fo_id] if fo_id else []
 
 
-async def already_applied(client: Client, action: OutboxAction) -> bool:
-    """After an unknown outcome: does the store already show this action's effect?
+async def holds_to_release(client: Client, payload: dict[str, Any]) -> list[str]:
+    """The ids of the holds this release means that the store still has.
 
-    Notes and tags are safe to send twice, and holds are deduplicated by their handle at the store,
-    so only shipments, releases, moves and cancellations need a look.
+    A hold placed from this station may not have had its id synced when the release was recorded:
+    it is found by its handle. Never none (`holdIds: null` would release every hold, others' too).
     """
-    payload = action.payload
-    if action.kind == "fulfill":
-        fo = await _node(client, "nodes_fulfillment_orders", payload["fulfillmentOrderId"])
-        remaining = {line["id"]: line["remainingQuantity"] for line in fo["lineItems"]["nodes"]} if fo else {}
-        expected = payload["expectedRemaining"]
-        if fo is not None and all(remaining.get(ident, 0) <= left for ident, left in expected.items()):
-            return True
-        tracking = (payload.get("tracking") or {}).get("number")
-        order = await _node(client, "nodes_orders", action.order_id) if tracking else None
-        return order is not None and any(
-            info.get("number") == tracking
-            for fulfillment in order.get("fulfillments") or []
-            for info in fulfillment.get("trackingInfo") or []
-        )
-    if action.kind == "release_hold":
-        fo = await _node(client, "nodes_fulfillment_orders", payload["fulfillmentOrderId"])
-        held = {hold["id"] for hold in fo["fulfillmentHolds"]} if fo else set()
-        return fo is not None and not held & set(payload["holdIds"] or held)
-    if action.kind == "move":
-        fo = await _node(client, "nodes_fulfillment_orders", payload["fulfillmentOrderId"])
-        location = ((fo or {}).get("assignedLocation") or {}).get("location") or {}
-        return fo is not None and (location.get("id") == payload["newLocationId"] or fo["status"] == "CLOSED")
-    if action.kind == "cancel":
-        order = await _node(client, "nodes_orders", action.order_id)
-        return order is not None and order.get("cancelledAt") is not None
-    return False
-
-
-async def read_nodes(client: Client, document: str, ids: list[str]) -> list[dict[str, Any]]:
-    """The objects with these ids, as the store has them now (missing ones left out)."""
-    if not ids:
-        return []
-    data = await client.execute(document, {"ids": ids})
-    return [node for node in data["nodes"] if node]
-
-
-async def _node(client: Client, document: str, ident: str) -> dict[str, Any] | None:
-    return next(iter(await read_nodes(client, document, [ident])), None)
+    nodes = await read_nodes(client, "nodes_fulfillment_orders", [payload["fulfillmentOrderId"]])
+    meant_ids, meant_handles = set(payload["holdIds"]), set(payload.get("holdHandles") or [])
+    return [
+        hold["id"]
+        for node in nodes
+        for hold in node["fulfillmentHolds"]
+        if hold["id"] in meant_ids or (hold.get("handle") and hold["handle"] in meant_handles)
+    ]

@@ -18,6 +18,8 @@ DOCUMENT_SCOPES: dict[str, str] = {
     "fulfillment_orders_page": "read_merchant_managed_fulfillment_orders",
     "fulfillment_order_line_items": "read_merchant_managed_fulfillment_orders",
     "nodes_fulfillment_orders": "read_merchant_managed_fulfillment_orders",
+    "fulfillment_order_shipments": "read_merchant_managed_fulfillment_orders",
+    "fulfillment_line_items": "read_orders",
     "bulk_fulfillment_orders": "read_merchant_managed_fulfillment_orders",
     "inventory_items": "read_inventory",
     "fulfillment_create": "write_merchant_managed_fulfillment_orders",

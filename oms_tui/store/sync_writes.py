@@ -15,6 +15,7 @@ from oms_tui.cache.models import (
     FulfillmentHold,
     FulfillmentOrder,
     FulfillmentOrderLineItem,
+    HeldBack,
     InventoryLevel,
     LineItem,
     Location,
@@ -47,7 +48,7 @@ def write_locations(session: Session, nodes: list[LocationNode], now: datetime) 
 def write_orders(
     session: Session, nodes: list[OrderNode], extra_lines: dict[str, list[LineItemNode]], now: datetime
 ) -> UpsertResult:
-    nodes, held = _hold_back(session, nodes, lambda node: node.id)
+    nodes, held = _hold_back(session, "orders", nodes, lambda node: node.id)
     result = upsert_newer(session, Order, [mapping.order_row(node, now) for node in nodes])
     result.unchanged += held
     changed = _newest_by_id(nodes, set(result.created) | set(result.updated))
@@ -57,8 +58,11 @@ def write_orders(
         for row in mapping.line_item_rows(node.id, node.line_items.nodes + extra_lines.get(node.id, []))
     ]
     replace_children(session, LineItem, "order_id", result.updated, lines)
-    fulfillments = [row for node in changed.values() for row in mapping.fulfillment_rows(node)]
-    replace_children(session, Fulfillment, "order_id", result.updated, fulfillments)
+    # Shopify never deletes a fulfillment (it cancels it), and an order's list is read only up to its
+    # `first`: the ones not read this time stay as they are.
+    upsert_all(
+        session, Fulfillment, [row for node in changed.values() for row in mapping.fulfillment_rows(node)]
+    )
     _feed(session, "orders", result, now)
     return result
 
@@ -69,7 +73,7 @@ def write_fulfillment_orders(
     extra_lines: dict[str, list[FulfillmentOrderLineNode]],
     now: datetime,
 ) -> UpsertResult:
-    nodes, held = _hold_back(session, nodes, lambda node: node.order_id)
+    nodes, held = _hold_back(session, "fulfillment_orders", nodes, lambda node: node.order_id)
     result = upsert_newer(
         session, FulfillmentOrder, [mapping.fulfillment_order_row(node, now) for node in nodes]
     )
@@ -118,12 +122,13 @@ def write_inventory(session: Session, nodes: list[InventoryItemNode], now: datet
 
 
 def _hold_back(
-    session: Session, nodes: list[Node], order_of: Callable[[Node], str]
+    session: Session, stream: str, nodes: list[Node], order_of: Callable[[Node], str]
 ) -> tuple[list[Node], list[str]]:
     """Leave alone the objects of orders with actions still on their way to the store.
 
     Their cached copies show what the station did (a shipment, a hold) and the store's copy does not
-    yet; the outbox re-reads them by id once the store has answered.
+    yet. They are noted in `held_back`: the outbox reads them again by id once nothing of their order
+    waits any more (the watermark has moved past them, so no later sync would).
     """
     order_ids = {order_of(node) for node in nodes}
     waiting = set(
@@ -135,7 +140,13 @@ def _hold_back(
     )
     if not waiting:
         return nodes, []
-    return [n for n in nodes if order_of(n) not in waiting], [n.id for n in nodes if order_of(n) in waiting]
+    held = [
+        {"object_id": n.id, "stream": stream, "order_id": order_of(n)}
+        for n in nodes
+        if order_of(n) in waiting
+    ]
+    upsert_all(session, HeldBack, held)
+    return [n for n in nodes if order_of(n) not in waiting], [row["object_id"] for row in held]
 
 
 def _newest_by_id(nodes: list[Any], wanted: set[str]) -> dict[str, Any]:

@@ -1,0 +1,79 @@
+"""Reading orders and fulfillment orders again by id, every line item included.
+
+Search-backed queries lag behind writes, so after its own mutations the outbox re-reads what it
+changed by id. A by-id document carries the first page of line items only: the rest are paged here,
+because the cache replaces an object's children with what it is given.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlmodel import col, delete, select
+
+from oms_tui.cache.database import Cache
+from oms_tui.cache.models import HeldBack
+from oms_tui.cache.sync_state import OUTBOX_WAITING, OutboxAction
+from oms_tui.store.payloads import FulfillmentOrderLineNode, FulfillmentOrderNode, LineItemNode, OrderNode
+from oms_tui.store.sync import Client
+from oms_tui.store.sync_writes import write_fulfillment_orders, write_orders
+
+Line = TypeVar("Line", bound=BaseModel)
+
+
+async def read_again(
+    client: Client, cache: Cache, order_ids: list[str], fo_ids: list[str], now: datetime
+) -> None:
+    """Write the store's current copy of these objects (raises StoreError or ValidationError).
+
+    Objects held back for these ids are settled by this write (or held back again by it).
+    """
+    orders = [OrderNode.model_validate(node) for node in await read_nodes(client, "nodes_orders", order_ids)]
+    fos = [
+        FulfillmentOrderNode.model_validate(node)
+        for node in await read_nodes(client, "nodes_fulfillment_orders", fo_ids)
+    ]
+    order_lines = await _rest_of_lines(client, orders, LineItemNode)
+    fo_lines = await _rest_of_lines(client, fos, FulfillmentOrderLineNode)
+    with cache.sessions() as session:
+        session.exec(delete(HeldBack).where(col(HeldBack.object_id).in_([*order_ids, *fo_ids])))
+        write_orders(session, orders, order_lines, now)
+        write_fulfillment_orders(session, fos, fo_lines, now)
+        session.commit()
+
+
+async def read_held_back(client: Client, cache: Cache, now: datetime) -> int:
+    """Read again the objects sync left alone, of orders with nothing on its way to the store any more."""
+    with cache.sessions() as session:
+        waiting = select(OutboxAction.order_id).where(col(OutboxAction.state).in_(OUTBOX_WAITING))
+        held = session.exec(select(HeldBack).where(col(HeldBack.order_id).not_in(waiting))).all()
+    if not held:
+        return 0
+    orders = [row.object_id for row in held if row.stream == "orders"]
+    await read_again(client, cache, orders, [row.object_id for row in held if row.stream != "orders"], now)
+    return len(held)
+
+
+async def read_nodes(client: Client, document: str, ids: list[str]) -> list[dict[str, Any]]:
+    """The objects with these ids, as the store has them now (missing ones left out)."""
+    if not ids:
+        return []
+    data = await client.execute(document, {"ids": ids})
+    return [node for node in data["nodes"] if node]
+
+
+async def _rest_of_lines(
+    client: Client, nodes: list[OrderNode] | list[FulfillmentOrderNode], shape: type[Line]
+) -> dict[str, list[Line]]:
+    return {
+        node.id: [
+            shape.model_validate(line)
+            for line in await client.fetch_remaining_line_items(
+                node.id, node.line_items.page_info.end_cursor or ""
+            )
+        ]
+        for node in nodes
+        if node.line_items.page_info.has_next_page
+    }
