@@ -37,7 +37,7 @@ from oms_tui.store.outbox_checks import APPLIED, IMPOSSIBLE, PENDING, check, che
 from oms_tui.store.outbox_requests import REQUESTS, holds_to_release, refresh_ids
 from oms_tui.store.reread import read_again, read_held_back
 from oms_tui.store.sync import Client
-from oms_tui.store.sync_lock import sync_lock
+from oms_tui.store.sync_lock import Lease, sync_lock
 
 MAX_BACKOFF = timedelta(minutes=5)
 CANCEL_POLLS = (0.5, 1.0, 2.0)  # seconds between looks at a cancellation job, before moving on
@@ -68,14 +68,15 @@ class OutboxPusher:
         Only the station holding the cache's sync lock pushes (raises `SyncBusy` otherwise): two
         pushers could both find an action `sending` and both send it.
         """
-        with sync_lock(self.cache.engine):
-            summary = await self._push(PushSummary())
+        with sync_lock(self.cache.engine) as lease:
+            summary = await self._push(PushSummary(), lease)
         summary.waiting = self._waiting()
         return summary
 
-    async def _push(self, summary: PushSummary) -> PushSummary:
+    async def _push(self, summary: PushSummary, lease: Lease) -> PushSummary:
         while ready := self._ready():
             for action_id in ready:
+                lease.renew()  # a long push keeps the lock, or stops when it was lost
                 try:
                     outcome = await self._deliver(action_id)
                 except StoreUnavailable as exc:
