@@ -159,15 +159,23 @@ class OutboxPusher:
         with self.cache.sessions() as session:
             action = session.get_one(OutboxAction, action_id)
             action.state, action.last_error, action.updated_at = "failed", message, self.clock()
-            session.add(
-                FloorException(
+            subject, text = f"outbox:{action.id}", f"{action.kind} was rejected by the store: {message}"
+            # One exception per action: when a retry is rejected again, the unresolved one is refreshed.
+            problem = session.exec(
+                select(FloorException)
+                .where(FloorException.subject == subject)
+                .where(FloorException.state != "resolved")
+            ).first()
+            if problem is None:
+                problem = FloorException(
                     kind="store_rejected",
                     severity="critical",
                     order_id=action.order_id,
-                    subject=f"outbox:{action.id}",
-                    message=f"{action.kind} was rejected by the store: {message}",
+                    subject=subject,
+                    message=text,
                 )
-            )
+            problem.state, problem.message = "open", text
+            session.add(problem)
             session.commit()
         return "failed"
 
