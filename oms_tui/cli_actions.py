@@ -64,7 +64,7 @@ def _line(text: str) -> tuple[str, int]:
     "lines",
     multiple=True,
     metavar="SKU=QTY",
-    help="Ship QTY of SKU (repeatable); without it, everything left to ship.",
+    help="Ship QTY of SKU (or of a fulfillment order line id); repeatable. Default: everything left.",
 )
 @click.option("--no-notify", is_flag=True, help="Do not email the customer.")
 @staff_option

@@ -72,7 +72,8 @@ def order_cancel(
     store.keep(order)  # the request is bookkeeping: updatedAt moves when the job cancels the order
 
     def run() -> None:
-        cancel_order(store, store.orders[orderId], reason, restock, request.refunds)
+        if order.cancelled_at is None:  # the shop may have cancelled it meanwhile
+            cancel_order(store, order, reason, restock, request.refunds)
 
     job = store.jobs.start(f"gid://shopify/Job/{uuid.UUID(int=store.new_id())}", run)
     return {"job": job, "orderCancelUserErrors": [], "userErrors": []}
