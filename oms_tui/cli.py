@@ -11,6 +11,7 @@ import click
 from sqlmodel import Session
 
 from oms_tui.cache.floor_state import Role
+from oms_tui.cli_actions import COMMANDS as FLOOR_ACTIONS
 from oms_tui.cli_errors import load_settings, one_line_errors
 from oms_tui.cli_store import outbox, sync
 from oms_tui.config import Settings
@@ -135,6 +136,8 @@ def cache_session(settings: Settings) -> Iterator[Session]:
 main.add_command(store_sim)
 main.add_command(sync)
 main.add_command(outbox)
+for action_command in FLOOR_ACTIONS:
+    main.add_command(action_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

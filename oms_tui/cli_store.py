@@ -18,7 +18,7 @@ from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.outbox import OutboxPusher, PushSummary
 from oms_tui.store.sync import StreamCounts, SyncEngine, SyncSummary
-from oms_tui.store.sync_lock import SyncBusy
+from oms_tui.store.sync_lock import SyncBusy, sync_lock
 
 
 @contextmanager
@@ -113,22 +113,54 @@ def outbox(ctx: click.Context) -> None:
 @click.argument("action_ids", nargs=-1, type=int)
 @one_line_errors
 def outbox_retry(action_ids: tuple[int, ...]) -> None:
-    """Send failed actions (all, or the given ids) again now."""
+    """Send now what waits for a retry; rejected (failed) actions only when named by id."""
     with started_runtime() as runtime:
         with runtime.cache.sessions() as session:
-            query = select(OutboxAction).where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))
+            query = select(OutboxAction)
             if action_ids:
                 query = query.where(col(OutboxAction.id).in_(action_ids))
+                query = query.where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))
+            else:  # waiting with a backoff; what the store rejected needs a person's decision
+                query = query.where(col(OutboxAction.state).in_(OUTBOX_WAITING))
+                query = query.where(col(OutboxAction.next_attempt_at).is_not(None))
             actions = session.exec(query).all()
+            unknown = sorted(set(action_ids) - {action.id for action in actions})
+            if unknown:
+                raise click.ClickException(f"no waiting or failed action {', '.join(map(str, unknown))}")
             for action in actions:
-                action.state = "sending" if action.state == "sending" else "pending"
+                if action.state == "failed":
+                    action.state = "pending"
+                    record(
+                        session,
+                        station=runtime.settings.station,
+                        action="outbox.retry",
+                        subject=f"outbox:{action.id}",
+                        kind=action.kind,
+                        order_id=action.order_id,
+                    )
                 action.next_attempt_at = None
             session.commit()
-        try:
+        click.echo(_push_holding_the_lock(runtime))
+
+
+@outbox.command("push")
+@one_line_errors
+def outbox_push() -> None:
+    """Send the actions that are due now (one station at a time: the one holding the sync lock)."""
+    with started_runtime() as runtime:
+        click.echo(_push_holding_the_lock(runtime))
+
+
+def _push_holding_the_lock(runtime: Runtime) -> str:
+    try:
+        with sync_lock(runtime.cache.engine):
             pushed = asyncio.run(_push(runtime))
-        except StoreAuthError as exc:
-            raise click.ClickException(str(exc)) from None
-        click.echo(f"sent {pushed.done}, rejected {pushed.failed}, still waiting {pushed.waiting}")
+    except SyncBusy as exc:
+        raise click.ClickException(f"{exc}: it sends the outbox, nothing was sent from here") from None
+    except StoreAuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    problem = f" ({pushed.errors[-1]})" if pushed.errors else ""
+    return f"sent {pushed.done}, rejected {pushed.failed}, still waiting {pushed.waiting}{problem}"
 
 
 async def _push(runtime: Runtime) -> PushSummary:

@@ -30,3 +30,13 @@ def add_staff(session: Session, code: str, name: str, role: Role, *, station: st
     session.add(staff)
     record(session, station=station, action="staff.add", subject=code, name=name, role=role.value)
     return staff
+
+
+def active_staff(session: Session, code: str) -> Staff:
+    """The person with this code, who must still work here (actions are attributed to them)."""
+    person = session.get(Staff, code.strip().upper())
+    if person is None:
+        raise StaffError(f"unknown staff code {code.strip().upper()!r}")
+    if not person.active:
+        raise StaffError(f"staff {person.code} ({person.name}) is no longer active")
+    return person

@@ -7,6 +7,7 @@ The outbox pusher (`oms_tui.store.outbox`) delivers the action later, exactly on
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,14 @@ HOLD_REASONS = (
     "OTHER",
 )
 CANCEL_REASONS = ("CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "STAFF", "OTHER")
+
+
+class Refund(enum.StrEnum):
+    """Where a cancelled order's money goes: the person cancelling decides (there is no default)."""
+
+    ORIGINAL = "original"  # back to the original payment methods
+    STORE_CREDIT = "store-credit"
+    NONE = "none"
 
 
 class ActionRefused(ValueError):
@@ -165,12 +174,16 @@ def cancel(
     order_id: str,
     reason: str,
     *,
-    restock: bool = True,
+    refund: Refund,
+    restock: bool,
     notify: bool = True,
     staff_note: str = "",
 ) -> OutboxAction:
+    """Cancel the order; `refund` and `restock` are the canceller's decisions, sent as they are."""
     if reason not in CANCEL_REASONS:
         raise ActionRefused(f"cancel reason must be one of {', '.join(CANCEL_REASONS)}")
+    if refund not in set(Refund):
+        raise ActionRefused(f"refund must be one of {', '.join(Refund)}")
     order = _order(session, order_id)
     if order.cancelled_at is not None:
         raise ActionRefused(f"{order.name} is already cancelled")
@@ -178,6 +191,7 @@ def cancel(
     payload = {
         "orderId": order.id,
         "reason": reason,
+        "refund": str(refund),
         "restock": restock,
         "notifyCustomer": notify,
         "staffNote": staff_note,

@@ -38,7 +38,8 @@ SERVED: dict[str, str] = {
     "QueryRoot": f"""orders({PAGING},sortKey,query) order
         fulfillmentOrders(includeClosed,{PAGING},sortKey,query)
         fulfillmentOrder fulfillment locations({PAGING},includeInactive) location(id)
-        inventoryItems({PAGING},query) inventoryItem nodes node bulkOperation currentBulkOperation(type)""",
+        inventoryItems({PAGING},query) inventoryItem nodes node bulkOperation currentBulkOperation(type)
+        job""",
     "Mutation": """fulfillmentCreate(message) fulfillmentOrderHold fulfillmentOrderReleaseHold(holdIds)
         fulfillmentOrderMove(fulfillmentOrderLineItems) orderCancel(refundMethod,notifyCustomer,staffNote)
         orderUpdate tagsAdd bulkOperationRunQuery(groupObjects)""",
@@ -90,7 +91,8 @@ SERVED: dict[str, str] = {
     "FulfillmentTrackingInput": "*",
     "FulfillmentOrderHoldInput": "reason reasonNotes notifyMerchant handle fulfillmentOrderLineItems",
     "OrderInput": "id email note tags",
-    "OrderCancelRefundMethodInput": "originalPaymentMethodsRefund",
+    "OrderCancelRefundMethodInput": "*",
+    "OrderCancelStoreCreditRefundInput": "*",
 }
 for _name in (
     "Order",

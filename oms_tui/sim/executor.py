@@ -175,6 +175,7 @@ class GraphQLService:
         variables = body.get("variables") or {}
         context: dict[str, Any] = {"store": self.store, "bulk": self.bulk, "token": token}
         with self.store.lock:
+            self.store.jobs.finish_due()
             result = execute(
                 self.schema,
                 document,

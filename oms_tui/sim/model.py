@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 def gid(kind: str, legacy_id: int) -> str:
@@ -231,6 +232,22 @@ class FulfillmentOrder:
 
 
 @dataclass
+class CancelRequest:
+    """What `orderCancel` was asked: the refund and restock decisions, as the client sent them."""
+
+    reason: str
+    restock: bool
+    refund_method: dict[str, Any] | None  # OrderCancelRefundMethodInput, None when not given
+    notify_customer: bool
+    staff_note: str | None
+
+    @property
+    def refunds(self) -> bool:
+        method = self.refund_method or {}
+        return bool(method.get("originalPaymentMethodsRefund")) or method.get("storeCreditRefund") is not None
+
+
+@dataclass
 class Order:
     id: str
     number: int
@@ -247,6 +264,7 @@ class Order:
     note: str | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
+    cancel_request: CancelRequest | None = None  # set by orderCancel; cancelled_at follows when its job ran
     fulfillments: list[Fulfillment] = field(default_factory=list)
 
     @property

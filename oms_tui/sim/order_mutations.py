@@ -1,4 +1,4 @@
-"""orderCancel, orderUpdate, tagsAdd: Shopify's rules, applied to the simulated store."""
+"""orderCancel (asynchronous, through a job), orderUpdate, tagsAdd: Shopify's rules on the simulated store."""
 
 from __future__ import annotations
 
@@ -8,16 +8,12 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 
 from oms_tui.sim.fulfillment_mutations import user_error
-from oms_tui.sim.model import Order
+from oms_tui.sim.model import CancelRequest, Order
 from oms_tui.sim.store import SimStore
 
-VOIDED_WHEN_CANCELLED = {
-    "PAID": "REFUNDED",
-    "PARTIALLY_PAID": "REFUNDED",
-    "PARTIALLY_REFUNDED": "REFUNDED",
-    "AUTHORIZED": "VOIDED",
-    "PENDING": "VOIDED",
-}
+# Authorized payments are voided whatever the refund decision; paid money goes back only if asked.
+VOIDED_WHEN_CANCELLED = {"AUTHORIZED": "VOIDED", "PENDING": "VOIDED"}
+REFUNDED_WHEN_CANCELLED = {"PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED"}
 
 
 def _store(info: GraphQLResolveInfo) -> SimStore:
@@ -25,11 +21,14 @@ def _store(info: GraphQLResolveInfo) -> SimStore:
     return store
 
 
-def cancel_order(store: SimStore, order: Order, reason: str, restock: bool) -> None:
+def cancel_order(store: SimStore, order: Order, reason: str, restock: bool, refund: bool = True) -> None:
     """Cancel: unfulfilled quantities leave the order, its open fulfillment orders close."""
     order.cancelled_at, order.cancel_reason = store.now(), reason
-    if order.display_financial_status in VOIDED_WHEN_CANCELLED:
-        order.display_financial_status = VOIDED_WHEN_CANCELLED[order.display_financial_status]
+    status = order.display_financial_status
+    if status in VOIDED_WHEN_CANCELLED:
+        order.display_financial_status = VOIDED_WHEN_CANCELLED[status]
+    elif refund and status in REFUNDED_WHEN_CANCELLED:
+        order.display_financial_status = "REFUNDED"
     changed = [fo for fo in order.fulfillment_orders if not fo.is_closed]
     for fo in changed:
         for fol in fo.line_items:
@@ -56,24 +55,28 @@ def order_cancel(
     notifyCustomer: bool = False,
     staffNote: str | None = None,
 ) -> dict[str, Any]:
+    """Like Shopify: answers with a job that is not done; the order is cancelled when the job runs."""
     store = _store(info)
     order = store.order(orderId)
     errors = []
     if order is None:
         errors.append(user_error(["orderId"], "Order not found.", "NOT_FOUND"))
-    elif order.cancelled_at is not None:
+    elif order.cancelled_at is not None or order.cancel_request is not None:
         errors.append(user_error(["orderId"], "Order has already been cancelled.", "INVALID"))
     elif order.fulfillments:
         errors.append(user_error(["orderId"], "Cannot cancel an order that has fulfillments.", "INVALID"))
     if errors or order is None:
         return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
-    cancel_order(store, order, reason, restock)
-    # Shopify cancels in a background job; the simulator has finished by the time it answers.
-    return {
-        "job": {"id": f"gid://shopify/Job/{uuid.UUID(int=store.new_id())}", "done": True},
-        "orderCancelUserErrors": [],
-        "userErrors": [],
-    }
+    request = CancelRequest(reason, restock, refundMethod, notifyCustomer, staffNote)
+    order.cancel_request = request
+    store.keep(order)  # the request is bookkeeping: updatedAt moves when the job cancels the order
+
+    def run() -> None:
+        if order.cancelled_at is None:  # the shop may have cancelled it meanwhile
+            cancel_order(store, order, reason, restock, request.refunds)
+
+    job = store.jobs.start(f"gid://shopify/Job/{uuid.UUID(int=store.new_id())}", run)
+    return {"job": job, "orderCancelUserErrors": [], "userErrors": []}
 
 
 def _not_found(field: str) -> dict[str, Any]:

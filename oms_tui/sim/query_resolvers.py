@@ -268,6 +268,7 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("QueryRoot", "inventoryItem"): lambda _, info, id: store_of(info).inventory.get(id),
     ("QueryRoot", "nodes"): lambda _, info, ids: [find_node(info, i) for i in ids],
     ("QueryRoot", "node"): lambda _, info, id: find_node(info, id),
+    ("QueryRoot", "job"): lambda _, info, id: store_of(info).jobs.poll(id),
     ("Order", "lineItems"): _nested("line_items"),
     ("Order", "fulfillmentOrders"): _nested("fulfillment_orders"),
     ("Order", "fulfillments"): _first("fulfillments"),

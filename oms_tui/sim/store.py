@@ -7,6 +7,8 @@ Public attributes (documented for tests that compare a local cache with the stor
 - `locations`: dict gid -> `Location`; `inventory`: dict inventory item gid -> `InventoryItem`;
   `variants`: list of `Variant` (the SKU catalogue).
 - `now()`: the store clock (UTC, whole seconds); `lock`: held by the server around each request.
+- `jobs`: background jobs of asynchronous mutations (see `jobs.py`); they finish `job_delay` seconds
+  later on the store clock, or as soon as they are polled.
 
 Orders are derived from (seed, index) on first access and cached; an order that changes (a mutation,
 live activity) moves to an overlay and is re-indexed by `updatedAt`. With `search_lag` seconds, the
@@ -23,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
 from oms_tui.sim.catalogue import build_inventory, build_locations, build_people, build_variants
+from oms_tui.sim.jobs import DEFAULT_DELAY, Jobs
 from oms_tui.sim.model import Fulfillment, FulfillmentOrder, InventoryItem, Location, Order, legacy_id_of
 from oms_tui.sim.orders_factory import (
     FOS_PER_ORDER,
@@ -49,11 +52,13 @@ class SimStore:
         seed: int = 7,
         clock: Callable[[], datetime] = utc_now,
         search_lag: float = 0.0,
+        job_delay: float = DEFAULT_DELAY.total_seconds(),
     ) -> None:
         self.seed = seed
         self.clock = clock
         self.search_lag = timedelta(seconds=search_lag)
         self.lock = threading.RLock()
+        self.jobs = Jobs(self.now, timedelta(seconds=job_delay))
         rng = random.Random(seed)
         location_list = build_locations()
         self.locations: dict[str, Location] = {loc.id: loc for loc in location_list}
@@ -168,6 +173,17 @@ class SimStore:
             legacy = int(fo.id.rsplit("/", 1)[1])
             if legacy >= DYNAMIC_ID_BASE:
                 self._fo_owner[legacy] = int(order.legacy_resource_id) - ORDER_BASE
+        index = self.keep(order)
+        if self.search_lag:
+            self._pending_reindex.append((now + self.search_lag, index))
+        else:
+            self._reindex(index)
+
+    def keep(self, order: Order) -> int:
+        """Keep a changed order as it is (it is never rebuilt from the seed again); returns its index.
+
+        For bookkeeping that does not move `updatedAt`; `touch` records a visible change.
+        """
         index = int(order.legacy_resource_id) - ORDER_BASE
         for fulfillment in order.fulfillments:
             legacy = int(fulfillment.id.rsplit("/", 1)[1])
@@ -175,10 +191,7 @@ class SimStore:
                 self._fulfillment_owner[legacy] = index
         self._overlay[index] = order
         self._cache.pop(index, None)
-        if self.search_lag:
-            self._pending_reindex.append((now + self.search_lag, index))
-        else:
-            self._reindex(index)
+        return index
 
     def live_step(self, events: int = 1) -> list[str]:
         """Apply `events` seeded random live events (new orders, payments, edits, cancels); returns them."""

@@ -126,7 +126,7 @@ class OutboxPusher:
         action, uncertain = claimed
         try:
             if uncertain:
-                verdict = await check(self.client, action, *self._known_shipments(action))
+                verdict = await check(self.client, action, *self._known_shipments(action), self.clock())
                 if verdict.state == APPLIED:
                     return await self._settle(
                         action, self._finish(action_id, verdict.result or {"verified": verdict.detail})
@@ -174,7 +174,7 @@ class OutboxPusher:
         action.result = {"job": job_id}
         for delay in CANCEL_POLLS:
             await self.sleep(delay)
-            verdict = await check_cancel(self.client, action)
+            verdict = await check_cancel(self.client, action, self.clock())
             if verdict.state == APPLIED:
                 return await self._settle(
                     action, self._finish(action.id, {"job": job_id, "verified": verdict.detail})
@@ -249,6 +249,12 @@ class OutboxPusher:
             action = session.get_one(OutboxAction, action_id)
             action.state, action.result, action.last_error = "done", result, None
             action.updated_at = self.clock()
+            for problem in session.exec(  # delivered after all (a retry): its rejection is over
+                select(FloorException)
+                .where(FloorException.subject == f"outbox:{action_id}")
+                .where(FloorException.state != "resolved")
+            ):
+                problem.state, problem.resolution, problem.resolved_at = "resolved", "delivered", self.clock()
             session.commit()
         return "done"
 
@@ -256,15 +262,23 @@ class OutboxPusher:
         with self.cache.sessions() as session:
             action = session.get_one(OutboxAction, action_id)
             action.state, action.last_error, action.updated_at = "failed", message, self.clock()
-            session.add(
-                FloorException(
+            subject, text = f"outbox:{action.id}", f"{action.kind} was rejected by the store: {message}"
+            # One exception per action: when a retry is rejected again, the unresolved one is refreshed.
+            problem = session.exec(
+                select(FloorException)
+                .where(FloorException.subject == subject)
+                .where(FloorException.state != "resolved")
+            ).first()
+            if problem is None:
+                problem = FloorException(
                     kind="store_rejected",
                     severity="critical",
                     order_id=action.order_id,
-                    subject=f"outbox:{action.id}",
-                    message=f"{action.kind} was rejected by the store: {message}",
+                    subject=subject,
+                    message=text,
                 )
-            )
+            problem.state, problem.message = "open", text
+            session.add(problem)
             session.commit()
         return "failed"
 

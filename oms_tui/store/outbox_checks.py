@@ -18,6 +18,7 @@ from oms_tui.store.sync import Client
 # The store's clock and ours may disagree a little: a fulfillment made this long before our first
 # attempt still counts as possibly ours (other actions' fulfillments are excluded by id).
 CLOCK_SKEW = timedelta(minutes=2)
+CANCEL_SETTLE = timedelta(minutes=1)  # Shopify's cancellation jobs take seconds
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,9 @@ class Verdict:
 APPLIED, ABSENT, IMPOSSIBLE, PENDING = "applied", "absent", "impossible", "pending"
 
 
-async def check(client: Client, action: OutboxAction, lines: dict[str, str], taken: set[str]) -> Verdict:
+async def check(
+    client: Client, action: OutboxAction, lines: dict[str, str], taken: set[str], now: datetime
+) -> Verdict:
     """`lines`: fulfillment order line id -> line item id; `taken`: fulfillments other actions made."""
     payload = action.payload
     if action.kind == "fulfill":
@@ -43,24 +46,31 @@ async def check(client: Client, action: OutboxAction, lines: dict[str, str], tak
         )
         return Verdict(APPLIED, "moved at the store") if moved else Verdict(ABSENT)
     if action.kind == "cancel":
-        return await check_cancel(client, action)
+        return await check_cancel(client, action, now)
     # Notes and tags are safe to send twice; holds are deduplicated by their handle at the store and
     # releases name the holds they release, so sending again is the check.
     return Verdict(ABSENT)
 
 
-async def check_cancel(client: Client, action: OutboxAction) -> Verdict:
-    """Cancelled at the store, still running there (its job), or failed."""
+async def check_cancel(client: Client, action: OutboxAction, now: datetime) -> Verdict:
+    """Cancelled at the store, still being cancelled there (its job runs), or failed.
+
+    When the answer (and with it the job's id) was lost, the job may still be running: the order is
+    given `CANCEL_SETTLE` to show it before the cancellation is sent again.
+    """
+    job_id = (action.result or {}).get("job")
+    if job_id:
+        job = (await client.execute("job", {"id": job_id})).get("job")
+        if job is not None and not job.get("done"):
+            return Verdict(PENDING, "the store is still cancelling the order", {"job": job_id})
     order = await _node(client, "nodes_orders", action.order_id)
     if order is not None and order.get("cancelledAt"):
-        return Verdict(APPLIED, f"cancelled at the store at {order['cancelledAt']}")
-    job_id = (action.result or {}).get("job")
-    if not job_id:
-        return Verdict(ABSENT)
-    job = (await client.execute("job", {"id": job_id})).get("job")
-    if job is None or job.get("done"):
+        return Verdict(APPLIED, f"cancelled at the store at {order['cancelledAt']}", {"job": job_id})
+    if job_id:
         return Verdict(IMPOSSIBLE, "the store's cancellation job finished but the order is not cancelled")
-    return Verdict(PENDING, "the store is still cancelling the order", {"job": job_id})
+    if action.first_sent_at and now - action.first_sent_at < CANCEL_SETTLE:
+        return Verdict(PENDING, "the answer was lost: waiting for the store to show the cancellation")
+    return Verdict(ABSENT)
 
 
 async def _check_shipment(

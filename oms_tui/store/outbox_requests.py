@@ -54,10 +54,19 @@ def _move(p: dict[str, Any]) -> Request:
     return "fulfillment_order_move", variables, "fulfillmentOrderMove"
 
 
+# The canceller's refund decision (floor `Refund`) as Shopify's OrderCancelRefundMethodInput.
+REFUND_METHODS: dict[str, dict[str, Any]] = {
+    "original": {"originalPaymentMethodsRefund": True},
+    "store-credit": {"originalPaymentMethodsRefund": False, "storeCreditRefund": {"expiresAt": None}},
+    "none": {"originalPaymentMethodsRefund": False},
+}
+
+
 def _cancel(p: dict[str, Any]) -> Request:
     variables = {
         "orderId": p["orderId"],
         "reason": p["reason"],
+        "refundMethod": REFUND_METHODS[p["refund"]],
         "restock": p["restock"],
         "notifyCustomer": p["notifyCustomer"],
         "staffNote": p["staffNote"] or None,

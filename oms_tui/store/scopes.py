@@ -27,6 +27,7 @@ DOCUMENT_SCOPES: dict[str, str] = {
     "fulfillment_order_release_hold": "write_merchant_managed_fulfillment_orders",
     "fulfillment_order_move": "write_merchant_managed_fulfillment_orders",
     "order_cancel": "write_orders",
+    "job": "write_orders",  # read only to follow orderCancel's job
     "order_update": "write_orders",
     "tags_add": "write_orders",
 }

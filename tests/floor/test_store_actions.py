@@ -16,7 +16,16 @@ from oms_tui.cache.models import (
     Order,
     OutboxAction,
 )
-from oms_tui.floor.store_actions import ActionRefused, Actor, Tracking, add_tags, cancel, hold, ship
+from oms_tui.floor.store_actions import (
+    ActionRefused,
+    Actor,
+    Refund,
+    Tracking,
+    add_tags,
+    cancel,
+    hold,
+    ship,
+)
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 ORDER, FO = "gid://shopify/Order/1", "gid://shopify/FulfillmentOrder/1"
@@ -122,11 +131,25 @@ def test_a_held_order_cannot_ship_until_released(shop: Session) -> None:
 
 def test_cancel_twice_and_unknown_reasons_are_refused(shop: Session) -> None:
     with pytest.raises(ActionRefused, match="cancel reason must be one of"):
-        cancel(shop, PACKER, ORDER, "BORED")
-    cancel(shop, PACKER, ORDER, "CUSTOMER")
+        cancel(shop, PACKER, ORDER, "BORED", refund=Refund.NONE, restock=True)
+    with pytest.raises(ActionRefused, match="refund must be one of original, store-credit, none"):
+        cancel(shop, PACKER, ORDER, "CUSTOMER", refund="cash", restock=True)  # type: ignore[arg-type]
+    cancel(shop, PACKER, ORDER, "CUSTOMER", refund=Refund.NONE, restock=True)
     shop.commit()
     with pytest.raises(ActionRefused, match="#1001 is already cancelled"):
-        cancel(shop, PACKER, ORDER, "CUSTOMER")
+        cancel(shop, PACKER, ORDER, "CUSTOMER", refund=Refund.NONE, restock=True)
+
+
+@pytest.mark.parametrize("refund", list(Refund))
+@pytest.mark.parametrize("restock", [True, False])
+def test_cancel_carries_the_refund_and_restock_decisions(
+    shop: Session, refund: Refund, restock: bool
+) -> None:
+    action = cancel(shop, PACKER, ORDER, "CUSTOMER", refund=refund, restock=restock)
+    shop.commit()
+    assert (action.payload["refund"], action.payload["restock"]) == (refund.value, restock)
+    (event,) = shop.exec(select(AuditEvent))
+    assert (event.details["refund"], event.details["restock"]) == (refund.value, restock)
 
 
 def test_rush_tag_moves_the_order_up_the_queue(shop: Session) -> None:

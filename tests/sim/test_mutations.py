@@ -194,7 +194,9 @@ async def test_cancel_closes_open_fulfillment_orders_and_is_not_repeatable(
     order, fo = open_fo(store)
     body = await gql(client, CANCEL, id=order.id)
     assert body["data"]["orderCancel"]["orderCancelUserErrors"] == []
-    assert body["data"]["orderCancel"]["job"]["id"].startswith("gid://shopify/Job/")
+    job = body["data"]["orderCancel"]["job"]
+    assert job["id"].startswith("gid://shopify/Job/")
+    await gql(client, "query($id: ID!) { job(id: $id) { done } }", id=job["id"])  # the job runs
     assert order.cancelled_at is not None and order.cancel_reason == "CUSTOMER" and order.closed
     assert fo.status == "CLOSED" and all(li.current_quantity == 0 for li in order.line_items)
     again = await gql(client, CANCEL, id=order.id)

@@ -49,7 +49,7 @@ def test_every_document_is_found() -> None:
         "fulfillment_order_line_items", "nodes_orders", "nodes_fulfillment_orders", "inventory_items",
         "bulk_run", "bulk_status", *BULK, "fulfillment_create", "fulfillment_order_hold",
         "fulfillment_order_release_hold", "fulfillment_order_move", "order_cancel", "order_update",
-        "tags_add",
+        "tags_add", "job",
     }  # fmt: skip
 
 

@@ -91,6 +91,12 @@ CASES = {
         ),
     ),
     "move": Case(record_move, check_moved),
+    "cancel": Case(
+        lambda s, st, fo: act.cancel(
+            s, PACKER, order_of(st, fo), "CUSTOMER", refund=act.Refund.ORIGINAL, restock=True
+        ),
+        lambda st, fo: _assert(st.orders[order_of(st, fo)].cancelled_at is not None),
+    ),
     "note": Case(
         lambda s, st, fo: act.set_note(s, PACKER, order_of(st, fo), "leave at the back door"),
         lambda st, fo: _assert(st.orders[order_of(st, fo)].note == "leave at the back door"),
@@ -109,7 +115,7 @@ def _assert(condition: bool) -> None:
 @pytest.mark.parametrize("lost_answers", [0, 1, 2], ids=["clean", "one-answer-lost", "two-answers-lost"])
 @pytest.mark.parametrize("kind", list(CASES))
 async def test_each_floor_action_reaches_the_store_once(cache: Cache, kind: str, lost_answers: int) -> None:
-    store = SimStore(orders=80, seed=12)
+    store = SimStore(orders=80, seed=12, job_delay=0)  # a cancellation's job ends by the next request
     client, _, app = simulated_client(store)
     clock = Clock()
     async with client:
@@ -118,6 +124,7 @@ async def test_each_floor_action_reaches_the_store_once(cache: Cache, kind: str,
             ident
             for ident in shippable(cache, 20)
             if store.fulfillment_orders[ident].status == "OPEN"
+            and not store.orders[order_of(store, ident)].fulfillments
             and all(
                 line.remaining_quantity == line.total_quantity
                 for line in store.fulfillment_orders[ident].line_items
