@@ -12,9 +12,9 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
+from oms_tui.cache.sync_state import pending_outbox
 from oms_tui.cache.types import utcnow
 from oms_tui.config import Settings
-from oms_tui.floor.queues import pending_outbox
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.widgets.sync_status import SyncStatus

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Index, func
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from oms_tui.cache.types import UTCDateTime, utcnow
 
@@ -37,6 +37,13 @@ class OutboxAction(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # what the store made after
     result: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+def pending_outbox(session: Session) -> int:
+    """How many actions are not yet known to be at the store."""
+    return session.exec(
+        select(func.count()).select_from(OutboxAction).where(col(OutboxAction.state).in_(OUTBOX_WAITING))
+    ).one()
 
 
 class SyncState(SQLModel, table=True):

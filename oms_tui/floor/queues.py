@@ -16,9 +16,7 @@ from oms_tui.cache.models import (
     FulfillmentOrderLineItem,
     LineItem,
     Order,
-    OutboxAction,
 )
-from oms_tui.cache.sync_state import OUTBOX_WAITING
 
 OPEN_WORK = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
 
@@ -95,9 +93,3 @@ def matching_order_ids(text: str) -> SelectOfScalar[str]:
             col(Order.id).in_(select(Fulfillment.order_id).where(col(Fulfillment.tracking_number) == text)),
         )
     )
-
-
-def pending_outbox(session: Session) -> int:
-    return session.exec(
-        select(func.count()).select_from(OutboxAction).where(col(OutboxAction.state).in_(OUTBOX_WAITING))
-    ).one()

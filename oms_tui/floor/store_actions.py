@@ -22,9 +22,9 @@ from oms_tui.cache.models import (
     Order,
     OutboxAction,
 )
+from oms_tui.cache.priority import order_priority
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.audit import record
-from oms_tui.floor.priority import order_priority
 
 HOLD_REASONS = (
     "AWAITING_PAYMENT",

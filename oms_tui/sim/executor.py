@@ -21,14 +21,14 @@ from graphql import (
     validate,
 )
 
+from oms_tui.shopify.cost import MAX_QUERY_COST, actual_cost, requested_cost
+from oms_tui.shopify.schema import subset_sdl
 from oms_tui.sim import fulfillment_mutations as fm
 from oms_tui.sim import order_mutations as om
 from oms_tui.sim.bulk import BULK_RESOLVERS, BulkOperations
 from oms_tui.sim.query_resolvers import RESOLVERS, resolve_node_type
-from oms_tui.sim.schema import subset_sdl
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.throttle import LeakyBucket
-from oms_tui.store.cost import MAX_QUERY_COST, actual_cost, requested_cost
 
 MUTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Mutation", "fulfillmentCreate"): fm.fulfillment_create,

@@ -4,11 +4,14 @@ Profiles draw a fault per request: 5xx with an HTML body, 503 with Retry-After, 
 connection dropped mid-response, an extra THROTTLED. Manual switches for sync and outbox tests:
 `outage` (every request fails while on) and `drop_after_mutations` (the next N mutations are applied,
 then the connection drops before the response: the client cannot know it succeeded).
+`fired` counts the faults injected so far by kind (KINDS, and "dropped_after_mutation"), so a test can
+check that the faults it relies on happened.
 """
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 
@@ -60,9 +63,16 @@ class Faults:
         self._rng = random.Random(seed)
         self.outage = False
         self.drop_after_mutations = 0
+        self.fired: Counter[str] = Counter()
 
     def before_request(self) -> str | None:
         """The fault to inject before handling a request: one of KINDS, or None."""
+        fault = self._draw()
+        if fault:
+            self.fired[fault] += 1
+        return fault
+
+    def _draw(self) -> str | None:
         if self.outage:
             return self._rng.choice(("unavailable", "dropped"))
         roll = self._rng.random()
@@ -80,5 +90,9 @@ class Faults:
         """Whether to drop the connection after applying this mutation."""
         if self.drop_after_mutations > 0:
             self.drop_after_mutations -= 1
+            self.fired["dropped_after_mutation"] += 1
             return True
-        return self._rng.random() < self.profile.drop_after_mutation
+        if self._rng.random() < self.profile.drop_after_mutation:
+            self.fired["dropped_after_mutation"] += 1
+            return True
+        return False

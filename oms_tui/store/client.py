@@ -19,15 +19,15 @@ from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, parse,
 from pydantic import SecretStr
 
 from ..config import DEFAULT_API_VERSION
+from ..shopify.cost import MAX_QUERY_COST, requested_cost
+from ..shopify.schema import subset_schema as store_schema
 from . import documents
 from .bucket import CostBucket
-from .cost import MAX_QUERY_COST, requested_cost
 from .documents import Document
 from .errors import AmbiguousResult, QueryTooCostly, StoreQueryError, StoreUnavailable
 from .page_size import MAX_PAGE_SIZE, largest_first
 from .responses import Transient, data_or_raise, decode, throttle_status
 from .retry import RetryPolicy
-from .schema import store_schema
 
 log = logging.getLogger(__name__)
 

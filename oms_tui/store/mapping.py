@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from oms_tui.floor.priority import order_priority
+from oms_tui.cache.priority import order_priority
 from oms_tui.store.payloads import (
     FulfillmentOrderLineNode,
     FulfillmentOrderNode,

@@ -23,9 +23,8 @@ from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, FulfillmentOrderLineItem, OutboxAction
-from oms_tui.cache.sync_state import OUTBOX_WAITING
+from oms_tui.cache.sync_state import OUTBOX_WAITING, pending_outbox
 from oms_tui.cache.types import utcnow
-from oms_tui.floor.queues import pending_outbox
 from oms_tui.store.errors import (
     AmbiguousResult,
     StoreAuthError,

@@ -1,4 +1,4 @@
-"""The largest page size whose requested cost (Shopify's rule, `oms_tui.store.cost`) fits a budget."""
+"""The largest page size whose requested cost (Shopify's rule, `oms_tui.shopify.cost`) fits a budget."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLSchema
 
-from oms_tui.store.cost import MAX_QUERY_COST, requested_cost
+from oms_tui.shopify.cost import MAX_QUERY_COST, requested_cost
 
 MAX_PAGE_SIZE = 250
 

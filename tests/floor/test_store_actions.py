@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -16,6 +16,8 @@ from oms_tui.cache.models import (
     Order,
     OutboxAction,
 )
+from oms_tui.cache.priority import NORMAL
+from oms_tui.floor.queues import open_work
 from oms_tui.floor.store_actions import (
     ActionRefused,
     Actor,
@@ -39,6 +41,7 @@ def shop(session: Session) -> Session:
             id=ORDER,
             name="#1001",
             fulfillment_status="UNFULFILLED",
+            priority=NORMAL,
             created_at=T0,
             updated_at=T0,
             synced_at=T0,
@@ -153,8 +156,28 @@ def test_cancel_carries_the_refund_and_restock_decisions(
 
 
 def test_rush_tag_moves_the_order_up_the_queue(shop: Session) -> None:
+    older, older_fo = "gid://shopify/Order/0", "gid://shopify/FulfillmentOrder/0"
+    earlier = T0 - timedelta(days=1)
+    shop.add(
+        Order(
+            id=older,
+            name="#1000",
+            fulfillment_status="UNFULFILLED",
+            priority=NORMAL,
+            created_at=earlier,
+            updated_at=T0,
+            synced_at=T0,
+        )
+    )
+    shop.add(
+        FulfillmentOrder(
+            id=older_fo, order_id=older, status="OPEN", created_at=earlier, updated_at=T0, synced_at=T0
+        )
+    )
+    shop.commit()
+    assert [row.order_name for row in open_work(shop)] == ["#1000", "#1001"]
     add_tags(shop, PACKER, ORDER, ["Rush", " "])
     shop.commit()
-    order = shop.get_one(Order, ORDER)
-    assert order.tags == ["Rush"] and order.priority == 0
+    assert shop.get_one(Order, ORDER).tags == ["Rush"]
+    assert [row.order_name for row in open_work(shop)] == ["#1001", "#1000"]
     assert queued(shop) == [("tags", ORDER)]

@@ -6,11 +6,11 @@ import httpx
 import pytest
 from graphql import parse
 
-from oms_tui.sim.schema import subset_schema
+from oms_tui.shopify.cost import actual_cost, requested_cost
+from oms_tui.shopify.schema import subset_schema
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.testing import sim_client
 from oms_tui.sim.throttle import LeakyBucket
-from oms_tui.store.cost import actual_cost, requested_cost
 from tests.sim.conftest import gql
 
 

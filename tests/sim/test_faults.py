@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import httpx
 import pytest
 
@@ -16,7 +18,9 @@ TAG = 'mutation($id: ID!) { tagsAdd(id: $id, tags: ["packed"]) { userErrors { me
 def test_fault_sequence_is_the_same_for_the_same_seed() -> None:
     first = [Faults("hostile", seed=11).before_request() for _ in range(1)]
     a, b = Faults("hostile", seed=11), Faults("hostile", seed=11)
-    assert [a.before_request() for _ in range(200)] == [b.before_request() for _ in range(200)]
+    drawn = [a.before_request() for _ in range(200)]
+    assert drawn == [b.before_request() for _ in range(200)]
+    assert a.fired == Counter(kind for kind in drawn if kind)  # what tests read to know faults happened
     assert first[0] == Faults("hostile", seed=11).before_request()
     assert {Faults("hostile", seed=s).before_request() for s in range(200)} > {None}
 
@@ -34,6 +38,7 @@ async def test_outage_switch_fails_every_request_until_turned_off(store: SimStor
             assert response.status_code == 503
             assert response.headers["Retry-After"] == "1"
             assert response.headers["content-type"].startswith("text/html")
+        assert client.app_state.faults.fired.total() == 6  # type: ignore[attr-defined]
         client.app_state.faults.outage = False  # type: ignore[attr-defined]
         assert "data" in await gql(client, "{ locations(first: 1) { nodes { id } } }")
 
@@ -45,6 +50,7 @@ async def test_mutation_applied_then_connection_dropped(store: SimStore) -> None
         with pytest.raises(httpx.RemoteProtocolError):
             await client.post(GRAPHQL_PATH, json={"query": TAG, "variables": {"id": order.id}})
         assert "packed" in order.tags  # applied although the client never saw the answer
+        assert client.app_state.faults.fired == {"dropped_after_mutation": 1}  # type: ignore[attr-defined]
         body = await gql(client, TAG, id=order.id)  # the retry goes through and changes nothing more
         assert body["data"]["tagsAdd"]["userErrors"] == []
         assert order.tags.count("packed") == 1

@@ -14,8 +14,8 @@ from graphql import (
     validate,
 )
 
-from oms_tui.sim.derive_schema import derive_subset
-from oms_tui.sim.schema import subset_schema, subset_sdl
+from oms_tui.shopify.derive_schema import derive_subset
+from oms_tui.shopify.schema import subset_schema, subset_sdl
 from tests.sim.conftest import gql
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from graphql import GraphQLSchema, parse
 
-from oms_tui.store.cost import requested_cost
+from oms_tui.shopify.cost import requested_cost
 
 TOKEN = "shpat_s3cr3t_t0k3n_value"
 SHOP = "https://test-shop.myshopify.com"

@@ -99,6 +99,7 @@ async def test_200_shipments_while_the_store_is_down_arrive_exactly_once(
         # A new pusher, as after a restart: everything it needs is in the cache.
         await push_until_empty(OutboxPusher(client, cache, clock=clock), clock)
 
+    assert app.state.faults.fired["dropped_after_mutation"] == dropped_after_applying
     delivered = upstream_tracking_numbers(store)
     assert len(delivered) == 200 and set(delivered.values()) == {1}, "a shipment is missing or doubled"
     with cache.sessions() as session:
@@ -119,6 +120,7 @@ async def test_a_hold_retried_after_an_unknown_outcome_is_placed_once(cache: Cac
             session.commit()
         app.state.faults.drop_after_mutations = 1  # applied, then the answer is lost
         await push_until_empty(OutboxPusher(client, cache, clock=clock), clock)
+    assert app.state.faults.fired["dropped_after_mutation"] == 1
     holds = store.fulfillment_orders[fo_id].holds
     assert [(h.reason, h.reason_notes) for h in holds] == [("INCORRECT_ADDRESS", "flat number missing")]
     assert store.fulfillment_orders[fo_id].status == "ON_HOLD"
@@ -180,6 +182,7 @@ async def test_a_sync_does_not_undo_a_shipment_the_store_has_not_heard_of_yet(ca
             session.commit()
         await OutboxPusher(client, cache, clock=clock).push_ready()
         app.state.faults.outage = False
+        assert app.state.faults.fired.total() > 0 and upstream_tracking_numbers(store) == Counter()
         fo = store.fulfillment_orders[fo_id]
         order = store.orders[fo.order_id]
         order.note = "address confirmed by phone"  # the store changes the same order meanwhile

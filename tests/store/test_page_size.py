@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from graphql import GraphQLSchema, parse
 
-from oms_tui.store.cost import MAX_QUERY_COST, requested_cost
+from oms_tui.shopify.cost import MAX_QUERY_COST, requested_cost
 from oms_tui.store.documents import load
 from oms_tui.store.page_size import largest_first
 

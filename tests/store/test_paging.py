@@ -120,5 +120,5 @@ async def test_remaining_line_items_of_a_deleted_order_are_none(make_client: Mak
 
 
 async def test_remaining_line_items_reject_other_ids(make_client: MakeClient) -> None:
-    with pytest.raises(ValueError, match="not an order or fulfillment order"):
+    with pytest.raises(ValueError, match="not an order, fulfillment order or fulfillment id"):
         await make_client(Script().transport).fetch_remaining_line_items("gid://shopify/Product/1", "x")

@@ -6,11 +6,11 @@ import pytest
 from graphql import GraphQLSchema, validate
 from pydantic import SecretStr
 
+from oms_tui.shopify.cost import requested_cost
+from oms_tui.shopify.schema import subset_schema
 from oms_tui.store import documents
 from oms_tui.store.client import StoreClient
-from oms_tui.store.cost import requested_cost
 from oms_tui.store.page_size import largest_first
-from oms_tui.store.schema import store_schema
 
 from .fakes import SHOP, TOKEN, FakeTime, Script, ok
 
@@ -18,13 +18,13 @@ from .fakes import SHOP, TOKEN, FakeTime, Script, ok
 @pytest.mark.parametrize("name", documents.names())
 def test_subset_validates_and_costs_like_the_full_schema(full_schema: GraphQLSchema, name: str) -> None:
     ast = documents.load(name).ast
-    assert validate(store_schema(), ast) == []
+    assert validate(subset_schema(), ast) == []
     if name in ("bulk_orders", "bulk_fulfillment_orders"):
         return  # bulk inner queries have unsized connections: they are never costed
     variables = {"id": "x", "ids": ["a", "b"], "first": 7}
-    assert requested_cost(store_schema(), ast, variables) == requested_cost(full_schema, ast, variables)
+    assert requested_cost(subset_schema(), ast, variables) == requested_cost(full_schema, ast, variables)
     if "$first" in documents.load(name).text:
-        assert largest_first(store_schema(), ast, variables, 1000) == largest_first(
+        assert largest_first(subset_schema(), ast, variables, 1000) == largest_first(
             full_schema, ast, variables, 1000
         )
 

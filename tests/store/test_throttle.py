@@ -27,8 +27,8 @@ async def test_throttled_anyway_the_sync_waits_and_completes(tmp_path: Path) -> 
     cache = open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
     store = SimStore(orders=200, seed=13)
     time = FakeTime()
-    client, tap, _ = simulated_client(store, time=time, plan="standard", faults=FaultProfile(throttled=0.3))
+    client, _, app = simulated_client(store, time=time, plan="standard", faults=FaultProfile(throttled=0.3))
     async with client:
         await SyncEngine(client, cache).run_once()
-    assert tap.throttled > 5
+    assert app.state.faults.fired["throttled"] > 5
     assert_cache_matches(store, cache)

@@ -1,4 +1,8 @@
-"""The simulator's executable schema: the committed subset SDL, shipped as package data."""
+"""The Admin API schema both the client and the simulator use: the committed subset SDL (package data).
+
+The full 2026-04 schema takes seconds to build; the subset (see `derive_schema`) covers every document
+the client sends, and tests check that each validates and costs the same against both.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ SUBSET_FILE = "admin-2026-04-subset.graphql"
 
 
 def subset_sdl() -> str:
-    return files("oms_tui.sim").joinpath(SUBSET_FILE).read_text()
+    return files("oms_tui.shopify").joinpath(SUBSET_FILE).read_text()
 
 
 @cache

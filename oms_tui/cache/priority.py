@@ -1,4 +1,8 @@
-"""Which work comes first: lower numbers are more urgent; ties go to the oldest order."""
+"""Which work comes first: lower numbers are more urgent; ties go to the oldest order.
+
+A floor rule kept beside the cache because `orders.priority` (an indexed column the queue sorts by) is
+derived from the order's tags by every path that writes an order: sync and the floor's own actions.
+"""
 
 from __future__ import annotations
 

@@ -1,12 +1,15 @@
 """Derive the simulator's schema: the served subset of the real Admin API schema, descriptions dropped.
 
-Run `python -m oms_tui.sim.derive_schema [FULL_SDL]` after changing `SERVED`; it rewrites the
-committed `admin-2026-04-subset.graphql` beside this file. Deriving (instead of hand-writing) the
-subset keeps the simulator from drifting from Shopify: every name and type is copied from the real SDL.
+Run `python -m oms_tui.shopify.derive_schema [FULL_SDL]` after changing `SERVED`; it rewrites the
+committed `admin-2026-04-subset.graphql` beside this file; FULL_SDL defaults to the repository's
+gzipped copy of the full schema, `tests/data/admin-2026-04.graphql.gz`. Deriving (instead of
+hand-writing) the subset keeps the simulator from drifting from Shopify: every name and type is
+copied from the real SDL.
 """
 
 from __future__ import annotations
 
+import gzip
 import sys
 from pathlib import Path
 
@@ -30,7 +33,7 @@ from graphql import (
 from graphql.pyutils import Undefined
 
 SUBSET_PATH = Path(__file__).with_name("admin-2026-04-subset.graphql")
-DEFAULT_FULL_PATH = Path(__file__).resolve().parents[3] / "shared" / "shopify" / "admin-2026-04.graphql"
+DEFAULT_FULL_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "admin-2026-04.graphql.gz"
 
 PAGING = "first,after,last,before,reverse"
 # Type -> served fields; `name(arg,arg)` selects arguments (required ones are always kept); `*` = all.
@@ -187,7 +190,9 @@ def derive_subset(full: GraphQLSchema) -> str:
 
 def main(argv: list[str]) -> None:
     full_path = Path(argv[0]) if argv else DEFAULT_FULL_PATH
-    full = build_schema(full_path.read_text(), assume_valid_sdl=True)
+    raw = full_path.read_bytes()
+    sdl_bytes = gzip.decompress(raw) if full_path.suffix == ".gz" else raw
+    full = build_schema(sdl_bytes.decode(), assume_valid_sdl=True)
     sdl = derive_subset(full)
     build_schema(sdl)  # the subset must stand on its own
     SUBSET_PATH.write_text(sdl)
