@@ -3,7 +3,9 @@
 Profiles draw a fault per request: 5xx with an HTML body, 503 with Retry-After, a slow answer, a
 connection dropped mid-response, an extra THROTTLED. Manual switches for sync and outbox tests:
 `outage` (every request fails while on) and `drop_after_mutations` (the next N mutations are applied,
-then the connection drops before the response: the client cannot know it succeeded).
+then the connection drops before the response: the client cannot know it succeeded). Deprecation
+switches: `deprecated_reason` (sent as the `X-Shopify-API-Deprecated-Reason` header on every answer)
+and `deprecation_notes` (in every body's `extensions.deprecations`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class Faults:
         self._rng = random.Random(seed)
         self.outage = False
         self.drop_after_mutations = 0
+        self.deprecated_reason: str | None = None
+        self.deprecation_notes: list[str] = []
 
     def before_request(self) -> str | None:
         """The fault to inject before handling a request: one of KINDS, or None."""
