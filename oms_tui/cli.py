@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,14 +46,28 @@ def config() -> None:
 
 
 @config.command("show")
+@one_line_errors
 def config_show() -> None:
-    """Print the effective settings (token masked)."""
+    """Print the effective settings as TOML (token masked)."""
     from oms_tui.config import config_file
 
     settings = load_settings()
     click.echo(f"# file: {config_file()}")
     for key, value in settings.masked().items():
-        click.echo(f"{key} = {value!r}")
+        click.echo(toml_line(key, value))
+
+
+def toml_line(key: str, value: object) -> str:
+    """`key = value` in TOML; a setting without a value becomes a comment (TOML has no null)."""
+    if value is None:
+        return f"# {key} is not set"
+    if isinstance(value, bool):
+        return f"{key} = {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"{key} = {value!r}"
+    # A JSON string is a TOML basic string, except that TOML also wants DEL escaped.
+    text = json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+    return f"{key} = {text}"
 
 
 @main.group()
