@@ -17,6 +17,8 @@ from oms_tui.cli_store import outbox, sync
 from oms_tui.config import Settings
 from oms_tui.sim.cli import store_sim
 
+SKUS_SHOWN = 20  # unknown SKUs named in a warning; the rest are counted
+
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="oms-tui")
@@ -133,6 +135,18 @@ def bins_import(file: Path, location: str | None) -> None:
             raise click.ClickException(f"nothing imported:\n{exc}") from None
         session.commit()
         click.echo(f"imported {result.rows} bin locations for {result.locations} location(s)")
+        if result.unknown_skus:
+            shown = ", ".join(result.unknown_skus[:SKUS_SHOWN])
+            more = (
+                f" and {len(result.unknown_skus) - SKUS_SHOWN} more"
+                if len(result.unknown_skus) > SKUS_SHOWN
+                else ""
+            )
+            click.echo(
+                f"warning: {len(result.unknown_skus)} SKU(s) not in the store's stock or orders as of the "
+                f"last sync (a typo?): {shown}{more}",
+                err=True,
+            )
 
 
 @contextmanager
