@@ -10,15 +10,16 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
-from oms_tui.cli import main
 from oms_tui.sim.app import DEFAULT_TOKEN
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["store-sim", *args])
-    return result.exit_code, result.output
+def store_sim(*args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "oms_tui.cli", "store-sim", "--orders", "5", *args]
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    )
 
 
 @pytest.fixture
@@ -29,49 +30,28 @@ def taken_port() -> Iterator[int]:
         yield other.getsockname()[1]
 
 
-@pytest.mark.parametrize("port", ["70000", "-1"])
-def test_a_port_out_of_range_is_one_line(port: str) -> None:
-    assert run("--port", port) == (
-        1,
-        f"Error: --port {port} is not a port: use 1-65535, or 0 for any free one\n",
-    )
-
-
-def test_a_port_in_use_is_one_line_before_the_banner(taken_port: int) -> None:
-    assert run("--port", str(taken_port)) == (
-        1,
-        f"Error: cannot listen on 127.0.0.1:{taken_port}: Address already in use\n",
-    )
-
-
-def test_a_host_that_is_not_this_machine_is_one_line_before_the_banner() -> None:
-    assert run("--host", "192.0.2.1") == (  # TEST-NET-1: never an address of this machine
-        1,
-        "Error: cannot listen on 192.0.2.1:8787: Cannot assign requested address\n",
-    )
+def test_bad_ports_and_hosts_are_one_line_before_the_banner(taken_port: int) -> None:
+    refusals = {
+        ("--port", "70000"): "--port 70000 is not a port: use 1-65535, or 0 for any free one",
+        ("--port", "-1"): "--port -1 is not a port: use 1-65535, or 0 for any free one",
+        ("--port", str(taken_port)): f"cannot listen on 127.0.0.1:{taken_port}: Address already in use",
+        # TEST-NET-1 is never an address of this machine.
+        ("--host", "192.0.2.1"): "cannot listen on 192.0.2.1:8787: Cannot assign requested address",
+    }
+    started = {options: store_sim(*options) for options in refusals}  # side by side: one start-up wait
+    for options, process in started.items():
+        try:
+            out, errors = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            pytest.fail(f"store-sim {' '.join(options)} started serving instead of refusing")
+        assert (process.returncode, out, errors) == (1, "", f"Error: {refusals[options]}\n")
 
 
 def test_port_0_prints_the_port_it_got_and_dropped_connections_are_not_tracebacks() -> None:
     # Seed 7 of the mild profile drops the 7th request's connection on purpose.
-    command = [
-        sys.executable,
-        "-m",
-        "oms_tui.cli",
-        "store-sim",
-        "--port",
-        "0",
-        "--orders",
-        "5",
-        "--faults",
-        "mild",
-    ]
-    server = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    server = store_sim("--port", "0", "--faults", "mild")
     try:
         assert server.stdout is not None
         banner = server.stdout.readline()

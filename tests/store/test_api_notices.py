@@ -48,8 +48,8 @@ def client_asking_for(version: str, **switches: Any) -> tuple[StoreClient, Tap]:
 async def test_an_unserved_version_and_deprecations_are_noticed_once_each() -> None:
     client, _ = client_asking_for(
         "2025-01",  # older than the simulator's oldest supported version: it falls forward to 2025-04
-        deprecated_reason="Order.riskLevel, Order.risks",
-        deprecation_notes=["Order.riskLevel"],  # the same deprecation, also in the body
+        deprecated_reason="Order.riskLevel",
+        deprecation_notes=["Order.riskLevel", "Order.risks"],  # one also in the header, one only here
     )
     async with client:
         for _ in range(3):
