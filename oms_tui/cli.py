@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from oms_tui.cli_errors import load_settings, one_line_errors
 from oms_tui.cli_store import outbox, sync
 from oms_tui.config import Settings
 from oms_tui.sim.cli import store_sim
+
+SKUS_SHOWN = 20  # unknown SKUs named in a warning; the rest are counted
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,14 +49,28 @@ def config() -> None:
 
 
 @config.command("show")
+@one_line_errors
 def config_show() -> None:
-    """Print the effective settings (token masked)."""
+    """Print the effective settings as TOML (token masked)."""
     from oms_tui.config import config_file
 
     settings = load_settings()
     click.echo(f"# file: {config_file()}")
     for key, value in settings.masked().items():
-        click.echo(f"{key} = {value!r}")
+        click.echo(toml_line(key, value))
+
+
+def toml_line(key: str, value: object) -> str:
+    """`key = value` in TOML; a setting without a value becomes a comment (TOML has no null)."""
+    if value is None:
+        return f"# {key} is not set"
+    if isinstance(value, bool):
+        return f"{key} = {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"{key} = {value!r}"
+    # A JSON string is a TOML basic string, except that TOML also wants DEL escaped.
+    text = json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+    return f"{key} = {text}"
 
 
 @main.group()
@@ -119,6 +136,18 @@ def bins_import(file: Path, location: str | None) -> None:
             raise click.ClickException(f"nothing imported:\n{exc}") from None
         session.commit()
         click.echo(f"imported {result.rows} bin locations for {result.locations} location(s)")
+        if result.unknown_skus:
+            shown = ", ".join(result.unknown_skus[:SKUS_SHOWN])
+            more = (
+                f" and {len(result.unknown_skus) - SKUS_SHOWN} more"
+                if len(result.unknown_skus) > SKUS_SHOWN
+                else ""
+            )
+            click.echo(
+                f"warning: {len(result.unknown_skus)} SKU(s) not in the store's stock or orders as of the "
+                f"last sync (a typo?): {shown}{more}",
+                err=True,
+            )
 
 
 @contextmanager

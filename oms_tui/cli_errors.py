@@ -10,15 +10,28 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from oms_tui.config import Settings
+from oms_tui.config import Settings, SettingsFileError, config_file
 
 
 def load_settings() -> Settings:
     try:
         return Settings()
+    except SettingsFileError as exc:
+        raise click.ClickException(str(exc)) from None
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        unknown = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "extra_forbidden"]
+        if unknown:  # only the file can name a setting that does not exist
+            known = ", ".join(Settings.model_fields)
+            raise click.ClickException(
+                f"{config_file()}: unknown setting {', '.join(map(repr, unknown))} (known: {known})"
+            ) from None
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {_reason(e)}" for e in exc.errors())
         raise click.ClickException(f"invalid settings: {problems}") from None
+
+
+def _reason(error: Any) -> str:
+    """Pydantic's message, without its "Value error, " prefix on our own validators' messages."""
+    return str(error["ctx"]["error"]) if error["type"] == "value_error" else str(error["msg"])
 
 
 def one_line_errors(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from oms_tui.cache.sync_state import OUTBOX_WAITING
 from oms_tui.cli_errors import load_settings, one_line_errors
 from oms_tui.floor.audit import record
 from oms_tui.runtime import LiveUpdate, Runtime
+from oms_tui.store.api_notices import current_notices, record_notices
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.outbox import OutboxPusher, PushSummary
 from oms_tui.store.sync import StreamCounts, SyncEngine, SyncSummary
@@ -34,6 +36,9 @@ def started_runtime() -> Iterator[Runtime]:
 
 
 def show_progress(stream: str, counts: StreamCounts) -> None:
+    """A counter redrawn in place on a terminal; nothing when stderr is piped (no carriage returns)."""
+    if not sys.stderr.isatty():
+        return
     seen = counts.created + counts.updated + counts.unchanged
     click.echo(
         f"\r  {stream:<20} {seen:>8} read  ({counts.created} new, {counts.updated} changed)",
@@ -42,13 +47,16 @@ def show_progress(stream: str, counts: StreamCounts) -> None:
     )
 
 
-def print_summary(summary: SyncSummary) -> None:
-    click.echo("", err=True)
+def print_summary(summary: SyncSummary, notices: list[str]) -> None:
+    if sys.stderr.isatty():
+        click.echo("", err=True)  # end the progress line
     click.echo(f"{'stream':<20} {'created':>8} {'updated':>8} {'unchanged':>10} {'errors':>7}")
     for stream, counts in summary.streams.items():
         numbers = f"{counts.created:>8} {counts.updated:>8} {counts.unchanged:>10} {len(counts.errors):>7}"
         click.echo(f"{stream:<20} {numbers}")
     click.echo(f"done in {summary.seconds:.1f}s")
+    for notice in notices:
+        click.echo(f"API notice: {notice}")
     for error in summary.errors:
         click.echo(f"error: {error}", err=True)
 
@@ -65,6 +73,8 @@ def sync(watch: bool) -> None:
                 asyncio.run(runtime.live_loop(lambda update: click.echo(_line(update)), stop))
             except KeyboardInterrupt:
                 stop.set()
+            if not stop.is_set():  # the loop gave up by itself: the store refused the token (reported)
+                raise SystemExit(1)
             return
         try:
             summary = asyncio.run(_sync_once(runtime))
@@ -72,15 +82,18 @@ def sync(watch: bool) -> None:
             raise click.ClickException(f"{exc}; try again when it is done") from None
         except StoreError as exc:
             raise click.ClickException(f"sync stopped: {exc}") from None
-        print_summary(summary)
+        print_summary(summary, [notice.message for notice in current_notices(runtime.cache)])
         if summary.errors:
             raise SystemExit(1)
 
 
 async def _sync_once(runtime: Runtime) -> SyncSummary:
     async with runtime.client() as client:
-        await OutboxPusher(client, runtime.cache).push_ready()
-        return await SyncEngine(client, runtime.cache, on_progress=show_progress).run_once()
+        try:
+            await OutboxPusher(client, runtime.cache).push_ready()
+            return await SyncEngine(client, runtime.cache, on_progress=show_progress).run_once()
+        finally:
+            record_notices(runtime.cache, client.take_notices())
 
 
 def _line(update: LiveUpdate) -> str:

@@ -6,23 +6,34 @@ only unwrapped by the store client when it builds the request header.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import socket
+import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 APP_NAME = "oms-tui"
 DEFAULT_API_VERSION = "2026-04"
+API_VERSION_SHAPE = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")  # Shopify releases quarterly
+_HOST_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+class SettingsFileError(Exception):
+    """The settings file is missing (when named explicitly), unreadable or not valid TOML."""
 
 
 def config_file() -> Path:
@@ -31,20 +42,79 @@ def config_file() -> Path:
     return Path(explicit) if explicit else Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The settings in the TOML file at `path`; raises SettingsFileError when it cannot be read.
+
+    The default file may be absent (no settings yet); one named by `OMS_CONFIG_FILE` must exist.
+    """
+    if not path.exists() and not os.environ.get("OMS_CONFIG_FILE"):
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise SettingsFileError(f"{path}: no such settings file (named by OMS_CONFIG_FILE)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsFileError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SettingsFileError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine (`localhost`, 127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_shop_url(url: str, shown: str | None = None) -> str:
+    """`url` if the token may be sent there, else a one-line ValueError naming it (or `shown`)."""
+    name = repr(shown or url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is not a number, or over 65535
+        port = 0
+    if port == 0:
+        raise ValueError(f"{name}: the port must be a number from 1 to 65535")
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not _valid_host(host):
+        raise ValueError(f"{name} is not a shop address like my-brand.myshopify.com")
+    if parts.scheme == "http" and not is_loopback(host):
+        raise ValueError(f"refusing to send the store token to {url} over plain http://: use https://")
+    return url
+
+
+def _valid_host(host: str) -> bool:
+    """A loopback or IP address, or a DNS name with a dot (a bare word is a typo, not a shop)."""
+    if is_loopback(host):
+        return True
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    labels = host.split(".")
+    return len(labels) > 1 and all(_HOST_LABEL.match(label) for label in labels) and not labels[-1].isdigit()
+
+
 def default_database_url() -> str:
     data_dir = Path(platformdirs.user_data_dir(APP_NAME))
     return f"sqlite:///{data_dir / 'cache.sqlite3'}"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OMS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="OMS_", extra="forbid")
 
     shop_url: str | None = Field(
         default=None,
         description="Store base URL, e.g. https://my-brand.myshopify.com; unset runs the embedded simulator",
     )
     shopify_token: SecretStr | None = Field(default=None, description="Admin API access token (secret)")
-    api_version: str = Field(default=DEFAULT_API_VERSION, pattern=r"^\d{4}-\d{2}$|^unstable$")
+    api_version: str = Field(default=DEFAULT_API_VERSION, description="Admin API version, e.g. 2026-04")
     database_url: str = Field(default_factory=default_database_url)
     station: str = Field(default_factory=socket.gethostname, min_length=1)
     poll_interval: float = Field(default=5.0, gt=0, description="Seconds between live polls")
@@ -55,9 +125,28 @@ class Settings(BaseSettings):
     def _normalise_shop_url(cls, value: str | None) -> str | None:
         if not value:
             return None
-        value = value.strip().rstrip("/")
-        if "://" not in value:
-            value = f"https://{value}"
+        given = value.strip()
+        url = given.rstrip("/") if "://" in given else f"https://{given.rstrip('/')}"
+        return check_shop_url(url, shown=given)
+
+    @field_validator("api_version")
+    @classmethod
+    def _known_version_shape(cls, value: str) -> str:
+        if not API_VERSION_SHAPE.match(value):
+            raise ValueError(
+                f"{value!r} is not an API version like {DEFAULT_API_VERSION} (quarterly, or unstable)"
+            )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _parseable_database_url(cls, value: str) -> str:
+        try:
+            make_url(value)
+        except ArgumentError:  # the URL is not repeated: it may hold a password
+            raise ValueError(
+                "not a database URL like sqlite:///path/cache.sqlite3 or postgresql://user@host/db"
+            ) from None
         return value
 
     @property
@@ -82,5 +171,5 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Highest priority first: explicit arguments, then the environment, then the TOML file.
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        toml = InitSettingsSource(settings_cls, init_kwargs=read_config_file(config_file()))
         return (init_settings, env_settings, toml)

@@ -17,6 +17,7 @@ from sqlmodel import select
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import ChangeFeedEntry
 from oms_tui.config import Settings
+from oms_tui.store.api_notices import status_text
 from oms_tui.store.client import StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.outbox import OutboxPusher
@@ -112,6 +113,8 @@ class Runtime:
         text = f"synced {summary.total('created')} new, {summary.total('updated')} changed"
         if pushed.done or pushed.failed:
             text += f"; sent {pushed.done}, rejected {pushed.failed}"
+        said = engine.client.take_notices() if isinstance(engine.client, StoreClient) else []
+        text += status_text(self.cache, said)  # deprecations and versions, recorded and shown
         return LiveUpdate(text, changed=bool(changed), error=bool(summary.errors or pushed.failed))
 
     def _feed_moved(self) -> bool:

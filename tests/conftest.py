@@ -94,7 +94,7 @@ def session(engine: Engine) -> Iterator[Session]:
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Settings for the CLI: a fresh SQLite cache, no config file, station pack-1, the demo store."""
     url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
-    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
     monkeypatch.setenv("OMS_DATABASE_URL", url)
     monkeypatch.setenv("OMS_STATION", "pack-1")
     monkeypatch.delenv("OMS_SHOP_URL", raising=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from click.testing import CliRunner
 from sqlmodel import select
@@ -9,7 +11,7 @@ from sqlmodel import select
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, Order, OutboxAction
 from oms_tui.cli import main
-from oms_tui.sim.server import run_in_thread
+from oms_tui.sim.server import SimServer, run_in_thread
 from oms_tui.sim.store import SimStore
 
 
@@ -59,3 +61,49 @@ def test_outbox_lists_and_discards_with_confirmation(db_url: str) -> None:
         assert session.exec(select(OutboxAction)).one().state == "discarded"
         assert [event.action for event in session.exec(select(AuditEvent))] == ["outbox.discard"]
     cache.close()
+
+
+@pytest.fixture
+def shop(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimServer]:
+    """A small simulator on loopback, configured as the shop (plain http is fine on this machine)."""
+    with run_in_thread(SimStore(orders=5, seed=3)) as server:
+        monkeypatch.setenv("OMS_SHOP_URL", server.url)
+        monkeypatch.setenv("OMS_SHOPIFY_TOKEN", server.token)
+        yield server
+
+
+def test_sync_lists_what_the_store_says_about_the_api_and_pipes_cleanly(
+    shop: SimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop.app.state.faults.deprecated_reason = "Order.riskLevel"
+    monkeypatch.setenv("OMS_API_VERSION", "2025-01")  # no longer served: the store falls forward
+    result = CliRunner().invoke(main, ["sync"])
+    assert result.exit_code == 0, result.output
+    assert "\r" not in result.output  # the progress counter redraws only on a terminal
+    move_to = 'move to API version 2026-04 (set api_version = "2026-04")'
+    assert [line for line in result.stdout.splitlines() if line.startswith("API notice")] == [
+        "API notice: the store answered with API version 2025-04 to a request for 2025-01, which it no "
+        f"longer serves: {move_to}",
+        f"API notice: deprecated in API version 2025-01: Order.riskLevel; {move_to}",
+    ]
+
+
+def test_sync_with_an_api_version_the_store_does_not_know_is_one_line(
+    shop: SimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_API_VERSION", "2099-01")
+    result = CliRunner().invoke(main, ["sync"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: sync stopped: HTTP 404 for locations_page: no Admin API at {shop.url}/admin/api/2099-01/"
+        "graphql.json; the API version '2099-01' is probably wrong (oms-tui is built for 2026-04)\n"
+    )
+
+
+def test_sync_watch_exits_non_zero_when_the_token_is_refused(
+    shop: SimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_SHOPIFY_TOKEN", "shpat_revoked_token")
+    result = CliRunner().invoke(main, ["sync", "--watch"])
+    assert result.exit_code == 1
+    assert result.output.startswith("! store refused the token: ")

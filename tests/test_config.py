@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tomllib
 import traceback
 from pathlib import Path
 
@@ -28,6 +29,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(f"OMS_{name}", raising=False)
     path = tmp_path / "config.toml"
+    path.write_text("")
     monkeypatch.setenv("OMS_CONFIG_FILE", str(path))
     return path
 
@@ -83,3 +85,145 @@ def test_bad_settings_are_one_clear_line(isolated_settings: Path) -> None:
     result = CliRunner().invoke(main, ["config", "show"])
     assert result.exit_code == 1
     assert result.output.strip() == "Error: invalid settings: poll_interval: Input should be greater than 0"
+
+
+def show(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args or ("config", "show")))
+    return result.exit_code, result.output
+
+
+def test_config_show_prints_toml_that_reads_back(
+    isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolated_settings.write_text('station = "pack \\"north\\" \\\\ 1"\npoll_interval = 2.5\n')
+    monkeypatch.setenv("OMS_DATABASE_URL", "postgresql://oms:hunter2@db.local/oms")
+    code, output = show()
+    assert code == 0
+    shown = tomllib.loads(output)  # unset settings (shop_url, token) are comments: TOML has no null
+    assert shown["station"] == 'pack "north" \\ 1'
+    assert shown["poll_interval"] == 2.5 and shown["api_version"] == "2026-04"
+    assert shown["database_url"] == "postgresql://oms:***@db.local/oms"
+    assert "shop_url" not in shown and "# shop_url is not set" in output
+    monkeypatch.setenv("OMS_SHOP_URL", "my-brand.myshopify.com")
+    monkeypatch.setenv("OMS_SHOPIFY_TOKEN", TOKEN)
+    shown = tomllib.loads(show()[1])
+    assert (shown["shop_url"], shown["shopify_token"]) == ("https://my-brand.myshopify.com", "**********")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("config", "show"),
+        ("db", "upgrade"),
+        ("sync",),
+        ("outbox",),
+        ("staff", "add", "P1", "Ana", "--role", "picker"),
+        (),  # the app itself
+    ],
+)
+def test_a_malformed_settings_file_is_named_in_one_line(
+    isolated_settings: Path, command: tuple[str, ...]
+) -> None:
+    isolated_settings.write_text('shop_url = "my-brand.myshopify.com\n')
+    assert show(*command) == (
+        1,
+        f"Error: {isolated_settings}: not valid TOML: Illegal character '\\n' (at line 1, column 35)\n",
+    )
+
+
+def test_an_unknown_setting_is_an_error(isolated_settings: Path) -> None:
+    isolated_settings.write_text('shop_url = "my-brand.myshopify.com"\npoll_intervall = 2\n')
+    code, output = show()
+    assert code == 1
+    assert output.startswith(
+        f"Error: {isolated_settings}: unknown setting 'poll_intervall' (known: shop_url,"
+    )
+    assert output.count("\n") == 1
+
+
+def test_a_missing_named_settings_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "typo.toml"))
+    assert show() == (
+        1,
+        f"Error: {tmp_path / 'typo.toml'}: no such settings file (named by OMS_CONFIG_FILE)\n",
+    )
+
+
+def test_an_unparsable_database_url_is_one_line_without_the_url(
+    isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_DATABASE_URL", "postgres:/oms:hunter2@db.local")
+    assert show() == (
+        1,
+        "Error: invalid settings: database_url: not a database URL like sqlite:///path/cache.sqlite3 "
+        "or postgresql://user@host/db\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("my-brand.myshopify.com", "https://my-brand.myshopify.com"),
+        ("https://my-brand.myshopify.com/", "https://my-brand.myshopify.com"),
+        ("my-brand.myshopify.com:8443", "https://my-brand.myshopify.com:8443"),
+        ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),  # the simulator on this machine
+        ("http://localhost:8787", "http://localhost:8787"),
+        ("http://[::1]:8787", "http://[::1]:8787"),
+    ],
+)
+def test_shop_urls_that_work(
+    isolated_settings: Path, monkeypatch: pytest.MonkeyPatch, given: str, used: str
+) -> None:
+    monkeypatch.setenv("OMS_SHOP_URL", given)
+    assert Settings().shop_url == used
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("not-a-url", "'not-a-url' is not a shop address like my-brand.myshopify.com"),
+        (
+            "my brand.myshopify.com",
+            "'my brand.myshopify.com' is not a shop address like my-brand.myshopify.com",
+        ),
+        (
+            "ftp://my-brand.myshopify.com",
+            "'ftp://my-brand.myshopify.com' is not a shop address like my-brand.myshopify.com",
+        ),
+        (
+            "my-brand.myshopify.com:99999",
+            "'my-brand.myshopify.com:99999': the port must be a number from 1 to 65535",
+        ),
+        (
+            "https://my-brand.myshopify.com:0",
+            "'https://my-brand.myshopify.com:0': the port must be a number from 1 to 65535",
+        ),
+        (
+            "http://my-brand.myshopify.com",
+            "refusing to send the store token to http://my-brand.myshopify.com over "
+            "plain http://: use https://",
+        ),
+        (
+            "http://192.168.1.20:8787",
+            "refusing to send the store token to http://192.168.1.20:8787 over plain http://: use https://",
+        ),
+    ],
+)
+def test_shop_urls_refused_in_one_line(
+    isolated_settings: Path, monkeypatch: pytest.MonkeyPatch, given: str, problem: str
+) -> None:
+    monkeypatch.setenv("OMS_SHOP_URL", given)
+    monkeypatch.setenv("OMS_SHOPIFY_TOKEN", TOKEN)
+    for command in (("config", "show"), ("sync",)):
+        assert show(*command) == (1, f"Error: invalid settings: shop_url: {problem}\n")
+
+
+def test_an_api_version_that_shopify_never_released_is_refused(
+    isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_API_VERSION", "2026-05")
+    assert show() == (
+        1,
+        "Error: invalid settings: api_version: '2026-05' is not an API version like 2026-04 "
+        "(quarterly, or unstable)\n",
+    )

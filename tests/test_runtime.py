@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from tests.store.simulated import simulated_client
 async def test_a_reading_station_refreshes_only_when_the_feed_moves(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-2")
     runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
     client, tap, _ = simulated_client(SimStore(orders=5, seed=1))

@@ -2,7 +2,8 @@
 
 The CSV has a header row with `sku` and `bin` columns and, when the shop has more than one location,
 a `location` column (the location's name or id). An import is all or nothing: one bad line and nothing
-is written, with every problem listed by line number.
+is written, with every problem listed by line number. SKUs the cache has never seen (in stock levels
+or on orders) are imported but reported: often a typo, sometimes a product not yet sold.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from oms_tui.cache.models import BinLocation, Location
+from oms_tui.cache.models import BinLocation, InventoryLevel, LineItem, Location
 from oms_tui.cache.upsert import upsert_all
 from oms_tui.floor.audit import record
 
 BIN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,31}$")
+SKUS_PER_QUERY = 500  # bound parameters per lookup, well within every engine's limit
 
 
 class BinImportError(ValueError):
@@ -32,6 +34,7 @@ class BinImportError(ValueError):
 class BinImportResult:
     rows: int
     locations: int
+    unknown_skus: list[str]  # imported, but neither stocked nor ordered as far as the cache knows
 
 
 def import_bins_csv(
@@ -51,24 +54,47 @@ def import_bins_csv(
             [f"{path}: header lacks {', '.join(sorted(missing))} (found {', '.join(header)})"]
         )
     locations = _location_lookup(session)
+    if default_location and locations.names and _resolve_location(default_location, locations) is None:
+        raise BinImportError([f"--location: {_location_problem(default_location, locations)}"])
     bins = _parse(rows, locations, default_location)
     upsert_all(session, BinLocation, [bin.model_dump() for bin in bins])
     record(session, station=station, action="bins.import", subject=str(path), rows=len(bins))
-    return BinImportResult(rows=len(bins), locations=len({bin.location_id for bin in bins}))
+    return BinImportResult(
+        rows=len(bins),
+        locations=len({bin.location_id for bin in bins}),
+        unknown_skus=_unknown_skus(session, {bin.sku for bin in bins}),
+    )
 
 
-def _location_lookup(session: Session) -> dict[str, str]:
-    """Location ids by id and by case-folded name."""
-    lookup: dict[str, str] = {}
-    for location in session.exec(select(Location)):
-        lookup[location.id] = location.id
-        lookup[location.name.casefold()] = location.id
-    return lookup
+def _unknown_skus(session: Session, skus: set[str]) -> list[str]:
+    wanted = sorted(skus)
+    known: set[str] = set()
+    for start in range(0, len(wanted), SKUS_PER_QUERY):
+        chunk = wanted[start : start + SKUS_PER_QUERY]
+        known.update(session.exec(select(InventoryLevel.sku).where(col(InventoryLevel.sku).in_(chunk))))
+        known.update(
+            sku or "" for sku in session.exec(select(LineItem.sku).where(col(LineItem.sku).in_(chunk)))
+        )
+    return [sku for sku in wanted if sku not in known]
 
 
-def _parse(
-    rows: Iterable[dict[str, str]], locations: dict[str, str], default: str | None
-) -> list[BinLocation]:
+@dataclass(frozen=True)
+class _Locations:
+    ids: dict[str, str]  # location id by id and by case-folded name
+    names: list[str]
+
+
+def _location_lookup(session: Session) -> _Locations:
+    ids: dict[str, str] = {}
+    names = []
+    for location in session.exec(select(Location).order_by(col(Location.name))):
+        ids[location.id] = location.id
+        ids[location.name.casefold()] = location.id
+        names.append(location.name)
+    return _Locations(ids, names)
+
+
+def _parse(rows: Iterable[dict[str, str]], locations: _Locations, default: str | None) -> list[BinLocation]:
     problems: list[str] = []
     bins: dict[tuple[str, str, str], BinLocation] = {}
     for line, raw in enumerate(rows, start=2):  # line 1 is the header
@@ -89,16 +115,16 @@ def _parse(
     return list(bins.values())
 
 
-def _resolve_location(where: str | None, locations: dict[str, str]) -> str | None:
+def _resolve_location(where: str | None, locations: _Locations) -> str | None:
     if where:
-        return locations.get(where) or locations.get(where.casefold())
-    ids = set(locations.values())
+        return locations.ids.get(where) or locations.ids.get(where.casefold())
+    ids = set(locations.ids.values())
     return ids.pop() if len(ids) == 1 else None
 
 
-def _location_problem(where: str | None, locations: dict[str, str]) -> str:
-    if not locations:
+def _location_problem(where: str | None, locations: _Locations) -> str:
+    if not locations.names:
         return "no locations in the cache yet: run `oms-tui sync` first"
     if where:
-        return f"unknown location {where!r}"
+        return f"unknown location {where!r} (locations: {', '.join(locations.names)})"
     return "the shop has several locations: add a location column or pass --location"

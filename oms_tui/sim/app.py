@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -26,7 +27,12 @@ from oms_tui.sim.throttle import PLANS, LeakyBucket
 
 DEFAULT_TOKEN = "shpat_simulator_demo_token"
 SUPPORTED_VERSIONS = ("2025-04", "2025-07", "2025-10", "2026-01", "2026-04")
+RELEASE = re.compile(r"^\d{4}-(01|04|07|10)$")
 INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
+
+
+class InjectedDrop(httpx.RemoteProtocolError):
+    """A connection the simulator drops on purpose (see `sim.server.quiet_injected_drops`)."""
 
 
 class DroppedConnection(Response):
@@ -44,7 +50,17 @@ class DroppedConnection(Response):
             }
         )
         await send({"type": "http.response.body", "body": b'{"data":{"or', "more_body": True})
-        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+        raise InjectedDrop("peer closed connection without sending complete message body")
+
+
+def served_version(requested: str) -> str | None:
+    """The version Shopify answers a request for `requested` with: an old release falls forward to the
+    oldest supported one; an unknown one is not found (None)."""
+    if requested in SUPPORTED_VERSIONS:
+        return requested
+    if RELEASE.match(requested) and requested < SUPPORTED_VERSIONS[0]:
+        return SUPPORTED_VERSIONS[0]
+    return None
 
 
 def _is_mutation(body: dict[str, Any]) -> bool:
@@ -68,8 +84,9 @@ def create_app(
     live_rate: float = 1.0,
 ) -> Starlette:
     """The simulator as an ASGI app. `app.state.faults` holds the fault switches (`outage`,
-    `drop_after_mutations`), `app.state.service.buckets` the token buckets, `app.state.store` the store.
-    `live` runs `live_rate` events/s while served by uvicorn (ASGI lifespan)."""
+    `drop_after_mutations`, `deprecated_reason`, `deprecation_notes`), `app.state.service.buckets` the
+    token buckets, `app.state.store` the store. `live` runs `live_rate` events/s while served by uvicorn
+    (ASGI lifespan)."""
     default_rate, default_size = PLANS[plan]
     rate, size = restore_rate or default_rate, bucket or (restore_rate or default_rate) * 20
     if bucket is None and restore_rate is None:
@@ -82,8 +99,16 @@ def create_app(
     bulk.execute = lambda query: service.run_unmetered(query)
 
     async def graphql(request: Request) -> Response:
-        if request.path_params["version"] not in SUPPORTED_VERSIONS:
+        version = served_version(request.path_params["version"])
+        if version is None:
             return PlainTextResponse("Not Found", status_code=404)
+        response = await answer(request)
+        response.headers["X-Shopify-API-Version"] = version
+        if fault_box.deprecated_reason:
+            response.headers["X-Shopify-API-Deprecated-Reason"] = fault_box.deprecated_reason
+        return response
+
+    async def answer(request: Request) -> Response:
         caller = request.headers.get("x-shopify-access-token")
         if caller != token:
             return JSONResponse(INVALID_TOKEN, status_code=401)
@@ -113,6 +138,10 @@ def create_app(
         result = service.run(caller, body)
         if "data" in result and _is_mutation(body) and fault_box.drop_after_mutation():
             return DroppedConnection()
+        if fault_box.deprecation_notes:
+            result.setdefault("extensions", {})["deprecations"] = [
+                {"message": note} for note in fault_box.deprecation_notes
+            ]
         return JSONResponse(result)
 
     async def bulk_result(request: Request) -> Response:

@@ -7,7 +7,7 @@ import uvicorn
 
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.faults import PROFILES
-from oms_tui.sim.server import API_VERSION
+from oms_tui.sim.server import API_VERSION, listen, quiet_injected_drops
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.throttle import PLANS
 
@@ -16,7 +16,7 @@ from oms_tui.sim.throttle import PLANS
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default)."
 )
-@click.option("--port", default=8787, show_default=True, type=int)
+@click.option("--port", default=8787, show_default=True, type=int, help="0 picks a free port.")
 @click.option("--orders", default=5000, show_default=True, type=click.IntRange(0, 1_000_000))
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--live/--no-live", default=False, help="Keep the shop trading: new orders, edits, cancels.")
@@ -40,6 +40,14 @@ def store_sim(
     token: str,
 ) -> None:
     """Serve a simulated Shopify Admin GraphQL API (a no-account demo shop)."""
+    if not 0 <= port <= 65535:
+        raise click.ClickException(f"--port {port} is not a port: use 1-65535, or 0 for any free one")
+    try:
+        sock = listen(host, port)
+    except OSError as exc:  # the port is taken, or the host is not an address of this machine
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    port = sock.getsockname()[1]  # the port really got, when asked for any (0)
+    address = f"http://{f'[{host}]' if ':' in host else host}:{port}"
     store = SimStore(orders=orders, seed=seed)
     app = create_app(
         store,
@@ -51,7 +59,9 @@ def store_sim(
         live=live,
         live_rate=live_rate,
     )
-    click.echo(f"Store simulator: http://{host}:{port}  ({orders} orders, seed {seed}, faults {faults})")
-    click.echo(f"GraphQL: http://{host}:{port}/admin/api/{API_VERSION}/graphql.json")
+    click.echo(f"Store simulator: {address}  ({orders} orders, seed {seed}, faults {faults})")
+    click.echo(f"GraphQL: {address}/admin/api/{API_VERSION}/graphql.json")
     click.echo(f"Token:   {token}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    quiet_injected_drops()
+    server.run(sockets=[sock])

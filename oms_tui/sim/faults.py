@@ -3,7 +3,9 @@
 Profiles draw a fault per request: 5xx with an HTML body, 503 with Retry-After, a slow answer, a
 connection dropped mid-response, an extra THROTTLED. Manual switches for sync and outbox tests:
 `outage` (every request fails while on) and `drop_after_mutations` (the next N mutations are applied,
-then the connection drops before the response: the client cannot know it succeeded).
+then the connection drops before the response: the client cannot know it succeeded). Deprecation
+switches: `deprecated_reason` (sent as the `X-Shopify-API-Deprecated-Reason` header on every answer)
+and `deprecation_notes` (in every body's `extensions.deprecations`).
 `fired` counts the faults injected so far by kind (KINDS, and "dropped_after_mutation"), so a test can
 check that the faults it relies on happened.
 """
@@ -64,6 +66,8 @@ class Faults:
         self.outage = False
         self.drop_after_mutations = 0
         self.fired: Counter[str] = Counter()
+        self.deprecated_reason: str | None = None
+        self.deprecation_notes: list[str] = []
 
     def before_request(self) -> str | None:
         """The fault to inject before handling a request: one of KINDS, or None."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -10,10 +11,40 @@ from typing import Any
 
 import uvicorn
 
-from oms_tui.sim.app import DEFAULT_TOKEN, create_app
+from oms_tui.sim.app import DEFAULT_TOKEN, InjectedDrop, create_app
 from oms_tui.sim.store import SimStore
 
 API_VERSION = "2026-04"
+
+
+def _not_an_injected_drop(record: logging.LogRecord) -> bool:
+    return not (record.exc_info and isinstance(record.exc_info[1], InjectedDrop))
+
+
+def quiet_injected_drops() -> None:
+    """Keep uvicorn from logging the simulator's deliberate dropped connections as tracebacks."""
+    logger = logging.getLogger("uvicorn.error")
+    if _not_an_injected_drop not in logger.filters:
+        logger.addFilter(_not_an_injected_drop)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on `host:port` (port 0: any free port), as uvicorn would open it.
+
+    Raises OSError when the port is taken or the host is not an address of this machine.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -38,6 +69,7 @@ class SimServer:
         self.port = port or free_port(host)
         self.app = create_app(store, token=token, **app_options)
         config = uvicorn.Config(self.app, host=host, port=self.port, log_level="warning", lifespan="on")
+        quiet_injected_drops()
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="store-sim", daemon=True)
 

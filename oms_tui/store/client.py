@@ -18,10 +18,11 @@ import httpx
 from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, parse, print_ast
 from pydantic import SecretStr
 
-from ..config import DEFAULT_API_VERSION
+from ..config import DEFAULT_API_VERSION, check_shop_url
 from ..shopify.cost import MAX_QUERY_COST, requested_cost
 from ..shopify.schema import subset_schema as store_schema
 from . import documents
+from .api_notices import Notice, notices_in
 from .bucket import CostBucket
 from .documents import Document
 from .errors import AmbiguousResult, QueryTooCostly, StoreQueryError, StoreUnavailable
@@ -51,7 +52,11 @@ def _adhoc(text: str) -> Document:
 
 class StoreClient:
     """One shop's Admin API. `schema` defaults to the shipped subset; `transport`, `sleep`, `clock`
-    and `rng` are for tests and the in-process simulator (`httpx.ASGITransport(app=...)`)."""
+    and `rng` are for tests and the in-process simulator (`httpx.ASGITransport(app=...)`).
+
+    Refuses (ValueError) a shop URL the token must not go to, such as plain http:// off this machine.
+    What the store says about the API itself is collected for `take_notices()`.
+    """
 
     def __init__(
         self,
@@ -68,7 +73,10 @@ class StoreClient:
         timeout: float = 30.0,
         pacing_margin: float = 5.0,
     ):
+        check_shop_url(shop_url)
         self.endpoint = f"{shop_url.rstrip('/')}/admin/api/{api_version}/graphql.json"
+        self.api_version = api_version
+        self._notices: dict[str, Notice] = {}
         self._token = token
         self._schema = schema or store_schema()
         self._http = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(timeout, connect=10.0))
@@ -90,6 +98,11 @@ class StoreClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    def take_notices(self) -> list[Notice]:
+        """The API notices seen since the last call, each once: for the caller to record."""
+        notices, self._notices = list(self._notices.values()), {}
+        return notices
 
     async def execute(self, document: str | Document, variables: Mapping[str, Any] | None = None) -> dict:
         """Send a document (a name from `documents/`, GraphQL text, or a `Document`); return its `data`.
@@ -223,7 +236,14 @@ class StoreClient:
         status = None
         try:
             response = await self._post(doc, variables)
+            if response.status_code == 404:
+                raise StoreQueryError(
+                    f"HTTP 404 for {doc.name}: no Admin API at {self.endpoint}; the API version "
+                    f"{self.api_version!r} is probably wrong (oms-tui is built for {DEFAULT_API_VERSION})"
+                )
             body = decode(response, doc.name)
+            for notice in notices_in(response.headers, body, self.api_version):
+                self._notices.setdefault(notice.message, notice)
             status = throttle_status(body)
             log.debug("%s: cost %s", doc.name, (body.get("extensions") or {}).get("cost"))
         finally:

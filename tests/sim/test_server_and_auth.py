@@ -72,7 +72,8 @@ def test_dropped_connection_is_a_transport_error_over_uvicorn() -> None:
     ("path", "token", "status"),
     [
         (GRAPHQL_PATH, "wrong", 401),
-        ("/admin/api/1999-01/graphql.json", None, 404),
+        ("/admin/api/2099-01/graphql.json", None, 404),  # not released
+        ("/admin/api/2026-05/graphql.json", None, 404),  # not a release month
     ],
 )
 async def test_bad_token_and_unknown_version(path: str, token: str | None, status: int) -> None:
@@ -86,6 +87,22 @@ async def test_bad_token_and_unknown_version(path: str, token: str | None, statu
         assert response.json() == {
             "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
         }
+
+
+@pytest.mark.parametrize(
+    ("asked", "served"), [("2026-04", "2026-04"), ("2025-07", "2025-07"), ("2024-01", "2025-04")]
+)
+async def test_every_answer_names_the_version_served_and_old_ones_fall_forward(
+    asked: str, served: str
+) -> None:
+    async with sim_client(SimStore(orders=5)) as client:
+        client.app_state.faults.deprecated_reason = "Order.riskLevel"  # type: ignore[attr-defined]
+        response = await client.post(
+            f"/admin/api/{asked}/graphql.json", json={"query": "{ locations(first: 1) { nodes { id } } }"}
+        )
+    assert response.status_code == 200 and "data" in response.json()
+    assert response.headers["X-Shopify-API-Version"] == served
+    assert response.headers["X-Shopify-API-Deprecated-Reason"] == "Order.riskLevel"
 
 
 async def test_bulk_operation_completes_with_children_on_their_own_lines(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +29,7 @@ async def _sync(store: SimStore, runtime: Runtime) -> None:
 
 @pytest.fixture
 def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
-    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1")
     runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
     asyncio.run(_sync(SimStore(orders=60, seed=7, clock=lambda: NOW), runtime))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import httpx
@@ -45,7 +46,7 @@ async def wait_for_status(app: OmsApp, text: str) -> SyncStatus:
 async def test_the_queue_fills_in_from_the_first_sync(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
     app = OmsApp(live_runtime(tmp_path, DEFAULT_TOKEN))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_status(app, "synced ")
@@ -56,7 +57,7 @@ async def test_the_queue_fills_in_from_the_first_sync(
 async def test_a_refused_token_is_shown_and_not_retried(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
     app = OmsApp(live_runtime(tmp_path, "shpat_wrong_token_123"))
     async with app.run_test(size=(120, 36)):
         status = await wait_for_status(app, "store refused the token")
