@@ -18,7 +18,7 @@ from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.outbox import OutboxPusher, PushSummary
 from oms_tui.store.sync import StreamCounts, SyncEngine, SyncSummary
-from oms_tui.store.sync_lock import SyncBusy
+from oms_tui.store.sync_lock import LeaseLost, SyncBusy
 
 
 @contextmanager
@@ -70,7 +70,7 @@ def sync(watch: bool) -> None:
             summary = asyncio.run(_sync_once(runtime))
         except SyncBusy as exc:
             raise click.ClickException(f"{exc}; try again when it is done") from None
-        except StoreError as exc:
+        except (StoreError, LeaseLost) as exc:
             raise click.ClickException(f"sync stopped: {exc}") from None
         print_summary(summary)
         if summary.errors:
