@@ -68,7 +68,7 @@ class OmsApp(App[None]):
         for status in self.screen.query(SyncStatus):
             status.store = self.runtime.store_label
             status.station = self.runtime.settings.station
-            with self.runtime.cache.sessions() as session:
+            with self.runtime.cache.reads() as session:
                 status.pending = pending_outbox(session)
             if update is not None:
                 status.state, status.failed = update.text, update.error

@@ -94,7 +94,7 @@ def outbox(ctx: click.Context) -> None:
     """List actions waiting for the store and those it rejected."""
     if ctx.invoked_subcommand is not None:
         return
-    with started_runtime() as runtime, runtime.cache.sessions() as session:
+    with started_runtime() as runtime, runtime.cache.reads() as session:
         actions = session.exec(
             select(OutboxAction)
             .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))

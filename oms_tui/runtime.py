@@ -116,7 +116,7 @@ class Runtime:
 
     def _feed_moved(self) -> bool:
         """Whether the syncing station recorded changes since this station last looked."""
-        with self.cache.sessions() as session:
+        with self.cache.reads() as session:
             latest = session.exec(select(func.max(ChangeFeedEntry.id))).one() or 0
         moved, self.feed_seen = latest != self.feed_seen, latest
         return moved
