@@ -15,7 +15,7 @@ from textual.message import Message
 from oms_tui.cache.sync_state import pending_outbox
 from oms_tui.cache.types import utcnow
 from oms_tui.config import Settings
-from oms_tui.runtime import LiveUpdate, Runtime
+from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.widgets.sync_status import SyncStatus
 
@@ -53,10 +53,10 @@ class OmsApp(App[None]):
         def report(update: LiveUpdate) -> None:
             self.post_message(LiveUpdated(update))
 
-        try:
+        try:  # the loop outlives failed passes; `stopping` (set on unmount) cancels it at once
             asyncio.run(self.runtime.live_loop(report, self.stopping))
         except Exception as exc:  # one line, no traceback: a frame's locals could hold request headers
-            report(LiveUpdate(f"sync stopped ({type(exc).__name__}: {exc}); restart to retry", error=True))
+            report(LiveUpdate(f"sync stopped ({one_line(exc)}); restart to retry", error=True))
 
     @on(LiveUpdated)
     def live_updated(self, message: LiveUpdated) -> None:
@@ -68,7 +68,7 @@ class OmsApp(App[None]):
         for status in self.screen.query(SyncStatus):
             status.store = self.runtime.store_label
             status.station = self.runtime.settings.station
-            with self.runtime.cache.sessions() as session:
+            with self.runtime.cache.reads() as session:
                 status.pending = pending_outbox(session)
             if update is not None:
                 status.state, status.failed = update.text, update.error

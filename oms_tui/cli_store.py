@@ -20,7 +20,7 @@ from oms_tui.store.api_notices import current_notices, record_notices
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.outbox import OutboxPusher, PushSummary
 from oms_tui.store.sync import StreamCounts, SyncEngine, SyncSummary
-from oms_tui.store.sync_lock import SyncBusy, sync_lock
+from oms_tui.store.sync_lock import LeaseLost, SyncBusy, sync_lock
 
 
 @contextmanager
@@ -80,7 +80,7 @@ def sync(watch: bool) -> None:
             summary = asyncio.run(_sync_once(runtime))
         except SyncBusy as exc:
             raise click.ClickException(f"{exc}; try again when it is done") from None
-        except StoreError as exc:
+        except (StoreError, LeaseLost) as exc:
             raise click.ClickException(f"sync stopped: {exc}") from None
         print_summary(summary, [notice.message for notice in current_notices(runtime.cache)])
         if summary.errors:
@@ -107,7 +107,7 @@ def outbox(ctx: click.Context) -> None:
     """List actions waiting for the store and those it rejected."""
     if ctx.invoked_subcommand is not None:
         return
-    with started_runtime() as runtime, runtime.cache.sessions() as session:
+    with started_runtime() as runtime, runtime.cache.reads() as session:
         actions = session.exec(
             select(OutboxAction)
             .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))

@@ -4,9 +4,10 @@ client, and the live loop that syncs and pushes the outbox. Shared by the app an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -28,6 +29,19 @@ log = logging.getLogger(__name__)
 
 DEMO_ORDERS = 400
 DEMO_LIVE_RATE = 0.2  # events per second: a lively but readable shop
+STOP_CHECK_S = 0.1  # how soon a live loop notices `stop`
+MAX_RETRY_DELAY_S = 300.0
+
+
+def retry_delay(poll_interval: float, failures: int) -> float:
+    """The wait before the next pass: `poll_interval`, doubled per failed pass in a row, at most 5 min."""
+    return min(poll_interval * 2**failures, max(poll_interval, MAX_RETRY_DELAY_S))
+
+
+def one_line(exc: BaseException) -> str:
+    """The exception's type and the first line of its message (SQL errors run to many lines)."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class Runtime:
     transport: httpx.AsyncBaseTransport | None = None
     on_close: list[Callable[[], None]] = field(default_factory=list)
     feed_seen: int = 0  # the newest change feed entry this station has shown
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # the wait between passes
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
@@ -79,9 +94,24 @@ class Runtime:
             transport=self.transport,
         )
 
-    async def live_loop(self, report: Callable[[LiveUpdate], object], stop: threading.Event) -> None:
-        """Sync, push the outbox, wait `poll_interval`; until `stop` is set or the token is refused."""
+    async def live_loop(
+        self, report: Callable[[LiveUpdate], object], stop: threading.Event | None = None
+    ) -> None:
+        """Sync, push the outbox, wait; until cancelled, `stop` is set or the store refuses the token.
 
+        `stop` may be set from any thread: it cancels the pass in flight (its requests included)
+        within a tenth of a second, so quitting never waits for the network. The next start resumes.
+        """
+        passes = asyncio.create_task(self._passes(report))
+        try:
+            while not passes.done() and not (stop and stop.is_set()):
+                await asyncio.wait([passes], timeout=STOP_CHECK_S)
+        finally:
+            passes.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await passes
+
+    async def _passes(self, report: Callable[[LiveUpdate], object]) -> None:
         def progress(stream: str, counts: StreamCounts) -> None:
             if counts.created or counts.updated:
                 changes = counts.created + counts.updated
@@ -90,13 +120,25 @@ class Runtime:
         async with self.client() as client:
             engine = SyncEngine(client, self.cache, on_progress=progress)
             pusher = OutboxPusher(client, self.cache)
-            while not stop.is_set():
+            failures = 0
+            while True:
                 try:
                     report(await self.one_pass(engine, pusher))
+                    failures = 0
                 except StoreAuthError as exc:  # retrying with the same token cannot help
                     report(LiveUpdate(f"store refused the token: {exc}", error=True))
                     return
-                await asyncio.to_thread(stop.wait, self.settings.poll_interval)
+                except Exception as exc:  # a bug or a broken cache must not stop syncing until restart
+                    failures += 1
+                    delay = retry_delay(self.settings.poll_interval, failures)
+                    log.warning(
+                        "sync pass failed (%s); retrying in %gs",
+                        one_line(exc),
+                        delay,
+                        exc_info=log.isEnabledFor(logging.DEBUG),
+                    )
+                    report(LiveUpdate(f"sync failed ({one_line(exc)}); retrying in {delay:g}s", error=True))
+                await self.sleep(retry_delay(self.settings.poll_interval, failures))
 
     async def one_pass(self, engine: SyncEngine, pusher: OutboxPusher) -> LiveUpdate:
         try:
@@ -119,7 +161,7 @@ class Runtime:
 
     def _feed_moved(self) -> bool:
         """Whether the syncing station recorded changes since this station last looked."""
-        with self.cache.sessions() as session:
+        with self.cache.reads() as session:
             latest = session.exec(select(func.max(ChangeFeedEntry.id))).one() or 0
         moved, self.feed_seen = latest != self.feed_seen, latest
         return moved

@@ -1,22 +1,28 @@
-"""A station that does not hold the sync lock follows the syncing station's change feed."""
+"""The live loop: following another station, backing off after failures, stopping at once."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import ChangeFeedEntry
 from oms_tui.config import Settings
-from oms_tui.runtime import Runtime
+from oms_tui.runtime import LiveUpdate, Runtime, retry_delay
+from oms_tui.sim.app import DEFAULT_TOKEN
 from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
 from oms_tui.store.sync import SyncEngine
 from oms_tui.store.sync_lock import sync_lock
 from tests.store.simulated import simulated_client
+from tests.store.stuck import BrokenTransport, StuckTransport
 
 
 async def test_a_reading_station_refreshes_only_when_the_feed_moves(
@@ -37,4 +43,75 @@ async def test_a_reading_station_refreshes_only_when_the_feed_moves(
     assert "another station is syncing" in first.text
     assert (quiet.changed, moved.changed) == (False, True)
     assert tap.requests == 0  # a reading station leaves the store alone
+    runtime.close()
+
+
+def make_runtime(tmp_path: Path, transport: httpx.AsyncBaseTransport, **settings: Any) -> Runtime:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1", **settings)
+    cache = open_cache(settings.database_url)
+    return Runtime(settings, cache, "https://sim.test", SecretStr(DEFAULT_TOKEN), transport=transport)
+
+
+def test_failed_passes_back_off_doubling_up_to_five_minutes() -> None:
+    assert [retry_delay(5, failures) for failures in range(9)] == [5, 10, 20, 40, 80, 160, 300, 300, 300]
+    assert retry_delay(600, 3) == 600  # never faster than the configured interval
+
+
+async def test_an_unexpected_error_is_reported_and_syncing_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    transport = BrokenTransport(SimStore(orders=5, seed=1))
+    runtime = make_runtime(tmp_path, transport, poll_interval=5)
+    broken_in_pass = [True, True, False, True, False]  # each pass's store, in turn
+    waits: list[float] = []
+    stop = threading.Event()
+
+    async def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) < len(broken_in_pass):
+            transport.broken = broken_in_pass[len(waits)]
+            return
+        stop.set()
+        await asyncio.Event().wait()  # until stopping cancels the wait
+
+    runtime.sleep = wait
+    updates: list[LiveUpdate] = []
+    transport.broken = broken_in_pass[0]
+    await runtime.live_loop(updates.append, stop)
+    passes = [update for update in updates if not update.text.startswith("syncing ")]
+    assert [update.error for update in passes] == broken_in_pass
+    assert passes[0].text == "sync failed (RuntimeError: something nobody planned for); retrying in 10s"
+    assert passes[2].text.startswith("synced ")
+    assert waits == [10, 20, 5, 10, 5]  # backing off, and back to the interval after a good pass
+    runtime.close()
+
+
+def test_stopping_cancels_a_pass_stuck_in_a_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    transport = StuckTransport()
+    runtime = make_runtime(tmp_path, transport)
+    stop = threading.Event()
+    # As the app runs it: on a thread of its own, stopped from another.
+    loop = threading.Thread(target=asyncio.run, args=(runtime.live_loop(lambda update: None, stop),))
+    loop.start()
+    assert transport.started.wait(timeout=10)
+    stop.set()
+    loop.join(timeout=1.0)
+    assert not loop.is_alive(), "the loop still runs a second after it was stopped"
+    assert transport.cancelled.is_set()
+    runtime.close()
+
+
+async def test_a_pass_with_nothing_new_at_the_store_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    runtime = make_runtime(tmp_path, BrokenTransport(SimStore(orders=5, seed=1)))
+    async with runtime.client() as client:
+        engine, pusher = SyncEngine(client, runtime.cache), OutboxPusher(client, runtime.cache)
+        first = await runtime.one_pass(engine, pusher)
+        quiet = await runtime.one_pass(engine, pusher)
+    assert first.changed
+    assert (quiet.text, quiet.changed) == ("synced 0 new, 0 changed", False)  # the queue is not redrawn
     runtime.close()

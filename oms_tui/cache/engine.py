@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "oms_tui_read_only"  # execution option of `read_session_factory`'s connections
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -30,7 +31,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
     event.listen(engine, "connect", _configure_sqlite)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", _begin)
     return engine
 
 
@@ -45,11 +46,29 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
-    # A deferred transaction that reads and then writes cannot wait for another writer: SQLite fails it
-    # at once with "database is locked". Taking the write lock up front makes it wait (busy_timeout).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _begin(connection: Any) -> None:
+    if connection.get_execution_options().get(READ_ONLY):
+        # A reader in WAL mode sees the last commit and never waits for a writer.
+        connection.exec_driver_sql("BEGIN")
+    else:
+        # A deferred transaction that reads and then writes cannot wait for another writer: SQLite fails
+        # it at once with "database is locked". Taking the write lock up front makes it wait (busy_timeout).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, class_=Session, expire_on_commit=False)
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read: on SQLite they begin deferred, so they do not queue behind writers."""
+    sessions = sessionmaker(
+        engine.execution_options(**{READ_ONLY: True}), class_=Session, expire_on_commit=False
+    )
+    event.listen(sessions, "before_flush", _refuse_writes)
+    return sessions
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read-only session cannot write; use Cache.sessions")

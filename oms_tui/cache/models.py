@@ -27,7 +27,6 @@ from oms_tui.cache.sync_state import (
     ChangeFeedEntry,
     HeldBack,
     OutboxAction,
-    SyncLock,
     SyncState,
 )
 
@@ -54,6 +53,5 @@ __all__ = [
     "Role",
     "Staff",
     "Station",
-    "SyncLock",
     "SyncState",
 ]

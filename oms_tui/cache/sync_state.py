@@ -1,4 +1,4 @@
-"""Bookkeeping for talking to the store: the outbox, sync watermarks, the sync lock, the change feed."""
+"""Bookkeeping for talking to the store: the outbox, sync watermarks, the change feed."""
 
 from __future__ import annotations
 
@@ -55,16 +55,6 @@ class SyncState(SQLModel, table=True):
     last_success: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = None
     last_error_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class SyncLock(SQLModel, table=True):
-    """SQLite's stand-in for PostgreSQL's advisory lock: one row per lock, with a lease."""
-
-    __tablename__ = "sync_locks"
-
-    name: str = Field(primary_key=True)
-    holder: str
-    lease_until: datetime = Field(sa_type=UTCDateTime)
 
 
 class ChangeFeedEntry(SQLModel, table=True):

@@ -72,7 +72,7 @@ class QueueScreen(Screen[None]):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        with self.cache.sessions() as session:
+        with self.cache.reads() as session:
             rows = open_work(session, limit=PAGE, search=self.search_text)
             total = count_open_work(session, search=self.search_text)
         self.show(rows, total)

@@ -75,7 +75,7 @@ class OutboxPusher:
     async def _push(self, summary: PushSummary, lease: Lease) -> PushSummary:
         while ready := self._ready():
             for action_id in ready:
-                lease.renew()  # a long push keeps the lock, or stops when it was lost
+                lease.check()  # stop at once when the lock was lost: another station may push now
                 try:
                     outcome = await self._deliver(action_id)
                 except StoreUnavailable as exc:

@@ -329,8 +329,9 @@ class SyncEngine:
             session.commit()
 
     def _renew_lease(self) -> None:
+        """Stop syncing (`LeaseLost`) once the sync lock is gone: another station may be syncing now."""
         if self.lease is not None:
-            self.lease.renew()
+            self.lease.check()
 
     async def _pause(self, seconds: float) -> None:
         """Wait for the store (a bulk operation) while keeping the sync lock."""

@@ -1,31 +1,41 @@
 """Only one process syncs a shared cache at a time; the others just read it.
 
-PostgreSQL: a session-level advisory lock, released by the server if the holder dies.
-SQLite: a row in `sync_locks` with a lease that the holder renews; a dead holder's lease runs out.
+Each lock is one the system frees by itself when its holder dies, so a crashed station's successor
+syncs at once:
+- PostgreSQL: a session-level advisory lock, keyed by database, schema and lock name (two caches on
+  one server are independent; two stations on one cache exclude each other).
+- SQLite file: an advisory lock (`flock`) on a file beside the database (`cache.sqlite3.sync.lock`).
+- SQLite in memory: a lock in this process, the only one that can see that database.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import socket
+import threading
 import time
-import zlib
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from pathlib import Path
 
-from sqlalchemy import Connection, Engine, or_, update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from oms_tui.cache.models import SyncLock
-from oms_tui.cache.types import utcnow
+CHECK_EVERY_S = 5.0  # how often a PostgreSQL lease asks the server whether it still holds the lock
 
-LEASE = timedelta(seconds=60)
+_memory_locks: weakref.WeakKeyDictionary[Engine, dict[str, threading.Lock]] = weakref.WeakKeyDictionary()
+_memory_locks_guard = threading.Lock()
 
 
 class SyncBusy(RuntimeError):
     """Another process holds the sync lock."""
+
+
+class LeaseLost(RuntimeError):
+    """The sync lock went away while syncing: another station may be syncing now."""
 
 
 def holder_name() -> str:
@@ -33,66 +43,117 @@ def holder_name() -> str:
 
 
 class Lease:
-    """A held lock; `renew()` it at least once per lease while syncing (a no-op on PostgreSQL)."""
+    """A held lock. `check()` it while syncing: it raises `LeaseLost` once the lock is gone.
 
-    def __init__(self, engine: Engine, name: str, holder: str, connection: Connection | None) -> None:
-        self.engine, self.name, self.holder, self.connection = engine, name, holder, connection
-        self.renewed = time.monotonic()
+    `lost()` says why the lock is gone (None while it is held); `check()` asks it at most every
+    `every` seconds, so calling it after each page costs nothing.
+    """
 
-    def renew(self) -> None:
-        """Extend the lease; cheap to call often (it writes at most every third of a lease)."""
-        if self.connection is None and time.monotonic() - self.renewed > LEASE.total_seconds() / 3:
-            _take_row(self.engine, self.name, self.holder)
-            self.renewed = time.monotonic()
+    def __init__(self, lost: Callable[[], str | None], every: float = 0.0) -> None:
+        self.lost, self.every = lost, every
+        self.checked = float("-inf")
+
+    def check(self) -> None:
+        if time.monotonic() - self.checked < self.every:
+            return
+        problem = self.lost()
+        if problem:
+            raise LeaseLost(f"lost the sync lock: {problem}")
+        self.checked = time.monotonic()
 
 
 @contextmanager
 def sync_lock(engine: Engine, name: str = "sync", holder: str | None = None) -> Iterator[Lease]:
+    """Hold the cache's lock `name` for the block, or raise `SyncBusy` at once if another has it."""
     holder = holder or holder_name()
     if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            key = zlib.crc32(f"oms-tui:{name}".encode())
-            if not connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({key})").scalar():
-                raise SyncBusy(f"another station is syncing this cache ({name})")
-            connection.commit()
+        with _postgres_lock(engine, name) as lease:
+            yield lease
+    elif engine.url.database in (None, "", ":memory:"):
+        with _memory_lock(engine, name) as lease:
+            yield lease
+    else:
+        with _file_lock(Path(f"{engine.url.database}.{name}.lock"), name, holder) as lease:
+            yield lease
+
+
+@contextmanager
+def _postgres_lock(engine: Engine, name: str) -> Iterator[Lease]:
+    with engine.connect() as connection:
+        key = lock_key(connection, name)
+        if not connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({key})").scalar():
+            raise SyncBusy(f"another station is syncing this cache ({name})")
+        connection.commit()
+        try:
+            yield Lease(lambda: _postgres_lost(connection, key), every=CHECK_EVERY_S)
+        finally:
             try:
-                yield Lease(engine, name, holder, connection)
-            finally:
                 connection.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
                 connection.commit()
-        return
-    if not _take_row(engine, name, holder):
-        raise SyncBusy(f"another process is syncing this cache ({name})")
+            except SQLAlchemyError:
+                pass  # the connection died, and the server freed its lock with it
+
+
+def lock_key(connection: Connection, name: str) -> int:
+    """A 64-bit advisory lock key for this cache (database and schema) and lock name."""
+    database, schema = connection.exec_driver_sql("SELECT current_database(), current_schema()").one()
+    digest = hashlib.blake2b(f"oms-tui:{database}:{schema}:{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def held_by(key: int) -> str:
+    """SQL for the backend pids that hold the advisory lock `key`."""
+    # A bigint key shows in pg_locks as classid (its high 32 bits), objid (its low 32 bits), objsubid 1.
+    unsigned = key & 0xFFFF_FFFF_FFFF_FFFF
+    return (
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+        f" AND classid::bigint = {unsigned >> 32} AND objid::bigint = {unsigned & 0xFFFF_FFFF}"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+
+
+def _postgres_lost(connection: Connection, key: int) -> str | None:
     try:
-        yield Lease(engine, name, holder, None)
+        held = connection.exec_driver_sql(f"SELECT pg_backend_pid() IN ({held_by(key)})").scalar()
+        connection.commit()
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip() or type(exc.orig).__name__
+        return f"its database connection failed ({reason.splitlines()[0]})"
+    return None if held else "the database no longer holds it for this station"
+
+
+@contextmanager
+def _file_lock(path: Path, name: str, holder: str) -> Iterator[Lease]:
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            who = os.pread(descriptor, 200, 0).decode(errors="replace").strip()
+            raise SyncBusy(f"another process is syncing this cache ({who or name})") from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, holder.encode(), 0)  # names the holder for anyone turned away
+        yield Lease(lambda: _file_lost(path, descriptor))
     finally:
-        with Session(engine) as session:
-            session.connection().execute(
-                SyncLock.__table__.delete().where(  # type: ignore[attr-defined]
-                    SyncLock.name == name, SyncLock.holder == holder
-                )
-            )
-            session.commit()
+        os.close(descriptor)  # closing frees the lock; so does the holder's death
 
 
-def _take_row(engine: Engine, name: str, holder: str) -> bool:
-    now = utcnow()
-    with Session(engine) as session:
-        taken = (
-            session.connection()
-            .execute(
-                update(SyncLock)
-                .where(SyncLock.name == name)  # type: ignore[arg-type]
-                .where(or_(SyncLock.holder == holder, SyncLock.lease_until < now))  # type: ignore[arg-type]
-                .values(holder=holder, lease_until=now + LEASE)
-            )
-            .rowcount
-        )
-        if not taken:
-            session.add(SyncLock(name=name, holder=holder, lease_until=now + LEASE))
-            try:
-                session.flush()
-            except IntegrityError:
-                return False
-        session.commit()
-        return True
+def _file_lost(path: Path, descriptor: int) -> str | None:
+    """The lock holds only while the file at `path` is the one locked: a new file there is unlocked."""
+    try:
+        same = os.path.samestat(os.fstat(descriptor), os.stat(path))
+    except FileNotFoundError:
+        same = False
+    return None if same else f"{path} was removed or replaced"
+
+
+@contextmanager
+def _memory_lock(engine: Engine, name: str) -> Iterator[Lease]:
+    with _memory_locks_guard:
+        lock = _memory_locks.setdefault(engine, {}).setdefault(name, threading.Lock())
+    if not lock.acquire(blocking=False):
+        raise SyncBusy(f"another task is syncing this cache ({name})")
+    try:
+        yield Lease(lambda: None)
+    finally:
+        lock.release()

@@ -38,11 +38,22 @@ Node = TypeVar("Node", OrderNode, FulfillmentOrderNode)
 
 
 def write_locations(session: Session, nodes: list[LocationNode], now: datetime) -> UpsertResult:
+    """Locations have no version of their own: one counts as updated when its name or state changed."""
     rows = [mapping.location_row(node, now) for node in nodes]
-    known = set(session.exec(select(Location.id)))
-    upsert_all(session, Location, rows)
-    created = [row["id"] for row in rows if row["id"] not in known]
-    return UpsertResult(created, [row["id"] for row in rows if row["id"] in known], [])
+    stored = {location.id: (location.name, location.is_active) for location in session.exec(select(Location))}
+    result = UpsertResult([], [], [])
+    changed = []
+    for row in rows:
+        if row["id"] not in stored:
+            result.created.append(row["id"])
+        elif stored[row["id"]] != (row["name"], row["is_active"]):
+            result.updated.append(row["id"])
+        else:
+            result.unchanged.append(row["id"])
+            continue
+        changed.append(row)
+    upsert_all(session, Location, changed)
+    return result
 
 
 def write_orders(

@@ -161,7 +161,6 @@ def samples() -> list[SQLModel]:
         m.SyncState(
             stream="orders", watermark=T0, cursor="abc", last_success=T0, last_error="boom", last_error_at=T0
         ),
-        m.SyncLock(name="sync", holder="pack-2:1234", lease_until=T0),
         m.ChangeFeedEntry(id=1, at=T0, stream="orders", object_id=ORDER_ID, change="updated"),
         m.HeldBack(object_id=FO_ID, stream="fulfillment_orders", order_id=ORDER_ID),
         m.ApiNotice(

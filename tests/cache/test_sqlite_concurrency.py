@@ -6,9 +6,11 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
 from sqlmodel import SQLModel
 
+from oms_tui.cache.database import open_cache
 from oms_tui.cache.engine import make_engine, session_factory
 from oms_tui.cache.models import AuditEvent
 
@@ -50,3 +52,21 @@ def test_sqlite_file_is_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
     engine.dispose()
+
+
+def test_a_reader_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    cache = open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+    # A reader that queues behind the writer gives up after 0.2 s instead of the usual 30.
+    event.listen(cache.engine, "connect", lambda connection, _: connection.execute("PRAGMA busy_timeout=200"))
+    with cache.sessions() as writer:
+        writer.add(AuditEvent(station="pack-1", action="test.committed", details={}))
+        writer.commit()
+        writer.add(AuditEvent(station="pack-1", action="test.uncommitted", details={}))
+        writer.flush()  # a write transaction, held open while the reader reads
+        with cache.reads() as reader:
+            seen = reader.execute(select(AuditEvent.action)).scalars().all()
+        assert seen == ["test.committed"]
+        with cache.reads() as reader, pytest.raises(RuntimeError, match="read-only"):
+            reader.add(AuditEvent(station="pack-1", action="test.refused", details={}))
+            reader.flush()
+    cache.close()

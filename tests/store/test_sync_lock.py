@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import SQLModel
 
+from oms_tui.cache.database import open_cache
 from oms_tui.cache.engine import make_engine
-from oms_tui.cache.models import SyncLock
-from oms_tui.cache.types import utcnow
-from oms_tui.store.sync_lock import SyncBusy, sync_lock
+from oms_tui.sim.store import SimStore
+from oms_tui.store.sync import SyncEngine
+from oms_tui.store.sync_lock import LeaseLost, SyncBusy, held_by, lock_key, sync_lock
+from tests.conftest import postgres_engine_in_fresh_schema
+from tests.store.simulated import simulated_client
+
+REPO = Path(__file__).resolve().parents[2]
+
+HOLD_AND_WAIT = """
+import sys
+from oms_tui.cache.engine import make_engine
+from oms_tui.store.sync_lock import sync_lock
+with sync_lock(make_engine(sys.argv[1]), holder="station-a"):
+    print("held", flush=True)
+    sys.stdin.read()  # until killed
+"""
 
 
 def take_as_second_station(engine: Engine) -> None:
@@ -21,22 +37,86 @@ def take_as_second_station(engine: Engine) -> None:
 
 
 def test_a_second_syncer_is_turned_away_until_the_first_is_done(empty_engine: Engine) -> None:
-    SQLModel.metadata.create_all(empty_engine)
     with sync_lock(empty_engine, holder="station-a"), pytest.raises(SyncBusy):
         take_as_second_station(empty_engine)
     with sync_lock(empty_engine, holder="station-b"):
         pass
 
 
-def test_a_dead_holders_lease_runs_out_on_sqlite(tmp_path: Path) -> None:
-    # (PostgreSQL itself frees an advisory lock when the holder's connection dies.)
+def test_an_in_memory_cache_is_locked_within_the_process() -> None:
+    engine = make_engine("sqlite://")
+    with sync_lock(engine), pytest.raises(SyncBusy):
+        take_as_second_station(engine)
+    with sync_lock(engine):
+        pass
+
+
+def test_a_killed_holder_frees_the_lock_at_once_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_AND_WAIT, url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        engine = make_engine(url)
+        with pytest.raises(SyncBusy, match="station-a"):  # the message names the holder
+            take_as_second_station(engine)
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        with sync_lock(engine, holder="station-b"):  # at once: no lease to run out
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    assert (tmp_path / "cache.sqlite3.sync.lock").exists()
+
+
+@pytest.mark.postgres
+def test_two_caches_on_one_server_do_not_block_each_other() -> None:
+    with (
+        postgres_engine_in_fresh_schema() as one,
+        postgres_engine_in_fresh_schema() as other,
+        sync_lock(one, holder="shop-a:pack-1"),
+        sync_lock(other, holder="shop-b:pack-1"),
+    ):
+        pass
+
+
+def test_a_removed_lock_file_is_a_lost_lease(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
-    SQLModel.metadata.create_all(engine)
-    with engine.begin() as connection:  # left behind by a process that was killed
-        connection.execute(
-            SyncLock.__table__.insert(),  # type: ignore[attr-defined]
-            {"name": "sync", "holder": "dead:1", "lease_until": utcnow() - timedelta(seconds=1)},
-        )
-    with sync_lock(engine, holder="station-b") as lease:
-        lease.renew()
-    engine.dispose()
+    with sync_lock(engine) as lease:
+        assert lease.lost() is None
+        (tmp_path / "cache.sqlite3.sync.lock").unlink()  # a new file there would be free for anyone
+        with pytest.raises(LeaseLost, match="removed or replaced"):
+            lease.check()
+
+
+@pytest.mark.postgres
+def test_a_dead_lock_connection_is_a_lost_lease_and_frees_the_lock() -> None:
+    with postgres_engine_in_fresh_schema() as engine, sync_lock(engine, holder="station-a") as lease:
+        assert lease.lost() is None
+        with engine.connect() as admin:  # end the lock's session, as a server restart would
+            key = lock_key(admin, "sync")
+            admin.exec_driver_sql(f"SELECT pg_terminate_backend(pid, 5000) FROM ({held_by(key)}) AS h")
+        with sync_lock(engine, holder="station-b"):  # the server freed it with the connection
+            pass
+        with pytest.raises(LeaseLost, match="connection"):
+            lease.check()
+
+
+async def test_sync_stops_when_its_lease_is_lost(tmp_path: Path) -> None:
+    cache = open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+    client, tap, _ = simulated_client(SimStore(orders=60, seed=2))
+    lock_file = tmp_path / "cache.sqlite3.sync.lock"
+    tap.before = lambda count, request: lock_file.unlink() if count == 3 else None
+    async with client:
+        with pytest.raises(LeaseLost):
+            await SyncEngine(client, cache).run_once()
+    requests = tap.requests
+    assert requests < 10  # it stopped right after the page it was writing, not at the end
+    cache.close()

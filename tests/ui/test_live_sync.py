@@ -18,9 +18,10 @@ from oms_tui.runtime import Runtime
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.store import SimStore
 from oms_tui.widgets.sync_status import SyncStatus
+from tests.store.stuck import StuckTransport
 
 
-def live_runtime(tmp_path: Path, token: str) -> Runtime:
+def live_runtime(tmp_path: Path, token: str, transport: httpx.AsyncBaseTransport | None = None) -> Runtime:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1", poll_interval=60
     )
@@ -30,7 +31,7 @@ def live_runtime(tmp_path: Path, token: str) -> Runtime:
         open_cache(settings.database_url),
         "https://sim.test",
         SecretStr(token),
-        transport=httpx.ASGITransport(app=store_app),
+        transport=transport or httpx.ASGITransport(app=store_app),
     )
 
 
@@ -63,3 +64,15 @@ async def test_a_refused_token_is_shown_and_not_retried(
         status = await wait_for_status(app, "store refused the token")
         assert status.failed
         assert "shpat_wrong_token_123" not in status.render()
+
+
+async def test_quitting_cancels_a_sync_stuck_in_a_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    store = StuckTransport()  # the network went quiet in the middle of a sync
+    app = OmsApp(live_runtime(tmp_path, DEFAULT_TOKEN, store))
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert await asyncio.to_thread(store.started.wait, 10)
+        await pilot.press("q")
+    assert store.cancelled.wait(timeout=1.0), "the request was still waiting a second after q"
