@@ -20,7 +20,7 @@ from oms_tui.store.api_notices import current_notices, record_notices
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.outbox import OutboxPusher, PushSummary
 from oms_tui.store.sync import StreamCounts, SyncEngine, SyncSummary
-from oms_tui.store.sync_lock import LeaseLost, SyncBusy, sync_lock
+from oms_tui.store.sync_lock import LeaseLost, SyncBusy
 
 
 @contextmanager
@@ -166,8 +166,7 @@ def outbox_push() -> None:
 
 def _push_holding_the_lock(runtime: Runtime) -> str:
     try:
-        with sync_lock(runtime.cache.engine):
-            pushed = asyncio.run(_push(runtime))
+        pushed = asyncio.run(_push(runtime))  # the pusher takes the sync lock itself
     except SyncBusy as exc:
         raise click.ClickException(f"{exc}: it sends the outbox, nothing was sent from here") from None
     except StoreAuthError as exc:

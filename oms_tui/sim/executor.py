@@ -39,6 +39,7 @@ MUTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Mutation", "orderUpdate"): om.order_update,
     ("Mutation", "tagsAdd"): om.tags_add,
 }
+DOCUMENTS_KEPT = 512  # parsed documents kept per simulator
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 
 
@@ -101,6 +102,7 @@ class GraphQLService:
         self.new_bucket = new_bucket
         self.buckets: dict[str, LeakyBucket] = {}
         self.bulk = bulk
+        self._documents: dict[str, tuple[DocumentNode, list[GraphQLError]]] = {}
 
     def bucket(self, token: str) -> LeakyBucket:
         if token not in self.buckets:
@@ -139,16 +141,25 @@ class GraphQLService:
         if not isinstance(query, str):
             return None, 0, {"errors": [{"message": "No query string was present"}]}
         try:
-            document = parse(query)
+            document, errors = self._checked(query)
         except GraphQLError as error:
             return None, 0, {"errors": _error_body([error], "GRAPHQL_PARSE_FAILED")}
-        errors = validate(self.schema, document)
         if errors:
             return None, 0, {"errors": _error_body(errors, "GRAPHQL_VALIDATION_FAILED")}
         try:
             return document, requested_cost(self.schema, document, variables, body.get("operationName")), None
         except (ValueError, GraphQLError) as error:
             return None, 0, {"errors": [{"message": str(error)}]}
+
+    def _checked(self, query: str) -> tuple[DocumentNode, list[GraphQLError]]:
+        """The parsed document and its validation errors; clients send the same few documents again and
+        again, so each is parsed and validated once (most of a small request's time otherwise)."""
+        if query not in self._documents:
+            if len(self._documents) >= DOCUMENTS_KEPT:
+                self._documents.clear()
+            document = parse(query)
+            self._documents[query] = (document, validate(self.schema, document))
+        return self._documents[query]
 
     def run(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
         bucket = self.bucket(token)

@@ -8,9 +8,11 @@ station holds the sync lock; `sync` runs one sync pass. Tests kill these process
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 
-from sqlmodel import update
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col, update
 
 from oms_tui.cache.models import OutboxAction
 from oms_tui.config import Settings
@@ -40,8 +42,13 @@ async def sync(runtime: Runtime) -> None:
 
 def _due_now(runtime: Runtime) -> None:
     """Skip the backoff between attempts (as `oms-tui outbox retry` does), so tests need not wait."""
-    with runtime.cache.sessions() as session:
-        session.exec(update(OutboxAction).values(next_attempt_at=None))  # type: ignore[call-overload]
+    # Another station's update may deadlock with this one: it does the same, so skip.
+    with runtime.cache.sessions() as session, contextlib.suppress(OperationalError):
+        session.exec(
+            update(OutboxAction)
+            .where(col(OutboxAction.next_attempt_at).is_not(None))
+            .values(next_attempt_at=None)
+        )  # type: ignore[call-overload]
         session.commit()
 
 
