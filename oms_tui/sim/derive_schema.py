@@ -38,7 +38,7 @@ SERVED: dict[str, str] = {
     "QueryRoot": f"""orders({PAGING},sortKey,query) order
         fulfillmentOrders(includeClosed,{PAGING},sortKey,query)
         fulfillmentOrder locations({PAGING},includeInactive) location(id) inventoryItems({PAGING},query)
-        inventoryItem nodes node bulkOperation currentBulkOperation(type)""",
+        inventoryItem nodes node bulkOperation currentBulkOperation(type) ordersCount(query,limit)""",
     "Mutation": """fulfillmentCreate(message) fulfillmentOrderHold fulfillmentOrderReleaseHold(holdIds)
         fulfillmentOrderMove(fulfillmentOrderLineItems) orderCancel(refundMethod,notifyCustomer,staffNote)
         orderUpdate tagsAdd bulkOperationRunQuery(groupObjects)""",
@@ -69,6 +69,7 @@ SERVED: dict[str, str] = {
     "BulkOperation": """id status url errorCode createdAt completedAt objectCount rootObjectCount fileSize
         query type partialDataUrl""",
     "Job": "id done",
+    "Count": "count precision",
     "FulfillmentCreatePayload": "*",
     "FulfillmentOrderHoldPayload": "*",
     "FulfillmentOrderReleaseHoldPayload": "*",
