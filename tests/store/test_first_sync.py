@@ -226,8 +226,9 @@ async def test_the_partial_data_of_a_failed_operation_is_read_and_completed(cach
     [(1, None, None), (2, None, None), (3, 100, None), (4, 100, None), (5, 100, "FAILED")],
 )
 async def test_a_first_sync_killed_anywhere_resumes_to_the_store(
-    cache: Cache, seed: int, bulk_above_orders: int | None, ending: str | None
+    any_cache: Cache, seed: int, bulk_above_orders: int | None, ending: str | None
 ) -> None:
+    cache = any_cache
     store = SimStore(orders=200, seed=seed)
     client, tap, app = simulated_client(store)
     if ending:
