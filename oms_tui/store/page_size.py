@@ -74,17 +74,20 @@ class NestedSize:
         """The nested size to send with the next page (nothing before anything was observed)."""
         if not self.lengths:
             return {}
-        owners = self.lengths.total()
-
-        def requests_per_owner(size: int) -> float:
+        owners = longer = self.lengths.total()
+        best_size, best = 1, float("inf")
+        # The best size is one of the lengths seen: between two, a smaller size costs less.
+        for length, count in sorted(self.lengths.items()):
+            size = max(length, 1)
             key = (size, budget)
             if key not in self._per_page:
                 self._per_page[key] = largest_first(
                     schema, document, {**variables, self.variable: size}, budget
                 )
-            longer = sum(count for length, count in self.lengths.items() if length > size)
-            return 1 / self._per_page[key] + longer / owners
-
-        # The best size is always one of the lengths seen: between two, a smaller size costs less.
-        candidates = sorted({max(length, 1) for length in self.lengths})
-        return {self.variable: min(candidates, key=requests_per_owner)}
+            if 1 / self._per_page[key] >= best:
+                break  # larger sizes cost more in pages than the best costs in all
+            longer -= count  # owners whose lists are longer than `size`
+            cost = 1 / self._per_page[key] + longer / owners
+            if cost < best:
+                best_size, best = size, cost
+        return {self.variable: best_size}

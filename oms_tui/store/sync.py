@@ -52,7 +52,7 @@ from oms_tui.store.sync_writes import write_fulfillment_orders, write_inventory,
 log = logging.getLogger(__name__)
 
 STREAMS = ("locations", "orders", "fulfillment_orders", "inventory")
-OPEN_WORK = "open_work"  # a first sync's first step: open fulfillment orders with their orders
+OPEN_WORK = "open_work"  # a first sync's first step (its progress name): open work and its orders
 OPEN_WORK_LIMIT = 2_000  # open fulfillment orders read first; a longer backlog comes with the history
 BULK_ABOVE_ORDERS = 250  # a first sync of more orders reads the history in bulk (paging: ~21 a request)
 OPEN_FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE")
@@ -164,11 +164,16 @@ class SyncEngine:
         summary = SyncSummary()
         self.watermark_cap, self.history_in_bulk = {}, None
         with sync_lock(self.cache.engine) as self.lease:
+            summary.streams = {stream: StreamCounts() for stream in STREAMS}
             steps = ("locations", OPEN_WORK, *STREAMS[1:]) if self._open_work_unread() else STREAMS
             for step in steps:
-                counts = summary.streams[step] = StreamCounts()
                 try:
-                    await getattr(self, f"_sync_{step}")(counts)
+                    if step == OPEN_WORK:  # counted with the streams its objects belong to
+                        await self._sync_open_work(
+                            summary.streams["orders"], summary.streams["fulfillment_orders"]
+                        )
+                    else:
+                        await getattr(self, f"_sync_{step}")(summary.streams[step])
                 except StoreError as exc:
                     self._record_error(step, str(exc))
                     raise
@@ -184,7 +189,7 @@ class SyncEngine:
         unread = history is None or (history.watermark is None and not history.cursor)
         return unread and (done is None or done.last_success is None)
 
-    async def _sync_open_work(self, counts: StreamCounts) -> None:
+    async def _sync_open_work(self, orders: StreamCounts, fulfillment_orders: StreamCounts) -> None:
         """The open fulfillment orders, in the queue's order, each page committed with its orders.
 
         The queue fills as pages land, whatever the store's size: at most `open_work_limit` are read
@@ -193,18 +198,18 @@ class SyncEngine:
         """
         if await self._history_in_bulk():
             with self.cache.sessions() as session:
-                orders = session.get(SyncState, ORDERS.name)
-            if orders is None or (orders.watermark is None and not orders.cursor):
+                history = session.get(SyncState, ORDERS.name)
+            if history is None or (history.watermark is None and not history.cursor):
                 await self._start_bulk(ORDERS)
         if self.open_work_limit > 0:
-            await self._read_open_work(counts)
+            await self._read_open_work(orders, fulfillment_orders)
         with self.cache.sessions() as session:
             state = session.get(SyncState, OPEN_WORK) or SyncState(stream=OPEN_WORK)
             state.last_success, state.last_error = self.clock(), None
             session.add(state)
             session.commit()
 
-    async def _read_open_work(self, counts: StreamCounts) -> None:
+    async def _read_open_work(self, orders: StreamCounts, fulfillment_orders: StreamCounts) -> None:
         pages = self.client.paginate(
             "open_fulfillment_orders",
             {},
@@ -217,8 +222,10 @@ class SyncEngine:
                 str(fo["orderId"]) for fo in page if isinstance(fo, dict) and "orderId" in fo
             )
             orders_page = await self.client.read_nodes("nodes_orders", list(order_ids))
-            await self._write_page(ORDERS, orders_page, counts, advance=False, progress=OPEN_WORK)
-            await self._write_page(FULFILLMENT_ORDERS, page, counts, advance=False, progress=OPEN_WORK)
+            await self._write_page(ORDERS, orders_page, orders, advance=False, progress=OPEN_WORK)
+            await self._write_page(
+                FULFILLMENT_ORDERS, page, fulfillment_orders, advance=False, progress=OPEN_WORK
+            )
             read += len(page)
             if read >= self.open_work_limit:
                 await pages.aclose()
