@@ -27,12 +27,24 @@ orders, and then frozen out of the garbage collector (`gc.freeze`, unless `--no-
 production the client does not share its heap with the store, and otherwise every full collection
 the sync's allocations trigger would also walk the simulator's objects.
 
-Both passes above page (`bulk_after_pages=None`). `bulk_seconds` is the same first sync of M orders
-through bulk operations instead (`bulk_after_pages=1`), for the record.
+Both passes above page their history (`bulk_above_orders=None`), and the ingest pass skips the first
+sync's open-work step (`open_work_limit=0`), which its fetch-only baseline does not send. Both size
+nested line-item lists from what earlier pages held, as the engine does. `bulk_seconds` is the same
+first sync of M orders through bulk operations instead (`bulk_above_orders=0`), for the record.
+
+`first_work_s`, `first_work_ratio`, `bulk_first_sync_s`
+    A first sync as a station runs it (defaults: open work first, history in bulk above 250 orders),
+    unthrottled, of a large store (100,000 orders) and of a small one (1,000). `first_work_s` is the
+    time from its first request until the cache's work queue shows, row for row, the first screen
+    (50 rows of `floor.queues.open_work`) that the store's data calls for; `first_work_ratio` is the
+    large store's over the small one's (goal <= 1.5: the floor can start working whatever the store's
+    size). `bulk_first_sync_s` is the whole first sync of the large store, beside a paged estimate
+    (its orders at the ingest pass's paged orders per second).
+
 The last line printed is one JSON object with every figure, for scripts.
 
 Usage: .venv/bin/python bench/sync.py [--quick] [--throttled-orders N] [--ingest-orders M]
-       [--target-minimum SECONDS] [--bucket POINTS] [--no-gc-freeze]
+       [--target-minimum SECONDS] [--bucket POINTS] [--first-work-orders LARGE SMALL] [--no-gc-freeze]
 """
 
 from __future__ import annotations
@@ -56,11 +68,16 @@ import httpx
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
-from oms_tui.cache.database import open_cache
+from oms_tui.cache.database import Cache, open_cache
+from oms_tui.cache.priority import order_priority
+from oms_tui.floor.queues import OPEN_WORK as OPEN_STATUSES
+from oms_tui.floor.queues import open_work
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.store import SimStore
 from oms_tui.store.client import StoreClient
-from oms_tui.store.sync import STREAMS, SyncEngine, SyncSummary
+from oms_tui.store.page_size import NestedSize
+from oms_tui.store.sync import OPEN_WORK as OPEN_WORK_STEP
+from oms_tui.store.sync import OPEN_WORK_LIMIT, STREAMS, StreamCounts, SyncEngine, SyncSummary
 
 SHOP_URL = "https://sim.test"
 SEED = 7
@@ -72,7 +89,13 @@ PAGED_STREAMS = (  # (document, connection path); the sync's first three streams
     ("fulfillment_orders_page", ("fulfillmentOrders",)),
 )
 FETCH_STREAM_NAMES = {"locations": "locations", "orders": "orders", "fulfillmentOrders": "fulfillment_orders"}
-GOALS: dict[str, float] = {"throttled_ratio": 1.15, "ingest_ratio": 1.5, "throttled_responses": 0}
+GOALS: dict[str, float] = {
+    "throttled_ratio": 1.15,
+    "ingest_ratio": 1.5,
+    "throttled_responses": 0,
+    "first_work_ratio": 1.5,
+}
+QUEUE_SCREEN = 50  # rows of the work queue's first screen
 
 
 # --- measuring what crossed the transport ---------------------------------------------------------
@@ -87,6 +110,7 @@ class Meter:
     """
 
     requests: int = 0
+    first_sent: float | None = None  # perf_counter() when the first request left
     throttled: int = 0
     actual_cost: int = 0
     full_bucket_requests: int = 0  # requested cost + pacing margin >= bucket: needs it full
@@ -140,6 +164,8 @@ class MeteredTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         sent = time.perf_counter()
+        if self._meter.first_sent is None:
+            self._meter.first_sent = sent
         response = await self._inner.handle_async_request(request)
         self._meter.requests += 1
         self._meter.store_seconds += time.perf_counter() - sent
@@ -226,23 +252,30 @@ def prepared_store(orders: int, freeze: bool) -> SimStore:
     return store
 
 
-async def _follow_line_items(client: StoreClient, nodes: list[dict[str, Any]]) -> None:
-    """Read the rest of any long line-item list, as the engine does."""
+async def _follow_line_items(client: StoreClient, nodes: list[dict[str, Any]]) -> list[int]:
+    """Read the rest of any long line-item list, as the engine does; returns every list's length."""
+    lengths = []
     for node in nodes:
-        page_info = (node.get("lineItems") or {}).get("pageInfo") or {}
+        line_items = node.get("lineItems") or {}
+        length = len(line_items.get("nodes") or [])
+        page_info = line_items.get("pageInfo") or {}
         if page_info.get("hasNextPage"):
-            await client.fetch_remaining_line_items(node["id"], page_info["endCursor"] or "")
+            length += len(await client.fetch_remaining_line_items(node["id"], page_info["endCursor"] or ""))
+        lengths.append(length)
+    return lengths
 
 
 async def fetch_only(app: Starlette, *, read_costs: bool = False) -> Pass:
-    """Every page the engine reads (and the follow-up line-item reads), parsed, never written."""
+    """Every page the engine reads (and the follow-up line-item reads), parsed, never written; nested
+    lists sized from what earlier pages held, as the engine sizes them."""
     meter, objects = Meter(), 0
     async with make_client(app, meter, read_costs=read_costs) as client:
         cpu, clock = time.process_time(), StreamClock()
         for document, path in PAGED_STREAMS:
-            async for page in client.paginate(document, {}, connection_path=path):
+            nested = NestedSize()
+            async for page in client.paginate(document, {}, connection_path=path, nested=nested):
                 objects += len(page)
-                await _follow_line_items(client, page)
+                nested.observe(await _follow_line_items(client, page))
             clock.mark(FETCH_STREAM_NAMES[path[0]])
         cpu = time.process_time() - cpu
         streams = clock.stop(list(FETCH_STREAM_NAMES.values()))
@@ -250,7 +283,12 @@ async def fetch_only(app: Starlette, *, read_costs: bool = False) -> Pass:
 
 
 async def full_sync(
-    app: Starlette, database: Path, *, read_costs: bool, bulk_after_pages: int | None = None
+    app: Starlette,
+    database: Path,
+    *,
+    read_costs: bool,
+    bulk_above_orders: int | None = None,
+    open_work_limit: int = OPEN_WORK_LIMIT,
 ) -> tuple[Pass, SyncSummary]:
     """One `SyncEngine.run_once` into a fresh SQLite file (migrations run before the clock starts)."""
     meter = Meter()
@@ -258,14 +296,90 @@ async def full_sync(
     try:
         async with make_client(app, meter, read_costs=read_costs) as client:
             cpu, clock = time.process_time(), StreamClock()
-            engine = SyncEngine(client, cache, bulk_after_pages=bulk_after_pages, on_progress=clock.mark)
+            engine = SyncEngine(
+                client,
+                cache,
+                bulk_above_orders=bulk_above_orders,
+                open_work_limit=open_work_limit,
+                on_progress=clock.mark,
+            )
             summary = await engine.run_once()
             cpu = time.process_time() - cpu
-            streams = clock.stop(STREAMS)
+            streams = clock.stop(["locations", OPEN_WORK_STEP, *STREAMS[1:]])
     finally:
         cache.close()
     objects = summary.total("created") + summary.total("updated") + summary.total("unchanged")
     return Pass(sum(streams.values()), cpu, meter, objects, streams), summary
+
+
+# --- a first sync as a station runs it ------------------------------------------------------------
+
+
+def expected_first_screen(store: SimStore) -> list[str]:
+    """The queue's first screen as the store's data makes it (`floor.queues.open_work`'s order)."""
+    work = [
+        (order_priority(order.tags), order.created_at, fo.id)
+        for order in store.orders.values()
+        if order.cancelled_at is None
+        for fo in order.fulfillment_orders
+        if fo.status in OPEN_STATUSES
+    ]
+    return [fo_id for *_, fo_id in sorted(work)[:QUEUE_SCREEN]]
+
+
+class FirstScreenWatch:
+    """After each commit, until it matches: does the cache's queue show the expected first screen?"""
+
+    def __init__(self, cache: Cache, expected: list[str]) -> None:
+        self.cache, self.expected = cache, expected
+        self.at: float | None = None
+        self.checks = 0
+
+    def __call__(self, _step: str, _counts: StreamCounts) -> None:
+        if self.at is not None:
+            return
+        self.checks += 1
+        with self.cache.sessions() as session:
+            shown = [row.fulfillment_order_id for row in open_work(session, limit=QUEUE_SCREEN)]
+        if shown == self.expected:
+            self.at = time.perf_counter()
+
+
+@dataclass
+class FirstSync:
+    orders: int
+    first_work_s: float
+    seconds: float  # the whole first sync, from its first request
+    meter: Meter
+    summary: SyncSummary
+    checks: int  # queue reads until the first screen matched (each after a commit)
+
+
+async def measure_first_sync(orders: int, work: Path, freeze: bool) -> FirstSync:
+    """A default first sync (open work first, history in bulk above the engine's threshold)."""
+    store = SimStore(orders=orders, seed=SEED)
+    expected = expected_first_screen(store)  # generates every order, before any timing
+    if freeze:  # see "Fairness" above: 100,000 orders' objects would slow every collection
+        gc.collect()
+        gc.freeze()
+    meter = Meter()
+    cache = open_cache(f"sqlite:///{work / f'first-{orders}.db'}")
+    watch = FirstScreenWatch(cache, expected)
+    try:
+        async with make_client(unthrottled_app(store), meter, read_costs=False) as client:
+            summary = await SyncEngine(client, cache, on_progress=watch).run_once()
+            ended = time.perf_counter()
+    finally:
+        cache.close()
+        gc.unfreeze()
+    started = meter.first_sent or ended
+    first_work = (watch.at or float("nan")) - started
+    print(
+        f"  {orders:,} orders: first screen after {first_work:.2f} s, whole sync {ended - started:.2f} s,"
+        f" {meter.requests} requests",
+        flush=True,
+    )
+    return FirstSync(orders, first_work, ended - started, meter, summary, watch.checks)
 
 
 # --- the two benchmarks ---------------------------------------------------------------------------
@@ -345,11 +459,11 @@ async def measure_ingest(orders: int, work: Path, freeze: bool) -> Ingest:
     app = unthrottled_app(prepared_store(orders, freeze))
     first = await fetch_only(app)
     print(f"  fetch-only #1: {first.seconds:.2f} s", flush=True)
-    sync, summary = await full_sync(app, work / "ingest.db", read_costs=False)
+    sync, summary = await full_sync(app, work / "ingest.db", read_costs=False, open_work_limit=0)
     print(f"  sync:          {sync.seconds:.2f} s", flush=True)
     second = await fetch_only(app)
     print(f"  fetch-only #2: {second.seconds:.2f} s", flush=True)
-    bulk, _ = await full_sync(app, work / "bulk.db", read_costs=False, bulk_after_pages=1)
+    bulk, _ = await full_sync(app, work / "bulk.db", read_costs=False, bulk_above_orders=0, open_work_limit=0)
     print(f"  bulk sync:     {bulk.seconds:.2f} s", flush=True)
     return Ingest(orders, [first, second], sync, summary, bulk.seconds)
 
@@ -428,7 +542,29 @@ def report_ingest(result: Ingest) -> None:
     print(f"  bulk_seconds         {result.bulk_seconds:5.1f}  (first sync through bulk operations)")
 
 
-def summary_json(throttled: Throttled, ingest: Ingest) -> dict[str, Any]:
+def report_first_syncs(large: FirstSync, small: FirstSync, ingest: Ingest) -> None:
+    print("\nFirst sync (open work first; history in bulk above the engine's threshold), unthrottled")
+    for run in (large, small):
+        counts = ", ".join(
+            f"{stream} {c.created + c.updated + c.unchanged}" for stream, c in run.summary.streams.items()
+        )
+        print(
+            f"  {run.orders:>7,} orders: first screen {run.first_work_s:6.2f} s"
+            f" (after {run.checks} commits), whole sync {run.seconds:7.2f} s,"
+            f" {run.meter.requests} requests; objects read: {counts}"
+        )
+    print(figure("first_work_ratio", large.first_work_s / small.first_work_s, GOALS["first_work_ratio"]))
+    print(
+        f"  bulk_first_sync_s    {large.seconds:5.1f}  ({large.orders:,} orders; paged estimate"
+        f" {paged_estimate(large, ingest):.0f} s at the ingest pass's {ingest.orders_per_s:.0f} orders/s)"
+    )
+
+
+def paged_estimate(run: FirstSync, ingest: Ingest) -> float:
+    return run.orders / ingest.orders_per_s
+
+
+def summary_json(throttled: Throttled, ingest: Ingest, large: FirstSync, small: FirstSync) -> dict[str, Any]:
     meter = throttled.run.meter
     return {
         "throttled_ratio": round(throttled.ratio, 3),
@@ -451,6 +587,12 @@ def summary_json(throttled: Throttled, ingest: Ingest) -> dict[str, Any]:
         "ingest_sync_streams": {name: round(seconds, 2) for name, seconds in ingest.sync.streams.items()},
         "orders_per_s": round(ingest.orders_per_s, 1),
         "bulk_seconds": round(ingest.bulk_seconds, 2),
+        "first_work_s": {str(run.orders): round(run.first_work_s, 2) for run in (large, small)},
+        "first_work_ratio": round(large.first_work_s / small.first_work_s, 3),
+        "first_work_requests": {str(run.orders): run.meter.requests for run in (large, small)},
+        "bulk_first_sync_s": round(large.seconds, 2),
+        "bulk_first_sync_orders": large.orders,
+        "paged_first_sync_estimate_s": round(paged_estimate(large, ingest), 1),
         "goals": GOALS,
     }
 
@@ -468,12 +610,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--bucket", type=float, default=1000.0, help="simulated bucket size, points")
     parser.add_argument(
+        "--first-work-orders",
+        type=int,
+        nargs=2,
+        metavar=("LARGE", "SMALL"),
+        help="store sizes of the first-sync runs (default 100,000 and 1,000)",
+    )
+    parser.add_argument(
         "--no-gc-freeze", dest="freeze", action="store_false", help="leave the simulator's heap to the GC"
     )
     args = parser.parse_args(argv)
     args.throttled_orders = args.throttled_orders or (300 if args.quick else 2000)
     args.ingest_orders = args.ingest_orders or (1000 if args.quick else 10_000)
     args.target_minimum = args.target_minimum or (10.0 if args.quick else 60.0)
+    args.first_work_orders = args.first_work_orders or ((10_000, 1000) if args.quick else (100_000, 1000))
     return args
 
 
@@ -487,9 +637,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         gc.collect()
         print(f"Ingest: {args.ingest_orders:,} orders")
         ingest = await measure_ingest(args.ingest_orders, work, args.freeze)
+        gc.unfreeze()
+        gc.collect()
+        print("First syncs: {:,} and {:,} orders".format(*args.first_work_orders))
+        large, small = [
+            await measure_first_sync(orders, work, args.freeze) for orders in args.first_work_orders
+        ]
     report_throttled(throttled)
     report_ingest(ingest)
-    return summary_json(throttled, ingest)
+    report_first_syncs(large, small, ingest)
+    return summary_json(throttled, ingest, large, small)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,7 +42,7 @@ SERVED: dict[str, str] = {
         fulfillmentOrders(includeClosed,{PAGING},sortKey,query)
         fulfillmentOrder fulfillment locations({PAGING},includeInactive) location(id)
         inventoryItems({PAGING},query) inventoryItem nodes node bulkOperation currentBulkOperation(type)
-        job""",
+        job ordersCount(query,limit)""",
     "Mutation": """fulfillmentCreate(message) fulfillmentOrderHold fulfillmentOrderReleaseHold(holdIds)
         fulfillmentOrderMove(fulfillmentOrderLineItems) orderCancel(refundMethod,notifyCustomer,staffNote)
         orderUpdate tagsAdd bulkOperationRunQuery(groupObjects)""",
@@ -74,6 +74,7 @@ SERVED: dict[str, str] = {
     "BulkOperation": """id status url errorCode createdAt completedAt objectCount rootObjectCount fileSize
         query type partialDataUrl""",
     "Job": "id done",
+    "Count": "count precision",
     "FulfillmentCreatePayload": "*",
     "FulfillmentOrderHoldPayload": "*",
     "FulfillmentOrderReleaseHoldPayload": "*",

@@ -145,7 +145,7 @@ def create_app(
         return JSONResponse(result)
 
     async def bulk_result(request: Request) -> Response:
-        text = bulk.results.get(f"gid://shopify/BulkOperation/{request.path_params['number']}")
+        text = bulk.results.get(request.path_params["name"])
         if text is None:
             return PlainTextResponse("Not Found", status_code=404)
         return PlainTextResponse(text, media_type="application/jsonl")
@@ -160,7 +160,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]),
-            Route("/bulk/{number}.jsonl", bulk_result, methods=["GET"]),
+            Route("/bulk/{name}.jsonl", bulk_result, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -4,6 +4,9 @@ The status moves CREATED -> RUNNING -> COMPLETED, one step each time the operati
 client polling `bulkOperation(id)` sees every state, and tests need no sleeps). The result lists every
 node on its own line; nodes of nested connections carry `__parentId`. Shopify's limits are enforced:
 at most 5 connections, nested at most 2 deep.
+
+Tests make operations end otherwise with `end_next(...)`: FAILED, EXPIRED, or CANCELED (through
+CANCELING), optionally with a `partialDataUrl` holding the first part of the result, cut anywhere.
 """
 
 from __future__ import annotations
@@ -18,7 +21,20 @@ from graphql import FieldNode, GraphQLError, GraphQLResolveInfo, SelectionSetNod
 
 MAX_CONNECTIONS = 5
 MAX_DEPTH = 2
-STEPS = ("CREATED", "RUNNING", "COMPLETED")
+FINAL = ("COMPLETED", "FAILED", "CANCELED", "EXPIRED")
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How an operation ends: its last status, error code, and the share of its lines kept as partial data."""
+
+    status: str = "COMPLETED"
+    error_code: str | None = None
+    partial: float = 0.0
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return ("CREATED", "RUNNING", *(("CANCELING",) if self.status == "CANCELED" else ()), self.status)
 
 
 @dataclass
@@ -35,6 +51,7 @@ class BulkJob:
     error_code: str | None = None
     partial_data_url: str | None = None
     type: str = "QUERY"
+    ending: Ending = Ending()
 
 
 def _connections(selection_set: SelectionSetNode | None, depth: int = 1) -> list[int]:
@@ -74,12 +91,18 @@ class BulkOperations:
         self._now = now
         self.base_url = base_url
         self.jobs: dict[str, BulkJob] = {}
-        self.results: dict[str, str] = {}
+        self.results: dict[str, str] = {}  # file name (without .jsonl) -> JSONL text
         self.execute: Callable[[str], dict[str, Any]] | None = None
+        self._endings: list[Ending] = []
+
+    def end_next(self, status: str, error_code: str | None = None, partial: float = 0.0) -> None:
+        """Make the next operation started end with `status`, keeping `partial` of its lines (0 to 1)."""
+        assert status in FINAL, status
+        self._endings.append(Ending(status, error_code, partial))
 
     def get(self, job_id: str) -> BulkJob | None:
         job = self.jobs.get(job_id)
-        if job is not None and job.status != "COMPLETED":
+        if job is not None and job.status not in FINAL:
             self._advance(job)
         return job
 
@@ -87,24 +110,40 @@ class BulkOperations:
         return self.get(list(self.jobs)[-1]) if self.jobs else None
 
     def _advance(self, job: BulkJob) -> None:
-        job.status = STEPS[STEPS.index(job.status) + 1]
-        if job.status != "COMPLETED":
+        steps = job.ending.steps
+        job.status = steps[steps.index(job.status) + 1]
+        if job.status not in FINAL:
             return
+        job.completed_at = self._now()
+        job.error_code = job.ending.error_code
+        if job.status == "COMPLETED":
+            job.url = self._publish(job, self._lines(job.query), "")
+        elif job.ending.partial > 0:
+            lines = self._lines(job.query)
+            job.partial_data_url = self._publish(
+                job, lines[: int(len(lines) * job.ending.partial)], "-partial"
+            )
+
+    def _lines(self, query: str) -> list[dict[str, Any]]:
         assert self.execute is not None
-        data = self.execute(job.query)
+        data = self.execute(query)
         lines: list[dict[str, Any]] = []
         for root in (data.get("data") or {}).values():
             if isinstance(root, dict):
                 _flatten(root, None, lines)
-        roots = sum(1 for line in lines if "__parentId" not in line)
+        return lines
+
+    def _publish(self, job: BulkJob, lines: list[dict[str, Any]], suffix: str) -> str:
+        """Serve `lines` as a JSONL file; returns its URL."""
+        name = job.id.rsplit("/", 1)[1] + suffix
         text = "".join(json.dumps(line) + "\n" for line in lines)
-        self.results[job.id] = text
-        job.completed_at = self._now()
-        job.url = f"{self.base_url}/bulk/{job.id.rsplit('/', 1)[1]}.jsonl"
+        self.results[name] = text
+        roots = sum(1 for line in lines if "__parentId" not in line)
         job.object_count, job.root_object_count, job.file_size = str(len(lines)), str(roots), str(len(text))
+        return f"{self.base_url}/bulk/{name}.jsonl"
 
     def start(self, schema: Any, query: str, number: int) -> tuple[BulkJob | None, list[dict[str, Any]]]:
-        if any(job.status != "COMPLETED" for job in self.jobs.values()):
+        if any(job.status not in FINAL for job in self.jobs.values()):
             return None, [
                 {
                     "field": None,
@@ -130,7 +169,8 @@ class BulkOperations:
             problems.append("Bulk queries must contain at least one connection.")
         if problems:
             return None, [{"field": ["query"], "message": p, "code": "INVALID"} for p in problems]
-        job = BulkJob(f"gid://shopify/BulkOperation/{number}", query, self._now())
+        ending = self._endings.pop(0) if self._endings else Ending()
+        job = BulkJob(f"gid://shopify/BulkOperation/{number}", query, self._now(), ending=ending)
         self.jobs[job.id] = job
         return job, []
 

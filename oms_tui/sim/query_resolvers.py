@@ -117,6 +117,22 @@ def resolve_orders(
     )
 
 
+def resolve_orders_count(
+    _: Any, info: GraphQLResolveInfo, query: str | None = None, limit: int | None = 10_000
+) -> dict[str, Any]:
+    """How many orders match, counted up to `limit` (None: no limit), as Shopify's `ordersCount`."""
+    store = store_of(info)
+    if query:
+        search = _search(info, query, ORDER_SEARCH_FIELDS)
+        matching = (order for _, order in store.scan_orders(False, None, False))
+        total = sum(1 for order in matching if _order_matches(order, search, True))
+    else:
+        total = store.order_count
+    if limit is not None and total > limit:
+        return {"count": limit, "precision": "AT_LEAST"}
+    return {"count": total, "precision": "EXACT"}
+
+
 def _fo_matches(fo: FulfillmentOrder, search: Search, include_closed: bool, check_updated: bool) -> bool:
     if fo.is_closed and not include_closed:
         return False
@@ -259,6 +275,7 @@ def _location(_: Any, info: GraphQLResolveInfo, id: str | None = None) -> Locati
 RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("QueryRoot", "orders"): resolve_orders,
     ("QueryRoot", "order"): lambda _, info, id: store_of(info).order(id),
+    ("QueryRoot", "ordersCount"): resolve_orders_count,
     ("QueryRoot", "fulfillmentOrders"): resolve_fulfillment_orders,
     ("QueryRoot", "fulfillmentOrder"): lambda _, info, id: store_of(info).fulfillment_order(id),
     ("QueryRoot", "fulfillment"): _fulfillment,

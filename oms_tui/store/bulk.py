@@ -2,7 +2,9 @@
 downloaded as JSONL and the tree rebuilt from `__parentId` (children may come in any order).
 
 The operation's id is kept in the stream's sync state while it runs, so a process killed while the
-store works resumes polling the same operation instead of starting another.
+store works resumes polling the same operation instead of starting another. An operation that ends
+FAILED, CANCELED or EXPIRED raises `BulkFailed` carrying its last state (with `partialDataUrl`, if
+the store kept part of the result); CANCELING is still on its way and is waited for.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from oms_tui.store import documents
 from oms_tui.store.errors import StoreError
 
 BULK_DOCUMENTS = {"orders": "bulk_orders", "fulfillment_orders": "bulk_fulfillment_orders"}
-FAILED_STATES = ("FAILED", "CANCELED", "CANCELING", "EXPIRED")
+FAILED_STATES = ("FAILED", "CANCELED", "EXPIRED")
+FIRST_POLL, LONGEST_POLL = 0.25, 5.0  # seconds between polls: small operations finish in a second
 
 
 class BulkClient(Protocol):
@@ -27,7 +30,11 @@ class BulkClient(Protocol):
 
 
 class BulkFailed(StoreError):
-    pass
+    """The operation could not start, or ended without a result; `operation` is its last state."""
+
+    def __init__(self, message: str, operation: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.operation = operation or {}
 
 
 async def start(client: BulkClient, stream: str) -> tuple[str, datetime]:
@@ -41,23 +48,21 @@ async def start(client: BulkClient, stream: str) -> tuple[str, datetime]:
 
 
 async def wait(
-    client: BulkClient,
-    operation_id: str,
-    sleep: Callable[[float], Any] = asyncio.sleep,
-    interval: float = 1.0,
+    client: BulkClient, operation_id: str, sleep: Callable[[float], Any] = asyncio.sleep
 ) -> dict[str, Any]:
     """Poll until the operation completes; returns its final state (with `url`, None when empty)."""
+    interval = FIRST_POLL
     while True:
         operation = (await client.execute("bulk_status", {"id": operation_id}))["bulkOperation"]
         if operation is None:
-            raise BulkFailed(f"bulk operation {operation_id} is unknown to the store")
+            raise BulkFailed(f"bulk operation {operation_id} is unknown to the store", {"id": operation_id})
         if operation["status"] == "COMPLETED":
             return dict(operation)
         if operation["status"] in FAILED_STATES:
-            raise BulkFailed(
-                f"bulk operation {operation_id} {operation['status'].lower()}: {operation['errorCode']}"
-            )
+            code = f" ({operation['errorCode']})" if operation.get("errorCode") else ""
+            raise BulkFailed(f"bulk operation {operation_id} {operation['status'].lower()}{code}", operation)
         await sleep(interval)
+        interval = min(interval * 2, LONGEST_POLL)
 
 
 async def read_tree(client: BulkClient, url: str | None) -> list[dict[str, Any]]:

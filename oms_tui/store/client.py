@@ -26,7 +26,7 @@ from .api_notices import Notice, notices_in
 from .bucket import CostBucket
 from .documents import Document
 from .errors import AmbiguousResult, QueryTooCostly, StoreQueryError, StoreUnavailable
-from .page_size import MAX_PAGE_SIZE, largest_first
+from .page_size import MAX_PAGE_SIZE, NestedSize, largest_batch, largest_first
 from .responses import Transient, data_or_raise, decode, throttle_status
 from .retry import RetryPolicy
 
@@ -139,17 +139,21 @@ class StoreClient:
         variables: Mapping[str, Any] | None = None,
         *,
         connection_path: Sequence[str],
+        nested: NestedSize | None = None,
     ) -> AsyncIterator[list[dict]]:
         """Yield the nodes of each page of the connection at `connection_path` in the data.
 
         The page size is the largest `first` the cost rule allows within one query and the bucket
         (a `first` in `variables` caps it); it is halved whenever the store still finds the page too
-        costly. A missing owner (for example a deleted order) yields nothing.
+        costly. `nested`, told by the caller what pages held, sizes the nested list of later pages.
+        A missing owner (for example a deleted order) yields nothing.
         """
         doc = self._document(document)
         variables = dict(variables or {})
         ceiling = int(variables.pop("first", MAX_PAGE_SIZE))
         while True:
+            if nested is not None:
+                variables.update(nested.variables(self._schema, doc.ast, variables, self._budget()))
             first = min(ceiling, self._page_size(doc, variables))
             try:
                 data = await self.execute(doc, {**variables, "first": first})
@@ -169,6 +173,19 @@ class StoreClient:
             if not page_info["hasNextPage"]:
                 return
             variables["after"] = page_info["endCursor"]
+
+    async def read_nodes(self, document: str | Document, ids: Sequence[str]) -> list[dict]:
+        """The objects with these ids (`nodes(ids:)`), as many per request as the cost rule allows;
+        ids the store no longer has are left out."""
+        doc = self._document(document)
+        found: list[dict] = []
+        start = 0
+        while start < len(ids):
+            size = largest_batch(self._schema, doc.ast, {}, self._budget())
+            data = await self.execute(doc, {"ids": list(ids[start : start + size])})
+            found += [node for node in data["nodes"] if node]
+            start += size
+        return found
 
     async def download_lines(self, url: str) -> AsyncIterator[str]:
         """The lines of a bulk operation's result file (a signed URL: no token is sent with it)."""

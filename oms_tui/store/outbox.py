@@ -10,7 +10,6 @@ an exception for a person to resolve; while the store is unreachable actions wai
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from oms_tui.store.errors import (
 )
 from oms_tui.store.outbox_checks import APPLIED, IMPOSSIBLE, PENDING, check, check_cancel
 from oms_tui.store.outbox_requests import REQUESTS, holds_to_release, refresh_ids
-from oms_tui.store.reread import read_again, read_held_back
+from oms_tui.store.reread import note_for_reread, read_held_back
 from oms_tui.store.sync import Client
 from oms_tui.store.sync_lock import Lease, sync_lock
 
@@ -127,11 +126,9 @@ class OutboxPusher:
             if uncertain:
                 verdict = await check(self.client, action, *self._known_shipments(action), self.clock())
                 if verdict.state == APPLIED:
-                    return await self._settle(
-                        action, self._finish(action_id, verdict.result or {"verified": verdict.detail})
-                    )
+                    return self._finish(action_id, verdict.result or {"verified": verdict.detail})
                 if verdict.state == IMPOSSIBLE:
-                    return await self._settle(action, self._fail(action_id, verdict.detail))
+                    return self._fail(action_id, verdict.detail)
                 if verdict.state == PENDING:
                     return self._retry_later(action_id, verdict.detail, ambiguous=True, result=verdict.result)
             return await self._send(action)
@@ -153,19 +150,17 @@ class OutboxPusher:
         if action.kind == "release_hold":
             payload = {**payload, "holdIds": await holds_to_release(self.client, payload)}
             if not payload["holdIds"]:
-                return await self._settle(action, self._finish(action.id, {"verified": "no such hold left"}))
+                return self._finish(action.id, {"verified": "no such hold left"})
         document, variables, result_path = REQUESTS[action.kind](payload)
         data = await self.client.execute(document, variables)
         result = data.get(result_path) or {}
         errors = result.get("userErrors") or result.get("orderCancelUserErrors") or []
         if errors and not _is_duplicate_of_applied(errors):
-            return await self._settle(
-                action, self._fail(action.id, "; ".join(error.get("message", "") for error in errors))
-            )
+            return self._fail(action.id, "; ".join(error.get("message", "") for error in errors))
         job = result.get("job") or {}
         if action.kind == "cancel" and not job.get("done", True):
             return await self._await_cancel(action, job["id"])
-        return await self._settle(action, self._finish(action.id, result))
+        return self._finish(action.id, result)
 
     async def _await_cancel(self, action: OutboxAction, job_id: str) -> str:
         """`orderCancel` only starts a job: the action is done once the order is cancelled."""
@@ -175,11 +170,9 @@ class OutboxPusher:
             await self.sleep(delay)
             verdict = await check_cancel(self.client, action, self.clock())
             if verdict.state == APPLIED:
-                return await self._settle(
-                    action, self._finish(action.id, {"job": job_id, "verified": verdict.detail})
-                )
+                return self._finish(action.id, {"job": job_id, "verified": verdict.detail})
             if verdict.state == IMPOSSIBLE:
-                return await self._settle(action, self._fail(action.id, verdict.detail))
+                return self._fail(action.id, verdict.detail)
         return self._retry_later(
             action.id, "the store is still cancelling the order", ambiguous=True, result=action.result
         )
@@ -234,20 +227,12 @@ class OutboxPusher:
         taken = {((result or {}).get("fulfillment") or {}).get("id") for result in done}
         return lines, {ident for ident in taken if ident}
 
-    async def _settle(self, action: OutboxAction, outcome: str) -> str:
-        """Re-read what the action changed, by id (search results lag behind writes); either way the
-        cache now takes the store's copy again."""
-        order_ids, fo_ids = refresh_ids(action)
-        # If that fails, the next sync pass reads the same objects (and reports them if malformed).
-        with contextlib.suppress(StoreError, ValidationError):
-            await read_again(self.client, self.cache, order_ids, fo_ids, self.clock())
-        return outcome
-
     def _finish(self, action_id: int, result: dict[str, Any]) -> str:
         with self.cache.sessions() as session:
             action = session.get_one(OutboxAction, action_id)
             action.state, action.result, action.last_error = "done", result, None
             action.updated_at = self.clock()
+            note_for_reread(session, *refresh_ids(action))  # search lags behind writes: read by id
             for problem in session.exec(  # delivered after all (a retry): its rejection is over
                 select(FloorException)
                 .where(FloorException.subject == f"outbox:{action_id}")
@@ -261,6 +246,7 @@ class OutboxPusher:
         with self.cache.sessions() as session:
             action = session.get_one(OutboxAction, action_id)
             action.state, action.last_error, action.updated_at = "failed", message, self.clock()
+            note_for_reread(session, *refresh_ids(action))  # the store's copy is the true one again
             subject, text = f"outbox:{action.id}", f"{action.kind} was rejected by the store: {message}"
             # One exception per action: when a retry is rejected again, the unresolved one is refreshed.
             problem = session.exec(

@@ -93,10 +93,10 @@ REQUESTS: dict[str, Callable[[dict[str, Any]], Request]] = {
 }
 
 
-def refresh_ids(action: OutboxAction) -> tuple[list[str], list[str]]:
-    """The order and fulfillment orders an action changed, to re-read by id once it is delivered."""
+def refresh_ids(action: OutboxAction) -> tuple[str, list[str]]:
+    """The order and fulfillment orders an action changed, to re-read by id once it is answered."""
     fo_id = action.payload.get("fulfillmentOrderId")
-    return [action.order_id], [fo_id] if fo_id else []
+    return action.order_id, [fo_id] if fo_id else []
 
 
 async def holds_to_release(client: Client, payload: dict[str, Any]) -> list[str]:

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlmodel import col, delete, select
+from sqlmodel import Session, col, delete, select
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import HeldBack
 from oms_tui.cache.sync_state import OUTBOX_WAITING, OutboxAction
+from oms_tui.cache.upsert import upsert_all
 from oms_tui.store.payloads import FulfillmentOrderLineNode, FulfillmentOrderNode, LineItemNode, OrderNode
 from oms_tui.store.sync import Client
 from oms_tui.store.sync_writes import write_fulfillment_orders, write_orders
@@ -44,8 +45,16 @@ async def read_again(
         session.commit()
 
 
+def note_for_reread(session: Session, order_id: str, fo_ids: list[str]) -> None:
+    """Have `read_held_back` read these objects again (in the caller's transaction: crash-safe)."""
+    rows = [{"object_id": order_id, "stream": "orders", "order_id": order_id}]
+    rows += [{"object_id": ident, "stream": "fulfillment_orders", "order_id": order_id} for ident in fo_ids]
+    upsert_all(session, HeldBack, rows)
+
+
 async def read_held_back(client: Client, cache: Cache, now: datetime) -> int:
-    """Read again the objects sync left alone, of orders with nothing on its way to the store any more."""
+    """Read again the objects noted in `held_back` (sync left them alone, or the outbox delivered an
+    action on them), of orders with nothing on its way to the store any more, many per request."""
     with cache.sessions() as session:
         waiting = select(OutboxAction.order_id).where(col(OutboxAction.state).in_(OUTBOX_WAITING))
         held = session.exec(select(HeldBack).where(col(HeldBack.order_id).not_in(waiting))).all()
@@ -58,10 +67,7 @@ async def read_held_back(client: Client, cache: Cache, now: datetime) -> int:
 
 async def read_nodes(client: Client, document: str, ids: list[str]) -> list[dict[str, Any]]:
     """The objects with these ids, as the store has them now (missing ones left out)."""
-    if not ids:
-        return []
-    data = await client.execute(document, {"ids": ids})
-    return [node for node in data["nodes"] if node]
+    return await client.read_nodes(document, ids) if ids else []
 
 
 async def _rest_of_lines(

@@ -4,11 +4,17 @@ Each stream pages `updated_at:>=` (watermark minus an overlap) sorted by UPDATED
 by page; the watermark moves only after its page is committed, so a process killed anywhere re-reads
 at most one page and an overlap's worth of objects. Upserts keep the newer copy, so re-reading is
 harmless. Objects updated during a walk move to its end and are read there, or by the next pass.
+
+A first sync reads the open work before anything else (`_sync_open_work`), so the queue fills within
+seconds whatever the store's size; then the history, page by page or, for a store with more orders
+than `bulk_above_orders` (counted up front), through bulk operations. The open work moves no
+watermark: only the history does, so a kill anywhere still resumes into a complete cache.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +37,7 @@ from oms_tui.cache.types import utcnow
 from oms_tui.cache.upsert import UpsertResult
 from oms_tui.store import bulk
 from oms_tui.store.errors import StoreError
+from oms_tui.store.page_size import NestedSize
 from oms_tui.store.payloads import (
     FulfillmentOrderLineNode,
     FulfillmentOrderNode,
@@ -42,7 +49,12 @@ from oms_tui.store.payloads import (
 from oms_tui.store.sync_lock import Lease, sync_lock
 from oms_tui.store.sync_writes import write_fulfillment_orders, write_inventory, write_locations, write_orders
 
+log = logging.getLogger(__name__)
+
 STREAMS = ("locations", "orders", "fulfillment_orders", "inventory")
+OPEN_WORK = "open_work"  # a first sync's first step (its progress name): open work and its orders
+OPEN_WORK_LIMIT = 2_000  # open fulfillment orders read first; a longer backlog comes with the history
+BULK_ABOVE_ORDERS = 250  # a first sync of more orders reads the history in bulk (paging: ~21 a request)
 OPEN_FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE")
 INVENTORY_SKUS_PER_QUERY = 50
 
@@ -81,8 +93,15 @@ class Client(Protocol):
     async def execute(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]: ...
 
     def paginate(
-        self, document: str, variables: dict[str, Any], *, connection_path: Sequence[str]
+        self,
+        document: str,
+        variables: dict[str, Any],
+        *,
+        connection_path: Sequence[str],
+        nested: NestedSize | None = None,
     ) -> Any: ...
+
+    async def read_nodes(self, document: str, ids: Sequence[str]) -> list[dict[str, Any]]: ...
 
     async def fetch_remaining_line_items(self, owner_id: str, after_cursor: str) -> list[dict[str, Any]]: ...
 
@@ -124,34 +143,104 @@ class SyncEngine:
         cache: Cache,
         *,
         overlap: timedelta = timedelta(minutes=2),
-        bulk_after_pages: int | None = 20,  # a first sync with more pages than this goes bulk
+        bulk_above_orders: int | None = BULK_ABOVE_ORDERS,  # None: never bulk
+        open_work_limit: int = OPEN_WORK_LIMIT,
         on_progress: ProgressCallback | None = None,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.client, self.cache, self.overlap = client, cache, overlap
-        self.bulk_after_pages, self.sleep = bulk_after_pages, sleep
+        self.bulk_above_orders, self.open_work_limit, self.sleep = bulk_above_orders, open_work_limit, sleep
         self.on_progress = on_progress or (lambda stream, counts: None)
         self.clock = clock
         self.lease: Lease | None = None
         self.watermark_cap: dict[str, datetime] = {}  # per stream, below this pass's malformed objects
+        self.history_in_bulk: bool | None = None  # decided once per pass that needs it
+        self.nested_sizes = {stream.name: NestedSize() for stream in (ORDERS, FULFILLMENT_ORDERS)}
 
     async def run_once(self) -> SyncSummary:
         """One pass over every stream, holding the cache's sync lock (raises `SyncBusy` if taken)."""
         started = time.monotonic()
         summary = SyncSummary()
-        self.watermark_cap = {}
+        self.watermark_cap, self.history_in_bulk = {}, None
         with sync_lock(self.cache.engine) as self.lease:
-            for stream in STREAMS:
-                counts = summary.streams[stream] = StreamCounts()
+            summary.streams = {stream: StreamCounts() for stream in STREAMS}
+            steps = ("locations", OPEN_WORK, *STREAMS[1:]) if self._open_work_unread() else STREAMS
+            for step in steps:
                 try:
-                    await getattr(self, f"_sync_{stream}")(counts)
+                    if step == OPEN_WORK:  # counted with the streams its objects belong to
+                        await self._sync_open_work(
+                            summary.streams["orders"], summary.streams["fulfillment_orders"]
+                        )
+                    else:
+                        await getattr(self, f"_sync_{step}")(summary.streams[step])
                 except StoreError as exc:
-                    self._record_error(stream, str(exc))
+                    self._record_error(step, str(exc))
                     raise
             self._prune_change_feed()
         summary.seconds = time.monotonic() - started
         return summary
+
+    def _open_work_unread(self) -> bool:
+        """A first sync: no fulfillment order history read or being read, and no open work read yet."""
+        with self.cache.sessions() as session:
+            history = session.get(SyncState, FULFILLMENT_ORDERS.name)
+            done = session.get(SyncState, OPEN_WORK)
+        unread = history is None or (history.watermark is None and not history.cursor)
+        return unread and (done is None or done.last_success is None)
+
+    async def _sync_open_work(self, orders: StreamCounts, fulfillment_orders: StreamCounts) -> None:
+        """The open fulfillment orders, in the queue's order, each page committed with its orders.
+
+        The queue fills as pages land, whatever the store's size: at most `open_work_limit` are read
+        here, the rest with the history. When the history goes bulk, the orders' operation starts
+        first, so the store prepares it while the open work is read.
+        """
+        if await self._history_in_bulk():
+            with self.cache.sessions() as session:
+                history = session.get(SyncState, ORDERS.name)
+            if history is None or (history.watermark is None and not history.cursor):
+                await self._start_bulk(ORDERS)
+        if self.open_work_limit > 0:
+            await self._read_open_work(orders, fulfillment_orders)
+        with self.cache.sessions() as session:
+            state = session.get(SyncState, OPEN_WORK) or SyncState(stream=OPEN_WORK)
+            state.last_success, state.last_error = self.clock(), None
+            session.add(state)
+            session.commit()
+
+    async def _read_open_work(self, orders: StreamCounts, fulfillment_orders: StreamCounts) -> None:
+        pages = self.client.paginate(
+            "open_fulfillment_orders",
+            {},
+            connection_path=("fulfillmentOrders",),
+            nested=self.nested_sizes[FULFILLMENT_ORDERS.name],
+        )
+        read = 0
+        async for page in pages:
+            order_ids = dict.fromkeys(
+                str(fo["orderId"]) for fo in page if isinstance(fo, dict) and "orderId" in fo
+            )
+            orders_page = await self.client.read_nodes("nodes_orders", list(order_ids))
+            await self._write_page(ORDERS, orders_page, orders, advance=False, progress=OPEN_WORK)
+            await self._write_page(
+                FULFILLMENT_ORDERS, page, fulfillment_orders, advance=False, progress=OPEN_WORK
+            )
+            read += len(page)
+            if read >= self.open_work_limit:
+                await pages.aclose()
+                return
+
+    async def _history_in_bulk(self) -> bool:
+        """Whether a first sync reads the history in bulk, decided from the store's order count
+        (one cheap query) instead of after walking pages of it."""
+        if self.history_in_bulk is None:
+            if self.bulk_above_orders is None:
+                self.history_in_bulk = False
+            else:
+                count = (await self.client.execute("orders_count"))["ordersCount"] or {"count": 0}
+                self.history_in_bulk = int(count["count"]) > self.bulk_above_orders
+        return self.history_in_bulk
 
     async def _sync_locations(self, counts: StreamCounts) -> None:
         async for page in self.client.paginate("locations_page", {}, connection_path=("locations",)):
@@ -167,32 +256,49 @@ class SyncEngine:
         await self._sync_changed(FULFILLMENT_ORDERS, counts)
 
     async def _sync_changed(self, stream: ChangedStream, counts: StreamCounts) -> None:
-        """Page what changed since the watermark; a first sync that finds a large store goes bulk."""
+        """Page what changed since the watermark; the first read of a large store's history goes bulk."""
         with self.cache.sessions() as session:
             state = session.get(SyncState, stream.name) or SyncState(stream=stream.name)
-        if state.cursor:  # a bulk operation was running when the last process stopped
+        if state.cursor:  # a bulk operation was started, by this pass or by one that stopped
             await self._sync_bulk(stream, counts, state.cursor)
             return
-        variables = {}
-        if state.watermark:
-            variables["query"] = f"updated_at:>='{search_time(state.watermark - self.overlap)}'"
-        pages = self.client.paginate(stream.page_document, variables, connection_path=(stream.connection,))
-        read = 0
-        async for page in pages:
-            await self._write_page(stream, page, counts, advance=True)
-            read += 1
-            if state.watermark is None and self.bulk_after_pages and read > self.bulk_after_pages:
-                await pages.aclose()  # a large store: the rest comes faster in one bulk operation
-                await self._sync_bulk(stream, counts, None)
+        if state.watermark is None and await self._history_in_bulk():
+            cursor = await self._start_bulk(stream)
+            if cursor is not None:
+                await self._sync_bulk(stream, counts, cursor)
                 return
+        await self._page(stream, counts, state.watermark)
 
-    async def _sync_bulk(self, stream: ChangedStream, counts: StreamCounts, cursor: str | None) -> None:
-        if cursor is None:
+    async def _page(self, stream: ChangedStream, counts: StreamCounts, watermark: datetime | None) -> None:
+        variables = {}
+        if watermark:
+            variables["query"] = f"updated_at:>='{search_time(watermark - self.overlap)}'"
+        async for page in self.client.paginate(
+            stream.page_document,
+            variables,
+            connection_path=(stream.connection,),
+            nested=self.nested_sizes[stream.name],
+        ):
+            await self._write_page(stream, page, counts, advance=True)
+
+    async def _start_bulk(self, stream: ChangedStream) -> str | None:
+        """Start the stream's bulk operation and keep its id; None when the store will not run it."""
+        try:
             operation_id, created = await bulk.start(self.client, stream.name)
-            cursor = f"{operation_id} {created.isoformat()}"
-            self._save_cursor(stream.name, cursor)
+        except bulk.BulkFailed as exc:  # e.g. an operation of a process that died before keeping its id
+            log.warning("%s: no bulk operation (%s); reading page by page", stream.name, exc)
+            return None
+        cursor = f"{operation_id} {created.isoformat()}"
+        self._save_cursor(stream.name, cursor)
+        return cursor
+
+    async def _sync_bulk(self, stream: ChangedStream, counts: StreamCounts, cursor: str) -> None:
         operation_id, created_text = cursor.split(" ", 1)
-        operation = await bulk.wait(self.client, operation_id, sleep=self._pause)
+        try:
+            operation = await bulk.wait(self.client, operation_id, sleep=self._pause)
+        except bulk.BulkFailed as failure:
+            await self._bulk_failed(stream, counts, failure)
+            return
         roots = await bulk.read_tree(self.client, operation["url"])
         for start in range(0, len(roots), BULK_WRITE_BATCH):
             await self._write_page(stream, roots[start : start + BULK_WRITE_BATCH], counts, advance=False)
@@ -205,8 +311,56 @@ class SyncEngine:
             state.cursor = None
             session.commit()
 
+    async def _bulk_failed(
+        self, stream: ChangedStream, counts: StreamCounts, failure: bulk.BulkFailed
+    ) -> None:
+        """Forget the operation (no later pass polls it again), say why, keep what it left, page the rest."""
+        message = f"{failure}; reading {stream.name.replace('_', ' ')} page by page instead"
+        log.warning("%s", message)
+        with self.cache.sessions() as session:
+            state = session.get_one(SyncState, stream.name)
+            state.cursor = None
+            state.last_error, state.last_error_at = message, self.clock()
+            session.add(
+                FloorException(
+                    kind="sync_failed",
+                    severity="warning",
+                    subject=failure.operation.get("id"),
+                    message=message,
+                )
+            )
+            session.commit()
+            watermark = state.watermark
+        if failure.operation.get("partialDataUrl"):
+            await self._write_partial(stream, counts, failure.operation["partialDataUrl"])
+        await self._page(stream, counts, watermark)
+
+    async def _write_partial(self, stream: ChangedStream, counts: StreamCounts, url: str) -> None:
+        """What a failed operation left, for the floor to see now. Its file may stop anywhere, so an
+        object's children may be cut short: each is written a second older than the store's copy,
+        which the paged read that follows then counts as newer and writes whole."""
+        try:
+            roots = await bulk.read_tree(self.client, url)
+        except StoreError as exc:
+            log.warning("%s: partial data of the failed operation unreadable: %s", stream.name, exc)
+            return
+        for root in roots:
+            try:
+                updated = datetime.fromisoformat(str(root["updatedAt"]).replace("Z", "+00:00"))
+            except (KeyError, ValueError):
+                continue  # reported as malformed when parsed
+            root["updatedAt"] = search_time(updated - timedelta(seconds=1))
+        for start in range(0, len(roots), BULK_WRITE_BATCH):
+            await self._write_page(stream, roots[start : start + BULK_WRITE_BATCH], counts, advance=False)
+
     async def _write_page(
-        self, stream: ChangedStream, page: list[dict[str, Any]], counts: StreamCounts, *, advance: bool
+        self,
+        stream: ChangedStream,
+        page: list[dict[str, Any]],
+        counts: StreamCounts,
+        *,
+        advance: bool,
+        progress: str | None = None,
     ) -> None:
         nodes = self._parse(page, stream.shape, counts, stream.name)
         extra_lines = {
@@ -219,11 +373,19 @@ class SyncEngine:
             for node in nodes
             if node.line_items.page_info.has_next_page
         }
+        self.nested_sizes[stream.name].observe(
+            len(node.line_items.nodes) + len(extra_lines.get(node.id, [])) for node in nodes
+        )
         with self.cache.sessions() as session:
             result = stream.write(session, nodes, extra_lines, self.clock())
             watermark = max((node.updated_at for node in nodes), default=None) if advance else None
             self._commit_page(
-                session, stream.name, counts, result, watermark and self._capped(stream.name, watermark)
+                session,
+                stream.name,
+                counts,
+                result,
+                watermark and self._capped(stream.name, watermark),
+                progress=progress,
             )
 
     def _save_cursor(self, stream: str, cursor: str) -> None:
@@ -310,7 +472,14 @@ class SyncEngine:
                 session.commit()
 
     def _commit_page(
-        self, session: Session, stream: str, counts: StreamCounts, result: Any, watermark: datetime | None
+        self,
+        session: Session,
+        stream: str,
+        counts: StreamCounts,
+        result: Any,
+        watermark: datetime | None,
+        *,
+        progress: str | None = None,
     ) -> None:
         counts.created += len(result.created)
         counts.updated += len(result.updated)
@@ -318,7 +487,7 @@ class SyncEngine:
         self._mark_success(session, stream, watermark)
         session.commit()
         self._renew_lease()
-        self.on_progress(stream, counts)
+        self.on_progress(progress or stream, counts)
 
     def _prune_change_feed(self) -> None:
         """Screens follow the feed by id within seconds; a day of it is plenty."""

@@ -7,7 +7,7 @@ from graphql import GraphQLSchema, parse
 
 from oms_tui.shopify.cost import MAX_QUERY_COST, requested_cost
 from oms_tui.store.documents import load
-from oms_tui.store.page_size import largest_first
+from oms_tui.store.page_size import NestedSize, largest_batch, largest_first
 
 # One order node in orders_page / nodes_orders (defaults lineItemsFirst 10, fulfillmentsFirst 5):
 #   order 1 + customer (1 + defaultEmailAddress 1) + shippingAddress 1 + risk (1 + assessments 1)
@@ -75,3 +75,31 @@ def test_largest_first_honours_nested_sizes(full_schema: GraphQLSchema) -> None:
 def test_largest_first_rejects_impossible_budget(full_schema: GraphQLSchema) -> None:
     with pytest.raises(ValueError, match="more than 30 points"):
         largest_first(full_schema, load("orders_page").ast, {}, 30)
+
+
+def test_largest_batch_of_ids(full_schema: GraphQLSchema) -> None:
+    assert largest_batch(full_schema, load("nodes_orders").ast, {}, 1000) == 21  # 21 x 47 = 987
+    assert largest_batch(full_schema, load("nodes_fulfillment_orders").ast, {}, 1000) == 37  # 37 x 27
+
+
+def test_nested_size_waits_for_what_pages_held(full_schema: GraphQLSchema) -> None:
+    assert NestedSize().variables(full_schema, load("orders_page").ast, {}, 1000) == {}
+
+
+@pytest.mark.parametrize(
+    ("lengths", "expected"),
+    [
+        # Every order has 1 or 2 lines: room for 2 (27 + 2 x 2 = 31 an order) gives pages of 32.
+        ([1] * 50 + [2] * 50, 2),
+        # One order in 100 is long: a follow-up for it costs less than room for 40 lines in every order.
+        ([1] * 99 + [40], 1),
+        # Most orders are long: room for them beats a follow-up per order.
+        ([30] * 80 + [2] * 20, 30),
+    ],
+)
+def test_nested_size_weighs_page_size_against_follow_ups(
+    full_schema: GraphQLSchema, lengths: list[int], expected: int
+) -> None:
+    sizes = NestedSize()
+    sizes.observe(lengths)
+    assert sizes.variables(full_schema, load("orders_page").ast, {}, 1000) == {"lineItemsFirst": expected}

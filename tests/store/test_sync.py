@@ -19,7 +19,7 @@ from oms_tui.sim.model import Order
 from oms_tui.sim.store import SimStore
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.sync import SyncEngine
-from tests.store.simulated import assert_cache_matches, simulated_client
+from tests.store.simulated import assert_cache_matches, no_sleep, simulated_client
 
 
 @pytest.fixture
@@ -178,24 +178,8 @@ def bulk_runs(tap_log: list[bytes]) -> int:
     return sum(b"bulkOperationRunQuery" in body for body in tap_log)
 
 
-async def test_first_sync_of_a_large_store_goes_bulk(cache: Cache) -> None:
-    store = SimStore(orders=900, seed=14)
-    client, tap, _ = simulated_client(store)
-    bodies: list[bytes] = []
-    tap.before = lambda count, request: bodies.append(request.content)
-    async with client:
-        first = await SyncEngine(client, cache, bulk_after_pages=2).run_once()
-        assert bulk_runs(bodies) == 2  # orders and fulfillment orders
-        assert first.streams["orders"].created == 900
-        assert_cache_matches(store, cache)
-        store.live_step(10)
-        await SyncEngine(client, cache, bulk_after_pages=2).run_once()  # later syncs page
-    assert bulk_runs(bodies) == 2
-    assert_cache_matches(store, cache)
-
-
 async def test_killed_while_the_bulk_operation_runs_resumes_the_same_operation(cache: Cache) -> None:
-    store = SimStore(orders=900, seed=15)
+    store = SimStore(orders=300, seed=15)
     client, tap, _ = simulated_client(store)
     bodies: list[bytes] = []
 
@@ -207,8 +191,8 @@ async def test_killed_while_the_bulk_operation_runs_resumes_the_same_operation(c
     tap.before = die_on_first_status_poll
     async with client:
         with pytest.raises(Killed):
-            await SyncEngine(client, cache, bulk_after_pages=2).run_once()
-        await SyncEngine(client, cache, bulk_after_pages=2).run_once()
+            await SyncEngine(client, cache, bulk_above_orders=100, sleep=no_sleep).run_once()
+        await SyncEngine(client, cache, bulk_above_orders=100, sleep=no_sleep).run_once()
     assert bulk_runs(bodies) == 2  # the orders operation was resumed, not started again
     assert_cache_matches(store, cache)
 
