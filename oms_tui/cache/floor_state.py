@@ -145,7 +145,8 @@ class ExceptionScan(SQLModel, table=True):
     feed_seen: int = 0
     audit_seen: int = 0
     inventory_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    backfill_after: str | None = ""  # the last order id the first full pass reached; None once done
+    backfill_after: str = ""  # the last order id the first full pass reached
+    backfill_done: bool = False
     checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

@@ -217,7 +217,7 @@ def sla(facts: OrderFacts, settings: RuleSettings, now: datetime) -> Iterable[Fi
         yield _order_finding(
             "sla_breached",
             order,
-            CRITICAL,
+            WARNING,  # a backlog is common; fraud, rejections and interrupted work come first
             f"late: was due {due:%d %b %H:%M} UTC ({settings.sla_hours:g} h SLA)",
             "Pick and pack it next; tell the customer if it cannot leave today",
         )
@@ -225,7 +225,7 @@ def sla(facts: OrderFacts, settings: RuleSettings, now: datetime) -> Iterable[Fi
         yield _order_finding(
             "sla_at_risk",
             order,
-            WARNING,
+            INFO,
             f"at risk: due {due:%d %b %H:%M} UTC ({settings.sla_hours:g} h SLA)",
             "Move it up: pick it before newer orders",
         )

@@ -98,15 +98,16 @@ def _step(
         return False  # another station created the scan position at the same moment: it runs the pass
     order_ids: set[str] = set()
     more = False
-    if scan.backfill_after is not None:
+    if not scan.backfill_done:
         batch = list(
             session.exec(
                 select(Order.id).where(Order.id > scan.backfill_after).order_by(col(Order.id)).limit(step)
             )
         )
         order_ids.update(batch)
-        scan.backfill_after = batch[-1] if len(batch) == step else None
-        more = scan.backfill_after is not None
+        scan.backfill_after = batch[-1] if batch else scan.backfill_after
+        scan.backfill_done = len(batch) < step
+        more = not scan.backfill_done
     more |= _feed(session, scan, step, order_ids)
     more |= _audit(session, scan, step, order_ids)
     if first:  # these do not page: once per pass

@@ -231,11 +231,11 @@ def test_sla_at_risk_then_breached_by_the_clock_alone_then_clears_when_shipped(s
     assert shop.check() == []
     shop.now = T0 + timedelta(hours=19)  # inside the last quarter of 24 h
     (at_risk,) = shop.check()
-    assert (at_risk.kind, at_risk.severity, at_risk.state) == ("sla_at_risk", "warning", "open")
+    assert (at_risk.kind, at_risk.severity, at_risk.state) == ("sla_at_risk", "info", "open")
     shop.now = T0 + timedelta(hours=25)
     at_risk, late = shop.check()
     assert at_risk.state == "resolved" and at_risk.resolution == CLOSED_BY_ITSELF
-    assert (late.kind, late.severity, late.state) == ("sla_breached", "critical", "open")
+    assert (late.kind, late.severity, late.state) == ("sla_breached", "warning", "open")
     shop.sync_changes(FulfillmentOrder, _fo(order_id), "fulfillment_orders", status="CLOSED")
     assert [row.state for row in shop.check()] == ["resolved", "resolved"]
 

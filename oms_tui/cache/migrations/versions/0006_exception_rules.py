@@ -27,7 +27,8 @@ def upgrade() -> None:
         sa.Column("feed_seen", sa.Integer(), nullable=False),
         sa.Column("audit_seen", sa.Integer(), nullable=False),
         sa.Column("inventory_seen", oms_tui.cache.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("backfill_after", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("backfill_after", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("backfill_done", sa.Boolean(), nullable=False),
         sa.Column("checked_at", oms_tui.cache.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exception_scan")),
     )
