@@ -16,6 +16,9 @@ from oms_tui.cache.sync_state import pending_outbox
 from oms_tui.cache.types import utcnow
 from oms_tui.config import Settings
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
+from oms_tui.screens.board_screen import BoardScreen
+from oms_tui.screens.exceptions_screen import ExceptionsScreen
+from oms_tui.screens.messages import OpenOrder
 from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.widgets.sync_status import SyncStatus
 
@@ -31,6 +34,8 @@ class OmsApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("e", "exceptions", "Exceptions", id="app.exceptions"),
+        Binding("b", "board", "Board", id="app.board"),
     ]
 
     def __init__(
@@ -74,6 +79,19 @@ class OmsApp(App[None]):
                 status.state, status.failed = update.text, update.error
             elif not self.live:
                 status.state = "not syncing"
+
+    def action_exceptions(self) -> None:
+        if not isinstance(self.screen, ExceptionsScreen):
+            self.push_screen(ExceptionsScreen(self.runtime.cache, self.clock, self.runtime.settings.station))
+
+    def action_board(self) -> None:
+        if not isinstance(self.screen, BoardScreen):
+            self.push_screen(BoardScreen(self.runtime.cache, self.clock, self.runtime.settings.sla_hours))
+
+    @on(OpenOrder)
+    def open_order(self, message: OpenOrder) -> None:
+        # Until the order detail screen lands: say which order was asked for.
+        self.notify(f"Order {message.order_id.rsplit('/', 1)[-1]}", title="Open order")
 
     def action_help(self) -> None:
         self.notify("/ search · r refresh · j/k move · q quit", title="Keys", timeout=6)

@@ -119,6 +119,7 @@ class Settings(BaseSettings):
     station: str = Field(default_factory=socket.gethostname, min_length=1)
     poll_interval: float = Field(default=5.0, gt=0, description="Seconds between live polls")
     sla_hours: float = Field(default=24.0, gt=0, description="Hours from order to shipment before late")
+    carrier: str = Field(default="UPS", min_length=1, description="The carrier the floor ships with")
 
     @field_validator("shop_url")
     @classmethod

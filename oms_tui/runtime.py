@@ -13,11 +13,15 @@ from dataclasses import dataclass, field
 import httpx
 from pydantic import SecretStr
 from sqlalchemy import func
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import ChangeFeedEntry
+from oms_tui.cache.types import utcnow
 from oms_tui.config import Settings
+from oms_tui.floor.exception_rules import RuleSettings
+from oms_tui.floor.exceptions import run_pass
 from oms_tui.store.api_notices import status_text
 from oms_tui.store.client import StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
@@ -150,7 +154,9 @@ class Runtime:
             raise
         except StoreError as exc:
             log.warning("sync failed: %s", exc)
+            self.check_exceptions()
             return LiveUpdate(f"store unreachable, working offline: {exc}", error=True)
+        self.check_exceptions()
         changed = summary.total("created") + summary.total("updated") + pushed.done
         text = f"synced {summary.total('created')} new, {summary.total('updated')} changed"
         if pushed.done or pushed.failed:
@@ -158,6 +164,14 @@ class Runtime:
         said = engine.client.take_notices() if isinstance(engine.client, StoreClient) else []
         text += status_text(self.cache, said)  # deprecations and versions, recorded and shown
         return LiveUpdate(text, changed=bool(changed), error=bool(summary.errors or pushed.failed))
+
+    def check_exceptions(self) -> None:
+        """Run the exception rules over what changed; a failure is logged, the live loop goes on."""
+        rules = RuleSettings(sla_hours=self.settings.sla_hours, carrier=self.settings.carrier)
+        try:
+            run_pass(self.cache, rules, utcnow())
+        except SQLAlchemyError as exc:
+            log.warning("exception rules failed: %s", exc)
 
     def _feed_moved(self) -> bool:
         """Whether the syncing station recorded changes since this station last looked."""

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import ChangeFeedEntry
 from oms_tui.config import Settings
+from oms_tui.floor.exceptions import open_by_kind
 from oms_tui.runtime import LiveUpdate, Runtime, retry_delay
 from oms_tui.sim.app import DEFAULT_TOKEN
 from oms_tui.sim.store import SimStore
@@ -115,3 +116,16 @@ async def test_a_pass_with_nothing_new_at_the_store_changes_nothing(
     assert first.changed
     assert (quiet.text, quiet.changed) == ("synced 0 new, 0 changed", False)  # the queue is not redrawn
     runtime.close()
+async def test_each_sync_pass_runs_the_exception_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1")
+    runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
+    client, _, _ = simulated_client(SimStore(orders=40, seed=7))
+    await runtime.one_pass(SyncEngine(client, runtime.cache), OutboxPusher(client, runtime.cache))
+    with runtime.cache.sessions() as session:
+        kinds = open_by_kind(session)
+    runtime.close()
+    assert kinds.get("sla_breached")  # the simulator's open orders are days old
+    assert kinds.get("payment")

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Integer, String, UniqueConstraint, event
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from oms_tui.cache.types import UTCDateTime, utcnow
@@ -109,9 +109,15 @@ class PackSession(SQLModel, table=True):
 
 
 class FloorException(SQLModel, table=True):
-    """Something that went wrong and needs a person: a short pick, a rejected store action, ..."""
+    """Something that went wrong and needs a person: a short pick, a rejected store action, ...
+
+    Rows raised by the exception rules (`floor.exceptions`) carry `cause` ("kind subject") while their
+    cause lasts: one row per cause, emptied when the cause is gone, so a cause that comes back later is
+    a new row. Rows raised elsewhere (the outbox pusher, sync) have no `cause`.
+    """
 
     __tablename__ = "exceptions"
+    __table_args__ = (Index("ix_exceptions_state_kind_age", "state", "kind", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True)
@@ -124,6 +130,24 @@ class FloorException(SQLModel, table=True):
     resolution: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cause: str | None = Field(default=None, unique=True)
+    fix: str | None = None  # the suggested fix
+    resolved_by: str | None = None  # a staff code; empty when it closed by itself
+
+
+class ExceptionScan(SQLModel, table=True):
+    """Where the exception rules' passes stand (one row): what of the change feed, the audit log and
+    inventory they have seen, and how far the first full pass over every order has come."""
+
+    __tablename__ = "exception_scan"
+
+    id: int = Field(default=1, primary_key=True)
+    feed_seen: int = 0
+    audit_seen: int = 0
+    inventory_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    backfill_after: str = ""  # the last order id the first full pass reached
+    backfill_done: bool = False
+    checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -48,7 +48,7 @@ class Order(SQLModel, table=True):
     priority: int = 0  # lower is more urgent; derived from tags by the floor's rules
     note: str | None = None
     closed: bool = False
-    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)  # SLA windows
     updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancel_reason: str | None = None
@@ -76,7 +76,7 @@ class FulfillmentOrder(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     order_id: str = Field(index=True)
-    status: str
+    status: str = Field(index=True)  # stage counts
     request_status: str | None = None
     location_id: str | None = None
     location_name: str | None = None
@@ -116,7 +116,7 @@ class Fulfillment(SQLModel, table=True):
     tracking_company: str | None = None
     tracking_number: str | None = Field(default=None, index=True)
     tracking_url: str | None = None
-    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)  # throughput per hour
 
 
 class InventoryLevel(SQLModel, table=True):

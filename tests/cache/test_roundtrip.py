@@ -135,6 +135,16 @@ def samples() -> list[SQLModel]:
             message="1 of 2 TEE-BLK-M missing at A-03-2",
             owner="P01",
             created_at=T0,
+            cause=f"short_stock {FO_ID}",
+            fix="Move it to a location with stock",
+        ),
+        m.ExceptionScan(
+            feed_seen=7,
+            audit_seen=3,
+            inventory_seen=T0,
+            backfill_after="o",
+            backfill_done=True,
+            checked_at=T0,
         ),
         m.AuditEvent(
             id=1,

@@ -1,0 +1,292 @@
+"""The exception rules: what needs a person, with a suggested fix. Pure functions over cached rows.
+
+`floor.exceptions` loads the rows, runs these rules and keeps their findings in the cache.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from oms_tui.cache.models import (
+    ApiNotice,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    InventoryLevel,
+    Order,
+    SyncState,
+)
+
+CRITICAL, WARNING, INFO = "critical", "warning", "info"
+SEVERITY_RANK = {CRITICAL: 0, WARNING: 1, INFO: 2}
+
+# What a person sees in the pane's kind filter and the board, in this order.
+KIND_LABELS = {
+    "fraud_risk": "fraud risk",
+    "payment": "payment",
+    "address_incomplete": "address incomplete",
+    "address_po_box": "PO box",
+    "short_stock": "short stock",
+    "sla_breached": "SLA breached",
+    "sla_at_risk": "SLA at risk",
+    "interrupted": "cancelled/held in work",
+    "store_rejected": "store rejected",
+    "sync_failing": "sync failing",
+    "sync_malformed": "sync malformed",
+    "api_deprecated": "API deprecated",
+}
+# Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
+DEFAULT_FIXES = {
+    "store_rejected": "Read the store's message, correct the order in Shopify, then `oms-tui outbox retry`",
+    "sync_malformed": "Check the object in Shopify's admin; sync reads it again when it next changes",
+}
+
+OPEN_WORK = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
+AT_RISK_SHARE = 0.25  # the last quarter of the SLA window counts as at risk
+SYNC_GRACE = timedelta(minutes=5)  # a blip is not an exception; failing for this long is
+API_NOTICE_SHOWN_FOR = timedelta(days=1)  # as the status line: a notice not seen for a day is dealt with
+
+# Countries whose carriers need a postcode (most do; these are the shop's usual markets and neighbours).
+POSTCODE_REQUIRED = frozenset(
+    {"US", "CA", "GB", "DE", "FR", "NL", "BE", "AT", "CH", "ES", "PT", "IT", "DK", "SE", "NO", "FI"}
+    | {"PL", "CZ", "AU", "NZ", "JP", "KR", "CN", "IN", "BR", "MX", "SG"}
+)
+PO_BOX_REFUSED = frozenset({"UPS", "FEDEX", "DHL", "DHL EXPRESS"})  # they deliver to street addresses only
+PO_BOX = re.compile(r"\b(p\.?\s*o\.?\s*box|post\s+office\s+box|postfach|boîte\s+postale)\b", re.I)
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    sla_hours: float = 24.0
+    carrier: str = "UPS"  # the carrier the floor ships with
+
+    @property
+    def sla(self) -> timedelta:
+        return timedelta(hours=self.sla_hours)
+
+    @property
+    def at_risk_after(self) -> timedelta:
+        return self.sla * (1 - AT_RISK_SHARE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    subject: str  # an order, a fulfillment order, a sync stream, an API notice
+    severity: str
+    message: str
+    fix: str
+    order_id: str | None = None
+
+    @property
+    def cause(self) -> str:
+        return f"{self.kind} {self.subject}"
+
+
+@dataclass
+class OrderFacts:
+    """What the rules need to know about one order, loaded in bulk by `floor.exceptions`."""
+
+    order: Order
+    fulfillment_orders: list[FulfillmentOrder]
+    lines: dict[str, list[FulfillmentOrderLineItem]] = field(default_factory=dict)  # by fulfillment order
+    stock: dict[tuple[str, str], InventoryLevel] = field(default_factory=dict)  # (sku, location id)
+    stocked_skus: set[str] = field(default_factory=set)  # SKUs with any inventory level in the cache
+    busy: dict[str, str] = field(default_factory=dict)  # fulfillment order -> "ALI picking it"
+    needs_shipping: bool = True
+
+    @property
+    def open_work(self) -> bool:
+        return self.order.cancelled_at is None and any(
+            fo.status in OPEN_WORK for fo in self.fulfillment_orders
+        )
+
+
+def order_findings(facts: OrderFacts, settings: RuleSettings, now: datetime) -> list[Finding]:
+    found = list(interrupted(facts))
+    if facts.open_work:
+        for rule in (payment, fraud_risk, address, short_stock):
+            found += rule(facts, settings)
+        found += sla(facts, settings, now)
+    return found
+
+
+def payment(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]:
+    order, status = facts.order, facts.order.financial_status
+    if status == "PENDING":
+        yield _order_finding(
+            "payment",
+            order,
+            WARNING,
+            "payment pending",
+            "Do not ship yet: hold it for AWAITING_PAYMENT until the payment arrives",
+        )
+    elif status == "AUTHORIZED":
+        yield _order_finding(
+            "payment",
+            order,
+            WARNING,
+            "payment only authorised, not captured",
+            "Capture the payment in Shopify before it ships (an authorisation expires)",
+        )
+
+
+def fraud_risk(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]:
+    order = facts.order
+    if order.risk_recommendation == "CANCEL":
+        text = "high fraud risk: Shopify recommends cancelling"
+    elif order.risk_level == "HIGH":
+        text = "high fraud risk"
+    elif order.risk_recommendation == "INVESTIGATE":
+        text = "fraud risk: Shopify recommends investigating"
+    else:
+        return
+    severity = (
+        WARNING if order.risk_recommendation == "INVESTIGATE" and order.risk_level != "HIGH" else CRITICAL
+    )
+    yield _order_finding(
+        "fraud_risk",
+        order,
+        severity,
+        text,
+        "Hold it (HIGH_RISK_OF_FRAUD) for a manager to review; cancel it if the review confirms fraud",
+    )
+
+
+def address(facts: OrderFacts, settings: RuleSettings) -> Iterable[Finding]:
+    if not facts.needs_shipping:
+        return
+    order, shipping = facts.order, facts.order.shipping_address or {}
+    country = (shipping.get("countryCodeV2") or "").upper()
+    missing = [name for name, key in (("street", "address1"), ("city", "city")) if not shipping.get(key)]
+    if not country:
+        missing.append("country")
+    if country in POSTCODE_REQUIRED and not (shipping.get("zip") or "").strip():
+        missing.append(f"postcode (required in {country})")
+    if not shipping:
+        missing = ["the whole shipping address"]
+    if missing:
+        yield _order_finding(
+            "address_incomplete",
+            order,
+            WARNING,
+            f"address incomplete: no {', '.join(missing)}",
+            "Ask the customer, correct the address in Shopify; hold it for INCORRECT_ADDRESS meanwhile",
+        )
+    street = " ".join(shipping.get(key) or "" for key in ("address1", "address2"))
+    if PO_BOX.search(street) and settings.carrier.upper() in PO_BOX_REFUSED:
+        yield _order_finding(
+            "address_po_box",
+            order,
+            WARNING,
+            f"PO box address: {settings.carrier} does not deliver to PO boxes",
+            "Ship it with a postal service, or ask the customer for a street address",
+        )
+
+
+def short_stock(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]:
+    for fo in facts.fulfillment_orders:
+        if fo.status not in ("OPEN", "IN_PROGRESS") or fo.location_id is None:
+            continue
+        short = []
+        for line in facts.lines.get(fo.id, []):
+            if not line.sku or line.remaining_quantity <= 0 or line.sku not in facts.stocked_skus:
+                continue  # no SKU, nothing left, or inventory unknown: no claim either way
+            level = facts.stock.get((line.sku, fo.location_id))
+            on_hand = level.on_hand if level else 0
+            if on_hand < line.remaining_quantity:
+                short.append(f"{line.sku} {on_hand} of {line.remaining_quantity}")
+        if short:
+            where = fo.location_name or "its location"
+            yield Finding(
+                "short_stock",
+                fo.id,
+                WARNING,
+                f"{facts.order.name}: not enough stock at {where}: {', '.join(short)}",
+                "Move it to a location with stock, or hold it for INVENTORY_OUT_OF_STOCK",
+                facts.order.id,
+            )
+
+
+def sla(facts: OrderFacts, settings: RuleSettings, now: datetime) -> Iterable[Finding]:
+    order = facts.order
+    due = order.created_at + settings.sla
+    if now >= due:
+        yield _order_finding(
+            "sla_breached",
+            order,
+            WARNING,  # a backlog is common; fraud, rejections and interrupted work come first
+            f"late: was due {due:%d %b %H:%M} UTC ({settings.sla_hours:g} h SLA)",
+            "Pick and pack it next; tell the customer if it cannot leave today",
+        )
+    elif now >= order.created_at + settings.at_risk_after:
+        yield _order_finding(
+            "sla_at_risk",
+            order,
+            INFO,
+            f"at risk: due {due:%d %b %H:%M} UTC ({settings.sla_hours:g} h SLA)",
+            "Move it up: pick it before newer orders",
+        )
+
+
+def interrupted(facts: OrderFacts) -> Iterable[Finding]:
+    """Cancelled or held while someone is picking or packing it: they must stop and put it aside."""
+    order = facts.order
+    for fo in facts.fulfillment_orders:
+        who = facts.busy.get(fo.id)
+        if who is None:
+            continue
+        if order.cancelled_at is not None or fo.status == "CANCELLED":
+            what, fix = "cancelled", "Stop: put the items back in their bins"
+        elif fo.status == "ON_HOLD":
+            what, fix = "put on hold", "Stop: set the items aside with the order until the hold is released"
+        else:
+            continue
+        yield Finding("interrupted", fo.id, CRITICAL, f"{order.name} was {what} while {who}", fix, order.id)
+
+
+def sync_failing(states: Iterable[SyncState], now: datetime) -> Iterable[Finding]:
+    for state in states:
+        if state.last_error is None:
+            continue
+        since = state.last_success or state.last_error_at or now
+        if now - since < SYNC_GRACE:
+            continue
+        yield Finding(
+            "sync_failing",
+            state.stream,
+            CRITICAL,
+            f"sync of {state.stream.replace('_', ' ')} failing: {state.last_error}",
+            "Check the network and the store's status; the cache keeps working offline meanwhile",
+        )
+
+
+def api_deprecated(notices: Iterable[ApiNotice], now: datetime) -> Iterable[Finding]:
+    for notice in notices:
+        if now - notice.last_seen > API_NOTICE_SHOWN_FOR:
+            continue
+        yield Finding(
+            "api_deprecated",
+            f"notice {notice.id}",
+            WARNING,
+            notice.message,
+            "Change api_version in the settings (or upgrade oms-tui) as the notice says",
+        )
+
+
+def fix_for(kind: str, fix: str | None) -> str:
+    return fix or DEFAULT_FIXES.get(kind, "")
+
+
+def label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
+
+
+def rank(severity: str) -> int:
+    return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
+
+
+def _order_finding(kind: str, order: Order, severity: str, text: str, fix: str) -> Finding:
+    return Finding(kind, order.id, severity, f"{order.name}: {text}", fix, order.id)

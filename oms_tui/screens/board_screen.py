@@ -1,0 +1,195 @@
+"""The manager's board: a live status screen for the wall, readable from across the floor.
+
+Unattended: it reads its figures off the UI thread and comes back after a while, never piling up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Sparkline, Static
+
+from oms_tui.cache.database import Cache
+from oms_tui.floor.board import HOURS, BoardFigures, SyncHealth, Work, board_figures
+from oms_tui.floor.exception_rules import label
+from oms_tui.screens.queue_screen import age
+from oms_tui.widgets.stage_tile import StageTile
+
+REFRESH_SECONDS = 10.0
+LATE_SHOWN = 40  # as many as a wall screen shows; a small one clips the list
+# (stage, caption, short caption for narrow tiles, note under the number)
+STAGES = (
+    ("ready to pick", "ready to pick", "to pick", ""),
+    ("picking", "picking", "picking", ""),
+    ("ready to pack", "ready to pack", "to pack", ""),
+    ("on hold", "on hold", "on hold", ""),
+    ("exceptions", "exceptions", "issues", "open"),
+    ("shipped today", "shipped", "shipped", "today"),
+)
+ALERT_STAGES = {"exceptions", "on hold"}
+
+
+class BoardScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "back", "Back", id="board.back")]
+    DEFAULT_CSS = """
+    BoardScreen #tiles { height: 5; }
+    BoardScreen StageTile { width: 1fr; }
+    BoardScreen #middle { height: 2fr; }
+    BoardScreen #bottom { height: 1fr; min-height: 8; }
+    BoardScreen .panel {
+        border: round $primary 50%; border-title-color: $text; padding: 0 1; width: 1fr; height: 100%;
+    }
+    BoardScreen #throughput-panel { width: 3fr; }
+    BoardScreen #late { width: 2fr; }
+    BoardScreen #throughput { height: 1fr; min-height: 1; }
+    BoardScreen #axis { height: 1; color: $text-muted; }
+    BoardScreen #rate { height: 1; }
+    BoardScreen #work { width: 2fr; }
+    """
+
+    def __init__(self, cache: Cache, clock: Callable[[], datetime], sla_hours: float) -> None:
+        super().__init__()
+        self.cache, self.clock, self.sla = cache, clock, timedelta(hours=sla_hours)
+        self.next_load: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="tiles"):
+            for n, (_, caption, short, note) in enumerate(STAGES):
+                yield StageTile(caption, short, note, id=f"stage-{n}")
+        with Horizontal(id="middle"):
+            with Vertical(id="throughput-panel", classes="panel"):
+                yield Sparkline([0] * HOURS, id="throughput")
+                yield Static("", id="axis")
+                yield Static("", id="rate")
+            yield Static("", id="late", classes="panel")
+        with Horizontal(id="bottom"):
+            yield Static("", id="work", classes="panel")
+            yield Static("", id="by-kind", classes="panel")
+            yield Static("", id="sync", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Floor board"
+        for ident, title in (
+            ("#throughput-panel", f"Shipped per hour, last {HOURS} h"),
+            ("#late", "Late"),
+            ("#work", "Work today"),
+            ("#by-kind", "Exceptions"),
+            ("#sync", "Sync"),
+        ):
+            self.query_one(ident).border_title = title
+        self.load()
+
+    @work(thread=True, exclusive=True, group="board")
+    def load(self) -> None:
+        now = self.clock()
+        with self.cache.sessions() as session:
+            figures = board_figures(session, now, self.sla, late_shown=LATE_SHOWN)
+        self.app.call_from_thread(self.show, figures, now)
+
+    def show(self, figures: BoardFigures, now: datetime) -> None:
+        for n, (stage, *_) in enumerate(STAGES):
+            count = figures.stages[stage]
+            self.query_one(f"#stage-{n}", StageTile).show(count, alert=stage in ALERT_STAGES and count > 0)
+        self.query_one("#throughput", Sparkline).data = figures.throughput
+        self.query_one("#axis", Static).update(_axis(now))
+        self.query_one("#rate", Static).update(_rate(figures.throughput))
+        self.query_one("#late", Static).update(_late(figures, now))
+        self.query_one("#work", Static).update(_work(figures.stations, figures.staff))
+        self.query_one("#by-kind", Static).update(_by_kind(figures.exceptions))
+        self.query_one("#sync", Static).update(_sync(figures.sync, now))
+        self.sub_title = f"{now.astimezone():%a %d %b %H:%M}"
+        if self.next_load is not None:
+            self.next_load.stop()
+        self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+
+def _axis(now: datetime) -> Text:
+    first = now.astimezone() - timedelta(hours=HOURS - 1)
+    return Text.assemble(f"{first:%H}:00", " … ", f"now {now.astimezone():%H:%M}")
+
+
+def _rate(hours: list[int]) -> Text:
+    total, peak = sum(hours), max(hours)
+    return Text.assemble(
+        ("this hour ", "dim"),
+        (str(hours[-1]), "bold"),
+        ("  ·  total ", "dim"),
+        (str(total), "bold"),
+        ("  ·  peak ", "dim"),
+        (f"{peak}/h", "bold"),
+    )
+
+
+def _late(figures: BoardFigures, now: datetime) -> Text:
+    text = Text.assemble(
+        ("late ", "dim"),
+        (str(figures.late), "bold red" if figures.late else "bold"),
+        ("   at risk ", "dim"),
+        (str(figures.at_risk), "bold yellow" if figures.at_risk else "bold"),
+        "\n",
+    )
+    for order in figures.late_orders:
+        text.append(f"{order.name:<7}", style="bold")
+        text.append(f" {age(order.due, now):>4} late", style="red")
+        text.append(f"  {order.owner or '-'}\n", style="dim")
+    if not figures.late_orders:
+        text.append("nothing late", style="green")
+    return text
+
+
+def _work(stations: list[Work], staff: list[Work]) -> Table:
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column("who", ratio=1, no_wrap=True)
+    table.add_column("shipped", justify="right")
+    table.add_column("actions", justify="right")
+    table.add_row(Text("station", style="dim"), Text("shipped", style="dim"), Text("actions", style="dim"))
+    for work_done in stations:
+        table.add_row(work_done.who, str(work_done.shipped), str(work_done.actions))
+    table.add_row(Text("staff", style="dim"), "", "")
+    for work_done in staff:
+        table.add_row(work_done.who, str(work_done.shipped), str(work_done.actions))
+    return table
+
+
+def _by_kind(counts: dict[str, int]) -> Table | Text:
+    if not counts:
+        return Text("none open", style="green")
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column("kind", ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column("count", justify="right")
+    for kind, count in counts.items():
+        table.add_row(label(kind), str(count))
+    return table
+
+
+def _sync(health: SyncHealth, now: datetime) -> Text:
+    text = Text()
+    if health.last_success is None:
+        text.append("never synced\n", style="bold red")
+    else:
+        text.append("synced ", style="dim")
+        since = now - health.last_success
+        when = "just now" if since < timedelta(minutes=1) else f"{age(health.last_success, now)} ago"
+        text.append(f"{when}\n", style="bold red" if since > timedelta(minutes=15) else "bold green")
+    for failing in health.failing:
+        text.append(f"failing: {failing}\n", style="red")
+    text.append("outbox ", style="dim")
+    text.append(f"{health.outbox_waiting} waiting\n" if health.outbox_waiting else "empty\n")
+    if health.api_notices:
+        text.append(f"API notices: {health.api_notices}", style="yellow")
+    return text

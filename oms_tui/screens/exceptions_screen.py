@@ -1,0 +1,246 @@
+"""The exception pane: what needs a person, most severe first; filter by kind, claim, resolve, open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from sqlmodel import col, select
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+
+from oms_tui.cache.database import Cache
+from oms_tui.cache.models import FloorException, Order
+from oms_tui.floor.exception_rules import KIND_LABELS, fix_for, label
+from oms_tui.floor.exceptions import ExceptionRefused, claim, open_by_kind, open_exceptions, resolve
+from oms_tui.floor.staff import StaffError, active_staff
+from oms_tui.screens.exception_dialog import ExceptionDialog
+from oms_tui.screens.messages import OpenOrder
+from oms_tui.screens.queue_screen import age
+from oms_tui.widgets.sync_status import SyncStatus
+
+SHOWN = 500  # the most severe and oldest; the title says how many there are in all
+REFRESH_SECONDS = 5.0
+SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
+
+
+@dataclass(frozen=True)
+class Shown:
+    row: FloorException
+    order_name: str
+
+
+class ExceptionsScreen(Screen[None]):
+    AUTO_FOCUS = "#exceptions"
+    BINDINGS = [
+        Binding("f", "filter", "Filter", id="exceptions.filter"),
+        Binding("c", "claim", "Claim", id="exceptions.claim"),
+        Binding("r", "resolve", "Resolve", id="exceptions.resolve"),
+        Binding("o", "open_order", "Open order", id="exceptions.open"),  # Enter too (the table's)
+        Binding("escape", "back", "Back", id="exceptions.back"),
+        Binding("j,down", "cursor_down", "Down", show=False, id="exceptions.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="exceptions.up"),
+    ]
+    DEFAULT_CSS = """
+    ExceptionsScreen #filters { height: 3; padding: 0 1; }
+    ExceptionsScreen #filters Label { padding: 1 1 0 0; }
+    ExceptionsScreen #kind { width: 40; }
+    ExceptionsScreen DataTable { height: 1fr; }
+    ExceptionsScreen #detail { height: 3; padding: 0 1; background: $boost; }
+    """
+
+    def __init__(
+        self, cache: Cache, clock: Callable[[], datetime], station: str, staff_code: str = ""
+    ) -> None:
+        super().__init__()
+        self.cache, self.clock, self.station, self.staff_code = cache, clock, station, staff_code
+        self.kind: str | None = None
+        self.shown: dict[int, Shown] = {}
+        self.next_load: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Label("Kind")
+            yield Select[str]([], prompt="every kind", id="kind")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="exceptions")
+        yield Static("", id="detail")
+        yield SyncStatus(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Exceptions"
+        table = self.query_one(DataTable)
+        for caption, key, width in (
+            ("", "severity", 1),
+            ("Kind", "kind", 18),
+            ("Order", "order", 7),
+            ("Age", "age", 4),
+            ("Owner", "owner", 6),
+            ("Problem", "problem", 46),
+            ("Suggested fix", "fix", 60),
+        ):
+            table.add_column(caption, key=key, width=width)
+        self.load()
+
+    @work(thread=True, exclusive=True, group="exceptions")
+    def load(self) -> None:
+        """Read off the UI thread; show it, then come back after a while (never piling up)."""
+        with self.cache.sessions() as session:
+            rows = open_exceptions(session, self.kind, limit=SHOWN)
+            counts = open_by_kind(session)
+            order_ids = {row.order_id for row in rows if row.order_id}
+            names = dict(session.exec(select(Order.id, Order.name).where(col(Order.id).in_(order_ids))).all())
+        shown = [Shown(row, names.get(row.order_id or "", "")) for row in rows]
+        self.app.call_from_thread(self.show, shown, counts)
+
+    def show(self, shown: list[Shown], counts: dict[str, int]) -> None:
+        table = self.query_one(DataTable)
+        keep = self._highlighted()
+        self.shown = {item.row.id or 0: item for item in shown}
+        table.clear()
+        now = self.clock()
+        for item in shown:
+            row = item.row
+            style = SEVERITY_STYLE.get(row.severity, "")
+            table.add_row(
+                Text("●", style=style),
+                Text(label(row.kind), style=style),
+                item.order_name,
+                age(row.created_at, now),
+                row.owner or "",
+                row.message.removeprefix(f"{item.order_name}: ") if item.order_name else row.message,
+                fix_for(row.kind, row.fix),
+                key=str(row.id),
+            )
+        if keep is not None and str(keep) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+        self._update_filter(counts)
+        total = sum(counts.values()) if self.kind is None else counts.get(self.kind, 0)
+        more = f", the {len(shown)} most urgent shown" if total > len(shown) else ""
+        self.sub_title = f"{total} open{more}"
+        self._show_detail()
+        if self.next_load is not None:
+            self.next_load.stop()
+        self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
+
+    def _update_filter(self, counts: dict[str, int]) -> None:
+        select_widget = self.query_one("#kind", Select)
+        kinds = [kind for kind in KIND_LABELS if kind in counts] + sorted(set(counts) - set(KIND_LABELS))
+        if self.kind and self.kind not in kinds:
+            kinds.append(self.kind)
+        options = [(f"{label(kind)} ({counts.get(kind, 0)})", kind) for kind in kinds]
+        with self.prevent(Select.Changed):
+            select_widget.set_options(options)
+            select_widget.value = self.kind if self.kind else Select.NULL
+
+    @on(Select.Changed, "#kind")
+    def kind_chosen(self, event: Select.Changed) -> None:
+        self.kind = None if event.value is Select.NULL else str(event.value)
+        self.query_one(DataTable).focus()
+        self.load()
+
+    @on(DataTable.RowHighlighted)
+    def _highlight(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        item = self._current()
+        detail = self.query_one("#detail", Static)
+        if item is None:
+            detail.update("Nothing needs a person right now." if not self.shown else "")
+            return
+        row = item.row
+        who = f" · owner {row.owner}" if row.owner else " · nobody has claimed it"
+        text = Text.assemble((f"{label(row.kind)}", SEVERITY_STYLE.get(row.severity, "")), f"{who}\n")
+        text.append(f"{row.message}\n")
+        text.append(f"Fix: {fix_for(row.kind, row.fix)}", style="italic")
+        detail.update(text)
+
+    def _highlighted(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key else None
+
+    def _current(self) -> Shown | None:
+        ident = self._highlighted()
+        return self.shown.get(ident) if ident is not None else None
+
+    def action_filter(self) -> None:
+        select_widget = self.query_one("#kind", Select)
+        select_widget.focus()
+        select_widget.action_show_overlay()
+
+    def action_claim(self) -> None:
+        item = self._current()
+        if item is None:
+            return
+        if self.staff_code:
+            self.write(item.row.id or 0, self.staff_code, "")
+            return
+        self.app.push_screen(ExceptionDialog(f"Claim: {item.row.message}"), self._answered(item))
+
+    def action_resolve(self) -> None:
+        item = self._current()
+        if item is None:
+            return
+        self.app.push_screen(
+            ExceptionDialog(f"Resolve: {item.row.message}", staff_code=self.staff_code, ask_note=True),
+            self._answered(item),
+        )
+
+    def _answered(self, item: Shown) -> Callable[[tuple[str, str] | None], None]:
+        def write_answer(answer: tuple[str, str] | None) -> None:
+            if answer is not None:
+                self.write(item.row.id or 0, *answer)
+
+        return write_answer
+
+    @work(thread=True, group="exception-writes")
+    def write(self, exception_id: int, staff_code: str, note: str) -> None:
+        """Claim (no note) or resolve (with a note), as `staff_code`; refused ones say why in one line."""
+        try:
+            with self.cache.sessions() as session:
+                person = active_staff(session, staff_code)
+                if note:
+                    resolve(session, exception_id, staff_code=person.code, station=self.station, note=note)
+                else:
+                    claim(session, exception_id, staff_code=person.code, station=self.station)
+                session.commit()
+        except (ExceptionRefused, StaffError) as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.staff_code = person.code
+        self.app.call_from_thread(self.load)
+
+    @on(DataTable.RowSelected)
+    def _selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open_order()
+
+    def action_open_order(self) -> None:
+        item = self._current()
+        if item is None:
+            return
+        if item.row.order_id is None:
+            self.notify("This exception is not about an order", severity="warning")
+            return
+        self.post_message(OpenOrder(item.row.order_id))
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()

@@ -1,0 +1,52 @@
+"""A big number in a titled box, for a wall screen: Textual's Digits, or plain text when too wide."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.events import Resize
+from textual.widgets import Digits, Static
+
+DIGIT_WIDTH = 3  # columns per character of Digits' 3x3 font
+PLAIN_FROM = 10_000  # from here on the number is shown with separators, in plain text
+
+
+class StageTile(Vertical):
+    DEFAULT_CSS = """
+    StageTile {
+        height: 5; border: round $primary 50%; border-title-color: $text; border-subtitle-color: $text-muted;
+        align-horizontal: center;
+    }
+    StageTile Digits { width: auto; }
+    StageTile .plain { width: auto; height: 3; text-style: bold; content-align: center middle; }
+    StageTile .plain { display: none; }
+    StageTile.-wide .plain { display: block; }
+    StageTile.-wide Digits { display: none; }
+    StageTile.-alert { border: round $error; }
+    StageTile.-alert Digits, StageTile.-alert .plain { color: $error; }
+    """
+
+    def __init__(self, caption: str, short: str, note: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.caption, self.short, self.value = caption, short, ""
+        self.border_subtitle = note
+
+    def compose(self) -> ComposeResult:
+        yield Digits("")
+        yield Static("", classes="plain")
+
+    def show(self, value: int, *, alert: bool = False) -> None:
+        self.value = f"{value:,}"
+        self.query_one(Digits).update(self.value if value < PLAIN_FROM else "")
+        self.query_one(".plain", Static).update(self.value)
+        self.set_class(alert, "-alert")
+        self._fit()
+
+    def on_resize(self, _event: Resize) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Digits and the full caption when they fit the tile, else plain text and the short caption."""
+        width = self.content_size.width
+        self.set_class("," in self.value or len(self.value) * DIGIT_WIDTH > width, "-wide")
+        self.border_title = self.caption if len(self.caption) + 2 <= width else self.short

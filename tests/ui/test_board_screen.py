@@ -1,0 +1,76 @@
+"""The manager's board on a morning's floor: from a laptop's 80x24 up to a wall screen's 200x60."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import Sparkline, Static
+
+from oms_tui.app import OmsApp
+from oms_tui.cache.models import Fulfillment, Order
+from oms_tui.floor.board import board_figures
+from oms_tui.floor.exception_rules import RuleSettings
+from oms_tui.runtime import Runtime
+from oms_tui.screens.board_screen import STAGES, BoardScreen
+from oms_tui.widgets.stage_tile import StageTile
+from tests.local_time import utc_local_time
+from tests.ui.conftest import NOW
+from tests.ui.floor_day import SHIPPED_PER_HOUR, seed_floor_day
+
+
+@pytest.fixture(autouse=True)
+def floor_day(runtime: Runtime) -> Iterator[None]:
+    with utc_local_time():
+        seed_floor_day(runtime.cache, NOW, RuleSettings(sla_hours=runtime.settings.sla_hours))
+        yield
+
+
+async def open_board(pilot: Pilot[Any]) -> BoardScreen:
+    await pilot.press("b")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, BoardScreen)
+    return pilot.app.screen
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24), (200, 60)], ids=["120x36", "80x24", "200x60"])
+def test_board_snapshot(app: OmsApp, snap_compare: Any, size: tuple[int, int]) -> None:
+    async def go_there(pilot: Pilot[Any]) -> None:
+        await open_board(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=go_there)
+
+
+async def test_the_board_shows_the_floor_and_follows_it(app: OmsApp, runtime: Runtime) -> None:
+    with runtime.cache.sessions() as session:
+        figures = board_figures(session, NOW, timedelta(hours=runtime.settings.sla_hours))
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(pilot)
+        tiles = {
+            stage: board.query_one(f"#stage-{n}", StageTile).value for n, (stage, *_) in enumerate(STAGES)
+        }
+        assert tiles == {stage: str(count) for stage, count in figures.stages.items()}
+        assert tiles["picking"] == "3" and tiles["ready to pack"] == "1"
+        assert board.query_one(Sparkline).data == list(SHIPPED_PER_HOUR)
+        assert "#10" in str(board.query_one("#late", Static).render())
+        assert board.next_load is not None  # it comes back by itself
+
+        with runtime.cache.sessions() as session:  # a shipment lands
+            order_id = session.exec(select(Order.id).limit(1)).one()
+            session.add(
+                Fulfillment(
+                    id="gid://shopify/Fulfillment/1", order_id=order_id, status="SUCCESS", created_at=NOW
+                )
+            )
+            session.commit()
+        board.load()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        shipped = board.query_one("#stage-5", StageTile).value
+        assert shipped == str(figures.stages["shipped today"] + 1)
+        assert board.query_one(Sparkline).data[-1] == SHIPPED_PER_HOUR[-1] + 1

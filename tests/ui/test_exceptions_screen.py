@@ -1,0 +1,124 @@
+"""The exception pane, driven by keys: filter by kind, claim, resolve with a note, open the order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select
+
+from oms_tui.app import OmsApp
+from oms_tui.cache.models import AuditEvent, FloorException
+from oms_tui.floor.exception_rules import RuleSettings, label
+from oms_tui.runtime import Runtime
+from oms_tui.screens.exceptions_screen import ExceptionsScreen
+from tests.local_time import utc_local_time
+from tests.ui.conftest import NOW
+from tests.ui.floor_day import seed_floor_day
+
+SIZE = (120, 36)
+
+
+@pytest.fixture(autouse=True)
+def floor_day(runtime: Runtime) -> Iterator[None]:
+    with utc_local_time():
+        seed_floor_day(runtime.cache, NOW, RuleSettings(sla_hours=runtime.settings.sla_hours))
+        yield
+
+
+async def open_pane(pilot: Pilot[Any]) -> ExceptionsScreen:
+    await pilot.press("e")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ExceptionsScreen)
+    return pilot.app.screen
+
+
+def shown_kinds(table: DataTable[Any]) -> list[str]:
+    return [str(table.get_row_at(n)[1]) for n in range(table.row_count)]
+
+
+def stored(runtime: Runtime, ident: int) -> FloorException:
+    with runtime.cache.sessions() as session:
+        return session.get_one(FloorException, ident)
+
+
+def test_exceptions_snapshot(app: OmsApp, snap_compare: Any) -> None:
+    async def go_there(pilot: Pilot[Any]) -> None:
+        await open_pane(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=go_there)
+
+
+async def test_most_severe_first_then_filter_by_kind(app: OmsApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_pane(pilot)
+        table = screen.query_one(DataTable)
+        everything = table.row_count
+        assert {"store rejected", "payment", "SLA breached"} <= set(shown_kinds(table))
+        severities = [str(table.get_row_at(n)[0].style) for n in range(table.row_count)]
+        assert severities == sorted(severities, key=lambda style: style != "bold red")
+        await pilot.press("f", *"payment", "enter")  # the list of kinds jumps to what is typed
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.query_one(Select).value == "payment"
+        assert set(shown_kinds(table)) == {label("payment")}
+        assert 0 < table.row_count < everything
+
+
+async def test_claim_then_resolve_with_a_note_records_who_and_how(app: OmsApp, runtime: Runtime) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_pane(pilot)
+        table = screen.query_one(DataTable)
+        await pilot.press("j")
+        ident = int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        await pilot.press("c")
+        assert isinstance(pilot.app.focused, Input)
+        await pilot.press(*"bo", "enter")  # staff codes are typed as they come
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert stored(runtime, ident).owner == "BO"
+        assert table.get_row(str(ident))[4] == "BO"
+        assert table.cursor_row == 1  # still on the one claimed
+        await pilot.press("r")
+        await pilot.press(*"paid", "enter")  # the staff code is remembered
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(ident) not in table.rows
+    row = stored(runtime, ident)
+    assert (row.state, row.resolved_by, row.resolution) == ("resolved", "BO", "paid")
+    with runtime.cache.sessions() as session:
+        actions = [
+            (e.action, e.staff_code, e.station)
+            for e in session.exec(select(AuditEvent))
+            if e.action.startswith("exception")
+        ]
+    assert actions == [("exception.claim", "BO", "pack-1"), ("exception.resolve", "BO", "pack-1")]
+
+
+async def test_an_unknown_staff_code_is_refused_in_one_line(app: OmsApp, runtime: Runtime) -> None:
+    said: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_pane(pilot)
+        app.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+        ident = int(str(screen.query_one(DataTable).coordinate_to_cell_key((0, 0)).row_key.value))
+        await pilot.press("c", *"zz", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    assert said == ["unknown staff code 'ZZ'"]
+    assert stored(runtime, ident).owner is None
+
+
+async def test_enter_opens_the_order(app: OmsApp) -> None:
+    said: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_pane(pilot)
+        app.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+        order_name = screen.query_one(DataTable).get_row_at(0)[2]
+        order_id = next(item.row.order_id for item in screen.shown.values() if item.order_name == order_name)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert said == [f"Order {order_id.rsplit('/', 1)[-1]}"]
