@@ -5,25 +5,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+import platformdirs
 from pydantic import SecretStr
 from sqlalchemy import func
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import ChangeFeedEntry
-from oms_tui.config import Settings
+from oms_tui.config import APP_NAME, Settings
 from oms_tui.store.api_notices import status_text
 from oms_tui.store.client import StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.outbox import OutboxPusher
 from oms_tui.store.sync import StreamCounts, SyncEngine
 from oms_tui.store.sync_lock import SyncBusy
+
+if TYPE_CHECKING:
+    from oms_tui.sim.store import SimStore
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +44,18 @@ MAX_RETRY_DELAY_S = 300.0
 def retry_delay(poll_interval: float, failures: int) -> float:
     """The wait before the next pass: `poll_interval`, doubled per failed pass in a row, at most 5 min."""
     return min(poll_interval * 2**failures, max(poll_interval, MAX_RETRY_DELAY_S))
+
+
+def demo_shop_path(database_url: str) -> Path | None:
+    """Where the demo shop is kept: beside a SQLite cache file, else in the user data folder (one per
+    database URL); None for an in-memory cache, which a restart forgets as well."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            return None
+        return Path(url.database).with_name(Path(url.database).name + ".demo-shop")
+    key = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+    return Path(platformdirs.user_data_dir(APP_NAME)) / f"demo-shop-{key}"
 
 
 def one_line(exc: BaseException) -> str:
@@ -61,6 +81,7 @@ class Runtime:
     on_close: list[Callable[[], None]] = field(default_factory=list)
     feed_seen: int = 0  # the newest change feed entry this station has shown
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # the wait between passes
+    demo_store: SimStore | None = None  # the embedded simulator's shop, in demo mode
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
@@ -72,13 +93,17 @@ class Runtime:
                 raise ValueError("OMS_SHOP_URL is set but OMS_SHOPIFY_TOKEN is not")
             assert settings.shop_url is not None
             return cls(settings, cache, settings.shop_url, settings.shopify_token)
+        from oms_tui.sim.saved_shop import SavedShopFile
         from oms_tui.sim.server import run_in_thread
         from oms_tui.sim.store import SimStore
 
+        # Kept beside the cache, so a restart serves the shop the cache was synced from.
+        path = demo_shop_path(settings.database_url)
+        saved = SavedShopFile(path) if path else None
+        store = saved.open(DEMO_ORDERS, seed=7) if saved else SimStore(orders=DEMO_ORDERS, seed=7)
         # The Plus plan's bucket, so the demo's first sync takes seconds rather than minutes.
-        store = SimStore(orders=DEMO_ORDERS, seed=7)
-        server = run_in_thread(store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE)
-        runtime = cls(settings, cache, server.url, SecretStr(server.token))
+        server = run_in_thread(store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE, saved=saved)
+        runtime = cls(settings, cache, server.url, SecretStr(server.token), demo_store=store)
         runtime.on_close.append(server.stop)
         return runtime
 
