@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from pydantic import SecretStr
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
@@ -151,45 +153,55 @@ def live_runtime(tmp_path: Path) -> Runtime:
     return Runtime(settings, cache, "https://sim.test", SecretStr(DEFAULT_TOKEN), transport=transport)
 
 
+async def run_command(pilot: Pilot[Any], *typed: str, expect: str) -> None:
+    """Type into the command palette and run the command it highlights, once it is `expect`."""
+    await pilot.press("ctrl+p", *typed)
+    palette = pilot.app.screen
+    assert isinstance(palette, CommandPalette)
+    commands = palette.query_one(CommandList)
+
+    def highlighted() -> str:
+        index = commands.highlighted
+        return "" if index is None else str(commands.get_option_at_index(index).prompt)
+
+    for _ in range(500):  # the palette searches in the background
+        if highlighted().startswith(expect):
+            break
+        await pilot.pause(0.01)
+    assert highlighted().startswith(expect), f"the palette offers {highlighted()!r}"
+    await pilot.press("enter")
+
+
 async def test_sync_now_from_the_palette_wakes_the_live_loop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
     runtime = live_runtime(tmp_path)
-    waits = 0
+    waiting = [threading.Event(), threading.Event()]  # set when the loop waits after pass 1, pass 2
 
-    async def wait_forever(_seconds: float) -> None:  # the next pass only if something wakes the loop
-        nonlocal waits
-        waits += 1
+    async def wait_forever(_seconds: float) -> None:  # a next pass only if something wakes the loop
+        next(event for event in waiting if not event.is_set()).set()
         await asyncio.Event().wait()
 
     runtime.sleep = wait_forever
     app = OmsApp(runtime, clock=lambda: NOW)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(200):
-            if waits == 1:
-                break
-            await asyncio.sleep(0.05)
-        assert waits == 1, "the first pass never ended"
-        await pilot.press("ctrl+p", *"sync", "enter")
-        for _ in range(200):
-            if waits == 2:
-                break
-            await asyncio.sleep(0.05)
-        assert waits == 2, "sync now did not start another pass"
+        assert await asyncio.to_thread(waiting[0].wait, 10), "the first pass never ended"
+        await run_command(pilot, *"sync", expect="Sync now")
+        assert await asyncio.to_thread(waiting[1].wait, 10), "sync now did not start another pass"
 
 
 async def test_go_to_order_from_the_palette(shell_app: OmsApp, monkeypatch: pytest.MonkeyPatch) -> None:
     said: list[str] = []
     monkeypatch.setattr(shell_app, "notify", lambda message, **_: said.append(message))
     async with shell_app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p", *"1058")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_command(pilot, *"1058", expect="Go to order 1058")
         await settled(pilot)
-        await pilot.press("ctrl+p", *"9999")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_command(pilot, *"9999", expect="Go to order 9999")
         await settled(pilot)
-    assert said[0].startswith("#1058: ")
+        await run_command(pilot, *"go", "space", *"to", expect="Go to order…")
+        await pilot.press(*"#1017", "enter")
+        await settled(pilot)
+    assert said[0] == "#1058: unfulfilled, paid (Christine Davey)"
     assert said[1] == "no order 9999 in the cache (sync first if it is new)"
+    assert said[2].startswith("#1017: ")
