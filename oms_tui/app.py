@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -44,9 +44,20 @@ class LiveReport(Message):
         self.update = update
 
 
+def screen_bindings(entries: Iterable[ScreenEntry]) -> list[Binding]:
+    """One key per screen, from anywhere (ids `screens.<name>`, for keymaps)."""
+    return [
+        Binding(entry.key, f"show_screen('{entry.name}')", entry.title, id=f"screens.{entry.name}")
+        for entry in entries
+    ]
+
+
 class OmsApp(App[None]):
+    """The screens of `SCREEN_ENTRIES` (the first is where the app opens), each as a mode."""
+
     TITLE = "oms-tui"
     COMMANDS = App.COMMANDS | {OrderCommands}
+    SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = SCREENS
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding(
@@ -68,6 +79,7 @@ class OmsApp(App[None]):
             tooltip="go to order, sync now, screens, theme",
             id="app.commands",
         ),
+        *screen_bindings(SCREENS),
     ]
 
     health: reactive[SyncHealth] = reactive(SyncHealth(""), init=False)
@@ -79,18 +91,16 @@ class OmsApp(App[None]):
         *,
         live: bool = True,
         clock: Callable[[], datetime] = local_now,
-        screens: Sequence[ScreenEntry] = SCREENS,
     ) -> None:
         super().__init__()
         self.runtime, self.live, self.clock = runtime, live, clock
         self.stopping = threading.Event()
-        self.entries = list(screens)
+        self.entries = self.SCREEN_ENTRIES
         self.made: dict[str, Screen[Any]] = {}  # the screens made so far, by name: each gets live updates
         self.health = SyncHealth(runtime.settings.station, activity="" if live else "not syncing")
         context = ScreenContext(runtime, clock)
         for entry in self.entries:
             self.add_mode(entry.name, partial(self._make, entry, context))
-            self.bind(entry.key, f"show_screen('{entry.name}')", description=entry.title)
 
     def _make(self, entry: ScreenEntry, context: ScreenContext) -> Screen[Any]:
         screen = self.made[entry.name] = entry.make(context)

@@ -3,4 +3,4 @@
 from oms_tui.screens import queue_screen
 from oms_tui.screens.registry import ScreenEntry
 
-SCREENS: tuple[ScreenEntry, ...] = (queue_screen.SCREEN,)
+SCREENS: tuple[ScreenEntry, ...] = (queue_screen.SCREEN,)  # add a screen: one more entry here

@@ -20,11 +20,11 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from oms_tui.app import OmsApp
+from oms_tui.app import LiveReport, OmsApp, screen_bindings
 from oms_tui.cache.database import open_cache
 from oms_tui.config import Settings
 from oms_tui.floor.store_actions import Actor, set_note
-from oms_tui.runtime import Runtime
+from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens import queue_screen
 from oms_tui.screens.help_screen import HelpScreen
 from oms_tui.screens.queue_screen import QueueScreen
@@ -63,6 +63,13 @@ class TinyScreen(Screen[None]):
 TINY = ScreenEntry("f9", "tiny", "Tiny", lambda context: TinyScreen(context.clock))
 
 
+class AppWithTiny(OmsApp):
+    """The app with one more screen, registered as the real ones are (`screens/catalog.py`)."""
+
+    SCREEN_ENTRIES = (queue_screen.SCREEN, TINY)
+    BINDINGS = screen_bindings([TINY])  # added to the app's own
+
+
 def header_text(app: OmsApp) -> str:
     header = app.screen.query_one(ShellHeader)
     return " | ".join(str(label.content) for label in header.query(Label) if label.display)
@@ -78,7 +85,7 @@ def shell_app(runtime: Runtime) -> OmsApp:
         runtime.cache,
         notices_in({"X-Shopify-API-Deprecated-Reason": "Order.legacyResourceId"}, {}, "2025-04"),
     )
-    return OmsApp(runtime, live=False, clock=lambda: LATER, screens=(queue_screen.SCREEN, TINY))
+    return AppWithTiny(runtime, live=False, clock=lambda: LATER)
 
 
 async def test_screens_switch_by_key_and_keep_their_place(shell_app: OmsApp) -> None:
@@ -128,8 +135,12 @@ async def test_the_header_shows_station_staff_sync_age_outbox_and_api_notice(she
         assert "⚠ API notice: deprecated in API version 2025-04: Order.legacyResourceId" in said
         assert "Thu 26 Nov 09:34:00" in said
         shell_app.staff = "Ana Ruiz"
-        await pilot.pause()
-        assert "staff Ana Ruiz" in header_text(shell_app)
+        offline = LiveUpdate("store unreachable, working offline: timed out", error=True, reachable=False)
+        shell_app.post_message(LiveReport(offline))
+        await settled(pilot)
+        said = header_text(shell_app)
+        assert "staff Ana Ruiz" in said
+        assert "● store unreachable · synced 4m ago · 1 to send · store unreachable, working offline" in said
 
 
 def test_queue_with_header_snapshot(shell_app: OmsApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
