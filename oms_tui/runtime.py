@@ -5,29 +5,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+import platformdirs
 from pydantic import SecretStr
 from sqlalchemy import func
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import ChangeFeedEntry
 from oms_tui.cache.types import utcnow
-from oms_tui.config import Settings
+from oms_tui.config import APP_NAME, Settings
 from oms_tui.floor.exception_rules import RuleSettings
 from oms_tui.floor.exceptions import run_pass
 from oms_tui.store.api_notices import status_text
 from oms_tui.store.client import StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.outbox import OutboxPusher
-from oms_tui.store.sync import StreamCounts, SyncEngine
+from oms_tui.store.sync import STREAMS, StreamCounts, SyncEngine
 from oms_tui.store.sync_lock import SyncBusy
+
+if TYPE_CHECKING:
+    from oms_tui.sim.store import SimStore
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,18 @@ def retry_delay(poll_interval: float, failures: int) -> float:
     return min(poll_interval * 2**failures, max(poll_interval, MAX_RETRY_DELAY_S))
 
 
+def demo_shop_path(database_url: str) -> Path | None:
+    """Where the demo shop is kept: beside a SQLite cache file, else in the user data folder (one per
+    database URL); None for an in-memory cache, which a restart forgets as well."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            return None
+        return Path(url.database).with_name(Path(url.database).name + ".demo-shop")
+    key = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+    return Path(platformdirs.user_data_dir(APP_NAME)) / f"demo-shop-{key}"
+
+
 def one_line(exc: BaseException) -> str:
     """The exception's type and the first line of its message (SQL errors run to many lines)."""
     lines = str(exc).strip().splitlines()
@@ -53,6 +73,16 @@ class LiveUpdate:
     text: str
     changed: bool = False
     error: bool = False
+    reachable: bool | None = None  # whether the store answered; None when this pass did not find out
+    progress: bool = False  # a page of a pass in flight, not the end of a pass
+
+
+def progress_text(stream: str, counts: StreamCounts) -> str:
+    """A pass in flight, stream by stream: 'syncing orders (2/4): 250 read, 250 new, 0 changed'."""
+    read = counts.created + counts.updated + counts.unchanged
+    step = f"{STREAMS.index(stream) + 1}/{len(STREAMS)}" if stream in STREAMS else "…"
+    changes = f"{counts.created} new, {counts.updated} changed"
+    return f"syncing {stream.replace('_', ' ')} ({step}): {read} read, {changes}"
 
 
 @dataclass
@@ -65,6 +95,8 @@ class Runtime:
     on_close: list[Callable[[], None]] = field(default_factory=list)
     feed_seen: int = 0  # the newest change feed entry this station has shown
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # the wait between passes
+    demo_store: SimStore | None = None  # the embedded simulator's shop, in demo mode
+    wake: threading.Event = field(default_factory=threading.Event)  # set: the next pass starts now
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
@@ -76,13 +108,17 @@ class Runtime:
                 raise ValueError("OMS_SHOP_URL is set but OMS_SHOPIFY_TOKEN is not")
             assert settings.shop_url is not None
             return cls(settings, cache, settings.shop_url, settings.shopify_token)
+        from oms_tui.sim.saved_shop import SavedShopFile
         from oms_tui.sim.server import run_in_thread
         from oms_tui.sim.store import SimStore
 
+        # Kept beside the cache, so a restart serves the shop the cache was synced from.
+        path = demo_shop_path(settings.database_url)
+        saved = SavedShopFile(path) if path else None
+        store = saved.open(DEMO_ORDERS, seed=7) if saved else SimStore(orders=DEMO_ORDERS, seed=7)
         # The Plus plan's bucket, so the demo's first sync takes seconds rather than minutes.
-        store = SimStore(orders=DEMO_ORDERS, seed=7)
-        server = run_in_thread(store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE)
-        runtime = cls(settings, cache, server.url, SecretStr(server.token))
+        server = run_in_thread(store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE, saved=saved)
+        runtime = cls(settings, cache, server.url, SecretStr(server.token), demo_store=store)
         runtime.on_close.append(server.stop)
         return runtime
 
@@ -97,6 +133,11 @@ class Runtime:
             api_version=self.settings.api_version,
             transport=self.transport,
         )
+
+    def sync_now(self) -> None:
+        """Cut the live loop's wait short (from any thread): the next pass starts at once, or right
+        after the one in flight."""
+        self.wake.set()
 
     async def live_loop(
         self, report: Callable[[LiveUpdate], object], stop: threading.Event | None = None
@@ -117,9 +158,9 @@ class Runtime:
 
     async def _passes(self, report: Callable[[LiveUpdate], object]) -> None:
         def progress(stream: str, counts: StreamCounts) -> None:
-            if counts.created or counts.updated:
-                changes = counts.created + counts.updated
-                report(LiveUpdate(f"syncing {stream.replace('_', ' ')}: {changes} changes", changed=True))
+            if counts.created or counts.updated:  # pages with news: screens refresh as they land
+                text = progress_text(stream, counts)
+                report(LiveUpdate(text, changed=True, reachable=True, progress=True))
 
         async with self.client() as client:
             engine = SyncEngine(client, self.cache, on_progress=progress)
@@ -130,7 +171,7 @@ class Runtime:
                     report(await self.one_pass(engine, pusher))
                     failures = 0
                 except StoreAuthError as exc:  # retrying with the same token cannot help
-                    report(LiveUpdate(f"store refused the token: {exc}", error=True))
+                    report(LiveUpdate(f"store refused the token: {exc}", error=True, reachable=True))
                     return
                 except Exception as exc:  # a bug or a broken cache must not stop syncing until restart
                     failures += 1
@@ -142,7 +183,19 @@ class Runtime:
                         exc_info=log.isEnabledFor(logging.DEBUG),
                     )
                     report(LiveUpdate(f"sync failed ({one_line(exc)}); retrying in {delay:g}s", error=True))
-                await self.sleep(retry_delay(self.settings.poll_interval, failures))
+                await self._pause(retry_delay(self.settings.poll_interval, failures))
+
+    async def _pause(self, seconds: float) -> None:
+        """`sleep` between passes, ended early by `sync_now`."""
+        waiting = asyncio.ensure_future(self.sleep(seconds))
+        try:
+            while not waiting.done() and not self.wake.is_set():
+                await asyncio.wait([waiting], timeout=STOP_CHECK_S)
+        finally:
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
+        self.wake.clear()
 
     async def one_pass(self, engine: SyncEngine, pusher: OutboxPusher) -> LiveUpdate:
         try:
@@ -155,7 +208,7 @@ class Runtime:
         except StoreError as exc:
             log.warning("sync failed: %s", exc)
             self.check_exceptions()
-            return LiveUpdate(f"store unreachable, working offline: {exc}", error=True)
+            return LiveUpdate(f"store unreachable, working offline: {exc}", error=True, reachable=False)
         self.check_exceptions()
         changed = summary.total("created") + summary.total("updated") + pushed.done
         text = f"synced {summary.total('created')} new, {summary.total('updated')} changed"
@@ -163,7 +216,9 @@ class Runtime:
             text += f"; sent {pushed.done}, rejected {pushed.failed}"
         said = engine.client.take_notices() if isinstance(engine.client, StoreClient) else []
         text += status_text(self.cache, said)  # deprecations and versions, recorded and shown
-        return LiveUpdate(text, changed=bool(changed), error=bool(summary.errors or pushed.failed))
+        return LiveUpdate(
+            text, changed=bool(changed), error=bool(summary.errors or pushed.failed), reachable=True
+        )
 
     def check_exceptions(self) -> None:
         """Run the exception rules over what changed; a failure is logged, the live loop goes on."""

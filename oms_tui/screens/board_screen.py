@@ -12,16 +12,17 @@ from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Sparkline, Static
+from textual.widgets import Footer, Sparkline, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.floor.board import HOURS, BoardFigures, SyncHealth, Work, board_figures
 from oms_tui.floor.exception_rules import label
 from oms_tui.screens.queue_screen import age
+from oms_tui.screens.registry import ScreenEntry
+from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.stage_tile import StageTile
 
 REFRESH_SECONDS = 10.0
@@ -39,7 +40,6 @@ ALERT_STAGES = {"exceptions", "on hold"}
 
 
 class BoardScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "back", "Back", id="board.back")]
     DEFAULT_CSS = """
     BoardScreen #tiles { height: 5; }
     BoardScreen StageTile { width: 1fr; }
@@ -62,7 +62,7 @@ class BoardScreen(Screen[None]):
         self.next_load: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ShellHeader(self.clock)
         with Horizontal(id="tiles"):
             for n, (_, caption, short, note) in enumerate(STAGES):
                 yield StageTile(caption, short, note, id=f"stage-{n}")
@@ -75,7 +75,7 @@ class BoardScreen(Screen[None]):
         with Horizontal(id="bottom"):
             yield Static("", id="work", classes="panel")
             yield Static("", id="by-kind", classes="panel")
-            yield Static("", id="sync", classes="panel")
+            yield Static("", id="sync-health", classes="panel")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -85,7 +85,7 @@ class BoardScreen(Screen[None]):
             ("#late", "Late"),
             ("#work", "Work today"),
             ("#by-kind", "Exceptions"),
-            ("#sync", "Sync"),
+            ("#sync-health", "Sync"),
         ):
             self.query_one(ident).border_title = title
         self.load()
@@ -107,15 +107,11 @@ class BoardScreen(Screen[None]):
         self.query_one("#late", Static).update(_late(figures, now))
         self.query_one("#work", Static).update(_work(figures.stations, figures.staff))
         self.query_one("#by-kind", Static).update(_by_kind(figures.exceptions))
-        self.query_one("#sync", Static).update(_sync(figures.sync, now))
+        self.query_one("#sync-health", Static).update(_sync(figures.sync, now))
         self.sub_title = f"{now.astimezone():%a %d %b %H:%M}"
         if self.next_load is not None:
             self.next_load.stop()
         self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
 
 
 def _axis(now: datetime) -> Text:
@@ -193,3 +189,11 @@ def _sync(health: SyncHealth, now: datetime) -> Text:
     if health.api_notices:
         text.append(f"API notices: {health.api_notices}", style="yellow")
     return text
+
+
+SCREEN = ScreenEntry(
+    "f4",
+    "board",
+    "Board",
+    lambda context: BoardScreen(context.cache, context.clock, context.settings.sla_hours),
+)

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import DataTable, Footer, Label, Select, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, Order
@@ -24,7 +24,8 @@ from oms_tui.floor.staff import StaffError, active_staff
 from oms_tui.screens.exception_dialog import ExceptionDialog
 from oms_tui.screens.messages import OpenOrder
 from oms_tui.screens.queue_screen import age
-from oms_tui.widgets.sync_status import SyncStatus
+from oms_tui.screens.registry import ScreenEntry
+from oms_tui.widgets.shell_header import ShellHeader
 
 SHOWN = 500  # the most severe and oldest; the title says how many there are in all
 REFRESH_SECONDS = 5.0
@@ -44,7 +45,6 @@ class ExceptionsScreen(Screen[None]):
         Binding("c", "claim", "Claim", id="exceptions.claim"),
         Binding("r", "resolve", "Resolve", id="exceptions.resolve"),
         Binding("o", "open_order", "Open order", id="exceptions.open"),  # Enter too (the table's)
-        Binding("escape", "back", "Back", id="exceptions.back"),
         Binding("j,down", "cursor_down", "Down", show=False, id="exceptions.down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="exceptions.up"),
     ]
@@ -66,13 +66,12 @@ class ExceptionsScreen(Screen[None]):
         self.next_load: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ShellHeader(self.clock)
         with Horizontal(id="filters"):
             yield Label("Kind")
             yield Select[str]([], prompt="every kind", id="kind")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="exceptions")
         yield Static("", id="detail")
-        yield SyncStatus(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -235,12 +234,16 @@ class ExceptionsScreen(Screen[None]):
             return
         self.post_message(OpenOrder(item.row.order_id))
 
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()
 
     def action_cursor_up(self) -> None:
         self.query_one(DataTable).action_cursor_up()
+
+
+SCREEN = ScreenEntry(
+    "f3",
+    "exceptions",
+    "Exceptions",
+    lambda context: ExceptionsScreen(context.cache, context.clock, context.settings.station),
+)

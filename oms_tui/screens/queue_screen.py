@@ -9,11 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Footer, Input
 
 from oms_tui.cache.database import Cache
 from oms_tui.floor.queues import QueueRow, count_open_work, open_work
-from oms_tui.widgets.sync_status import SyncStatus
+from oms_tui.screens.messages import LiveUpdated
+from oms_tui.screens.registry import ScreenEntry
+from oms_tui.widgets.shell_header import ShellHeader
 
 PAGE = 200
 
@@ -49,10 +51,9 @@ class QueueScreen(Screen[None]):
         self.search_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ShellHeader(self.clock)
         yield Input(placeholder="Order number, customer, email, SKU or tracking number", id="search")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="queue")
-        yield SyncStatus(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -70,6 +71,11 @@ class QueueScreen(Screen[None]):
         ):
             table.add_column(label, key=key)
         self.action_refresh()
+
+    @on(LiveUpdated)
+    def live_updated(self, message: LiveUpdated) -> None:
+        if message.update.changed:
+            self.action_refresh()
 
     def action_refresh(self) -> None:
         with self.cache.reads() as session:
@@ -125,3 +131,11 @@ class QueueScreen(Screen[None]):
 
     def action_cursor_up(self) -> None:
         self.query_one(DataTable).action_cursor_up()
+
+
+SCREEN = ScreenEntry(
+    "f2",
+    "queues",
+    "Queues",
+    lambda context: QueueScreen(context.cache, context.clock, context.settings.sla_hours),
+)

@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from oms_tui.sim.bulk import BulkOperations
 from oms_tui.sim.executor import GraphQLService
 from oms_tui.sim.faults import HTML_ERROR, FaultProfile, Faults
+from oms_tui.sim.saved_shop import SavedShopFile
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.throttle import PLANS, LeakyBucket
 
@@ -82,11 +83,17 @@ def create_app(
     bucket_clock: Callable[[], float] = time.monotonic,
     live: bool = False,
     live_rate: float = 1.0,
+    saved: SavedShopFile | None = None,
 ) -> Starlette:
     """The simulator as an ASGI app. `app.state.faults` holds the fault switches (`outage`,
     `drop_after_mutations`, `deprecated_reason`, `deprecation_notes`), `app.state.service.buckets` the
     token buckets, `app.state.store` the store. `live` runs `live_rate` events/s while served by uvicorn
-    (ASGI lifespan)."""
+    (ASGI lifespan). `saved` keeps the store in its file after every change, before it is answered."""
+
+    def keep() -> None:
+        if saved is not None:
+            saved.save_if_changed(store)
+
     default_rate, default_size = PLANS[plan]
     rate, size = restore_rate or default_rate, bucket or (restore_rate or default_rate) * 20
     if bucket is None and restore_rate is None:
@@ -103,6 +110,7 @@ def create_app(
         if version is None:
             return PlainTextResponse("Not Found", status_code=404)
         response = await answer(request)
+        keep()
         response.headers["X-Shopify-API-Version"] = version
         if fault_box.deprecated_reason:
             response.headers["X-Shopify-API-Deprecated-Reason"] = fault_box.deprecated_reason
@@ -152,10 +160,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        driver = asyncio.create_task(_drive_live(store, live_rate)) if live else None
+        driver = asyncio.create_task(_drive_live(store, live_rate, keep)) if live else None
         yield
         if driver is not None:
             driver.cancel()
+        if saved is not None:
+            saved.close(store)
 
     app = Starlette(
         routes=[
@@ -168,7 +178,8 @@ def create_app(
     return app
 
 
-async def _drive_live(store: SimStore, events_per_second: float) -> None:
+async def _drive_live(store: SimStore, events_per_second: float, keep: Callable[[], None]) -> None:
     while True:
         await asyncio.sleep(1 / events_per_second)
         store.live_step(1)
+        keep()

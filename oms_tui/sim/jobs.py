@@ -50,3 +50,8 @@ class Jobs:
         for job in self._jobs.values():
             if not job.done and job.due_at <= now:
                 job.finish()
+
+    def finish_all(self) -> None:
+        """Finish every waiting job now (before the store is saved: a job's work cannot be kept)."""
+        for job in self._jobs.values():
+            job.finish()

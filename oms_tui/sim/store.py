@@ -14,6 +14,9 @@ Orders are derived from (seed, index) on first access and cached; an order that 
 live activity) moves to an overlay and is re-indexed by `updatedAt`. With `search_lag` seconds, the
 `updatedAt` index sees a change only after that delay, like Shopify's search, while lookups by id
 are always fresh.
+
+The seeded history ends at `anchor` (default: now). `saved()` and `SimStore.restored()` carry a shop
+with its changes across restarts (the app's demo keeps it in a file: `saved_shop`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ import random
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from oms_tui.sim.catalogue import build_inventory, build_locations, build_people, build_variants
 from oms_tui.sim.jobs import DEFAULT_DELAY, Jobs
@@ -45,6 +50,22 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass
+class SavedShop:
+    """Everything a restart needs to serve the same shop: how it was seeded, and every change since."""
+
+    seed: int
+    seeded: int  # orders generated from the seed
+    anchor: datetime  # when the seeded history ends
+    count: int  # orders, live ones included
+    overlay: dict[int, Order]  # every order that changed, by index
+    inventory: dict[str, InventoryItem]
+    fo_owner: dict[int, int]
+    fulfillment_owner: dict[int, int]
+    next_dynamic_id: int
+    live_rng: Any  # random.Random state: live activity goes on where it stopped
+
+
 class SimStore:
     def __init__(
         self,
@@ -53,6 +74,7 @@ class SimStore:
         clock: Callable[[], datetime] = utc_now,
         search_lag: float = 0.0,
         job_delay: float = DEFAULT_DELAY.total_seconds(),
+        anchor: datetime | None = None,
     ) -> None:
         self.seed = seed
         self.clock = clock
@@ -67,7 +89,8 @@ class SimStore:
             item.id: item for item in build_inventory(rng, self.variants, location_list)
         }
         people, streets = build_people(seed)
-        self._factory = OrderFactory(seed, orders, self.now(), self.variants, location_list, people, streets)
+        self.anchor = anchor or self.now()
+        self._factory = OrderFactory(seed, orders, self.anchor, self.variants, location_list, people, streets)
         self._seeded = orders
         self._count = orders
         self._overlay: dict[int, Order] = {}
@@ -77,6 +100,7 @@ class SimStore:
         self._next_dynamic_id = DYNAMIC_ID_BASE
         self._live_rng = random.Random(seed + 1)
         self._pending_reindex: list[tuple[datetime, int]] = []
+        self.changes = 0  # grows with every change kept: a saver compares it with what it saved
         self._order_index = UpdatedIndex(
             orders, self._factory.updated_ts, lambda i: [(self._factory.updated_ts(i), ORDER_BASE + i)]
         )
@@ -191,7 +215,37 @@ class SimStore:
                 self._fulfillment_owner[legacy] = index
         self._overlay[index] = order
         self._cache.pop(index, None)
+        self.changes += 1
         return index
+
+    # --- restarts -------------------------------------------------------------------------------------
+    def saved(self) -> SavedShop:
+        """The shop as it is now (call it holding `lock`; pickle the result before releasing it)."""
+        return SavedShop(
+            self.seed,
+            self._seeded,
+            self.anchor,
+            self._count,
+            self._overlay,
+            self.inventory,
+            self._fo_owner,
+            self._fulfillment_owner,
+            self._next_dynamic_id,
+            self._live_rng.getstate(),
+        )
+
+    @classmethod
+    def restored(cls, saved: SavedShop, clock: Callable[[], datetime] = utc_now) -> SimStore:
+        """The shop `saved` described: the same seeded history, with every change it had kept."""
+        store = cls(saved.seeded, saved.seed, clock, anchor=saved.anchor)
+        store._count, store.inventory = saved.count, saved.inventory
+        store._fo_owner, store._fulfillment_owner = saved.fo_owner, saved.fulfillment_owner
+        store._next_dynamic_id = saved.next_dynamic_id
+        store._live_rng.setstate(saved.live_rng)
+        for index, order in saved.overlay.items():
+            store._overlay[index] = order
+            store._reindex(index)
+        return store
 
     def live_step(self, events: int = 1) -> list[str]:
         """Apply `events` seeded random live events (new orders, payments, edits, cancels); returns them."""

@@ -6,9 +6,11 @@ import asyncio
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from textual.pilot import Pilot
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
@@ -34,6 +36,12 @@ def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
     runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
     asyncio.run(_sync(SimStore(orders=60, seed=7, clock=lambda: NOW), runtime))
     return runtime
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Reads off the UI thread (the header's sync health) have landed and been drawn."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 @pytest.fixture

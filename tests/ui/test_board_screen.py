@@ -31,7 +31,7 @@ def floor_day(runtime: Runtime) -> Iterator[None]:
 
 
 async def open_board(pilot: Pilot[Any]) -> BoardScreen:
-    await pilot.press("b")
+    await pilot.press("f4")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     assert isinstance(pilot.app.screen, BoardScreen)

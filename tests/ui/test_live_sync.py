@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 from pydantic import SecretStr
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Label
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
@@ -17,7 +19,7 @@ from oms_tui.config import Settings
 from oms_tui.runtime import Runtime
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.store import SimStore
-from oms_tui.widgets.sync_status import SyncStatus
+from oms_tui.widgets.shell_header import ShellHeader
 from tests.store.stuck import StuckTransport
 
 
@@ -35,13 +37,25 @@ def live_runtime(tmp_path: Path, token: str, transport: httpx.AsyncBaseTransport
     )
 
 
-async def wait_for_status(app: OmsApp, text: str) -> SyncStatus:
-    status = app.screen.query_one(SyncStatus)
+def header_says(app: OmsApp) -> str:
+    """What the header's sync line shows."""
+    return str(app.screen.query_one(ShellHeader).query_one("#sync", Label).content)
+
+
+async def wait_for(condition: Callable[[], bool]) -> None:
     for _ in range(200):
-        if text in status.state:
-            return status
+        if condition():
+            return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"status never said {text!r}; it says {status.state!r}")
+    raise AssertionError("never happened")
+
+
+async def wait_for_status(app: OmsApp, text: str) -> str:
+    for _ in range(200):
+        if text in (said := header_says(app)):
+            return said
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the header never said {text!r}; it says {header_says(app)!r}")
 
 
 async def test_the_queue_fills_in_from_the_first_sync(
@@ -50,9 +64,11 @@ async def test_the_queue_fills_in_from_the_first_sync(
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
     app = OmsApp(live_runtime(tmp_path, DEFAULT_TOKEN))
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for_status(app, "synced ")
+        await wait_for_status(app, "(4/4)")  # the progress display, stream by stream
+        await wait_for(lambda: app.health.reachable is True and not app.health.activity)  # a pass ended
         await pilot.pause()
         assert app.screen.query_one(DataTable).row_count > 5
+        assert re.search(r"● store reachable · synced \d+s ago", header_says(app))
 
 
 async def test_a_refused_token_is_shown_and_not_retried(
@@ -61,9 +77,9 @@ async def test_a_refused_token_is_shown_and_not_retried(
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
     app = OmsApp(live_runtime(tmp_path, "shpat_wrong_token_123"))
     async with app.run_test(size=(120, 36)):
-        status = await wait_for_status(app, "store refused the token")
-        assert status.failed
-        assert "shpat_wrong_token_123" not in status.render()
+        said = await wait_for_status(app, "store refused the token")
+        assert app.health.failed
+        assert "shpat_wrong_token_123" not in said
 
 
 async def test_quitting_cancels_a_sync_stuck_in_a_request(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input
 
 from oms_tui.app import OmsApp
+from tests.ui.conftest import settled
 
 SIZE = (120, 36)
 
 
 def test_queue_snapshot(app: OmsApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app, terminal_size=SIZE)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settled)
 
 
 async def test_search_by_order_number_then_clear(app: OmsApp) -> None:

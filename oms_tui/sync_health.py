@@ -1,0 +1,67 @@
+"""What the header says about syncing: the last good sync, the outbox, the store, the API notices.
+
+Part of it is read from the cache (`read_stored_health`, off the UI thread), part comes from the live
+loop's reports (`with_update`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from oms_tui.cache.database import Cache
+from oms_tui.cache.sync_state import SyncState, pending_outbox
+from oms_tui.runtime import LiveUpdate
+from oms_tui.store.api_notices import current_notices
+from oms_tui.store.sync import STREAMS
+
+
+@dataclass(frozen=True)
+class StoredHealth:
+    last_sync: datetime | None  # the stalest stream's last good page; None before any
+    outbox: int  # actions not yet known to be at the store
+    notices: tuple[str, ...]  # API deprecations and versions a manager still has to act on
+
+
+@dataclass(frozen=True)
+class SyncHealth:
+    station: str
+    stored: StoredHealth = StoredHealth(None, 0, ())
+    reachable: bool | None = None  # from the live loop's last report; None: not known
+    activity: str = ""  # what the live loop is doing, when there is more to say than the sync's age
+    failed: bool = False
+
+
+def read_stored_health(cache: Cache) -> StoredHealth:
+    with cache.reads() as session:
+        last_sync = session.exec(
+            select(func.min(SyncState.last_success)).where(col(SyncState.stream).in_(STREAMS))
+        ).one()
+        outbox = pending_outbox(session)
+    notices = tuple(notice.message for notice in current_notices(cache))
+    return StoredHealth(last_sync, outbox, notices)
+
+
+def with_update(health: SyncHealth, update: LiveUpdate) -> SyncHealth:
+    """A routine good pass adds nothing to say: the header shows the sync's age instead."""
+    routine = update.reachable is True and not (update.error or update.progress)
+    return replace(
+        health,
+        reachable=update.reachable,
+        activity="" if routine else update.text,
+        failed=update.error,
+    )
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"

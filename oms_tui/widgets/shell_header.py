@@ -1,0 +1,91 @@
+"""The header of every screen: where and who (station, staff), the screen, sync health, the clock.
+
+It follows the app's `health` (a `SyncHealth`) and `staff` (the signed-in person's name, or None)
+and redraws the clock and the sync's age every second from the app's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Label
+
+from oms_tui.sync_health import SyncHealth, ago
+
+NO_STAFF = "—"
+CLOCK_FORMAT = "%a %d %b %H:%M:%S"
+
+
+class ShellHeader(Widget):
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text()
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.clock = clock
+        self.health: SyncHealth | None = None
+        self.staff: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="bar"):
+            yield Label(id="title")
+            yield Label(id="where")
+            yield Label(id="clock")
+        yield Label(id="sync")
+        yield Label(id="notice")
+
+    def on_mount(self) -> None:
+        self.watch(self.screen, "title", self._show_title)
+        self.watch(self.screen, "sub_title", self._show_title)
+        self.watch(self.app, "health", self._show_health)
+        self.watch(self.app, "staff", self._show_staff)
+        self.set_interval(1, self._tick)
+
+    def _show_title(self) -> None:
+        title, sub_title = self.screen.title or "", self.screen.sub_title or ""
+        shown = f"{self.app.title} │ {title}" + (f" · {sub_title}" if sub_title else "")
+        self.query_one("#title", Label).update(shown)
+
+    def _show_health(self, health: SyncHealth) -> None:
+        self.health = health
+        self._show_where()
+        self._tick()
+        notices = health.stored.notices
+        more = f"  (+{len(notices) - 1} more: oms-tui sync lists them)" if len(notices) > 1 else ""
+        notice = self.query_one("#notice", Label)
+        notice.update(f"⚠ API notice: {notices[0]}{more}" if notices else "")
+        notice.display = bool(notices)
+
+    def _show_staff(self, staff: str | None) -> None:
+        self.staff = staff
+        self._show_where()
+
+    def _show_where(self) -> None:
+        station = self.health.station if self.health else ""
+        self.query_one("#where", Label).update(f"station {station} · staff {self.staff or NO_STAFF}")
+
+    def _tick(self) -> None:
+        now = self.clock()
+        self.query_one("#clock", Label).update(now.strftime(CLOCK_FORMAT))
+        if self.health is not None:
+            self.query_one("#sync", Label).update(sync_line(self.health, now))
+
+
+def sync_line(health: SyncHealth, now: datetime) -> Content:
+    """'● store reachable · synced 4m ago · 3 to send · <what the live loop says>'."""
+    parts: list[Content] = []
+    if health.reachable is not None:
+        reachable = "store reachable" if health.reachable else "store unreachable"
+        parts.append(Content.styled(f"● {reachable}", "$success" if health.reachable else "bold $error"))
+    last = health.stored.last_sync
+    parts.append(Content(f"synced {ago(last, now)} ago" if last else "not synced yet"))
+    outbox = health.stored.outbox
+    parts.append(Content.styled(f"{outbox} to send", "bold $warning") if outbox else Content("outbox empty"))
+    if health.activity:
+        parts.append(Content.styled(health.activity, "bold $error" if health.failed else "italic"))
+    return Content(" · ").join(parts)
