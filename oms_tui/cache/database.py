@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from oms_tui.cache.engine import make_engine, session_factory
+from oms_tui.cache.engine import make_engine, read_only, session_factory
 from oms_tui.cache.migrate import upgrade
 
 
@@ -16,6 +17,11 @@ from oms_tui.cache.migrate import upgrade
 class Cache:
     engine: Engine
     sessions: sessionmaker[Session]
+
+    @cached_property
+    def read_sessions(self) -> sessionmaker[Session]:
+        """Sessions for screens that only read (see `engine.read_only`)."""
+        return session_factory(read_only(self.engine))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -48,7 +48,18 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def _begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads and then writes cannot wait for another writer: SQLite fails it
     # at once with "database is locked". Taking the write lock up front makes it wait (busy_timeout).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Read-only sessions (see `read_only`) need no lock: in WAL mode they never wait for a writer.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "oms_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine for sessions that only read: on SQLite they neither take nor wait for the
+    write lock (a screen reading the queue must not stall sync, nor wait for it). Never write with it."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
