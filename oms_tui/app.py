@@ -62,7 +62,7 @@ class OmsApp(App[None]):
     def live_updated(self, message: LiveUpdated) -> None:
         self._show_status(message.update)
         if message.update.changed and isinstance(self.screen, QueueScreen):
-            self.screen.action_refresh()
+            self.screen.data_changed()
 
     def _show_status(self, update: LiveUpdate | None) -> None:
         for status in self.screen.query(SyncStatus):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from textual.pilot import Pilot
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
@@ -38,3 +39,10 @@ def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
 @pytest.fixture
 def app(runtime: Runtime) -> OmsApp:
     return OmsApp(runtime, live=False, clock=lambda: NOW)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let the table's reads (worker threads) land and the screen catch up (apps without `live`)."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

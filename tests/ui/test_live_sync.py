@@ -8,12 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
-from textual.widgets import DataTable
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
 from oms_tui.config import Settings
 from oms_tui.runtime import Runtime
+from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.store import SimStore
 from oms_tui.widgets.sync_status import SyncStatus
@@ -47,10 +47,15 @@ async def test_the_queue_fills_in_from_the_first_sync(
 ) -> None:
     monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
     app = OmsApp(live_runtime(tmp_path, DEFAULT_TOKEN))
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36)):
         await wait_for_status(app, "synced ")
-        await pilot.pause()
-        assert app.screen.query_one(DataTable).row_count > 5
+        assert isinstance(app.screen, QueueScreen)
+        table = app.screen.table
+        for _ in range(200):  # the sync's last message asks the table to read again
+            if table.total > 5:
+                break
+            await asyncio.sleep(0.05)
+        assert table.total > 5
 
 
 async def test_a_refused_token_is_shown_and_not_retried(
