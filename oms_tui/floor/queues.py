@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, false, func, not_, or_, true, tuple_
+from sqlalchemy import String, and_, case, cast, exists, func, or_, true, tuple_, union
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
@@ -119,9 +119,10 @@ def _cancelled_orders() -> Any:
 
 
 # Big stages are read in the order of the orders' queue index, small ones from the few rows that
-# make them (claims, pick lists, exceptions, today's shipments). A fulfillment order's own status or
-# location would tempt the planner into reading the whole stage and sorting it, so those columns are
-# offered to an index only where that is right: to count a big stage (`indexed`).
+# make them (claims, pick lists, exceptions, today's shipments). SQLite plans without statistics: a
+# fulfillment order's own status or location would tempt it into reading the whole stage and sorting
+# it, so there those columns are offered to an index only where that is right: to count a big stage
+# (`indexed`). PostgreSQL plans from statistics (autovacuum keeps them) and gets the plain columns.
 BIG_STAGES = frozenset({Stage.READY_TO_PICK, Stage.ON_HOLD, Stage.ALL})
 
 
@@ -130,49 +131,75 @@ def _fo_column(name: str, indexed: bool) -> Any:
     return column if indexed else func.coalesce(column, "")  # the same value, out of an index's reach
 
 
-def _big_stage(stage: Stage, now: datetime, indexed: bool) -> tuple[Any, Any]:
-    """A big stage as (every fulfillment order with its status, the few of those left out)."""
+def _plans_from_statistics(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _fulfillment_orders_of(order_ids: Any) -> Any:
+    return select(FulfillmentOrder.id).where(col(FulfillmentOrder.order_id).in_(order_ids))
+
+
+# The few rows a small set is made of are gathered into one list of ids (a UNION), so both engines
+# look the fulfillment orders up by id; `a IN (...) OR b IN (...)` makes PostgreSQL scan them all.
+
+
+def _not_in(column: Any, ids: Any, anti_join: bool) -> Any:
+    """`column NOT IN (ids)`; as NOT EXISTS for PostgreSQL, which plans NOT IN as a filter over every
+    row (NULLs forbid it an anti-join) but a NOT EXISTS as an anti-join that keeps the index order."""
+    if not anti_join:
+        return col(column).not_in(ids)
+    found = ids.subquery()
+    return ~exists().where(next(iter(found.c)) == column)
+
+
+def _big_stage(stage: Stage, now: datetime, indexed: bool) -> tuple[Any, list[tuple[Any, Any]]]:
+    """A big stage as (every fulfillment order with its status, the few of those left out, by kind:
+    (column, the ids it must not be among))."""
     fo = FulfillmentOrder
     status = _fo_column("status", indexed)
-    cancelled = col(fo.order_id).in_(_cancelled_orders())
     if stage is Stage.READY_TO_PICK:
-        taken = or_(
-            col(fo.id).in_(_claimed(now)), col(fo.id).in_(_on_lists("open")), col(fo.id).in_(_fully_picked())
-        )
-        return status.in_(OPEN), or_(cancelled, taken)
+        taken = union(_claimed(now), _on_lists("open"), _fully_picked())
+        return status.in_(OPEN), [(fo.order_id, _cancelled_orders()), (fo.id, taken)]
     if stage is Stage.ON_HOLD:
-        return status == "ON_HOLD", cancelled
-    return true(), false()
+        return status == "ON_HOLD", [(fo.order_id, _cancelled_orders())]
+    return true(), []
 
 
-def stage_condition(stage: Stage, now: datetime, *, indexed: bool = False) -> Any:
+def stage_condition(stage: Stage, now: datetime, *, indexed: bool = False, anti_join: bool = False) -> Any:
     if stage in BIG_STAGES:
         everything, left_out = _big_stage(stage, now, indexed)
-        return and_(everything, not_(left_out))
+        return and_(everything, *(_not_in(column, ids, anti_join) for column, ids in left_out))
     fo = FulfillmentOrder
     status = _fo_column("status", indexed)
-    is_open = and_(status.in_(OPEN), col(fo.order_id).not_in(_cancelled_orders()))
-    claimed_or_listed = or_(col(fo.id).in_(_claimed(now)), col(fo.id).in_(_on_lists("open")))
-    picked = col(fo.id).in_(_fully_picked())
+    is_open = and_(status.in_(OPEN), _not_in(fo.order_id, _cancelled_orders(), anti_join))
     if stage is Stage.PICKING:
-        return and_(is_open, claimed_or_listed, not_(picked))
+        taken = col(fo.id).in_(union(_claimed(now), _on_lists("open")))
+        return and_(taken, is_open, _not_in(fo.id, _fully_picked(), anti_join))
     if stage is Stage.READY_TO_PACK:
-        return and_(is_open, picked)
+        return and_(col(fo.id).in_(_fully_picked()), is_open)
     if stage is Stage.EXCEPTIONS:
         with_exception = select(FloorException.order_id).where(col(FloorException.state).in_(OPEN_EXCEPTION))
         return col(fo.order_id).in_(with_exception)
-    day = start_of_day(now)  # shipped today
-    synced = select(Fulfillment.order_id).where(col(Fulfillment.created_at) >= day)
+    day = start_of_day(now)  # shipped today: by sync, or here and not yet synced back
+    synced = _fulfillment_orders_of(select(Fulfillment.order_id).where(col(Fulfillment.created_at) >= day))
     local = select(AuditEvent.subject).where(
         col(AuditEvent.at) >= day, col(AuditEvent.action) == "store.fulfill"
     )
-    return and_(status == "CLOSED", or_(col(fo.order_id).in_(synced), col(fo.id).in_(local)))
+    return and_(col(fo.id).in_(union(synced, local)), status == "CLOSED")
 
 
 def _conditions(
-    stage: Stage, filters: QueueFilter, now: datetime, *, indexed: bool = False, stage_part: Any = None
+    stage: Stage,
+    filters: QueueFilter,
+    now: datetime,
+    *,
+    indexed: bool = False,
+    anti_join: bool = False,
+    stage_part: Any = None,
 ) -> list[Any]:
-    conditions = [stage_condition(stage, now, indexed=indexed) if stage_part is None else stage_part]
+    if stage_part is None:
+        stage_part = stage_condition(stage, now, indexed=indexed, anti_join=anti_join)
+    conditions = [stage_part]
     if filters.location_id:
         conditions.append(_fo_column("location_id", indexed) == filters.location_id)
     if filters.status:
@@ -205,21 +232,30 @@ ROW_ORDER = (col(Order.priority), col(Order.created_at), col(Order.id), col(Fulf
 
 def count(session: Session, stage: Stage, filters: QueueFilter, now: datetime) -> int:
     query = select(func.count()).select_from(FulfillmentOrder)
+    plain = _plans_from_statistics(session)
     if filters.needs_order or filters.search.strip():
         query = query.join(Order, col(Order.id) == FulfillmentOrder.order_id)
-        return session.exec(query.where(*_conditions(stage, filters, now))).one()
+        return session.exec(
+            query.where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
+        ).one()
     if stage not in BIG_STAGES:
-        return session.exec(query.where(*_conditions(stage, filters, now))).one()
-    # Every one with the stage's status (an index count), less the few left out (found from their rows).
+        return session.exec(
+            query.where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
+        ).one()
+    # Every one with the stage's status (an index count), less the few left out, each kind of them
+    # counted from its own rows (an OR of them would make PostgreSQL read every fulfillment order).
     everything, _ = _big_stage(stage, now, indexed=True)
-    each, left_out = _big_stage(stage, now, indexed=False)
+    each, left_out = _big_stage(stage, now, indexed=plain)
     total = session.exec(
         query.where(*_conditions(stage, filters, now, indexed=True, stage_part=everything))
     ).one()
-    taken = session.exec(
-        query.where(*_conditions(stage, filters, now, stage_part=and_(each, left_out)))
-    ).one()
-    return total - taken
+    for n, (column, ids) in enumerate(left_out):
+        earlier = (_not_in(c, earlier_ids, plain) for c, earlier_ids in left_out[:n])
+        kind = and_(each, *earlier, col(column).in_(ids))
+        total -= session.exec(
+            query.where(*_conditions(stage, filters, now, indexed=plain, stage_part=kind))
+        ).one()
+    return total
 
 
 def window(
@@ -236,10 +272,11 @@ def window(
 ) -> list[QueueRow]:
     """`limit` rows in queue order: after `after`, before `before`, or `offset` rows from either end."""
     reverse = from_end or before is not None
+    plain = _plans_from_statistics(session)
     query = (
         select(FulfillmentOrder.id)
         .join(Order, col(Order.id) == FulfillmentOrder.order_id)
-        .where(*_conditions(stage, filters, now))
+        .where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
     )
     if after is not None:
         query = query.where(_after(after))
@@ -256,7 +293,8 @@ def position(session: Session, stage: Stage, filters: QueueFilter, now: datetime
     (row,) = _rows(session, [key], now) or (None,)
     if row is None:
         return None
-    conditions = _conditions(stage, filters, now)
+    plain = _plans_from_statistics(session)
+    conditions = _conditions(stage, filters, now, indexed=plain, anti_join=plain)
     base = (
         select(func.count())
         .select_from(FulfillmentOrder)
