@@ -233,8 +233,9 @@ ROW_ORDER = (col(Order.priority), col(Order.created_at), col(Order.id), col(Fulf
 def count(session: Session, stage: Stage, filters: QueueFilter, now: datetime) -> int:
     query = select(func.count()).select_from(FulfillmentOrder)
     plain = _plans_from_statistics(session)
-    if filters.needs_order or filters.search.strip():
+    if filters.needs_order:
         query = query.join(Order, col(Order.id) == FulfillmentOrder.order_id)
+    if filters.needs_order or filters.search.strip():  # a scan of the orders anyway: count in one go
         return session.exec(
             query.where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
         ).one()
