@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
 import resource
@@ -58,7 +57,7 @@ from oms_tui.config import Settings
 from oms_tui.floor.queues import QueueFilter, Stage, count, window
 from oms_tui.runtime import Runtime
 from oms_tui.screens.queue_screen import QueueScreen
-from tests.bulk_cache import fill_cache
+from tests.bulk_cache import prebuilt
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
@@ -71,22 +70,10 @@ GOALS = {"startup_ratio": 0.05, "key_ratio": 2.0, "rss_ratio": 2.0, "scale_ratio
 
 def cache_url(cache_dir: Path, orders: int) -> str:
     """A cache of `orders` seeded orders, built once (it takes minutes at a million)."""
-    digest = hashlib.sha256((REPO / "tests" / "bulk_cache.py").read_bytes())
-    for migration in sorted((REPO / "oms_tui" / "cache" / "migrations" / "versions").glob("*.py")):
-        digest.update(migration.read_bytes())
-    path = cache_dir / f"ui-{orders}-{digest.hexdigest()[:12]}.sqlite3"
-    if not path.exists():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        building = path.with_suffix(".building")
-        for leftover in cache_dir.glob(building.name + "*"):
-            leftover.unlink()
-        print(f"building a cache of {orders:,} orders in {path} ...", flush=True)
-        started = time.perf_counter()
-        cache = open_cache(f"sqlite:///{building}")
-        fill_cache(cache, orders, now=NOW)
-        cache.close()  # the last connection folds the write-ahead log into the file
-        building.rename(path)
-        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"a cache of {orders:,} orders ...", flush=True)
+    started = time.perf_counter()
+    path = prebuilt(cache_dir, orders, now=NOW)
+    print(f"  {path} ({time.perf_counter() - started:.0f} s)", flush=True)
     return f"sqlite:///{path}"
 
 

@@ -8,14 +8,16 @@ older the order, the likelier it shipped, as in a real shop), claims, pick lists
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import SQLModel
 
-from oms_tui.cache.database import Cache
+from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import (
     Claim,
     FloorException,
@@ -277,3 +279,25 @@ def _floor_work(
             short=0,
         )
     return pick_list
+
+
+def prebuilt(directory: Path, orders: int, *, now: datetime, **options: Any) -> Path:
+    """A SQLite file of `fill_cache(orders, now=now, **options)`, built once into `directory` and kept
+    while this builder and the migrations are unchanged (a million orders take minutes)."""
+    repo = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(
+        Path(__file__).read_bytes() + repr((orders, now, sorted(options.items()))).encode()
+    )
+    for migration in sorted((repo / "oms_tui" / "cache" / "migrations" / "versions").glob("*.py")):
+        digest.update(migration.read_bytes())
+    path = directory / f"orders-{orders}-{digest.hexdigest()[:12]}.sqlite3"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        building = path.with_suffix(".building")
+        for leftover in directory.glob(building.name + "*"):
+            leftover.unlink()
+        cache = open_cache(f"sqlite:///{building}")
+        fill_cache(cache, orders, now=now, **options)
+        cache.close()  # the last connection folds the write-ahead log into the file
+        building.rename(path)
+    return path

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from pydantic import SecretStr
 from sqlmodel import col, func, select
 from textual.pilot import Pilot
@@ -19,7 +21,7 @@ from oms_tui.floor.queues import QueueRow
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.widgets.virtual_table import VirtualTable
-from tests.bulk_cache import fill_cache
+from tests.bulk_cache import prebuilt
 from tests.ui.conftest import NOW, settle
 
 SIZE = (120, 36)
@@ -120,10 +122,11 @@ async def test_search_by_order_number_then_clear(app: OmsApp) -> None:
         assert table_of(app).total == everything
 
 
-async def test_scroll_to_the_end_of_a_100k_queue(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'big.sqlite3'}"
+async def test_scroll_to_the_end_of_a_100k_queue(tmp_path: Path, pytestconfig: pytest.Config) -> None:
+    # Built once and kept in pytest's cache folder (about ten seconds to build); each run reads a copy.
+    built = prebuilt(pytestconfig.cache.mkdir("queues"), 100_000, now=NOW, open_share=1.0, lean=True)
+    url = f"sqlite:///{shutil.copy(built, tmp_path / 'big.sqlite3')}"
     cache = open_cache(url)
-    fill_cache(cache, 100_000, now=NOW, open_share=1.0, lean=True)
     runtime = Runtime(Settings(database_url=url, station="pick-1"), cache, "https://sim.test", SecretStr("x"))
     app = OmsApp(runtime, live=False, clock=lambda: NOW)
     async with app.run_test(size=SIZE) as pilot:
