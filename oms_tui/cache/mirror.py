@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from oms_tui.cache.types import UTCDateTime
@@ -20,6 +20,9 @@ def _parent(table_column: str) -> Any:
     """A required foreign key to a parent whose children go with it."""
     foreign_key = ForeignKey(table_column, ondelete="CASCADE")
     return Field(sa_column=Column(String, foreign_key, nullable=False, index=True))
+
+
+CANCELLED = text("cancelled_at IS NOT NULL")
 
 
 class Location(SQLModel, table=True):
@@ -33,7 +36,13 @@ class Location(SQLModel, table=True):
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_status_priority_age", "fulfillment_status", "priority", "created_at"),)
+    __table_args__ = (
+        Index("ix_orders_status_priority_age", "fulfillment_status", "priority", "created_at"),
+        Index("ix_orders_queue_order", "priority", "created_at", "id"),  # the queues' order, for keysets
+        Index(
+            "ix_orders_cancelled", "id", sqlite_where=CANCELLED, postgresql_where=CANCELLED
+        ),  # out of queues
+    )
 
     id: str = Field(primary_key=True)
     name: str = Field(index=True)  # "#1001"
@@ -72,7 +81,12 @@ class LineItem(SQLModel, table=True):
 
 class FulfillmentOrder(SQLModel, table=True):
     __tablename__ = "fulfillment_orders"
-    __table_args__ = (Index("ix_fulfillment_orders_queue", "location_id", "status", "fulfill_at"),)
+    __table_args__ = (
+        Index("ix_fulfillment_orders_queue", "location_id", "status", "fulfill_at"),
+        # Covering indexes for the queues: counting a stage, and its rows in their order's order.
+        Index("ix_fulfillment_orders_stage", "status", "location_id", "order_id", "id"),
+        Index("ix_fulfillment_orders_of_order", "order_id", "status", "location_id", "id"),
+    )
 
     id: str = Field(primary_key=True)
     order_id: str = Field(index=True)
@@ -109,6 +123,7 @@ class FulfillmentOrderLineItem(SQLModel, table=True):
 
 class Fulfillment(SQLModel, table=True):
     __tablename__ = "fulfillments"
+    __table_args__ = (Index("ix_fulfillments_shipped", "created_at", "order_id"),)  # shipped today
 
     id: str = Field(primary_key=True)
     order_id: str = _parent("orders.id")

@@ -1,82 +1,411 @@
-"""The work queue and order search, paged from the cache (never a whole table at once)."""
+"""The floor's work queues: one per stage, most urgent first, read from the cache a window at a time.
+
+A queue row is a fulfillment order (what one warehouse ships), ordered by its order's priority, then
+its order's age (the SLA runs from the order's creation), then ids, so every row has a unique sort
+key: windows are read by keyset from a known neighbour, or by OFFSET from the nearer end.
+"""
 
 from __future__ import annotations
 
+import enum
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import String, and_, case, cast, exists, func, or_, true, tuple_, union
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from oms_tui.cache.models import (
+    AuditEvent,
+    Claim,
+    FloorException,
     Fulfillment,
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     LineItem,
     Order,
+    PickList,
+    PickListLine,
+    Staff,
 )
 
-OPEN_WORK = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
+OPEN = ("OPEN", "IN_PROGRESS")  # work that can still be picked and shipped
+FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE", "CLOSED", "CANCELLED")
+OPEN_EXCEPTION = ("open", "acknowledged")
+
+SortKey = tuple[int, datetime, str, str]  # priority, order created, order id, fulfillment order id
+
+
+class Stage(enum.StrEnum):
+    READY_TO_PICK = "ready to pick"
+    PICKING = "picking"
+    READY_TO_PACK = "ready to pack"
+    ON_HOLD = "on hold"
+    EXCEPTIONS = "exceptions"
+    SHIPPED_TODAY = "shipped today"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    location_id: str | None = None
+    status: str | None = None  # a fulfillment order status
+    tag: str = ""  # one order tag, any case
+    search: str = ""  # order number, customer, email, SKU or tracking number
+
+    @property
+    def needs_order(self) -> bool:
+        return bool(self.tag.strip())
 
 
 @dataclass(frozen=True)
 class QueueRow:
-    fulfillment_order_id: str
+    key: str  # the fulfillment order id
     order_id: str
     order_name: str
     customer: str
-    units: int
+    items: int  # units left to ship (all units once shipped)
     status: str
     location: str
     created_at: datetime
     tags: tuple[str, ...]
     priority: int
+    holder: str | None  # who has claimed it
+
+    @property
+    def sort_key(self) -> SortKey:
+        return (self.priority, self.created_at, self.order_id, self.key)
+
+    def sla_left(self, now: datetime, sla_hours: float) -> timedelta:
+        """Time until the order is late (negative once it is)."""
+        return self.created_at + timedelta(hours=sla_hours) - now
 
 
-def _open_work_query(search: str) -> Any:
-    query = (
-        select(FulfillmentOrder, Order)
-        .join(Order, col(Order.id) == FulfillmentOrder.order_id)
-        .where(col(FulfillmentOrder.status).in_(OPEN_WORK), col(Order.cancelled_at).is_(None))
+def start_of_day(now: datetime) -> datetime:
+    """Midnight of `now`'s day on this machine's clock: "today" as the floor means it."""
+    return now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+# --- which fulfillment orders are in which stage -----------------------------------------------------
+
+
+def _claimed(now: datetime) -> Any:
+    return select(Claim.fulfillment_order_id).where(col(Claim.lease_until) > now)
+
+
+def _on_lists(*states: str) -> Any:
+    return (
+        select(PickListLine.fulfillment_order_id)
+        .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
+        .where(col(PickList.state).in_(states))
     )
-    return query.where(col(Order.id).in_(matching_order_ids(search))) if search else query
 
 
-def count_open_work(session: Session, *, search: str = "") -> int:
-    return session.exec(select(func.count()).select_from(_open_work_query(search).subquery())).one()
+def _fully_picked() -> Any:
+    """On a pick list that is open or done, with every line of it picked."""
+    unpicked = func.sum(case((col(PickListLine.picked) < PickListLine.needed, 1), else_=0))
+    live = _on_lists("open", "done").group_by(col(PickListLine.fulfillment_order_id))
+    return live.having(unpicked == 0)
 
 
-def open_work(session: Session, *, limit: int = 200, offset: int = 0, search: str = "") -> list[QueueRow]:
-    """Open fulfillment orders, most urgent first, then oldest first."""
-    units = (
-        select(func.coalesce(func.sum(FulfillmentOrderLineItem.remaining_quantity), 0))
-        .where(FulfillmentOrderLineItem.fulfillment_order_id == FulfillmentOrder.id)
+def _cancelled_orders() -> Any:
+    """Orders cancelled here or at the store (a local cancel leaves its fulfillment orders open)."""
+    return select(Order.id).where(col(Order.cancelled_at).is_not(None))
+
+
+# Big stages are read in the order of the orders' queue index, small ones from the few rows that
+# make them (claims, pick lists, exceptions, today's shipments). SQLite plans without statistics: a
+# fulfillment order's own status or location would tempt it into reading the whole stage and sorting
+# it, so there those columns are offered to an index only where that is right: to count a big stage
+# (`indexed`). PostgreSQL plans from statistics (autovacuum keeps them) and gets the plain columns.
+BIG_STAGES = frozenset({Stage.READY_TO_PICK, Stage.ON_HOLD, Stage.ALL})
+
+
+def _fo_column(name: str, indexed: bool) -> Any:
+    column = col(getattr(FulfillmentOrder, name))
+    return column if indexed else func.coalesce(column, "")  # the same value, out of an index's reach
+
+
+def _plans_from_statistics(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _fulfillment_orders_of(order_ids: Any) -> Any:
+    return select(FulfillmentOrder.id).where(col(FulfillmentOrder.order_id).in_(order_ids))
+
+
+# The few rows a small set is made of are gathered into one list of ids (a UNION), so both engines
+# look the fulfillment orders up by id; `a IN (...) OR b IN (...)` makes PostgreSQL scan them all.
+
+
+def _not_in(column: Any, ids: Any, anti_join: bool) -> Any:
+    """`column NOT IN (ids)`; as NOT EXISTS for PostgreSQL, which plans NOT IN as a filter over every
+    row (NULLs forbid it an anti-join) but a NOT EXISTS as an anti-join that keeps the index order."""
+    if not anti_join:
+        return col(column).not_in(ids)
+    found = ids.subquery()
+    return ~exists().where(next(iter(found.c)) == column)
+
+
+def _big_stage(stage: Stage, now: datetime, indexed: bool) -> tuple[Any, list[tuple[Any, Any]]]:
+    """A big stage as (every fulfillment order with its status, the few of those left out, by kind:
+    (column, the ids it must not be among))."""
+    fo = FulfillmentOrder
+    status = _fo_column("status", indexed)
+    if stage is Stage.READY_TO_PICK:
+        taken = union(_claimed(now), _on_lists("open"), _fully_picked())
+        return status.in_(OPEN), [(fo.order_id, _cancelled_orders()), (fo.id, taken)]
+    if stage is Stage.ON_HOLD:
+        return status == "ON_HOLD", [(fo.order_id, _cancelled_orders())]
+    return true(), []
+
+
+def stage_condition(stage: Stage, now: datetime, *, indexed: bool = False, anti_join: bool = False) -> Any:
+    if stage in BIG_STAGES:
+        everything, left_out = _big_stage(stage, now, indexed)
+        return and_(everything, *(_not_in(column, ids, anti_join) for column, ids in left_out))
+    fo = FulfillmentOrder
+    status = _fo_column("status", indexed)
+    is_open = and_(status.in_(OPEN), _not_in(fo.order_id, _cancelled_orders(), anti_join))
+    if stage is Stage.PICKING:
+        taken = col(fo.id).in_(union(_claimed(now), _on_lists("open")))
+        return and_(taken, is_open, _not_in(fo.id, _fully_picked(), anti_join))
+    if stage is Stage.READY_TO_PACK:
+        return and_(col(fo.id).in_(_fully_picked()), is_open)
+    if stage is Stage.EXCEPTIONS:
+        with_exception = select(FloorException.order_id).where(col(FloorException.state).in_(OPEN_EXCEPTION))
+        return col(fo.order_id).in_(with_exception)
+    day = start_of_day(now)  # shipped today: by sync, or here and not yet synced back
+    synced = _fulfillment_orders_of(select(Fulfillment.order_id).where(col(Fulfillment.created_at) >= day))
+    local = select(AuditEvent.subject).where(
+        col(AuditEvent.at) >= day, col(AuditEvent.action) == "store.fulfill"
+    )
+    return and_(col(fo.id).in_(union(synced, local)), status == "CLOSED")
+
+
+def _conditions(
+    stage: Stage,
+    filters: QueueFilter,
+    now: datetime,
+    *,
+    indexed: bool = False,
+    anti_join: bool = False,
+    stage_part: Any = None,
+) -> list[Any]:
+    if stage_part is None:
+        stage_part = stage_condition(stage, now, indexed=indexed, anti_join=anti_join)
+    conditions = [stage_part]
+    if filters.location_id:
+        conditions.append(_fo_column("location_id", indexed) == filters.location_id)
+    if filters.status:
+        conditions.append(_fo_column("status", indexed) == filters.status)
+    if filters.tag.strip():  # tags are a JSON list: match the quoted tag, not a part of another one
+        quoted = '"' + filters.tag.strip().replace("\\", "\\\\").replace('"', '\\"') + '"'
+        escaped = quoted.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        conditions.append(cast(Order.tags, String).ilike(f"%{escaped}%", escape="!"))
+    if filters.search.strip():
+        conditions.append(col(FulfillmentOrder.order_id).in_(matching_order_ids(filters.search)))
+    return conditions
+
+
+def _after(key: SortKey) -> Any:
+    """Rows sorting after `key`, written so an index on the order's columns can seek to it."""
+    order_part = tuple_(col(Order.priority), col(Order.created_at), col(Order.id))
+    return and_(order_part >= key[:3], or_(order_part > key[:3], col(FulfillmentOrder.id) > key[3]))
+
+
+def _before(key: SortKey) -> Any:
+    order_part = tuple_(col(Order.priority), col(Order.created_at), col(Order.id))
+    return and_(order_part <= key[:3], or_(order_part < key[:3], col(FulfillmentOrder.id) < key[3]))
+
+
+ROW_ORDER = (col(Order.priority), col(Order.created_at), col(Order.id), col(FulfillmentOrder.id))
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def count(session: Session, stage: Stage, filters: QueueFilter, now: datetime) -> int:
+    query = select(func.count()).select_from(FulfillmentOrder)
+    plain = _plans_from_statistics(session)
+    if filters.needs_order:
+        query = query.join(Order, col(Order.id) == FulfillmentOrder.order_id)
+    if filters.needs_order or filters.search.strip():  # a scan of the orders anyway: count in one go
+        return session.exec(
+            query.where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
+        ).one()
+    if stage not in BIG_STAGES:
+        return session.exec(
+            query.where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
+        ).one()
+    # Every one with the stage's status (an index count), less the few left out, each kind of them
+    # counted from its own rows (an OR of them would make PostgreSQL read every fulfillment order).
+    everything, _ = _big_stage(stage, now, indexed=True)
+    each, left_out = _big_stage(stage, now, indexed=plain)
+    total = session.exec(
+        query.where(*_conditions(stage, filters, now, indexed=True, stage_part=everything))
+    ).one()
+    for n, (column, ids) in enumerate(left_out):
+        earlier = (_not_in(c, earlier_ids, plain) for c, earlier_ids in left_out[:n])
+        kind = and_(each, *earlier, col(column).in_(ids))
+        total -= session.exec(
+            query.where(*_conditions(stage, filters, now, indexed=plain, stage_part=kind))
+        ).one()
+    return total
+
+
+def window(
+    session: Session,
+    stage: Stage,
+    filters: QueueFilter,
+    now: datetime,
+    *,
+    limit: int,
+    offset: int = 0,
+    after: SortKey | None = None,
+    before: SortKey | None = None,
+    from_end: bool = False,
+) -> list[QueueRow]:
+    """`limit` rows in queue order: after `after`, before `before`, or `offset` rows from either end."""
+    reverse = from_end or before is not None
+    plain = _plans_from_statistics(session)
+    query = (
+        select(FulfillmentOrder.id)
+        .join(Order, col(Order.id) == FulfillmentOrder.order_id)
+        .where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
+    )
+    if after is not None:
+        query = query.where(_after(after))
+    if before is not None:
+        query = query.where(_before(before))
+    query = query.order_by(*(c.desc() for c in ROW_ORDER) if reverse else ROW_ORDER)
+    ids = list(session.exec(query.offset(offset).limit(limit)))
+    rows = _rows(session, ids, now)
+    return rows[::-1] if reverse else rows
+
+
+def position(session: Session, stage: Stage, filters: QueueFilter, now: datetime, key: str) -> int | None:
+    """Where fulfillment order `key` stands in the queue (0 = first), or None if it is not in it."""
+    (row,) = _rows(session, [key], now) or (None,)
+    if row is None:
+        return None
+    plain = _plans_from_statistics(session)
+    conditions = _conditions(stage, filters, now, indexed=plain, anti_join=plain)
+    base = (
+        select(func.count())
+        .select_from(FulfillmentOrder)
+        .join(Order, col(Order.id) == FulfillmentOrder.order_id)
+    )
+    if not session.exec(base.where(*conditions, col(FulfillmentOrder.id) == key)).one():
+        return None
+    return session.exec(base.where(*conditions, _before(row.sort_key))).one()
+
+
+def _rows(session: Session, ids: Sequence[str], now: datetime) -> list[QueueRow]:
+    """The details shown for these fulfillment orders, in the order given (one query, few rows)."""
+    if not ids:
+        return []
+    fo = FulfillmentOrder
+    left = func.coalesce(func.sum(FulfillmentOrderLineItem.remaining_quantity), 0)
+    total = func.coalesce(func.sum(FulfillmentOrderLineItem.total_quantity), 0)
+    units = select(left, total).where(FulfillmentOrderLineItem.fulfillment_order_id == fo.id).correlate(fo)
+    remaining = units.with_only_columns(left).scalar_subquery()
+    everything = units.with_only_columns(total).scalar_subquery()
+    holder = (
+        select(Staff.name)
+        .join(Claim, col(Claim.staff_code) == Staff.code)
+        .where(Claim.fulfillment_order_id == fo.id, col(Claim.lease_until) > now)
+        .correlate(fo)
         .scalar_subquery()
     )
     query = (
-        _open_work_query(search)
-        .add_columns(units)
-        .order_by(col(Order.priority), col(Order.created_at), col(FulfillmentOrder.id))
-        .offset(offset)
-        .limit(limit)
+        sa_select(fo, Order, remaining, everything, holder)
+        .join(Order, col(Order.id) == fo.order_id)
+        .where(col(fo.id).in_(ids))
     )
-    return [
-        QueueRow(
-            fulfillment_order_id=fo.id,
+    found = {}
+    for fulfillment_order, order, left_units, all_units, who in session.execute(query):
+        found[fulfillment_order.id] = QueueRow(
+            key=fulfillment_order.id,
             order_id=order.id,
             order_name=order.name,
             customer=order.customer_name or order.email or "",
-            units=int(count),
-            status=fo.status,
-            location=fo.location_name or "",
+            items=int(left_units or all_units),
+            status=fulfillment_order.status,
+            location=fulfillment_order.location_name or "",
             created_at=order.created_at,
             tags=tuple(order.tags),
             priority=order.priority,
+            holder=who,
         )
-        for fo, order, count in session.exec(query)
-    ]
+    return [found[ident] for ident in ids if ident in found]
+
+
+class QueueSource:
+    """One queue (a stage with filters) as a table reads it: a count, windows, a row's position.
+
+    Called from worker threads; each call uses its own session. Windows next to one already read are
+    read by keyset from its edge (the cost does not grow with depth); others by OFFSET from the nearer
+    end. A new `count()` starts afresh: the rows may have moved since.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        stage: Stage,
+        filters: QueueFilter,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.sessions, self.stage, self.filters, self.clock = sessions, stage, filters, clock
+        self._lock = threading.Lock()
+        self._edges: dict[int, SortKey] = {}  # row index -> its sort key, for the rows at window edges
+        self._total: int | None = None
+
+    def count(self) -> int:
+        with self.sessions() as session:
+            total = count(session, self.stage, self.filters, self.clock())
+        with self._lock:
+            self._edges.clear()
+            self._total = total
+        return total
+
+    def window(self, offset: int, limit: int) -> list[QueueRow]:
+        with self._lock:
+            after, before, total = self._edges.get(offset - 1), self._edges.get(offset + limit), self._total
+        if total is not None:
+            limit = max(0, min(limit, total - offset))
+
+        def read(**where: Any) -> list[QueueRow]:
+            return window(session, self.stage, self.filters, self.clock(), limit=limit, **where)
+
+        with self.sessions() as session:
+            if offset == 0 or limit == 0:
+                rows = read(offset=offset)
+            elif after is not None:
+                rows = read(after=after)
+            elif before is not None:
+                rows = read(before=before)
+            elif total is not None and total - offset - limit < offset:
+                rows = read(offset=total - offset - limit, from_end=True)
+            else:
+                rows = read(offset=offset)
+        if rows:
+            with self._lock:
+                self._edges[offset] = rows[0].sort_key
+                self._edges[offset + len(rows) - 1] = rows[-1].sort_key
+        return rows
+
+    def position(self, key: str) -> int | None:
+        with self.sessions() as session:
+            return position(session, self.stage, self.filters, self.clock(), key)
+
+
+# --- search (to be replaced by a full-text index) -----------------------------------------------------
 
 
 def matching_order_ids(text: str) -> SelectOfScalar[str]:

@@ -1,27 +1,52 @@
-"""The work queue: open fulfillment orders, most urgent and oldest first, searchable."""
+"""The work queues: a tab per stage, most urgent first, filtered by location, status and tag."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
-from textual import on
+from rich.text import Text
+from sqlmodel import col, select
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import Footer, Input, Select, Tab, Tabs
 
 from oms_tui.cache.database import Cache
-from oms_tui.floor.queues import QueueRow, count_open_work, open_work
+from oms_tui.cache.models import Location
+from oms_tui.cache.priority import RUSH_TAGS
+from oms_tui.floor.queues import FO_STATUSES, QueueFilter, QueueRow, QueueSource, Stage
 from oms_tui.screens.messages import LiveUpdated
 from oms_tui.screens.registry import ScreenEntry
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.virtual_table import Cell, Column, VirtualTable
 
-PAGE = 200
+STAGE_KEYS = {str(n): stage for n, stage in enumerate(Stage, start=1)}
+COLUMNS = [
+    Column("Order", 8),
+    Column("Status", 11),
+    Column("Age", 4, "right"),
+    Column("SLA", 8, "right"),
+    Column("Customer"),
+    Column("Items", 5, "right"),
+    Column("Location", 15),
+    Column("Tags", 16),
+    Column("Who", 12),
+]
+
+
+def tab_id(stage: Stage) -> str:
+    return stage.value.replace(" ", "-")
 
 
 def age(created: datetime, now: datetime) -> str:
-    minutes = max(0, int((now - created).total_seconds() // 60))
+    return span(now - created)
+
+
+def span(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
     if minutes < 60:
         return f"{minutes}m"
     if minutes < 48 * 60:
@@ -29,84 +54,172 @@ def age(created: datetime, now: datetime) -> str:
     return f"{minutes // (24 * 60)}d"
 
 
+def sla_cell(row: QueueRow, now: datetime, sla_hours: float) -> Text:
+    """Time left until late: amber in the last quarter of the SLA, red once late."""
+    if row.status in ("CLOSED", "CANCELLED"):
+        return Text("")
+    left = row.sla_left(now, sla_hours)
+    if left.total_seconds() < 0:
+        return Text(f"late {span(-left)}", style="bold red")
+    return Text(span(left), style="yellow" if left < timedelta(hours=sla_hours / 4) else "green")
+
+
+def tags_cell(tags: Sequence[str]) -> Text:
+    text = Text()
+    for n, tag in enumerate(tags):
+        text.append(", " if n else "")
+        text.append(tag, style="bold magenta" if tag.casefold() in RUSH_TAGS else "")
+    return text
+
+
 class QueueScreen(Screen[None]):
+    CSS_PATH = "queue_screen.tcss"
     AUTO_FOCUS = "#queue"
     BINDINGS = [
         # Priority: the key must not also reach the search box it focuses.
         Binding("slash", "search", "Search", id="queue.search", priority=True),
         Binding("escape", "clear_search", "Clear", show=False, id="queue.clear"),
+        Binding("f", "filters", "Filter", id="queue.filter"),
         Binding("r", "refresh", "Refresh", id="queue.refresh"),
-        Binding("j,down", "cursor_down", "Down", show=False, id="queue.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="queue.up"),
+        Binding("right_square_bracket", "next_stage", "Next tab", id="queue.next_tab"),
+        Binding("left_square_bracket", "previous_stage", "Previous tab", id="queue.previous_tab"),
+        *(
+            Binding(
+                key,
+                f"stage('{stage.value}')",
+                stage.value.capitalize(),
+                show=False,
+                id=f"queue.{tab_id(stage)}",
+            )
+            for key, stage in STAGE_KEYS.items()
+        ),
     ]
-    DEFAULT_CSS = """
-    QueueScreen #search { display: none; }
-    QueueScreen #search.-shown { display: block; }
-    QueueScreen DataTable { height: 1fr; }
-    """
 
     def __init__(self, cache: Cache, clock: Callable[[], datetime], sla_hours: float) -> None:
         super().__init__()
         self.cache, self.clock, self.sla_hours = cache, clock, sla_hours
-        self.search_text = ""
+        self.stage = Stage.READY_TO_PICK
+        self.filters = QueueFilter()
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
+        yield Tabs(
+            *(Tab(f"{n} {stage.value.capitalize()}", id=tab_id(stage)) for n, stage in enumerate(Stage, 1))
+        )
+        with Horizontal(id="filters"):
+            yield Select[str]([], prompt="Any location", id="location", compact=True)
+            yield Select[str](
+                [(s.replace("_", " ").lower(), s) for s in FO_STATUSES],
+                prompt="Any status",
+                id="status",
+                compact=True,
+            )
+            yield Input(placeholder="Tag", id="tag", compact=True)
         yield Input(placeholder="Order number, customer, email, SKU or tracking number", id="search")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="queue")
+        yield VirtualTable[QueueRow](COLUMNS, self.format_row, id="queue")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Work queue"
-        table = self.query_one(DataTable)
-        for label, key in (
-            ("", "flag"),
-            ("Order", "order"),
-            ("Customer", "customer"),
-            ("Units", "units"),
-            ("Status", "status"),
-            ("Location", "location"),
-            ("Age", "age"),
-            ("Tags", "tags"),
-        ):
-            table.add_column(label, key=key)
-        self.action_refresh()
+        self.title = "Queues"
+        self.load_locations()
+        self.show_queue()
+
+    @property
+    def table(self) -> VirtualTable[QueueRow]:
+        return self.query_one("#queue", VirtualTable)
+
+    def format_row(self, row: QueueRow) -> list[Cell]:
+        now = self.clock()
+        return [
+            Text(row.order_name, style="bold" if row.priority == 0 else ""),
+            row.status.replace("_", " ").lower(),
+            age(row.created_at, now),
+            sla_cell(row, now, self.sla_hours),
+            row.customer,
+            str(row.items),
+            row.location,
+            tags_cell(row.tags),
+            row.holder or "",
+        ]
+
+    def show_queue(self) -> None:
+        self.table.show(QueueSource(self.cache.reads, self.stage, self.filters, self.clock))
+
+    def data_changed(self) -> None:
+        """Sync changed the cache: re-read what is on screen (coalesced by the table)."""
+        self.table.data_changed()
 
     @on(LiveUpdated)
     def live_updated(self, message: LiveUpdated) -> None:
         if message.update.changed:
-            self.action_refresh()
+            self.data_changed()
 
-    def action_refresh(self) -> None:
+    @on(VirtualTable.Reloaded, "#queue")
+    def show_count(self, event: VirtualTable.Reloaded) -> None:
+        matching = f" matching {self.filters.search!r}" if self.filters.search else ""
+        self.sub_title = f"{event.total} {self.stage.value}{matching}"
+
+    @on(VirtualTable.ReadFailed, "#queue")
+    def show_failure(self, event: VirtualTable.ReadFailed) -> None:
+        self.notify(event.error, title="Could not read the queue", severity="error")
+
+    @work(thread=True, exclusive=True, group="locations")
+    def load_locations(self) -> None:
         with self.cache.reads() as session:
-            rows = open_work(session, limit=PAGE, search=self.search_text)
-            total = count_open_work(session, search=self.search_text)
-        self.show(rows, total)
-
-    def show(self, rows: list[QueueRow], total: int) -> None:
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        now = self.clock()
-        for row in rows:
-            late = (now - row.created_at).total_seconds() > self.sla_hours * 3600
-            flag = "!" if row.priority == 0 else ("late" if late else "")
-            table.add_row(
-                flag,
-                row.order_name,
-                row.customer[:28],
-                str(row.units),
-                row.status.replace("_", " ").lower(),
-                row.location,
-                age(row.created_at, now),
-                ", ".join(row.tags),
-                key=row.fulfillment_order_id,
+            found = session.exec(
+                select(Location.name, Location.id).where(col(Location.is_active)).order_by(Location.name)
             )
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
-        shown = f", the first {len(rows)} shown" if total > len(rows) else ""
-        matching = f" matching {self.search_text!r}" if self.search_text else ""
-        self.sub_title = f"{total} open{matching}{shown}"
+            options = [(name, ident) for name, ident in found]
+        self.app.call_from_thread(self.query_one("#location", Select).set_options, options)
+
+    # --- stages -------------------------------------------------------------------------------------
+
+    def action_stage(self, stage: str) -> None:
+        self.query_one(Tabs).active = tab_id(Stage(stage))
+
+    def action_next_stage(self) -> None:
+        self.query_one(Tabs).action_next_tab()
+
+    def action_previous_stage(self) -> None:
+        self.query_one(Tabs).action_previous_tab()
+
+    @on(Tabs.TabActivated)
+    def stage_chosen(self, event: Tabs.TabActivated) -> None:
+        stage = Stage(event.tab.id.replace("-", " ")) if event.tab.id else Stage.READY_TO_PICK
+        if stage != self.stage:
+            self.stage = stage
+            self.show_queue()
+        self.table.focus()
+
+    # --- filters and search -----------------------------------------------------------------------
+
+    def action_filters(self) -> None:
+        self.query_one("#location", Select).focus()
+
+    def set_filters(self, **changes: str | None) -> None:
+        filters = QueueFilter(**{**self.filters.__dict__, **changes})
+        if filters != self.filters:
+            self.filters = filters
+            self.show_queue()
+
+    @on(Select.Changed, "#location")
+    def location_chosen(self, event: Select.Changed) -> None:
+        self.set_filters(location_id=None if event.value is Select.BLANK else str(event.value))
+
+    @on(Select.Changed, "#status")
+    def status_chosen(self, event: Select.Changed) -> None:
+        self.set_filters(status=None if event.value is Select.BLANK else str(event.value))
+
+    @on(Input.Submitted, "#tag")
+    def tag_entered(self, event: Input.Submitted) -> None:
+        """A tag is matched whole, so it applies once typed (Enter), not at every letter."""
+        self.set_filters(tag=event.value.strip())
+        self.table.focus()
+
+    @on(Input.Changed, "#tag")
+    def tag_cleared(self, event: Input.Changed) -> None:
+        if not event.value.strip():
+            self.set_filters(tag="")
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -115,22 +228,18 @@ class QueueScreen(Screen[None]):
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
-        search.value, self.search_text = "", ""
+        search.value = ""
         search.remove_class("-shown")
-        self.query_one(DataTable).focus()
-        self.action_refresh()
+        self.table.focus()
+        self.set_filters(search="")
 
     @on(Input.Submitted, "#search")
     def run_search(self, event: Input.Submitted) -> None:
-        self.search_text = event.value.strip()
-        self.query_one(DataTable).focus()
-        self.action_refresh()
+        self.table.focus()
+        self.set_filters(search=event.value.strip())
 
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
+    def action_refresh(self) -> None:
+        self.table.data_changed()
 
 
 SCREEN = ScreenEntry(

@@ -17,7 +17,7 @@ from oms_tui.cache.models import (
     OutboxAction,
 )
 from oms_tui.cache.priority import NORMAL
-from oms_tui.floor.queues import open_work
+from oms_tui.floor.queues import QueueFilter, Stage, window
 from oms_tui.floor.store_actions import (
     ActionRefused,
     Actor,
@@ -175,9 +175,13 @@ def test_rush_tag_moves_the_order_up_the_queue(shop: Session) -> None:
         )
     )
     shop.commit()
-    assert [row.order_name for row in open_work(shop)] == ["#1000", "#1001"]
+
+    def ready_to_pick() -> list[str]:
+        return [row.order_name for row in window(shop, Stage.READY_TO_PICK, QueueFilter(), T0, limit=10)]
+
+    assert ready_to_pick() == ["#1000", "#1001"]
     add_tags(shop, PACKER, ORDER, ["Rush", " "])
     shop.commit()
     assert shop.get_one(Order, ORDER).tags == ["Rush"]
-    assert [row.order_name for row in open_work(shop)] == ["#1001", "#1000"]
+    assert ready_to_pick() == ["#1001", "#1000"]
     assert queued(shop) == [("tags", ORDER)]

@@ -47,3 +47,10 @@ async def settled(pilot: Pilot[Any]) -> None:
 @pytest.fixture
 def app(runtime: Runtime) -> OmsApp:
     return OmsApp(runtime, live=False, clock=lambda: NOW)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let the table's reads (worker threads) land and the screen catch up (apps without `live`)."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

@@ -11,12 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
 from oms_tui.config import Settings
 from oms_tui.runtime import Runtime
+from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.store import SimStore
 from oms_tui.widgets.shell_header import ShellHeader
@@ -67,7 +68,8 @@ async def test_the_queue_fills_in_from_the_first_sync(
         await wait_for_status(app, "(4/4)")  # the progress display, stream by stream
         await wait_for(lambda: app.health.reachable is True and not app.health.activity)  # a pass ended
         await pilot.pause()
-        assert app.screen.query_one(DataTable).row_count > 5
+        assert isinstance(app.screen, QueueScreen)
+        await wait_for(lambda: app.screen.table.total > 5)  # the sync's last message asks for a re-read
         assert re.search(r"● store reachable · synced \d+s ago", header_says(app))
 
 

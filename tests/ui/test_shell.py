@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import Footer, Label
 
 from oms_tui.app import LiveReport, OmsApp, screen_bindings
 from oms_tui.cache.database import open_cache
@@ -94,12 +94,13 @@ async def test_screens_switch_by_key_and_keep_their_place(shell_app: OmsApp) -> 
         assert isinstance(queue, QueueScreen)  # the app opens on the queues
         keys = {key: active.binding.description for key, active in queue.active_bindings.items()}
         assert (keys["f2"], keys["f9"]) == ("Queues", "Tiny")  # in the Footer, from the registry
+        await shell_app.workers.wait_for_complete()  # the queue's first rows are read
         await pilot.press("j", "j", "f9")
         assert isinstance(shell_app.screen, TinyScreen)
         assert "Tiny" in header_text(shell_app)
         await pilot.press("f2")
         assert shell_app.screen is queue
-        assert queue.query_one(DataTable).cursor_row == 2
+        assert queue.table.cursor == 2
 
 
 async def test_question_mark_lists_the_keys_of_the_screen_beneath(shell_app: OmsApp) -> None:
@@ -113,13 +114,14 @@ async def test_question_mark_lists_the_keys_of_the_screen_beneath(shell_app: Oms
         await pilot.press("q")  # closes the help, does not quit
         assert isinstance(shell_app.screen, TinyScreen)
     rows = {title: {(" / ".join(r.keys), r.what) for r in s.rows} for s in on_queue for title in [s.title]}
-    assert ("/", "Search") in rows["Work queue"]
-    assert ("j", "Down") in rows["Work queue"]  # keys hidden from the Footer are listed too
-    assert ("r", "Refresh") in rows["Work queue"]
+    assert ("/", "Search") in rows["Queues"]
+    assert ("1", "Ready to pick") in rows["Queues"]  # keys hidden from the Footer are listed too
+    assert ("r", "Refresh") in rows["Queues"]
     assert ("^q", "Quit: even while typing") in rows["Everywhere"]
     assert ("^p", "Commands: go to order, sync now, screens, theme") in rows["Everywhere"]
     assert {("f2", "Queues"), ("f9", "Tiny"), ("? / f1", "Help: this list of keys")} <= rows["Everywhere"]
-    assert [section.title for section in on_queue] == ["Work queue", "Everywhere", "DataTable (focused)"]
+    assert [section.title for section in on_queue] == ["Queues", "Everywhere", "VirtualTable (focused)"]
+    assert any(what == "Down" for _, what in rows["VirtualTable (focused)"])
     tiny_rows = {(" / ".join(r.keys), r.what) for s in on_tiny for r in s.rows}
     assert ("x", "Explode") in tiny_rows
     assert ("r", "Refresh") not in tiny_rows

@@ -1,0 +1,344 @@
+"""UI benchmark: the queue screen at 10,000, 100,000 and 1,000,000 orders, headless (`App.run_test()`).
+
+Caches are built once by `tests/bulk_cache.py` (the cache's own upserts) into `--cache-dir` and
+reused while that builder and the migrations are unchanged. Figures:
+
+`startup_ratio`
+    Process start to the first queue frame with rows, 100,000 orders, against a process that loads
+    the same queue's rows (ready to pick) into Textual's built-in DataTable. Median of `--runs`
+    runs each, in child processes.
+`key_ratio`
+    Key to updated screen, p95, over cursor moves (j, k), page down, end, home and typing a tag
+    filter (letters, then Enter: the rows filtered), 100,000 orders, against a bare Textual app that
+    only echoes the key. "Updated" = Pilot's wait for the screen, plus, for keys that read rows,
+    until the rows they need are on screen (not until a slower count lands).
+`rss_ratio`
+    Peak RSS of a process showing the queue of 100,000 orders (after moving to the end and back)
+    against a process running the bare app.
+`scale_ratio`
+    The worst ratio, 1,000,000 orders against 10,000, of: first frame (median), end, filter and
+    search (p95 each).
+`search_p95_ms`
+    Enter in the search box to the results on screen, p95 over order number, partial lower-case
+    customer name and email, SKU and tracking number, at 1,000,000 orders (beside 10,000).
+
+The last line printed is one JSON object with every figure.
+
+Usage: PYTHONPATH=. .venv/bin/python bench/ui.py [--quick] [--cache-dir DIR] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+from sqlmodel import col, select
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Label
+
+from oms_tui.app import OmsApp
+from oms_tui.cache.database import open_cache
+from oms_tui.cache.models import Fulfillment, LineItem, Order
+from oms_tui.config import Settings
+from oms_tui.floor.queues import QueueFilter, Stage, count, window
+from oms_tui.runtime import Runtime
+from oms_tui.screens.queue_screen import QueueScreen
+from tests.bulk_cache import prebuilt
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+SIZE = (120, 36)
+GOALS = {"startup_ratio": 0.05, "key_ratio": 2.0, "rss_ratio": 2.0, "scale_ratio": 1.5}
+
+
+# --- caches ----------------------------------------------------------------------------------------
+
+
+def cache_url(cache_dir: Path, orders: int) -> str:
+    """A cache of `orders` seeded orders, built once (it takes minutes at a million)."""
+    print(f"a cache of {orders:,} orders ...", flush=True)
+    started = time.perf_counter()
+    path = prebuilt(cache_dir, orders, now=NOW)
+    print(f"  {path} ({time.perf_counter() - started:.0f} s)", flush=True)
+    return f"sqlite:///{path}"
+
+
+def app_for(url: str) -> OmsApp:
+    runtime = Runtime(
+        Settings(database_url=url, station="bench"), open_cache(url), "https://sim.test", SecretStr("x")
+    )
+    return OmsApp(runtime, live=False, clock=lambda: NOW)
+
+
+# --- child processes: first frame and memory -------------------------------------------------------
+
+
+async def until(pilot: Pilot[Any], done: Callable[[], bool]) -> None:
+    while not done():
+        await pilot.pause(0.001)
+
+
+def visible_rows_read(app: OmsApp) -> bool:
+    screen = app.screen
+    if not isinstance(screen, QueueScreen):
+        return False
+    table = screen.table
+    top = round(table.scroll_offset.y)
+    return all(table.row_at(n) is not None for n in range(top, min(table.total, top + table.body_height)))
+
+
+def has_rows(app: OmsApp) -> bool:
+    screen = app.screen
+    return isinstance(screen, QueueScreen) and screen.table.row_at(0) is not None
+
+
+async def child_virtual(url: str) -> dict[str, float]:
+    app = app_for(url)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: has_rows(app))
+        await pilot.pause()
+        first_frame = time.time()
+        for keys in ("end", "pageup", "home"):
+            await pilot.press(keys)
+            await until(pilot, lambda: visible_rows_read(app))
+    return {"first_frame": first_frame, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+class TableApp(App[None]):
+    """The baseline: the same queue's rows, all of them, in Textual's DataTable."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(cursor_type="row")
+
+    def on_mount(self) -> None:
+        cache = open_cache(self.url)
+        with cache.reads() as session:
+            total = count(session, Stage.READY_TO_PICK, QueueFilter(), NOW)
+            rows = window(session, Stage.READY_TO_PICK, QueueFilter(), NOW, limit=total)
+        table = self.query_one(DataTable)
+        table.add_columns("Order", "Status", "Customer", "Items", "Location", "Tags", "Who")
+        table.add_rows(
+            (r.order_name, r.status, r.customer, r.items, r.location, ", ".join(r.tags), r.holder or "")
+            for r in rows
+        )
+
+
+async def child_datatable(url: str) -> dict[str, float]:
+    app = TableApp(url)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.query_one(DataTable).row_count > 0)
+        await pilot.pause()
+        return {"first_frame": time.time()}
+
+
+class EchoApp(App[None]):
+    """The bare app: it shows the last key pressed."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("press a key", id="echo")
+
+    def on_key(self, event: Any) -> None:
+        self.query_one("#echo", Label).update(event.key)
+
+
+async def child_bare() -> dict[str, float]:
+    app = EchoApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "b", "c")
+    return {"rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+def in_child(mode: str, url: str = "") -> dict[str, float]:
+    """Run a child process (`--child mode`); its figures, and the moment it was started."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMS_CONFIG_FILE": os.devnull}
+    started = time.time()
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--url", url],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    if "first_frame" in figures:
+        figures["seconds"] = figures["first_frame"] - started
+    return figures
+
+
+# --- in process: keys ------------------------------------------------------------------------------
+
+
+async def timed(pilot: Pilot[Any], keys: str, settled: Callable[[], bool] = lambda: True) -> float:
+    started = time.perf_counter()
+    await pilot.press(keys)
+    await until(pilot, settled)
+    return time.perf_counter() - started
+
+
+async def queue_keys(url: str, quick: bool) -> dict[str, list[float]]:
+    """Seconds per key on the queue screen, by kind of key."""
+    app = app_for(url)
+    times: dict[str, list[float]] = {"move": [], "page": [], "end": [], "filter": [], "search": []}
+    moves = 10 if quick else 30
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: visible_rows_read(app))
+        await pilot.app.workers.wait_for_complete()
+        read = lambda: visible_rows_read(app)  # noqa: E731
+        for _ in range(moves):
+            times["move"].append(await timed(pilot, "j", read))
+        for _ in range(moves // 3):
+            times["move"].append(await timed(pilot, "k", read))
+        for _ in range(moves // 3):
+            times["page"].append(await timed(pilot, "pagedown", read))
+        for _ in range(3 if quick else 6):
+            times["end"].append(await timed(pilot, "end", read))
+            times["end"].append(await timed(pilot, "home", read))
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        for tag in ("rush", "gift") * (1 if quick else 2):
+            await pilot.press("f", "tab", "tab")  # to the tag box
+            for letter in tag:
+                times["filter"].append(await timed(pilot, letter))
+            times["filter"].append(await timed(pilot, "enter", new_rows(screen)))
+            await pilot.app.workers.wait_for_complete()
+            await pilot.press("f", "tab", "tab", *["backspace"] * len(tag), "escape")
+            await pilot.app.workers.wait_for_complete()
+            await until(pilot, read)
+        for query in search_queries(url):
+            await pilot.press("slash", *query)
+            times["search"].append(await timed(pilot, "enter", new_rows(screen)))
+            await pilot.app.workers.wait_for_complete()
+            await pilot.press("escape")
+            await pilot.app.workers.wait_for_complete()
+            await until(pilot, read)
+    return times
+
+
+def new_rows(screen: QueueScreen) -> Callable[[], bool]:
+    """Whether the table shows other rows than now (a filter or search took effect), all read."""
+    table, before = screen.table, screen.table.row_at(0)
+    return lambda: table.row_at(0) is not before and visible_rows_read(screen.app)  # type: ignore[arg-type]
+
+
+def search_queries(url: str) -> list[str]:
+    """What support types: an order number, part of a name and of an email, a SKU, a tracking number."""
+    cache = open_cache(url, migrate=False)
+    with cache.reads() as session:
+        order = session.exec(select(Order).order_by(col(Order.created_at).desc()).offset(500)).first()
+        sku = session.exec(
+            select(LineItem.sku).where(col(LineItem.order_id) == order.id if order else False)
+        ).first()
+        tracking = session.exec(select(Fulfillment.tracking_number).limit(1).offset(100)).first()
+    cache.close()
+    assert order is not None and order.customer_name and order.email
+    return [
+        order.name.lstrip("#"),
+        order.customer_name.split()[-1].lower()[:5],
+        order.email.split("@")[0][-6:],
+        sku or "TEE-BLK-M",
+        tracking or "1Z",
+    ]
+
+
+async def bare_keys(presses: int) -> list[float]:
+    app = EchoApp()
+    async with app.run_test(size=SIZE) as pilot:
+        return [await timed(pilot, key) for key in ("j", "k", "pagedown", "end", "r") * (presses // 5)]
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer keys and runs (for a smoke test)")
+    parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "oms-tui-bench")
+    parser.add_argument("--runs", type=int, default=3, help="child processes per first-frame figure")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--url", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        children: dict[str, Callable[[], Awaitable[dict[str, float]]]] = {
+            "virtual": lambda: child_virtual(args.url),
+            "datatable": lambda: child_datatable(args.url),
+            "bare": child_bare,
+        }
+        print(json.dumps(asyncio.run(children[args.child]())))
+        return
+
+    runs = 1 if args.quick else args.runs
+    urls = {n: cache_url(args.cache_dir, n) for n in (10_000, 100_000, 1_000_000)}
+    figures: dict[str, Any] = {}
+
+    def first_frames(mode: str, url: str) -> float:
+        return statistics.median(in_child(mode, url)["seconds"] for _ in range(runs))
+
+    ours, baseline = first_frames("virtual", urls[100_000]), first_frames("datatable", urls[100_000])
+    figures["first_frame_s_100k"], figures["datatable_first_frame_s_100k"] = ours, baseline
+    figures["startup_ratio"] = ours / baseline
+    print(f"first frame, 100k orders: {ours:.2f} s; DataTable with the same rows: {baseline:.2f} s")
+
+    keys = {n: asyncio.run(queue_keys(urls[n], args.quick)) for n in urls}
+    bare = asyncio.run(bare_keys(50 if args.quick else 100))
+    queue_100k = [t for kind in ("move", "page", "end", "filter") for t in keys[100_000][kind]]
+    figures["key_p95_ms_100k"], figures["bare_key_p95_ms"] = p95(queue_100k) * 1000, p95(bare) * 1000
+    figures["key_ratio"] = p95(queue_100k) / p95(bare)
+    for n, by_kind in keys.items():
+        print(f"{n:>9,} orders, p95 ms: " + ", ".join(f"{k} {p95(v) * 1000:.1f}" for k, v in by_kind.items()))
+    print(f"bare app, p95 ms per key: {p95(bare) * 1000:.1f}")
+
+    virtual, plain = in_child("virtual", urls[100_000]), in_child("bare")
+    figures["rss_mb_100k"], figures["bare_rss_mb"] = virtual["rss_kb"] / 1024, plain["rss_kb"] / 1024
+    figures["rss_ratio"] = virtual["rss_kb"] / plain["rss_kb"]
+    rss, bare_rss = figures["rss_mb_100k"], figures["bare_rss_mb"]
+    print(f"peak RSS: queue of 100k orders {rss:.0f} MB, bare app {bare_rss:.0f} MB")
+
+    small, big = first_frames("virtual", urls[10_000]), first_frames("virtual", urls[1_000_000])
+    scale = {"first_frame": big / small}
+    for kind in ("end", "filter", "search"):
+        scale[kind] = p95(keys[1_000_000][kind]) / p95(keys[10_000][kind])
+    figures["first_frame_s_10k"], figures["first_frame_s_1m"] = small, big
+    figures["scale_by_figure"] = scale
+    figures["scale_ratio"] = max(scale.values())
+    figures["search_p95_ms"] = p95(keys[1_000_000]["search"]) * 1000
+    figures["search_p95_ms_10k"] = p95(keys[10_000]["search"]) * 1000
+    print(f"first frame: 10k {small:.2f} s, 1M {big:.2f} s")
+    print("1M / 10k: " + ", ".join(f"{k} {v:.2f}" for k, v in scale.items()))
+    print(f"search p95: 1M {figures['search_p95_ms']:.0f} ms, 10k {figures['search_p95_ms_10k']:.0f} ms")
+    for name, goal in GOALS.items():
+        verdict = "meets" if figures[name] <= goal else "MISSES"
+        print(f"{name} = {figures[name]:.3f} ({verdict} the goal <= {goal})")
+    print(
+        json.dumps(
+            {name: round(value, 4) if isinstance(value, float) else value for name, value in figures.items()}
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+"""Each stage's queue holds the fulfillment orders a person would expect there, most urgent first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from oms_tui.cache.engine import read_session_factory
+from oms_tui.cache.models import (
+    AuditEvent,
+    Claim,
+    FloorException,
+    Fulfillment,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    Order,
+    PickList,
+    PickListLine,
+    Role,
+    Staff,
+)
+from oms_tui.cache.priority import order_priority
+from oms_tui.floor.queues import QueueFilter, QueueSource, Stage, count, position, window
+
+NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+MAIN, EAST = "gid://shopify/Location/1", "gid://shopify/Location/2"
+
+
+def add_order(
+    session: Session,
+    name: str,
+    *,
+    hours_old: float,
+    status: str = "OPEN",
+    tags: tuple[str, ...] = (),
+    location: str = MAIN,
+    cancelled: bool = False,
+    units: tuple[int, int] = (2, 2),  # (left, in all)
+) -> str:
+    order_id, fo_id = f"gid://shopify/Order/{name}", f"gid://shopify/FulfillmentOrder/{name}"
+    created = NOW - timedelta(hours=hours_old)
+    session.add(
+        Order(
+            id=order_id,
+            name=f"#{name}",
+            customer_name=f"Customer {name}",
+            fulfillment_status="UNFULFILLED",
+            tags=list(tags),
+            priority=order_priority(tags),
+            created_at=created,
+            updated_at=created,
+            cancelled_at=NOW if cancelled else None,
+            synced_at=NOW,
+        )
+    )
+    session.add(
+        FulfillmentOrder(
+            id=fo_id,
+            order_id=order_id,
+            status=status,
+            location_id=location,
+            location_name="Main Warehouse" if location == MAIN else "East Coast DC",
+            created_at=created,
+            updated_at=created,
+            synced_at=NOW,
+        )
+    )
+    session.add(
+        FulfillmentOrderLineItem(
+            id=f"gid://shopify/FulfillmentOrderLineItem/{name}",
+            fulfillment_order_id=fo_id,
+            line_item_id=f"gid://shopify/LineItem/{name}",
+            total_quantity=units[1],
+            remaining_quantity=units[0],
+        )
+    )
+    session.flush()  # parents first: rows of other tables may refer to these
+    return fo_id
+
+
+def on_pick_list(session: Session, fo_id: str, state: str, *, picked: bool) -> None:
+    pick_list = PickList(staff_code="P01", station="pick-1", location_id=MAIN, state=state)
+    session.add(pick_list)
+    session.flush()
+    assert pick_list.id is not None
+    session.add(
+        PickListLine(
+            pick_list_id=pick_list.id,
+            sequence=1,
+            fulfillment_order_id=fo_id,
+            fulfillment_order_line_item_id=fo_id.replace("FulfillmentOrder", "FulfillmentOrderLineItem"),
+            needed=2,
+            picked=2 if picked else 1,
+        )
+    )
+
+
+@pytest.fixture
+def floor(session: Session) -> Session:
+    """A floor with one fulfillment order in every situation the stages tell apart."""
+    session.add(Staff(code="P01", name="Ana Pereira", role=Role.PICKER))
+    session.flush()
+    add_order(session, "1001", hours_old=30)  # late, waiting for a picker
+    add_order(session, "1002", hours_old=2, tags=("Rush",))  # rush: first although newer
+    add_order(session, "1003", hours_old=20, location=EAST, tags=("gift",))
+    claimed = add_order(session, "1004", hours_old=10)
+    session.add(
+        Claim(
+            fulfillment_order_id=claimed,
+            staff_code="P01",
+            station="pick-1",
+            lease_until=NOW + timedelta(minutes=20),
+        )
+    )
+    expired = add_order(session, "1005", hours_old=9)
+    session.add(
+        Claim(
+            fulfillment_order_id=expired,
+            staff_code="P01",
+            station="pick-1",
+            lease_until=NOW - timedelta(minutes=1),
+        )
+    )
+    on_pick_list(session, add_order(session, "1006", hours_old=8), "open", picked=False)
+    on_pick_list(session, add_order(session, "1007", hours_old=7), "done", picked=True)
+    on_pick_list(session, add_order(session, "1008", hours_old=6), "open", picked=True)
+    on_pick_list(session, add_order(session, "1009", hours_old=5), "abandoned", picked=False)
+    add_order(session, "1010", hours_old=40, status="ON_HOLD")
+    add_order(session, "1011", hours_old=26, status="CLOSED", units=(0, 3))
+    session.add(
+        Fulfillment(
+            id="gid://shopify/Fulfillment/1011",
+            order_id="gid://shopify/Order/1011",
+            status="SUCCESS",
+            created_at=NOW - timedelta(minutes=10),
+        )
+    )
+    add_order(session, "1012", hours_old=50, status="CLOSED", units=(0, 1))
+    session.add(
+        Fulfillment(
+            id="gid://shopify/Fulfillment/1012",
+            order_id="gid://shopify/Order/1012",
+            status="SUCCESS",
+            created_at=NOW - timedelta(hours=30),
+        )
+    )
+    shipped_here = add_order(session, "1013", hours_old=4, status="CLOSED", units=(0, 1))
+    session.add(
+        AuditEvent(
+            at=NOW - timedelta(minutes=5), station="pack-1", action="store.fulfill", subject=shipped_here
+        )
+    )
+    add_order(session, "1014", hours_old=3, cancelled=True)  # cancelled here, not yet at the store
+    add_order(session, "1015", hours_old=1)
+    session.add(
+        FloorException(
+            kind="short_pick", severity="warning", order_id="gid://shopify/Order/1015", message="short"
+        )
+    )
+    add_order(session, "1016", hours_old=11)
+    session.add(
+        FloorException(
+            kind="address",
+            severity="warning",
+            state="resolved",
+            order_id="gid://shopify/Order/1016",
+            message="fixed",
+        )
+    )
+    session.commit()
+    return session
+
+
+EVERYTHING = QueueFilter()
+
+
+def names(session: Session, stage: Stage, filters: QueueFilter = EVERYTHING) -> list[str]:
+    return [row.order_name for row in window(session, stage, filters, NOW, limit=100)]
+
+
+STAGES = {
+    Stage.READY_TO_PICK: ["#1002", "#1001", "#1003", "#1016", "#1005", "#1009", "#1015"],
+    Stage.PICKING: ["#1004", "#1006"],
+    Stage.READY_TO_PACK: ["#1007", "#1008"],
+    Stage.ON_HOLD: ["#1010"],
+    Stage.EXCEPTIONS: ["#1015"],
+    Stage.SHIPPED_TODAY: ["#1011", "#1013"],
+}
+
+
+def test_each_stage_holds_its_work_rush_first_then_oldest(floor: Session) -> None:
+    for stage, expected in STAGES.items():
+        assert names(floor, stage) == expected, stage
+        assert count(floor, stage, QueueFilter(), NOW) == len(expected), stage
+
+
+def test_all_holds_every_fulfillment_order(floor: Session) -> None:
+    everything = names(floor, Stage.ALL)
+    assert everything[0] == "#1002" and len(everything) == 16
+    assert count(floor, Stage.ALL, QueueFilter(), NOW) == 16
+
+
+def test_filters_by_location_status_and_whole_tag(floor: Session) -> None:
+    assert names(floor, Stage.READY_TO_PICK, QueueFilter(location_id=EAST)) == ["#1003"]
+    assert names(floor, Stage.ALL, QueueFilter(status="ON_HOLD")) == ["#1010"]
+    assert names(floor, Stage.READY_TO_PICK, QueueFilter(tag="RUSH")) == ["#1002"]
+    assert names(floor, Stage.READY_TO_PICK, QueueFilter(tag="rus")) == []
+    assert count(floor, Stage.READY_TO_PICK, QueueFilter(tag="gift"), NOW) == 1
+
+
+def test_search_narrows_a_queue(floor: Session) -> None:
+    assert names(floor, Stage.ALL, QueueFilter(search="1013")) == ["#1013"]
+
+
+def test_a_row_shows_units_left_who_has_it_and_the_sla(floor: Session) -> None:
+    rows = {row.order_name: row for row in window(floor, Stage.ALL, QueueFilter(), NOW, limit=100)}
+    assert rows["#1004"].holder == "Ana Pereira"
+    assert rows["#1005"].holder is None  # the claim expired
+    assert rows["#1001"].items == 2 and rows["#1011"].items == 3  # shipped: every unit
+    assert rows["#1001"].sla_left(NOW, 24) == timedelta(hours=-6)
+    assert rows["#1002"].sla_left(NOW, 24) == timedelta(hours=22)
+    assert rows["#1002"].tags == ("Rush",) and rows["#1003"].location == "East Coast DC"
+
+
+def test_windows_read_in_any_order_match_the_whole_queue(floor: Session) -> None:
+    engine = floor.get_bind()
+    assert isinstance(engine, Engine)
+    whole = [row.key for row in window(floor, Stage.ALL, QueueFilter(), NOW, limit=100)]
+    source = QueueSource(read_session_factory(engine), Stage.ALL, QueueFilter(), lambda: NOW)
+    assert source.count() == 16
+    # From the end (by OFFSET from the end), then backwards and forwards by keyset, then a middle one.
+    for offset in (12, 9, 6, 3, 0, 3, 6, 9, 12, 15, 7):
+        assert [row.key for row in source.window(offset, 3)] == whole[offset : offset + 3], offset
+
+
+def test_position_finds_a_row_or_says_it_is_not_there(floor: Session) -> None:
+    whole = [row.key for row in window(floor, Stage.READY_TO_PICK, QueueFilter(), NOW, limit=100)]
+    for index, key in enumerate(whole):
+        assert position(floor, Stage.READY_TO_PICK, QueueFilter(), NOW, key) == index
+    picking = "gid://shopify/FulfillmentOrder/1004"
+    assert position(floor, Stage.READY_TO_PICK, QueueFilter(), NOW, picking) is None
