@@ -6,17 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
-from oms_tui.cache.models import (
-    Fulfillment,
-    FulfillmentOrder,
-    FulfillmentOrderLineItem,
-    LineItem,
-    Order,
-)
+from oms_tui.cache.models import FulfillmentOrder, FulfillmentOrderLineItem, Order
+from oms_tui.floor.search import matching_order_ids
 
 OPEN_WORK = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
 
@@ -77,19 +71,3 @@ def open_work(session: Session, *, limit: int = 200, offset: int = 0, search: st
         )
         for fo, order, count in session.exec(query)
     ]
-
-
-def matching_order_ids(text: str) -> SelectOfScalar[str]:
-    """Orders whose number, customer, email, SKU or tracking number matches `text` (a subquery)."""
-    text = text.strip()
-    like = f"%{text.lower()}%"
-    name = text if text.startswith("#") else f"#{text}"
-    return select(Order.id).where(
-        or_(
-            col(Order.name) == name,
-            func.lower(Order.email).like(like),
-            func.lower(Order.customer_name).like(like),
-            col(Order.id).in_(select(LineItem.order_id).where(col(LineItem.sku) == text)),
-            col(Order.id).in_(select(Fulfillment.order_id).where(col(Fulfillment.tracking_number) == text)),
-        )
-    )

@@ -1,0 +1,191 @@
+"""Where is my order? Any order, shipped and cancelled too, by a piece of what a person remembers.
+
+The text is split into words; an order matches when its search document (see
+`oms_tui.cache.order_search`) contains every word, case-insensitive, anywhere: `smi` finds Smith,
+`tee-bl` finds TEE-BLK-M, `1z999` a UPS parcel. Words of three characters or more go through the
+trigram index; shorter ones only narrow what those found (alone, they match order numbers exactly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ColumnElement, and_, column, table
+from sqlalchemy.ext.compiler import compiles
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from oms_tui.cache.models import Fulfillment, LineItem, Order, OrderSearch
+from oms_tui.cache.order_search import FTS_TABLE
+
+MIN_INDEXED = 3  # the trigram index cannot look up shorter words
+FTS = table(FTS_TABLE, column("rowid"))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    order_id: str
+    name: str
+    created_at: datetime
+    customer: str
+    email: str
+    financial_status: str
+    fulfillment_status: str
+    cancelled: bool
+    matched: str  # which of the order's fields matched, e.g. "tracking 1Z999AA10123456784"
+
+
+def words(text: str) -> list[str]:
+    return list(dict.fromkeys(text.casefold().split()))
+
+
+def search_orders(session: Session, text: str, *, limit: int = 50) -> list[SearchHit]:
+    """The orders matching `text`: an exact order number first, then the newest."""
+    terms = words(text)
+    if not terms:
+        return []
+    exact = _exact_name(session, text)
+    found = [*exact, *(ident for ident in _newest_matches(session, terms, limit) if ident not in exact)]
+    return _hits(session, found[:limit], terms)
+
+
+def matching_order_ids(text: str) -> SelectOfScalar[str]:
+    """Orders whose number, customer, email, phone, SKU, barcode or tracking number matches `text`.
+
+    A subquery for other queries (the work queue's filter), on either engine.
+    """
+    terms = words(text)
+    if not any(len(term) >= MIN_INDEXED for term in terms):
+        return select(Order.id).where(col(Order.name).in_(_names(text)))
+    return select(OrderSearch.order_id).where(
+        DocumentMatch([t for t in terms if len(t) >= MIN_INDEXED]), *_narrowing(terms)
+    )
+
+
+class DocumentMatch(ColumnElement[bool]):
+    """`order_search` rows whose document contains every term, through the engine's trigram index."""
+
+    inherit_cache = False
+    type = Boolean()
+
+    def __init__(self, terms: list[str]) -> None:
+        self.terms = terms
+
+
+@compiles(DocumentMatch, "sqlite")
+def _fts_match(element: DocumentMatch, compiler: Any, **kw: Any) -> str:
+    rowids = select(FTS.c.rowid).where(_fts_condition(element.terms))
+    return compiler.process(col(OrderSearch.id).in_(rowids), **kw)
+
+
+@compiles(DocumentMatch)
+def _trigram_like(element: DocumentMatch, compiler: Any, **kw: Any) -> str:
+    return compiler.process(_contains_all(element.terms), **kw)
+
+
+def _fts_condition(terms: list[str]) -> ColumnElement[bool]:
+    # Each word as an FTS5 phrase (quotes doubled): with the trigram tokenizer, a substring match.
+    query = " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    return column(FTS_TABLE).bool_op("MATCH")(query)
+
+
+def _contains_all(terms: list[str]) -> ColumnElement[bool]:
+    return and_(*(col(OrderSearch.document).contains(term, autoescape=True) for term in terms))
+
+
+def _narrowing(terms: list[str]) -> list[ColumnElement[bool]]:
+    return [
+        col(OrderSearch.document).contains(term, autoescape=True) for term in terms if len(term) < MIN_INDEXED
+    ]
+
+
+def _names(text: str) -> list[str]:
+    wanted = text.strip()
+    return [wanted] if wanted.startswith("#") else [wanted, f"#{wanted}"]
+
+
+def _exact_name(session: Session, text: str) -> list[str]:
+    if len(text.split()) != 1:
+        return []
+    return list(session.exec(select(Order.id).where(col(Order.name).in_(_names(text)))))
+
+
+def _newest_matches(session: Session, terms: list[str], limit: int) -> list[str]:
+    indexed = [term for term in terms if len(term) >= MIN_INDEXED]
+    if not indexed:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        # Joined from the FTS table and ordered by its rowid, FTS5 walks its matches newest first
+        # and stops at the limit, however many orders contain the words.
+        query = (
+            select(OrderSearch.order_id)
+            .select_from(FTS)
+            .join(OrderSearch, col(OrderSearch.id) == FTS.c.rowid)
+            .where(_fts_condition(indexed), *_narrowing(terms))
+            .order_by(FTS.c.rowid.desc())
+        )
+    else:
+        query = (
+            select(OrderSearch.order_id)
+            .where(_contains_all(indexed), *_narrowing(terms))
+            .order_by(col(OrderSearch.id).desc())
+        )
+    return list(session.exec(query.limit(limit)))
+
+
+def _hits(session: Session, order_ids: list[str], terms: list[str]) -> list[SearchHit]:
+    if not order_ids:
+        return []
+    orders = {o.id: o for o in session.exec(select(Order).where(col(Order.id).in_(order_ids)))}
+    fields: dict[str, list[tuple[str, str]]] = {ident: [] for ident in order_ids}
+    for order_id, sku, barcode in session.exec(
+        select(LineItem.order_id, LineItem.sku, LineItem.barcode).where(col(LineItem.order_id).in_(order_ids))
+    ):
+        fields[order_id] += [("SKU", sku or ""), ("barcode", barcode or "")]
+    for order_id, number in session.exec(
+        select(Fulfillment.order_id, Fulfillment.tracking_number).where(
+            col(Fulfillment.order_id).in_(order_ids)
+        )
+    ):
+        fields[order_id].append(("tracking", number or ""))
+    hits = []
+    for ident in order_ids:
+        order = orders[ident]
+        phone = (order.shipping_address or {}).get("phone") or ""
+        candidates = [
+            ("order", order.name),
+            ("customer", order.customer_name or ""),
+            ("email", order.email or ""),
+            ("phone", phone),
+            *fields[ident],
+        ]
+        hits.append(
+            SearchHit(
+                order_id=order.id,
+                name=order.name,
+                created_at=order.created_at,
+                customer=order.customer_name or "",
+                email=order.email or "",
+                financial_status=order.financial_status or "",
+                fulfillment_status=order.fulfillment_status,
+                cancelled=order.cancelled_at is not None,
+                matched=_matched(candidates, terms),
+            )
+        )
+    return hits
+
+
+def _matched(candidates: list[tuple[str, str]], terms: list[str]) -> str:
+    """The field that holds the longest word searched for (a phone may match by its digits)."""
+    longest = max(terms, key=len)
+    for label, value in candidates:
+        folded = value.casefold()
+        if longest in folded or (label == "phone" and longest.isdigit() and longest in _digits(value)):
+            return f"{label} {value}"
+    return ""
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
