@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     api_version: str = Field(default=DEFAULT_API_VERSION, pattern=r"^\d{4}-\d{2}$|^unstable$")
     database_url: str = Field(default_factory=default_database_url)
     station: str = Field(default_factory=socket.gethostname, min_length=1)
+    staff: str | None = Field(
+        default=None, description="Staff code of the person signed in at this station (their role applies)"
+    )
     poll_interval: float = Field(default=5.0, gt=0, description="Seconds between live polls")
     sla_hours: float = Field(default=24.0, gt=0, description="Hours from order to shipment before late")
 

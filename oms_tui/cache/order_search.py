@@ -155,7 +155,11 @@ def _documents(connection: Connection, ids: list[str]) -> list[dict[str, Any]]:
     for order_id, parcel in connection.execute(fulfillments):
         tracking.setdefault(order_id, []).append(parcel)
     orders = select(
-        col(Order.id), col(Order.name), col(Order.customer_name), col(Order.email), col(Order.shipping_address)
+        col(Order.id),
+        col(Order.name),
+        col(Order.customer_name),
+        col(Order.email),
+        col(Order.shipping_address),
     ).where(col(Order.id).in_(ids))
     rows = []
     for order_id, name, customer, email, address in connection.execute(orders):

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, and_, column, table
+from sqlalchemy import ColumnElement, and_, column, table
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.types import NullType
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -64,11 +65,12 @@ def matching_order_ids(text: str) -> SelectOfScalar[str]:
     )
 
 
-class DocumentMatch(ColumnElement[bool]):
+class DocumentMatch(ColumnElement[Any]):
     """`order_search` rows whose document contains every term, through the engine's trigram index."""
 
     inherit_cache = False
-    type = Boolean()
+    # Not Boolean: SQLite would compare it with 1, and `(x IN (...)) = 1` cannot use the rowid.
+    type = NullType()
 
     def __init__(self, terms: list[str]) -> None:
         self.terms = terms
