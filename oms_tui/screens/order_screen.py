@@ -13,6 +13,8 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,9 +32,10 @@ from oms_tui.floor.roles import Permission, release_permission, require
 from oms_tui.floor.store_actions import HOLD_REASONS, ActionRefused
 from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
+from oms_tui.screens.queue_screen import age
 from oms_tui.screens.text_modal import TextModal
 
-Act = Callable[[Any], OutboxAction]  # given a session, record the action
+Act = Callable[[Session], OutboxAction]  # records the action in the session's transaction
 
 
 def words(value: str | None) -> str:
@@ -41,12 +44,8 @@ def words(value: str | None) -> str:
 
 def when(moment: datetime, now: datetime) -> str:
     """A time as the floor reads it: the clock today, the date before, and how long ago."""
-    minutes = max(0, int((now - moment).total_seconds() // 60))
-    ago = (
-        f"{minutes}m" if minutes < 60 else f"{minutes // 60}h" if minutes < 48 * 60 else f"{minutes // 1440}d"
-    )
     shown = moment.strftime("%H:%M") if moment.date() == now.date() else moment.strftime("%d %b %H:%M")
-    return f"{shown} ({ago} ago)"
+    return f"{shown} ({age(moment, now)} ago)"
 
 
 class OrderScreen(Screen[None]):
@@ -125,8 +124,8 @@ class OrderScreen(Screen[None]):
         try:
             with self.cache.sessions() as session:
                 detail = load_order_detail(session, self.order_id)
-        except NotFound as exc:
-            self.post_message(self.Done(str(exc), error=True))
+        except (NotFound, SQLAlchemyError) as exc:
+            self.post_message(self.Done(str(exc).splitlines()[0], error=True))
             return
         self.post_message(self.Loaded(detail))
 
@@ -340,8 +339,8 @@ class OrderScreen(Screen[None]):
             with self.cache.sessions() as session:
                 action = record(session)
                 session.commit()
-        except ActionRefused as exc:
-            self.post_message(self.Done(str(exc), error=True))
+        except (ActionRefused, SQLAlchemyError) as exc:  # refused, or not recorded at all
+            self.post_message(self.Done(str(exc).splitlines()[0], error=True))
             return
         self.post_message(self.Done(f"{what} recorded; action {action.id} waits for the store"))
         self.app.call_from_thread(self.load)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -80,8 +81,12 @@ class SearchScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="search")
     def search(self, text: str) -> None:
-        with self.cache.sessions() as session:
-            hits = search_orders(session, text)
+        try:
+            with self.cache.sessions() as session:
+                hits = search_orders(session, text)
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.notify, str(exc).splitlines()[0], severity="error")
+            return
         self.post_message(self.Found(text, hits))
 
     @on(Found)
