@@ -1,4 +1,5 @@
-"""Pick one of a few choices (a hold reason, a location), optionally with notes; Enter confirms."""
+"""Pick one of a few choices (a hold reason, a location), optionally with notes, by keys alone:
+arrows choose, Enter picks (then Enter again after the notes), Escape gives up."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
 
 
 @dataclass(frozen=True)
@@ -25,36 +27,37 @@ class ChoiceModal(ModalScreen[Choice | None]):
     ChoiceModal > Vertical {
         width: 70; height: auto; padding: 1 2; border: round $accent; background: $surface;
     }
+    ChoiceModal OptionList { height: auto; max-height: 12; }
     ChoiceModal Input { margin-top: 1; }
-    ChoiceModal Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
-    ChoiceModal Button { margin-left: 2; }
+    ChoiceModal .hint { color: $text-muted; margin-top: 1; }
     """
 
-    def __init__(
-        self, title: str, options: list[tuple[str, str]], *, notes: str | None = None, confirm: str = "OK"
-    ) -> None:
+    def __init__(self, title: str, options: list[tuple[str, str]], *, notes: str | None = None) -> None:
         """`options` are (label, value); `notes` given (a placeholder) asks for notes as well."""
         super().__init__()
-        self.title_text, self.options, self.notes, self.confirm = title, options, notes, confirm
+        self.title_text, self.options, self.notes = title, options, notes
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = self.title_text
-            yield Select(self.options, allow_blank=False, value=self.options[0][1], id="choice")
+            yield OptionList(*(Option(label, id=value) for label, value in self.options), id="choice")
             if self.notes is not None:
                 yield Input(placeholder=self.notes, id="notes")
-            else:
-                yield Label("")
-            with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button(self.confirm, variant="primary", id="confirm")
+            then = "then notes and Enter" if self.notes is not None else "Enter picks"
+            yield Label(f"↑↓ choose · {then} · Esc to cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).highlighted = 0
+
+    @on(OptionList.OptionSelected, "#choice")
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        if self.notes is not None:
+            self.query_one("#notes", Input).focus()
+        else:
+            self.dismiss(Choice(str(event.option.id)))
 
     @on(Input.Submitted, "#notes")
-    @on(Button.Pressed, "#confirm")
     def confirmed(self) -> None:
-        notes = self.query_one("#notes", Input).value.strip() if self.notes is not None else ""
-        self.dismiss(Choice(str(self.query_one("#choice", Select).value), notes))
-
-    @on(Button.Pressed, "#cancel")
-    def cancelled(self) -> None:
-        self.dismiss(None)
+        choices = self.query_one(OptionList)
+        chosen = choices.get_option_at_index(choices.highlighted or 0)
+        self.dismiss(Choice(str(chosen.id), self.query_one("#notes", Input).value.strip()))

@@ -267,7 +267,7 @@ class OrderScreen(Screen[None]):
 
         reasons = [(words(reason), reason) for reason in HOLD_REASONS]
         self.app.push_screen(
-            ChoiceModal(f"Hold at {fo.location}", reasons, notes="Why (shown to the team)", confirm="Hold"),
+            ChoiceModal(f"Hold at {fo.location}: why?", reasons, notes="Notes for the team (optional)"),
             chosen,
         )
 
@@ -290,7 +290,7 @@ class OrderScreen(Screen[None]):
             if choice is not None:
                 self.act(lambda s: self.desk.move(s, fo.id, choice.value), "move")
 
-        self.app.push_screen(ChoiceModal(f"Move from {fo.location} to", places, confirm="Move"), chosen)
+        self.app.push_screen(ChoiceModal(f"Move from {fo.location} to", places), chosen)
 
     def action_note(self) -> None:
         if self.detail is None or not self.allowed(Permission.NOTE):

@@ -38,8 +38,7 @@ async def test_open_an_order_hold_it_and_release_it(runtime: Runtime) -> None:
 
         await pilot.press("h")
         assert isinstance(app.screen, ChoiceModal)
-        app.screen.query_one(Select).value = "INVENTORY_OUT_OF_STOCK"
-        await pilot.press("tab", *"shelf empty", "enter")
+        await pilot.press("down", "down", "down", "enter", *"shelf empty", "enter")  # the fourth reason
         await settle(pilot)
         assert app.screen is screen
         (fo,) = screen.detail.fulfillment_orders  # type: ignore[union-attr]
@@ -57,6 +56,34 @@ async def test_open_an_order_hold_it_and_release_it(runtime: Runtime) -> None:
     ]
     assert actions[0].payload["reason"] == "INVENTORY_OUT_OF_STOCK"
     assert actions[0].payload["reasonNotes"] == "shelf empty"
+
+
+async def test_note_tags_and_move_by_key(runtime: Runtime) -> None:
+    app = signed_in(runtime, "K1", "Kai Packer", Role.PACKER)
+    with runtime.cache.sessions() as session:
+        order = order_named(session, "#1050")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_order(order.id)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OrderScreen) and screen.detail is not None
+        before = screen.detail.fulfillment_orders[0].location
+        await pilot.press("n", *"Leave with neighbour", "enter")
+        await settle(pilot)
+        await pilot.press("t", *"vip, callback", "enter")
+        await settle(pilot)
+        await pilot.press("m", "enter")  # the first other location
+        await settle(pilot)
+        assert (screen.detail.order.note, screen.detail.order.tags) == (
+            "Leave with neighbour",
+            ["vip", "callback"],
+        )
+        assert screen.detail.fulfillment_orders[0].location not in ("", before)
+    assert [(a.kind, a.staff_code) for a in outbox(runtime)] == [
+        ("note", "K1"),
+        ("tags", "K1"),
+        ("move", "K1"),
+    ]
 
 
 async def test_a_picker_may_not_cancel_nor_release_a_fraud_hold(
@@ -99,10 +126,11 @@ async def test_a_manager_cancels_choosing_the_refund_and_restock(runtime: Runtim
         await pilot.press("c")
         modal = app.screen
         assert isinstance(modal, CancelModal)
-        modal.query_one(Select).value = "FRAUD"
-        await pilot.click("#refund-store-credit")
-        await pilot.click("#restock")  # on by default: the manager turns it off
-        await pilot.click("#confirm")
+        await pilot.press("enter", "down", "down", "down", "enter")  # the third reason: fraud
+        assert modal.query_one(Select).value == "FRAUD"
+        await pilot.press("tab", "down", "enter")  # the refund choices, the second one
+        await pilot.press("tab", "space")  # restock is on by default: the manager turns it off
+        await pilot.press("tab", "tab", "enter")  # past "Keep the order", to "Cancel the order"
         await settle(pilot)
         assert isinstance(app.screen, OrderScreen)
         assert app.screen.sub_title.startswith("cancelled")
