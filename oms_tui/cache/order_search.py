@@ -1,6 +1,6 @@
 """One searchable text per order, and the index that finds a piece of it among a million orders.
 
-`order_search.document` holds, case-folded, what a person asks about: the order number, the customer,
+`order_search.document` holds, case-folded, what a person asks about: the order name, the customer,
 the email, the phone (as written and as bare digits), every SKU and barcode, every tracking number.
 Sync rewrites it in the same transaction as the order (`refresh_order_search`).
 
@@ -68,8 +68,8 @@ def search_document(
     barcodes: Iterable[str | None] = (),
     tracking_numbers: Iterable[str | None] = (),
 ) -> str:
-    digits = re.sub(r"\D", "", phone or "")
-    parts = [name, name.lstrip("#"), customer, email, phone, digits, *skus, *barcodes, *tracking_numbers]
+    digits = re.sub(r"\D", "", phone or "")  # "+44 (113) 496-0000" is also found as 1134960000
+    parts = [name, customer, email, phone, digits, *skus, *barcodes, *tracking_numbers]
     return " ".join(dict.fromkeys(part.strip() for part in parts if part and part.strip())).casefold()
 
 
