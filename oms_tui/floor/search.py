@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, column, table
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.types import NullType
 from sqlmodel import Session, col, select
@@ -140,8 +141,49 @@ def _newest_matches(session: Session, terms: list[str], limit: int) -> list[str]
 def _hits(session: Session, order_ids: list[str], terms: list[str]) -> list[SearchHit]:
     if not order_ids:
         return []
-    orders = {o.id: o for o in session.exec(select(Order).where(col(Order.id).in_(order_ids)))}
+    header = sa_select(
+        col(Order.id),
+        col(Order.name),
+        col(Order.created_at),
+        col(Order.customer_name),
+        col(Order.email),
+        col(Order.shipping_address),
+        col(Order.financial_status),
+        col(Order.fulfillment_status),
+        col(Order.cancelled_at),
+    ).where(col(Order.id).in_(order_ids))
+    orders = {row[0]: row for row in session.connection().execute(header)}
+    matched = {}
+    for ident, name, _, customer, email, address, *_ in orders.values():
+        phone = (address or {}).get("phone") or ""
+        fields = [("order", name), ("customer", customer or ""), ("email", email or ""), ("phone", phone)]
+        matched[ident] = _matched(fields, terms)
+    # Lines and parcels are read only for the orders that matched by neither of those.
+    for ident, fields in _line_and_parcel_fields(session, [i for i in order_ids if not matched[i]]).items():
+        matched[ident] = _matched(fields, terms)
+    hits = []
+    for ident in order_ids:
+        _, name, created_at, customer, email, _, paid, fulfilled, cancelled_at = orders[ident]
+        hits.append(
+            SearchHit(
+                order_id=ident,
+                name=name,
+                created_at=created_at,
+                customer=customer or "",
+                email=email or "",
+                financial_status=paid or "",
+                fulfillment_status=fulfilled,
+                cancelled=cancelled_at is not None,
+                matched=matched[ident],
+            )
+        )
+    return hits
+
+
+def _line_and_parcel_fields(session: Session, order_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
     fields: dict[str, list[tuple[str, str]]] = {ident: [] for ident in order_ids}
+    if not order_ids:
+        return fields
     for order_id, sku, barcode in session.exec(
         select(LineItem.order_id, LineItem.sku, LineItem.barcode).where(col(LineItem.order_id).in_(order_ids))
     ):
@@ -152,31 +194,7 @@ def _hits(session: Session, order_ids: list[str], terms: list[str]) -> list[Sear
         )
     ):
         fields[order_id].append(("tracking", number or ""))
-    hits = []
-    for ident in order_ids:
-        order = orders[ident]
-        phone = (order.shipping_address or {}).get("phone") or ""
-        candidates = [
-            ("order", order.name),
-            ("customer", order.customer_name or ""),
-            ("email", order.email or ""),
-            ("phone", phone),
-            *fields[ident],
-        ]
-        hits.append(
-            SearchHit(
-                order_id=order.id,
-                name=order.name,
-                created_at=order.created_at,
-                customer=order.customer_name or "",
-                email=order.email or "",
-                financial_status=order.financial_status or "",
-                fulfillment_status=order.fulfillment_status,
-                cancelled=order.cancelled_at is not None,
-                matched=_matched(candidates, terms),
-            )
-        )
-    return hits
+    return fields
 
 
 def _matched(candidates: list[tuple[str, str]], terms: list[str]) -> str:
