@@ -23,6 +23,7 @@ from oms_tui.cache.models import Fulfillment, LineItem, Order, OrderSearch
 from oms_tui.cache.order_search import FTS_TABLE
 
 MIN_INDEXED = 3  # the trigram index cannot look up shorter words
+RECENT = 20_000  # PostgreSQL: documents read newest first before asking the index
 FTS = table(FTS_TABLE, column("rowid"))
 
 
@@ -94,14 +95,12 @@ def _fts_condition(terms: list[str]) -> ColumnElement[bool]:
     return column(FTS_TABLE).bool_op("MATCH")(query)
 
 
-def _contains_all(terms: list[str]) -> ColumnElement[bool]:
-    return and_(*(col(OrderSearch.document).contains(term, autoescape=True) for term in terms))
+def _contains_all(terms: list[str], document: Any = OrderSearch.document) -> ColumnElement[bool]:
+    return and_(*(col(document).contains(term, autoescape=True) for term in terms))
 
 
-def _narrowing(terms: list[str]) -> list[ColumnElement[bool]]:
-    return [
-        col(OrderSearch.document).contains(term, autoescape=True) for term in terms if len(term) < MIN_INDEXED
-    ]
+def _narrowing(terms: list[str], document: Any = OrderSearch.document) -> list[ColumnElement[bool]]:
+    return [col(document).contains(term, autoescape=True) for term in terms if len(term) < MIN_INDEXED]
 
 
 def _names(text: str) -> list[str]:
@@ -119,23 +118,51 @@ def _newest_matches(session: Session, terms: list[str], limit: int) -> list[str]
     indexed = [term for term in terms if len(term) >= MIN_INDEXED]
     if not indexed:
         return []
-    if session.get_bind().dialect.name == "sqlite":
-        # Joined from the FTS table and ordered by its rowid, FTS5 walks its matches newest first
-        # and stops at the limit, however many orders contain the words.
-        query = (
-            select(OrderSearch.order_id)
-            .select_from(FTS)
-            .join(OrderSearch, col(OrderSearch.id) == FTS.c.rowid)
-            .where(_fts_condition(indexed), *_narrowing(terms))
-            .order_by(FTS.c.rowid.desc())
-        )
-    else:
-        query = (
-            select(OrderSearch.order_id)
-            .where(_contains_all(indexed), *_narrowing(terms))
-            .order_by(col(OrderSearch.id).desc())
-        )
+    if session.get_bind().dialect.name != "sqlite":
+        return _newest_trigram_matches(session, indexed, terms, limit)
+    # Joined from the FTS table and ordered by its rowid, FTS5 walks its matches newest first and
+    # stops at the limit, however many orders contain the words.
+    query = (
+        select(OrderSearch.order_id)
+        .select_from(FTS)
+        .join(OrderSearch, col(OrderSearch.id) == FTS.c.rowid)
+        .where(_fts_condition(indexed), *_narrowing(terms))
+        .order_by(FTS.c.rowid.desc())
+    )
     return list(session.exec(query.limit(limit)))
+
+
+def _newest_trigram_matches(session: Session, indexed: list[str], terms: list[str], limit: int) -> list[str]:
+    """PostgreSQL: the newest documents first, then (when they hold too few) the trigram index.
+
+    PostgreSQL cannot tell how rare a `LIKE '%...%'` is: asked for the newest matches it may walk
+    back through every document looking for a rare one. A common word is found among the newest
+    documents at once; a rare one has few matches, which the GIN index finds and a sort orders.
+    """
+    recent = (
+        select(OrderSearch.id, OrderSearch.order_id, OrderSearch.document)
+        .order_by(col(OrderSearch.id).desc())
+        .limit(RECENT)
+        .subquery()
+    )
+    found = list(
+        session.exec(
+            select(recent.c.order_id)
+            .where(_contains_all(indexed, recent.c.document), *_narrowing(terms, recent.c.document))
+            .order_by(recent.c.id.desc())
+            .limit(limit)
+        )
+    )
+    if len(found) == limit:
+        return found
+    # Materialized, the matches are gathered through the index before any ordering or limit.
+    every = (
+        select(OrderSearch.id, OrderSearch.order_id)
+        .where(_contains_all(indexed), *_narrowing(terms))
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    return list(session.exec(select(every.c.order_id).order_by(every.c.id.desc()).limit(limit)))
 
 
 def _hits(session: Session, order_ids: list[str], terms: list[str]) -> list[SearchHit]:
