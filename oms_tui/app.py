@@ -17,15 +17,20 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from oms_tui.cache.models import Staff
 from oms_tui.config import Settings
 from oms_tui.floor.lookup import NotFound, find_order
+from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.floor.staff import active_staff
 from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.screens.catalog import SCREENS
 from oms_tui.screens.help_screen import HelpScreen
 from oms_tui.screens.messages import LiveUpdated, OpenOrder
 from oms_tui.screens.order_prompt import OrderPrompt
+from oms_tui.screens.order_screen import OrderScreen
 from oms_tui.screens.registry import ScreenContext, ScreenEntry
+from oms_tui.screens.search_screen import SearchScreen
 from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, with_update
 
 HEALTH_EVERY_S = 5.0  # the outbox and notices also change without a sync (actions on this station)
@@ -79,6 +84,7 @@ class OmsApp(App[None]):
             tooltip="go to order, sync now, screens, theme",
             id="app.commands",
         ),
+        Binding("slash", "search", "Search", tooltip="find any order", id="app.search"),
         *screen_bindings(SCREENS),
     ]
 
@@ -91,10 +97,14 @@ class OmsApp(App[None]):
         *,
         live: bool = True,
         clock: Callable[[], datetime] = local_now,
+        staff: Staff | None = None,
     ) -> None:
+        """`staff`: the person signed in at this station (their role decides what they may do)."""
         super().__init__()
         self.runtime, self.live, self.clock = runtime, live, clock
+        self.desk = OrderDesk(runtime.settings.station, staff)  # what the signed-in person may do
         self.stopping = threading.Event()
+        self.set_reactive(OmsApp.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
         self.made: dict[str, Screen[Any]] = {}  # the screens made so far, by name: each gets live updates
         self.health = SyncHealth(runtime.settings.station, activity="" if live else "not syncing")
@@ -160,6 +170,8 @@ class OmsApp(App[None]):
         self.read_health()
         for screen in self.made.values():
             screen.post_message(LiveUpdated(message.update))
+        if message.update.changed and isinstance(self.screen, OrderScreen):
+            self.screen.action_reload()
 
     @work(thread=True, exclusive=True, group="health")
     def read_health(self) -> None:
@@ -178,7 +190,7 @@ class OmsApp(App[None]):
         self.push_screen(OrderPrompt(), chosen)
 
     @on(OpenOrder)
-    def open_order(self, message: OpenOrder) -> None:
+    def order_asked(self, message: OpenOrder) -> None:
         self.look_up_order(message.order)
 
     @work(thread=True, exclusive=True, group="order")
@@ -189,12 +201,14 @@ class OmsApp(App[None]):
             except NotFound as exc:
                 self.call_from_thread(self.notify, str(exc), severity="warning")
                 return
-            summary = f"{order.name}: {order.fulfillment_status.replace('_', ' ').lower()}"
-            if order.financial_status:
-                summary += f", {order.financial_status.replace('_', ' ').lower()}"
-            customer = order.customer_name or order.email or "no customer"
-        # Where the order detail screen will open (issue 8); until then, the order in a word.
-        self.call_from_thread(self.notify, f"{summary} ({customer})", title="Order")
+        self.call_from_thread(self.open_order, order.id)
+
+    def open_order(self, order_id: str) -> None:
+        self.push_screen(OrderScreen(self.runtime.cache, self.desk, self.clock, order_id))
+
+    def action_search(self) -> None:
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.runtime.cache, self.desk, self.clock))
 
     def on_unmount(self) -> None:
         self.stopping.set()
@@ -203,6 +217,10 @@ class OmsApp(App[None]):
 def run_app(settings: Settings) -> None:
     runtime = Runtime.start(settings)
     try:
-        OmsApp(runtime).run()
+        staff = None
+        if settings.staff:
+            with runtime.cache.sessions() as session:
+                staff = active_staff(session, settings.staff)  # StaffError: one line, the app not started
+        OmsApp(runtime, staff=staff).run()
     finally:
         runtime.close()

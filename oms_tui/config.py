@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     api_version: str = Field(default=DEFAULT_API_VERSION, description="Admin API version, e.g. 2026-04")
     database_url: str = Field(default_factory=default_database_url)
     station: str = Field(default_factory=socket.gethostname, min_length=1)
+    staff: str | None = Field(
+        default=None, description="Staff code of the person signed in at this station (their role applies)"
+    )
     poll_interval: float = Field(default=5.0, gt=0, description="Seconds between live polls")
     sla_hours: float = Field(default=24.0, gt=0, description="Hours from order to shipment before late")
     carrier: str = Field(default="UPS", min_length=1, description="The carrier the floor ships with")

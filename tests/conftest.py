@@ -50,6 +50,10 @@ def postgres_engine_in_fresh_schema() -> Iterator[Engine]:
     try:
         with admin.begin() as connection:
             connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+            # Installed once, outside the test schemas: dropping a schema must not drop the extension
+            # that other tests' search indexes use.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('oms-tui pg_trgm'))")
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
     except OperationalError as exc:
         admin.dispose()
         if os.environ.get("OMS_TEST_REQUIRE_POSTGRES"):

@@ -119,7 +119,7 @@ async def test_a_pass_with_nothing_new_at_the_store_changes_nothing(
 async def test_each_sync_pass_runs_the_exception_rules(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OMS_CONFIG_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1")
     runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
     client, _, _ = simulated_client(SimStore(orders=40, seed=7))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -12,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 import oms_tui.cache.models  # noqa: F401  (registers every table on the metadata)
+from oms_tui.cache.order_search import is_index_object
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -35,5 +37,11 @@ def current_revision(engine: Engine) -> str | None:
 def drift(engine: Engine) -> list[object]:
     """Differences between the models and the migrated database (empty when they agree)."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object}
+        context = MigrationContext.configure(connection, opts=opts)
         return list(compare_metadata(context, SQLModel.metadata))
+
+
+def include_object(_object: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Leave out of the comparison what the models cannot describe: the engines' search indexes."""
+    return not (reflected and compare_to is None and is_index_object(name, type_))

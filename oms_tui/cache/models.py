@@ -23,6 +23,7 @@ from oms_tui.cache.mirror import (
     Location,
     Order,
 )
+from oms_tui.cache.order_search import OrderSearch
 from oms_tui.cache.sync_state import (
     ApiNotice,
     ChangeFeedEntry,
@@ -48,6 +49,7 @@ __all__ = [
     "LineItem",
     "Location",
     "Order",
+    "OrderSearch",
     "OutboxAction",
     "PackSession",
     "PickList",

@@ -18,7 +18,6 @@ from sqlalchemy import String, and_, case, cast, exists, func, or_, true, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from oms_tui.cache.models import (
     AuditEvent,
@@ -27,12 +26,12 @@ from oms_tui.cache.models import (
     Fulfillment,
     FulfillmentOrder,
     FulfillmentOrderLineItem,
-    LineItem,
     Order,
     PickList,
     PickListLine,
     Staff,
 )
+from oms_tui.floor.search import matching_order_ids
 
 OPEN = ("OPEN", "IN_PROGRESS")  # work that can still be picked and shipped
 FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE", "CLOSED", "CANCELLED")
@@ -406,19 +405,3 @@ class QueueSource:
 
 
 # --- search (to be replaced by a full-text index) -----------------------------------------------------
-
-
-def matching_order_ids(text: str) -> SelectOfScalar[str]:
-    """Orders whose number, customer, email, SKU or tracking number matches `text` (a subquery)."""
-    text = text.strip()
-    like = f"%{text.lower()}%"
-    name = text if text.startswith("#") else f"#{text}"
-    return select(Order.id).where(
-        or_(
-            col(Order.name) == name,
-            func.lower(Order.email).like(like),
-            func.lower(Order.customer_name).like(like),
-            col(Order.id).in_(select(LineItem.order_id).where(col(LineItem.sku) == text)),
-            col(Order.id).in_(select(Fulfillment.order_id).where(col(Fulfillment.tracking_number) == text)),
-        )
-    )

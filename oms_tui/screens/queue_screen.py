@@ -18,7 +18,7 @@ from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Location
 from oms_tui.cache.priority import RUSH_TAGS
 from oms_tui.floor.queues import FO_STATUSES, QueueFilter, QueueRow, QueueSource, Stage
-from oms_tui.screens.messages import LiveUpdated
+from oms_tui.screens.messages import LiveUpdated, OpenOrder
 from oms_tui.screens.registry import ScreenEntry
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.virtual_table import Cell, Column, VirtualTable
@@ -153,6 +153,12 @@ class QueueScreen(Screen[None]):
     def live_updated(self, message: LiveUpdated) -> None:
         if message.update.changed:
             self.data_changed()
+
+    @on(VirtualTable.RowSelected, "#queue")
+    def open_row(self, event: VirtualTable.RowSelected) -> None:
+        row = self.table.row_at(self.table.cursor)
+        if row is not None and row.key == event.key:
+            self.post_message(OpenOrder(row.order_id))
 
     @on(VirtualTable.Reloaded, "#queue")
     def show_count(self, event: VirtualTable.Reloaded) -> None:

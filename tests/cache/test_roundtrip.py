@@ -87,6 +87,7 @@ def samples() -> list[SQLModel]:
             tracking_url="https://example.com/track/JD014600003SE",
             created_at=T0,
         ),
+        m.OrderSearch(id=5801, order_id=ORDER_ID, document="#1001 1001 zoë ångström tee-blk-m"),
         m.InventoryLevel(
             inventory_item_id="gid://shopify/InventoryItem/8",
             location_id=LOC_ID,

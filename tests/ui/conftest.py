@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,13 +30,23 @@ async def _sync(store: SimStore, runtime: Runtime) -> None:
         await SyncEngine(client, runtime.cache, clock=lambda: NOW).run_once()
 
 
-@pytest.fixture
-def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
-    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1")
+@pytest.fixture(scope="session")
+def seeded_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded shop synced once per run; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("seeded") / "cache.sqlite3"
+    settings = Settings(database_url=f"sqlite:///{path}", station="pack-1")
     runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
     asyncio.run(_sync(SimStore(orders=60, seed=7, clock=lambda: NOW), runtime))
-    return runtime
+    runtime.close()  # the last connection closed: everything is in the main file
+    return path
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_cache: Path) -> Runtime:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
+    shutil.copy(seeded_cache, tmp_path / "cache.sqlite3")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1")
+    return Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
 
 
 async def settled(pilot: Pilot[Any]) -> None:

@@ -11,10 +11,11 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
 from oms_tui.app import OmsApp
-from oms_tui.cache.models import AuditEvent, FloorException
+from oms_tui.cache.models import AuditEvent, FloorException, Order
 from oms_tui.floor.exception_rules import RuleSettings, label
 from oms_tui.runtime import Runtime
 from oms_tui.screens.exceptions_screen import ExceptionsScreen
+from oms_tui.screens.order_screen import OrderScreen
 from tests.local_time import utc_local_time
 from tests.ui.conftest import NOW
 from tests.ui.floor_day import seed_floor_day
@@ -121,4 +122,7 @@ async def test_enter_opens_the_order(app: OmsApp) -> None:
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-    assert len(said) == 1 and said[0].startswith(f"{order_name}: ")
+        assert isinstance(app.screen, OrderScreen)
+        with app.runtime.cache.reads() as session:
+            assert session.get_one(Order, app.screen.order_id).name == order_name
+    assert said == []

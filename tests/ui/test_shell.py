@@ -22,6 +22,7 @@ from textual.widgets import Footer, Label
 
 from oms_tui.app import LiveReport, OmsApp, screen_bindings
 from oms_tui.cache.database import open_cache
+from oms_tui.cache.models import Order
 from oms_tui.config import Settings
 from oms_tui.floor.store_actions import Actor, set_note
 from oms_tui.runtime import LiveUpdate, Runtime
@@ -206,7 +207,9 @@ async def test_sync_now_from_the_palette_wakes_the_live_loop(
 
 async def test_go_to_order_from_the_palette(shell_app: OmsApp, monkeypatch: pytest.MonkeyPatch) -> None:
     said: list[str] = []
+    opened: list[str] = []
     monkeypatch.setattr(shell_app, "notify", lambda message, **_: said.append(message))
+    monkeypatch.setattr(shell_app, "open_order", opened.append)
     async with shell_app.run_test(size=SIZE) as pilot:
         await run_command(pilot, *"1058", expect="Go to order 1058")
         await settled(pilot)
@@ -215,6 +218,7 @@ async def test_go_to_order_from_the_palette(shell_app: OmsApp, monkeypatch: pyte
         await run_command(pilot, *"go", "space", *"to", expect="Go to order…")
         await pilot.press(*"#1017", "enter")
         await settled(pilot)
-    assert said[0] == "#1058: unfulfilled, paid (Christine Davey)"
-    assert said[1] == "no order 9999 in the cache (sync first if it is new)"
-    assert said[2].startswith("#1017: ")
+    with shell_app.runtime.cache.reads() as session:
+        names = [session.get_one(Order, ident).name for ident in opened]
+    assert names == ["#1058", "#1017"]  # each opens in the order screen
+    assert said == ["no order 9999 in the cache (sync first if it is new)"]

@@ -1,0 +1,360 @@
+"""One order: its lines and where to find them, fulfillment orders and holds, shipments, address,
+payment and risk, and a timeline of what the store and the floor did. Actions go through the outbox.
+
+Reads and writes run in worker threads; the screen shows the result. Hold, release and move act on
+the highlighted fulfillment order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from oms_tui.cache.database import Cache
+from oms_tui.cache.models import OutboxAction
+from oms_tui.floor.lookup import NotFound
+from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.floor.order_detail import FulfillmentOrderView, OrderDetail, load_order_detail
+from oms_tui.floor.roles import Permission, release_permission, require
+from oms_tui.floor.store_actions import HOLD_REASONS, ActionRefused
+from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
+from oms_tui.screens.choice_modal import Choice, ChoiceModal
+from oms_tui.screens.queue_screen import age
+from oms_tui.screens.text_modal import TextModal
+
+Act = Callable[[Session], OutboxAction]  # records the action in the session's transaction
+
+
+def words(value: str | None) -> str:
+    return (value or "").replace("_", " ").lower()
+
+
+def when(moment: datetime, now: datetime) -> str:
+    """A time as the floor reads it: the clock today, the date before, and how long ago."""
+    shown = moment.strftime("%H:%M") if moment.date() == now.date() else moment.strftime("%d %b %H:%M")
+    return f"{shown} ({age(moment, now)} ago)"
+
+
+class OrderScreen(Screen[None]):
+    CSS_PATH = "order_screen.tcss"
+    AUTO_FOCUS = "#fulfillment-orders"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="order.back"),
+        Binding("h", "hold", "Hold", id="order.hold"),
+        Binding("u", "release", "Release", id="order.release"),
+        Binding("m", "move", "Move", id="order.move"),
+        Binding("n", "note", "Note", id="order.note"),
+        Binding("t", "tags", "Tags", id="order.tags"),
+        Binding("c", "cancel_order", "Cancel order", id="order.cancel"),
+        Binding("r", "reload", "Reload", id="order.reload"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, detail: OrderDetail) -> None:
+            super().__init__()
+            self.detail = detail
+
+    class Done(Message):
+        """An action was recorded (`text`) or refused (`error`)."""
+
+        def __init__(self, text: str, error: bool = False) -> None:
+            super().__init__()
+            self.text, self.error = text, error
+
+    def __init__(self, cache: Cache, desk: OrderDesk, clock: Callable[[], datetime], order_id: str) -> None:
+        super().__init__()
+        self.cache, self.desk, self.clock, self.order_id = cache, desk, clock, order_id
+        self.detail: OrderDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="summary"):
+            yield Static(id="order-panel", classes="panel")
+            yield Static(id="address-panel", classes="panel")
+            yield Static(id="payment-panel", classes="panel")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield DataTable(id="lines", cursor_type="none", zebra_stripes=True)
+                yield DataTable(id="fulfillment-orders", cursor_type="row")
+                yield DataTable(id="shipments", cursor_type="none")
+            with VerticalScroll(id="timeline-box"):
+                yield Static(id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Order"
+        titles = {
+            "#order-panel": "Order",
+            "#address-panel": "Ship to",
+            "#payment-panel": "Payment and risk",
+            "#lines": "Items",
+            "#fulfillment-orders": "Fulfillment orders (h hold · u release · m move)",
+            "#shipments": "Shipments",
+            "#timeline-box": "Timeline",
+        }
+        for selector, title in titles.items():
+            self.query_one(selector).border_title = title
+        self.query_one("#lines", DataTable).add_columns(
+            "Item", "SKU", "Bin", "Stock", "Qty", "Fulfilled", "Left"
+        )
+        self.query_one("#fulfillment-orders", DataTable).add_columns("Location", "Status", "Left", "Holds")
+        self.query_one("#shipments", DataTable).add_columns("Shipped", "Carrier", "Tracking", "Status")
+        self.action_reload()
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="order-detail")
+    def load(self) -> None:
+        try:
+            with self.cache.sessions() as session:
+                detail = load_order_detail(session, self.order_id)
+        except (NotFound, SQLAlchemyError) as exc:
+            self.post_message(self.Done(str(exc).splitlines()[0], error=True))
+            return
+        self.post_message(self.Loaded(detail))
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        self.detail = detail = message.detail
+        order, now = detail.order, self.clock()
+        self.title = f"{order.name} · {order.customer_name or order.email or 'no customer'}"
+        state = "cancelled" if order.cancelled_at else words(order.fulfillment_status)
+        waiting = f" · {detail.waiting} waiting to reach the store" if detail.waiting else ""
+        self.sub_title = f"{state} · {words(order.financial_status) or 'payment unknown'}{waiting}"
+        self.query_one("#order-panel", Static).update(self._order_panel(detail, now))
+        self.query_one("#address-panel", Static).update(self._address_panel(order.shipping_address))
+        self.query_one("#payment-panel", Static).update(self._payment_panel(detail))
+        self._show_lines(detail)
+        self._show_fulfillment_orders(detail)
+        shipments = self.query_one("#shipments", DataTable)
+        shipments.clear()
+        for shipment in detail.shipments:
+            shipments.add_row(
+                when(shipment.at, now), shipment.company, shipment.number, words(shipment.status)
+            )
+        self.query_one("#timeline", Static).update(self._timeline(detail, now))
+
+    def _order_panel(self, detail: OrderDetail, now: datetime) -> Table:
+        order = detail.order
+        grid = _grid()
+        grid.add_row("Placed", when(order.created_at, now))
+        if order.cancelled_at is not None:
+            grid.add_row(
+                "Cancelled", Text(f"{when(order.cancelled_at, now)} {words(order.cancel_reason)}", "bold red")
+            )
+        grid.add_row("Customer", order.customer_name or "—")
+        grid.add_row("Email", order.email or "—")
+        grid.add_row("Phone", (order.shipping_address or {}).get("phone") or "—")
+        return grid
+
+    def _address_panel(self, address: dict[str, Any] | None) -> Text:
+        if not address:
+            return Text("no shipping address", style="italic")
+        place = " ".join(
+            filter(None, (address.get("city"), address.get("provinceCode") or address.get("province")))
+        )
+        lines = [
+            address.get("name"),
+            address.get("address1"),
+            address.get("address2"),
+            " ".join(filter(None, (place, address.get("zip")))),
+            address.get("country") or address.get("countryCodeV2"),
+        ]
+        text = Text("\n".join(line for line in lines if line))
+        if not address.get("zip"):
+            text.append("\npostcode missing", style="bold red")
+        return text
+
+    def _payment_panel(self, detail: OrderDetail) -> Table:
+        order = detail.order
+        grid = _grid()
+        paid = words(order.financial_status) or "unknown"
+        grid.add_row("Payment", Text(paid, "green" if paid == "paid" else "yellow"))
+        risk = words(order.risk_level) or "none"
+        advice = f" · {words(order.risk_recommendation)}" if order.risk_recommendation else ""
+        grid.add_row("Risk", Text(risk + advice, "bold red" if risk == "high" else ""))
+        grid.add_row("Tags", ", ".join(order.tags) or "—")
+        grid.add_row("Note", order.note or "—")
+        return grid
+
+    def _show_lines(self, detail: OrderDetail) -> None:
+        table = self.query_one("#lines", DataTable)
+        table.clear()
+        for line in detail.lines:
+            short = line.stock is not None and line.stock < line.remaining
+            stock = "—" if line.stock is None else Text(str(line.stock), "bold red" if short else "")
+            table.add_row(
+                line.title[:28],
+                line.sku,
+                ", ".join(line.bins) or "—",
+                stock,
+                str(line.quantity),
+                str(line.fulfilled),
+                Text(str(line.remaining), "bold" if line.remaining else "dim"),
+            )
+
+    def _show_fulfillment_orders(self, detail: OrderDetail) -> None:
+        table = self.query_one("#fulfillment-orders", DataTable)
+        chosen = self.fulfillment_order()
+        table.clear()
+        for fo in detail.fulfillment_orders:
+            holds = "; ".join(
+                words(hold.reason)
+                + (f" ({hold.notes})" if hold.notes else "")
+                + (" · sending" if hold.pending else "")
+                for hold in fo.holds
+            )
+            status = Text(words(fo.status), "bold yellow" if fo.status == "ON_HOLD" else "")
+            table.add_row(fo.location, status, str(fo.remaining), holds or "—", key=fo.id)
+        if chosen is not None and chosen.id in {fo.id for fo in detail.fulfillment_orders}:
+            table.move_cursor(row=table.get_row_index(chosen.id))
+
+    def _timeline(self, detail: OrderDetail, now: datetime) -> Table:
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(ratio=1)
+        colours = {"store": "cyan", "sync": "dim", "floor": "bold", "outbox": "green", "rejected": "bold red"}
+        for event in detail.timeline:
+            what = Text(event.what, colours.get(event.source, ""))
+            if event.who:
+                what.append(f"\n{event.who}", "dim italic")
+            table.add_row(when(event.at, now).split(" (")[0], what)
+        return table
+
+    def fulfillment_order(self) -> FulfillmentOrderView | None:
+        """The highlighted fulfillment order (hold, release and move act on it)."""
+        if self.detail is None or not self.detail.fulfillment_orders:
+            return None
+        table = self.query_one("#fulfillment-orders", DataTable)
+        index = min(max(table.cursor_row, 0), len(self.detail.fulfillment_orders) - 1)
+        return self.detail.fulfillment_orders[index]
+
+    # --- acting ---------------------------------------------------------------------------------
+
+    def allowed(self, permission: Permission) -> bool:
+        """Check before asking for details; refused, say why and do nothing."""
+        try:
+            require(self.desk.staff, permission)
+        except ActionRefused as exc:
+            self.notify(str(exc), title="Not allowed", severity="error")
+            return False
+        return True
+
+    def action_hold(self) -> None:
+        fo = self.fulfillment_order()
+        if fo is None or not self.allowed(Permission.HOLD):
+            return
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self.act(lambda s: self.desk.hold(s, fo.id, choice.value, choice.notes), "hold")
+
+        reasons = [(words(reason), reason) for reason in HOLD_REASONS]
+        self.app.push_screen(
+            ChoiceModal(f"Hold at {fo.location}: why?", reasons, notes="Notes for the team (optional)"),
+            chosen,
+        )
+
+    def action_release(self) -> None:
+        fo = self.fulfillment_order()
+        if fo is None or not self.allowed(release_permission(hold.reason for hold in fo.holds)):
+            return
+        self.act(lambda s: self.desk.release(s, fo.id), "release")
+
+    def action_move(self) -> None:
+        fo = self.fulfillment_order()
+        if fo is None or self.detail is None or not self.allowed(Permission.MOVE):
+            return
+        places = [(name, ident) for ident, name in self.detail.locations.items() if ident != fo.location_id]
+        if not places:
+            self.notify("there is no other active location", severity="warning")
+            return
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self.act(lambda s: self.desk.move(s, fo.id, choice.value), "move")
+
+        self.app.push_screen(ChoiceModal(f"Move from {fo.location} to", places), chosen)
+
+    def action_note(self) -> None:
+        if self.detail is None or not self.allowed(Permission.NOTE):
+            return
+
+        def chosen(note: str | None) -> None:
+            if note is not None:
+                self.act(lambda s: self.desk.note(s, self.order_id, note.strip()), "note")
+
+        self.app.push_screen(
+            TextModal("Order note", self.detail.order.note or "", "A note for the order"), chosen
+        )
+
+    def action_tags(self) -> None:
+        if self.detail is None or not self.allowed(Permission.TAG):
+            return
+
+        def chosen(tags: str | None) -> None:
+            if tags is not None:
+                self.act(lambda s: self.desk.tag(s, self.order_id, tags), "tags")
+
+        self.app.push_screen(
+            TextModal("Add tags", "", "rush, gift", hint="Comma-separated · Enter to add · Esc to cancel"),
+            chosen,
+        )
+
+    def action_cancel_order(self) -> None:
+        if self.detail is None or not self.allowed(Permission.CANCEL):
+            return
+
+        def chosen(choice: CancelChoice | None) -> None:
+            if choice is not None:
+                self.act(
+                    lambda s: self.desk.cancel(
+                        s, self.order_id, choice.reason, choice.refund, choice.restock
+                    ),
+                    "cancellation",
+                )
+
+        self.app.push_screen(CancelModal(self.detail.order.name), chosen)
+
+    @work(thread=True, group="order-actions")
+    def act(self, record: Act, what: str) -> None:
+        """Record the action in one transaction (role checked again inside); then show the order again."""
+        try:
+            with self.cache.sessions() as session:
+                action = record(session)
+                session.commit()
+        except (ActionRefused, SQLAlchemyError) as exc:  # refused, or not recorded at all
+            self.post_message(self.Done(str(exc).splitlines()[0], error=True))
+            return
+        self.post_message(self.Done(f"{what} recorded; action {action.id} waits for the store"))
+        self.app.call_from_thread(self.load)
+
+    @on(Done)
+    def done(self, message: Done) -> None:
+        if message.error:
+            self.notify(message.text, title="Refused", severity="error")
+        else:
+            self.notify(message.text)
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="ellipsis", no_wrap=True)
+    return grid

@@ -1,0 +1,171 @@
+"""Finding any order by a piece of what a person remembers, through the engines' trigram indexes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, col, select
+
+from oms_tui.cache.database import Cache
+from oms_tui.cache.engine import session_factory
+from oms_tui.cache.migrate import upgrade
+from oms_tui.cache.models import Order
+from oms_tui.cache.types import utcnow
+from oms_tui.floor.queues import QueueFilter, Stage, window
+from oms_tui.floor.search import matching_order_ids, search_orders
+from tests.floor.order_nodes import order_node, write
+
+
+@pytest.fixture
+def shop(session: Session) -> Session:
+    write(
+        session,
+        order_node(
+            1001,
+            "Jane Smith",
+            email="jane.smith@example.com",
+            phone="+44 (113) 496-0000",
+            lines=[("TEE-BLK-M", "4006381333931"), ("MUG-WHT", "5012345678900")],
+        ),
+        order_node(1002, "John Smith", email="jsmith@example.org", lines=[("CAP-RED", "4000000000017")]),
+        order_node(
+            1003,
+            "Ana Lopez",
+            email="ana@example.net",
+            lines=[("TEE-BLK-L", None)],
+            tracking=["1Z999AA10123456784"],
+        ),
+        order_node(1004, "Bo Chen", lines=[("SOCK-100%", None)], cancelled=True),
+        order_node(11001, "Mary Jones", lines=[("HAT-1001", None)]),
+    )
+    return session
+
+
+def names(session: Session, query: str) -> list[str]:
+    return [hit.name for hit in search_orders(session, query)]
+
+
+def test_an_order_number_finds_that_order_first(shop: Session) -> None:
+    assert names(shop, "1001")[0] == "#1001"
+    assert names(shop, "#1001")[0] == "#1001"
+    assert set(names(shop, "1001")) == {"#1001", "#11001"}  # also contains 1001, newest after the exact
+
+
+def test_a_partial_customer_name_in_any_case(shop: Session) -> None:
+    assert names(shop, "SMI") == ["#1002", "#1001"]  # newest first
+    assert names(shop, "jane smi") == ["#1001"]  # every word must match
+    assert names(shop, "lópez") == []
+
+
+def test_email_and_phone_as_written_or_as_digits(shop: Session) -> None:
+    assert names(shop, "jsmith@") == ["#1002"]
+    assert names(shop, "example.net") == ["#1003"]
+    assert names(shop, "4960000") == ["#1001"]
+    assert names(shop, "(113) 496") == ["#1001"]
+
+
+def test_a_lower_case_partial_sku_or_a_barcode(shop: Session) -> None:
+    assert names(shop, "tee-bl") == ["#1003", "#1001"]
+    assert names(shop, "tee-blk-m") == ["#1001"]
+    assert names(shop, "33393") == ["#1001"]
+
+
+def test_a_shipped_order_by_tracking_number_and_a_cancelled_one(shop: Session) -> None:
+    (hit,) = search_orders(shop, "1z999aa1012")
+    assert (hit.name, hit.fulfillment_status) == ("#1003", "FULFILLED")
+    assert hit.matched == "tracking 1Z999AA10123456784"
+    (cancelled,) = search_orders(shop, "bo chen")
+    assert cancelled.cancelled
+
+
+def test_each_hit_says_what_matched(shop: Session) -> None:
+    assert [hit.matched for hit in search_orders(shop, "mug")] == ["SKU MUG-WHT"]
+    assert [hit.matched for hit in search_orders(shop, "jane.smith")] == ["email jane.smith@example.com"]
+
+
+def test_like_wildcards_and_quotes_are_plain_characters(shop: Session) -> None:
+    assert names(shop, "100%") == ["#1004"]
+    assert names(shop, "a_b") == []
+    assert names(shop, '"tee') == []
+    assert names(shop, "") == []
+
+
+def test_short_words_alone_match_order_numbers_only(shop: Session) -> None:
+    assert names(shop, "bo") == []
+    assert names(shop, "bo chen") == ["#1004"]
+
+
+def test_a_changed_order_is_found_by_what_it_has_now(shop: Session) -> None:
+    write(
+        shop,
+        order_node(1002, "John Smith", lines=[("SCARF-GRN", None)], tracking=["JD0146000"], version=1),
+    )
+    assert names(shop, "cap-red") == []
+    assert names(shop, "scarf") == ["#1002"]
+    assert names(shop, "jd01460") == ["#1002"]
+
+
+def test_the_queue_filters_with_the_same_index(shop: Session) -> None:
+    def queue(search: str) -> list[str]:
+        rows = window(shop, Stage.ALL, QueueFilter(search=search), utcnow(), limit=50)
+        return [row.order_name for row in rows]
+
+    assert queue("") == []  # no fulfillment orders were written: nothing is open work
+    ids = set(shop.exec(matching_order_ids("tee-bl")))
+    assert ids == {"gid://shopify/Order/1001", "gid://shopify/Order/1003"}
+    assert set(shop.exec(matching_order_ids("#1002"))) == {"gid://shopify/Order/1002"}
+    assert set(shop.exec(matching_order_ids("smith jsm"))) == {"gid://shopify/Order/1002"}
+
+
+def test_deleting_an_order_takes_it_out_of_the_index(shop: Session) -> None:
+    shop.delete(shop.get(Order, "gid://shopify/Order/1003"))
+    shop.commit()
+    assert names(shop, "1z999") == []
+
+
+def test_searches_go_through_the_trigram_index(shop: Session) -> None:
+    """No scan of every document: SQLite asks its FTS5 table, PostgreSQL can use its GIN index."""
+    connection = shop.connection()
+    query = select(Order.id).where(col(Order.id).in_(matching_order_ids("smith")))
+    compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
+    if connection.dialect.name == "sqlite":
+        plan = " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+        assert "VIRTUAL TABLE" in plan and "SCAN order_search " not in plan, plan
+    else:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = " | ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
+        assert "ix_order_search_document_trgm" in plan, plan
+
+
+def test_the_migration_indexes_the_orders_of_an_existing_cache(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0002")
+    with session_factory(empty_engine)() as session:
+        session.add(  # written by an older version: no search document
+            Order(
+                id="gid://shopify/Order/77",
+                name="#1077",
+                customer_name="Old Customer",
+                fulfillment_status="FULFILLED",
+                created_at=order_node(1, "x").created_at,
+                updated_at=order_node(1, "x").updated_at,
+                synced_at=order_node(1, "x").updated_at,
+            )
+        )
+        session.execute(
+            text(
+                "INSERT INTO fulfillments (id, order_id, status, tracking_number, created_at) "
+                "VALUES ('gid://shopify/Fulfillment/1', 'gid://shopify/Order/77', 'SUCCESS', "
+                "'1ZOLD123', '2026-11-20 10:00:00')"
+            )
+        )
+        session.commit()
+    upgrade(empty_engine)
+    with session_factory(empty_engine)() as session:
+        assert names(session, "old cust") == ["#1077"]
+        assert names(session, "1zold") == ["#1077"]
+
+
+def test_searching_a_migrated_cache(any_cache: Cache) -> None:
+    with any_cache.sessions() as session:
+        write(session, order_node(2001, "Rae Kim", lines=[("BAG-TAN", None)]))
+        assert names(session, "bag-t") == ["#2001"]

@@ -1,0 +1,232 @@
+"""An order opened, acted on by key through the outbox, within what the signed-in person's role allows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+from textual.widgets import DataTable, RadioButton, Select
+
+from oms_tui.cache.models import AuditEvent, BinLocation, FulfillmentHold, OutboxAction, Role
+from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.runtime import Runtime
+from oms_tui.screens.cancel_modal import CancelModal
+from oms_tui.screens.choice_modal import ChoiceModal
+from oms_tui.screens.order_screen import OrderScreen
+from tests.ui.conftest import NOW
+from tests.ui.floor_app import fulfillment_order_of, order_named, outbox, settle, signed_in
+
+SIZE = (120, 36)
+
+
+def timeline_text(screen: OrderScreen) -> str:
+    assert screen.detail is not None
+    return "\n".join(f"{event.what} | {event.who}" for event in screen.detail.timeline)
+
+
+async def test_open_an_order_hold_it_and_release_it(runtime: Runtime) -> None:
+    app = signed_in(runtime, "K1", "Kai Packer", Role.PACKER)
+    with runtime.cache.sessions() as session:
+        order = order_named(session, "#1050")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_order(order.id)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OrderScreen) and screen.title.startswith("#1050")
+        assert screen.query_one("#lines", DataTable).row_count == len(screen.detail.lines) > 0  # type: ignore[union-attr]
+
+        await pilot.press("h")
+        assert isinstance(app.screen, ChoiceModal)
+        await pilot.press("down", "down", "down", "enter", *"shelf empty", "enter")  # the fourth reason
+        await settle(pilot)
+        assert app.screen is screen
+        (fo,) = screen.detail.fulfillment_orders  # type: ignore[union-attr]
+        assert fo.status == "ON_HOLD" and fo.holds[0].reason == "INVENTORY_OUT_OF_STOCK"
+        assert "held: inventory out of stock (shelf empty) | Kai Packer @ pack-1" in timeline_text(screen)
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert screen.detail.fulfillment_orders[0].status == "OPEN"  # type: ignore[union-attr]
+        assert "released the hold | Kai Packer @ pack-1" in timeline_text(screen)
+    actions = outbox(runtime)
+    assert [(a.kind, a.station, a.staff_code) for a in actions] == [
+        ("hold", "pack-1", "K1"),
+        ("release_hold", "pack-1", "K1"),
+    ]
+    assert actions[0].payload["reason"] == "INVENTORY_OUT_OF_STOCK"
+    assert actions[0].payload["reasonNotes"] == "shelf empty"
+
+
+async def test_note_tags_and_move_by_key(runtime: Runtime) -> None:
+    app = signed_in(runtime, "K1", "Kai Packer", Role.PACKER)
+    with runtime.cache.sessions() as session:
+        order = order_named(session, "#1050")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_order(order.id)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OrderScreen) and screen.detail is not None
+        before = screen.detail.fulfillment_orders[0].location
+        await pilot.press("n", *"Leave with neighbour", "enter")
+        await settle(pilot)
+        await pilot.press("t", *"vip, callback", "enter")
+        await settle(pilot)
+        await pilot.press("m", "enter")  # the first other location
+        await settle(pilot)
+        assert (screen.detail.order.note, screen.detail.order.tags) == (
+            "Leave with neighbour",
+            ["vip", "callback"],
+        )
+        assert screen.detail.fulfillment_orders[0].location not in ("", before)
+    assert [(a.kind, a.staff_code) for a in outbox(runtime)] == [
+        ("note", "K1"),
+        ("tags", "K1"),
+        ("move", "K1"),
+    ]
+
+
+async def test_a_picker_may_not_cancel_nor_release_a_fraud_hold(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = signed_in(runtime, "P1", "Pia Picker", Role.PICKER)
+    shown: list[str] = []
+    notify = app.notify
+    monkeypatch.setattr(app, "notify", lambda message, **kw: shown.append(message) or notify(message, **kw))
+    with runtime.cache.sessions() as session:
+        order = order_named(session, "#1025")  # high risk
+        OrderDesk("office", None).hold(
+            session, fulfillment_order_of(session, "#1025").id, "HIGH_RISK_OF_FRAUD"
+        )
+        session.commit()
+    queued = len(outbox(runtime))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_order(order.id)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderScreen)  # no confirmation was even offered
+        await pilot.press("u")
+        await settle(pilot)
+        assert shown == [
+            "Pia Picker (picker) may not cancel orders: ask a manager",
+            "Pia Picker (picker) may not release fraud holds: ask a manager",
+        ]
+        assert app.screen.detail.fulfillment_orders[0].status == "ON_HOLD"  # type: ignore[attr-defined]
+    assert len(outbox(runtime)) == queued
+
+
+async def test_a_manager_cancels_choosing_the_refund_and_restock(runtime: Runtime) -> None:
+    app = signed_in(runtime, "M1", "Maya Manager", Role.MANAGER)
+    with runtime.cache.sessions() as session:
+        order = order_named(session, "#1025")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_order(order.id)
+        await settle(pilot)
+        await pilot.press("c")
+        modal = app.screen
+        assert isinstance(modal, CancelModal)
+        await pilot.press("enter", "down", "down", "down", "enter")  # the third reason: fraud
+        assert modal.query_one(Select).value == "FRAUD"
+        await pilot.press("tab", "down", "enter")  # the refund choices, the second one
+        await pilot.press("tab", "space")  # restock is on by default: the manager turns it off
+        await pilot.press("tab", "tab", "enter")  # past "Keep the order", to "Cancel the order"
+        await settle(pilot)
+        assert isinstance(app.screen, OrderScreen)
+        assert app.screen.sub_title.startswith("cancelled")
+    (action,) = outbox(runtime)
+    assert (action.kind, action.staff_code) == ("cancel", "M1")
+    assert action.payload | {"staffNote": ""} == action.payload
+    assert (action.payload["reason"], action.payload["refund"], action.payload["restock"]) == (
+        "FRAUD",
+        "store-credit",
+        False,
+    )
+
+
+async def test_cancel_waits_for_a_refund_choice(runtime: Runtime) -> None:
+    app = signed_in(runtime, "M1", "Maya Manager", Role.MANAGER)
+    with runtime.cache.sessions() as session:
+        order = order_named(session, "#1025")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_order(order.id)
+        await settle(pilot)
+        await pilot.press("c")
+        app.screen.query_one(Select).value = "CUSTOMER"
+        await pilot.pause()
+        assert app.screen.query_one("#confirm").disabled
+        assert not any(button.value for button in app.screen.query(RadioButton))
+        await pilot.press("escape")
+        await settle(pilot)
+    assert outbox(runtime) == []
+
+
+def seed_floor_history(session: Session) -> None:
+    """#1042 as the floor sees it mid-morning: bins, a hold placed here, a note the store confirmed."""
+    fo = fulfillment_order_of(session, "#1042")
+    order = order_named(session, "#1042")
+    for sku, code in (("SHOR-BLA-L", "B-12-3"), ("SHIR-BLA-S", "C-02-1"), ("VEST-SAN-M", "A-01-4")):
+        session.add(BinLocation(location_id=fo.location_id or "", sku=sku, code=code))
+    session.add(
+        FulfillmentHold(
+            id="pending:oms-1",
+            fulfillment_order_id=fo.id,
+            reason="INCORRECT_ADDRESS",
+            reason_notes="no flat number",
+        )
+    )
+    fo.status = "ON_HOLD"
+    order.note = "Call before delivery"
+    session.add_all(
+        [
+            AuditEvent(
+                at=NOW - timedelta(minutes=40),
+                station="support-2",
+                staff_code="M1",
+                action="store.note",
+                subject=order.id,
+                details={"orderId": order.id, "note": "Call before delivery"},
+            ),
+            OutboxAction(
+                order_id=order.id,
+                kind="note",
+                payload={"orderId": order.id, "note": "Call before delivery"},
+                state="done",
+                station="support-2",
+                staff_code="M1",
+                created_at=NOW - timedelta(minutes=40),
+                updated_at=NOW - timedelta(minutes=39),
+            ),
+            AuditEvent(
+                at=NOW - timedelta(minutes=5),
+                station="pack-1",
+                staff_code="M1",
+                action="store.hold",
+                subject=fo.id,
+                details={"reason": "INCORRECT_ADDRESS", "reasonNotes": "no flat number"},
+            ),
+            OutboxAction(
+                order_id=order.id,
+                kind="hold",
+                payload={"fulfillmentOrderId": fo.id},
+                station="pack-1",
+                staff_code="M1",
+                created_at=NOW - timedelta(minutes=5),
+                updated_at=NOW - timedelta(minutes=5),
+            ),
+        ]
+    )
+    session.commit()
+
+
+def test_order_detail_snapshot(runtime: Runtime, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = signed_in(runtime, "M1", "Maya Manager", Role.MANAGER)
+    with runtime.cache.sessions() as session:
+        seed_floor_history(session)
+        order_id = order_named(session, "#1042").id
+
+    async def open_it(pilot) -> None:  # type: ignore[no-untyped-def]
+        app.open_order(order_id)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_it)
