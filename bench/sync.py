@@ -36,7 +36,7 @@ first sync of M orders through bulk operations instead (`bulk_above_orders=0`), 
     A first sync as a station runs it (defaults: open work first, history in bulk above 250 orders),
     unthrottled, of a large store (100,000 orders) and of a small one (1,000). `first_work_s` is the
     time from its first request until the cache's work queue shows, row for row, the first screen
-    (50 rows of `floor.queues.open_work`) that the store's data calls for; `first_work_ratio` is the
+    (the first 50 rows of the ready-to-pick queue) that the store's data calls for; `first_work_ratio` is the
     large store's over the small one's (goal <= 1.5: the floor can start working whatever the store's
     size). `bulk_first_sync_s` is the whole first sync of the large store, beside a paged estimate
     (its orders at the ingest pass's paged orders per second).
@@ -70,8 +70,9 @@ from starlette.applications import Starlette
 
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.priority import order_priority
-from oms_tui.floor.queues import OPEN_WORK as OPEN_STATUSES
-from oms_tui.floor.queues import open_work
+from oms_tui.cache.types import utcnow
+from oms_tui.floor.queues import OPEN as OPEN_STATUSES
+from oms_tui.floor.queues import QueueFilter, Stage, window
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.store import SimStore
 from oms_tui.store.client import StoreClient
@@ -316,9 +317,9 @@ async def full_sync(
 
 
 def expected_first_screen(store: SimStore) -> list[str]:
-    """The queue's first screen as the store's data makes it (`floor.queues.open_work`'s order)."""
+    """The queue's first screen (ready to pick) as the store's data makes it, in the queue's order."""
     work = [
-        (order_priority(order.tags), order.created_at, fo.id)
+        (order_priority(order.tags), order.created_at, order.id, fo.id)
         for order in store.orders.values()
         if order.cancelled_at is None
         for fo in order.fulfillment_orders
@@ -340,7 +341,10 @@ class FirstScreenWatch:
             return
         self.checks += 1
         with self.cache.sessions() as session:
-            shown = [row.fulfillment_order_id for row in open_work(session, limit=QUEUE_SCREEN)]
+            shown = [
+                row.key
+                for row in window(session, Stage.READY_TO_PICK, QueueFilter(), utcnow(), limit=QUEUE_SCREEN)
+            ]
         if shown == self.expected:
             self.at = time.perf_counter()
 

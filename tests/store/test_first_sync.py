@@ -15,7 +15,8 @@ from sqlmodel import select
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import FloorException, SyncState
 from oms_tui.cache.priority import order_priority
-from oms_tui.floor.queues import open_work
+from oms_tui.cache.types import utcnow
+from oms_tui.floor.queues import QueueFilter, Stage, window
 from oms_tui.sim.store import SimStore
 from oms_tui.store.sync import OPEN_WORK, StreamCounts, SyncEngine
 from tests.store.simulated import Tap, assert_cache_matches, no_sleep, simulated_client
@@ -45,20 +46,20 @@ def record_operations(tap: Tap) -> list[str]:
 
 
 def expected_first_screen(store: SimStore, rows: int = 50) -> list[str]:
-    """The work queue's first screen as the store's data makes it (`floor.queues.open_work`'s order)."""
+    """The queue's first screen (ready to pick) as the store's data makes it, in the queue's order."""
     work = [
-        (order_priority(order.tags), order.created_at, fo.id)
+        (order_priority(order.tags), order.created_at, order.id, fo.id)
         for order in store.orders.values()
         if order.cancelled_at is None
         for fo in order.fulfillment_orders
-        if fo.status in ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
+        if fo.status in ("OPEN", "IN_PROGRESS")
     ]
     return [fo_id for *_, fo_id in sorted(work)[:rows]]
 
 
 def first_screen(cache: Cache) -> list[str]:
     with cache.sessions() as session:
-        return [row.fulfillment_order_id for row in open_work(session, limit=50)]
+        return [row.key for row in window(session, Stage.READY_TO_PICK, QueueFilter(), utcnow(), limit=50)]
 
 
 # --- the open work first --------------------------------------------------------------------------
