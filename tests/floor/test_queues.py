@@ -22,6 +22,7 @@ from oms_tui.cache.models import (
     Role,
     Staff,
 )
+from oms_tui.cache.order_search import rebuild_order_search
 from oms_tui.cache.priority import order_priority
 from oms_tui.floor.queues import QueueFilter, QueueSource, Stage, count, position, window
 
@@ -170,6 +171,7 @@ def floor(session: Session) -> Session:
             message="fixed",
         )
     )
+    rebuild_order_search(session.connection())  # as sync's writers keep it: search reads this index
     session.commit()
     return session
 
