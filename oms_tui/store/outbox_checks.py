@@ -95,10 +95,7 @@ async def _check_shipment(
 
 
 async def _shipped_lines(client: Client, fulfillment: dict[str, Any]) -> dict[str, int]:
-    page = fulfillment["fulfillmentLineItems"]
-    items = list(page["nodes"])
-    if page["pageInfo"]["hasNextPage"]:
-        items += await client.fetch_remaining_line_items(fulfillment["id"], page["pageInfo"]["endCursor"])
+    items = await _every_line(client, fulfillment["id"], fulfillment["fulfillmentLineItems"])
     shipped: dict[str, int] = {}
     for item in items:
         shipped[item["lineItem"]["id"]] = shipped.get(item["lineItem"]["id"], 0) + item["quantity"]
@@ -117,10 +114,7 @@ async def _still_shippable(
         return Verdict(
             IMPOSSIBLE, f"{what} and can no longer be sent: the fulfillment order is {fo['status']}"
         )
-    page = fo["lineItems"]
-    items = list(page["nodes"])
-    if page["pageInfo"]["hasNextPage"]:
-        items += await client.fetch_remaining_line_items(fo_id, page["pageInfo"]["endCursor"])
+    items = await _every_line(client, fo_id, fo["lineItems"])
     remaining = {item["id"]: item["remainingQuantity"] for item in items}
     short = [line for line in lines if remaining.get(line["id"], 0) < line["quantity"]]
     if short:
@@ -129,6 +123,14 @@ async def _still_shippable(
             f"{what} and can no longer be sent: {len(short)} line(s) have fewer units left to ship",
         )
     return Verdict(ABSENT)
+
+
+async def _every_line(client: Client, owner_id: str, page: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines of a page fetched with their owner, and every line after it."""
+    items = list(page["nodes"])
+    if page["pageInfo"]["hasNextPage"]:
+        items += await client.fetch_remaining_line_items(owner_id, page["pageInfo"]["endCursor"])
+    return items
 
 
 async def _node(client: Client, document: str, ident: str) -> dict[str, Any] | None:
