@@ -21,3 +21,15 @@ class OpenOrder(Message):
     def __init__(self, order: str) -> None:
         super().__init__()
         self.order = order
+
+
+class Scanned(Message):
+    """A barcode scanner's burst (the characters before its Enter), told apart from typing by the app.
+
+    The app posts it to the active screen; a screen that works by scan (pick, pack) handles it and
+    stops it, otherwise the app routes the code (an order opens, a badge signs in, ...).
+    """
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
