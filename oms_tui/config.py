@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     poll_interval: float = Field(default=5.0, gt=0, description="Seconds between live polls")
     sla_hours: float = Field(default=24.0, gt=0, description="Hours from order to shipment before late")
     carrier: str = Field(default="UPS", min_length=1, description="The carrier the floor ships with")
+    claim_lease_minutes: float = Field(
+        default=10.0, gt=0, description="Minutes a claim lasts unless its station renews it"
+    )
 
     @field_validator("shop_url")
     @classmethod
