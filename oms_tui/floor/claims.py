@@ -76,8 +76,19 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _shown(claim: Claim) -> str:
-    return f"{claim.staff_code} at {claim.station} until {claim.lease_until.astimezone():%H:%M}"
+@dataclass(frozen=True)
+class _Lease:
+    """Who held a claim row when it was read (the row itself may change under the session)."""
+
+    staff_code: str
+    station: str
+    lease_until: datetime
+
+    def lapsed(self, now: datetime) -> bool:
+        return self.lease_until <= now
+
+    def __str__(self) -> str:
+        return f"{self.staff_code} at {self.station} until {self.lease_until.astimezone():%H:%M}"
 
 
 def _lock(session: Session, fulfillment_order_id: str) -> _Target:
@@ -94,14 +105,14 @@ def _lock(session: Session, fulfillment_order_id: str) -> _Target:
     return _Target(ident, name, status, cancelled_at is not None)
 
 
-def _claims(session: Session, ids: Sequence[str]) -> dict[str, Claim]:
-    """The claim rows of these fulfillment orders (live or lapsed), read afresh."""
+def _leases(session: Session, ids: Sequence[str]) -> dict[str, _Lease]:
+    """Who holds (or held: lapsed leases too) these fulfillment orders."""
     rows = session.exec(
-        select(Claim)
-        .where(col(Claim.fulfillment_order_id).in_(ids))
-        .execution_options(populate_existing=True)
+        select(Claim.fulfillment_order_id, Claim.staff_code, Claim.station, Claim.lease_until).where(
+            col(Claim.fulfillment_order_id).in_(ids)
+        )
     )
-    return {claim.fulfillment_order_id: claim for claim in rows}
+    return {ident: _Lease(staff, station, until) for ident, staff, station, until in rows}
 
 
 def _write(
@@ -113,13 +124,12 @@ def _write(
     lease: timedelta,
     *,
     replace: Any,
-) -> set[str]:
+) -> dict[str, Claim]:
     """Insert or replace the claims of `ids`; an existing row is replaced only where `replace` holds
-    of it (as it is now, not as it was read). Returns the ids now claimed."""
+    of it (as it is now, not as it was read). Returns the claims written, by fulfillment order."""
     if not ids:
-        return set()
-    table = Claim.__table__  # type: ignore[attr-defined]
-    insert = (postgresql.insert if _postgres(session) else sqlite.insert)(table)
+        return {}
+    insert = (postgresql.insert if _postgres(session) else sqlite.insert)(Claim)
     values = [
         {
             "fulfillment_order_id": ident,
@@ -131,25 +141,17 @@ def _write(
         for ident in ids
     ]
     new = insert.excluded
-    statement = (
-        insert.values(values)
-        .on_conflict_do_update(
-            index_elements=["fulfillment_order_id"],
-            set_={name: new[name] for name in ("staff_code", "station", "since", "lease_until")},
-            where=replace,
-        )
-        .returning(table.c.fulfillment_order_id)
+    statement = insert.values(values).on_conflict_do_update(
+        index_elements=["fulfillment_order_id"],
+        set_={name: new[name] for name in ("staff_code", "station", "since", "lease_until")},
+        where=replace,
     )
-    return set(session.execute(statement).scalars())
+    written = session.scalars(statement.returning(Claim), execution_options={"populate_existing": True})
+    return {claim.fulfillment_order_id: claim for claim in written}
 
 
 def _lapsed(now: datetime) -> Any:
     return col(Claim.lease_until) <= now
-
-
-def _held(ids: Sequence[str], session: Session) -> list[Claim]:
-    found = _claims(session, ids)
-    return [found[ident] for ident in ids if ident in found]
 
 
 def _order_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
@@ -161,33 +163,22 @@ def _order_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
     return dict(rows.all())
 
 
-def _record_claim(
-    session: Session,
-    claim_id: str,
-    order: str,
-    staff_code: str,
-    station: str,
-    lease_until: datetime,
-    previous: Claim | None,
-    now: datetime,
-) -> None:
+def _record_claim(session: Session, claim: Claim, order: str, previous: _Lease | None, now: datetime) -> None:
     """`claim.take` for free work, `claim.take_over` when someone's lease (lapsed or not) was replaced."""
-    details: dict[str, Any] = {"order": order, "lease_until": lease_until.isoformat()}
-    if previous is None:
-        record(
-            session, station=station, action="claim.take", staff_code=staff_code, subject=claim_id, **details
-        )
-        return
+    details: dict[str, Any] = {"order": order, "lease_until": claim.lease_until.isoformat()}
+    if previous is not None:
+        details |= {
+            "from_staff": previous.staff_code,
+            "from_station": previous.station,
+            "lapsed": previous.lapsed(now),
+        }
     record(
         session,
-        station=station,
-        action="claim.take_over",
-        staff_code=staff_code,
-        subject=claim_id,
+        station=claim.station,
+        action="claim.take_over" if previous is not None else "claim.take",
+        staff_code=claim.staff_code,
+        subject=claim.fulfillment_order_id,
         **details,
-        from_staff=previous.staff_code,
-        from_station=previous.station,
-        lapsed=previous.lease_until <= now,
     )
 
 
@@ -212,19 +203,19 @@ def claim_next(
         stage_condition(Stage.READY_TO_PICK, now, indexed=_postgres(session), anti_join=_postgres(session)),
         *(wave or Wave()).conditions(),
     ]
-    taken: list[str] = []
+    taken: list[Claim] = []
     tried: set[str] = set()
     while len(taken) < count:
         # Lock the first free candidates (PostgreSQL skips rows another claimer has locked)...
-        candidates = list(
+        candidates = dict(
             session.exec(
-                select(FulfillmentOrder.id)
+                select(FulfillmentOrder.id, Order.name)
                 .join(Order, col(Order.id) == FulfillmentOrder.order_id)
                 .where(*conditions, col(FulfillmentOrder.id).not_in(tried) if tried else true())
                 .order_by(*ROW_ORDER)
                 .limit(count - len(taken))
                 .with_for_update(skip_locked=True, of=FulfillmentOrder)
-            )
+            ).all()
         )
         if not candidates:
             break
@@ -239,16 +230,13 @@ def claim_next(
             )
         )
         free = [ident for ident in candidates if ident in still]
-        previous = _claims(session, free)  # lapsed leases, taken over below
+        previous = _leases(session, free)  # lapsed leases, taken over below
         won = _write(session, free, staff_code, station, now, lease, replace=_lapsed(now))
-        names = _order_names(session, [ident for ident in free if ident in won])
         for ident in free:
             if ident in won:
-                taken.append(ident)
-                _record_claim(
-                    session, ident, names[ident], staff_code, station, now + lease, previous.get(ident), now
-                )
-    return _held(taken, session)
+                taken.append(won[ident])
+                _record_claim(session, won[ident], candidates[ident], previous.get(ident), now)
+    return taken
 
 
 def claim(
@@ -269,39 +257,42 @@ def claim(
     if target.cancelled or target.status not in OPEN:
         state = "cancelled" if target.cancelled else target.status.replace("_", " ").lower()
         raise ClaimRefused(f"{target.order_name} is {state}: there is no work to claim")
-    current = holder(session, target.id, now)
-    mine = current is not None and (current.staff_code, current.station) == (staff.code, station)
-    if current is not None and not mine:
+    previous = _leases(session, [target.id]).get(target.id)
+    live = previous is not None and not previous.lapsed(now)
+    mine = previous is not None and (previous.staff_code, previous.station) == (staff.code, station)
+    if live and not mine:
         if not take_over:
-            raise ClaimRefused(f"{target.order_name} is held by {_shown(current)}")
+            raise ClaimRefused(f"{target.order_name} is held by {previous}")
         require(staff, Permission.TAKE_OVER)
-    if mine:
-        return _renewed(session, target.id, now + lease)
-    previous = _claims(session, [target.id]).get(target.id)
-    _write(session, [target.id], staff.code, station, now, lease, replace=true())
-    _record_claim(session, target.id, target.order_name, staff.code, station, now + lease, previous, now)
-    return _held([target.id], session)[0]
+    if live and mine:  # renewed, not a new claim
+        heartbeat(session, staff_code=staff.code, station=station, now=now, lease=lease, only=target.id)
+        renewed = session.get(Claim, target.id, populate_existing=True)
+        assert renewed is not None  # locked and held by this person
+        return renewed
+    written = _write(session, [target.id], staff.code, station, now, lease, replace=true())[target.id]
+    _record_claim(session, written, target.order_name, previous, now)
+    return written
 
 
-def _renewed(session: Session, fulfillment_order_id: str, until: datetime) -> Claim:
-    session.execute(
-        update(Claim).where(col(Claim.fulfillment_order_id) == fulfillment_order_id).values(lease_until=until)
-    )
-    return _held([fulfillment_order_id], session)[0]
-
-
-def heartbeat(session: Session, *, staff_code: str, station: str, now: datetime, lease: timedelta) -> int:
-    """Renew the live leases this person holds at this station; returns how many. A lapsed lease is
-    not revived: another station may have taken the work over."""
-    result = session.execute(
-        update(Claim)
-        .where(
-            col(Claim.staff_code) == staff_code.strip().upper(),
-            col(Claim.station) == station,
-            col(Claim.lease_until) > now,
-        )
-        .values(lease_until=now + lease)
-    )
+def heartbeat(
+    session: Session,
+    *,
+    staff_code: str,
+    station: str,
+    now: datetime,
+    lease: timedelta,
+    only: str | None = None,
+) -> int:
+    """Renew the live leases this person holds at this station (`only` one of them); returns how
+    many. A lapsed lease is not revived: another station may have taken the work over."""
+    mine = [
+        col(Claim.staff_code) == staff_code.strip().upper(),
+        col(Claim.station) == station,
+        col(Claim.lease_until) > now,
+    ]
+    if only is not None:
+        mine.append(col(Claim.fulfillment_order_id) == only)
+    result = session.execute(update(Claim).where(*mine).values(lease_until=now + lease))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -309,7 +300,7 @@ def release(session: Session, fulfillment_order_id: str, *, staff_code: str, sta
     """Give a claim back (the work returns to the queue); only its holder, at its station, may."""
     staff_code = staff_code.strip().upper()
     name = _order_names(session, [fulfillment_order_id]).get(fulfillment_order_id, fulfillment_order_id)
-    current = _claims(session, [fulfillment_order_id]).get(fulfillment_order_id)
+    current = _leases(session, [fulfillment_order_id]).get(fulfillment_order_id)
     if current is None:
         raise ClaimRefused(f"{name} is not claimed")
     deleted = session.execute(
@@ -320,8 +311,9 @@ def release(session: Session, fulfillment_order_id: str, *, staff_code: str, sta
         )
     )
     if not deleted.rowcount:  # type: ignore[attr-defined]
-        raise ClaimRefused(f"{name} is held by {_shown(current)}, not by {staff_code} at {station}")
-    session.expunge(current)
+        raise ClaimRefused(f"{name} is held by {current}, not by {staff_code} at {station}")
+    if (gone := session.get(Claim, fulfillment_order_id)) is not None:
+        session.expunge(gone)  # deleted above, behind the session's back
     record(
         session,
         station=station,
@@ -355,8 +347,10 @@ def reassign(
         ).first()
         or by.station
     )
-    previous = holder(session, target.id, now)
-    _write(session, [target.id], person.code, station, now, lease, replace=true())
+    previous = _leases(session, [target.id]).get(target.id)
+    if previous is not None and previous.lapsed(now):
+        previous = None  # nobody holds it
+    written = _write(session, [target.id], person.code, station, now, lease, replace=true())[target.id]
     record(
         session,
         station=by.station,
@@ -370,7 +364,7 @@ def reassign(
         from_station=previous.station if previous else None,
         lease_until=(now + lease).isoformat(),
     )
-    return _held([target.id], session)[0]
+    return written
 
 
 def holder(session: Session, fulfillment_order_id: str, now: datetime) -> Claim | None:

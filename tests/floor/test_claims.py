@@ -138,7 +138,7 @@ def test_claiming_what_one_holds_renews_it(floor: Session) -> None:
     claim(floor, fo("1001"), staff_code="ANA", station="pick-1", now=NOW, lease=LEASE)
     again = claim(floor, fo("1001"), staff_code="ana", station="pick-1", now=NOW + LEASE / 2, lease=LEASE)
     floor.commit()
-    assert again.lease_until == NOW + LEASE * 1.5
+    assert (again.since, again.lease_until) == (NOW, NOW + LEASE * 1.5)
     assert [event[0] for event in audit(floor)] == ["claim.take"]
 
 
