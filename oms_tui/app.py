@@ -6,10 +6,11 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, ClassVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -19,6 +20,7 @@ from textual.screen import Screen
 
 from oms_tui.cache.models import Staff
 from oms_tui.config import Settings
+from oms_tui.floor.claims import heartbeat
 from oms_tui.floor.lookup import NotFound, find_order
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.staff import active_staff
@@ -120,6 +122,7 @@ class OmsApp(App[None]):
         self.switch_mode(self.entries[0].name)
         self.read_health()
         self.set_interval(HEALTH_EVERY_S, self.read_health)
+        self.set_interval(self.lease.total_seconds() / 3, self.renew_claims)  # two beats may fail
         if self.live:
             self.run_live()
 
@@ -180,6 +183,29 @@ class OmsApp(App[None]):
 
     def _show_stored(self, stored: StoredHealth) -> None:
         self.health = replace(self.health, stored=stored)
+
+    # --- claims ------------------------------------------------------------------------------------
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(minutes=self.runtime.settings.claim_lease_minutes)
+
+    @work(thread=True, exclusive=True, group="claims")
+    def renew_claims(self) -> None:
+        """Keep the signed-in person's claims while this station runs; if it crashes, they lapse."""
+        if self.desk.staff is None:
+            return
+        try:
+            with self.runtime.cache.sessions() as session:
+                heartbeat(
+                    session,
+                    staff_code=self.desk.staff.code,
+                    station=self.desk.station,
+                    now=self.clock(),
+                    lease=self.lease,
+                )
+                session.commit()
+        except SQLAlchemyError as exc:  # the next beat tries again
+            self.call_from_thread(self.notify, f"claims not renewed: {one_line(exc)}", severity="warning")
 
     # --- go to order ---------------------------------------------------------------------------------
     def action_go_to_order(self) -> None:

@@ -335,4 +335,20 @@ def _describe(event: AuditEvent, locations: dict[str, Location]) -> str:
         units = sum(line.get("quantity", 0) for line in details.get("lines", []))
         tracking = (details.get("tracking") or {}).get("number")
         return f"shipped {units} units" + (f", tracking {tracking}" if tracking else "")
+    if event.action.startswith("claim."):
+        return _claim_text(event.action, details)
     return event.action.replace("_", " ").replace(".", ": ")
+
+
+def _claim_text(action: str, details: dict[str, Any]) -> str:
+    if action == "claim.take":
+        return "claimed"
+    if action == "claim.release":
+        return "released the claim"
+    earlier = f"{details.get('from_staff')} at {details.get('from_station')}"
+    if action == "claim.take_over":
+        return f"took over from {earlier}" + (" (lapsed)" if details.get("lapsed") else "")
+    if action == "claim.reassign":
+        to = f"{details.get('to_staff')} at {details.get('to_station')}"
+        return f"reassigned to {to}" + (f", from {earlier}" if details.get("from_staff") else "")
+    return action.replace("_", " ").replace(".", ": ")

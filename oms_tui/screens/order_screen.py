@@ -14,7 +14,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,7 +24,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from oms_tui.cache.database import Cache
-from oms_tui.cache.models import OutboxAction
+from oms_tui.cache.models import Claim, OutboxAction, Staff
+from oms_tui.floor.claims import claim, holder, reassign
 from oms_tui.floor.lookup import NotFound
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.order_detail import FulfillmentOrderView, OrderDetail, load_order_detail
@@ -32,10 +33,12 @@ from oms_tui.floor.roles import Permission, release_permission, require
 from oms_tui.floor.store_actions import HOLD_REASONS, ActionRefused
 from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
+from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.text_modal import TextModal
 
 Act = Callable[[Session], OutboxAction]  # records the action in the session's transaction
+ClaimAct = Callable[[Session], Claim]
 
 
 def words(value: str | None) -> str:
@@ -59,13 +62,21 @@ class OrderScreen(Screen[None]):
         Binding("n", "note", "Note", id="order.note"),
         Binding("t", "tags", "Tags", id="order.tags"),
         Binding("c", "cancel_order", "Cancel order", id="order.cancel"),
+        Binding("w", "claim", "Claim", tooltip="work on the highlighted fulfillment order", id="order.claim"),
+        # A manager's keys, listed by the help screen: the Footer is full.
+        Binding(
+            "o", "take_over", "Take over", show=False, tooltip="take someone's claim", id="order.take_over"
+        ),
+        Binding(
+            "a", "reassign", "Reassign", show=False, tooltip="hand the claim to someone", id="order.reassign"
+        ),
         Binding("r", "reload", "Reload", id="order.reload"),
     ]
 
     class Loaded(Message):
-        def __init__(self, detail: OrderDetail) -> None:
+        def __init__(self, detail: OrderDetail, holders: dict[str, Claim], staff: list[Staff]) -> None:
             super().__init__()
-            self.detail = detail
+            self.detail, self.holders, self.staff = detail, holders, staff
 
     class Done(Message):
         """An action was recorded (`text`) or refused (`error`)."""
@@ -78,6 +89,7 @@ class OrderScreen(Screen[None]):
         super().__init__()
         self.cache, self.desk, self.clock, self.order_id = cache, desk, clock, order_id
         self.detail: OrderDetail | None = None
+        self.staff: list[Staff] = []  # who may be handed a claim
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,7 +113,7 @@ class OrderScreen(Screen[None]):
             "#address-panel": "Ship to",
             "#payment-panel": "Payment and risk",
             "#lines": "Items",
-            "#fulfillment-orders": "Fulfillment orders (h hold · u release · m move)",
+            "#fulfillment-orders": "Fulfillment orders (h hold · u release · m move · w claim)",
             "#shipments": "Shipments",
             "#timeline-box": "Timeline",
         }
@@ -110,7 +122,9 @@ class OrderScreen(Screen[None]):
         self.query_one("#lines", DataTable).add_columns(
             "Item", "SKU", "Bin", "Stock", "Qty", "Fulfilled", "Left"
         )
-        self.query_one("#fulfillment-orders", DataTable).add_columns("Location", "Status", "Left", "Holds")
+        self.query_one("#fulfillment-orders", DataTable).add_columns(
+            "Location", "Status", "Left", "Claimed by", "Holds"
+        )
         self.query_one("#shipments", DataTable).add_columns("Shipped", "Carrier", "Tracking", "Status")
         self.action_reload()
 
@@ -124,14 +138,20 @@ class OrderScreen(Screen[None]):
         try:
             with self.cache.sessions() as session:
                 detail = load_order_detail(session, self.order_id)
+                now = self.clock()
+                holders = {
+                    fo.id: held for fo in detail.fulfillment_orders if (held := holder(session, fo.id, now))
+                }
+                staff = list(session.exec(select(Staff).where(col(Staff.active)).order_by(col(Staff.name))))
         except (NotFound, SQLAlchemyError) as exc:
             self.post_message(self.Done(str(exc).splitlines()[0], error=True))
             return
-        self.post_message(self.Loaded(detail))
+        self.post_message(self.Loaded(detail, holders, staff))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         self.detail = detail = message.detail
+        self.staff = message.staff
         order, now = detail.order, self.clock()
         self.title = f"{order.name} · {order.customer_name or order.email or 'no customer'}"
         state = "cancelled" if order.cancelled_at else words(order.fulfillment_status)
@@ -141,7 +161,7 @@ class OrderScreen(Screen[None]):
         self.query_one("#address-panel", Static).update(self._address_panel(order.shipping_address))
         self.query_one("#payment-panel", Static).update(self._payment_panel(detail))
         self._show_lines(detail)
-        self._show_fulfillment_orders(detail)
+        self._show_fulfillment_orders(detail, message.holders)
         shipments = self.query_one("#shipments", DataTable)
         shipments.clear()
         for shipment in detail.shipments:
@@ -209,7 +229,7 @@ class OrderScreen(Screen[None]):
                 Text(str(line.remaining), "bold" if line.remaining else "dim"),
             )
 
-    def _show_fulfillment_orders(self, detail: OrderDetail) -> None:
+    def _show_fulfillment_orders(self, detail: OrderDetail, holders: dict[str, Claim]) -> None:
         table = self.query_one("#fulfillment-orders", DataTable)
         chosen = self.fulfillment_order()
         table.clear()
@@ -221,7 +241,13 @@ class OrderScreen(Screen[None]):
                 for hold in fo.holds
             )
             status = Text(words(fo.status), "bold yellow" if fo.status == "ON_HOLD" else "")
-            table.add_row(fo.location, status, str(fo.remaining), holds or "—", key=fo.id)
+            held = holders.get(fo.id)
+            who = (
+                f"{held.staff_code} @ {held.station} until {held.lease_until.astimezone():%H:%M}"
+                if held
+                else "—"
+            )
+            table.add_row(fo.location, status, str(fo.remaining), who, holds or "—", key=fo.id)
         if chosen is not None and chosen.id in {fo.id for fo in detail.fulfillment_orders}:
             table.move_cursor(row=table.get_row_index(chosen.id))
 
@@ -331,6 +357,66 @@ class OrderScreen(Screen[None]):
                 )
 
         self.app.push_screen(CancelModal(self.detail.order.name), chosen)
+
+    def action_claim(self) -> None:
+        self._claim(take_over=False)
+
+    def action_take_over(self) -> None:
+        if self.allowed(Permission.TAKE_OVER):
+            self._claim(take_over=True)
+
+    def _claim(self, *, take_over: bool) -> None:
+        fo, staff = self.fulfillment_order(), self.desk.staff
+        if fo is None:
+            return
+        if staff is None:
+            self.notify("Sign in first: work is claimed in a person's name", severity="warning")
+            return
+        station, lease = self.desk.station, floor_app(self.app).lease
+        self.claim_act(
+            lambda s: claim(
+                s,
+                fo.id,
+                staff_code=staff.code,
+                station=station,
+                now=self.clock(),
+                lease=lease,
+                take_over=take_over,
+            ),
+            "taken over" if take_over else "claimed",
+        )
+
+    def action_reassign(self) -> None:
+        fo = self.fulfillment_order()
+        if fo is None or not self.allowed(Permission.REASSIGN):
+            return
+        lease = floor_app(self.app).lease
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self.claim_act(
+                    lambda s: reassign(
+                        s, fo.id, to_staff=choice.value, by=self.desk.actor, now=self.clock(), lease=lease
+                    ),
+                    "reassigned",
+                )
+
+        people = [(f"{person.name} ({person.role.value})", person.code) for person in self.staff]
+        self.app.push_screen(ChoiceModal(f"Hand {fo.location}'s work to", people), chosen)
+
+    @work(thread=True, group="order-actions")
+    def claim_act(self, record: ClaimAct, what: str) -> None:
+        """Claim, take over or reassign in one transaction (refusals change nothing); show the order again."""
+        try:
+            with self.cache.sessions() as session:
+                held = record(session)
+                session.commit()
+        except (ValueError, SQLAlchemyError) as exc:  # refused (ClaimRefused, NotPermitted), or not recorded
+            self.post_message(self.Done(str(exc).splitlines()[0], error=True))
+            return
+        until = held.lease_until.astimezone()
+        self.post_message(self.Done(f"{what}: {held.staff_code} at {held.station} until {until:%H:%M}"))
+        self.app.call_from_thread(self.load)
 
     @work(thread=True, group="order-actions")
     def act(self, record: Act, what: str) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,15 +16,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Tab, Tabs
 
 from oms_tui.cache.database import Cache
-from oms_tui.cache.models import Location
+from oms_tui.cache.models import FulfillmentOrder, Location, Order
 from oms_tui.cache.priority import RUSH_TAGS
+from oms_tui.floor.claims import claim_next, claims_mark
+from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.queues import FO_STATUSES, QueueFilter, QueueRow, QueueSource, Stage
+from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.messages import LiveUpdated, OpenOrder
 from oms_tui.screens.registry import ScreenEntry
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.virtual_table import Cell, Column, VirtualTable
 
 STAGE_KEYS = {str(n): stage for n, stage in enumerate(Stage, start=1)}
+CLAIMS_EVERY_S = 2.0  # how soon other stations' claims show in the Who column
 COLUMNS = [
     Column("Order", 8),
     Column("Status", 11),
@@ -81,6 +86,7 @@ class QueueScreen(Screen[None]):
         Binding("escape", "clear_search", "Clear", show=False, id="queue.clear"),
         Binding("f", "filters", "Filter", id="queue.filter"),
         Binding("r", "refresh", "Refresh", id="queue.refresh"),
+        Binding("c", "claim_next", "Claim next", tooltip="the next work to pick, yours", id="queue.claim"),
         Binding("right_square_bracket", "next_stage", "Next tab", id="queue.next_tab"),
         Binding("left_square_bracket", "previous_stage", "Previous tab", id="queue.previous_tab"),
         *(
@@ -100,6 +106,7 @@ class QueueScreen(Screen[None]):
         self.cache, self.clock, self.sla_hours = cache, clock, sla_hours
         self.stage = Stage.READY_TO_PICK
         self.filters = QueueFilter()
+        self.claims_seen: tuple[int, datetime | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
@@ -123,6 +130,7 @@ class QueueScreen(Screen[None]):
         self.title = "Queues"
         self.load_locations()
         self.show_queue()
+        self.set_interval(CLAIMS_EVERY_S, self.watch_claims)
 
     @property
     def table(self) -> VirtualTable[QueueRow]:
@@ -153,6 +161,15 @@ class QueueScreen(Screen[None]):
     def live_updated(self, message: LiveUpdated) -> None:
         if message.update.changed:
             self.data_changed()
+
+    @work(thread=True, exclusive=True, group="claims-seen")
+    def watch_claims(self) -> None:
+        """Other stations claim without a sync: re-read what is on screen when who holds what changed."""
+        with self.cache.reads() as session:
+            mark = claims_mark(session, self.clock())
+        if self.claims_seen is not None and mark != self.claims_seen:
+            self.app.call_from_thread(self.data_changed)
+        self.claims_seen = mark
 
     @on(VirtualTable.RowSelected, "#queue")
     def open_row(self, event: VirtualTable.RowSelected) -> None:
@@ -246,6 +263,47 @@ class QueueScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.table.data_changed()
+
+    # --- claims -------------------------------------------------------------------------------------
+
+    def action_claim_next(self) -> None:
+        desk = floor_app(self.app).desk
+        if desk.staff is None:
+            self.notify("Sign in first: work is claimed in a person's name", severity="warning")
+            return
+        self.claim(desk)
+
+    @work(thread=True, group="claim")
+    def claim(self, desk: OrderDesk) -> None:
+        assert desk.staff is not None
+        try:
+            with self.cache.sessions() as session:
+                claims = claim_next(
+                    session,
+                    staff_code=desk.staff.code,
+                    station=desk.station,
+                    now=self.clock(),
+                    lease=floor_app(self.app).lease,
+                )
+                names = session.exec(
+                    select(Order.name)
+                    .join(FulfillmentOrder, col(FulfillmentOrder.order_id) == Order.id)
+                    .where(col(FulfillmentOrder.id).in_([c.fulfillment_order_id for c in claims]))
+                ).all()
+                session.commit()
+        except (ValueError, SQLAlchemyError) as exc:  # refused (StaffError), or not recorded at all
+            self.app.call_from_thread(
+                self.notify, str(exc).splitlines()[0], title="Not claimed", severity="error"
+            )
+            return
+        if not claims:
+            self.app.call_from_thread(self.notify, "Nothing is ready to pick", severity="warning")
+            return
+        until = claims[0].lease_until.astimezone()
+        self.app.call_from_thread(
+            self.notify, f"{', '.join(names)} claimed by {desk.staff.name} until {until:%H:%M}"
+        )
+        self.app.call_from_thread(self.data_changed)
 
 
 SCREEN = ScreenEntry(

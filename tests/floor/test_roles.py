@@ -1,4 +1,5 @@
-"""Who may do what: pickers and packers neither cancel nor release fraud holds; managers do."""
+"""Who may do what: pickers and packers neither cancel, release fraud holds nor take over or reassign
+others' claims; managers do."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from oms_tui.floor.store_actions import Refund
 from tests.floor.order_nodes import T0, order_node, write
 
 ORDER, FO = "gid://shopify/Order/1001", "gid://shopify/FulfillmentOrder/1"
+MANAGERS_ONLY = {Permission.CANCEL, Permission.RELEASE_FRAUD_HOLD, Permission.TAKE_OVER, Permission.REASSIGN}
 PICKER = Staff(code="P1", name="Pia", role=Role.PICKER)
 PACKER = Staff(code="K1", name="Kai", role=Role.PACKER)
 MANAGER = Staff(code="M1", name="Maya", role=Role.MANAGER)
@@ -22,8 +24,8 @@ SUPPORT = Staff(code="S1", name="Sam", role=Role.SUPPORT)
     ("staff", "may"),
     [
         (MANAGER, set(Permission)),
-        (PICKER, set(Permission) - {Permission.CANCEL, Permission.RELEASE_FRAUD_HOLD}),
-        (PACKER, set(Permission) - {Permission.CANCEL, Permission.RELEASE_FRAUD_HOLD}),
+        (PICKER, set(Permission) - MANAGERS_ONLY),
+        (PACKER, set(Permission) - MANAGERS_ONLY),
         (SUPPORT, {Permission.NOTE, Permission.TAG, Permission.HOLD}),
         (None, {Permission.NOTE, Permission.TAG, Permission.HOLD}),
     ],
