@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, func, or_, true, tuple_, union
+from sqlalchemy import and_, case, exists, func, or_, true, tuple_, union
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
@@ -31,6 +31,7 @@ from oms_tui.cache.models import (
     PickListLine,
     Staff,
 )
+from oms_tui.cache.order_tags import OrderTag, tag_key
 from oms_tui.floor.search import matching_order_ids
 
 OPEN = ("OPEN", "IN_PROGRESS")  # work that can still be picked and shipped
@@ -55,11 +56,12 @@ class QueueFilter:
     location_id: str | None = None
     status: str | None = None  # a fulfillment order status
     tag: str = ""  # one order tag, any case
+    channel: str | None = None  # the order's sales channel (Shopify's sourceName)
     search: str = ""  # order number, customer, email, SKU or tracking number
 
     @property
     def needs_order(self) -> bool:
-        return bool(self.tag.strip())
+        return self.channel is not None
 
 
 @dataclass(frozen=True)
@@ -203,10 +205,11 @@ def _conditions(
         conditions.append(_fo_column("location_id", indexed) == filters.location_id)
     if filters.status:
         conditions.append(_fo_column("status", indexed) == filters.status)
-    if filters.tag.strip():  # tags are a JSON list: match the quoted tag, not a part of another one
-        quoted = '"' + filters.tag.strip().replace("\\", "\\\\").replace('"', '\\"') + '"'
-        escaped = quoted.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-        conditions.append(cast(Order.tags, String).ilike(f"%{escaped}%", escape="!"))
+    if tag_key(filters.tag):  # the orders with the tag, from the tag's index entries
+        tagged = select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag))
+        conditions.append(col(FulfillmentOrder.order_id).in_(tagged))
+    if filters.channel is not None:
+        conditions.append(col(Order.channel) == filters.channel)
     if filters.search.strip():
         conditions.append(col(FulfillmentOrder.order_id).in_(matching_order_ids(filters.search)))
     return conditions
@@ -234,7 +237,7 @@ def count(session: Session, stage: Stage, filters: QueueFilter, now: datetime) -
     plain = _plans_from_statistics(session)
     if filters.needs_order:
         query = query.join(Order, col(Order.id) == FulfillmentOrder.order_id)
-    if filters.needs_order or filters.search.strip():  # a scan of the orders anyway: count in one go
+    if filters.search.strip():  # a scan of the orders anyway: count in one go
         return session.exec(
             query.where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
         ).one()

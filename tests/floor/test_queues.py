@@ -23,6 +23,7 @@ from oms_tui.cache.models import (
     Staff,
 )
 from oms_tui.cache.order_search import rebuild_order_search
+from oms_tui.cache.order_tags import rebuild_order_tags
 from oms_tui.cache.priority import order_priority
 from oms_tui.floor.queues import QueueFilter, QueueSource, Stage, count, position, window
 
@@ -171,7 +172,9 @@ def floor(session: Session) -> Session:
             message="fixed",
         )
     )
-    rebuild_order_search(session.connection())  # as sync's writers keep it: search reads this index
+    session.flush()
+    rebuild_order_search(session.connection())  # as sync's writers keep them: search and the tag
+    rebuild_order_tags(session.connection())  # filter read these indexes
     session.commit()
     return session
 
