@@ -275,6 +275,23 @@ def window(
 ) -> list[QueueRow]:
     """`limit` rows in queue order: after `after`, before `before`, or `offset` rows from either end."""
     reverse = from_end or before is not None
+    query = window_query(session, stage, filters, now, after=after, before=before, reverse=reverse)
+    ids = list(session.exec(query.offset(offset).limit(limit)))
+    rows = _rows(session, ids, now)
+    return rows[::-1] if reverse else rows
+
+
+def window_query(
+    session: Session,
+    stage: Stage,
+    filters: QueueFilter,
+    now: datetime,
+    *,
+    after: SortKey | None = None,
+    before: SortKey | None = None,
+    reverse: bool = False,
+) -> Any:
+    """The ids of a window's rows, in queue order (or reversed), as the engine will plan them."""
     plain = _plans_from_statistics(session)
     query = (
         select(FulfillmentOrder.id)
@@ -285,10 +302,7 @@ def window(
         query = query.where(_after(after))
     if before is not None:
         query = query.where(_before(before))
-    query = query.order_by(*(c.desc() for c in ROW_ORDER) if reverse else ROW_ORDER)
-    ids = list(session.exec(query.offset(offset).limit(limit)))
-    rows = _rows(session, ids, now)
-    return rows[::-1] if reverse else rows
+    return query.order_by(*(c.desc() for c in ROW_ORDER) if reverse else ROW_ORDER)
 
 
 def position(session: Session, stage: Stage, filters: QueueFilter, now: datetime, key: str) -> int | None:
