@@ -27,6 +27,7 @@ from oms_tui.cache.models import (
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     Order,
+    PackSession,
     PickList,
     PickListLine,
     Staff,
@@ -114,6 +115,11 @@ def _fully_picked() -> Any:
     return live.having(unpicked == 0)
 
 
+def _being_packed() -> Any:
+    """At a packing bench now: on the pack stage, whatever its pick list says."""
+    return select(PackSession.fulfillment_order_id).where(col(PackSession.state) == "open")
+
+
 def _cancelled_orders() -> Any:
     """Orders cancelled here or at the store (a local cancel leaves its fulfillment orders open)."""
     return select(Order.id).where(col(Order.cancelled_at).is_not(None))
@@ -159,7 +165,7 @@ def _big_stage(stage: Stage, now: datetime, indexed: bool) -> tuple[Any, list[tu
     fo = FulfillmentOrder
     status = _fo_column("status", indexed)
     if stage is Stage.READY_TO_PICK:
-        taken = union(_claimed(now), _on_lists("open"), _fully_picked())
+        taken = union(_claimed(now), _on_lists("open"), _fully_picked(), _being_packed())
         return status.in_(OPEN), [(fo.order_id, _cancelled_orders()), (fo.id, taken)]
     if stage is Stage.ON_HOLD:
         return status == "ON_HOLD", [(fo.order_id, _cancelled_orders())]
@@ -175,9 +181,10 @@ def stage_condition(stage: Stage, now: datetime, *, indexed: bool = False, anti_
     is_open = and_(status.in_(OPEN), _not_in(fo.order_id, _cancelled_orders(), anti_join))
     if stage is Stage.PICKING:
         taken = col(fo.id).in_(union(_claimed(now), _on_lists("open")))
-        return and_(taken, is_open, _not_in(fo.id, _fully_picked(), anti_join))
+        packing = union(_fully_picked(), _being_packed())
+        return and_(taken, is_open, _not_in(fo.id, packing, anti_join))
     if stage is Stage.READY_TO_PACK:
-        return and_(col(fo.id).in_(_fully_picked()), is_open)
+        return and_(col(fo.id).in_(union(_fully_picked(), _being_packed())), is_open)
     if stage is Stage.EXCEPTIONS:
         with_exception = select(FloorException.order_id).where(col(FloorException.state).in_(OPEN_EXCEPTION))
         return col(fo.order_id).in_(with_exception)

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import OutboxAction
@@ -34,6 +34,7 @@ from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.text_modal import TextModal
+from oms_tui.widgets.shell_header import ShellHeader
 
 Act = Callable[[Session], OutboxAction]  # records the action in the session's transaction
 
@@ -80,7 +81,7 @@ class OrderScreen(Screen[None]):
         self.detail: OrderDetail | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ShellHeader(self.clock)
         with Horizontal(id="summary"):
             yield Static(id="order-panel", classes="panel")
             yield Static(id="address-panel", classes="panel")

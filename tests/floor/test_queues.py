@@ -17,6 +17,7 @@ from oms_tui.cache.models import (
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     Order,
+    PackSession,
     PickList,
     PickListLine,
     Role,
@@ -204,6 +205,15 @@ def test_each_stage_holds_its_work_rush_first_then_oldest(floor: Session) -> Non
     for stage, expected in STAGES.items():
         assert names(floor, stage) == expected, stage
         assert count(floor, stage, QueueFilter(), NOW) == len(expected), stage
+
+
+def test_an_order_at_a_packing_bench_is_ready_to_pack(floor: Session) -> None:
+    packing = "gid://shopify/FulfillmentOrder/1016"
+    floor.add(PackSession(fulfillment_order_id=packing, staff_code="P01", station="pack-1"))
+    floor.commit()
+    assert names(floor, Stage.READY_TO_PACK) == ["#1016", "#1007", "#1008"]
+    assert "#1016" not in names(floor, Stage.READY_TO_PICK)
+    assert count(floor, Stage.READY_TO_PICK, QueueFilter(), NOW) == len(STAGES[Stage.READY_TO_PICK]) - 1
 
 
 def test_all_holds_every_fulfillment_order(floor: Session) -> None:
