@@ -222,6 +222,20 @@ def _conditions(
     return conditions
 
 
+RARE_TAG = 2_000  # orders with a tag, below which its orders are gathered first and sorted
+
+
+def _in_queue_order(session: Session, filters: QueueFilter) -> bool:
+    """Whether a window is best read along the queue's order: not when a search or a rare tag picks
+    a few orders among many (gathering and sorting those few is cheaper than passing the others)."""
+    if filters.search.strip():
+        return False
+    if not tag_key(filters.tag):
+        return True
+    tagged = select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag)).limit(RARE_TAG)
+    return session.exec(select(func.count()).select_from(tagged.subquery())).one() >= RARE_TAG
+
+
 def _after(key: SortKey) -> Any:
     """Rows sorting after `key`, written so an index on the order's columns can seek to it."""
     order_part = tuple_(col(Order.priority), col(Order.created_at), col(Order.id))
@@ -300,9 +314,15 @@ def window_query(
 ) -> Any:
     """The ids of a window's rows, in queue order (or reversed), as the engine will plan them."""
     plain = _plans_from_statistics(session)
+    order_id = col(Order.id)
+    if not plain and stage in BIG_STAGES and _in_queue_order(session, filters):
+        # SQLite would look each order up from its fulfillment orders, every one of the stage, and
+        # sort them all; with the order's id out of an index's reach it reads the orders along the
+        # queue's index instead and stops at the window's last row.
+        order_id = func.coalesce(order_id, "")
     query = (
         select(FulfillmentOrder.id)
-        .join(Order, col(Order.id) == FulfillmentOrder.order_id)
+        .join(Order, order_id == FulfillmentOrder.order_id)
         .where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
     )
     if after is not None:

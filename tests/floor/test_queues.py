@@ -256,14 +256,27 @@ def test_tag_and_channel_filters_read_their_indexes(floor: Session) -> None:
     if floor.get_bind().dialect.name != "sqlite":
         pytest.skip("PostgreSQL plans from statistics: checked by hand on a big cache")
     for filters, index in (
-        (QueueFilter(tag="gift"), "ix_order_tags_tag"),
+        (QueueFilter(tag="gift"), "ix_order_tags_tag"),  # a rare tag: its few orders, sorted
         (QueueFilter(channel="pos"), "ix_orders_channel_queue"),
     ):
-        query = window_query(floor, Stage.ALL, filters, NOW).limit(40)
-        sql = query.compile(dialect=floor.get_bind().dialect, compile_kwargs={"literal_binds": True})
-        plan = " | ".join(row[-1] for row in floor.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+        plan = window_plan(floor, Stage.ALL, filters)
         assert f"INDEX {index}" in plan, plan
         assert "SCAN orders" not in plan and "SCAN fulfillment_orders" not in plan, plan
+
+
+def test_a_big_queue_is_read_along_its_index_not_sorted_whole(floor: Session) -> None:
+    if floor.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans from statistics: checked by hand on a big cache")
+    for stage in (Stage.READY_TO_PICK, Stage.ON_HOLD):
+        plan = window_plan(floor, stage, QueueFilter())
+        assert "SCAN orders USING COVERING INDEX ix_orders_queue_order" in plan, plan
+        assert "SCAN fulfillment_orders" not in plan and "B-TREE FOR ORDER BY" not in plan, plan
+
+
+def window_plan(session: Session, stage: Stage, filters: QueueFilter) -> str:
+    query = window_query(session, stage, filters, NOW).limit(40)
+    sql = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    return " | ".join(row[-1] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
 
 
 def test_search_narrows_a_queue(floor: Session) -> None:
