@@ -280,7 +280,7 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "oms-tui-bench")
     parser.add_argument("--runs", type=int, default=3, help="child processes per first-frame figure")
     parser.add_argument(
-        "--big", type=int, default=1_000_000, help="the size scale figures compare with 10,000 (less to iterate)"
+        "--big", type=int, default=1_000_000, help="orders the scale figures compare with 10,000"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", default="", help=argparse.SUPPRESS)
