@@ -45,7 +45,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 @cache
 def head_revision() -> str | None:
     """The newest revision, read from the migration files (the one no other revises); None if several."""
-    revisions, revised = set(), set()
+    revisions: set[str] = set()
+    revised: set[str] = set()
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
         for kind, value in _REVISION.findall(path.read_text()):
             (revisions if kind == "revision" else revised).add(value)

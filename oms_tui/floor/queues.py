@@ -314,7 +314,7 @@ def window_query(
 ) -> Any:
     """The ids of a window's rows, in queue order (or reversed), as the engine will plan them."""
     plain = _plans_from_statistics(session)
-    order_id = col(Order.id)
+    order_id: Any = col(Order.id)
     if not plain and stage in BIG_STAGES and _in_queue_order(session, filters):
         # SQLite would look each order up from its fulfillment orders, every one of the stage, and
         # sort them all; with the order's id out of an index's reach it reads the orders along the
