@@ -1,7 +1,8 @@
 """A big seeded shop written into a cache fast, for tests of big queues and for `bench/ui.py`.
 
 Rows are made directly (no simulator, no HTTP, no payload validation: a million orders would take a
-quarter of an hour that way) and written with the cache's own upserts, a batch per transaction.
+quarter of an hour that way) and written with the cache's own upserts, a batch per transaction, with
+the tag rows and search documents sync's writers keep beside the orders.
 Every stage of the floor gets some work: open, in progress, held, cancelled and shipped orders (the
 older the order, the likelier it shipped, as in a real shop), claims, pick lists and exceptions.
 """
@@ -32,6 +33,8 @@ from oms_tui.cache.models import (
     PickListLine,
     Staff,
 )
+from oms_tui.cache.order_search import refresh_order_search
+from oms_tui.cache.order_tags import refresh_order_tags
 from oms_tui.cache.priority import order_priority
 
 BATCH = 5_000
@@ -45,6 +48,8 @@ LOCATIONS = [
 STAFF = [("P01", "Ana Pereira"), ("P02", "Ben Okafor"), ("P03", "Chen Wei"), ("K01", "Dana Kim")]
 FIRST = ["Ada", "Bo", "Cyd", "Dee", "Eli", "Fay", "Gus", "Hal", "Ivy", "Jon", "Kai", "Liv", "Max", "Noa"]
 LAST = ["Smith", "Garcia", "Nguyen", "Okoro", "Jensen", "Rossi", "Kowalski", "Tanaka", "Silva", "Moreau"]
+CHANNELS = [("web", 80), ("pos", 8), ("shopify_draft_order", 7), ("Wholesale Hub", 5)]
+SHIPPING = ["UPS Ground", "USPS Priority Mail", "FedEx 2Day", "DHL Express Worldwide"]
 SKUS = [
     f"{product}-{colour}-{size}"
     for product in ("TEE", "HOOD", "TOTE", "SHELL", "BEAN", "SOCK")
@@ -148,6 +153,8 @@ def fill_cache(
                 updated_at=updated,
                 cancelled_at=updated if cancelled else None,
                 cancel_reason="CUSTOMER" if cancelled else None,
+                channel=rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0],
+                shipping_method=rng.choice(SHIPPING),
                 synced_at=now,
             )
             status = "CLOSED" if shipped or cancelled else "ON_HOLD" if held else "OPEN"
@@ -232,6 +239,9 @@ def fill_cache(
         with cache.sessions() as session:
             for model, rows in batch.rows.items():
                 upsert_all(session, model, rows)
+            written = [row["id"] for row in batch.rows[Order]]
+            refresh_order_tags(session.connection(), written)  # as sync's writers keep them
+            refresh_order_search(session.connection(), written)
             session.commit()
         if progress is not None:
             progress(min(first + BATCH, orders))

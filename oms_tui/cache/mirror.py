@@ -39,6 +39,7 @@ class Order(SQLModel, table=True):
     __table_args__ = (
         Index("ix_orders_status_priority_age", "fulfillment_status", "priority", "created_at"),
         Index("ix_orders_queue_order", "priority", "created_at", "id"),  # the queues' order, for keysets
+        Index("ix_orders_channel_queue", "channel", "priority", "created_at", "id"),  # a channel's queue
         Index(
             "ix_orders_cancelled", "id", sqlite_where=CANCELLED, postgresql_where=CANCELLED
         ),  # out of queues
@@ -53,7 +54,7 @@ class Order(SQLModel, table=True):
     fulfillment_status: str
     risk_level: str | None = None
     risk_recommendation: str | None = None
-    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)  # searched through `order_tags`
     priority: int = 0  # lower is more urgent; derived from tags by the floor's rules
     note: str | None = None
     closed: bool = False
@@ -61,6 +62,8 @@ class Order(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancel_reason: str | None = None
+    channel: str | None = None  # Shopify's sourceName: web, pos, shopify_draft_order, an app's name
+    shipping_method: str | None = None  # the shipping line's title: "UPS Ground"
     synced_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -24,6 +24,7 @@ from oms_tui.cache.mirror import (
     Order,
 )
 from oms_tui.cache.order_search import OrderSearch
+from oms_tui.cache.order_tags import OrderTag
 from oms_tui.cache.sync_state import (
     ApiNotice,
     ChangeFeedEntry,
@@ -50,6 +51,7 @@ __all__ = [
     "Location",
     "Order",
     "OrderSearch",
+    "OrderTag",
     "OutboxAction",
     "PackSession",
     "PickList",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, func, or_, true, tuple_, union
+from sqlalchemy import and_, case, exists, func, or_, true, tuple_, union
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
@@ -27,10 +27,12 @@ from oms_tui.cache.models import (
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     Order,
+    PackSession,
     PickList,
     PickListLine,
     Staff,
 )
+from oms_tui.cache.order_tags import OrderTag, tag_key
 from oms_tui.floor.search import matching_order_ids
 
 OPEN = ("OPEN", "IN_PROGRESS")  # work that can still be picked and shipped
@@ -55,11 +57,12 @@ class QueueFilter:
     location_id: str | None = None
     status: str | None = None  # a fulfillment order status
     tag: str = ""  # one order tag, any case
+    channel: str | None = None  # the order's sales channel (Shopify's sourceName)
     search: str = ""  # order number, customer, email, SKU or tracking number
 
     @property
     def needs_order(self) -> bool:
-        return bool(self.tag.strip())
+        return self.channel is not None
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,11 @@ def _fully_picked() -> Any:
     return live.having(unpicked == 0)
 
 
+def _being_packed() -> Any:
+    """At a packing bench now: on the pack stage, whatever its pick list says."""
+    return select(PackSession.fulfillment_order_id).where(col(PackSession.state) == "open")
+
+
 def _cancelled_orders() -> Any:
     """Orders cancelled here or at the store (a local cancel leaves its fulfillment orders open)."""
     return select(Order.id).where(col(Order.cancelled_at).is_not(None))
@@ -157,7 +165,7 @@ def _big_stage(stage: Stage, now: datetime, indexed: bool) -> tuple[Any, list[tu
     fo = FulfillmentOrder
     status = _fo_column("status", indexed)
     if stage is Stage.READY_TO_PICK:
-        taken = union(_claimed(now), _on_lists("open"), _fully_picked())
+        taken = union(_claimed(now), _on_lists("open"), _fully_picked(), _being_packed())
         return status.in_(OPEN), [(fo.order_id, _cancelled_orders()), (fo.id, taken)]
     if stage is Stage.ON_HOLD:
         return status == "ON_HOLD", [(fo.order_id, _cancelled_orders())]
@@ -173,9 +181,10 @@ def stage_condition(stage: Stage, now: datetime, *, indexed: bool = False, anti_
     is_open = and_(status.in_(OPEN), _not_in(fo.order_id, _cancelled_orders(), anti_join))
     if stage is Stage.PICKING:
         taken = col(fo.id).in_(union(_claimed(now), _on_lists("open")))
-        return and_(taken, is_open, _not_in(fo.id, _fully_picked(), anti_join))
+        packing = union(_fully_picked(), _being_packed())
+        return and_(taken, is_open, _not_in(fo.id, packing, anti_join))
     if stage is Stage.READY_TO_PACK:
-        return and_(col(fo.id).in_(_fully_picked()), is_open)
+        return and_(col(fo.id).in_(union(_fully_picked(), _being_packed())), is_open)
     if stage is Stage.EXCEPTIONS:
         with_exception = select(FloorException.order_id).where(col(FloorException.state).in_(OPEN_EXCEPTION))
         return col(fo.order_id).in_(with_exception)
@@ -203,13 +212,28 @@ def _conditions(
         conditions.append(_fo_column("location_id", indexed) == filters.location_id)
     if filters.status:
         conditions.append(_fo_column("status", indexed) == filters.status)
-    if filters.tag.strip():  # tags are a JSON list: match the quoted tag, not a part of another one
-        quoted = '"' + filters.tag.strip().replace("\\", "\\\\").replace('"', '\\"') + '"'
-        escaped = quoted.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-        conditions.append(cast(Order.tags, String).ilike(f"%{escaped}%", escape="!"))
+    if tag_key(filters.tag):  # the orders with the tag, from the tag's index entries
+        tagged = select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag))
+        conditions.append(col(FulfillmentOrder.order_id).in_(tagged))
+    if filters.channel is not None:
+        conditions.append(col(Order.channel) == filters.channel)
     if filters.search.strip():
         conditions.append(col(FulfillmentOrder.order_id).in_(matching_order_ids(filters.search)))
     return conditions
+
+
+RARE_TAG = 2_000  # orders with a tag, below which its orders are gathered first and sorted
+
+
+def _in_queue_order(session: Session, filters: QueueFilter) -> bool:
+    """Whether a window is best read along the queue's order: not when a search or a rare tag picks
+    a few orders among many (gathering and sorting those few is cheaper than passing the others)."""
+    if filters.search.strip():
+        return False
+    if not tag_key(filters.tag):
+        return True
+    tagged = select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag)).limit(RARE_TAG)
+    return session.exec(select(func.count()).select_from(tagged.subquery())).one() >= RARE_TAG
 
 
 def _after(key: SortKey) -> Any:
@@ -234,7 +258,7 @@ def count(session: Session, stage: Stage, filters: QueueFilter, now: datetime) -
     plain = _plans_from_statistics(session)
     if filters.needs_order:
         query = query.join(Order, col(Order.id) == FulfillmentOrder.order_id)
-    if filters.needs_order or filters.search.strip():  # a scan of the orders anyway: count in one go
+    if filters.search.strip():  # a scan of the orders anyway: count in one go
         return session.exec(
             query.where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
         ).one()
@@ -272,20 +296,40 @@ def window(
 ) -> list[QueueRow]:
     """`limit` rows in queue order: after `after`, before `before`, or `offset` rows from either end."""
     reverse = from_end or before is not None
+    query = window_query(session, stage, filters, now, after=after, before=before, reverse=reverse)
+    ids = list(session.exec(query.offset(offset).limit(limit)))
+    rows = _rows(session, ids, now)
+    return rows[::-1] if reverse else rows
+
+
+def window_query(
+    session: Session,
+    stage: Stage,
+    filters: QueueFilter,
+    now: datetime,
+    *,
+    after: SortKey | None = None,
+    before: SortKey | None = None,
+    reverse: bool = False,
+) -> Any:
+    """The ids of a window's rows, in queue order (or reversed), as the engine will plan them."""
     plain = _plans_from_statistics(session)
+    order_id: Any = col(Order.id)
+    if not plain and stage in BIG_STAGES and _in_queue_order(session, filters):
+        # SQLite would look each order up from its fulfillment orders, every one of the stage, and
+        # sort them all; with the order's id out of an index's reach it reads the orders along the
+        # queue's index instead and stops at the window's last row.
+        order_id = func.coalesce(order_id, "")
     query = (
         select(FulfillmentOrder.id)
-        .join(Order, col(Order.id) == FulfillmentOrder.order_id)
+        .join(Order, order_id == FulfillmentOrder.order_id)
         .where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
     )
     if after is not None:
         query = query.where(_after(after))
     if before is not None:
         query = query.where(_before(before))
-    query = query.order_by(*(c.desc() for c in ROW_ORDER) if reverse else ROW_ORDER)
-    ids = list(session.exec(query.offset(offset).limit(limit)))
-    rows = _rows(session, ids, now)
-    return rows[::-1] if reverse else rows
+    return query.order_by(*(c.desc() for c in ROW_ORDER) if reverse else ROW_ORDER)
 
 
 def position(session: Session, stage: Stage, filters: QueueFilter, now: datetime, key: str) -> int | None:

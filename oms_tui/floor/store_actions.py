@@ -22,6 +22,7 @@ from oms_tui.cache.models import (
     Order,
     OutboxAction,
 )
+from oms_tui.cache.order_tags import refresh_order_tags
 from oms_tui.cache.priority import order_priority
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.audit import record
@@ -212,6 +213,8 @@ def add_tags(session: Session, actor: Actor, order_id: str, tags: list[str]) -> 
         raise ActionRefused("no tags to add")
     order.tags = list(dict.fromkeys([*order.tags, *tags]))
     order.priority = order_priority(order.tags)
+    session.flush()  # the queues' tag filter finds it at once, as the station expects
+    refresh_order_tags(session.connection(), [order.id])
     return _queue(session, actor, "tags", order.id, order.id, {"orderId": order.id, "tags": tags})
 
 

@@ -18,25 +18,28 @@ from textual.timer import Timer
 from textual.widgets import Footer, Sparkline, Static
 
 from oms_tui.cache.database import Cache
-from oms_tui.floor.board import HOURS, BoardFigures, SyncHealth, Work, board_figures
+from oms_tui.floor.board import HOURS, BoardFigures, Work, board_figures
 from oms_tui.floor.exception_rules import label
+from oms_tui.floor.queues import Stage
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenEntry
+from oms_tui.sync_health import SyncHealth, ago
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.stage_tile import StageTile
 
 REFRESH_SECONDS = 10.0
 LATE_SHOWN = 40  # as many as a wall screen shows; a small one clips the list
-# (stage, caption, short caption for narrow tiles, note under the number)
+STALE_SYNC = timedelta(minutes=15)
+# (queue, caption, short caption for narrow tiles, note under the number)
 STAGES = (
-    ("ready to pick", "ready to pick", "to pick", ""),
-    ("picking", "picking", "picking", ""),
-    ("ready to pack", "ready to pack", "to pack", ""),
-    ("on hold", "on hold", "on hold", ""),
-    ("exceptions", "exceptions", "issues", "open"),
-    ("shipped today", "shipped", "shipped", "today"),
+    (Stage.READY_TO_PICK, "ready to pick", "to pick", ""),
+    (Stage.PICKING, "picking", "picking", ""),
+    (Stage.READY_TO_PACK, "ready to pack", "to pack", ""),
+    (Stage.ON_HOLD, "on hold", "on hold", ""),
+    (Stage.EXCEPTIONS, "exceptions", "issues", "open"),
+    (Stage.SHIPPED_TODAY, "shipped", "shipped", "today"),
 )
-ALERT_STAGES = {"exceptions", "on hold"}
+ALERT_STAGES = {Stage.EXCEPTIONS, Stage.ON_HOLD}
 
 
 class BoardScreen(Screen[None]):
@@ -60,6 +63,7 @@ class BoardScreen(Screen[None]):
         super().__init__()
         self.cache, self.clock, self.sla = cache, clock, timedelta(hours=sla_hours)
         self.next_load: Timer | None = None
+        self.failing: tuple[str, ...] = ()  # sync streams failing, as of the last figures
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
@@ -88,6 +92,8 @@ class BoardScreen(Screen[None]):
             ("#sync-health", "Sync"),
         ):
             self.query_one(ident).border_title = title
+        self.watch(self.app, "health", self.show_sync)
+        self.set_interval(1, self.show_sync)  # the sync's age grows between reads
         self.load()
 
     @work(thread=True, exclusive=True, group="board")
@@ -96,6 +102,12 @@ class BoardScreen(Screen[None]):
         with self.cache.sessions() as session:
             figures = board_figures(session, now, self.sla, late_shown=LATE_SHOWN)
         self.app.call_from_thread(self.show, figures, now)
+
+    def show_sync(self) -> None:
+        """The header's own figures (the app's sync health), with the streams the cache says fail."""
+        health = getattr(self.app, "health", None)
+        if isinstance(health, SyncHealth):
+            self.query_one("#sync-health", Static).update(_sync(health, self.failing, self.clock()))
 
     def show(self, figures: BoardFigures, now: datetime) -> None:
         for n, (stage, *_) in enumerate(STAGES):
@@ -107,7 +119,8 @@ class BoardScreen(Screen[None]):
         self.query_one("#late", Static).update(_late(figures, now))
         self.query_one("#work", Static).update(_work(figures.stations, figures.staff))
         self.query_one("#by-kind", Static).update(_by_kind(figures.exceptions))
-        self.query_one("#sync-health", Static).update(_sync(figures.sync, now))
+        self.failing = figures.failing
+        self.show_sync()
         self.sub_title = f"{now.astimezone():%a %d %b %H:%M}"
         if self.next_load is not None:
             self.next_load.stop()
@@ -173,21 +186,23 @@ def _by_kind(counts: dict[str, int]) -> Table | Text:
     return table
 
 
-def _sync(health: SyncHealth, now: datetime) -> Text:
+def _sync(health: SyncHealth, failing: tuple[str, ...], now: datetime) -> Text:
     text = Text()
-    if health.last_success is None:
+    last = health.stored.last_sync
+    if last is None:
         text.append("never synced\n", style="bold red")
     else:
         text.append("synced ", style="dim")
-        since = now - health.last_success
-        when = "just now" if since < timedelta(minutes=1) else f"{age(health.last_success, now)} ago"
-        text.append(f"{when}\n", style="bold red" if since > timedelta(minutes=15) else "bold green")
-    for failing in health.failing:
-        text.append(f"failing: {failing}\n", style="red")
+        text.append(f"{ago(last, now)} ago\n", style="bold red" if now - last > STALE_SYNC else "bold green")
+    if health.reachable is False:
+        text.append("store unreachable\n", style="bold red")
+    for stream in failing:
+        text.append(f"failing: {stream}\n", style="red")
+    outbox = health.stored.outbox
     text.append("outbox ", style="dim")
-    text.append(f"{health.outbox_waiting} waiting\n" if health.outbox_waiting else "empty\n")
-    if health.api_notices:
-        text.append(f"API notices: {health.api_notices}", style="yellow")
+    text.append(f"{outbox} waiting\n" if outbox else "empty\n")
+    if health.stored.notices:
+        text.append(f"API notices: {len(health.stored.notices)}", style="yellow")
     return text
 
 

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Claim, OutboxAction, Staff
@@ -36,6 +36,7 @@ from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.text_modal import TextModal
+from oms_tui.widgets.shell_header import ShellHeader
 
 Act = Callable[[Session], OutboxAction]  # records the action in the session's transaction
 ClaimAct = Callable[[Session], Claim]
@@ -92,7 +93,7 @@ class OrderScreen(Screen[None]):
         self.staff: list[Staff] = []  # who may be handed a claim
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ShellHeader(self.clock)
         with Horizontal(id="summary"):
             yield Static(id="order-panel", classes="panel")
             yield Static(id="address-panel", classes="panel")

@@ -1,4 +1,4 @@
-"""The work queues: a tab per stage, most urgent first, filtered by location, status and tag."""
+"""The work queues: a tab per stage, most urgent first, filtered by location, status, tag and channel."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Select, Tab, Tabs
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FulfillmentOrder, Location, Order
 from oms_tui.cache.priority import RUSH_TAGS
+from oms_tui.floor.channels import channel_label, channels
 from oms_tui.floor.claims import claim_next, claims_mark
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.queues import FO_STATUSES, QueueFilter, QueueRow, QueueSource, Stage
@@ -122,13 +123,14 @@ class QueueScreen(Screen[None]):
                 compact=True,
             )
             yield Input(placeholder="Tag", id="tag", compact=True)
+            yield Select[str]([], prompt="Any channel", id="channel", compact=True)
         yield Input(placeholder="Order number, customer, email, SKU or tracking number", id="search")
         yield VirtualTable[QueueRow](COLUMNS, self.format_row, id="queue")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Queues"
-        self.load_locations()
+        self.load_choices()
         self.show_queue()
         self.set_interval(CLAIMS_EVERY_S, self.watch_claims)
 
@@ -186,14 +188,17 @@ class QueueScreen(Screen[None]):
     def show_failure(self, event: VirtualTable.ReadFailed) -> None:
         self.notify(event.error, title="Could not read the queue", severity="error")
 
-    @work(thread=True, exclusive=True, group="locations")
-    def load_locations(self) -> None:
+    @work(thread=True, exclusive=True, group="choices")
+    def load_choices(self) -> None:
+        """The locations and channels to filter by (from the cache: they are the store's)."""
         with self.cache.reads() as session:
             found = session.exec(
                 select(Location.name, Location.id).where(col(Location.is_active)).order_by(Location.name)
             )
-            options = [(name, ident) for name, ident in found]
-        self.app.call_from_thread(self.query_one("#location", Select).set_options, options)
+            locations = [(name, ident) for name, ident in found]
+            sources = sorted(((channel_label(c), c) for c in channels(session)), key=lambda o: o[0].lower())
+        self.app.call_from_thread(self.query_one("#location", Select).set_options, locations)
+        self.app.call_from_thread(self.query_one("#channel", Select).set_options, sources)
 
     # --- stages -------------------------------------------------------------------------------------
 
@@ -227,11 +232,15 @@ class QueueScreen(Screen[None]):
 
     @on(Select.Changed, "#location")
     def location_chosen(self, event: Select.Changed) -> None:
-        self.set_filters(location_id=None if event.value is Select.BLANK else str(event.value))
+        self.set_filters(location_id=None if event.value is Select.NULL else str(event.value))
 
     @on(Select.Changed, "#status")
     def status_chosen(self, event: Select.Changed) -> None:
-        self.set_filters(status=None if event.value is Select.BLANK else str(event.value))
+        self.set_filters(status=None if event.value is Select.NULL else str(event.value))
+
+    @on(Select.Changed, "#channel")
+    def channel_chosen(self, event: Select.Changed) -> None:
+        self.set_filters(channel=None if event.value is Select.NULL else str(event.value))
 
     @on(Input.Submitted, "#tag")
     def tag_entered(self, event: Input.Submitted) -> None:

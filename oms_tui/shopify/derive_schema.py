@@ -50,9 +50,10 @@ SERVED: dict[str, str] = {
     "PageInfo": "*",
     "Order": f"""id legacyResourceId name createdAt updatedAt processedAt cancelledAt cancelReason closed
         displayFinancialStatus displayFulfillmentStatus tags note email customer shippingAddress risk
-        lineItems({PAGING}) fulfillments(first) fulfillmentOrders({PAGING})""",
+        sourceName shippingLine lineItems({PAGING}) fulfillments(first) fulfillmentOrders({PAGING})""",
     "Customer": "id firstName lastName displayName email",
     "MailingAddress": "id name address1 address2 city province provinceCode zip country countryCodeV2 phone",
+    "ShippingLine": "title carrierIdentifier",
     "OrderRiskSummary": "recommendation assessments",
     "OrderRiskAssessment": "riskLevel",
     "LineItem": "id sku name title quantity currentQuantity unfulfilledQuantity requiresShipping variant",

@@ -130,6 +130,12 @@ class OrderRisk:
 
 
 @dataclass
+class ShippingLine:
+    title: str  # what the customer chose at checkout: "UPS Ground"
+    carrier_identifier: str | None = None  # set when a carrier service computed the rate
+
+
+@dataclass
 class LineItem:
     id: str
     variant: Variant
@@ -266,6 +272,8 @@ class Order:
     cancel_reason: str | None = None
     cancel_request: CancelRequest | None = None  # set by orderCancel; cancelled_at follows when its job ran
     fulfillments: list[Fulfillment] = field(default_factory=list)
+    source_name: str = "web"  # the sales channel
+    shipping_line: ShippingLine | None = None
 
     @property
     def name(self) -> str:

@@ -23,6 +23,7 @@ from oms_tui.sim.model import (
     Order,
     OrderRisk,
     RiskAssessment,
+    ShippingLine,
     TrackingInfo,
     Variant,
     gid,
@@ -43,6 +44,21 @@ CARRIERS = [
     ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={}"),
     ("DHL Express", "https://www.dhl.com/en/express/tracking.html?AWB={}"),
 ]
+# Where orders come from (Shopify's sourceName): the online store, the shop's tills, invoices made in
+# the admin (draft orders), and a wholesale marketplace app.
+CHANNELS = [("web", 82), ("pos", 8), ("shopify_draft_order", 6), ("Wholesale Hub", 4)]
+# Shipping chosen at checkout; carrier-calculated rates carry their carrier service's id.
+DOMESTIC_SHIPPING = [
+    (ShippingLine("UPS Ground", "ups-carrier-service"), 45),
+    (ShippingLine("USPS Priority Mail", "usps-carrier-service"), 35),
+    (ShippingLine("Free shipping"), 20),
+]
+INTERNATIONAL_SHIPPING = [
+    (ShippingLine("DHL Express Worldwide", "dhl-carrier-service"), 55),
+    (ShippingLine("UPS Worldwide Saver", "ups-carrier-service"), 45),
+]
+EXPRESS = ShippingLine("FedEx 2Day", "fedex-carrier-service")  # rush orders at home
+HOME_COUNTRY = "US"
 GIFT_NOTES = [
     "Gift: happy birthday, love from Sam",
     "Please gift wrap, no invoice in the box",
@@ -121,6 +137,7 @@ class OrderFactory:
             display_financial_status=_weighted(rng, FINANCIAL),
         )
         self._decorate(rng, order)
+        self._sell(index, order)
         self._assign_fulfillment_orders(rng, index, order)
         if not fresh:
             self._advance_lifecycle(rng, index, order)
@@ -186,6 +203,20 @@ class OrderFactory:
             order.risk = OrderRisk(rng.choice(("CANCEL", "INVESTIGATE")), [RiskAssessment("HIGH")])
         elif roll < 0.08:
             order.risk = OrderRisk("INVESTIGATE", [RiskAssessment("MEDIUM")])
+
+    def _sell(self, index: int, order: Order) -> None:
+        """The channel and the shipping line, from a generator of their own: adding them left every
+        other seeded value as it was."""
+        rng = random.Random(f"{self.seed}:{index}:sale")
+        wholesale = "wholesale" in order.tags
+        order.source_name = "shopify_draft_order" if wholesale else _weighted(rng, CHANNELS)
+        address = order.shipping_address
+        abroad = address is not None and address.country_code_v2 not in (None, HOME_COUNTRY)
+        if "rush" in order.tags and not abroad:
+            order.shipping_line = EXPRESS
+            return
+        lines = INTERNATIONAL_SHIPPING if abroad else DOMESTIC_SHIPPING
+        order.shipping_line = rng.choices([s for s, _ in lines], weights=[w for _, w in lines])[0]
 
     def _assign_fulfillment_orders(self, rng: random.Random, index: int, order: Order) -> None:
         """One fulfillment order per shipping location; a few orders are split over two warehouses."""

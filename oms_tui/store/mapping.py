@@ -42,6 +42,8 @@ def order_row(node: OrderNode, now: datetime) -> dict[str, Any]:
         "updated_at": node.updated_at,
         "cancelled_at": node.cancelled_at,
         "cancel_reason": node.cancel_reason,
+        "channel": node.source_name,
+        "shipping_method": node.shipping_line.title if node.shipping_line else None,
         "synced_at": now,
     }
 

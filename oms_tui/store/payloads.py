@@ -72,6 +72,10 @@ class FulfillmentNode(Shape):
     tracking_info: list[TrackingInfo] = Field(default_factory=list)
 
 
+class ShippingLine(Shape):
+    title: str | None = None
+
+
 class OrderNode(Shape):
     id: str
     name: str
@@ -88,6 +92,8 @@ class OrderNode(Shape):
     customer: Customer | None = None
     shipping_address: dict[str, Any] | None = None
     risk: Risk | None = None
+    source_name: str | None = None  # the sales channel
+    shipping_line: ShippingLine | None = None
     line_items: LineItemPage
     fulfillments: list[FulfillmentNode] = Field(default_factory=list)
 

@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 STREAMS = ("locations", "orders", "fulfillment_orders", "inventory")
 OPEN_WORK = "open_work"  # a first sync's first step (its progress name): open work and its orders
 OPEN_WORK_LIMIT = 2_000  # open fulfillment orders read first; a longer backlog comes with the history
-BULK_ABOVE_ORDERS = 250  # a first sync of more orders reads the history in bulk (paging: ~21 a request)
+BULK_ABOVE_ORDERS = 250  # a first sync of more orders reads the history in bulk (paging: ~20 a request)
 OPEN_FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE")
 INVENTORY_SKUS_PER_QUERY = 50
 

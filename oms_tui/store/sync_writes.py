@@ -23,6 +23,7 @@ from oms_tui.cache.models import (
     OutboxAction,
 )
 from oms_tui.cache.order_search import refresh_order_search
+from oms_tui.cache.order_tags import refresh_order_tags
 from oms_tui.cache.sync_state import OUTBOX_WAITING
 from oms_tui.cache.upsert import UpsertResult, replace_children, upsert_all, upsert_newer
 from oms_tui.store import mapping
@@ -76,6 +77,7 @@ def write_orders(
         session, Fulfillment, [row for node in changed.values() for row in mapping.fulfillment_rows(node)]
     )
     refresh_order_search(session.connection(), changed)
+    refresh_order_tags(session.connection(), changed)
     _feed(session, "orders", result, now)
     return result
 

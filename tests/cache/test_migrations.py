@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
-from oms_tui.cache.migrate import current_revision, drift, upgrade
+from oms_tui.cache.migrate import current_revision, drift, head_revision, upgrade
 
 
 def test_upgrade_from_empty_creates_every_table(empty_engine: Engine) -> None:
@@ -24,3 +24,9 @@ def test_upgrade_twice_is_a_no_op(empty_engine: Engine) -> None:
     first = current_revision(empty_engine)
     upgrade(empty_engine)
     assert current_revision(empty_engine) == first
+
+
+def test_the_newest_revision_is_read_from_the_migration_files(empty_engine: Engine) -> None:
+    """A cache at it opens without running (or importing) Alembic."""
+    upgrade(empty_engine)
+    assert head_revision() is not None and head_revision() == current_revision(empty_engine)

@@ -9,15 +9,12 @@ import pytest
 from sqlmodel import Session
 
 from oms_tui.cache.models import (
-    ApiNotice,
     AuditEvent,
     Claim,
     FloorException,
     Fulfillment,
     FulfillmentOrder,
     Order,
-    OutboxAction,
-    PackSession,
     PickList,
     PickListLine,
     Role,
@@ -25,6 +22,7 @@ from oms_tui.cache.models import (
     SyncState,
 )
 from oms_tui.floor.board import board_figures
+from oms_tui.floor.queues import QueueFilter, Stage, count, window
 from tests.local_time import utc_local_time
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
@@ -78,17 +76,19 @@ def test_the_board_counts_stages_lateness_throughput_work_exceptions_and_sync(se
     picked = PickList(staff_code="ALI", station="pick-1", location_id="loc", state="done")
     session.add_all([picking, picked])
     session.flush()
-    for pick_list, fo_id in ((picking, "fo-2"), (picked, "fo-3"), (picked, "fo-9")):
+    for sequence, (pick_list, fo_id) in enumerate(
+        ((picking, "fo-2"), (picked, "fo-3"), (picked, "fo-4"), (picked, "fo-9"))
+    ):
         session.add(
             PickListLine(
                 pick_list_id=picking.id if pick_list is picking else picked.id,
-                sequence=1 if fo_id != "fo-9" else 2,
+                sequence=sequence,
                 fulfillment_order_id=fo_id,
                 fulfillment_order_line_item_id="x",
                 needed=1,
+                picked=0 if pick_list is picking else 1,
             )
         )
-    session.add(PackSession(fulfillment_order_id="fo-4", staff_code="BO", station="pack-1"))
     for n, hours_ago in enumerate((0, 0, 1, 11, 12, 30)):
         session.add(
             Fulfillment(
@@ -118,20 +118,22 @@ def test_the_board_counts_stages_lateness_throughput_work_exceptions_and_sync(se
     )
     session.add(SyncState(stream="orders", last_success=NOW - timedelta(minutes=3)))
     session.add(SyncState(stream="inventory", last_success=NOW - timedelta(minutes=9), last_error="timeout"))
-    session.add(OutboxAction(order_id="o", kind="note", payload={}, station="pack-1"))
-    session.add(ApiNotice(kind="deprecated", message="move on", last_seen=NOW))
     session.commit()
 
     board = board_figures(session, NOW, SLA)
 
     assert board.stages == {
-        "ready to pick": 3,  # fo-5, fo-6 (its claim ran out) and the late fo-8
-        "picking": 2,  # claimed fo-1, fo-2 on an open pick list
-        "ready to pack": 2,  # fo-3 picked, fo-4 being packed (fo-9 has shipped)
-        "on hold": 1,
-        "exceptions": 3,
-        "shipped today": 3,  # since midnight
+        Stage.READY_TO_PICK: 3,  # fo-5, fo-6 (its claim ran out) and the late fo-8
+        Stage.PICKING: 2,  # claimed fo-1, fo-2 on an open pick list
+        Stage.READY_TO_PACK: 2,  # fo-3 and fo-4 picked (fo-9 has shipped)
+        Stage.ON_HOLD: 1,
+        Stage.EXCEPTIONS: 1,  # the late order's (the others' orders are not on the floor)
+        Stage.SHIPPED_TODAY: 1,  # fo-9, shipped since midnight
     }
+    for stage, tile in board.stages.items():  # the queues' own counts: one definition of each stage
+        assert tile == count(session, stage, QueueFilter(), NOW) == len(
+            window(session, stage, QueueFilter(), NOW, limit=100)
+        ), stage
     assert (board.late, board.at_risk) == (1, 1)
     assert [(o.name, o.due, o.owner) for o in board.late_orders] == [
         ("#1008", NOW + timedelta(hours=-6), "BO")
@@ -140,6 +142,4 @@ def test_the_board_counts_stages_lateness_throughput_work_exceptions_and_sync(se
     assert [(w.who, w.shipped, w.actions) for w in board.stations] == [("pack-1", 1, 2), ("pick-1", 0, 1)]
     assert [(w.who, w.shipped, w.actions) for w in board.staff] == [("BO", 1, 2), ("ALI", 0, 1)]
     assert board.exceptions == {"payment": 1, "sla_at_risk": 1, "sla_breached": 1}
-    assert board.sync.last_success == NOW - timedelta(minutes=9)
-    assert board.sync.failing == ("inventory: timeout",)
-    assert (board.sync.outbox_waiting, board.sync.api_notices) == (1, 1)
+    assert board.failing == ("inventory: timeout",)

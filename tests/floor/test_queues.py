@@ -17,14 +17,18 @@ from oms_tui.cache.models import (
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     Order,
+    PackSession,
     PickList,
     PickListLine,
     Role,
     Staff,
 )
 from oms_tui.cache.order_search import rebuild_order_search
+from oms_tui.cache.order_tags import rebuild_order_tags
 from oms_tui.cache.priority import order_priority
-from oms_tui.floor.queues import QueueFilter, QueueSource, Stage, count, position, window
+from oms_tui.floor.channels import channels
+from oms_tui.floor.queues import QueueFilter, QueueSource, Stage, count, position, window, window_query
+from oms_tui.floor.store_actions import Actor, add_tags
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 MAIN, EAST = "gid://shopify/Location/1", "gid://shopify/Location/2"
@@ -40,6 +44,7 @@ def add_order(
     location: str = MAIN,
     cancelled: bool = False,
     units: tuple[int, int] = (2, 2),  # (left, in all)
+    channel: str = "web",
 ) -> str:
     order_id, fo_id = f"gid://shopify/Order/{name}", f"gid://shopify/FulfillmentOrder/{name}"
     created = NOW - timedelta(hours=hours_old)
@@ -54,6 +59,7 @@ def add_order(
             created_at=created,
             updated_at=created,
             cancelled_at=NOW if cancelled else None,
+            channel=channel,
             synced_at=NOW,
         )
     )
@@ -106,7 +112,7 @@ def floor(session: Session) -> Session:
     session.flush()
     add_order(session, "1001", hours_old=30)  # late, waiting for a picker
     add_order(session, "1002", hours_old=2, tags=("Rush",))  # rush: first although newer
-    add_order(session, "1003", hours_old=20, location=EAST, tags=("gift",))
+    add_order(session, "1003", hours_old=20, location=EAST, tags=("gift",), channel="pos")
     claimed = add_order(session, "1004", hours_old=10)
     session.add(
         Claim(
@@ -116,7 +122,7 @@ def floor(session: Session) -> Session:
             lease_until=NOW + timedelta(minutes=20),
         )
     )
-    expired = add_order(session, "1005", hours_old=9)
+    expired = add_order(session, "1005", hours_old=9, channel="pos")
     session.add(
         Claim(
             fulfillment_order_id=expired,
@@ -129,7 +135,7 @@ def floor(session: Session) -> Session:
     on_pick_list(session, add_order(session, "1007", hours_old=7), "done", picked=True)
     on_pick_list(session, add_order(session, "1008", hours_old=6), "open", picked=True)
     on_pick_list(session, add_order(session, "1009", hours_old=5), "abandoned", picked=False)
-    add_order(session, "1010", hours_old=40, status="ON_HOLD")
+    add_order(session, "1010", hours_old=40, status="ON_HOLD", channel="shopify_draft_order")
     add_order(session, "1011", hours_old=26, status="CLOSED", units=(0, 3))
     session.add(
         Fulfillment(
@@ -171,7 +177,9 @@ def floor(session: Session) -> Session:
             message="fixed",
         )
     )
-    rebuild_order_search(session.connection())  # as sync's writers keep it: search reads this index
+    session.flush()
+    rebuild_order_search(session.connection())  # as sync's writers keep them: search and the tag
+    rebuild_order_tags(session.connection())  # filter read these indexes
     session.commit()
     return session
 
@@ -199,6 +207,15 @@ def test_each_stage_holds_its_work_rush_first_then_oldest(floor: Session) -> Non
         assert count(floor, stage, QueueFilter(), NOW) == len(expected), stage
 
 
+def test_an_order_at_a_packing_bench_is_ready_to_pack(floor: Session) -> None:
+    packing = "gid://shopify/FulfillmentOrder/1016"
+    floor.add(PackSession(fulfillment_order_id=packing, staff_code="P01", station="pack-1"))
+    floor.commit()
+    assert names(floor, Stage.READY_TO_PACK) == ["#1016", "#1007", "#1008"]
+    assert "#1016" not in names(floor, Stage.READY_TO_PICK)
+    assert count(floor, Stage.READY_TO_PICK, QueueFilter(), NOW) == len(STAGES[Stage.READY_TO_PICK]) - 1
+
+
 def test_all_holds_every_fulfillment_order(floor: Session) -> None:
     everything = names(floor, Stage.ALL)
     assert everything[0] == "#1002" and len(everything) == 16
@@ -211,6 +228,55 @@ def test_filters_by_location_status_and_whole_tag(floor: Session) -> None:
     assert names(floor, Stage.READY_TO_PICK, QueueFilter(tag="RUSH")) == ["#1002"]
     assert names(floor, Stage.READY_TO_PICK, QueueFilter(tag="rus")) == []
     assert count(floor, Stage.READY_TO_PICK, QueueFilter(tag="gift"), NOW) == 1
+
+
+def test_a_tag_added_on_the_floor_filters_the_queue_at_once(floor: Session) -> None:
+    vip = QueueFilter(tag="vip")
+    assert names(floor, Stage.READY_TO_PICK, vip) == []
+    add_tags(floor, Actor("desk-1"), "gid://shopify/Order/1016", ["VIP", "gift"])
+    add_tags(floor, Actor("desk-1"), "gid://shopify/Order/1001", [" Vip "])
+    floor.commit()
+    assert names(floor, Stage.READY_TO_PICK, vip) == ["#1001", "#1016"]
+    assert count(floor, Stage.READY_TO_PICK, vip, NOW) == 2
+    assert names(floor, Stage.READY_TO_PICK, QueueFilter(tag="GIFT")) == ["#1003", "#1016"]
+
+
+def test_filters_by_channel(floor: Session) -> None:
+    pos = QueueFilter(channel="pos")
+    assert names(floor, Stage.READY_TO_PICK, pos) == ["#1003", "#1005"]
+    assert count(floor, Stage.READY_TO_PICK, pos, NOW) == 2
+    assert names(floor, Stage.ON_HOLD, QueueFilter(channel="shopify_draft_order")) == ["#1010"]
+    assert names(floor, Stage.READY_TO_PICK, QueueFilter(channel="pos", tag="gift")) == ["#1003"]
+    assert count(floor, Stage.ALL, QueueFilter(channel="web"), NOW) == 13
+    assert channels(floor) == ["pos", "shopify_draft_order", "web"]
+
+
+def test_tag_and_channel_filters_read_their_indexes(floor: Session) -> None:
+    """SQLite: the tagged orders from the tag's index entries; a channel's queue in its index's order."""
+    if floor.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans from statistics: checked by hand on a big cache")
+    for filters, index in (
+        (QueueFilter(tag="gift"), "ix_order_tags_tag"),  # a rare tag: its few orders, sorted
+        (QueueFilter(channel="pos"), "ix_orders_channel_queue"),
+    ):
+        plan = window_plan(floor, Stage.ALL, filters)
+        assert f"INDEX {index}" in plan, plan
+        assert "SCAN orders" not in plan and "SCAN fulfillment_orders" not in plan, plan
+
+
+def test_a_big_queue_is_read_along_its_index_not_sorted_whole(floor: Session) -> None:
+    if floor.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans from statistics: checked by hand on a big cache")
+    for stage in (Stage.READY_TO_PICK, Stage.ON_HOLD):
+        plan = window_plan(floor, stage, QueueFilter())
+        assert "SCAN orders USING COVERING INDEX ix_orders_queue_order" in plan, plan
+        assert "SCAN fulfillment_orders" not in plan and "B-TREE FOR ORDER BY" not in plan, plan
+
+
+def window_plan(session: Session, stage: Stage, filters: QueueFilter) -> str:
+    query = window_query(session, stage, filters, NOW).limit(40)
+    sql = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    return " | ".join(row[-1] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
 
 
 def test_search_narrows_a_queue(floor: Session) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from oms_tui.sim.catalogue import ean13
 from oms_tui.sim.store import SimStore
 from tests.sim.conftest import Clock
@@ -41,6 +43,19 @@ def test_the_floor_mix_is_present(clock: Clock) -> None:
     assert 3 <= len(store.locations) <= 4 and not all(loc.is_active for loc in store.locations.values())
     barcodes = [v.barcode for v in store.variants]
     assert all(len(b) == 13 and ean13(b[:12]) == b for b in barcodes)
+
+
+def test_orders_come_from_several_channels_with_carriers_shipping_lines(clock: Clock) -> None:
+    orders = list(SimStore(orders=400, seed=7, clock=clock).orders.values())
+    channels = Counter(order.source_name for order in orders)
+    assert channels.most_common(1)[0][0] == "web"
+    assert {"pos", "shopify_draft_order", "Wholesale Hub"} <= set(channels)
+    assert all(o.source_name == "shopify_draft_order" for o in orders if "wholesale" in o.tags)
+    methods = Counter(o.shipping_line.title for o in orders if o.shipping_line)
+    assert {"UPS Ground", "USPS Priority Mail", "FedEx 2Day", "DHL Express Worldwide"} <= set(methods)
+    home = [o for o in orders if o.shipping_address and o.shipping_address.country_code_v2 == "US"]
+    assert all(o.shipping_line and o.shipping_line.title == "FedEx 2Day" for o in home if "rush" in o.tags)
+    assert any(o.shipping_line and o.shipping_line.carrier_identifier is None for o in orders)  # free
 
 
 def test_live_steps_are_deterministic_and_move_updated_at(clock: Clock) -> None:

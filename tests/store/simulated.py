@@ -10,7 +10,14 @@ from pydantic import SecretStr
 from sqlmodel import select
 
 from oms_tui.cache.database import Cache
-from oms_tui.cache.models import FulfillmentHold, FulfillmentOrder, FulfillmentOrderLineItem, LineItem, Order
+from oms_tui.cache.models import (
+    FulfillmentHold,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    LineItem,
+    Order,
+    OrderTag,
+)
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.store import SimStore
 from oms_tui.store.client import StoreClient
@@ -80,6 +87,9 @@ def assert_cache_matches(store: SimStore, cache: Cache) -> None:
         fo_lines: dict[str, dict[str, int]] = {}
         for fo_line in session.exec(select(FulfillmentOrderLineItem)):
             fo_lines.setdefault(fo_line.fulfillment_order_id, {})[fo_line.id] = fo_line.remaining_quantity
+        tags: dict[str, set[str]] = {}
+        for row in session.exec(select(OrderTag)):
+            tags.setdefault(row.order_id, set()).add(row.tag)
         holds: dict[str, set[str]] = {}
         for hold in session.exec(select(FulfillmentHold)):
             holds.setdefault(hold.fulfillment_order_id, set()).add(hold.id)
@@ -94,6 +104,9 @@ def assert_cache_matches(store: SimStore, cache: Cache) -> None:
             want.note,
             want.cancelled_at,
         ), ident
+        shipping = want.shipping_line.title if want.shipping_line else None
+        assert (got.channel, got.shipping_method) == (want.source_name, shipping), ident
+        assert tags.get(ident, set()) == {tag.lower() for tag in want.tags}, ident
         assert lines.get(ident, []) == [
             (li.id, li.quantity, li.unfulfilled_quantity) for li in want.line_items
         ]

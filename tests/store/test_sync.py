@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from oms_tui.cache.database import Cache, open_cache
-from oms_tui.cache.models import ChangeFeedEntry, FloorException, InventoryLevel, SyncState
+from oms_tui.cache.models import ChangeFeedEntry, FloorException, InventoryLevel, OrderTag, SyncState
 from oms_tui.cache.models import Order as CachedOrder
 from oms_tui.sim.faults import KINDS, PROFILES
 from oms_tui.sim.model import Order
@@ -51,6 +51,23 @@ async def test_full_then_incremental_sync_mirrors_the_store(any_cache: Cache) ->
         with cache.sessions() as session:
             feed = session.exec(select(ChangeFeedEntry).where(ChangeFeedEntry.stream == "orders")).all()
         assert len(feed) == 80 + second.streams["orders"].created + second.streams["orders"].updated
+
+
+@pytest.mark.parametrize("bulk_above_orders", [None, 10], ids=["paged", "bulk"])
+async def test_each_order_keeps_its_channel_shipping_method_and_tags(
+    any_cache: Cache, bulk_above_orders: int | None
+) -> None:
+    store = SimStore(orders=120, seed=4)
+    client, _, _ = simulated_client(store)
+    async with client:
+        await SyncEngine(client, any_cache, bulk_above_orders=bulk_above_orders, sleep=no_sleep).run_once()
+    with any_cache.reads() as session:
+        cached = {o.id: (o.channel, o.shipping_method) for o in session.exec(select(CachedOrder))}
+        tagged = session.exec(select(OrderTag.order_id).where(OrderTag.tag == "rush")).all()
+    assert {"web", "pos", "shopify_draft_order"} <= {channel for channel, _ in cached.values()}
+    for order in store.orders.values():
+        assert cached[order.id] == (order.source_name, order.shipping_line and order.shipping_line.title)
+    assert set(tagged) == {o.id for o in store.orders.values() if "rush" in o.tags} != set()
 
 
 async def test_a_replayed_sync_changes_nothing(cache: Cache) -> None:

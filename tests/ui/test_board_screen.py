@@ -7,14 +7,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import Sparkline, Static
 
 from oms_tui.app import OmsApp
-from oms_tui.cache.models import Fulfillment, Order
+from oms_tui.cache.models import Fulfillment, FulfillmentOrder
 from oms_tui.floor.board import board_figures
 from oms_tui.floor.exception_rules import RuleSettings
+from oms_tui.floor.queues import Stage
 from oms_tui.runtime import Runtime
 from oms_tui.screens.board_screen import STAGES, BoardScreen
 from oms_tui.widgets.stage_tile import StageTile
@@ -55,13 +56,20 @@ async def test_the_board_shows_the_floor_and_follows_it(app: OmsApp, runtime: Ru
             stage: board.query_one(f"#stage-{n}", StageTile).value for n, (stage, *_) in enumerate(STAGES)
         }
         assert tiles == {stage: str(count) for stage, count in figures.stages.items()}
-        assert tiles["picking"] == "3" and tiles["ready to pack"] == "1"
+        assert tiles[Stage.PICKING] == "3" and tiles[Stage.READY_TO_PACK] == "1"
         assert board.query_one(Sparkline).data == list(SHIPPED_PER_HOUR)
         assert "#10" in str(board.query_one("#late", Static).render())
         assert board.next_load is not None  # it comes back by itself
 
-        with runtime.cache.sessions() as session:  # a shipment lands
-            order_id = session.exec(select(Order.id).limit(1)).one()
+        assert "synced" in str(board.query_one("#sync-health", Static).render())
+        with runtime.cache.sessions() as session:  # an order shipped at the store lands
+            shipped_fo = session.exec(
+                select(FulfillmentOrder)
+                .where(FulfillmentOrder.status == "OPEN")
+                .where(col(FulfillmentOrder.order_id).not_in(select(Fulfillment.order_id)))
+                .limit(1)
+            ).one()
+            shipped_fo.status, order_id = "CLOSED", shipped_fo.order_id
             session.add(
                 Fulfillment(
                     id="gid://shopify/Fulfillment/1", order_id=order_id, status="SUCCESS", created_at=NOW
@@ -72,5 +80,5 @@ async def test_the_board_shows_the_floor_and_follows_it(app: OmsApp, runtime: Ru
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         shipped = board.query_one("#stage-5", StageTile).value
-        assert shipped == str(figures.stages["shipped today"] + 1)
+        assert shipped == str(figures.stages[Stage.SHIPPED_TODAY] + 1)
         assert board.query_one(Sparkline).data[-1] == SHIPPED_PER_HOUR[-1] + 1

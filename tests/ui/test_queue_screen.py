@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import col, func, select
 from textual.pilot import Pilot
-from textual.widgets import Input, Tabs
+from textual.widgets import Input, Select, Tabs
 
 from oms_tui.app import LiveReport, OmsApp
 from oms_tui.cache.database import open_cache
@@ -105,6 +105,32 @@ async def test_filter_a_queue_by_tag_and_location(app: OmsApp) -> None:
         locations = sorted({row.location for row in everything})
         assert {row.location for row in rows(app)} <= {locations[0]}
         assert rows(app) == [row for row in rush if row.location == locations[0]]
+
+
+async def test_filter_a_queue_by_channel(app: OmsApp) -> None:
+    with app.runtime.cache.reads() as session:
+        channel_of = dict(session.exec(select(Order.id, Order.channel)).all())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("7")  # all: every channel has some
+        await settle(pilot)
+        everything = rows(app)
+        sold_in_shop = [row for row in everything if channel_of[row.order_id] == "pos"]
+        assert 0 < len(sold_in_shop) < len(everything)
+        await pilot.press("f", "tab", "tab", "tab")  # location, status, tag, channel
+        choices = app.screen.query_one("#channel", Select)
+        assert app.focused is choices
+        labels = [str(label) for label, _ in choices._options[1:]]  # after "Any channel"
+        assert "online store" in labels and "draft order" in labels
+        below_any = labels.index("point of sale") + 1
+        await pilot.press("enter", *["down"] * below_any, "enter")
+        await settle(pilot)
+        assert rows(app) == sold_in_shop
+        assert app.screen.sub_title == f"{len(sold_in_shop)} all"
+        assert app.focused is choices
+        await pilot.press("enter", *["up"] * below_any, "enter")  # any channel again
+        await settle(pilot)
+        assert rows(app) == everything
 
 
 async def test_search_by_order_number_then_clear(app: OmsApp) -> None:
