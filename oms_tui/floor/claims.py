@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from oms_tui.cache.models import Claim, FulfillmentOrder, FulfillmentOrderLineItem, Order, Staff
 from oms_tui.cache.priority import RUSH
 from oms_tui.floor.audit import record
-from oms_tui.floor.queues import OPEN, ROW_ORDER, Stage, stage_condition
+from oms_tui.floor.queues import OPEN, QueueFilter, Stage, window_query
 from oms_tui.floor.roles import Permission, require
 from oms_tui.floor.staff import active_staff
 from oms_tui.floor.store_actions import Actor
@@ -44,8 +44,14 @@ class Wave:
     single_item: bool = False  # one unit left to ship
     rush: bool = False  # rush orders (tagged rush, express, ...: priority.RUSH_TAGS)
     location_id: str | None = None  # shipped from this location
+    shipping_method: str | None = None  # the order's shipping method, any case: "UPS Ground"
+
+    @property
+    def queue_filter(self) -> QueueFilter:
+        return QueueFilter(location_id=self.location_id)
 
     def conditions(self) -> list[Any]:
+        """What the queue's own filter does not say."""
         conditions: list[Any] = []
         if self.single_item:
             units = (
@@ -57,8 +63,8 @@ class Wave:
             conditions.append(units == 1)
         if self.rush:
             conditions.append(col(Order.priority) == RUSH)
-        if self.location_id:
-            conditions.append(col(FulfillmentOrder.location_id) == self.location_id)
+        if self.shipping_method:
+            conditions.append(func.lower(Order.shipping_method) == self.shipping_method.strip().lower())
         return conditions
 
 
@@ -199,20 +205,20 @@ def claim_next(
     then the order's age), within `wave` if given; fewer if the queue holds fewer. A lapsed lease is
     taken over; work another station is claiming at this moment is passed by."""
     staff_code = active_staff(session, staff_code).code
-    conditions = [
-        stage_condition(Stage.READY_TO_PICK, now, indexed=_postgres(session), anti_join=_postgres(session)),
-        *(wave or Wave()).conditions(),
-    ]
+    wave = wave or Wave()
+
+    def queue() -> Any:  # the ready-to-pick queue within the wave, in its order
+        ready = window_query(session, Stage.READY_TO_PICK, wave.queue_filter, now)
+        return ready.where(*wave.conditions())
+
     taken: list[Claim] = []
     tried: set[str] = set()
     while len(taken) < count:
         # Lock the first free candidates (PostgreSQL skips rows another claimer has locked)...
-        candidates = dict(
-            session.exec(
-                select(FulfillmentOrder.id, Order.name)
-                .join(Order, col(Order.id) == FulfillmentOrder.order_id)
-                .where(*conditions, col(FulfillmentOrder.id).not_in(tried) if tried else true())
-                .order_by(*ROW_ORDER)
+        first = queue().where(col(FulfillmentOrder.id).not_in(tried)) if tried else queue()
+        candidates: dict[str, str] = dict(
+            session.execute(  # not exec: it would keep the first column only
+                first.add_columns(col(Order.name))
                 .limit(count - len(taken))
                 .with_for_update(skip_locked=True, of=FulfillmentOrder)
             ).all()
@@ -222,13 +228,7 @@ def claim_next(
         tried.update(candidates)
         # ... then look again, now that no one else can claim them: a claimer that held one of them
         # when the first look began may have committed its claim since (READ COMMITTED).
-        still = set(
-            session.exec(
-                select(FulfillmentOrder.id)
-                .join(Order, col(Order.id) == FulfillmentOrder.order_id)
-                .where(col(FulfillmentOrder.id).in_(candidates), *conditions)
-            )
-        )
+        still = set(session.exec(queue().where(col(FulfillmentOrder.id).in_(candidates))))
         free = [ident for ident in candidates if ident in still]
         previous = _leases(session, free)  # lapsed leases, taken over below
         won = _write(session, free, staff_code, station, now, lease, replace=_lapsed(now))

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from oms_tui.cache.models import AuditEvent, Role, Staff
+from oms_tui.cache.models import AuditEvent, Order, Role, Staff
 from oms_tui.floor.claims import ClaimRefused, Wave, claim, claim_next, heartbeat, holder, reassign, release
 from oms_tui.floor.queues import QueueFilter, Stage, window
 from oms_tui.floor.roles import NotPermitted
@@ -39,6 +39,9 @@ def floor(session: Session) -> Iterator[Session]:
     add_order(session, "1005", hours_old=1, tags=("express",), units=(1, 1))
     add_order(session, "1006", hours_old=40, status="ON_HOLD")
     add_order(session, "1007", hours_old=50, cancelled=True)
+    session.flush()
+    for name, method in (("1001", "UPS Ground"), ("1004", "ups ground"), ("1005", "FedEx 2Day")):
+        session.get_one(Order, f"gid://shopify/Order/{name}").shipping_method = method
     session.commit()
     with utc_local_time():  # refusals show the lease's end on the floor's clock
         yield session
@@ -90,6 +93,8 @@ def test_the_next_work_is_the_queues_first_rush_then_oldest_and_each_goes_once(f
         (Wave(location_id=EAST), ["1003"]),
         (Wave(single_item=True, rush=True), ["1005"]),
         (Wave(single_item=True, location_id=EAST), ["1003"]),
+        (Wave(shipping_method="UPS Ground"), ["1001", "1004"]),  # as the store spells it, any case
+        (Wave(shipping_method="UPS Ground", single_item=True), ["1004"]),
     ],
 )
 def test_a_wave_takes_only_its_kind_of_work_in_queue_order(
