@@ -104,6 +104,9 @@ class PackSession(SQLModel, table=True):
     verified: dict[str, int] = Field(default_factory=dict, sa_type=JSON)  # FO line item id -> quantity
     tracking_company: str | None = None
     tracking_number: str | None = Field(default=None, index=True)
+    tracking_url: str | None = None  # only where Shopify builds no link for the company
+    notify_customer: bool = True
+    partial_reason: str | None = None  # set when what was verified ships and the rest stays open
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
