@@ -11,8 +11,9 @@ Formats overlap, so the checks run in this order and the first that fits wins:
    PostNL `3S`.
 2. Digits only, by length:
    - 22: `96...` is FedEx Ground (mod-10 check). 22 or 26 starting `91`-`95` is USPS IMpb (mod-10
-     check), also behind USPS's `420` + ZIP routing prefix (30/34 digits; the prefix is dropped). FedEx SmartPost labels also start
-     `92` and pass the same check: they are delivered by USPS, whose link finds them, so USPS wins.
+     check), also behind USPS's `420` + ZIP routing prefix (30/34 digits; the prefix is dropped).
+     FedEx SmartPost labels also start `92` and pass the same check: USPS delivers them and its link
+     finds them, so USPS wins.
    - 20: USPS (mod-10 check, with and without the implied `91`) before FedEx SmartPost (implied `92`):
      the two can both pass; the USPS reading is the commoner label in a US warehouse.
    - 10: DHL Express (mod-7 check).  12: FedEx Express (mod-11 check).  15: FedEx Ground (mod-10).
@@ -84,8 +85,11 @@ S10_POSTS: dict[str, Carrier] = {
 # What the packer may choose from when overriding: the carriers above, most used first.
 CHOICES: tuple[Carrier, ...] = tuple(
     dict.fromkeys(
-        [UPS, USPS, FEDEX, DHL_EXPRESS, DHL_ECOMMERCE, ROYAL_MAIL, CANADA_POST, AUSTRALIA_POST, POSTNL, DPD]
-        + sorted(S10_POSTS.values(), key=lambda carrier: carrier.name)
+        [
+            *(UPS, USPS, FEDEX, DHL_EXPRESS, DHL_ECOMMERCE, ROYAL_MAIL, CANADA_POST, AUSTRALIA_POST),
+            *(POSTNL, DPD),
+            *sorted(S10_POSTS.values(), key=lambda carrier: carrier.name),
+        ]
     )
 )
 
