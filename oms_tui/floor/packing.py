@@ -430,9 +430,10 @@ def _open(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
     pack = check(session, actor, ids)
     if pack.state == "open":
         return pack
-    if pack.put_back or pack.blocked:
+    if pack.put_back:  # abandoned just now: the packer learns it here
         raise interrupted(pack)
-    raise PackProblem(f"Pack {pack.state}", f"{pack.order_name} is {pack.state}: scan the next order")
+    why = f" (it {pack.blocked})" if pack.blocked else ""
+    raise PackProblem(f"Pack {pack.state}", f"{pack.order_name} is {pack.state}{why}: scan the next order")
 
 
 def interrupted(pack: Pack) -> PackProblem:
