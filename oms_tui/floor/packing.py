@@ -178,7 +178,10 @@ def open_pack(session: Session, actor: Actor, code: str) -> Pack:
 
 
 def scan(session: Session, actor: Actor, ids: Sequence[int], code: str) -> Pack:
-    """An item (SKU or barcode, any case) to verify or, once the items are done, the tracking number."""
+    """An item (SKU or barcode, any case) to verify or, once the items are done, the tracking number.
+
+    Another order's number opens that order instead while nothing of this one is verified yet.
+    """
     pack = _open(session, actor, ids)
     line = next((line for line in pack.lines if line.answers(code) and line.verified < line.needed), None)
     if line is not None:
@@ -210,6 +213,21 @@ def scan(session: Session, actor: Actor, ids: Sequence[int], code: str) -> Pack:
             "Extra item",
             f"{name}: {pack.order_name} needs {needed}, all verified",
         )
+    other = _order_named(session, code)
+    if other is not None and other.id == pack.order_id:
+        return pack  # the slip scanned again
+    if other is not None:
+        if pack.verified_units:
+            raise _refused(
+                session,
+                actor,
+                pack,
+                code,
+                "Another order",
+                f"{pack.order_name} is half packed: ship it, or abandon it, before {other.name}",
+            )
+        abandon(session, actor, ids, f"set aside for {other.name}")  # nothing was at the bench
+        return open_pack(session, actor, code)
     if _known_item(session, code):
         raise _refused(session, actor, pack, code, "Wrong item", f"{code} is not on {pack.order_name}")
     if pack.ready_for_tracking:
@@ -483,6 +501,13 @@ def _why_nothing(order: Order, fos: list[FulfillmentOrder], here: list[Fulfillme
     if "on hold" in statuses:
         return f"{order.name} is on hold: release the hold first"
     return f"{order.name} has nothing left to ship ({', '.join(statuses) or 'no fulfillment orders'})"
+
+
+def _order_named(session: Session, code: str) -> Order | None:
+    try:
+        return find_order(session, code)
+    except NotFound:
+        return None
 
 
 def _known_item(session: Session, code: str) -> bool:

@@ -257,3 +257,13 @@ def test_a_station_that_restarts_resumes_its_pack(shop: Session) -> None:
     shop.commit()
     again = packing.open_pack(shop, PACKER, "1001")
     assert again.session_ids == first.session_ids and again.verified_units == 1
+
+
+def test_another_orders_slip_opens_it_unless_this_one_is_half_packed(shop: Session) -> None:
+    first = packing.open_pack(shop, PACKER, "1001")
+    assert packing.scan(shop, PACKER, first.session_ids, "#1001").session_ids == first.session_ids
+    second = packing.scan(shop, PACKER, first.session_ids, "#1002")
+    assert second.order_name == "#1002" and packing.read_pack(shop, first.session_ids).state == "abandoned"
+    packing.scan(shop, PACKER, second.session_ids, "SKU-GREEN")
+    with pytest.raises(PackProblem, match="half packed"):
+        packing.scan(shop, PACKER, second.session_ids, "1001")
