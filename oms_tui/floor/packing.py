@@ -116,11 +116,10 @@ class Pack:
     @property
     def next_step(self) -> str:
         if self.state != "open":
-            return f"{self.order_name} {self.state}"
+            done = "shipped" if self.state == "confirmed" else f"not shipped ({self.blocked or 'abandoned'})"
+            return f"{self.order_name} {done}: scan the next order"
         if not self.ready_for_tracking:
-            return (
-                f"Scan the items: {self.needed_units - self.verified_units} of {self.needed_units} to verify"
-            )
+            return f"Scan the items: {self.verified_units} of {self.needed_units} verified"
         if not self.tracking_number:
             return "Scan the label's tracking number"
         if not self.carrier:
