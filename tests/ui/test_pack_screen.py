@@ -248,3 +248,29 @@ def test_pack_screen_snapshot(store: SimStore, runtime: Runtime, snap_compare) -
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=mid_pack)
+
+
+async def test_a_typed_number_with_a_chosen_carrier_and_no_customer_email(
+    store: SimStore, runtime: Runtime
+) -> None:
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    app = packer_app(runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        for code in (order.name, *order.skus):
+            app.screen.post_message(Scanned(code))
+        await settle(pilot)
+        await pilot.press("t", *"track-123456", "enter", "escape")  # typed: no format it knows
+        await settle(pilot)
+        assert "TRACK123456" in shipping_text(app) and "not recognised" in shipping_text(app)
+        await pilot.press("c", "down", "down", "down", "enter")  # UPS, USPS, FedEx, DHL Express
+        await pilot.press("n")
+        await settle(pilot)
+        assert "DHL Express" in shipping_text(app) and "no" in shipping_text(app).split("Notify customer")[1]
+        await pilot.press("f10")
+        await settle(pilot)
+    with runtime.cache.sessions() as session:
+        (action,) = session.exec(select(OutboxAction).where(OutboxAction.kind == "fulfill")).all()
+    assert action.payload["tracking"] == {"number": "TRACK123456", "company": "DHL Express", "url": None}
+    assert action.payload["notifyCustomer"] is False
