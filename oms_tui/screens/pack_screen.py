@@ -80,7 +80,9 @@ class PackScreen(Screen[None]):
         self.query_one("#order").border_title = "Order"
         self.query_one("#lines").border_title = "Items"
         self.query_one("#shipping").border_title = "Shipping"
-        self.query_one("#lines", DataTable).add_columns("SKU", "Item", "Verified", "Needed", "")
+        lines = self.query_one("#lines", DataTable)
+        lines.add_columns("SKU", "Item", "Verified", "Needed")
+        lines.add_column("", width=1)  # ✓ once a line is done (a fixed width: never sized before it shows)
         self.show()
 
     def on_screen_resume(self) -> None:
