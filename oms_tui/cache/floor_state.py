@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, event
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from oms_tui.cache.types import UTCDateTime, utcnow
@@ -93,8 +93,21 @@ class PickListLine(SQLModel, table=True):
     short: int = 0
 
 
+OPEN_PACK = text("state = 'open'")
+
+
 class PackSession(SQLModel, table=True):
     __tablename__ = "pack_sessions"
+    # Two stations never pack the same fulfillment order at once.
+    __table_args__ = (
+        Index(
+            "uq_pack_sessions_open",
+            "fulfillment_order_id",
+            unique=True,
+            sqlite_where=OPEN_PACK,
+            postgresql_where=OPEN_PACK,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     fulfillment_order_id: str = Field(index=True)

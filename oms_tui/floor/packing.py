@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from oms_tui.cache.models import (
@@ -169,8 +170,13 @@ def open_pack(session: Session, actor: Actor, code: str) -> Pack:
         or PackSession(fulfillment_order_id=fo.id, staff_code=actor.staff_code, station=actor.station)
         for fo in ready
     ]
-    session.add_all(rows)
-    session.flush()
+    try:
+        with session.begin_nested():  # one open pack per fulfillment order (a unique index)
+            session.add_all(rows)
+    except IntegrityError:
+        raise PackProblem(
+            "Packed elsewhere", f"{order.name} was opened at another station just now"
+        ) from None
     ids = tuple(row.id for row in rows if row.id is not None)
     _audit(session, actor, "pack.resume" if resumed else "pack.open", order.id, sessions=list(ids))
     return read_pack(session, ids)
@@ -187,10 +193,8 @@ def scan(session: Session, actor: Actor, ids: Sequence[int], code: str) -> Pack:
         row = next(
             row for row in _rows(session, ids) if row.fulfillment_order_id == line.fulfillment_order_id
         )
-        row.verified = {
-            **row.verified,
-            line.line_id: line.verified + 1,
-        }  # a new dict: JSON changes are not tracked
+        # a new dict: changes inside a JSON value are not tracked
+        row.verified = {**row.verified, line.line_id: line.verified + 1}
         _audit(
             session,
             actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import (
@@ -267,3 +268,13 @@ def test_another_orders_slip_opens_it_unless_this_one_is_half_packed(shop: Sessi
     packing.scan(shop, PACKER, second.session_ids, "SKU-GREEN")
     with pytest.raises(PackProblem, match="half packed"):
         packing.scan(shop, PACKER, second.session_ids, "1001")
+
+
+def test_the_cache_holds_one_open_pack_per_fulfillment_order(shop: Session) -> None:
+    fo_id = "gid://shopify/FulfillmentOrder/1001"
+    shop.add(PackSession(fulfillment_order_id=fo_id, staff_code="P01", station="pack-1", state="abandoned"))
+    shop.add(PackSession(fulfillment_order_id=fo_id, staff_code="P01", station="pack-1"))
+    shop.commit()  # one open, any number given up
+    shop.add(PackSession(fulfillment_order_id=fo_id, staff_code="P01", station="pack-2"))
+    with pytest.raises(IntegrityError):
+        shop.commit()
