@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, event
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from oms_tui.cache.types import UTCDateTime, utcnow
@@ -93,8 +93,21 @@ class PickListLine(SQLModel, table=True):
     short: int = 0
 
 
+OPEN_PACK = text("state = 'open'")
+
+
 class PackSession(SQLModel, table=True):
     __tablename__ = "pack_sessions"
+    # Two stations never pack the same fulfillment order at once.
+    __table_args__ = (
+        Index(
+            "uq_pack_sessions_open",
+            "fulfillment_order_id",
+            unique=True,
+            sqlite_where=OPEN_PACK,
+            postgresql_where=OPEN_PACK,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     fulfillment_order_id: str = Field(index=True)
@@ -104,6 +117,9 @@ class PackSession(SQLModel, table=True):
     verified: dict[str, int] = Field(default_factory=dict, sa_type=JSON)  # FO line item id -> quantity
     tracking_company: str | None = None
     tracking_number: str | None = Field(default=None, index=True)
+    tracking_url: str | None = None  # only where Shopify builds no link for the company
+    notify_customer: bool = True
+    partial_reason: str | None = None  # set when what was verified ships and the rest stays open
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -1,0 +1,286 @@
+"""Pack and ship by scan: scan the order (or its slip), scan each item, scan the label's tracking
+number, press Ship. Nothing else is needed; the other keys are for the exceptions (a carrier the
+number does not tell, a customer not to notify, a partial shipment, a pack given up).
+
+Every step runs off the UI thread, one after another in the order they came (scans may arrive back
+to back); a refused step shows a blocking error that only a deliberate key closes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from oms_tui.cache.database import Cache
+from oms_tui.floor import carriers, packing
+from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.floor.packing import Pack, PackProblem
+from oms_tui.runtime import one_line
+from oms_tui.screens.choice_modal import Choice, ChoiceModal
+from oms_tui.screens.messages import LiveUpdated, Scanned
+from oms_tui.screens.registry import ScreenEntry
+from oms_tui.screens.text_modal import TextModal
+from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.shell_header import ShellHeader
+
+if TYPE_CHECKING:
+    from oms_tui.app import OmsApp
+
+Step = Callable[[Session], Pack]  # one packing step in the step's own transaction
+
+
+class PackScreen(Screen[None]):
+    AUTO_FOCUS = "#lines"
+    BINDINGS = [
+        Binding("f10", "ship", "Ship", priority=True, id="pack.ship"),
+        Binding("c", "carrier", "Carrier", id="pack.carrier"),
+        Binding("n", "toggle_notify", "Notify on/off", id="pack.notify"),
+        Binding("p", "partial", "Ship part", id="pack.partial"),
+        Binding("x", "abandon", "Abandon", id="pack.abandon"),
+        Binding("t", "type", "Type a code", id="pack.type"),
+        Binding("escape", "stop_typing", "Stop typing", show=False, id="pack.stop_typing"),
+    ]
+    DEFAULT_CSS = """
+    PackScreen #order { height: auto; padding: 0 1; border: round $primary 60%; }
+    PackScreen #lines { height: 1fr; border: round $primary 60%; }
+    PackScreen #lines:focus { border: round $accent; }
+    PackScreen #shipping { height: auto; padding: 0 1; border: round $primary 60%; }
+    PackScreen #typed { display: none; }
+    PackScreen #typed.-shown { display: block; }
+    """
+
+    def __init__(self, cache: Cache, station: str, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.cache, self.station, self.clock = cache, station, clock
+        self.pack: Pack | None = None
+        self.steps: deque[Step] = deque()  # waiting to run, in the order they came
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader(self.clock)
+        yield Static(id="order")
+        yield DataTable(id="lines", cursor_type="none", zebra_stripes=True)
+        yield Static(id="shipping")
+        yield Input(placeholder="Order number, SKU, barcode or tracking number; Enter", id="typed")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Pack"
+        self.query_one("#order").border_title = "Order"
+        self.query_one("#lines").border_title = "Items"
+        self.query_one("#shipping").border_title = "Shipping"
+        lines = self.query_one("#lines", DataTable)
+        lines.add_columns("SKU", "Item", "Verified", "Needed")
+        lines.add_column("", width=1)  # ✓ once a line is done (a fixed width: never sized before it shows)
+        self.show()
+
+    def on_screen_resume(self) -> None:
+        self.show()  # someone may have signed in or out meanwhile
+
+    @property
+    def desk(self) -> OrderDesk:
+        """Whoever is signed in now (it changes when staff switch at the station)."""
+        return cast("OmsApp", self.app).desk
+
+    # --- input: scans, typed codes, keys -----------------------------------------------------------
+
+    @on(Scanned)
+    def scanned(self, event: Scanned) -> None:
+        if self.desk.staff is None:
+            return  # not ours: the app signs in a badge
+        event.stop()
+        self.take(event.code)
+
+    @on(Input.Submitted, "#typed")
+    def typed(self, event: Input.Submitted) -> None:
+        event.input.value = ""
+        if event.value.strip():
+            self.take(event.value.strip())
+
+    def take(self, code: str) -> None:
+        self.run_step(lambda session: self._scan(session, code))
+
+    def _scan(self, session: Session, code: str) -> Pack:
+        if self.pack is None or self.pack.state != "open":
+            return packing.open_pack(session, self.desk.actor, code)
+        return packing.scan(session, self.desk.actor, self.pack.session_ids, code)
+
+    def action_type(self) -> None:
+        typed = self.query_one("#typed", Input)
+        typed.add_class("-shown")
+        typed.focus()
+
+    def action_stop_typing(self) -> None:
+        self.query_one("#typed", Input).remove_class("-shown")
+        self.query_one("#lines").focus()
+
+    def action_ship(self) -> None:
+        self.on_pack(lambda ids, session: packing.confirm(session, self.desk.actor, ids))
+
+    def action_toggle_notify(self) -> None:
+        if self.pack is not None:
+            notify = not self.pack.notify_customer
+            self.on_pack(lambda ids, session: packing.set_notify(session, self.desk.actor, ids, notify))
+
+    def action_carrier(self) -> None:
+        if self.pack is None or self.pack.state != "open":
+            return
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                name = choice.value
+                self.on_pack(lambda ids, session: packing.choose_carrier(session, self.desk.actor, ids, name))
+
+        options = [(carrier.name, carrier.name) for carrier in carriers.CHOICES]
+        self.app.push_screen(ChoiceModal("Carrier", options), chosen)
+
+    def action_partial(self) -> None:
+        if self.pack is None or self.pack.state != "open":
+            return
+
+        def given(reason: str | None) -> None:
+            if reason is not None:
+                self.on_pack(lambda ids, session: packing.ship_part(session, self.desk.actor, ids, reason))
+
+        hint = "Ships what was verified; the rest stays open. Enter to keep · Esc to cancel"
+        self.app.push_screen(TextModal("Why only part?", placeholder="reason", hint=hint), given)
+
+    def action_abandon(self) -> None:
+        self.on_pack(lambda ids, session: packing.abandon(session, self.desk.actor, ids, "abandoned"))
+
+    def on_pack(self, step: Callable[[tuple[int, ...], Session], Pack]) -> None:
+        """A step on the open pack, as it stands when the step runs (after the scans before it)."""
+
+        def on_current(session: Session) -> Pack:
+            if self.pack is None or self.pack.state != "open":
+                raise PackProblem("No order open", "Scan an order or its packing slip first")
+            return step(self.pack.session_ids, session)
+
+        self.run_step(on_current)
+
+    @on(LiveUpdated)
+    def live_updated(self, message: LiveUpdated) -> None:
+        """Sync may have cancelled or held the order being packed: look now, not at the next scan."""
+        if message.update.changed and self.pack is not None and self.pack.state == "open":
+            self.on_pack(lambda ids, session: packing.check(session, self.desk.actor, ids))
+
+    # --- steps, one at a time off the UI thread -------------------------------------------------
+
+    def run_step(self, step: Step) -> None:
+        if self.desk.staff is None:
+            self.app.push_screen(BlockingError("Sign in first", "Nobody is signed in: scan your badge"))
+            return
+        self.steps.append(step)
+        if not self.running:
+            self.running = True
+            self.run_steps()
+
+    @work(thread=True, group="pack-steps")
+    def run_steps(self) -> None:
+        while self.steps:
+            self.run_one(self.steps.popleft())
+        self.app.call_from_thread(self.steps_done)
+
+    def steps_done(self) -> None:
+        self.running = False
+        if self.steps:  # came in after the worker looked
+            self.running = True
+            self.run_steps()
+
+    def run_one(self, step: Step) -> None:
+        before = self.pack
+        pack, problem = None, None
+        try:
+            with self.cache.sessions() as session:
+                try:
+                    pack = step(session)
+                except PackProblem as refused:
+                    problem = refused
+                    if before is not None:
+                        pack = packing.read_pack(session, before.session_ids)
+                session.commit()  # a refusal's audit event, an interrupted pack's put-back
+        except (SQLAlchemyError, PackProblem) as exc:
+            problem = PackProblem("Could not save", one_line(exc), "Nothing was lost: try the step again")
+        self.app.call_from_thread(self.stepped, before, pack, problem)
+
+    def stepped(self, before: Pack | None, pack: Pack | None, problem: PackProblem | None) -> None:
+        if pack is not None:
+            self.pack = pack
+        self.show()
+        if problem is not None:
+            self.app.push_screen(BlockingError(problem.title, problem.message, problem.hint))
+        elif (
+            pack is None or before is None or before.state != "open" or pack.session_ids != before.session_ids
+        ):
+            return  # a pack opened, or nothing that ended one
+        elif pack.state == "abandoned" and pack.blocked:
+            stopped = packing.interrupted(pack)
+            self.app.push_screen(BlockingError(stopped.title, stopped.message, "Then scan the next order"))
+        elif pack.state == "abandoned":
+            put_back = "; ".join(str(item) for item in pack.put_back) or "nothing to put back"
+            self.notify(put_back, title=f"{pack.order_name} abandoned", severity="warning")
+        elif pack.state == "confirmed":
+            self.notify(
+                f"{pack.order_name} shipped with {pack.carrier} {pack.tracking_number}", title="Shipped"
+            )
+
+    # --- drawing ----------------------------------------------------------------------------------
+
+    def show(self) -> None:
+        pack = self.pack
+        self.query_one("#order", Static).update(self._order_panel(pack))
+        table = self.query_one("#lines", DataTable)
+        table.clear()
+        for line in pack.lines if pack else ():
+            done = line.verified >= line.needed
+            table.add_row(
+                line.sku or "—",
+                line.title,
+                Text(str(line.verified), style="bold green" if done else "bold"),
+                str(line.needed),
+                Text("✓", style="green") if done else "",
+            )
+        self.query_one("#shipping", Static).update(self._shipping_panel(pack))
+        self.sub_title = pack.order_name if pack else ""
+
+    def _order_panel(self, pack: Pack | None) -> Text:
+        if self.desk.staff is None:
+            return Text("Nobody is signed in: scan your badge to pack", style="bold yellow")
+        if pack is None:
+            return Text("Scan an order or its packing slip", style="bold")
+        text = Text(f"{pack.order_name}  ", style="bold")
+        text.append(pack.customer)
+        if pack.partial_reason:
+            text.append(f"\nShipping part: {pack.partial_reason}", style="yellow")
+        style = "bold green" if pack.state == "confirmed" else "bold red" if pack.state != "open" else "bold"
+        text.append(f"\n{pack.next_step}", style=style)
+        return text
+
+    def _shipping_panel(self, pack: Pack | None) -> Text:
+        text = Text()
+        rows: list[tuple[str, Text]] = [("Tracking", Text("—"))]
+        if pack is not None and pack.tracking_number:
+            carrier = Text(pack.carrier) if pack.carrier else Text("not recognised: c to choose", "yellow")
+            rows = [("Tracking", Text(pack.tracking_number, "bold")), ("Carrier", carrier)]
+        if pack is not None:
+            rows.append(("Notify customer", Text("yes" if pack.notify_customer else "no")))
+        for n, (label, value) in enumerate(rows):
+            text.append(f"{'' if n == 0 else chr(10)}{label:<17}", style="dim")
+            text.append_text(value)
+        return text
+
+
+SCREEN = ScreenEntry(
+    "f6", "pack", "Pack", lambda context: PackScreen(context.cache, context.settings.station, context.clock)
+)

@@ -1,0 +1,280 @@
+"""Packing rules: verify by scan, refuse wrong, extra and unknown codes, ship all or part, stop on cancel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from oms_tui.cache.models import (
+    AuditEvent,
+    BinLocation,
+    FloorException,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    LineItem,
+    Order,
+    OutboxAction,
+    PackSession,
+    Role,
+    Staff,
+    Station,
+)
+from oms_tui.floor import packing
+from oms_tui.floor.packing import PackProblem
+from oms_tui.floor.store_actions import Actor
+
+T0 = datetime(2026, 11, 20, tzinfo=UTC)
+PACKER = Actor(station="pack-1", staff_code="P01")
+HERE, THERE = "gid://shopify/Location/1", "gid://shopify/Location/2"
+UPS_NUMBER = "1Z999AA10123456784"
+
+
+def add_order(session: Session, number: int, lines: list[tuple[str, int]], location: str = HERE) -> None:
+    order_id, fo_id = f"gid://shopify/Order/{number}", f"gid://shopify/FulfillmentOrder/{number}"
+    session.add(
+        Order(
+            id=order_id,
+            name=f"#{number}",
+            customer_name="Ada Lovelace",
+            fulfillment_status="UNFULFILLED",
+            created_at=T0,
+            updated_at=T0,
+            synced_at=T0,
+        )
+    )
+    session.add(
+        FulfillmentOrder(
+            id=fo_id,
+            order_id=order_id,
+            status="OPEN",
+            location_id=location,
+            created_at=T0,
+            updated_at=T0,
+            synced_at=T0,
+        )
+    )
+    session.flush()
+    for n, (sku, quantity) in enumerate(lines, start=1):
+        line_id = f"gid://shopify/LineItem/{number}{n}"
+        session.add(
+            LineItem(
+                id=line_id,
+                order_id=order_id,
+                position=n,
+                sku=sku,
+                barcode=f"40000{number}{n}",
+                title=f"Item {sku}",
+                quantity=quantity,
+                current_quantity=quantity,
+                unfulfilled_quantity=quantity,
+            )
+        )
+        session.add(
+            FulfillmentOrderLineItem(
+                id=f"gid://shopify/FulfillmentOrderLineItem/{number}{n}",
+                fulfillment_order_id=fo_id,
+                line_item_id=line_id,
+                sku=sku,
+                total_quantity=quantity,
+                remaining_quantity=quantity,
+            )
+        )
+
+
+@pytest.fixture
+def shop(session: Session) -> Session:
+    session.add(Staff(code="P01", name="Pat", role=Role.PACKER))
+    session.add(Station(name="pack-1", location_id=HERE))
+    add_order(session, 1001, [("SKU-RED", 2), ("SKU-BLUE", 1)])
+    add_order(session, 1002, [("SKU-GREEN", 1)])
+    add_order(session, 1003, [("SKU-RED", 1)], location=THERE)
+    session.add(BinLocation(location_id=HERE, sku="SKU-RED", code="A-12-1"))
+    session.add(BinLocation(location_id=HERE, sku="SKU-RED", code="A-3-2"))
+    session.commit()
+    return session
+
+
+def audit(session: Session) -> list[tuple[str, dict[str, object]]]:
+    rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))
+    return [(row.action, row.details) for row in rows if row.action.startswith(("pack.", "store."))]
+
+
+def fulfils(session: Session) -> list[dict[str, object]]:
+    return [a.payload for a in session.exec(select(OutboxAction).where(OutboxAction.kind == "fulfill"))]
+
+
+def test_a_whole_pack_ships_what_was_scanned_with_the_recognised_carrier(shop: Session) -> None:
+    pack = packing.open_pack(shop, PACKER, "1001")
+    assert [(line.sku, line.needed, line.verified) for line in pack.lines] == [
+        ("SKU-RED", 2, 0),
+        ("SKU-BLUE", 1, 0),
+    ]
+    for code in ("sku-red", "4000010011", "SKU-BLUE"):  # any case; the barcode counts as the SKU
+        pack = packing.scan(shop, PACKER, pack.session_ids, code)
+    assert pack.complete and pack.next_step == "Scan the label's tracking number"
+    pack = packing.scan(shop, PACKER, pack.session_ids, UPS_NUMBER)
+    assert (pack.tracking_number, pack.carrier) == (UPS_NUMBER, "UPS")
+    pack = packing.confirm(shop, PACKER, pack.session_ids)
+    shop.commit()
+
+    assert pack.state == "confirmed"
+    assert shop.get(FulfillmentOrder, "gid://shopify/FulfillmentOrder/1001").status == "CLOSED"  # at once
+    (payload,) = fulfils(shop)
+    assert payload["tracking"] == {"number": UPS_NUMBER, "company": "UPS", "url": None}
+    assert payload["notifyCustomer"] is True
+    assert sorted((line["id"][-5:], line["quantity"]) for line in payload["lines"]) == [
+        ("10011", 2),
+        ("10012", 1),
+    ]
+    actions = [action for action, _ in audit(shop)]
+    assert actions == ["pack.open", *["pack.verify"] * 3, "pack.tracking", "store.fulfill", "pack.confirm"]
+    assert {row.staff_code for row in shop.exec(select(AuditEvent))} == {"P01"}
+
+
+@pytest.mark.parametrize(
+    ("code", "title"),
+    [("SKU-GREEN", "Wrong item"), ("NO-SUCH-THING", "Unknown code"), (UPS_NUMBER, "Items not verified")],
+)
+def test_a_wrong_unknown_or_early_scan_blocks_and_counts_nothing(
+    shop: Session, code: str, title: str
+) -> None:
+    pack = packing.open_pack(shop, PACKER, "#1001")
+    with pytest.raises(PackProblem) as refused:
+        packing.scan(shop, PACKER, pack.session_ids, code)
+    assert refused.value.title == title
+    shop.commit()  # the refusal's audit event is kept
+    after = packing.read_pack(shop, pack.session_ids)
+    assert after.verified_units == 0 and after.tracking_number is None
+    assert audit(shop)[-1] == ("pack.refused", {"code": code, "problem": title})
+
+
+def test_one_more_than_ordered_is_an_extra_item(shop: Session) -> None:
+    pack = packing.open_pack(shop, PACKER, "1001")
+    packing.scan(shop, PACKER, pack.session_ids, "SKU-RED")
+    packing.scan(shop, PACKER, pack.session_ids, "SKU-RED")
+    with pytest.raises(PackProblem, match="needs 2, all verified") as refused:
+        packing.scan(shop, PACKER, pack.session_ids, "sku-red")
+    assert refused.value.title == "Extra item"
+    assert packing.read_pack(shop, pack.session_ids).lines[0].verified == 2
+
+
+def test_confirm_waits_for_the_items_the_tracking_number_and_a_carrier(shop: Session) -> None:
+    pack = packing.open_pack(shop, PACKER, "1002")
+    with pytest.raises(PackProblem, match="Scan the items"):
+        packing.confirm(shop, PACKER, pack.session_ids)
+    packing.scan(shop, PACKER, pack.session_ids, "SKU-GREEN")
+    with pytest.raises(PackProblem, match="tracking number"):
+        packing.confirm(shop, PACKER, pack.session_ids)
+    pack = packing.scan(shop, PACKER, pack.session_ids, "TRACK123456")  # typed, no known format
+    assert pack.tracking_number == "TRACK123456" and pack.carrier is None
+    with pytest.raises(PackProblem, match="choose it"):
+        packing.confirm(shop, PACKER, pack.session_ids)
+    packing.choose_carrier(shop, PACKER, pack.session_ids, "DHL Express")
+    packing.set_notify(shop, PACKER, pack.session_ids, False)
+    assert not fulfils(shop)
+    packing.confirm(shop, PACKER, pack.session_ids)
+    (payload,) = fulfils(shop)
+    assert payload["tracking"]["company"] == "DHL Express" and payload["notifyCustomer"] is False
+
+
+def test_a_partial_shipment_ships_what_was_verified_and_says_why(shop: Session) -> None:
+    pack = packing.open_pack(shop, PACKER, "1001")
+    packing.scan(shop, PACKER, pack.session_ids, "SKU-RED")
+    with pytest.raises(PackProblem, match="Say why"):
+        packing.ship_part(shop, PACKER, pack.session_ids, "  ")
+    pack = packing.ship_part(shop, PACKER, pack.session_ids, "blue one damaged")
+    pack = packing.scan(shop, PACKER, pack.session_ids, "EA123456785US")
+    packing.confirm(shop, PACKER, pack.session_ids)
+    shop.commit()
+
+    (payload,) = fulfils(shop)
+    assert [(line["id"][-5:], line["quantity"]) for line in payload["lines"]] == [("10011", 1)]
+    assert payload["tracking"]["company"] == "USPS"
+    remaining = shop.exec(
+        select(FulfillmentOrderLineItem.sku, FulfillmentOrderLineItem.remaining_quantity).where(
+            FulfillmentOrderLineItem.fulfillment_order_id == "gid://shopify/FulfillmentOrder/1001"
+        )
+    ).all()
+    assert sorted(remaining) == [("SKU-BLUE", 1), ("SKU-RED", 1)]  # the rest stays open
+    assert shop.get(FulfillmentOrder, "gid://shopify/FulfillmentOrder/1001").status == "IN_PROGRESS"
+    why = dict(audit(shop))
+    assert why["pack.partial"] == {"reason": "blue one damaged", "missing": {"SKU-RED": 1, "SKU-BLUE": 1}}
+    assert why["pack.confirm"]["partial"] == "blue one damaged"
+
+
+def test_cancelled_mid_pack_stops_and_puts_the_units_back_in_their_bins(shop: Session) -> None:
+    pack = packing.open_pack(shop, PACKER, "1001")
+    packing.scan(shop, PACKER, pack.session_ids, "SKU-RED")
+    packing.scan(shop, PACKER, pack.session_ids, "SKU-BLUE")
+    shop.commit()
+    order = shop.get(Order, "gid://shopify/Order/1001")
+    order.cancelled_at = T0  # as sync writes it
+    shop.commit()
+
+    pack = packing.check(shop, PACKER, pack.session_ids)
+    shop.commit()
+    assert pack.state == "abandoned" and pack.blocked == "was cancelled"
+    assert [str(item) for item in pack.put_back] == [
+        "1 x SKU-RED to A-3-2, A-12-1",
+        "1 x SKU-BLUE to no bin on record",
+    ]
+    (task,) = shop.exec(select(FloorException).where(FloorException.kind == "put_back")).all()
+    assert "A-3-2, A-12-1" in task.message and task.order_id == "gid://shopify/Order/1001"
+    with pytest.raises(PackProblem, match="abandoned"):
+        packing.scan(shop, PACKER, pack.session_ids, "SKU-RED")
+    assert not fulfils(shop)
+
+
+def test_held_mid_pack_blocks_the_next_scan(shop: Session) -> None:
+    pack = packing.open_pack(shop, PACKER, "1001")
+    packing.scan(shop, PACKER, pack.session_ids, "SKU-RED")
+    shop.get(FulfillmentOrder, "gid://shopify/FulfillmentOrder/1001").status = "ON_HOLD"
+    shop.commit()
+    with pytest.raises(PackProblem, match="1 x SKU-RED to A-3-2, A-12-1") as stopped:
+        packing.scan(shop, PACKER, pack.session_ids, "SKU-RED")
+    assert stopped.value.title == "Stop: #1001 was put on hold"
+    shop.commit()
+    assert shop.exec(select(PackSession.state)).all() == ["abandoned"]
+
+
+def test_what_cannot_be_opened_says_why(shop: Session) -> None:
+    with pytest.raises(PackProblem, match="not from this station's location"):
+        packing.open_pack(shop, PACKER, "1003")
+    with pytest.raises(PackProblem, match="no order 9999"):
+        packing.open_pack(shop, PACKER, "9999")
+    with pytest.raises(PackProblem, match="Nobody is signed in"):
+        packing.open_pack(shop, Actor(station="pack-1"), "1001")
+    packing.open_pack(shop, PACKER, "1001")
+    with pytest.raises(PackProblem, match="being packed by P01 at pack-1"):
+        packing.open_pack(shop, Actor(station="pack-2", staff_code="P01"), "1001")
+
+
+def test_a_station_that_restarts_resumes_its_pack(shop: Session) -> None:
+    first = packing.open_pack(shop, PACKER, "1001")
+    packing.scan(shop, PACKER, first.session_ids, "SKU-RED")
+    shop.commit()
+    again = packing.open_pack(shop, PACKER, "1001")
+    assert again.session_ids == first.session_ids and again.verified_units == 1
+
+
+def test_another_orders_slip_opens_it_unless_this_one_is_half_packed(shop: Session) -> None:
+    first = packing.open_pack(shop, PACKER, "1001")
+    assert packing.scan(shop, PACKER, first.session_ids, "#1001").session_ids == first.session_ids
+    second = packing.scan(shop, PACKER, first.session_ids, "#1002")
+    assert second.order_name == "#1002" and packing.read_pack(shop, first.session_ids).state == "abandoned"
+    packing.scan(shop, PACKER, second.session_ids, "SKU-GREEN")
+    with pytest.raises(PackProblem, match="half packed"):
+        packing.scan(shop, PACKER, second.session_ids, "1001")
+
+
+def test_the_cache_holds_one_open_pack_per_fulfillment_order(shop: Session) -> None:
+    fo_id = "gid://shopify/FulfillmentOrder/1001"
+    shop.add(PackSession(fulfillment_order_id=fo_id, staff_code="P01", station="pack-1", state="abandoned"))
+    shop.add(PackSession(fulfillment_order_id=fo_id, staff_code="P01", station="pack-1"))
+    shop.commit()  # one open, any number given up
+    shop.add(PackSession(fulfillment_order_id=fo_id, staff_code="P01", station="pack-2"))
+    with pytest.raises(IntegrityError):
+        shop.commit()

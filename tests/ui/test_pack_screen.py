@@ -1,0 +1,276 @@
+"""The pack screen in Pilot against the simulator: scan an order, its items and a tracking number,
+press Ship; the outbox then carries exactly those fulfillments to the store, even after an outage."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlmodel import col, select
+from textual.widgets import Label, Static
+
+from oms_tui.app import OmsApp
+from oms_tui.cache.database import open_cache
+from oms_tui.cache.models import (
+    AuditEvent,
+    BinLocation,
+    FloorException,
+    FulfillmentHold,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    Order,
+    OutboxAction,
+    PackSession,
+    Role,
+)
+from oms_tui.config import Settings
+from oms_tui.runtime import LiveUpdate, Runtime
+from oms_tui.screens.messages import LiveUpdated, Scanned
+from oms_tui.screens.pack_screen import PackScreen
+from oms_tui.sim.order_mutations import cancel_order
+from oms_tui.sim.store import SimStore
+from oms_tui.store.outbox import OutboxPusher
+from oms_tui.store.sync import SyncEngine
+from oms_tui.widgets.blocking_error import BlockingError
+from tests.store.simulated import no_sleep, simulated_client
+from tests.store.test_outbox import Clock, push_until_empty
+from tests.ui.conftest import NOW
+from tests.ui.floor_app import settle, signed_in
+
+SIZE = (110, 32)
+UPS_NUMBER, FEDEX_NUMBER = "1Z999AA10123456784", "986578788855"
+
+
+@dataclass(frozen=True)
+class ToPack:
+    name: str
+    fo_id: str
+    skus: list[str]  # one entry per unit, in the order they are scanned
+
+
+@pytest.fixture
+def store() -> SimStore:
+    return SimStore(orders=60, seed=7, clock=lambda: NOW)
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1")
+    return Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
+
+
+async def sync(store: SimStore, runtime: Runtime) -> None:
+    client, _, _ = simulated_client(store)
+    async with client:
+        await SyncEngine(client, runtime.cache, clock=lambda: NOW).run_once()
+
+
+def packable(runtime: Runtime, count: int) -> list[ToPack]:
+    """Orders with one open fulfillment order, no hold, every line with a SKU."""
+    found = []
+    with runtime.cache.sessions() as session:
+        held = set(session.exec(select(FulfillmentHold.fulfillment_order_id)))
+        for order in session.exec(
+            select(Order).where(col(Order.cancelled_at).is_(None)).order_by(Order.name)
+        ):
+            fos = session.exec(select(FulfillmentOrder).where(FulfillmentOrder.order_id == order.id)).all()
+            if len(fos) != 1 or fos[0].status != "OPEN" or fos[0].id in held:
+                continue
+            lines = session.exec(
+                select(FulfillmentOrderLineItem).where(
+                    FulfillmentOrderLineItem.fulfillment_order_id == fos[0].id
+                )
+            ).all()
+            if not lines or any(not line.sku for line in lines):
+                continue
+            skus = [line.sku or "" for line in lines for _ in range(line.remaining_quantity)]
+            found.append(ToPack(order.name, fos[0].id, skus))
+            if len(found) == count:
+                return found
+    raise AssertionError("the simulated shop has too few simple orders")
+
+
+def packer_app(runtime: Runtime) -> OmsApp:
+    return signed_in(runtime, "P01", "Pat Packer", Role.PACKER)
+
+
+def shipping_text(app: OmsApp) -> str:
+    return str(app.screen.query_one("#shipping", Static).render())
+
+
+def order_text(app: OmsApp) -> str:
+    return str(app.screen.query_one("#order", Static).render())
+
+
+async def pack(pilot, order: ToPack, tracking: str, carrier: str) -> None:  # type: ignore[no-untyped-def]
+    screen = pilot.app.screen
+    assert isinstance(screen, PackScreen)
+    # a scanner's bursts, back to back: the order's slip, each unit (in lower case), the label
+    for code in (order.name.lstrip("#"), *(sku.lower() for sku in order.skus), tracking):
+        screen.post_message(Scanned(code))
+    await settle(pilot)
+    assert not isinstance(pilot.app.screen, BlockingError), pilot.app.screen.query_one(
+        "#problem", Label
+    ).render()
+    assert order.name in order_text(pilot.app) and "Confirm to ship" in order_text(pilot.app)
+    assert tracking in shipping_text(pilot.app) and carrier in shipping_text(pilot.app)
+    await pilot.press("f10")  # the one confirm key
+    await settle(pilot)
+    assert "shipped" in order_text(pilot.app).lower()
+
+
+def fulfillments(store: SimStore, fo_id: str) -> list[tuple[str | None, str | None, int]]:
+    order = store.orders[store.fulfillment_orders[fo_id].order_id]
+    return [
+        (info.number, info.company, sum(f.quantities.values()))
+        for f in order.fulfillments
+        if fo_id in f.fulfillment_order_ids
+        for info in f.tracking_info
+    ]
+
+
+@pytest.mark.parametrize("store_down", [False, True], ids=["store-up", "store-unreachable-until-the-end"])
+async def test_pack_and_ship_two_orders_then_the_outbox_delivers_them(
+    store: SimStore, runtime: Runtime, store_down: bool
+) -> None:
+    await sync(store, runtime)
+    first, second = packable(runtime, 2)
+    before = sum(len(order.fulfillments) for order in store.orders.values())
+    client, _, sim = simulated_client(store)
+    clock = Clock()
+    app = packer_app(runtime)
+    async with client:
+        sim.state.faults.outage = store_down
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f6")
+            await pack(pilot, first, UPS_NUMBER, "UPS")
+            await pack(pilot, second, FEDEX_NUMBER, "FedEx")
+            if store_down:
+                attempt = await OutboxPusher(client, runtime.cache, clock=clock, sleep=no_sleep).push_ready()
+                assert attempt.done == 0 and attempt.waiting == 2
+        with runtime.cache.sessions() as session:  # shipped in the cache at once
+            assert {session.get(FulfillmentOrder, o.fo_id).status for o in (first, second)} == {"CLOSED"}
+        sim.state.faults.outage = False
+        await push_until_empty(OutboxPusher(client, runtime.cache, clock=clock, sleep=no_sleep), clock)
+
+    assert fulfillments(store, first.fo_id) == [(UPS_NUMBER, "UPS", len(first.skus))]
+    assert fulfillments(store, second.fo_id) == [(FEDEX_NUMBER, "FedEx", len(second.skus))]
+    assert sum(len(order.fulfillments) for order in store.orders.values()) == before + 2
+    with runtime.cache.sessions() as session:
+        story = [
+            (e.action, e.staff_code, e.station)
+            for e in session.exec(select(AuditEvent).where(col(AuditEvent.action).startswith("pack.")))
+        ]
+
+    def one_pack(units: int) -> list[str]:
+        return ["pack.open", *["pack.verify"] * units, "pack.tracking", "pack.confirm"]
+
+    assert [action for action, _, _ in story] == [*one_pack(len(first.skus)), *one_pack(len(second.skus))]
+    assert {(staff, station) for _, staff, station in story} == {("P01", "pack-1")}
+
+
+async def test_a_wrong_scan_blocks_until_acknowledged_and_counts_nothing(
+    store: SimStore, runtime: Runtime
+) -> None:
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    app = packer_app(runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        pack_screen = app.screen
+        pack_screen.post_message(Scanned(order.name))
+        pack_screen.post_message(Scanned("NOT-A-THING"))
+        await settle(pilot)
+        assert isinstance(app.screen, BlockingError)
+        assert "NOT-A-THING" in str(app.screen.query_one("#problem", Label).render())
+        await pilot.press("enter")  # a scanner's Enter does not close it
+        assert isinstance(app.screen, BlockingError)
+        await pilot.press("escape")
+        assert app.screen is pack_screen and "0 of 4 verified" in order_text(app)
+
+
+async def test_cancelled_at_the_store_mid_pack_stops_the_packer_with_the_bins(
+    store: SimStore, runtime: Runtime
+) -> None:
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    with runtime.cache.sessions() as session:
+        location = session.get(FulfillmentOrder, order.fo_id).location_id or ""
+        session.add(BinLocation(location_id=location, sku=order.skus[0], code="B-7-1"))
+        session.commit()
+    app = packer_app(runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        pack_screen = app.screen
+        pack_screen.post_message(Scanned(order.name))
+        pack_screen.post_message(Scanned(order.skus[0]))
+        await settle(pilot)
+        sim_order = store.orders[store.fulfillment_orders[order.fo_id].order_id]
+        cancel_order(store, sim_order, "CUSTOMER", restock=True)
+        await sync(store, runtime)
+        pack_screen.post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
+        await settle(pilot)
+        assert isinstance(app.screen, BlockingError)
+        text = str(app.screen.query_one("#problem", Label).render())
+        assert f"1 x {order.skus[0]} to B-7-1" in text
+        await pilot.press("escape")
+        await pilot.press("f10")  # nothing ships
+        await settle(pilot)
+    with runtime.cache.sessions() as session:
+        assert session.exec(select(FloorException).where(FloorException.kind == "put_back")).one()
+        assert not session.exec(select(OutboxAction).where(OutboxAction.kind == "fulfill")).all()
+        assert session.exec(select(PackSession.state)).all() == ["abandoned"]
+
+
+async def test_nobody_signed_in_is_told_to_scan_a_badge(runtime: Runtime) -> None:
+    app = OmsApp(runtime, live=False, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        assert "scan your badge" in order_text(app)
+
+
+def test_pack_screen_snapshot(store: SimStore, runtime: Runtime, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    asyncio.run(sync(store, runtime))
+    (order,) = packable(runtime, 1)
+    app = packer_app(runtime)
+
+    async def mid_pack(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("f6")
+        first_line = [sku for sku in order.skus if sku == order.skus[0]]  # one line done, the rest to go
+        for code in (order.name, *first_line):
+            app.screen.post_message(Scanned(code))
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=mid_pack)
+
+
+async def test_a_typed_number_with_a_chosen_carrier_and_no_customer_email(
+    store: SimStore, runtime: Runtime
+) -> None:
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    app = packer_app(runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        for code in (order.name, *order.skus):
+            app.screen.post_message(Scanned(code))
+        await settle(pilot)
+        await pilot.press("t", *"track-123456", "enter", "escape")  # typed: no format it knows
+        await settle(pilot)
+        assert "TRACK123456" in shipping_text(app) and "not recognised" in shipping_text(app)
+        await pilot.press("c", "down", "down", "down", "enter")  # UPS, USPS, FedEx, DHL Express
+        await pilot.press("n")
+        await settle(pilot)
+        assert "DHL Express" in shipping_text(app) and "no" in shipping_text(app).split("Notify customer")[1]
+        await pilot.press("f10")
+        await settle(pilot)
+    with runtime.cache.sessions() as session:
+        (action,) = session.exec(select(OutboxAction).where(OutboxAction.kind == "fulfill")).all()
+    assert action.payload["tracking"] == {"number": "TRACK123456", "company": "DHL Express", "url": None}
+    assert action.payload["notifyCustomer"] is False
