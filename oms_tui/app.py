@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -98,9 +99,11 @@ class OmsApp(App[None]):
         live: bool = True,
         clock: Callable[[], datetime] = local_now,
         staff: Staff | None = None,
+        driver_class: type[Driver] | None = None,
     ) -> None:
-        """`staff`: the person signed in at this station (their role decides what they may do)."""
-        super().__init__()
+        """`staff`: the person signed in at this station (their role decides what they may do);
+        `driver_class`: Textual's driver, for sessions in a browser (`oms_tui.web`)."""
+        super().__init__(driver_class=driver_class)
         self.runtime, self.live, self.clock = runtime, live, clock
         self.desk = OrderDesk(runtime.settings.station, staff)  # what the signed-in person may do
         self.stopping = threading.Event()
@@ -214,13 +217,29 @@ class OmsApp(App[None]):
         self.stopping.set()
 
 
-def run_app(settings: Settings) -> None:
+def run_app(
+    settings: Settings,
+    *,
+    board: bool = False,
+    driver_class: type[Driver] | None = None,
+    started: Callable[[OmsApp], None] | None = None,
+) -> None:
+    """The app, or with `board` the board alone (read-only, nobody signed in); `started` is handed
+    the app before it runs."""
     runtime = Runtime.start(settings)
     try:
-        staff = None
-        if settings.staff:
-            with runtime.cache.sessions() as session:
-                staff = active_staff(session, settings.staff)  # StaffError: one line, the app not started
-        OmsApp(runtime, staff=staff).run()
+        if board:
+            from oms_tui.board_app import BoardApp
+
+            app: OmsApp = BoardApp(runtime, driver_class=driver_class)
+        else:
+            staff = None
+            if settings.staff:
+                with runtime.cache.sessions() as session:
+                    staff = active_staff(session, settings.staff)  # StaffError: one line, not started
+            app = OmsApp(runtime, staff=staff, driver_class=driver_class)
+        if started is not None:
+            started(app)
+        app.run()
     finally:
         runtime.close()
