@@ -19,7 +19,11 @@ from oms_tui.cache.models import (
     FulfillmentOrderLineItem,
     LineItem,
     Order,
+    PickList,
+    PickListLine,
 )
+from oms_tui.floor.audit import record
+from oms_tui.floor.store_actions import Actor
 from oms_tui.floor.walking import WalkRule, walk_sorted
 
 
@@ -130,3 +134,113 @@ def _first_bins(session: Session, location_id: str | None, skus: set[str], walk:
     for bin_row in walk_sorted(found, lambda row: row.code, walk):
         first.setdefault(bin_row.sku, bin_row.code)
     return first
+
+
+# --- a pick list: the plan persisted, one row per order's share of a line ------------------------
+
+
+PICKABLE = ("OPEN", "IN_PROGRESS")
+
+
+def start_pick_list(
+    session: Session, fulfillment_order_ids: Sequence[str], actor: Actor, *, walk: WalkRule
+) -> PickList:
+    """Persist the batch's plan as the actor's open pick list (in the caller's transaction)."""
+    if actor.staff_code is None:
+        raise PickRefused("sign in first: a pick list belongs to a person")
+    ids = list(dict.fromkeys(fulfillment_order_ids))
+    _check_pickable(session, ids)
+    plan = plan_pick(session, ids, walk=walk)
+    if not plan:
+        raise PickRefused("nothing left to pick on these orders")
+    first = session.get(FulfillmentOrder, ids[0])
+    location_id = (first.location_id if first else None) or ""
+    pick_list = PickList(staff_code=actor.staff_code, station=actor.station, location_id=location_id)
+    session.add(pick_list)
+    session.flush()
+    assert pick_list.id is not None
+    sequence = 0
+    for line in plan:
+        for share in line.totes:
+            sequence += 1
+            session.add(
+                PickListLine(
+                    pick_list_id=pick_list.id,
+                    sequence=sequence,
+                    stop=line.sequence,
+                    fulfillment_order_id=share.fulfillment_order_id,
+                    fulfillment_order_line_item_id=share.fulfillment_order_line_item_id,
+                    sku=line.sku,
+                    bin_code=line.bin_code,
+                    needed=share.quantity,
+                    tote=share.tote,
+                )
+            )
+    record(
+        session,
+        station=actor.station,
+        staff_code=actor.staff_code,
+        action="pick.start",
+        subject=pick_list_subject(pick_list.id),
+        orders=ids,
+        lines=len(plan),
+        units=sum(line.quantity for line in plan),
+    )
+    session.flush()
+    return pick_list
+
+
+def pick_list_subject(pick_list_id: int) -> str:
+    return f"pick-list:{pick_list_id}"
+
+
+def _check_pickable(session: Session, ids: list[str]) -> None:
+    if not ids:
+        raise PickRefused("no orders to pick")
+    fos = session.exec(select(FulfillmentOrder).where(col(FulfillmentOrder.id).in_(ids))).all()
+    orders = {
+        order.id: order
+        for order in session.exec(select(Order).where(col(Order.id).in_({fo.order_id for fo in fos})))
+    }
+    for fo in fos:
+        order = orders.get(fo.order_id)
+        name = order.name if order else fo.id
+        if order is not None and order.cancelled_at is not None:
+            raise PickRefused(f"{name} is cancelled")
+        if fo.status not in PICKABLE:
+            raise PickRefused(f"{name} is {fo.status.lower().replace('_', ' ')}: it cannot be picked")
+    busy = session.exec(
+        select(PickListLine.fulfillment_order_id, PickList.staff_code)
+        .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
+        .where(PickList.state == "open")
+        .where(col(PickListLine.fulfillment_order_id).in_(ids))
+        .where(col(PickListLine.withdrawn).is_(None))
+    ).first()
+    if busy is not None:
+        raise PickRefused(f"{_name_of(session, busy[0])} is already on {busy[1]}'s open pick list")
+
+
+def _name_of(session: Session, fo_id: str) -> str:
+    fo = session.get(FulfillmentOrder, fo_id)
+    order = session.get(Order, fo.order_id) if fo else None
+    return order.name if order else fo_id
+
+
+def open_pick_list(session: Session, staff_code: str) -> PickList | None:
+    """The person's open pick list (the newest, should there be several)."""
+    return session.exec(
+        select(PickList)
+        .where(PickList.staff_code == staff_code)
+        .where(PickList.state == "open")
+        .order_by(col(PickList.id).desc())
+    ).first()
+
+
+def pick_list_rows(session: Session, pick_list_id: int) -> list[PickListLine]:
+    return list(
+        session.exec(
+            select(PickListLine)
+            .where(PickListLine.pick_list_id == pick_list_id)
+            .order_by(col(PickListLine.sequence))
+        )
+    )
