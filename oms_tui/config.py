@@ -133,6 +133,9 @@ class Settings(BaseSettings):
         description='Aisles walked first, in this order (e.g. ["C", "A"]); others follow',
     )
     pick_batch: int = Field(default=3, ge=1, le=50, description="Orders the pick screen's new batch claims")
+    claim_lease_minutes: float = Field(
+        default=10.0, gt=0, description="Minutes a claim lasts unless its station renews it"
+    )
 
     @field_validator("shop_url")
     @classmethod
