@@ -3,7 +3,6 @@ put-backs stop them until acknowledged; a short pick is decided on the spot."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
