@@ -308,7 +308,8 @@ class PickScreen(Screen[None]):
                 walk=self.walk,
                 wave=WAVES[wave][1],
             ),
-            "new batch",
+            "New batch",
+            "new batch started",
         )
 
     def action_wave(self) -> None:
@@ -333,7 +334,8 @@ class PickScreen(Screen[None]):
                 missing = int(choice.value)
                 self.write(
                     lambda session: short_pick(session, pick_list_id, line.stop, self.actor, missing),
-                    "short pick",
+                    "Short pick",
+                    "short pick recorded",
                     then_decide=True,
                 )
 
@@ -362,9 +364,13 @@ class PickScreen(Screen[None]):
             if choice is None:
                 return
             if choice.value == "ship":
-                self.write(lambda s: ship_rest(s, pick_list_id, fo_id, self.actor), f"{name}: ships short")
+                self.write(
+                    lambda s: ship_rest(s, pick_list_id, fo_id, self.actor),
+                    "Ship the rest",
+                    f"{name} ships short",
+                )
             else:
-                self.write(lambda s: hold_short(s, pick_list_id, fo_id, self.actor), f"{name}: held")
+                self.write(lambda s: hold_short(s, pick_list_id, fo_id, self.actor), "Hold", f"{name} held")
 
         options = [
             ("Ship the rest (packing gets what was found)", "ship"),
@@ -383,14 +389,16 @@ class PickScreen(Screen[None]):
                 raise PickRefused("nothing to put back")
             return put_back_done(session, pick_list_id, tasks[0].fulfillment_order_id, self.actor)
 
-        self.write(done, "put back done")
+        self.write(done, "Put back", "put back done")
 
     def action_complete(self) -> None:
         if self.sheet is None:
             return
         pick_list_id = self.sheet.pick_list_id
         self.write(
-            lambda s: finish(s, pick_list_id, self.actor, self.clock()), f"pick list {pick_list_id} done"
+            lambda s: finish(s, pick_list_id, self.actor, self.clock()),
+            "Complete",
+            f"pick list {pick_list_id} done",
         )
 
     def action_export(self) -> None:
@@ -411,16 +419,18 @@ class PickScreen(Screen[None]):
         self.app.call_from_thread(self.notify, f"Pick list {pick_list_id} written to {path}")
 
     @work(thread=True, group="pick-actions")
-    def write(self, act: Callable[[Session], object], what: str, then_decide: bool = False) -> None:
+    def write(
+        self, act: Callable[[Session], object], title: str, done: str, then_decide: bool = False
+    ) -> None:
         """One step in one transaction; a refusal changes nothing and is shown blocking."""
         try:
             with self.cache.sessions() as session:
                 act(session)
                 session.commit()
         except Refusal as exc:
-            self.post_message(self.Refused(what.capitalize(), _line(exc)))
+            self.post_message(self.Refused(title, _line(exc)))
             return
-        self.app.call_from_thread(self.load, f"{what} recorded")
+        self.app.call_from_thread(self.load, done)
         if then_decide:
             self.app.call_from_thread(self.call_after_refresh, self.action_decide)
 

@@ -3,21 +3,29 @@ put-backs stop them until acknowledged; a short pick is decided on the spot."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from oms_tui.app import OmsApp
+from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Role
+from oms_tui.config import Settings
 from oms_tui.floor.queues import Stage, stage_condition
-from oms_tui.runtime import Runtime
-from oms_tui.screens.messages import Scanned
+from oms_tui.runtime import LiveUpdate, Runtime
+from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.pick_screen import PickScreen
+from oms_tui.sim.order_mutations import cancel_order
+from oms_tui.sim.store import SimStore
 from oms_tui.widgets.blocking_error import BlockingError
 from tests.ui.conftest import NOW
+from tests.ui.conftest import _sync as sync_from
 from tests.ui.floor_app import settle, signed_in
 from tests.ui.pick_floor import open_sheet, shelve_every_sku
 
@@ -119,3 +127,72 @@ async def test_a_batch_of_three_is_picked_with_one_wrong_scan_and_one_short_pick
     decided = story.index("pick.short")
     assert story[decided : decided + 3] == ["pick.short", "exception.resolve", "pick.ship_rest"]
     assert story[-4:] == ["pick.complete"] + ["claim.release"] * 3
+
+
+async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_its_put_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    store = SimStore(orders=60, seed=7, clock=lambda: NOW)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pick-1")
+    runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
+    await sync_from(store, runtime)
+    shelve_every_sku(runtime)
+    app = signed_in(runtime, "P01", "Ana Pereira", Role.PICKER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        first = sheet.lines[0]  # one Linen Shirt for T2
+        await scan(pilot, first.sku or "")
+        [tote] = first.totes
+        with runtime.cache.reads() as session:
+            fo = session.get(FulfillmentOrder, tote.fulfillment_order_id)
+            assert fo is not None
+        cancelled = store.order(fo.order_id)
+        assert cancelled is not None
+        cancel_order(store, cancelled, "CUSTOMER", restock=True)  # the customer cancels at the store
+
+        await sync_from(store, runtime)
+        pick_screen(app).post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
+        await settle(pilot)
+
+        assert isinstance(app.screen, BlockingError)
+        said = str(app.screen.query_one("#problem").render())
+        assert (
+            said
+            == f"{tote.order_name} is cancelled: from tote {tote.tote} put back 1 x {first.sku} to A-24-2"
+        )
+        await pilot.press("escape")
+        await pilot.press("b")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        assert all(t.put_back == 0 for line in sheet.lines for t in line.totes)
+        assert "(cancelled)" in str(pick_screen(app).query_one("#summary", Static).content)
+    story = audit_actions(runtime)
+    assert story[-3:] == ["pick.scan", "pick.withdrawn", "pick.put_back"]
+    runtime.close()
+
+
+def test_pick_screen_mid_work_snapshot(picker: OmsApp, runtime: Runtime, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def work(pilot: Pilot[Any]) -> None:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        for line in sheet.lines[:4]:
+            await scan(pilot, *[line.sku or ""] * line.needed)
+        await scan(pilot, sheet.lines[4].sku or "")  # 1 of 2 rain shells so far
+
+    assert snap_compare(picker, terminal_size=SIZE, run_before=work)
+
+
+def test_blocking_error_snapshot(picker: OmsApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def wrong_scan(pilot: Pilot[Any]) -> None:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        await scan(pilot, "BEAN-BLA-M")
+
+    assert snap_compare(picker, terminal_size=SIZE, run_before=wrong_scan)
