@@ -123,6 +123,19 @@ class Settings(BaseSettings):
     poll_interval: float = Field(default=5.0, gt=0, description="Seconds between live polls")
     sla_hours: float = Field(default=24.0, gt=0, description="Hours from order to shipment before late")
     carrier: str = Field(default="UPS", min_length=1, description="The carrier the floor ships with")
+    pick_walk: str = Field(
+        default="natural",
+        pattern="^(natural|serpentine)$",
+        description="Walking order in an aisle: natural (every aisle from its low end) or serpentine",
+    )
+    pick_zones: list[str] = Field(
+        default_factory=list,
+        description='Aisles walked first, in this order (e.g. ["C", "A"]); others follow',
+    )
+    pick_batch: int = Field(default=3, ge=1, le=50, description="Orders the pick screen's new batch claims")
+    claim_lease_minutes: float = Field(
+        default=10.0, gt=0, description="Minutes a claim lasts unless its station renews it"
+    )
 
     @field_validator("shop_url")
     @classmethod

@@ -1,6 +1,6 @@
 """Who may do what to an order. Checked before an action is offered and again when it is recorded.
 
-- A manager may do everything.
+- A manager may do everything, taking over and reassigning others' claims included.
 - A picker or packer works the orders: hold, release, move, note, tag; they may not cancel an order
   or release a hold placed for fraud risk (HIGH_RISK_OF_FRAUD).
 - Support talks to customers: note, tag, hold.
@@ -26,6 +26,8 @@ class Permission(enum.StrEnum):
     NOTE = "change order notes"
     TAG = "tag orders"
     CANCEL = "cancel orders"
+    TAKE_OVER = "take over another person's claim"
+    REASSIGN = "reassign claims"
 
 
 EVERYONE = frozenset({Permission.HOLD, Permission.NOTE, Permission.TAG})
