@@ -14,6 +14,7 @@ from sqlmodel import Session
 from oms_tui.cache.floor_state import Role
 from oms_tui.cli_actions import COMMANDS as FLOOR_ACTIONS
 from oms_tui.cli_errors import load_settings, one_line_errors
+from oms_tui.cli_print import print_group
 from oms_tui.cli_serve import serve, web_session
 from oms_tui.cli_store import outbox, sync
 from oms_tui.config import Settings
@@ -167,6 +168,7 @@ def cache_session(settings: Settings) -> Iterator[Session]:
 main.add_command(store_sim)
 main.add_command(serve)
 main.add_command(web_session)
+main.add_command(print_group)
 main.add_command(sync)
 main.add_command(outbox)
 for action_command in FLOOR_ACTIONS:

@@ -136,6 +136,26 @@ class Settings(BaseSettings):
     claim_lease_minutes: float = Field(
         default=10.0, gt=0, description="Minutes a claim lasts unless its station renews it"
     )
+    shop_name: str | None = Field(
+        default=None, description="The shop's name on packing slips (unset: the shop's address)"
+    )
+    printer: str | None = Field(
+        default=None, description="CUPS printer (`lp -d`) for slips and pick lists; unset: print_folder"
+    )
+    print_folder: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)) / "prints",
+        description="Where PDFs go when no printer is set, and where a failed print is kept",
+    )
+    paper: str = Field(default="a4", pattern="^(a4|letter)$", description="Pick lists' paper: a4 or letter")
+    slip_paper: str | None = Field(
+        default=None,
+        pattern="^(a4|letter|4x6)$",
+        description="Paper for packing slips: a4, letter or 4x6 (thermal label); unset: as paper",
+    )
+    slip_note: str = Field(
+        default="Thank you for your order! Questions or returns: reply to your order confirmation.",
+        description="The note to the customer at the foot of every packing slip",
+    )
 
     @field_validator("shop_url")
     @classmethod

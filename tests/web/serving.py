@@ -97,5 +97,3 @@ def _processes() -> Iterator[tuple[int, list[str]]]:
             except OSError:  # it ended meanwhile
                 continue
             yield int(entry.name), stat.rsplit(")", 1)[1].split()
-
-
