@@ -30,7 +30,7 @@ class PackingSlip:
 
 
 @dataclass(frozen=True)
-class PickSheet:
+class PickListPaper:
     location: str | None
     orders: tuple[tuple[str, str], ...]  # (tote, order name) in tote order
     lines: tuple[PlanLine, ...]  # walking order
@@ -65,7 +65,7 @@ def address_lines(address: dict[str, Any] | None) -> tuple[str, ...]:
     return tuple(str(line) for line in lines if line)
 
 
-def pick_sheets(session: Session, orders: Sequence[Order], *, walk: WalkRule) -> list[PickSheet]:
+def pick_sheets(session: Session, orders: Sequence[Order], *, walk: WalkRule) -> list[PickListPaper]:
     """A batch per location for the orders' fulfillment orders still to pick (a pick list is walked in
     one place), one tote per fulfillment order; PickRefused when there is nothing to pick."""
     order_ids = [order.id for order in orders]
@@ -82,9 +82,9 @@ def pick_sheets(session: Session, orders: Sequence[Order], *, walk: WalkRule) ->
     return [_sheet(session, location, batch, walk) for location, batch in batches.items()]
 
 
-def _sheet(session: Session, location: str | None, batch: list[str], walk: WalkRule) -> PickSheet:
+def _sheet(session: Session, location: str | None, batch: list[str], walk: WalkRule) -> PickListPaper:
     lines = plan_pick(session, batch, walk=walk)
     totes = {
         share.fulfillment_order_id: (share.tote, share.order_name) for line in lines for share in line.totes
     }
-    return PickSheet(location, tuple(totes[fo_id] for fo_id in batch if fo_id in totes), tuple(lines))
+    return PickListPaper(location, tuple(totes[fo_id] for fo_id in batch if fo_id in totes), tuple(lines))

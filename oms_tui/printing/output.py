@@ -50,7 +50,7 @@ def print_documents(
     try:
         job = send_to_printer(settings.printer, kept)
     except PrintFailed as exc:
-        problem = f"{exc}; the PDF is kept at {kept}"
+        problem = f"{exc} (PDF kept at {kept})"
         record_failure(cache, document, problem)
         raise PrintFailed(problem) from None
     return f"sent to {settings.printer}{f' ({job})' if job else ''}; PDF at {kept}"

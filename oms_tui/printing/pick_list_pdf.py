@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
-from oms_tui.printing.content import PickSheet
+from oms_tui.printing.content import PickListPaper
 from oms_tui.printing.layout import barcode, render, text
 from oms_tui.printing.paper import Paper
 
 
-def render_pick_lists(sheets: Sequence[PickSheet], paper: Paper) -> bytes:
+def render_pick_lists(sheets: Sequence[PickListPaper], paper: Paper) -> bytes:
     """One pick list per sheet (a location's batch), each from a new page."""
     story: list[Flowable] = []
     for n, sheet in enumerate(sheets):
@@ -23,7 +23,7 @@ def render_pick_lists(sheets: Sequence[PickSheet], paper: Paper) -> bytes:
     return render(paper, f"Pick list {orders}", story)
 
 
-def _pick_list(sheet: PickSheet, paper: Paper) -> list[Flowable]:
+def _pick_list(sheet: PickListPaper, paper: Paper) -> list[Flowable]:
     width = paper.size[0] - 2 * paper.margin
     totes = "   ".join(f"{tote} = {order}" for tote, order in sheet.orders)
     units = sum(line.quantity for line in sheet.lines)
