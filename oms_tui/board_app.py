@@ -11,8 +11,7 @@ from oms_tui.screens import board_screen
 from oms_tui.screens.registry import ScreenEntry
 
 
-class BoardApp(OmsApp):
+class BoardApp(OmsApp, inherit_bindings=False):  # none of the app's keys (search, screens, go to order)
     SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = (board_screen.SCREEN,)
     ENABLE_COMMAND_PALETTE = False  # the palette opens orders and syncs: actions
-    INHERIT_BINDINGS = False  # none of the app's keys (search, screens, go to order), nor Textual's
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
