@@ -30,11 +30,14 @@ def wait_for(what: str, check: Callable[[], object], timeout: float = WAIT_S) ->
 
 
 @contextmanager
-def serving(shop: SimServer, tmp_path: Path, *options: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`oms-tui serve` on a free loopback port with a cache in `tmp_path`; yields it and its URL."""
+def serving(
+    shop: SimServer, tmp_path: Path, *options: str, port: int | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`oms-tui serve` on loopback (a free port unless given) with a cache in `tmp_path`; yields the
+    server process and its URL."""
     config = tmp_path / "config.toml"
     config.touch()
-    port = free_port("127.0.0.1")
+    port = port or free_port("127.0.0.1")
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
