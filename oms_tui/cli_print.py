@@ -57,7 +57,6 @@ def _print(
     from oms_tui.cache.database import open_cache
     from oms_tui.floor.lookup import NotFound, find_order
     from oms_tui.floor.pick_lists import PickRefused
-    from oms_tui.printing.documents import print_settings
     from oms_tui.printing.output import PrintFailed, print_documents
 
     settings = load_settings()
@@ -70,7 +69,7 @@ def _print(
             except (NotFound, PickRefused) as exc:
                 raise click.ClickException(f"nothing printed: {exc}") from None
         try:
-            click.echo(print_documents(cache, print_settings(settings), document, to=to))
+            click.echo(print_documents(cache, settings, document, to=to))
         except PrintFailed as exc:
             raise click.ClickException(str(exc)) from None
     finally:

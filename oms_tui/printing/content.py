@@ -65,18 +65,32 @@ def address_lines(address: dict[str, Any] | None) -> tuple[str, ...]:
     return tuple(str(line) for line in lines if line)
 
 
-def pick_sheets(session: Session, orders: Sequence[Order], *, walk: WalkRule) -> list[PickListPaper]:
-    """A batch per location for the orders' fulfillment orders still to pick (a pick list is walked in
-    one place), one tote per fulfillment order; PickRefused when there is nothing to pick."""
+def pickable(session: Session, orders: Sequence[Order]) -> list[str]:
+    """The orders' fulfillment orders with work still to pick, order by order."""
     order_ids = [order.id for order in orders]
     rows = session.exec(
-        select(FulfillmentOrder.id, FulfillmentOrder.order_id, FulfillmentOrder.location_name).where(
+        select(FulfillmentOrder.id, FulfillmentOrder.order_id).where(
             col(FulfillmentOrder.order_id).in_(order_ids), col(FulfillmentOrder.status).in_(PICKABLE)
         )
     ).all()
+    return [fo_id for fo_id, _ in sorted(rows, key=lambda row: (order_ids.index(row[1]), row[0]))]
+
+
+def pick_sheets(
+    session: Session, fulfillment_order_ids: Sequence[str], *, walk: WalkRule
+) -> list[PickListPaper]:
+    """A batch per location (a pick list is walked in one place), one tote per fulfillment order in
+    the order given; PickRefused when there is nothing to pick."""
+    locations = dict(
+        session.exec(
+            select(FulfillmentOrder.id, FulfillmentOrder.location_name).where(
+                col(FulfillmentOrder.id).in_(fulfillment_order_ids)
+            )
+        ).all()
+    )
     batches: dict[str | None, list[str]] = {}
-    for fo_id, _, location in sorted(rows, key=lambda row: (order_ids.index(row[1]), row[0])):
-        batches.setdefault(location, []).append(fo_id)
+    for fo_id in dict.fromkeys(fulfillment_order_ids):
+        batches.setdefault(locations.get(fo_id), []).append(fo_id)
     if not batches:
         raise PickRefused("nothing left to pick for these orders")
     return [_sheet(session, location, batch, walk) for location, batch in batches.items()]

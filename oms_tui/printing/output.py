@@ -15,6 +15,7 @@ from pathlib import Path
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException
 from oms_tui.cache.types import utcnow
+from oms_tui.config import Settings
 
 LP_TIMEOUT_S = 30.0  # `lp` only queues the job; CUPS prints it afterwards
 
@@ -30,21 +31,13 @@ class Document:
     order_ids: tuple[str, ...] = ()  # the orders it is about, for a failure's floor exception
 
 
-@dataclass(frozen=True)
-class PrintSettings:
-    printer: str | None
-    folder: Path
-
-
-def print_documents(
-    cache: Cache, settings: PrintSettings, document: Document, *, to: Path | None = None
-) -> str:
+def print_documents(cache: Cache, settings: Settings, document: Document, *, to: Path | None = None) -> str:
     """Send `document` to the printer, or write it to `to`, or into the folder when no printer is set;
     returns what happened, in a line. Raises PrintFailed (after recording a floor exception)."""
     if to is not None:
         write(to, document.pdf)
         return f"wrote {to}"
-    kept = keep(settings.folder, document)
+    kept = keep(settings.print_folder, document)
     if settings.printer is None:
         return f"no printer set: wrote {kept}"
     try:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache
-from oms_tui.cache.models import FulfillmentOrder, LineItem
+from oms_tui.cache.models import FulfillmentOrder, LineItem, Order
 from oms_tui.cli import main
 from oms_tui.config import Settings
 from oms_tui.floor.pick_lists import PICKABLE, plan_pick
@@ -123,3 +123,25 @@ def test_without_a_printer_the_pdf_goes_into_the_print_folder(
     [kept] = folder.glob("*.pdf")
     assert output.strip() == f"no printer set: wrote {kept}"
     assert read_back(kept, tmp_path).barcodes == [[order.name]]
+
+
+def test_orders_shipping_from_two_locations_get_a_pick_list_each(shop_cache: Cache, tmp_path: Path) -> None:
+    with shop_cache.reads() as session:
+        rows = session.exec(
+            select(FulfillmentOrder.order_id, FulfillmentOrder.location_name).where(
+                col(FulfillmentOrder.status).in_(PICKABLE)
+            )
+        ).all()
+        places: dict[str, set[str]] = {}
+        for order_id, location in rows:
+            places.setdefault(order_id, set()).add(str(location))
+        split = next(order_id for order_id, where in places.items() if len(where) == 2)
+        order = session.get(Order, split)
+        assert order is not None
+    pdf = tmp_path / "pick.pdf"
+    code, output = run("pick-list", order.name, "--to", str(pdf))
+    assert code == 0, output
+    pages = read_back(pdf, tmp_path).pages
+    titles = [page.split("\n", 1)[0] for page in pages if page.startswith("Pick list")]
+    assert sorted(titles) == [f"Pick list - {location}" for location in sorted(places[split])]
+    assert pages[0].startswith("Pick list"), "each location's list from a new page"
