@@ -50,13 +50,16 @@ class FloorServer(Server):
         super().__init__(session_command(board=board), host=host, port=port, title=title)
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        # The page's websocket and static URLs, as the browser reached this server: with --host 0.0.0.0
+        # the configured address would send a wall TV's browser to 0.0.0.0, i.e. to itself.
+        self.public_url = f"{request.scheme}://{request.host}"
         page = await super().handle_index(request)
         assert isinstance(page, web.Response) and page.text is not None
         page.text = page.text.replace("</body>", RECONNECT, 1)
         return page
 
     async def on_startup(self, app: web.Application) -> None:
-        self.console.print(f"{self.title} on {self.public_url}  (Ctrl+C stops it and every session)")
+        """Nothing to say before the port is bound (see `serve`)."""
 
     def serve(self, debug: bool = False) -> None:
         """As textual-serve's, but a stop does not wait a minute for the open tabs to go away."""
@@ -72,7 +75,9 @@ class FloorServer(Server):
             handle_signals=False,
             loop=loop,
             shutdown_timeout=SHUTDOWN_S,
-            print=lambda *args: None,
+            print=lambda *_: self.console.print(
+                f"{self.title} on {self.public_url}  (Ctrl+C stops it and every session)"
+            ),
         )
 
 
