@@ -5,6 +5,10 @@ an unknown code stops the picker with a blocking error. Scans are queued and cou
 other by a single worker thread, so a fast burst of scans is neither dropped nor reordered. After
 each live update the screen looks for orders that left the list (cancelled, held) and shows their
 put-back at once, blocking.
+
+The counting worker keeps the sheet it counts against (`scan_sheet`) and updates it from each count
+it writes, so a scan is one short write transaction with no read of the list; a fresh read (on
+load) replaces it under the same lock, so the two never interleave.
 """
 
 from __future__ import annotations
@@ -35,9 +39,11 @@ from oms_tui.floor.pick_export import export_text
 from oms_tui.floor.pick_lists import PickRefused, open_pick_list
 from oms_tui.floor.pick_scans import (
     ScanResult,
+    StaleSheet,
     awaiting_decision,
+    count_scan,
     hold_short,
-    scan_item,
+    open_list,
     ship_rest,
     short_pick,
 )
@@ -102,6 +108,8 @@ class PickScreen(Screen[None]):
         self.scans: deque[str] = deque()
         self.scans_lock = threading.Lock()
         self.counting = False  # a worker is draining `scans`
+        self.count_lock = threading.Lock()  # held while a scan is counted or the sheet read afresh
+        self.scan_sheet: PickSheet | None = None  # the list as last written or read
         self.shown_rows: list[tuple[str | Text, ...]] = []
 
     def compose(self) -> ComposeResult:
@@ -154,10 +162,11 @@ class PickScreen(Screen[None]):
             self.post_message(self.Loaded(None, [], note))
             return
         try:
-            with self.cache.sessions() as session:
+            with self.count_lock, self.cache.sessions() as session:
                 pick_list = open_pick_list(session, actor.staff_code)
                 if pick_list is None or pick_list.id is None:
                     session.commit()
+                    self.scan_sheet = None
                     self.post_message(self.Loaded(None, [], note))
                     return
                 new = withdraw_departed(session, pick_list.id, actor)
@@ -169,11 +178,10 @@ class PickScreen(Screen[None]):
                     lease=self.lease,
                 )
                 session.commit()
-                sheet = read_sheet(session, pick_list.id)
+                self.scan_sheet = sheet = read_sheet(session, pick_list.id)
+                self.post_message(self.Loaded(sheet, new, note))
         except Refusal as exc:
             self.post_message(self.Refused("Pick list", _line(exc)))
-            return
-        self.post_message(self.Loaded(sheet, new, note))
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
@@ -263,14 +271,21 @@ class PickScreen(Screen[None]):
                     return
                 code = self.scans.popleft()
             try:
-                with self.cache.sessions() as session:
-                    result = scan_item(session, pick_list_id, code, actor)
+                with self.count_lock, self.cache.sessions() as session:
+                    sheet = self.scan_sheet
+                    if sheet is None or sheet.pick_list_id != pick_list_id:
+                        sheet = read_sheet(session, pick_list_id)
+                    try:
+                        result, sheet = count_scan(session, sheet, code, actor)
+                    except StaleSheet:  # changed under it (another station, a put-back): read again
+                        session.rollback()
+                        open_list(session, pick_list_id)
+                        result, sheet = count_scan(session, read_sheet(session, pick_list_id), code, actor)
                     session.commit()
-                    sheet = read_sheet(session, pick_list_id)
-            except Refusal as exc:
+                    self.scan_sheet = sheet
+                    self.post_message(self.Counted(result, sheet))
+            except (StaleSheet, *Refusal) as exc:
                 self.post_message(self.Refused("Scan not counted", _line(exc)))
-                continue
-            self.post_message(self.Counted(result, sheet))
 
     @on(Counted)
     def counted(self, message: Counted) -> None:
