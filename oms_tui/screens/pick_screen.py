@@ -27,7 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.config import Settings
@@ -55,6 +55,7 @@ from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.registry import ScreenEntry
 from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.pick_lines import PickLines
 from oms_tui.widgets.shell_header import ShellHeader
 
 COLUMNS = (("#", 3), ("Bin", 10), ("SKU", 14), ("Title", 28), ("Picked", 8), ("Totes", 30))
@@ -110,16 +111,12 @@ class PickScreen(Screen[None]):
         self.counting = False  # a worker is draining `scans`
         self.count_lock = threading.Lock()  # held while a scan is counted or the sheet read afresh
         self.scan_sheet: PickSheet | None = None  # the list as last written or read
-        self.shown_rows: list[tuple[str | Text, ...]] = []
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
         yield Static("", id="summary")
         yield Static("", id="prompt")
-        table: DataTable[str | Text] = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width, key=label)
-        yield table
+        yield PickLines(COLUMNS, id="lines")
         yield Static("", id="last")
         yield Footer()
 
@@ -197,9 +194,10 @@ class PickScreen(Screen[None]):
                 )
             )
 
-    def show(self, sheet: PickSheet | None) -> None:
+    def show(self, sheet: PickSheet | None, changed: int | None = None) -> None:
+        """Show the sheet; `changed`: the only stop that differs from the sheet shown (after a scan)."""
         self.sheet = sheet
-        table = self.query_one("#lines", DataTable)
+        table = self.query_one("#lines", PickLines)
         prompt = self.query_one("#prompt", Static)
         staff = self.desk.staff
         if sheet is None:
@@ -226,20 +224,15 @@ class PickScreen(Screen[None]):
             ),
         )
         self.query_one("#summary", Static).update(summary)
-        rows = [_cells(line) for line in sheet.lines]
-        stops = [str(line.stop) for line in sheet.lines]
-        if [row[0] for row in self.shown_rows] == [row[0] for row in rows] and table.row_count == len(rows):
-            for stop, old, new in zip(stops, self.shown_rows, rows, strict=True):
-                for (label, _), before, after in zip(COLUMNS, old, new, strict=True):
-                    if before != after:
-                        table.update_cell(stop, label, after)
+        if changed is not None and len(table.rows) == len(sheet.lines):
+            rows = list(table.rows)
+            index = next(n for n, line in enumerate(sheet.lines) if line.stop == changed)
+            rows[index] = _cells(sheet.lines[index])
+            table.set_rows(rows)
         else:
-            table.clear()
-            for stop, row in zip(stops, rows, strict=True):
-                table.add_row(*row, key=stop)
-        self.shown_rows = rows
+            table.set_rows([_cells(line) for line in sheet.lines])
         if sheet.current is not None:
-            table.move_cursor(row=sheet.current)
+            table.move_cursor(sheet.current)
 
     # --- scans ---------------------------------------------------------------------------------------
     @on(Scanned)
@@ -290,7 +283,7 @@ class PickScreen(Screen[None]):
     @on(Counted)
     def counted(self, message: Counted) -> None:
         result = message.result
-        self.show(message.sheet)
+        self.show(message.sheet, message.result.stop)
         last = self.query_one("#last", Static)
         if result.ok:
             last.update(Text.assemble(("✓ ", "bold green"), (result.message, "bold")))
@@ -306,7 +299,7 @@ class PickScreen(Screen[None]):
     def current_line(self) -> SheetLine | None:
         if self.sheet is None or not self.sheet.lines:
             return None
-        row = self.query_one("#lines", DataTable).cursor_row
+        row = self.query_one("#lines", PickLines).cursor
         return self.sheet.lines[min(max(row, 0), len(self.sheet.lines) - 1)]
 
     def action_new_batch(self, wave: str) -> None:
@@ -450,7 +443,7 @@ class PickScreen(Screen[None]):
             self.app.call_from_thread(self.call_after_refresh, self.action_decide)
 
 
-def _cells(line: SheetLine) -> tuple[str | Text, ...]:
+def _cells(line: SheetLine) -> tuple[Text, ...]:
     done = not line.left
     style = "dim green" if done else ""
     picked = Text(f"{line.picked}/{line.needed}", style="bold green" if done else "bold")

@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
@@ -24,6 +24,7 @@ from oms_tui.screens.pick_screen import PickScreen
 from oms_tui.sim.order_mutations import cancel_order
 from oms_tui.sim.store import SimStore
 from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.pick_lines import PickLines
 from tests.ui.conftest import NOW
 from tests.ui.conftest import _sync as sync_from
 from tests.ui.floor_app import settle, signed_in
@@ -80,8 +81,8 @@ async def test_a_batch_of_three_is_picked_with_one_wrong_scan_and_one_short_pick
             codes = [line.barcode or line.sku or ""] * line.needed
             await scan(pilot, *[code.lower() for code in codes])  # barcodes or SKUs, any case
         assert not isinstance(picker.screen, BlockingError)
-        table = screen.query_one("#lines", DataTable)
-        assert table.cursor_row == sheet.lines.index(hoodies)  # the current line is highlighted
+        table = screen.query_one("#lines", PickLines)
+        assert table.cursor == sheet.lines.index(hoodies)  # the current line is highlighted
 
         await scan(pilot, "SOCK-SAN-S")  # on the list, but further on: counted
         await scan(pilot, "BEAN-BLA-M")  # a SKU of the shop that is on no order of this batch
