@@ -70,7 +70,7 @@ Refusal = (PickRefused, ActionRefused, ClaimRefused, SQLAlchemyError)
 class PickScreen(Screen[None]):
     AUTO_FOCUS = "#lines"
     DEFAULT_CSS = """
-    PickScreen #summary { height: auto; padding: 0 1; background: $boost; }
+    PickScreen #summary { height: 1; padding: 0 1; background: $boost; }
     PickScreen #lines { height: 1fr; }
     PickScreen #last { height: 3; padding: 0 1; border-top: solid $primary 50%; }
     PickScreen #prompt { height: 1fr; content-align: center middle; text-style: bold; }
@@ -223,7 +223,7 @@ class PickScreen(Screen[None]):
                 for name, tote in sorted(totes.items(), key=lambda item: int(item[0][1:] or 0))
             ),
         )
-        self.query_one("#summary", Static).update(summary)
+        self.query_one("#summary", Static).update(summary, layout=False)  # a fixed height: no reflow
         if changed is not None and len(table.rows) == len(sheet.lines):
             rows = list(table.rows)
             index = next(n for n, line in enumerate(sheet.lines) if line.stop == changed)
@@ -286,9 +286,9 @@ class PickScreen(Screen[None]):
         self.show(message.sheet, message.result.stop)
         last = self.query_one("#last", Static)
         if result.ok:
-            last.update(Text.assemble(("✓ ", "bold green"), (result.message, "bold")))
+            last.update(Text.assemble(("✓ ", "bold green"), (result.message, "bold")), layout=False)
             return
-        last.update(Text.assemble(("✗ ", "bold red"), (result.message, "bold red")))
+        last.update(Text.assemble(("✗ ", "bold red"), (result.message, "bold red")), layout=False)
         self.app.push_screen(BlockingError(str(result.problem).capitalize(), result.message, result.hint))
 
     @on(Refused)
