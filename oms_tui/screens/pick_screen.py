@@ -87,9 +87,12 @@ class PickScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, sheet: PickSheet | None, put_backs: list[PutBack], note: str = "") -> None:
+        def __init__(
+            self, sheet: PickSheet | None, put_backs: list[PutBack], note: str = "", decide: bool = False
+        ) -> None:
+            """`decide`: then ask for the short pick's decision (the sheet must show the short first)."""
             super().__init__()
-            self.sheet, self.put_backs, self.note = sheet, put_backs, note
+            self.sheet, self.put_backs, self.note, self.decide = sheet, put_backs, note, decide
 
     class Counted(Message):
         def __init__(self, result: ScanResult, sheet: PickSheet) -> None:
@@ -152,7 +155,7 @@ class PickScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, group="pick-load")
-    def load(self, note: str = "") -> None:
+    def load(self, note: str = "", decide: bool = False) -> None:
         """The open list; orders that left it become put-backs (recorded here, shown blocking)."""
         actor = self.actor
         if actor.staff_code is None:
@@ -176,7 +179,7 @@ class PickScreen(Screen[None]):
                 )
                 session.commit()
                 self.scan_sheet = sheet = read_sheet(session, pick_list.id)
-                self.post_message(self.Loaded(sheet, new, note))
+                self.post_message(self.Loaded(sheet, new, note, decide))
         except Refusal as exc:
             self.post_message(self.Refused("Pick list", _line(exc)))
 
@@ -193,6 +196,8 @@ class PickScreen(Screen[None]):
                     "Return the units, then press b (put back done)" if task.returns else "",
                 )
             )
+        if message.decide:
+            self.action_decide()
 
     def show(self, sheet: PickSheet | None, changed: int | None = None) -> None:
         """Show the sheet; `changed`: the only stop that differs from the sheet shown (after a scan)."""
@@ -438,9 +443,7 @@ class PickScreen(Screen[None]):
         except Refusal as exc:
             self.post_message(self.Refused(title, _line(exc)))
             return
-        self.app.call_from_thread(self.load, done)
-        if then_decide:
-            self.app.call_from_thread(self.call_after_refresh, self.action_decide)
+        self.app.call_from_thread(self.load, done, then_decide)
 
 
 def _cells(line: SheetLine) -> tuple[Text, ...]:
