@@ -26,7 +26,7 @@ class SignInScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     SignInScreen { align: center middle; }
     SignInScreen > Vertical {
-        width: 64; height: auto; padding: 1 2; border: thick $primary; background: $surface;
+        width: 70; height: auto; padding: 1 2; border: thick $primary; background: $surface;
     }
     SignInScreen #problem { color: $error; text-style: bold; }
     SignInScreen .hint { color: $text-muted; margin-top: 1; }
@@ -49,7 +49,7 @@ class SignInScreen(ModalScreen[None]):
             if self.shown:
                 codes = "\n".join(f"  {p.code:<8} {p.name} ({p.role.value})" for p in self.shown)
                 yield Label(f"Demo staff:\n{codes}", id="demo-staff", classes="hint")
-            yield Label("Esc: carry on without signing in (notes, tags and holds only)", classes="hint")
+            yield Label("Esc: carry on with nobody signed in (notes, tags, holds only)", classes="hint")
 
     @on(Input.Submitted, "#code")
     def typed(self, event: Input.Submitted) -> None:
