@@ -9,9 +9,7 @@ from oms_tui.floor.scan_burst import ScanBurst
 
 GAP = 0.040
 ENTER = "\r"
-printable = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Cf", "Co", "Cn")).filter(
-    str.isprintable
-)
+printable = st.characters(categories=("L", "M", "N", "P", "S"), include_characters=" ")  # str.isprintable
 codes = st.text(printable, min_size=3, max_size=60)
 
 
