@@ -136,6 +136,16 @@ class Settings(BaseSettings):
     claim_lease_minutes: float = Field(
         default=10.0, gt=0, description="Minutes a claim lasts unless its station renews it"
     )
+    scan_gap_ms: float = Field(
+        default=40.0,
+        ge=0,
+        description="Longest pause between a barcode scanner's keys (ms); more for slow Bluetooth "
+        "scanners; 0: no scanner, every key is typing",
+    )
+    scan_min_length: int = Field(default=3, ge=1, description="Fewest characters a scan has")
+    idle_signout_minutes: float = Field(
+        default=15.0, ge=0, description="Sign the person out after this long without a key; 0: never"
+    )
 
     @field_validator("shop_url")
     @classmethod
