@@ -52,7 +52,7 @@ from oms_tui.floor.put_back import PutBack, pending_put_backs, put_back_done, wi
 from oms_tui.floor.store_actions import ActionRefused, Actor
 from oms_tui.floor.walking import WalkRule
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
-from oms_tui.screens.messages import LiveUpdated, Scanned
+from oms_tui.screens.messages import LiveUpdated, Scanned, StaffChanged
 from oms_tui.screens.registry import ScreenEntry
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.pick_lines import PickLines
@@ -151,6 +151,12 @@ class PickScreen(Screen[None]):
 
     @on(LiveUpdated)
     def live(self, event: LiveUpdated) -> None:
+        event.stop()
+        self.load()
+
+    @on(StaffChanged)
+    def staff_changed(self, event: StaffChanged) -> None:
+        """Another person works here now: their open list (or the prompt)."""
         event.stop()
         self.load()
 

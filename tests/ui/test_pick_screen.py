@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
-from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Role
+from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Role, Staff
 from oms_tui.config import Settings
 from oms_tui.floor.queues import Stage, stage_condition
 from oms_tui.runtime import LiveUpdate, Runtime
@@ -29,6 +29,8 @@ from tests.ui.conftest import NOW
 from tests.ui.conftest import _sync as sync_from
 from tests.ui.floor_app import settle, signed_in
 from tests.ui.pick_floor import open_sheet, shelve_every_sku
+from tests.ui.scanner import scan as scanner_bursts
+from tests.ui.scanner import scanner_on
 
 SIZE = (140, 40)
 
@@ -197,3 +199,34 @@ def test_blocking_error_snapshot(picker: OmsApp, snap_compare) -> None:  # type:
         await scan(pilot, "BEAN-BLA-M")
 
     assert snap_compare(picker, terminal_size=SIZE, run_before=wrong_scan)
+
+
+async def test_with_a_scanner_a_badge_signs_in_and_product_bursts_count_on_the_pick_screen(
+    runtime: Runtime,
+) -> None:
+    shelve_every_sku(runtime)
+    with runtime.cache.sessions() as session:
+        session.add(Staff(code="P01", name="Ana Pereira", role=Role.PICKER, created_at=NOW))
+        session.add(Staff(code="P02", name="Bo Chen", role=Role.PICKER, created_at=NOW))
+        session.commit()
+    app = OmsApp(scanner_on(runtime), live=False, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        prompt = pick_screen(app).query_one("#prompt", Static)
+        assert "Nobody is signed in: scan your badge" in str(prompt.content)
+
+        await scanner_bursts(pilot, "P01")  # her badge
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        first, second = sheet.lines[0], sheet.lines[1]
+        await scanner_bursts(pilot, first.barcode or "", (second.sku or "").lower())  # back to back
+        await settle(pilot)
+        assert [(line.picked, line.needed) for line in pick_screen(app).sheet.lines[:2]] == [(1, 1), (1, 1)]  # type: ignore[union-attr]
+
+        await scanner_bursts(pilot, "P02")  # one scan switches the person at the station
+        await settle(pilot)
+        assert "Bo Chen, no open pick list" in str(prompt.content)
