@@ -15,3 +15,6 @@ class BoardApp(OmsApp, inherit_bindings=False):  # none of the app's keys (searc
     SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = (board_screen.SCREEN,)
     ENABLE_COMMAND_PALETTE = False  # the palette opens orders and syncs: actions
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    def scanned(self, code: str) -> None:
+        """A scan at the wall does nothing: no badge signs in, no order opens."""

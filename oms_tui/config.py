@@ -156,6 +156,16 @@ class Settings(BaseSettings):
         default="Thank you for your order! Questions or returns: reply to your order confirmation.",
         description="The note to the customer at the foot of every packing slip",
     )
+    scan_gap_ms: float = Field(
+        default=40.0,
+        ge=0,
+        description="Longest pause between a barcode scanner's keys (ms); more for slow Bluetooth "
+        "scanners; 0: no scanner, every key is typing",
+    )
+    scan_min_length: int = Field(default=3, ge=1, description="Fewest characters a scan has")
+    idle_signout_minutes: float = Field(
+        default=15.0, ge=0, description="Sign the person out after this long without a key; 0: never"
+    )
 
     @field_validator("shop_url")
     @classmethod

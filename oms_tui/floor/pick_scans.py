@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import (
@@ -26,7 +27,7 @@ from oms_tui.cache.types import utcnow
 from oms_tui.floor import exceptions, store_actions
 from oms_tui.floor.audit import record
 from oms_tui.floor.pick_lists import PickRefused, pick_list_rows, pick_list_subject
-from oms_tui.floor.pick_sheet import PickSheet, SheetLine, read_sheet
+from oms_tui.floor.pick_sheet import PickSheet, SheetLine, read_sheet, with_picked
 from oms_tui.floor.put_back import withdraw
 from oms_tui.floor.store_actions import Actor
 
@@ -66,11 +67,21 @@ def open_list(session: Session, pick_list_id: int) -> PickList:
     return pick_list
 
 
+class StaleSheet(Exception):
+    """The sheet a scan was counted against no longer matches the list: read it again and retry."""
+
+
 def scan_item(session: Session, pick_list_id: int, code: str, actor: Actor) -> ScanResult:
     """Count one unit of the scanned SKU or barcode (any case) into the first tote still needing it."""
     open_list(session, pick_list_id)
+    return count_scan(session, read_sheet(session, pick_list_id), code, actor)[0]
+
+
+def count_scan(session: Session, sheet: PickSheet, code: str, actor: Actor) -> tuple[ScanResult, PickSheet]:
+    """`scan_item` against a sheet already read (the pick screen keeps one); returns the sheet as it
+    is after the scan. The count is written only while the row still has room and the list is open,
+    else `StaleSheet` (nothing written): the sheet was out of date."""
     shown = code.strip()[:CODE_SHOWN]
-    sheet = read_sheet(session, pick_list_id)
     lines = [line for line in sheet.lines if line.matches(code)]
     line = next((line for line in lines if line.left), None)
     if line is None:
@@ -80,30 +91,41 @@ def scan_item(session: Session, pick_list_id: int, code: str, actor: Actor) -> S
             station=actor.station,
             staff_code=actor.staff_code,
             action="pick.scan_rejected",
-            subject=pick_list_subject(pick_list_id),
+            subject=pick_list_subject(sheet.pick_list_id),
             code=shown,
             problem=str(result.problem),
         )
-        return result
+        return result, sheet
     tote = next(tote for tote in line.totes if tote.left)
-    row = _row(session, pick_list_id, tote.fulfillment_order_line_item_id)
-    row.picked += 1
-    session.add(row)
+    row = PickListLine.__table__.c  # type: ignore[attr-defined]
+    picked = session.execute(
+        update(PickListLine)
+        .where(
+            row.id == tote.row_id,
+            row.picked + row.short < row.needed,
+            row.withdrawn.is_(None),
+            row.pick_list_id.in_(select(PickList.id).where(PickList.state == "open")),
+        )
+        .values(picked=row.picked + 1)
+        .returning(row.picked)
+    ).scalar()
+    if picked is None:
+        raise StaleSheet(f"pick list {sheet.pick_list_id} changed")
     record(
         session,
         station=actor.station,
         staff_code=actor.staff_code,
         action="pick.scan",
-        subject=pick_list_subject(pick_list_id),
+        subject=pick_list_subject(sheet.pick_list_id),
         code=shown,
         sku=line.sku,
         stop=line.stop,
         tote=tote.tote,
         order=tote.order_name,
-        picked=row.picked,
-        needed=row.needed,
+        picked=picked,
+        needed=tote.needed,
     )
-    return ScanResult(
+    result = ScanResult(
         shown,
         None,
         f"{line.sku or line.title} → {tote.tote} ({tote.order_name})",
@@ -112,6 +134,7 @@ def scan_item(session: Session, pick_list_id: int, code: str, actor: Actor) -> S
         tote=tote.tote,
         order_name=tote.order_name,
     )
+    return result, with_picked(sheet, tote.row_id, picked)
 
 
 def _rejected(session: Session, shown: str, lines: list[SheetLine]) -> ScanResult:

@@ -6,7 +6,7 @@ barcodes; what the pick screen shows and the text export prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -24,6 +24,7 @@ from oms_tui.floor.pick_lists import PickRefused, pick_list_rows
 
 @dataclass(frozen=True)
 class ToteLine:
+    row_id: int  # the pick list row it is read from
     tote: str
     order_name: str
     fulfillment_order_id: str
@@ -120,6 +121,7 @@ def read_sheet(session: Session, pick_list_id: int) -> PickSheet:
         firsts.setdefault(row.stop, row)
         stops.setdefault(row.stop, []).append(
             ToteLine(
+                row_id=row.id or 0,
                 tote=row.tote or "",
                 order_name=names.get(row.fulfillment_order_id, row.fulfillment_order_id),
                 fulfillment_order_id=row.fulfillment_order_id,
@@ -154,3 +156,19 @@ def read_sheet(session: Session, pick_list_id: int) -> PickSheet:
         created_at=pick_list.created_at,
         lines=tuple(lines),
     )
+
+
+def with_picked(sheet: PickSheet, row_id: int, picked: int) -> PickSheet:
+    """The sheet with one row's picked count as now written (no read of the whole list again)."""
+    lines = tuple(
+        replace(
+            line,
+            totes=tuple(
+                replace(tote, picked=picked) if tote.row_id == row_id else tote for tote in line.totes
+            ),
+        )
+        if any(tote.row_id == row_id for tote in line.totes)
+        else line
+        for line in sheet.lines
+    )
+    return replace(sheet, lines=lines)

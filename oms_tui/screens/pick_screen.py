@@ -5,6 +5,10 @@ an unknown code stops the picker with a blocking error. Scans are queued and cou
 other by a single worker thread, so a fast burst of scans is neither dropped nor reordered. After
 each live update the screen looks for orders that left the list (cancelled, held) and shows their
 put-back at once, blocking.
+
+The counting worker keeps the sheet it counts against (`scan_sheet`) and updates it from each count
+it writes, so a scan is one short write transaction with no read of the list; a fresh read (on
+load) replaces it under the same lock, so the two never interleave.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.config import Settings
@@ -35,9 +39,11 @@ from oms_tui.floor.pick_export import export_text
 from oms_tui.floor.pick_lists import PickRefused, open_pick_list
 from oms_tui.floor.pick_scans import (
     ScanResult,
+    StaleSheet,
     awaiting_decision,
+    count_scan,
     hold_short,
-    scan_item,
+    open_list,
     ship_rest,
     short_pick,
 )
@@ -46,9 +52,10 @@ from oms_tui.floor.put_back import PutBack, pending_put_backs, put_back_done, wi
 from oms_tui.floor.store_actions import ActionRefused, Actor
 from oms_tui.floor.walking import WalkRule
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
-from oms_tui.screens.messages import LiveUpdated, Scanned
+from oms_tui.screens.messages import LiveUpdated, Scanned, StaffChanged
 from oms_tui.screens.registry import ScreenEntry
 from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.pick_lines import PickLines
 from oms_tui.widgets.shell_header import ShellHeader
 
 COLUMNS = (("#", 3), ("Bin", 10), ("SKU", 14), ("Title", 28), ("Picked", 8), ("Totes", 30))
@@ -63,7 +70,7 @@ Refusal = (PickRefused, ActionRefused, ClaimRefused, SQLAlchemyError)
 class PickScreen(Screen[None]):
     AUTO_FOCUS = "#lines"
     DEFAULT_CSS = """
-    PickScreen #summary { height: auto; padding: 0 1; background: $boost; }
+    PickScreen #summary { height: 1; padding: 0 1; background: $boost; }
     PickScreen #lines { height: 1fr; }
     PickScreen #last { height: 3; padding: 0 1; border-top: solid $primary 50%; }
     PickScreen #prompt { height: 1fr; content-align: center middle; text-style: bold; }
@@ -80,9 +87,12 @@ class PickScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, sheet: PickSheet | None, put_backs: list[PutBack], note: str = "") -> None:
+        def __init__(
+            self, sheet: PickSheet | None, put_backs: list[PutBack], note: str = "", decide: bool = False
+        ) -> None:
+            """`decide`: then ask for the short pick's decision (the sheet must show the short first)."""
             super().__init__()
-            self.sheet, self.put_backs, self.note = sheet, put_backs, note
+            self.sheet, self.put_backs, self.note, self.decide = sheet, put_backs, note, decide
 
     class Counted(Message):
         def __init__(self, result: ScanResult, sheet: PickSheet) -> None:
@@ -102,16 +112,14 @@ class PickScreen(Screen[None]):
         self.scans: deque[str] = deque()
         self.scans_lock = threading.Lock()
         self.counting = False  # a worker is draining `scans`
-        self.shown_rows: list[tuple[str | Text, ...]] = []
+        self.count_lock = threading.Lock()  # held while a scan is counted or the sheet read afresh
+        self.scan_sheet: PickSheet | None = None  # the list as last written or read
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
         yield Static("", id="summary")
         yield Static("", id="prompt")
-        table: DataTable[str | Text] = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width, key=label)
-        yield table
+        yield PickLines(COLUMNS, id="lines")
         yield Static("", id="last")
         yield Footer()
 
@@ -146,18 +154,25 @@ class PickScreen(Screen[None]):
         event.stop()
         self.load()
 
+    @on(StaffChanged)
+    def staff_changed(self, event: StaffChanged) -> None:
+        """Another person works here now: their open list (or the prompt)."""
+        event.stop()
+        self.load()
+
     @work(thread=True, exclusive=True, group="pick-load")
-    def load(self, note: str = "") -> None:
+    def load(self, note: str = "", decide: bool = False) -> None:
         """The open list; orders that left it become put-backs (recorded here, shown blocking)."""
         actor = self.actor
         if actor.staff_code is None:
             self.post_message(self.Loaded(None, [], note))
             return
         try:
-            with self.cache.sessions() as session:
+            with self.count_lock, self.cache.sessions() as session:
                 pick_list = open_pick_list(session, actor.staff_code)
                 if pick_list is None or pick_list.id is None:
                     session.commit()
+                    self.scan_sheet = None
                     self.post_message(self.Loaded(None, [], note))
                     return
                 new = withdraw_departed(session, pick_list.id, actor)
@@ -169,11 +184,10 @@ class PickScreen(Screen[None]):
                     lease=self.lease,
                 )
                 session.commit()
-                sheet = read_sheet(session, pick_list.id)
+                self.scan_sheet = sheet = read_sheet(session, pick_list.id)
+                self.post_message(self.Loaded(sheet, new, note, decide))
         except Refusal as exc:
             self.post_message(self.Refused("Pick list", _line(exc)))
-            return
-        self.post_message(self.Loaded(sheet, new, note))
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
@@ -188,10 +202,13 @@ class PickScreen(Screen[None]):
                     "Return the units, then press b (put back done)" if task.returns else "",
                 )
             )
+        if message.decide:
+            self.action_decide()
 
-    def show(self, sheet: PickSheet | None) -> None:
+    def show(self, sheet: PickSheet | None, changed: int | None = None) -> None:
+        """Show the sheet; `changed`: the only stop that differs from the sheet shown (after a scan)."""
         self.sheet = sheet
-        table = self.query_one("#lines", DataTable)
+        table = self.query_one("#lines", PickLines)
         prompt = self.query_one("#prompt", Static)
         staff = self.desk.staff
         if sheet is None:
@@ -217,21 +234,16 @@ class PickScreen(Screen[None]):
                 for name, tote in sorted(totes.items(), key=lambda item: int(item[0][1:] or 0))
             ),
         )
-        self.query_one("#summary", Static).update(summary)
-        rows = [_cells(line) for line in sheet.lines]
-        stops = [str(line.stop) for line in sheet.lines]
-        if [row[0] for row in self.shown_rows] == [row[0] for row in rows] and table.row_count == len(rows):
-            for stop, old, new in zip(stops, self.shown_rows, rows, strict=True):
-                for (label, _), before, after in zip(COLUMNS, old, new, strict=True):
-                    if before != after:
-                        table.update_cell(stop, label, after)
+        self.query_one("#summary", Static).update(summary, layout=False)  # a fixed height: no reflow
+        if changed is not None and len(table.rows) == len(sheet.lines):
+            rows = list(table.rows)
+            index = next(n for n, line in enumerate(sheet.lines) if line.stop == changed)
+            rows[index] = _cells(sheet.lines[index])
+            table.set_rows(rows)
         else:
-            table.clear()
-            for stop, row in zip(stops, rows, strict=True):
-                table.add_row(*row, key=stop)
-        self.shown_rows = rows
+            table.set_rows([_cells(line) for line in sheet.lines])
         if sheet.current is not None:
-            table.move_cursor(row=sheet.current)
+            table.move_cursor(sheet.current)
 
     # --- scans ---------------------------------------------------------------------------------------
     @on(Scanned)
@@ -263,24 +275,31 @@ class PickScreen(Screen[None]):
                     return
                 code = self.scans.popleft()
             try:
-                with self.cache.sessions() as session:
-                    result = scan_item(session, pick_list_id, code, actor)
+                with self.count_lock, self.cache.sessions() as session:
+                    sheet = self.scan_sheet
+                    if sheet is None or sheet.pick_list_id != pick_list_id:
+                        sheet = read_sheet(session, pick_list_id)
+                    try:
+                        result, sheet = count_scan(session, sheet, code, actor)
+                    except StaleSheet:  # changed under it (another station, a put-back): read again
+                        session.rollback()
+                        open_list(session, pick_list_id)
+                        result, sheet = count_scan(session, read_sheet(session, pick_list_id), code, actor)
                     session.commit()
-                    sheet = read_sheet(session, pick_list_id)
-            except Refusal as exc:
+                    self.scan_sheet = sheet
+                    self.post_message(self.Counted(result, sheet))
+            except (StaleSheet, *Refusal) as exc:
                 self.post_message(self.Refused("Scan not counted", _line(exc)))
-                continue
-            self.post_message(self.Counted(result, sheet))
 
     @on(Counted)
     def counted(self, message: Counted) -> None:
         result = message.result
-        self.show(message.sheet)
+        self.show(message.sheet, message.result.stop)
         last = self.query_one("#last", Static)
         if result.ok:
-            last.update(Text.assemble(("✓ ", "bold green"), (result.message, "bold")))
+            last.update(Text.assemble(("✓ ", "bold green"), (result.message, "bold")), layout=False)
             return
-        last.update(Text.assemble(("✗ ", "bold red"), (result.message, "bold red")))
+        last.update(Text.assemble(("✗ ", "bold red"), (result.message, "bold red")), layout=False)
         self.app.push_screen(BlockingError(str(result.problem).capitalize(), result.message, result.hint))
 
     @on(Refused)
@@ -291,7 +310,7 @@ class PickScreen(Screen[None]):
     def current_line(self) -> SheetLine | None:
         if self.sheet is None or not self.sheet.lines:
             return None
-        row = self.query_one("#lines", DataTable).cursor_row
+        row = self.query_one("#lines", PickLines).cursor
         return self.sheet.lines[min(max(row, 0), len(self.sheet.lines) - 1)]
 
     def action_new_batch(self, wave: str) -> None:
@@ -430,12 +449,10 @@ class PickScreen(Screen[None]):
         except Refusal as exc:
             self.post_message(self.Refused(title, _line(exc)))
             return
-        self.app.call_from_thread(self.load, done)
-        if then_decide:
-            self.app.call_from_thread(self.call_after_refresh, self.action_decide)
+        self.app.call_from_thread(self.load, done, then_decide)
 
 
-def _cells(line: SheetLine) -> tuple[str | Text, ...]:
+def _cells(line: SheetLine) -> tuple[Text, ...]:
     done = not line.left
     style = "dim green" if done else ""
     picked = Text(f"{line.picked}/{line.needed}", style="bold green" if done else "bold")

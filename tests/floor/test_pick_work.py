@@ -11,8 +11,10 @@ from oms_tui.floor.pick_export import export_text
 from oms_tui.floor.pick_lists import PickRefused, open_pick_list, start_pick_list
 from oms_tui.floor.pick_scans import (
     ScanProblem,
+    StaleSheet,
     awaiting_decision,
     complete,
+    count_scan,
     hold_short,
     scan_item,
     ship_rest,
@@ -209,3 +211,33 @@ def test_the_text_export_lists_every_stop_in_walking_order_with_its_totes(
     ]
     assert lines[7].split()[-3:] == ["1/4", "T1x1,", "T2x3"]
     assert lines[-3:] == ["  T1 = #1001", "  T2 = #1002", "  T3 = #1003"]
+
+
+def test_missing_units_are_taken_from_the_last_totes_so_the_first_orders_keep_what_was_found(
+    session: Session, batch: tuple[int, list[str]]
+) -> None:
+    pick_list_id, _ = batch
+    mugs = next(line for line in read_sheet(session, pick_list_id).lines if line.sku == "MUG-1")
+    with pytest.raises(PickRefused, match="short 1 to 4 units, not 5"):
+        short_pick(session, pick_list_id, mugs.stop, ANA, missing=5)
+
+    shorted = short_pick(session, pick_list_id, mugs.stop, ANA, missing=2)  # 2 of the 4 mugs are there
+
+    assert [(o.order_name, o.missing) for o in shorted.orders] == [("#1002", 2)]
+    assert [r.tote for r in (scan_item(session, pick_list_id, "MUG-1", ANA) for _ in range(2))] == [
+        "T1",
+        "T2",
+    ]
+    assert scan_item(session, pick_list_id, "MUG-1", ANA).problem is ScanProblem.OVER_PICK
+
+
+def test_a_scan_against_an_out_of_date_sheet_writes_nothing_and_says_so(
+    session: Session, batch: tuple[int, list[str]]
+) -> None:
+    pick_list_id, _ = batch
+    before = read_sheet(session, pick_list_id)
+    _, after = count_scan(session, before, "sock-2", ANA)
+    assert after == read_sheet(session, pick_list_id)  # the sheet it returns is the list as written
+    with pytest.raises(StaleSheet):
+        count_scan(session, before, "SOCK-2", ANA)  # the sock's one unit is picked already
+    assert counts(session, pick_list_id)["SOCK-2 T3"] == "1/1"

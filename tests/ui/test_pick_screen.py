@@ -11,11 +11,11 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
-from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Role
+from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Role, Staff
 from oms_tui.config import Settings
 from oms_tui.floor.queues import Stage, stage_condition
 from oms_tui.runtime import LiveUpdate, Runtime
@@ -24,10 +24,13 @@ from oms_tui.screens.pick_screen import PickScreen
 from oms_tui.sim.order_mutations import cancel_order
 from oms_tui.sim.store import SimStore
 from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.pick_lines import PickLines
 from tests.ui.conftest import NOW
 from tests.ui.conftest import _sync as sync_from
 from tests.ui.floor_app import settle, signed_in
 from tests.ui.pick_floor import open_sheet, shelve_every_sku
+from tests.ui.scanner import scan as scanner_bursts
+from tests.ui.scanner import scanner_on
 
 SIZE = (140, 40)
 
@@ -80,8 +83,8 @@ async def test_a_batch_of_three_is_picked_with_one_wrong_scan_and_one_short_pick
             codes = [line.barcode or line.sku or ""] * line.needed
             await scan(pilot, *[code.lower() for code in codes])  # barcodes or SKUs, any case
         assert not isinstance(picker.screen, BlockingError)
-        table = screen.query_one("#lines", DataTable)
-        assert table.cursor_row == sheet.lines.index(hoodies)  # the current line is highlighted
+        table = screen.query_one("#lines", PickLines)
+        assert table.cursor == sheet.lines.index(hoodies)  # the current line is highlighted
 
         await scan(pilot, "SOCK-SAN-S")  # on the list, but further on: counted
         await scan(pilot, "BEAN-BLA-M")  # a SKU of the shop that is on no order of this batch
@@ -196,3 +199,34 @@ def test_blocking_error_snapshot(picker: OmsApp, snap_compare) -> None:  # type:
         await scan(pilot, "BEAN-BLA-M")
 
     assert snap_compare(picker, terminal_size=SIZE, run_before=wrong_scan)
+
+
+async def test_with_a_scanner_a_badge_signs_in_and_product_bursts_count_on_the_pick_screen(
+    runtime: Runtime,
+) -> None:
+    shelve_every_sku(runtime)
+    with runtime.cache.sessions() as session:
+        session.add(Staff(code="P01", name="Ana Pereira", role=Role.PICKER, created_at=NOW))
+        session.add(Staff(code="P02", name="Bo Chen", role=Role.PICKER, created_at=NOW))
+        session.commit()
+    app = OmsApp(scanner_on(runtime), live=False, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        prompt = pick_screen(app).query_one("#prompt", Static)
+        assert "Nobody is signed in: scan your badge" in str(prompt.content)
+
+        await scanner_bursts(pilot, "P01")  # her badge
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        first, second = sheet.lines[0], sheet.lines[1]
+        await scanner_bursts(pilot, first.barcode or "", (second.sku or "").lower())  # back to back
+        await settle(pilot)
+        assert [(line.picked, line.needed) for line in pick_screen(app).sheet.lines[:2]] == [(1, 1), (1, 1)]  # type: ignore[union-attr]
+
+        await scanner_bursts(pilot, "P02")  # one scan switches the person at the station
+        await settle(pilot)
+        assert "Bo Chen, no open pick list" in str(prompt.content)
