@@ -11,9 +11,11 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
-from textual import on, work
+from sqlmodel import Session, col, select
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -23,19 +25,24 @@ from oms_tui.config import Settings
 from oms_tui.floor.claims import heartbeat
 from oms_tui.floor.lookup import NotFound, find_order
 from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.staff import active_staff
+from oms_tui.floor.scan_codes import Named, ScanTarget, identify
+from oms_tui.floor.staff import active_staff, record_sign_in, record_sign_out
 from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
+from oms_tui.scan_input import ScanInput
 from oms_tui.screens.catalog import SCREENS
 from oms_tui.screens.help_screen import HelpScreen
-from oms_tui.screens.messages import LiveUpdated, OpenOrder
+from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned, StaffChanged
 from oms_tui.screens.order_prompt import OrderPrompt
 from oms_tui.screens.order_screen import OrderScreen
 from oms_tui.screens.registry import ScreenContext, ScreenEntry
 from oms_tui.screens.search_screen import SearchScreen
+from oms_tui.screens.sign_in import SignInScreen
 from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, with_update
+from oms_tui.widgets.blocking_error import BlockingError
 
 HEALTH_EVERY_S = 5.0  # the outbox and notices also change without a sync (actions on this station)
+SHOWN_CODE = 40  # characters of an unknown scan repeated in its notice
 
 
 def local_now() -> datetime:
@@ -91,7 +98,8 @@ class OmsApp(App[None]):
     ]
 
     health: reactive[SyncHealth] = reactive(SyncHealth(""), init=False)
-    staff: reactive[str | None] = reactive(None)  # the signed-in person (sign-in comes with its issue)
+    staff: reactive[str | None] = reactive(None)  # the signed-in person's name, for the header
+    IDLE_CHECK_S: ClassVar[float] = 10.0  # how often idle sign-out looks at the last key's time
 
     def __init__(
         self,
@@ -100,11 +108,25 @@ class OmsApp(App[None]):
         live: bool = True,
         clock: Callable[[], datetime] = local_now,
         staff: Staff | None = None,
+        sign_in_first: bool = False,
+        driver_class: type[Driver] | None = None,
     ) -> None:
-        """`staff`: the person signed in at this station (their role decides what they may do)."""
-        super().__init__()
+        """`staff`: the person signed in at this station (their role decides what they may do).
+        `sign_in_first`: with nobody signed in, open on the sign-in (as `oms-tui` does).
+        `driver_class`: Textual's driver, for sessions in a browser (`oms_tui.web`)."""
+        super().__init__(driver_class=driver_class)
         self.runtime, self.live, self.clock = runtime, live, clock
-        self.desk = OrderDesk(runtime.settings.station, staff)  # what the signed-in person may do
+        self.sign_in_first = sign_in_first
+        settings = runtime.settings
+        self.desk = OrderDesk(settings.station, staff)  # the signed-in person: replaced at each sign-in
+        self.scan_input = ScanInput(
+            self,
+            super().on_event,
+            self.scanned,
+            gap_ms=settings.scan_gap_ms,
+            min_length=settings.scan_min_length,
+        )
+        self.last_input = clock()  # for idle sign-out
         self.stopping = threading.Event()
         self.set_reactive(OmsApp.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
@@ -123,8 +145,18 @@ class OmsApp(App[None]):
         self.read_health()
         self.set_interval(HEALTH_EVERY_S, self.read_health)
         self.set_interval(self.lease.total_seconds() / 3, self.renew_claims)  # two beats may fail
+        self.set_interval(self.IDLE_CHECK_S, self.sign_out_if_idle)
         if self.live:
             self.run_live()
+        if self.sign_in_first and self.desk.staff is None:
+            self.ask_sign_in()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key from the terminal goes through scan detection first (`scan_input`)."""
+        if isinstance(event, events.InputEvent):
+            self.last_input = self.clock()
+        if not await self.scan_input.intercept(event):
+            await super().on_event(event)
 
     # --- screens and keys ---------------------------------------------------------------------------
     def action_show_screen(self, name: str) -> None:
@@ -137,6 +169,10 @@ class OmsApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Sync now", "Sync with the store at once, without waiting", self.action_sync_now)
         yield SystemCommand("Go to order…", "Open an order by its number", self.action_go_to_order)
+        yield SystemCommand("Switch staff", "Sign someone else in at this station", self.ask_sign_in)
+        if self.desk.staff is not None:
+            name = self.desk.staff.name
+            yield SystemCommand("Sign out", f"Sign {name} out", partial(self.sign_out, "asked"))
         for entry in self.entries:
             yield SystemCommand(
                 f"{entry.title} screen",
@@ -236,17 +272,132 @@ class OmsApp(App[None]):
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen(self.runtime.cache, self.desk, self.clock))
 
+    # --- scans ---------------------------------------------------------------------------------------
+    def scanned(self, code: str) -> None:
+        """A scanner's burst: a badge signs its person in from anywhere (but a blocking error, which
+        must be acknowledged first); any other code goes to the active screen as `Scanned`."""
+        if not isinstance(self.screen, BlockingError):
+            with self.runtime.cache.reads() as session:
+                person = session.get(Staff, code.strip().upper())
+            if person is not None:
+                if person.active:
+                    self.sign_in(person, how="badge")
+                else:
+                    self.notify(f"{person.name} ({person.code}) no longer works here", severity="error")
+                return
+        self.screen.post_message(Scanned(code))
+
+    @on(Scanned)
+    def route_scan(self, message: Scanned) -> None:
+        """No screen took the scan: open what it names."""
+        self.identify_scan(message.code)
+
+    @work(thread=True, group="scan")
+    def identify_scan(self, code: str) -> None:
+        with self.runtime.cache.reads() as session:
+            target = identify(session, code)
+        self.call_from_thread(self.open_scanned, code, target)
+
+    def open_scanned(self, code: str, target: ScanTarget) -> None:
+        if target.order_id is not None:
+            self.open_order(target.order_id)
+        elif target.named is Named.ITEM:
+            self.push_screen(SearchScreen(self.runtime.cache, self.desk, self.clock, code))
+        else:
+            shown = code if len(code) <= SHOWN_CODE else f"{code[:SHOWN_CODE]}…"
+            self.notify(
+                f"unknown code {shown!r}: no order, badge, tracking number, SKU or barcode",
+                severity="warning",
+            )
+
+    # --- who works here -------------------------------------------------------------------------------
+    def ask_sign_in(self) -> None:
+        """The sign-in, when there is anyone to sign in (a station with no staff registered works as
+        nobody); demo staff's codes are listed on it."""
+        if isinstance(self.screen, SignInScreen):
+            return
+        with self.runtime.cache.reads() as session:
+            people = active_people(session)
+        if people:
+            settings = self.runtime.settings
+            shown = people if settings.demo else []
+            self.push_screen(SignInScreen(self.runtime.cache, settings.station, self.sign_in, shown))
+
+    def sign_in(self, person: Staff, how: str = "typed") -> None:
+        """`person` works here now (whoever was signed in is signed out): recorded, the desk replaced."""
+        previous = self.desk.staff
+        if previous is not None and previous.code == person.code:
+            self.notify(f"{person.name} is signed in")
+            if isinstance(self.screen, SignInScreen):
+                self.screen.dismiss(None)
+            return
+        station = self.runtime.settings.station
+        with self.runtime.cache.sessions() as session:
+            if previous is not None:
+                record_sign_out(session, station, previous, "switch")
+            record_sign_in(session, station, person, how)
+            session.commit()
+        self._staff_changed(person, previous)
+        self.notify(f"Signed in: {person.name} ({person.role.value})")
+
+    def sign_out(self, why: str) -> None:
+        """`why`: "asked" or "idle". The sign-in follows."""
+        previous = self.desk.staff
+        if previous is None:
+            return
+        with self.runtime.cache.sessions() as session:
+            record_sign_out(session, self.runtime.settings.station, previous, why)
+            session.commit()
+        self._staff_changed(None, previous)
+        self.notify(f"Signed out: {previous.name}" + (" (idle)" if why == "idle" else ""))
+        self.ask_sign_in()
+
+    def _staff_changed(self, person: Staff | None, previous: Staff | None) -> None:
+        self.desk = OrderDesk(self.runtime.settings.station, person)
+        self.staff = person.name if person else None
+        self.last_input = self.clock()
+        # every screen of every mode, the ones pushed over them too (an order screen holds a desk)
+        stacked = [screen for stack in self._screen_stacks.values() for screen in stack]
+        for screen in dict.fromkeys([*self.made.values(), *stacked]):
+            screen.post_message(StaffChanged(person, previous))
+
+    def sign_out_if_idle(self) -> None:
+        minutes = self.runtime.settings.idle_signout_minutes
+        idle = (self.clock() - self.last_input).total_seconds() / 60
+        if minutes and self.desk.staff is not None and idle >= minutes:
+            self.sign_out("idle")
+
     def on_unmount(self) -> None:
         self.stopping.set()
 
 
-def run_app(settings: Settings) -> None:
+def active_people(session: Session) -> list[Staff]:
+    return list(session.exec(select(Staff).where(col(Staff.active)).order_by(col(Staff.code))))
+
+
+def run_app(
+    settings: Settings,
+    *,
+    board: bool = False,
+    driver_class: type[Driver] | None = None,
+    started: Callable[[OmsApp], None] | None = None,
+) -> None:
+    """The app, or with `board` the board alone (read-only, nobody signed in); `started` is handed
+    the app before it runs."""
     runtime = Runtime.start(settings)
     try:
-        staff = None
-        if settings.staff:
-            with runtime.cache.sessions() as session:
-                staff = active_staff(session, settings.staff)  # StaffError: one line, the app not started
-        OmsApp(runtime, staff=staff).run()
+        if board:
+            from oms_tui.board_app import BoardApp
+
+            app: OmsApp = BoardApp(runtime, driver_class=driver_class)
+        else:
+            staff = None
+            if settings.staff:
+                with runtime.cache.sessions() as session:
+                    staff = active_staff(session, settings.staff)  # StaffError: one line, not started
+            app = OmsApp(runtime, staff=staff, sign_in_first=True, driver_class=driver_class)
+        if started is not None:
+            started(app)
+        app.run()
     finally:
         runtime.close()

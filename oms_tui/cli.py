@@ -14,6 +14,8 @@ from sqlmodel import Session
 from oms_tui.cache.floor_state import Role
 from oms_tui.cli_actions import COMMANDS as FLOOR_ACTIONS
 from oms_tui.cli_errors import load_settings, one_line_errors
+from oms_tui.cli_print import print_group
+from oms_tui.cli_serve import serve, web_session
 from oms_tui.cli_store import outbox, sync
 from oms_tui.config import Settings
 from oms_tui.sim.cli import store_sim
@@ -23,22 +25,23 @@ SKUS_SHOWN = 20  # unknown SKUs named in a warning; the rest are counted
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="oms-tui")
+@click.option("--board", is_flag=True, help="Show the board alone: no sign-in, no actions (a wall screen).")
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, board: bool) -> None:
     """Keyboard-first order management for a Shopify fulfillment floor.
 
     With no command, starts the app (on the embedded store simulator when no shop is configured).
     """
     if ctx.invoked_subcommand is None:
-        start_app()
+        start_app(board=board)
 
 
 @one_line_errors
-def start_app() -> None:
+def start_app(board: bool) -> None:
     from oms_tui.app import run_app
 
     try:
-        run_app(load_settings())
+        run_app(load_settings(), board=board)
     except ValueError as exc:  # settings that do not fit together, such as a shop without a token
         raise click.ClickException(str(exc)) from None
 
@@ -163,6 +166,9 @@ def cache_session(settings: Settings) -> Iterator[Session]:
 
 
 main.add_command(store_sim)
+main.add_command(serve)
+main.add_command(web_session)
+main.add_command(print_group)
 main.add_command(sync)
 main.add_command(outbox)
 for action_command in FLOOR_ACTIONS:

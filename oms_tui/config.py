@@ -123,8 +123,48 @@ class Settings(BaseSettings):
     poll_interval: float = Field(default=5.0, gt=0, description="Seconds between live polls")
     sla_hours: float = Field(default=24.0, gt=0, description="Hours from order to shipment before late")
     carrier: str = Field(default="UPS", min_length=1, description="The carrier the floor ships with")
+    pick_walk: str = Field(
+        default="natural",
+        pattern="^(natural|serpentine)$",
+        description="Walking order in an aisle: natural (every aisle from its low end) or serpentine",
+    )
+    pick_zones: list[str] = Field(
+        default_factory=list,
+        description='Aisles walked first, in this order (e.g. ["C", "A"]); others follow',
+    )
+    pick_batch: int = Field(default=3, ge=1, le=50, description="Orders the pick screen's new batch claims")
     claim_lease_minutes: float = Field(
         default=10.0, gt=0, description="Minutes a claim lasts unless its station renews it"
+    )
+    shop_name: str | None = Field(
+        default=None, description="The shop's name on packing slips (unset: the shop's address)"
+    )
+    printer: str | None = Field(
+        default=None, description="CUPS printer (`lp -d`) for slips and pick lists; unset: print_folder"
+    )
+    print_folder: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)) / "prints",
+        description="Where PDFs go when no printer is set, and where a failed print is kept",
+    )
+    paper: str = Field(default="a4", pattern="^(a4|letter)$", description="Pick lists' paper: a4 or letter")
+    slip_paper: str | None = Field(
+        default=None,
+        pattern="^(a4|letter|4x6)$",
+        description="Paper for packing slips: a4, letter or 4x6 (thermal label); unset: as paper",
+    )
+    slip_note: str = Field(
+        default="Thank you for your order! Questions or returns: reply to your order confirmation.",
+        description="The note to the customer at the foot of every packing slip",
+    )
+    scan_gap_ms: float = Field(
+        default=40.0,
+        ge=0,
+        description="Longest pause between a barcode scanner's keys (ms); more for slow Bluetooth "
+        "scanners; 0: no scanner, every key is typing",
+    )
+    scan_min_length: int = Field(default=3, ge=1, description="Fewest characters a scan has")
+    idle_signout_minutes: float = Field(
+        default=15.0, ge=0, description="Sign the person out after this long without a key; 0: never"
     )
 
     @field_validator("shop_url")

@@ -27,6 +27,7 @@ from oms_tui.cache.types import utcnow
 from oms_tui.config import APP_NAME, Settings
 from oms_tui.floor.exception_rules import RuleSettings
 from oms_tui.floor.exceptions import run_pass
+from oms_tui.floor.staff import seed_demo_staff
 from oms_tui.store.api_notices import status_text
 from oms_tui.store.client import StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
@@ -112,6 +113,9 @@ class Runtime:
         from oms_tui.sim.server import run_in_thread
         from oms_tui.sim.store import SimStore
 
+        with cache.sessions() as session:  # the demo's floor team: a first start can sign in
+            seed_demo_staff(session, settings.station)
+            session.commit()
         # Kept beside the cache, so a restart serves the shop the cache was synced from.
         path = demo_shop_path(settings.database_url)
         saved = SavedShopFile(path) if path else None

@@ -88,9 +88,13 @@ class PickListLine(SQLModel, table=True):
     fulfillment_order_line_item_id: str
     sku: str | None = None
     bin_code: str | None = None
-    needed: int
+    needed: int  # units this list hands to packing (less the short once "ship the rest" is chosen)
     picked: int = 0
-    short: int = 0
+    short: int = 0  # units the picker could not find
+    stop: int = 0  # the pick plan's line: rows of one SKU fetched together share it
+    tote: str | None = None  # where the units go (T1, T2, ...: one tote per order)
+    withdrawn: str | None = None  # why the order left the list mid-pick: cancelled, on hold
+    put_back: int = 0  # picked units to return to the bin (the order left the list); 0 once returned
 
 
 OPEN_PACK = text("state = 'open'")

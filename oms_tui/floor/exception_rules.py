@@ -36,11 +36,13 @@ KIND_LABELS = {
     "sync_failing": "sync failing",
     "sync_malformed": "sync malformed",
     "api_deprecated": "API deprecated",
+    "print_failed": "printer failed",
 }
 # Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
 DEFAULT_FIXES = {
     "store_rejected": "Read the store's message, correct the order in Shopify, then `oms-tui outbox retry`",
     "sync_malformed": "Check the object in Shopify's admin; sync reads it again when it next changes",
+    "print_failed": "Check the printer (`lpstat -p`), then print the kept PDF or print the order again",
 }
 
 OPEN_WORK = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")

@@ -105,6 +105,7 @@ def _on_lists(*states: str) -> Any:
         select(PickListLine.fulfillment_order_id)
         .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
         .where(col(PickList.state).in_(states))
+        .where(col(PickListLine.withdrawn).is_(None))  # the order left the list (cancelled, held)
     )
 
 

@@ -40,3 +40,29 @@ def active_staff(session: Session, code: str) -> Staff:
     if not person.active:
         raise StaffError(f"staff {person.code} ({person.name}) is no longer active")
     return person
+
+
+def record_sign_in(session: Session, station: str, person: Staff, how: str) -> None:
+    """`how`: "badge" (scanned) or "typed"."""
+    code = person.code
+    record(session, station=station, action="staff.sign_in", staff_code=code, subject=code, how=how)
+
+
+def record_sign_out(session: Session, station: str, person: Staff, why: str) -> None:
+    """`why`: "switch" (someone else signed in), "idle" or "asked"."""
+    code = person.code
+    record(session, station=station, action="staff.sign_out", staff_code=code, subject=code, why=why)
+
+
+DEMO_STAFF = (
+    ("PICK1", "Pat Picker", Role.PICKER),
+    ("PACK1", "Sam Packer", Role.PACKER),
+    ("BOSS1", "Max Manager", Role.MANAGER),
+)
+
+
+def seed_demo_staff(session: Session, station: str) -> None:
+    """The demo shop's floor team, so a first start can sign in (their codes show on the sign-in)."""
+    for code, name, role in DEMO_STAFF:
+        if session.get(Staff, code) is None:
+            add_staff(session, code, name, role, station=station)

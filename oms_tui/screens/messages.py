@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from oms_tui.cache.models import Staff
 from oms_tui.runtime import LiveUpdate
 
 
@@ -33,3 +34,12 @@ class Scanned(Message):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
+
+
+class StaffChanged(Message, bubble=False):
+    """Someone signed in or out at this station (`staff` None: nobody is signed in now); the app has
+    already replaced `app.desk` and tells every screen it has."""
+
+    def __init__(self, staff: Staff | None, previous: Staff | None) -> None:
+        super().__init__()
+        self.staff, self.previous = staff, previous

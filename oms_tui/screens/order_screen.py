@@ -34,6 +34,7 @@ from oms_tui.floor.store_actions import HOLD_REASONS, ActionRefused
 from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.floor_app import floor_app
+from oms_tui.screens.messages import StaffChanged
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.text_modal import TextModal
 from oms_tui.widgets.shell_header import ShellHeader
@@ -148,6 +149,11 @@ class OrderScreen(Screen[None]):
             self.post_message(self.Done(str(exc).splitlines()[0], error=True))
             return
         self.post_message(self.Loaded(detail, holders, staff))
+
+    @on(StaffChanged)
+    def staff_changed(self, message: StaffChanged) -> None:
+        """Another person signed in at this station: what happens here next is theirs."""
+        self.desk = OrderDesk(self.desk.station, message.staff)
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from oms_tui.cache.database import Cache
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.search import MIN_INDEXED, SearchHit, search_orders
+from oms_tui.screens.messages import StaffChanged
 from oms_tui.screens.order_screen import OrderScreen, words
 from oms_tui.widgets.shell_header import ShellHeader
 
@@ -89,6 +90,11 @@ class SearchScreen(Screen[None]):
             self.app.call_from_thread(self.notify, str(exc).splitlines()[0], severity="error")
             return
         self.post_message(self.Found(text, hits))
+
+    @on(StaffChanged)
+    def staff_changed(self, message: StaffChanged) -> None:
+        """Another person signed in at this station: what happens here next is theirs."""
+        self.desk = OrderDesk(self.desk.station, message.staff)
 
     @on(Found)
     def found(self, message: Found) -> None:

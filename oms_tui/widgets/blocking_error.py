@@ -3,11 +3,14 @@ that only a deliberate key closes, so the scanner's next burst (which ends in En
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
+
+from oms_tui.screens.messages import Scanned
 
 
 class BlockingError(ModalScreen[None]):
@@ -34,4 +37,10 @@ class BlockingError(ModalScreen[None]):
             yield Label("Esc to acknowledge (a scan does not close this)", classes="hint")
 
     def on_mount(self) -> None:
+        self.app.bell()
+
+    @on(Scanned)
+    def scanned_instead(self, event: Scanned) -> None:
+        """The picker scanned on without looking: ring again, the modal stays."""
+        event.stop()
         self.app.bell()

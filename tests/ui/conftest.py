@@ -45,7 +45,10 @@ def seeded_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_cache: Path) -> Runtime:
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
     shutil.copy(seeded_cache, tmp_path / "cache.sqlite3")
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1")
+    # No scanner: Pilot types faster than any scanner; scan tests turn it on (tests/ui/scanner.py)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1", scan_gap_ms=0
+    )
     return Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
 
 

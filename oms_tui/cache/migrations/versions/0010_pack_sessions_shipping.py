@@ -14,7 +14,7 @@ from alembic import op
 OPEN_PACK = sa.text("state = 'open'")
 
 revision: str = "0010"
-down_revision: str | None = "0006"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

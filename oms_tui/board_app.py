@@ -1,0 +1,20 @@
+"""The board alone, for a wall screen: no sign-in, no actions, nothing but the board and quitting."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+
+from oms_tui.app import OmsApp
+from oms_tui.screens import board_screen
+from oms_tui.screens.registry import ScreenEntry
+
+
+class BoardApp(OmsApp, inherit_bindings=False):  # none of the app's keys (search, screens, go to order)
+    SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = (board_screen.SCREEN,)
+    ENABLE_COMMAND_PALETTE = False  # the palette opens orders and syncs: actions
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    def scanned(self, code: str) -> None:
+        """A scan at the wall does nothing: no badge signs in, no order opens."""

@@ -1,0 +1,483 @@
+"""The picker's screen: their open pick list in walking order, counted by scanning.
+
+Each scan (the app's `Scanned` message) counts one unit into its tote; a wrong item, an over-pick or
+an unknown code stops the picker with a blocking error. Scans are queued and counted one after the
+other by a single worker thread, so a fast burst of scans is neither dropped nor reordered. After
+each live update the screen looks for orders that left the list (cancelled, held) and shows their
+put-back at once, blocking.
+
+The counting worker keeps the sheet it counts against (`scan_sheet`) and updates it from each count
+it writes, so a scan is one short write transaction with no read of the list; a fresh read (on
+load) replaces it under the same lock, so the two never interleave.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from oms_tui.cache.database import Cache
+from oms_tui.config import Settings
+from oms_tui.floor import claims
+from oms_tui.floor.claims import ClaimRefused, Wave
+from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.floor.pick_batches import finish, start_batch
+from oms_tui.floor.pick_export import export_text
+from oms_tui.floor.pick_lists import PickRefused, open_pick_list
+from oms_tui.floor.pick_scans import (
+    ScanResult,
+    StaleSheet,
+    awaiting_decision,
+    count_scan,
+    hold_short,
+    open_list,
+    ship_rest,
+    short_pick,
+)
+from oms_tui.floor.pick_sheet import PickSheet, SheetLine, read_sheet
+from oms_tui.floor.put_back import PutBack, pending_put_backs, put_back_done, withdraw_departed
+from oms_tui.floor.store_actions import ActionRefused, Actor
+from oms_tui.floor.walking import WalkRule
+from oms_tui.screens.choice_modal import Choice, ChoiceModal
+from oms_tui.screens.messages import LiveUpdated, Scanned, StaffChanged
+from oms_tui.screens.registry import ScreenEntry
+from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.pick_lines import PickLines
+from oms_tui.widgets.shell_header import ShellHeader
+
+COLUMNS = (("#", 3), ("Bin", 10), ("SKU", 14), ("Title", 28), ("Picked", 8), ("Totes", 30))
+WAVES = {
+    "next": ("The next orders in the queue", None),
+    "single": ("Single-item orders", Wave(single_item=True)),
+    "rush": ("Rush orders", Wave(rush=True)),
+}
+Refusal = (PickRefused, ActionRefused, ClaimRefused, SQLAlchemyError)
+
+
+class PickScreen(Screen[None]):
+    AUTO_FOCUS = "#lines"
+    DEFAULT_CSS = """
+    PickScreen #summary { height: 1; padding: 0 1; background: $boost; }
+    PickScreen #lines { height: 1fr; }
+    PickScreen #last { height: 3; padding: 0 1; border-top: solid $primary 50%; }
+    PickScreen #prompt { height: 1fr; content-align: center middle; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("n", "new_batch('next')", "New batch", id="pick.new_batch"),
+        Binding("w", "wave", "Wave", id="pick.wave"),
+        Binding("s", "short", "Short", id="pick.short"),
+        Binding("d", "decide", "Decide short", id="pick.decide"),
+        Binding("b", "put_back_done", "Put back done", id="pick.put_back"),
+        Binding("c", "complete", "Complete", id="pick.complete"),
+        Binding("e", "export", "Export", id="pick.export"),
+        Binding("r", "reload", "Refresh", id="pick.refresh"),
+    ]
+
+    class Loaded(Message):
+        def __init__(
+            self, sheet: PickSheet | None, put_backs: list[PutBack], note: str = "", decide: bool = False
+        ) -> None:
+            """`decide`: then ask for the short pick's decision (the sheet must show the short first)."""
+            super().__init__()
+            self.sheet, self.put_backs, self.note, self.decide = sheet, put_backs, note, decide
+
+    class Counted(Message):
+        def __init__(self, result: ScanResult, sheet: PickSheet) -> None:
+            super().__init__()
+            self.result, self.sheet = result, sheet
+
+    class Refused(Message):
+        def __init__(self, title: str, text: str) -> None:
+            super().__init__()
+            self.title, self.text = title, text
+
+    def __init__(self, cache: Cache, settings: Settings, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.cache, self.settings, self.clock = cache, settings, clock
+        self.walk = WalkRule.of(settings.pick_walk, settings.pick_zones)
+        self.sheet: PickSheet | None = None
+        self.scans: deque[str] = deque()
+        self.scans_lock = threading.Lock()
+        self.counting = False  # a worker is draining `scans`
+        self.count_lock = threading.Lock()  # held while a scan is counted or the sheet read afresh
+        self.scan_sheet: PickSheet | None = None  # the list as last written or read
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader(self.clock)
+        yield Static("", id="summary")
+        yield Static("", id="prompt")
+        yield PickLines(COLUMNS, id="lines")
+        yield Static("", id="last")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Pick"
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    # --- who works here ------------------------------------------------------------------------------
+    @property
+    def actor(self) -> Actor:
+        return self.desk.actor
+
+    @property
+    def desk(self) -> OrderDesk:
+        desk = self.app.desk  # type: ignore[attr-defined]
+        assert isinstance(desk, OrderDesk)
+        return desk
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(minutes=self.settings.claim_lease_minutes)
+
+    # --- reading -------------------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.load()
+
+    @on(LiveUpdated)
+    def live(self, event: LiveUpdated) -> None:
+        event.stop()
+        self.load()
+
+    @on(StaffChanged)
+    def staff_changed(self, event: StaffChanged) -> None:
+        """Another person works here now: their open list (or the prompt)."""
+        event.stop()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="pick-load")
+    def load(self, note: str = "", decide: bool = False) -> None:
+        """The open list; orders that left it become put-backs (recorded here, shown blocking)."""
+        actor = self.actor
+        if actor.staff_code is None:
+            self.post_message(self.Loaded(None, [], note))
+            return
+        try:
+            with self.count_lock, self.cache.sessions() as session:
+                pick_list = open_pick_list(session, actor.staff_code)
+                if pick_list is None or pick_list.id is None:
+                    session.commit()
+                    self.scan_sheet = None
+                    self.post_message(self.Loaded(None, [], note))
+                    return
+                new = withdraw_departed(session, pick_list.id, actor)
+                claims.heartbeat(
+                    session,
+                    staff_code=actor.staff_code,
+                    station=actor.station,
+                    now=self.clock(),
+                    lease=self.lease,
+                )
+                session.commit()
+                self.scan_sheet = sheet = read_sheet(session, pick_list.id)
+                self.post_message(self.Loaded(sheet, new, note, decide))
+        except Refusal as exc:
+            self.post_message(self.Refused("Pick list", _line(exc)))
+
+    @on(Loaded)
+    def loaded(self, message: Loaded) -> None:
+        self.show(message.sheet)
+        if message.note:
+            self.notify(message.note)
+        for task in message.put_backs:
+            self.app.push_screen(
+                BlockingError(
+                    "Put back",
+                    task.describe(),
+                    "Return the units, then press b (put back done)" if task.returns else "",
+                )
+            )
+        if message.decide:
+            self.action_decide()
+
+    def show(self, sheet: PickSheet | None, changed: int | None = None) -> None:
+        """Show the sheet; `changed`: the only stop that differs from the sheet shown (after a scan)."""
+        self.sheet = sheet
+        table = self.query_one("#lines", PickLines)
+        prompt = self.query_one("#prompt", Static)
+        staff = self.desk.staff
+        if sheet is None:
+            table.display = False
+            prompt.display = True
+            self.query_one("#summary", Static).update("")
+            prompt.update(
+                "Nobody is signed in: scan your badge to start picking"
+                if staff is None
+                else f"{staff.name}, no open pick list: press n for a new batch, w for a wave"
+            )
+            return
+        prompt.display, table.display = False, True
+        picked, needed = sheet.units
+        totes = {tote.tote: tote for line in sheet.lines for tote in line.totes}
+        summary = Text.assemble(
+            (f"Pick list {sheet.pick_list_id}", "bold"),
+            f" · {staff.name if staff else sheet.staff_code} at {sheet.station} · ",
+            (f"{picked}/{needed}", "bold"),
+            " units · ",
+            ", ".join(
+                f"{name} {tote.order_name}" + (f" ({tote.withdrawn})" if tote.withdrawn else "")
+                for name, tote in sorted(totes.items(), key=lambda item: int(item[0][1:] or 0))
+            ),
+        )
+        self.query_one("#summary", Static).update(summary, layout=False)  # a fixed height: no reflow
+        if changed is not None and len(table.rows) == len(sheet.lines):
+            rows = list(table.rows)
+            index = next(n for n, line in enumerate(sheet.lines) if line.stop == changed)
+            rows[index] = _cells(sheet.lines[index])
+            table.set_rows(rows)
+        else:
+            table.set_rows([_cells(line) for line in sheet.lines])
+        if sheet.current is not None:
+            table.move_cursor(sheet.current)
+
+    # --- scans ---------------------------------------------------------------------------------------
+    @on(Scanned)
+    def scanned(self, event: Scanned) -> None:
+        event.stop()
+        if self.sheet is None:
+            self.app.push_screen(
+                BlockingError(
+                    "No pick list",
+                    f"Scanned {event.code[:64]!r} but there is no open pick list",
+                    "Sign in, then press n for a new batch" if self.desk.staff else "Scan your badge first",
+                )
+            )
+            return
+        with self.scans_lock:
+            self.scans.append(event.code)
+            if self.counting:
+                return
+            self.counting = True
+        self.count_scans(self.sheet.pick_list_id, self.actor)
+
+    @work(thread=True, group="pick-scans")
+    def count_scans(self, pick_list_id: int, actor: Actor) -> None:
+        """Count the queued scans in the order they came, one transaction each."""
+        while True:
+            with self.scans_lock:
+                if not self.scans:
+                    self.counting = False
+                    return
+                code = self.scans.popleft()
+            try:
+                with self.count_lock, self.cache.sessions() as session:
+                    sheet = self.scan_sheet
+                    if sheet is None or sheet.pick_list_id != pick_list_id:
+                        sheet = read_sheet(session, pick_list_id)
+                    try:
+                        result, sheet = count_scan(session, sheet, code, actor)
+                    except StaleSheet:  # changed under it (another station, a put-back): read again
+                        session.rollback()
+                        open_list(session, pick_list_id)
+                        result, sheet = count_scan(session, read_sheet(session, pick_list_id), code, actor)
+                    session.commit()
+                    self.scan_sheet = sheet
+                    self.post_message(self.Counted(result, sheet))
+            except (StaleSheet, *Refusal) as exc:
+                self.post_message(self.Refused("Scan not counted", _line(exc)))
+
+    @on(Counted)
+    def counted(self, message: Counted) -> None:
+        result = message.result
+        self.show(message.sheet, message.result.stop)
+        last = self.query_one("#last", Static)
+        if result.ok:
+            last.update(Text.assemble(("✓ ", "bold green"), (result.message, "bold")), layout=False)
+            return
+        last.update(Text.assemble(("✗ ", "bold red"), (result.message, "bold red")), layout=False)
+        self.app.push_screen(BlockingError(str(result.problem).capitalize(), result.message, result.hint))
+
+    @on(Refused)
+    def refused(self, message: Refused) -> None:
+        self.app.push_screen(BlockingError(message.title, message.text))
+
+    # --- keys ----------------------------------------------------------------------------------------
+    def current_line(self) -> SheetLine | None:
+        if self.sheet is None or not self.sheet.lines:
+            return None
+        row = self.query_one("#lines", PickLines).cursor
+        return self.sheet.lines[min(max(row, 0), len(self.sheet.lines) - 1)]
+
+    def action_new_batch(self, wave: str) -> None:
+        if self.desk.staff is None:
+            self.notify("Scan your badge first: a pick list belongs to a person", severity="warning")
+            return
+        self.write(
+            lambda session: start_batch(
+                session,
+                self.actor,
+                now=self.clock(),
+                lease=self.lease,
+                count=self.settings.pick_batch,
+                walk=self.walk,
+                wave=WAVES[wave][1],
+            ),
+            "New batch",
+            "new batch started",
+        )
+
+    def action_wave(self) -> None:
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self.action_new_batch(choice.value)
+
+        options = [(label, key) for key, (label, _) in WAVES.items()]
+        self.app.push_screen(ChoiceModal(f"New batch of {self.settings.pick_batch}", options), chosen)
+
+    def action_short(self) -> None:
+        line = self.current_line()
+        if self.sheet is None or line is None:
+            return
+        if not line.left:
+            self.notify(f"{line.sku or line.title}: nothing left to pick on this line", severity="warning")
+            return
+        pick_list_id = self.sheet.pick_list_id
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                missing = int(choice.value)
+                self.write(
+                    lambda session: short_pick(session, pick_list_id, line.stop, self.actor, missing),
+                    "Short pick",
+                    "short pick recorded",
+                    then_decide=True,
+                )
+
+        options = [
+            (f"{n} missing" + (" (all left)" if n == line.left else ""), str(n))
+            for n in range(line.left, 0, -1)
+        ]
+        title = f"Short: {line.sku or line.title} in {line.bin_code or '(no bin)'}"
+        self.app.push_screen(ChoiceModal(title, options), chosen)
+
+    def action_decide(self) -> None:
+        """For each short order: ship the rest, or hold it (the store hears of the hold)."""
+        if self.sheet is None:
+            return
+        undecided = awaiting_decision(self.sheet)
+        if not undecided:
+            self.notify("No short pick waiting for a decision")
+            return
+        fo_id = undecided[0]
+        pick_list_id = self.sheet.pick_list_id
+        name = next(
+            t.order_name for line in self.sheet.lines for t in line.totes if t.fulfillment_order_id == fo_id
+        )
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is None:
+                return
+            if choice.value == "ship":
+                self.write(
+                    lambda s: ship_rest(s, pick_list_id, fo_id, self.actor),
+                    "Ship the rest",
+                    f"{name} ships short",
+                )
+            else:
+                self.write(lambda s: hold_short(s, pick_list_id, fo_id, self.actor), "Hold", f"{name} held")
+
+        options = [
+            ("Ship the rest (packing gets what was found)", "ship"),
+            ("Hold the order (out of stock; units go back)", "hold"),
+        ]
+        self.app.push_screen(ChoiceModal(f"{name} is short", options), chosen)
+
+    def action_put_back_done(self) -> None:
+        if self.sheet is None:
+            return
+        pick_list_id = self.sheet.pick_list_id
+
+        def done(session: Session) -> object:
+            tasks = pending_put_backs(session, pick_list_id)
+            if not tasks:
+                raise PickRefused("nothing to put back")
+            return put_back_done(session, pick_list_id, tasks[0].fulfillment_order_id, self.actor)
+
+        self.write(done, "Put back", "put back done")
+
+    def action_complete(self) -> None:
+        if self.sheet is None:
+            return
+        pick_list_id = self.sheet.pick_list_id
+        self.write(
+            lambda s: finish(s, pick_list_id, self.actor, self.clock()),
+            "Complete",
+            f"pick list {pick_list_id} done",
+        )
+
+    def action_export(self) -> None:
+        if self.sheet is None:
+            return
+        self.export(self.sheet.pick_list_id)
+
+    @work(thread=True, group="pick-export")
+    def export(self, pick_list_id: int) -> None:
+        path = Path.cwd() / f"pick-list-{pick_list_id}.txt"
+        try:
+            with self.cache.reads() as session:
+                text = export_text(read_sheet(session, pick_list_id))
+            path.write_text(text, encoding="utf-8")
+        except (OSError, *Refusal) as exc:
+            self.post_message(self.Refused("Export failed", _line(exc)))
+            return
+        self.app.call_from_thread(self.notify, f"Pick list {pick_list_id} written to {path}")
+
+    @work(thread=True, group="pick-actions")
+    def write(
+        self, act: Callable[[Session], object], title: str, done: str, then_decide: bool = False
+    ) -> None:
+        """One step in one transaction; a refusal changes nothing and is shown blocking."""
+        try:
+            with self.cache.sessions() as session:
+                act(session)
+                session.commit()
+        except Refusal as exc:
+            self.post_message(self.Refused(title, _line(exc)))
+            return
+        self.app.call_from_thread(self.load, done, then_decide)
+
+
+def _cells(line: SheetLine) -> tuple[Text, ...]:
+    done = not line.left
+    style = "dim green" if done else ""
+    picked = Text(f"{line.picked}/{line.needed}", style="bold green" if done else "bold")
+    if line.short:
+        picked.append(f" short {line.short}", style="bold yellow")
+    totes = ", ".join(
+        f"{tote.tote}x{tote.needed}" + (f" {tote.withdrawn}" if tote.withdrawn else "") for tote in line.totes
+    )
+    return (
+        Text(str(line.stop), style=style),
+        Text(line.bin_code or "(no bin)", style=style or "bold"),
+        Text(line.sku or "", style=style),
+        Text(line.title, style=style),
+        picked,
+        Text(totes, style=style),
+    )
+
+
+def _line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+SCREEN = ScreenEntry(
+    "f5",
+    "pick",
+    "Pick",
+    lambda context: PickScreen(context.cache, context.settings, context.clock),
+)

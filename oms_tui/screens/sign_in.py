@@ -1,0 +1,71 @@
+"""Who works at this station: a badge scan (anywhere, the app handles it) or a staff code typed here.
+
+Shown at start when nobody is signed in, after an idle sign-out, and by "Switch staff". Esc carries on
+with nobody signed in: the station may then do only what every role may.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from oms_tui.cache.database import Cache
+from oms_tui.cache.models import Staff
+from oms_tui.floor.staff import StaffError, active_staff
+from oms_tui.screens.messages import StaffChanged
+
+
+class SignInScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Not now", id="sign_in.skip")]
+    DEFAULT_CSS = """
+    SignInScreen { align: center middle; }
+    SignInScreen > Vertical {
+        width: 70; height: auto; padding: 1 2; border: thick $primary; background: $surface;
+    }
+    SignInScreen #problem { color: $error; text-style: bold; }
+    SignInScreen .hint { color: $text-muted; margin-top: 1; }
+    """
+    AUTO_FOCUS = "#code"
+
+    def __init__(
+        self, cache: Cache, station: str, sign_in: Callable[[Staff], None], shown: list[Staff]
+    ) -> None:
+        """`sign_in`: the app's, for a code typed here. `shown`: people whose codes are listed (demo)."""
+        super().__init__()
+        self.cache, self.station, self.sign_in, self.shown = cache, station, sign_in, shown
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = f"Sign in · station {self.station}"
+            yield Label("Scan your badge, or type your staff code and Enter")
+            yield Input(placeholder="staff code", id="code")
+            yield Label("", id="problem")
+            if self.shown:
+                codes = "\n".join(f"  {p.code:<8} {p.name} ({p.role.value})" for p in self.shown)
+                yield Label(f"Demo staff:\n{codes}", id="demo-staff", classes="hint")
+            yield Label("Esc: carry on with nobody signed in (notes, tags, holds only)", classes="hint")
+
+    @on(Input.Submitted, "#code")
+    def typed(self, event: Input.Submitted) -> None:
+        code = event.value.strip()
+        if not code:
+            return
+        try:
+            with self.cache.reads() as session:
+                person = active_staff(session, code)
+        except StaffError as exc:
+            self.query_one("#problem", Label).update(str(exc))
+            event.input.select_all()  # kept, to fix; the next typing replaces it
+            return
+        self.sign_in(person)
+
+    @on(StaffChanged)
+    def someone_signed_in(self, message: StaffChanged) -> None:
+        if message.staff is not None:
+            self.dismiss(None)

@@ -1,0 +1,1 @@
+"""The app in a browser: `oms-tui serve` (textual-serve) and the app sessions it starts."""

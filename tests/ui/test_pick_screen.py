@@ -1,0 +1,232 @@
+"""The pick screen: a picker signs in, takes a batch, scans it in walking order; wrong scans and
+put-backs stop them until acknowledged; a short pick is decided on the spot."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from sqlmodel import col, select
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from oms_tui.app import OmsApp
+from oms_tui.cache.database import open_cache
+from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Role, Staff
+from oms_tui.config import Settings
+from oms_tui.floor.queues import Stage, stage_condition
+from oms_tui.runtime import LiveUpdate, Runtime
+from oms_tui.screens.messages import LiveUpdated, Scanned
+from oms_tui.screens.pick_screen import PickScreen
+from oms_tui.sim.order_mutations import cancel_order
+from oms_tui.sim.store import SimStore
+from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.pick_lines import PickLines
+from tests.ui.conftest import NOW
+from tests.ui.conftest import _sync as sync_from
+from tests.ui.floor_app import settle, signed_in
+from tests.ui.pick_floor import open_sheet, shelve_every_sku
+from tests.ui.scanner import scan as scanner_bursts
+from tests.ui.scanner import scanner_on
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def picker(runtime: Runtime) -> OmsApp:
+    shelve_every_sku(runtime)
+    return signed_in(runtime, "P01", "Ana Pereira", Role.PICKER)
+
+
+def pick_screen(app: OmsApp) -> PickScreen:
+    screen = app.screen
+    assert isinstance(screen, PickScreen), f"on {type(screen).__name__}"
+    return screen
+
+
+async def scan(pilot: Pilot[Any], *codes: str) -> None:
+    for code in codes:
+        pilot.app.screen.post_message(Scanned(code))
+    await settle(pilot)
+
+
+def audit_actions(runtime: Runtime) -> list[str]:
+    with runtime.cache.reads() as session:
+        rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
+        return [row.action for row in rows if row.action.startswith(("pick.", "claim.", "exception."))]
+
+
+async def test_a_batch_of_three_is_picked_with_one_wrong_scan_and_one_short_pick(
+    picker: OmsApp, runtime: Runtime
+) -> None:
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = pick_screen(picker)
+        assert "no open pick list: press n" in str(screen.query_one("#prompt", Static).content)
+
+        await pilot.press("n")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None and len({t.tote for line in sheet.lines for t in line.totes}) == 3
+        assert sheet.units == (0, 24)
+        bins = [line.bin_code for line in sheet.lines]
+        assert bins[:3] == ["A-24-2", "A-28-2", "A-44-2"]  # walking order: A-24 before A-28 before A-44
+
+        hoodies = next(line for line in sheet.lines if line.sku == "HOOD-GRE-XS")  # T1 x2, T2 x2
+        for line in sheet.lines:
+            if line is hoodies:
+                break
+            codes = [line.barcode or line.sku or ""] * line.needed
+            await scan(pilot, *[code.lower() for code in codes])  # barcodes or SKUs, any case
+        assert not isinstance(picker.screen, BlockingError)
+        table = screen.query_one("#lines", PickLines)
+        assert table.cursor == sheet.lines.index(hoodies)  # the current line is highlighted
+
+        await scan(pilot, "SOCK-SAN-S")  # on the list, but further on: counted
+        await scan(pilot, "BEAN-BLA-M")  # a SKU of the shop that is on no order of this batch
+        assert isinstance(picker.screen, BlockingError)
+        assert "Wrong item: BEAN-BLA-M is not on this pick list" in str(
+            picker.screen.query_one("#problem").render()
+        )
+        await scan(pilot, hoodies.barcode or "")  # a scan neither closes the error nor counts...
+        assert isinstance(picker.screen, BlockingError)
+        await pilot.press("escape")  # ... only a deliberate key closes it
+        assert pick_screen(picker)
+
+        await scan(pilot, hoodies.barcode or "", hoodies.barcode or "", "HOOD-GRE-XS")  # 3 of 4 found
+        await pilot.press("s")  # short: 1 missing (the first choice: all that is left)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # the decision asked at once: ship the rest
+        await settle(pilot)
+
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        for line in sheet.lines:
+            if line.left:
+                await scan(pilot, *[line.sku or ""] * line.left)
+        await pilot.press("c")
+        await settle(pilot)
+        assert "no open pick list" in str(screen.query_one("#prompt", Static).content)
+
+    assert open_sheet(runtime, "P01") is None
+    with runtime.cache.reads() as session:
+        ready = set(
+            session.exec(select(FulfillmentOrder.id).where(stage_condition(Stage.READY_TO_PACK, NOW)))
+        )
+        short = session.exec(select(FloorException).where(FloorException.kind == "short pick")).one()
+    assert {tote.fulfillment_order_id for tote in hoodies.totes} <= ready
+    assert len(ready) == 3  # the batch, #1031 without its missing hoodie
+    assert (
+        short.state == "resolved" and "1 of 2 x HOOD-GRE-XS not found in bin C-7-1 (tote T2)" in short.message
+    )
+    story = audit_actions(runtime)
+    assert story[:4] == ["claim.take"] * 3 + ["pick.start"]
+    assert story.count("pick.scan") == 23 and story.count("pick.scan_rejected") == 1
+    decided = story.index("pick.short")
+    assert story[decided : decided + 3] == ["pick.short", "exception.resolve", "pick.ship_rest"]
+    assert story[-4:] == ["pick.complete"] + ["claim.release"] * 3
+
+
+async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_its_put_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    store = SimStore(orders=60, seed=7, clock=lambda: NOW)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pick-1")
+    runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
+    await sync_from(store, runtime)
+    shelve_every_sku(runtime)
+    app = signed_in(runtime, "P01", "Ana Pereira", Role.PICKER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        first = sheet.lines[0]  # one Linen Shirt for T2
+        await scan(pilot, first.sku or "")
+        [tote] = first.totes
+        with runtime.cache.reads() as session:
+            fo = session.get(FulfillmentOrder, tote.fulfillment_order_id)
+            assert fo is not None
+        cancelled = store.order(fo.order_id)
+        assert cancelled is not None
+        cancel_order(store, cancelled, "CUSTOMER", restock=True)  # the customer cancels at the store
+
+        await sync_from(store, runtime)
+        pick_screen(app).post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
+        await settle(pilot)
+
+        assert isinstance(app.screen, BlockingError)
+        said = str(app.screen.query_one("#problem").render())
+        assert (
+            said
+            == f"{tote.order_name} is cancelled: from tote {tote.tote} put back 1 x {first.sku} to A-24-2"
+        )
+        await pilot.press("escape")
+        await pilot.press("b")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        assert all(t.put_back == 0 for line in sheet.lines for t in line.totes)
+        assert "(cancelled)" in str(pick_screen(app).query_one("#summary", Static).content)
+    story = audit_actions(runtime)
+    assert story[-3:] == ["pick.scan", "pick.withdrawn", "pick.put_back"]
+    runtime.close()
+
+
+def test_pick_screen_mid_work_snapshot(picker: OmsApp, runtime: Runtime, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def work(pilot: Pilot[Any]) -> None:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        for line in sheet.lines[:4]:
+            await scan(pilot, *[line.sku or ""] * line.needed)
+        await scan(pilot, sheet.lines[4].sku or "")  # 1 of 2 rain shells so far
+
+    assert snap_compare(picker, terminal_size=SIZE, run_before=work)
+
+
+def test_blocking_error_snapshot(picker: OmsApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def wrong_scan(pilot: Pilot[Any]) -> None:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        await scan(pilot, "BEAN-BLA-M")
+
+    assert snap_compare(picker, terminal_size=SIZE, run_before=wrong_scan)
+
+
+async def test_with_a_scanner_a_badge_signs_in_and_product_bursts_count_on_the_pick_screen(
+    runtime: Runtime,
+) -> None:
+    shelve_every_sku(runtime)
+    with runtime.cache.sessions() as session:
+        session.add(Staff(code="P01", name="Ana Pereira", role=Role.PICKER, created_at=NOW))
+        session.add(Staff(code="P02", name="Bo Chen", role=Role.PICKER, created_at=NOW))
+        session.commit()
+    app = OmsApp(scanner_on(runtime), live=False, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        prompt = pick_screen(app).query_one("#prompt", Static)
+        assert "Nobody is signed in: scan your badge" in str(prompt.content)
+
+        await scanner_bursts(pilot, "P01")  # her badge
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        first, second = sheet.lines[0], sheet.lines[1]
+        await scanner_bursts(pilot, first.barcode or "", (second.sku or "").lower())  # back to back
+        await settle(pilot)
+        assert [(line.picked, line.needed) for line in pick_screen(app).sheet.lines[:2]] == [(1, 1), (1, 1)]  # type: ignore[union-attr]
+
+        await scanner_bursts(pilot, "P02")  # one scan switches the person at the station
+        await settle(pilot)
+        assert "Bo Chen, no open pick list" in str(prompt.content)
