@@ -18,8 +18,8 @@ scanner types. Figures:
     Characters of 1,000 back-to-back bursts (all posted at once) that did not reach a counted scan
     (goal 0): every burst must be counted, in order, none lost or merged.
 
-Until the app's scanner layer is merged (branch scan-signin), the bursts are gathered into codes by
-`Bursts` below, as that layer does: key events are taken before any widget sees them.
+The bursts go through the app's own scanner layer (`oms_tui/scan_input.py`, the stations' default
+key gap); the bare app gathers them into codes with `Bursts` below (no timing: Enter ends a code).
 
 The last line printed is one JSON object with every figure.
 
@@ -43,6 +43,7 @@ from pydantic import SecretStr
 from sqlmodel import col, select
 from textual import events, on
 from textual.app import App, ComposeResult
+from textual.keys import _character_to_key
 from textual.widgets import Label
 
 from oms_tui.app import OmsApp
@@ -55,7 +56,6 @@ from oms_tui.floor.queues import Stage, stage_condition
 from oms_tui.floor.store_actions import Actor
 from oms_tui.floor.walking import WalkRule
 from oms_tui.runtime import Runtime
-from oms_tui.screens.messages import Scanned
 from oms_tui.screens.pick_screen import PickScreen
 from oms_tui.screens.registry import ScreenEntry
 from tests.bulk_cache import SKUS, prebuilt
@@ -125,7 +125,7 @@ def _code(sheet: PickSheet, n: int) -> str:
 
 
 class Bursts:
-    """Key events gathered into codes until Enter, before any widget sees them."""
+    """The bare app's scanner: key events gathered into codes until Enter."""
 
     def __init__(self) -> None:
         self.typed: list[str] = []
@@ -168,15 +168,7 @@ class ScanningApp(OmsApp):
 
     def __init__(self, runtime: Runtime, staff: Staff) -> None:
         super().__init__(runtime, live=False, clock=lambda: NOW, staff=staff)
-        self.bursts, self.confirmed = Bursts(), Confirmations()
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
-            code = self.bursts.take(event)
-            if code is not None:
-                self.screen.post_message(Scanned(code))
-            return
-        await super().on_event(event)
+        self.confirmed = Confirmations()
 
 
 class EchoApp(App[None]):
@@ -200,11 +192,24 @@ class EchoApp(App[None]):
         await super().on_event(event)
 
 
+def key(character: str, at: float) -> events.Key:
+    """A key as the terminal sends it, stamped `at`: a scanner's keys come with no gap between them
+    (stamped, not timed: a pause of this process while posting must not split a burst)."""
+    event = (
+        events.Key("enter", "\r")
+        if character == "\r"
+        else events.Key(_character_to_key(character), character)
+    )
+    event.time = at
+    return event
+
+
 def post_burst(app: App[Any], code: str) -> float:
-    for char in code:
-        app.post_message(events.Key(char, char))
+    at = time.monotonic()
+    for character in code:
+        app.post_message(key(character, at))
     started = time.perf_counter()  # the Enter is the burst's last key: the scan is asked for now
-    app.post_message(events.Key("enter", "\r"))
+    app.post_message(key("\r", at))
     return started
 
 
@@ -226,10 +231,10 @@ async def one_by_one(app: ScanningApp | EchoApp, codes: list[str]) -> list[float
 async def back_to_back(app: ScanningApp, codes: list[str]) -> int:
     """Characters of `codes`, all posted at once, that did not arrive as counted scans (in order)."""
     seen = len(app.confirmed.codes)
+    at = time.monotonic()
     for code in codes:
-        for char in code:
-            app.post_message(events.Key(char, char))
-        app.post_message(events.Key("enter", "\r"))
+        for character in f"{code}\r":
+            app.post_message(key(character, at))
     deadline = time.perf_counter() + 300
     while len(app.confirmed.codes) < seen + len(codes) and time.perf_counter() < deadline:
         app.confirmed.arrived.clear()
@@ -238,6 +243,9 @@ async def back_to_back(app: ScanningApp, codes: list[str]) -> int:
         except TimeoutError:
             break
     arrived = app.confirmed.codes[seen:]
+    lost = next((n for n, (a, b) in enumerate(zip(arrived, codes, strict=False)) if a != b), len(arrived))
+    if lost < len(codes):
+        print(f"burst {lost} of {len(codes)} ({codes[lost]!r}) did not arrive in its place")
     matched = sum(len(a) for a, b in zip(arrived, codes, strict=False) if a == b)
     return sum(len(code) for code in codes) - matched
 

@@ -15,6 +15,7 @@ from oms_tui.cache.models import (
     Role,
     Staff,
 )
+from oms_tui.cache.priority import order_priority
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 MAIN = "gid://shopify/Location/1"
@@ -34,7 +35,13 @@ def add_bins(session: Session, bins: dict[str, str] = BINS, location: str = MAIN
 
 
 def add_order(
-    session: Session, number: int, lines: dict[str, int], *, location: str = MAIN, status: str = "OPEN"
+    session: Session,
+    number: int,
+    lines: dict[str, int],
+    *,
+    location: str = MAIN,
+    status: str = "OPEN",
+    tags: tuple[str, ...] = (),
 ) -> str:
     """Order #`number` with `lines` (SKU -> units); returns its fulfillment order id."""
     order_id, fo_id = f"gid://shopify/Order/{number}", f"gid://shopify/FulfillmentOrder/{number}"
@@ -44,6 +51,8 @@ def add_order(
             id=order_id,
             name=f"#{number}",
             fulfillment_status="UNFULFILLED",
+            tags=list(tags),
+            priority=order_priority(tags),
             created_at=created,
             updated_at=created,
             synced_at=NOW,

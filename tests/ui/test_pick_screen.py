@@ -230,3 +230,20 @@ async def test_with_a_scanner_a_badge_signs_in_and_product_bursts_count_on_the_p
         await scanner_bursts(pilot, "P02")  # one scan switches the person at the station
         await settle(pilot)
         assert "Bo Chen, no open pick list" in str(prompt.content)
+
+
+async def test_e_exports_the_open_list_as_text_into_the_current_folder(
+    picker: OmsApp, runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        await scan(pilot, "SHIR-RUS-M")
+        await pilot.press("e")
+        await settle(pilot)
+    sheet = open_sheet(runtime, "P01")
+    assert sheet is not None
+    text = (tmp_path / f"pick-list-{sheet.pick_list_id}.txt").read_text(encoding="utf-8")
+    assert "15 lines, 1/24 units picked" in text
+    assert text.splitlines()[5].split()[:3] == ["1", "A-24-2", "SHIR-RUS-M"]

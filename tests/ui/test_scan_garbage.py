@@ -25,9 +25,7 @@ garbage = st.one_of(
     st.just("\uff30\uff29\uff23\uff2b\uff11"),  # PICK1 in full-width letters: no badge
 )
 wild = st.text(printable, min_size=500, max_size=2000)  # a scanner gone wild: in every example
-few = settings(
-    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+few = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture
