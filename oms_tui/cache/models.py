@@ -24,6 +24,13 @@ from oms_tui.cache.mirror import (
     Order,
 )
 from oms_tui.cache.order_search import OrderSearch
+from oms_tui.cache.returns_mirror import (
+    Return,
+    ReturnLineItem,
+    ReverseDelivery,
+    ReverseFulfillmentOrder,
+    ReverseFulfillmentOrderLineItem,
+)
 from oms_tui.cache.sync_state import (
     ApiNotice,
     ChangeFeedEntry,
@@ -54,6 +61,11 @@ __all__ = [
     "PackSession",
     "PickList",
     "PickListLine",
+    "Return",
+    "ReturnLineItem",
+    "ReverseDelivery",
+    "ReverseFulfillmentOrder",
+    "ReverseFulfillmentOrderLineItem",
     "Role",
     "Staff",
     "Station",
