@@ -65,7 +65,8 @@ def serve_field(source: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
 @cache
 def executable_schema() -> GraphQLSchema:
     schema = build_schema(subset_sdl())
-    for (type_name, field_name), resolver in {**RESOLVERS, **RETURN_RESOLVERS, **MUTATIONS, **BULK_RESOLVERS}.items():
+    resolvers = {**RESOLVERS, **RETURN_RESOLVERS, **MUTATIONS, **BULK_RESOLVERS}
+    for (type_name, field_name), resolver in resolvers.items():
         owner = schema.get_type(type_name)
         assert isinstance(owner, GraphQLObjectType), type_name
         owner.fields[field_name].resolve = resolver

@@ -1,6 +1,7 @@
 """Shopify's search syntax, the part a sync needs: `field:value`, `field:>=value`, quoted values,
 implicit or explicit AND, OR between values of one field (`sku:A OR sku:B`, as the inventory
-query uses it), and `-field:value` for "not". `updated_at:>'T'` behaves like `>=` (as Shopify's date filters do).
+query uses it), and `-field:value` for "not". `updated_at:>'T'` behaves like `>=` (as Shopify's
+date filters do).
 
 Unknown fields are ignored with a warning, as Shopify does (it reports them in `extensions.search`).
 """
