@@ -1,7 +1,7 @@
 """reverseFulfillmentOrderDispose and returnClose, with Shopify's validation and userErrors.
 
 A dispose call is all or nothing: every input is checked (the line exists, its return is open, the
-quantity is at most what is left to dispose, counting earlier inputs of the same call; a restock names
+quantity is at most what is left to dispose, counting earlier valid inputs of the same call; a restock names
 an active location) before any is applied. A restock puts the units back on hand at that location.
 """
 
@@ -33,7 +33,7 @@ def reverse_fulfillment_order_dispose(
     asked: dict[str, int] = {}  # line id -> units asked for by earlier inputs of this call
     checked: list[tuple[ReverseFulfillmentOrderLineItem, dict[str, Any]]] = []
     for n, given in enumerate(dispositionInputs):
-        path = ["dispositionInputs", str(n)]
+        path, errors_before = ["dispositionInputs", str(n)], len(errors)
         line = find_return_object(store, given["reverseFulfillmentOrderLineItemId"])
         if not isinstance(line, ReverseFulfillmentOrderLineItem):
             errors.append(
@@ -77,8 +77,9 @@ def reverse_fulfillment_order_dispose(
                 errors.append(
                     user_error([*path, "locationId"], f"Location {location.name} is not active", "INVALID")
                 )
-        asked[line.id] = asked.get(line.id, 0) + max(0, quantity)
-        checked.append((line, given))
+        if len(errors) == errors_before:  # a refused input takes nothing from the inputs after it
+            asked[line.id] = asked.get(line.id, 0) + quantity
+            checked.append((line, given))
     if errors:
         return {"reverseFulfillmentOrderLineItems": None, "userErrors": errors}
     for line, given in checked:
