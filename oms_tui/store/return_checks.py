@@ -51,7 +51,8 @@ def _disposal_verdict(action: OutboxAction, found: dict[str, Any], taken: set[st
         claimed.add(hit["id"])
         matched.append(hit["id"])
     else:
-        return Verdict(APPLIED, "found at the store", {"dispositionIds": matched})
+        found_it = "found at the store"
+        return Verdict(APPLIED, found_it, {"verified": found_it, "dispositionIds": matched})
     if matched:
         return Verdict(IMPOSSIBLE, "only part of the disposal is at the store: check the return in Shopify")
     if found["status"] != "OPEN":

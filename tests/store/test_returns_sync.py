@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from oms_tui.cache.database import Cache
-from oms_tui.sim.returns_factory import disposition_id
 from oms_tui.sim.return_model import ReverseFulfillmentOrderDisposition
+from oms_tui.sim.returns_factory import disposition_id
 from oms_tui.sim.store import SimStore
 from oms_tui.store.sync import SyncEngine
 from tests.store.returns_shop import cached_returns, request_return, store_returns
