@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     poll_interval: float = Field(default=5.0, gt=0, description="Seconds between live polls")
     sla_hours: float = Field(default=24.0, gt=0, description="Hours from order to shipment before late")
     carrier: str = Field(default="UPS", min_length=1, description="The carrier the floor ships with")
+    return_window_days: float = Field(
+        default=30.0, gt=0, description="Days from shipment within which a return may arrive"
+    )
 
     @field_validator("shop_url")
     @classmethod

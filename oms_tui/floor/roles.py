@@ -26,10 +26,11 @@ class Permission(enum.StrEnum):
     NOTE = "change order notes"
     TAG = "tag orders"
     CANCEL = "cancel orders"
+    RECEIVE_RETURNS = "receive returns"
 
 
 EVERYONE = frozenset({Permission.HOLD, Permission.NOTE, Permission.TAG})
-FLOOR = EVERYONE | {Permission.RELEASE, Permission.MOVE}
+FLOOR = EVERYONE | {Permission.RELEASE, Permission.MOVE, Permission.RECEIVE_RETURNS}
 ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(Permission),
     Role.PICKER: FLOOR,
