@@ -64,9 +64,12 @@ class ReturnItem:
 
     @property
     def shown_outcome(self) -> str:
-        if self.outcome == RESTOCK:
-            return f"restock to {self.bin_code or 'stock'}"
-        return self.outcome or ""
+        """The decision as it will go to the store: units not received are missing."""
+        if self.outcome is None or self.outcome == MISSING:
+            return self.outcome or ""
+        done = f"restock to {self.bin_code or 'stock'}" if self.outcome == RESTOCK else DAMAGED
+        short = self.expected - self.received
+        return f"{self.received} {done}, {short} {MISSING}" if short else done
 
 
 @dataclass

@@ -202,8 +202,14 @@ class ReturnsScreen(Screen[None]):
         )
         detail = Text()
         detail.append(
-            f"{receiving.customer or 'Customer unknown'} · label {', '.join(receiving.tracking) or 'none'}\n"
+            f"{receiving.customer or 'Customer unknown'} · label {', '.join(receiving.tracking) or 'none'}"
         )
+        if receiving.shipped_at is not None:
+            days = (self.clock() - receiving.shipped_at).days
+            late = days > self.rules.return_window_days
+            detail.append(f" · shipped {days} days ago", style="bold yellow" if late else "")
+            detail.append(f" (past the {self.rules.return_window_days:g}-day return window)" if late else "")
+        detail.append("\n")
         if receiving.unexpected:
             detail.append(f"Not on this return: {', '.join(receiving.unexpected)}\n", style="bold red")
         undecided = len(receiving.undecided)
