@@ -13,7 +13,6 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, BinLocation, FloorException, OutboxAction, Role
 from oms_tui.config import Settings
