@@ -30,8 +30,11 @@ async def test_first_sync_reads_open_returns_page_by_page_and_later_passes_every
     clock = Ticking()
     store = SimStore(orders=1000, seed=7, clock=clock)
     client, tap, _ = simulated_client(store)
+    pages = [0]
+    tap.before = lambda _n, request: pages.__setitem__(0, pages[0] + (b"ReturnsPage" in request.content))
     async with client:
         first = await SyncEngine(client, cache, clock=clock).run_once()
+        assert pages[0] > 1, "the open returns take more than one page"
         open_returns = store_returns(store, ("OPEN",))
         assert len(open_returns) > 3, "the seeded shop has open returns, more than one page of them"
         assert cached_returns(cache) == open_returns  # closed ones from before are history
