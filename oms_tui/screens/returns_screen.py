@@ -50,6 +50,7 @@ from oms_tui.widgets.shell_header import ShellHeader
 
 REFRESH_SECONDS = 5.0
 OUTCOME_STYLE = {RESTOCK: "green", DAMAGED: "yellow", MISSING: "red"}
+RECEIVING_ACTIONS = ("restock", "damaged", "missing", "finish", "leave")
 
 
 class ReturnsScreen(Screen[None]):
@@ -78,6 +79,12 @@ class ReturnsScreen(Screen[None]):
         self.receiving: Receiving | None = None
         self.queued: dict[str, QueuedReturn] = {}
         self.next_load: Timer | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The receiving keys only while receiving (the Footer shows what applies)."""
+        if action in RECEIVING_ACTIONS:
+            return self.receiving is not None
+        return True
 
     @property
     def desk(self) -> OrderDesk:
@@ -167,6 +174,7 @@ class ReturnsScreen(Screen[None]):
     def start(self, receiving: Receiving) -> None:
         self.receiving = receiving
         self.add_class("receiving")
+        self.refresh_bindings()
         self._show_receiving_prompt()
         self.show_items()
         self.query_one("#items", DataTable).focus()
@@ -303,6 +311,7 @@ class ReturnsScreen(Screen[None]):
     def _back_to_queue(self) -> None:
         self.receiving = None
         self.remove_class("receiving")
+        self.refresh_bindings()
         self._show_queue_mode()
         self.query_one("#queue", DataTable).focus()
         self.load()

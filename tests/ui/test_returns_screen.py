@@ -199,3 +199,12 @@ def test_receiving_snapshot(shop: Shop, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(140, 30), run_before=receive_some)
+
+
+def test_queue_snapshot(shop: Shop, snap_compare: Any) -> None:
+    app = signed_in(shop.runtime, "R01", "Rosa", Role.PACKER)
+
+    async def go_there(pilot: Pilot[Any]) -> None:
+        await open_returns(pilot)
+
+    assert snap_compare(app, terminal_size=(140, 24), run_before=go_there)
