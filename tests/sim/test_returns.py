@@ -129,3 +129,19 @@ async def test_orders_filter_by_return_status(store: SimStore, client: httpx.Asy
     assert {n["returnStatus"] for n in with_returns["data"]["orders"]["nodes"]} <= {"IN_PROGRESS", "RETURNED"}
     assert {n["returnStatus"] for n in in_progress["data"]["orders"]["nodes"]} == {"IN_PROGRESS"}
     assert len(ids) < len(store.orders)
+
+
+def test_live_activity_requests_returns_of_shipped_orders(clock: Clock) -> None:
+    store = SimStore(orders=60, seed=7, clock=clock)
+    clock.advance(3600)
+    events = store.live_step(200)
+    requested = [e.split(": ")[1] for e in events if e.startswith("return_requested")]
+    assert requested, "200 live events should request a few returns"
+    for name in requested:
+        order = next(o for o in store.orders.values() if o.name == name)
+        fresh = [r for r in order.returns if r.created_at == store.now()]
+        assert fresh and all(r.status == "OPEN" and r.return_line_items for r in fresh)
+        assert order.updated_at == store.now() and order.return_status == "IN_PROGRESS"
+        shipped = {fli.id: fli.quantity for f in order.fulfillments for fli in f.line_items_of(order)}
+        for line in fresh[0].return_line_items:
+            assert line.quantity <= shipped[line.fulfillment_line_item.id], "only shipped units come back"
