@@ -166,6 +166,9 @@ class Settings(BaseSettings):
     idle_signout_minutes: float = Field(
         default=15.0, ge=0, description="Sign the person out after this long without a key; 0: never"
     )
+    return_window_days: float = Field(
+        default=30.0, gt=0, description="Days from shipment within which a return may arrive"
+    )
 
     @field_validator("shop_url")
     @classmethod

@@ -25,6 +25,13 @@ from oms_tui.cache.mirror import (
 )
 from oms_tui.cache.order_search import OrderSearch
 from oms_tui.cache.order_tags import OrderTag
+from oms_tui.cache.returns_mirror import (
+    Return,
+    ReturnLineItem,
+    ReverseDelivery,
+    ReverseFulfillmentOrder,
+    ReverseFulfillmentOrderLineItem,
+)
 from oms_tui.cache.sync_state import (
     ApiNotice,
     ChangeFeedEntry,
@@ -56,6 +63,11 @@ __all__ = [
     "PackSession",
     "PickList",
     "PickListLine",
+    "Return",
+    "ReturnLineItem",
+    "ReverseDelivery",
+    "ReverseFulfillmentOrder",
+    "ReverseFulfillmentOrderLineItem",
     "Role",
     "Staff",
     "Station",

@@ -37,6 +37,9 @@ KIND_LABELS = {
     "sync_malformed": "sync malformed",
     "api_deprecated": "API deprecated",
     "print_failed": "printer failed",
+    "return_missing": "return: items missing",
+    "return_unexpected": "return: unexpected items",
+    "return_late": "return: past its window",
 }
 # Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
 DEFAULT_FIXES = {
@@ -63,6 +66,7 @@ PO_BOX = re.compile(r"\b(p\.?\s*o\.?\s*box|post\s+office\s+box|postfach|boîte\s
 class RuleSettings:
     sla_hours: float = 24.0
     carrier: str = "UPS"  # the carrier the floor ships with
+    return_window_days: float = 30.0  # from shipment to the parcel's arrival back
 
     @property
     def sla(self) -> timedelta:
@@ -276,6 +280,52 @@ def api_deprecated(notices: Iterable[ApiNotice], now: datetime) -> Iterable[Find
             notice.message,
             "Change api_version in the settings (or upgrade oms-tui) as the notice says",
         )
+
+
+@dataclass(frozen=True)
+class ReturnFacts:
+    """What arrived of one return, as the receiving desk counted it."""
+
+    return_id: str
+    name: str  # "#1004-R1"
+    order_id: str
+    shipped_at: datetime | None  # the order's last shipment
+    missing: dict[str, int]  # SKU (or title) -> units expected that did not come back
+    unexpected: list[str]  # codes scanned that are not on the return
+
+
+def return_findings(facts: ReturnFacts, settings: RuleSettings, now: datetime) -> list[Finding]:
+    found = []
+
+    def add(kind: str, severity: str, text: str, fix: str) -> None:
+        text = f"return {facts.name} {text}"
+        found.append(Finding(kind, facts.return_id, severity, text, fix, facts.order_id))
+
+    if facts.missing:
+        what = ", ".join(f"{count} x {sku}" for sku, count in sorted(facts.missing.items()))
+        add(
+            "return_missing",
+            WARNING,
+            f"arrived without {what}",
+            "Ask the customer or the carrier about the missing units before refunding them",
+        )
+    if facts.unexpected:
+        what = ", ".join(sorted(set(facts.unexpected)))
+        add(
+            "return_unexpected",
+            WARNING,
+            f"held items not on it: {what}",
+            "Set the items aside; contact the customer (wrong parcel or a mix-up)",
+        )
+    if facts.shipped_at is not None and now - facts.shipped_at > timedelta(days=settings.return_window_days):
+        add(
+            "return_late",
+            INFO,
+            f"arrived {(now - facts.shipped_at).days} days after shipment "
+            f"(window {settings.return_window_days:g} days)",
+            "Check the shop's return policy before refunding",
+        )
+    return found
 
 
 def fix_for(kind: str, fix: str | None) -> str:

@@ -28,10 +28,11 @@ class Permission(enum.StrEnum):
     CANCEL = "cancel orders"
     TAKE_OVER = "take over another person's claim"
     REASSIGN = "reassign claims"
+    RECEIVE_RETURNS = "receive returns"
 
 
 EVERYONE = frozenset({Permission.HOLD, Permission.NOTE, Permission.TAG})
-FLOOR = EVERYONE | {Permission.RELEASE, Permission.MOVE}
+FLOOR = EVERYONE | {Permission.RELEASE, Permission.MOVE, Permission.RECEIVE_RETURNS}
 ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(Permission),
     Role.PICKER: FLOOR,

@@ -18,9 +18,13 @@ from oms_tui.cache.models import (
     FulfillmentHold,
     FulfillmentOrder,
     FulfillmentOrderLineItem,
+    InventoryLevel,
     LineItem,
     Order,
     OutboxAction,
+    Return,
+    ReverseFulfillmentOrder,
+    ReverseFulfillmentOrderLineItem,
 )
 from oms_tui.cache.order_tags import refresh_order_tags
 from oms_tui.cache.priority import order_priority
@@ -36,6 +40,7 @@ HOLD_REASONS = (
     "OTHER",
 )
 CANCEL_REASONS = ("CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "STAFF", "OTHER")
+DISPOSITIONS = ("RESTOCKED", "NOT_RESTOCKED", "MISSING", "PROCESSING_REQUIRED")
 
 
 class Refund(enum.StrEnum):
@@ -216,6 +221,109 @@ def add_tags(session: Session, actor: Actor, order_id: str, tags: list[str]) -> 
     session.flush()  # the queues' tag filter finds it at once, as the station expects
     refresh_order_tags(session.connection(), [order.id])
     return _queue(session, actor, "tags", order.id, order.id, {"orderId": order.id, "tags": tags})
+
+
+@dataclass(frozen=True)
+class Disposal:
+    """Units of one reverse fulfillment order line, and what became of them."""
+
+    line_id: str
+    quantity: int
+    kind: str  # one of DISPOSITIONS: RESTOCKED (with a location), NOT_RESTOCKED (damaged), MISSING
+    location_id: str | None = None
+
+
+def dispose_return(session: Session, actor: Actor, return_id: str, disposals: list[Disposal]) -> OutboxAction:
+    """Record what became of returned units; a restock adds them to the location's stock at once."""
+    found = _open_return(session, return_id)
+    lines = {
+        line.id: line
+        for line in session.exec(
+            select(ReverseFulfillmentOrderLineItem).where(
+                ReverseFulfillmentOrderLineItem.return_id == found.id
+            )
+        )
+    }
+    before = {ident: line.disposed_quantity for ident, line in lines.items()}
+    if not disposals:
+        raise ActionRefused("nothing to dispose")
+    for disposal in disposals:
+        line = lines.get(disposal.line_id)
+        if line is None:
+            raise ActionRefused(f"line {disposal.line_id} is not on return {found.name}")
+        if disposal.kind not in DISPOSITIONS:
+            raise ActionRefused(f"disposition must be one of {', '.join(DISPOSITIONS)}")
+        if disposal.kind == "RESTOCKED" and not disposal.location_id:
+            raise ActionRefused("a restock needs a location")
+        left = line.total_quantity - line.disposed_quantity
+        if not 0 < disposal.quantity <= left:
+            raise ActionRefused(f"{disposal.quantity} to dispose but {left} left on that line")
+        line.disposed_quantity += disposal.quantity
+        kept = {"type": disposal.kind, "quantity": disposal.quantity, "locationId": disposal.location_id}
+        line.dispositions = [*line.dispositions, kept]  # a new list: JSON columns track assignment
+        if disposal.kind == "RESTOCKED":
+            _restock(session, line, disposal)
+    for rfo in session.exec(
+        select(ReverseFulfillmentOrder).where(ReverseFulfillmentOrder.return_id == found.id)
+    ):
+        if all(
+            line.disposed_quantity >= line.total_quantity for line in lines.values() if line.rfo_id == rfo.id
+        ):
+            rfo.status = "CLOSED"
+    payload = {
+        "returnId": found.id,
+        "dispositions": [
+            {
+                "reverseFulfillmentOrderLineItemId": d.line_id,
+                "quantity": d.quantity,
+                "dispositionType": d.kind,
+                "locationId": d.location_id,
+            }
+            for d in disposals
+        ],
+        "disposedBefore": {d.line_id: before[d.line_id] for d in disposals},
+    }
+    return _queue(session, actor, "return_dispose", found.order_id, found.id, payload)
+
+
+def close_return(session: Session, actor: Actor, return_id: str) -> OutboxAction:
+    """Close a return whose every unit has been disposed of."""
+    found = _open_return(session, return_id)
+    left = session.exec(
+        select(ReverseFulfillmentOrderLineItem).where(
+            ReverseFulfillmentOrderLineItem.return_id == found.id,
+            ReverseFulfillmentOrderLineItem.disposed_quantity
+            < ReverseFulfillmentOrderLineItem.total_quantity,
+        )
+    ).first()
+    if left is not None:
+        raise ActionRefused(f"return {found.name} still has items nobody has handled")
+    found.status, found.closed_at = "CLOSED", utcnow()
+    return _queue(session, actor, "return_close", found.order_id, found.id, {"returnId": found.id})
+
+
+def _open_return(session: Session, return_id: str) -> Return:
+    found = session.get(Return, return_id)
+    if found is None:
+        raise ActionRefused(f"unknown return {return_id}")
+    if found.status != "OPEN":
+        raise ActionRefused(f"return {found.name} is {found.status.lower()}")
+    return found
+
+
+def _restock(session: Session, line: ReverseFulfillmentOrderLineItem, disposal: Disposal) -> None:
+    """The cached stock count follows the restock (sync brings the store's own count later)."""
+    item = session.get(LineItem, line.line_item_id) if line.line_item_id else None
+    if item is None or not item.sku:
+        return
+    level = session.exec(
+        select(InventoryLevel).where(
+            InventoryLevel.sku == item.sku, InventoryLevel.location_id == disposal.location_id
+        )
+    ).first()
+    if level is not None:
+        level.available += disposal.quantity
+        level.on_hand += disposal.quantity
 
 
 def _queue(

@@ -1,6 +1,13 @@
 """Every screen the app offers, in the Footer's order; the first is where the app opens."""
 
-from oms_tui.screens import board_screen, exceptions_screen, pack_screen, pick_screen, queue_screen
+from oms_tui.screens import (
+    board_screen,
+    exceptions_screen,
+    pack_screen,
+    pick_screen,
+    queue_screen,
+    returns_screen,
+)
 from oms_tui.screens.registry import ScreenEntry
 
 SCREENS: tuple[ScreenEntry, ...] = (  # add a screen: one more entry here
@@ -9,4 +16,5 @@ SCREENS: tuple[ScreenEntry, ...] = (  # add a screen: one more entry here
     board_screen.SCREEN,
     pick_screen.SCREEN,
     pack_screen.SCREEN,
+    returns_screen.SCREEN,
 )

@@ -25,6 +25,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLUnionType,
     ast_from_value,
     build_schema,
     get_named_type,
@@ -42,15 +43,16 @@ SERVED: dict[str, str] = {
         fulfillmentOrders(includeClosed,{PAGING},sortKey,query)
         fulfillmentOrder fulfillment locations({PAGING},includeInactive) location(id)
         inventoryItems({PAGING},query) inventoryItem nodes node bulkOperation currentBulkOperation(type)
-        job ordersCount(query,limit)""",
+        job ordersCount(query,limit) return reverseFulfillmentOrder""",
     "Mutation": """fulfillmentCreate(message) fulfillmentOrderHold fulfillmentOrderReleaseHold(holdIds)
         fulfillmentOrderMove(fulfillmentOrderLineItems) orderCancel(refundMethod,notifyCustomer,staffNote)
-        orderUpdate tagsAdd bulkOperationRunQuery(groupObjects)""",
+        orderUpdate tagsAdd bulkOperationRunQuery(groupObjects) reverseFulfillmentOrderDispose returnClose""",
     "Node": "id",
     "PageInfo": "*",
     "Order": f"""id legacyResourceId name createdAt updatedAt processedAt cancelledAt cancelReason closed
         displayFinancialStatus displayFulfillmentStatus tags note email customer shippingAddress risk
-        sourceName shippingLine lineItems({PAGING}) fulfillments(first) fulfillmentOrders({PAGING})""",
+        sourceName shippingLine lineItems({PAGING}) fulfillments(first) fulfillmentOrders({PAGING})
+        returnStatus returns({PAGING})""",
     "Customer": "id firstName lastName displayName email",
     "MailingAddress": "id name address1 address2 city province provinceCode zip country countryCodeV2 phone",
     "ShippingLine": "title carrierIdentifier",
@@ -98,6 +100,23 @@ SERVED: dict[str, str] = {
     "OrderInput": "id email note tags",
     "OrderCancelRefundMethodInput": "*",
     "OrderCancelStoreCreditRefundInput": "*",
+    # Returns: what the receiving floor reads, disposes and closes.
+    "Return": f"""id name status createdAt closedAt requestApprovedAt totalQuantity order
+        returnLineItems({PAGING}) reverseFulfillmentOrders({PAGING})""",
+    "ReturnLineItemType": "id quantity customerNote returnReasonDefinition returnReasonNote",
+    "ReturnLineItem": "id quantity customerNote returnReasonDefinition returnReasonNote fulfillmentLineItem",
+    "ReturnReasonDefinition": "id handle name deleted",
+    "ReverseFulfillmentOrder": f"id status order lineItems({PAGING}) reverseDeliveries({PAGING})",
+    "ReverseFulfillmentOrderLineItem": "id totalQuantity fulfillmentLineItem dispositions",
+    "ReverseFulfillmentOrderDisposition": "id createdAt location quantity type",
+    "ReverseDelivery": "id deliverable",
+    "ReverseDeliveryDeliverable": "ReverseDeliveryShippingDeliverable",  # a union: its members
+    "ReverseDeliveryShippingDeliverable": "tracking",
+    "ReverseDeliveryTrackingV2": "carrierName number url",
+    "ReverseFulfillmentOrderDisposePayload": "*",
+    "ReturnClosePayload": "*",
+    "ReturnUserError": "*",
+    "ReverseFulfillmentOrderDisposeInput": "*",
 }
 for _name in (
     "Order",
@@ -109,6 +128,11 @@ for _name in (
     "Location",
     "InventoryItem",
     "InventoryLevel",
+    "Return",
+    "ReturnLineItemType",
+    "ReverseFulfillmentOrder",
+    "ReverseFulfillmentOrderLineItem",
+    "ReverseDelivery",
 ):
     SERVED[f"{_name}Connection"] = "edges nodes pageInfo"
     SERVED[f"{_name}Edge"] = "cursor node"
@@ -155,6 +179,10 @@ def derive_subset(full: GraphQLSchema) -> str:
         named = full.get_type(type_name)
         if named is None:
             raise KeyError(f"no type {type_name}")
+        if isinstance(named, GraphQLUnionType):
+            members = [t.name for t in named.types if t.name in spec.split()]
+            blocks.append(f"union {type_name} = {' | '.join(members)}")
+            continue
         wanted = parse_field_spec(spec)
         assert isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType)
         names = list(named.fields) if "*" in wanted else list(wanted)

@@ -25,8 +25,10 @@ from oms_tui.shopify.cost import MAX_QUERY_COST, actual_cost, requested_cost
 from oms_tui.shopify.schema import subset_sdl
 from oms_tui.sim import fulfillment_mutations as fm
 from oms_tui.sim import order_mutations as om
+from oms_tui.sim import return_mutations as rm
 from oms_tui.sim.bulk import BULK_RESOLVERS, BulkOperations
 from oms_tui.sim.query_resolvers import RESOLVERS, resolve_node_type
+from oms_tui.sim.return_resolvers import RETURN_RESOLVERS
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.throttle import LeakyBucket
 
@@ -38,6 +40,8 @@ MUTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Mutation", "orderCancel"): om.order_cancel,
     ("Mutation", "orderUpdate"): om.order_update,
     ("Mutation", "tagsAdd"): om.tags_add,
+    ("Mutation", "reverseFulfillmentOrderDispose"): rm.reverse_fulfillment_order_dispose,
+    ("Mutation", "returnClose"): rm.return_close,
 }
 DOCUMENTS_KEPT = 512  # parsed documents kept per simulator
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
@@ -61,13 +65,16 @@ def serve_field(source: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
 @cache
 def executable_schema() -> GraphQLSchema:
     schema = build_schema(subset_sdl())
-    for (type_name, field_name), resolver in {**RESOLVERS, **MUTATIONS, **BULK_RESOLVERS}.items():
+    resolvers = {**RESOLVERS, **RETURN_RESOLVERS, **MUTATIONS, **BULK_RESOLVERS}
+    for (type_name, field_name), resolver in resolvers.items():
         owner = schema.get_type(type_name)
         assert isinstance(owner, GraphQLObjectType), type_name
         owner.fields[field_name].resolve = resolver
     node = schema.get_type("Node")
     assert isinstance(node, GraphQLInterfaceType)
     node.resolve_type = resolve_node_type
+    for abstract in ("ReturnLineItemType", "ReverseDeliveryDeliverable"):  # one member each, served
+        schema.get_type(abstract).resolve_type = resolve_node_type  # type: ignore[union-attr]
     return schema
 
 

@@ -1,4 +1,5 @@
-"""Live activity: the shop keeps trading while the floor works (new orders, payments, edits, cancels)."""
+"""Live activity: the shop keeps trading while the floor works (new orders, payments, edits, cancels,
+returns requested for shipped orders)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import random
 from typing import TYPE_CHECKING
 
 from oms_tui.sim.order_mutations import cancel_order
+from oms_tui.sim.returns_factory import build_return
 
 if TYPE_CHECKING:
     from oms_tui.sim.store import SimStore
@@ -18,6 +20,7 @@ EVENTS = (
     ("tags_changed", 15),
     ("note_changed", 10),
     ("cancelled", 10),
+    ("return_requested", 6),
 )
 
 
@@ -43,6 +46,9 @@ def apply_random_event(store: SimStore, rng: random.Random) -> str:
         order.tags = [t for t in order.tags if t != tag] if tag in order.tags else [*order.tags, tag]
     elif kind == "note_changed":
         order.note = rng.choice(("Leave at the back door", "Customer called: ship together", None))
+    elif kind == "return_requested":
+        if build_return(order, rng, store.now()) is None:
+            return f"skipped: {order.name} has nothing shipped to return"
     elif kind == "cancelled":
         if order.display_fulfillment_status == "FULFILLED":
             return f"skipped: {order.name} is fulfilled"

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from oms_tui.sim.return_model import Return
 
 
 def gid(kind: str, legacy_id: int) -> str:
@@ -274,6 +277,7 @@ class Order:
     fulfillments: list[Fulfillment] = field(default_factory=list)
     source_name: str = "web"  # the sales channel
     shipping_line: ShippingLine | None = None
+    returns: list[Return] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -305,3 +309,13 @@ class Order:
         if self.cancelled_at is not None:
             return True
         return self.display_fulfillment_status == "FULFILLED" and self.display_financial_status == "PAID"
+
+    @property
+    def return_status(self) -> str:
+        """`OrderReturnStatus`, as the `return_status` search filter sees it."""
+        statuses = {r.status for r in self.returns}
+        if "REQUESTED" in statuses:
+            return "RETURN_REQUESTED"
+        if "OPEN" in statuses:
+            return "IN_PROGRESS"
+        return "RETURNED" if "CLOSED" in statuses else "NO_RETURN"

@@ -17,11 +17,12 @@ from oms_tui.sim.model import (
 )
 from oms_tui.sim.orders_factory import LINE_ITEM_BASE, LINES_PER_ORDER, ORDER_BASE, to_ts
 from oms_tui.sim.pagination import Scan, connection, list_scan
+from oms_tui.sim.return_resolvers import RETURN_KINDS, find_return_object
 from oms_tui.sim.search import Search, parse_search
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.updated_index import Key
 
-ORDER_SEARCH_FIELDS = {"updated_at", "created_at", "status", "tag", "sku", "name", "email"}
+ORDER_SEARCH_FIELDS = {"updated_at", "created_at", "status", "tag", "sku", "name", "email", "return_status"}
 FO_SEARCH_FIELDS = {"updated_at", "created_at", "status", "assigned_location_id"}
 ORDER_SORTS_BY_ID = {"ID", "CREATED_AT", "PROCESSED_AT", "ORDER_NUMBER"}
 
@@ -84,12 +85,21 @@ def _order_matches(order: Order, search: Search, check_updated: bool) -> bool:
         return False
     if any(email != (order.email or "").lower() for email in search.values("email")):
         return False
+    if not _return_status_matches(order, search):
+        return False
     if not _in_bounds(to_ts(order.created_at), search.time_bounds("created_at")):
         return False
     if check_updated and not _in_bounds(to_ts(order.updated_at), search.time_bounds("updated_at")):
         return False
     text = f"{order.name} {order.email} {order.customer.display_name if order.customer else ''}".lower()
     return all(word in text for word in search.free_text)
+
+
+def _return_status_matches(order: Order, search: Search) -> bool:
+    """`return_status:X` (several joined by OR: any of them) and `-return_status:X` (none of them)."""
+    status = order.return_status.lower()
+    wanted = search.values("return_status")
+    return (not wanted or status in wanted) and status not in search.excluded("return_status")
 
 
 def resolve_orders(
@@ -207,6 +217,7 @@ def find_node(info: GraphQLResolveInfo, global_id: str) -> Any:
         "ProductVariant": lambda: next((v for v in store.variants if v.id == global_id), None),
         "LineItem": lambda: _line_item(store, legacy),
         "BulkOperation": lambda: info.context["bulk"].get(global_id),
+        **{kind: lambda: find_return_object(store, global_id) for kind in RETURN_KINDS},
     }
     finder = finders.get(kind)
     return finder() if finder else None

@@ -21,7 +21,7 @@ from oms_tui.sim.store import SavedShop, SimStore
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when SavedShop changes shape: an older file then starts a new shop
+FORMAT = 2  # bump when SavedShop changes shape: an older file then starts a new shop (2: returns)
 
 
 class SavedShopFile:

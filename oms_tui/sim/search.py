@@ -1,6 +1,7 @@
 """Shopify's search syntax, the part a sync needs: `field:value`, `field:>=value`, quoted values,
-implicit or explicit AND, and OR between values of one field (`sku:A OR sku:B`, as the inventory
-query uses it). `updated_at:>'T'` behaves like `>=` (as Shopify's date filters do).
+implicit or explicit AND, OR between values of one field (`sku:A OR sku:B`, as the inventory
+query uses it), and `-field:value` for "not". `updated_at:>'T'` behaves like `>=` (as Shopify's
+date filters do).
 
 Unknown fields are ignored with a warning, as Shopify does (it reports them in `extensions.search`).
 """
@@ -21,6 +22,7 @@ class Term:
     field: str
     op: str
     value: str
+    negated: bool = False
 
 
 @dataclass
@@ -47,7 +49,11 @@ class Search:
         return low, high
 
     def values(self, name: str) -> list[str]:
-        return [t.value.lower() for t in self.terms if t.field == name]
+        return [t.value.lower() for t in self.terms if t.field == name and not t.negated]
+
+    def excluded(self, name: str) -> list[str]:
+        """The values of `-name:value` terms."""
+        return [t.value.lower() for t in self.terms if t.field == name and t.negated]
 
 
 def parse_time(text: str) -> int:
@@ -71,6 +77,8 @@ def parse_search(query: str | None, known_fields: set[str]) -> Search:
             search.any_of = search.any_of or token.upper() == "OR"
             continue
         name, colon, rest = token.partition(":")
+        negated = bool(colon) and name.startswith("-")
+        name = name.removeprefix("-") if negated else name
         if not colon:
             search.free_text.append(token.lower())
             continue
@@ -86,5 +94,5 @@ def parse_search(query: str | None, known_fields: set[str]) -> Search:
             except ValueError:
                 search.warnings.append(f"Invalid date for {name}: {value}")
                 continue
-        search.terms.append(Term(name, op, value))
+        search.terms.append(Term(name, op, value, negated))
     return search

@@ -40,6 +40,7 @@ from oms_tui.sim.orders_factory import (
     OrderFactory,
     to_ts,
 )
+from oms_tui.sim.returns_factory import seed_returns
 from oms_tui.sim.updated_index import Key, UpdatedIndex
 
 CACHE_SIZE = 50_000
@@ -127,6 +128,8 @@ class SimStore:
         cached = self._cache.get(index)
         if cached is None:
             cached = self._factory.build(index)
+            age = 1 - index / max(self._seeded, 1)
+            seed_returns(self.seed, index, cached, age, cached.fulfillment_orders[0].location)
             self._cache[index] = cached
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)

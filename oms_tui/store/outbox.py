@@ -32,8 +32,9 @@ from oms_tui.store.errors import (
     StoreUnavailable,
 )
 from oms_tui.store.outbox_checks import APPLIED, IMPOSSIBLE, PENDING, check, check_cancel
-from oms_tui.store.outbox_requests import REQUESTS, holds_to_release, refresh_ids
+from oms_tui.store.outbox_requests import REQUESTS, RETURN_ACTIONS, holds_to_release, refresh_ids
 from oms_tui.store.reread import note_for_reread, read_held_back
+from oms_tui.store.return_checks import check_return_action, disposition_ids, new_dispositions
 from oms_tui.store.sync import Client
 from oms_tui.store.sync_lock import Lease, sync_lock
 
@@ -124,7 +125,8 @@ class OutboxPusher:
         action, uncertain = claimed
         try:
             if uncertain:
-                verdict = await check(self.client, action, *self._known_shipments(action), self.clock())
+                checker = check_return_action if action.kind in RETURN_ACTIONS else check
+                verdict = await checker(self.client, action, *self._known_shipments(action), self.clock())
                 if verdict.state == APPLIED:
                     return self._finish(action_id, verdict.result or {"verified": verdict.detail})
                 if verdict.state == IMPOSSIBLE:
@@ -160,6 +162,8 @@ class OutboxPusher:
         job = result.get("job") or {}
         if action.kind == "cancel" and not job.get("done", True):
             return await self._await_cancel(action, job["id"])
+        if action.kind == "return_dispose":  # which dispositions are this action's, for later checks
+            result = {**result, "dispositionIds": new_dispositions(result, action)}
         return self._finish(action.id, result)
 
     async def _await_cancel(self, action: OutboxAction, job_id: str) -> str:
@@ -205,8 +209,11 @@ class OutboxPusher:
         return seen, was == "sending"
 
     def _known_shipments(self, action: OutboxAction) -> tuple[dict[str, str], set[str]]:
-        """Line item ids of the action's fulfillment order lines, and fulfillments other actions made."""
+        """Line item ids of the action's fulfillment order lines, and fulfillments (or, for a
+        disposal, dispositions) other actions made."""
         with self.cache.sessions() as session:
+            if action.kind == "return_dispose":
+                return {}, disposition_ids(session, action)
             lines = {
                 line.id: line.line_item_id
                 for line in session.exec(
@@ -232,7 +239,8 @@ class OutboxPusher:
             action = session.get_one(OutboxAction, action_id)
             action.state, action.result, action.last_error = "done", result, None
             action.updated_at = self.clock()
-            note_for_reread(session, *refresh_ids(action))  # search lags behind writes: read by id
+            # search lags behind writes: read by id
+            note_for_reread(session, *refresh_ids(action), returns=action.kind in RETURN_ACTIONS)
             for problem in session.exec(  # delivered after all (a retry): its rejection is over
                 select(FloorException)
                 .where(FloorException.subject == f"outbox:{action_id}")
@@ -246,7 +254,8 @@ class OutboxPusher:
         with self.cache.sessions() as session:
             action = session.get_one(OutboxAction, action_id)
             action.state, action.last_error, action.updated_at = "failed", message, self.clock()
-            note_for_reread(session, *refresh_ids(action))  # the store's copy is the true one again
+            # the store's copy is the true one again
+            note_for_reread(session, *refresh_ids(action), returns=action.kind in RETURN_ACTIONS)
             subject, text = f"outbox:{action.id}", f"{action.kind} was rejected by the store: {message}"
             # One exception per action: when a retry is rejected again, the unresolved one is refreshed.
             problem = session.exec(

@@ -82,6 +82,18 @@ def _tags(p: dict[str, Any]) -> Request:
     return "tags_add", {"id": p["orderId"], "tags": p["tags"]}, "tagsAdd"
 
 
+def _dispose(p: dict[str, Any]) -> Request:
+    inputs = [{key: value for key, value in d.items() if value is not None} for d in p["dispositions"]]
+    variables = {"dispositionInputs": inputs}
+    return "reverse_fulfillment_order_dispose", variables, "reverseFulfillmentOrderDispose"
+
+
+def _close_return(p: dict[str, Any]) -> Request:
+    return "return_close", {"id": p["returnId"]}, "returnClose"
+
+
+RETURN_ACTIONS = ("return_dispose", "return_close")
+
 REQUESTS: dict[str, Callable[[dict[str, Any]], Request]] = {
     "fulfill": _fulfill,
     "hold": _hold,
@@ -90,6 +102,8 @@ REQUESTS: dict[str, Callable[[dict[str, Any]], Request]] = {
     "cancel": _cancel,
     "note": _note,
     "tags": _tags,
+    "return_dispose": _dispose,
+    "return_close": _close_return,
 }
 
 

@@ -7,6 +7,7 @@ because the cache replaces an object's children with what it is given.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -18,6 +19,9 @@ from oms_tui.cache.models import HeldBack
 from oms_tui.cache.sync_state import OUTBOX_WAITING, OutboxAction
 from oms_tui.cache.upsert import upsert_all
 from oms_tui.store.payloads import FulfillmentOrderLineNode, FulfillmentOrderNode, LineItemNode, OrderNode
+from oms_tui.store.return_payloads import OrderReturnsNode
+from oms_tui.store.return_writes import STREAM as RETURNS
+from oms_tui.store.return_writes import held_back_row, write_returns
 from oms_tui.store.sync import Client
 from oms_tui.store.sync_writes import write_fulfillment_orders, write_orders
 
@@ -25,13 +29,23 @@ Line = TypeVar("Line", bound=BaseModel)
 
 
 async def read_again(
-    client: Client, cache: Cache, order_ids: list[str], fo_ids: list[str], now: datetime
+    client: Client,
+    cache: Cache,
+    order_ids: list[str],
+    fo_ids: list[str],
+    now: datetime,
+    return_order_ids: Sequence[str] = (),
 ) -> None:
-    """Write the store's current copy of these objects (raises StoreError or ValidationError).
+    """Write the store's current copy of these objects (raises StoreError or ValidationError);
+    `return_order_ids`: orders whose returns to read.
 
     Objects held back for these ids are settled by this write (or held back again by it).
     """
     orders = [OrderNode.model_validate(node) for node in await read_nodes(client, "nodes_orders", order_ids)]
+    returns = [
+        OrderReturnsNode.model_validate(node)
+        for node in await read_nodes(client, "nodes_order_returns", list(return_order_ids))
+    ]
     fos = [
         FulfillmentOrderNode.model_validate(node)
         for node in await read_nodes(client, "nodes_fulfillment_orders", fo_ids)
@@ -39,16 +53,20 @@ async def read_again(
     order_lines = await _rest_of_lines(client, orders, LineItemNode)
     fo_lines = await _rest_of_lines(client, fos, FulfillmentOrderLineNode)
     with cache.sessions() as session:
-        session.exec(delete(HeldBack).where(col(HeldBack.object_id).in_([*order_ids, *fo_ids])))
+        noted = [*order_ids, *fo_ids, *(held_back_row(ident)["object_id"] for ident in return_order_ids)]
+        session.exec(delete(HeldBack).where(col(HeldBack.object_id).in_(noted)))
         write_orders(session, orders, order_lines, now)
         write_fulfillment_orders(session, fos, fo_lines, now)
+        write_returns(session, returns, now)
         session.commit()
 
 
-def note_for_reread(session: Session, order_id: str, fo_ids: list[str]) -> None:
-    """Have `read_held_back` read these objects again (in the caller's transaction: crash-safe)."""
+def note_for_reread(session: Session, order_id: str, fo_ids: list[str], returns: bool = False) -> None:
+    """Have `read_held_back` read these objects again (in the caller's transaction: crash-safe);
+    `returns`: the order's returns too."""
     rows = [{"object_id": order_id, "stream": "orders", "order_id": order_id}]
     rows += [{"object_id": ident, "stream": "fulfillment_orders", "order_id": order_id} for ident in fo_ids]
+    rows += [held_back_row(order_id)] if returns else []
     upsert_all(session, HeldBack, rows)
 
 
@@ -61,7 +79,9 @@ async def read_held_back(client: Client, cache: Cache, now: datetime) -> int:
     if not held:
         return 0
     orders = [row.object_id for row in held if row.stream == "orders"]
-    await read_again(client, cache, orders, [row.object_id for row in held if row.stream != "orders"], now)
+    fos = [row.object_id for row in held if row.stream == "fulfillment_orders"]
+    returns = [row.order_id for row in held if row.stream == RETURNS]
+    await read_again(client, cache, orders, fos, now, returns)
     return len(held)
 
 

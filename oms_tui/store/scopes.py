@@ -1,7 +1,8 @@
 """The access scope each document needs: named in errors when the store denies access.
 
 Minimal scope set for the app: read_orders, read_merchant_managed_fulfillment_orders,
-write_merchant_managed_fulfillment_orders, read_locations, read_inventory, write_orders.
+write_merchant_managed_fulfillment_orders, read_locations, read_inventory, write_orders, and for
+receiving returns read_returns and write_returns.
 (Orders older than 60 days also need read_all_orders.)
 """
 
@@ -32,4 +33,9 @@ DOCUMENT_SCOPES: dict[str, str] = {
     "job": "write_orders",  # read only to follow orderCancel's job
     "order_update": "write_orders",
     "tags_add": "write_orders",
+    "returns_page": "read_returns",
+    "nodes_order_returns": "read_returns",
+    "nodes_returns": "read_returns",
+    "reverse_fulfillment_order_dispose": "write_returns",
+    "return_close": "write_returns",
 }

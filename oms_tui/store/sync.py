@@ -46,16 +46,23 @@ from oms_tui.store.payloads import (
     LocationNode,
     OrderNode,
 )
+from oms_tui.store.return_payloads import OrderReturnsNode
+from oms_tui.store.return_writes import STREAM as RETURNS
+from oms_tui.store.return_writes import write_returns
 from oms_tui.store.sync_lock import Lease, sync_lock
 from oms_tui.store.sync_writes import write_fulfillment_orders, write_inventory, write_locations, write_orders
 
 log = logging.getLogger(__name__)
 
-STREAMS = ("locations", "orders", "fulfillment_orders", "inventory")
+STREAMS = ("locations", "orders", "fulfillment_orders", "returns", "inventory")
 OPEN_WORK = "open_work"  # a first sync's first step (its progress name): open work and its orders
 OPEN_WORK_LIMIT = 2_000  # open fulfillment orders read first; a longer backlog comes with the history
 BULK_ABOVE_ORDERS = 250  # a first sync of more orders reads the history in bulk (paging: ~20 a request)
 OPEN_FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE")
+# Returns come through their orders (there is no top-level returns query): a first read takes the
+# orders whose returns are still open, later passes every order whose returns changed since.
+OPEN_RETURNS = "return_status:return_requested OR return_status:in_progress"
+ANY_RETURN = "-return_status:no_return"
 INVENTORY_SKUS_PER_QUERY = 50
 
 BULK_WRITE_BATCH = 500
@@ -254,6 +261,26 @@ class SyncEngine:
 
     async def _sync_fulfillment_orders(self, counts: StreamCounts) -> None:
         await self._sync_changed(FULFILLMENT_ORDERS, counts)
+
+    async def _sync_returns(self, counts: StreamCounts) -> None:
+        """Orders with returns, by updatedAt; a return the document cannot read whole is reported."""
+        with self.cache.sessions() as session:
+            state = session.get(SyncState, RETURNS)
+        watermark = state.watermark if state else None
+        since = f"updated_at:>='{search_time(watermark - self.overlap)}'" if watermark else None
+        query = f"{since} {ANY_RETURN}" if since else OPEN_RETURNS
+        async for page in self.client.paginate("returns_page", {"query": query}, connection_path=("orders",)):
+            nodes = self._parse(page, OrderReturnsNode, counts, RETURNS)
+            counts.errors += [
+                f"return {r.name} has more lines than one read holds: only the first are kept"
+                for order in nodes
+                for r in order.returns.nodes
+                if r.cut_short
+            ]
+            with self.cache.sessions() as session:
+                result = write_returns(session, nodes, self.clock())
+                newest = max((node.updated_at for node in nodes), default=None)
+                self._commit_page(session, RETURNS, counts, result, newest and self._capped(RETURNS, newest))
 
     async def _sync_changed(self, stream: ChangedStream, counts: StreamCounts) -> None:
         """Page what changed since the watermark; the first read of a large store's history goes bulk."""

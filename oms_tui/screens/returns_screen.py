@@ -1,0 +1,345 @@
+"""Receiving returns: the queue of open returns, and the receiving view of one.
+
+Scan an order number or a return label (or pick a row, Enter) to open a return; scan each item that
+came back; decide per item: restock to a bin, damaged, missing; finish. A wrong item blocks until
+acknowledged. Counting happens here at once; every step is written (audited) off the UI thread, and
+finishing records the dispositions and the close for the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Static
+
+from oms_tui.cache.database import Cache
+from oms_tui.floor.exception_rules import RuleSettings
+from oms_tui.floor.lookup import NotFound
+from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.floor.returns import (
+    DAMAGED,
+    MISSING,
+    RESTOCK,
+    QueuedReturn,
+    Receiving,
+    ReturnItem,
+    WrongItem,
+    audit_step,
+    decide,
+    find_return,
+    finish,
+    load_receiving,
+    open_returns,
+    scan_item,
+    shelves_for,
+)
+from oms_tui.floor.store_actions import ActionRefused
+from oms_tui.screens.choice_modal import Choice, ChoiceModal
+from oms_tui.screens.messages import Scanned
+from oms_tui.screens.queue_screen import age
+from oms_tui.screens.registry import ScreenEntry
+from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.shell_header import ShellHeader
+
+REFRESH_SECONDS = 5.0
+OUTCOME_STYLE = {RESTOCK: "green", DAMAGED: "yellow", MISSING: "red"}
+RECEIVING_ACTIONS = ("restock", "damaged", "missing", "finish", "leave")
+
+
+class ReturnsScreen(Screen[None]):
+    AUTO_FOCUS = "#queue"
+    BINDINGS = [
+        Binding("r", "restock", "Restock", id="returns.restock"),
+        Binding("d", "damaged", "Damaged", id="returns.damaged"),
+        Binding("m", "missing", "Missing", id="returns.missing"),
+        Binding("f", "finish", "Finish", id="returns.finish"),
+        Binding("escape", "leave", "Back to queue", id="returns.leave"),
+        Binding("j,down", "cursor_down", "Down", show=False, id="returns.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="returns.up"),
+    ]
+    DEFAULT_CSS = """
+    ReturnsScreen #prompt { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    ReturnsScreen DataTable { height: 1fr; }
+    ReturnsScreen #items { display: none; }
+    ReturnsScreen.receiving #items { display: block; }
+    ReturnsScreen.receiving #queue { display: none; }
+    ReturnsScreen #detail { height: 4; padding: 0 1; background: $boost; }
+    """
+
+    def __init__(self, cache: Cache, clock: Callable[[], datetime], rules: RuleSettings) -> None:
+        super().__init__()
+        self.cache, self.clock, self.rules = cache, clock, rules
+        self.receiving: Receiving | None = None
+        self.queued: dict[str, QueuedReturn] = {}
+        self.next_load: Timer | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The receiving keys only while receiving (the Footer shows what applies)."""
+        if action in RECEIVING_ACTIONS:
+            return self.receiving is not None
+        return True
+
+    @property
+    def desk(self) -> OrderDesk:
+        desk: OrderDesk = self.app.desk  # type: ignore[attr-defined]  # the signed-in person
+        return desk
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader(self.clock)
+        yield Static("", id="prompt")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="queue")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="items")
+        yield Static("", id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Returns"
+        queue = self.query_one("#queue", DataTable)
+        for caption, width in (("Return", 10), ("Order", 7), ("Customer", 20), ("Age", 4), ("Units", 5),
+                               ("Label", 24), ("Reasons", 40)):  # fmt: skip
+            queue.add_column(caption, width=width)
+        items = self.query_one("#items", DataTable)
+        for caption, width in (("SKU", 14), ("Item", 28), ("Expected", 8), ("Received", 8),
+                               ("Decision", 22), ("Customer's reason", 40)):  # fmt: skip
+            items.add_column(caption, width=width)
+        self._show_queue_mode()
+        self.load()
+
+    # --- the queue ------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="returns-queue")
+    def load(self) -> None:
+        with self.cache.sessions() as session:
+            queued = open_returns(session)
+        self.app.call_from_thread(self.show_queue, queued)
+
+    def show_queue(self, queued: list[QueuedReturn]) -> None:
+        table = self.query_one("#queue", DataTable)
+        self.queued = {row.return_id: row for row in queued}
+        table.clear()
+        now = self.clock()
+        for row in queued:
+            table.add_row(
+                row.name, row.order_name, row.customer or "", age(row.created_at, now), str(row.units),
+                row.tracking, row.reasons, key=row.return_id,
+            )  # fmt: skip
+        if self.receiving is None:
+            self.sub_title = f"{len(queued)} open"
+        if self.next_load is not None:
+            self.next_load.stop()
+        self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
+
+    @on(DataTable.RowSelected, "#queue")
+    def _picked(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.open_return(event.row_key.value, by_id=True)
+
+    # --- opening and scanning ---------------------------------------------------------------------------
+    @on(Scanned)
+    def scanned(self, event: Scanned) -> None:
+        event.stop()
+        if self.receiving is None:
+            self.open_return(event.code)
+            return
+        receiving = self.receiving
+        try:
+            item = scan_item(receiving, event.code)
+        except WrongItem as wrong:
+            self.write_step(receiving, "wrong_scan", code=event.code, problem=str(wrong))
+            self.app.push_screen(
+                BlockingError("Wrong item", str(wrong), "Set it aside: it is not part of this return.")
+            )
+            return
+        self.write_step(receiving, "scan", code=event.code, line=item.line_id, received=item.received)
+        self.show_items(item.line_id)
+
+    @work(thread=True, exclusive=True, group="returns-open")
+    def open_return(self, code: str, by_id: bool = False) -> None:
+        try:
+            with self.cache.sessions() as session:
+                receiving = load_receiving(session, code) if by_id else find_return(session, code)
+                audit_step(session, self.desk, receiving, "open", code=code)
+                session.commit()
+        except NotFound as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.start, receiving)
+
+    def start(self, receiving: Receiving) -> None:
+        self.receiving = receiving
+        self.add_class("receiving")
+        self.refresh_bindings()
+        self._show_receiving_prompt()
+        self.show_items()
+        self.query_one("#items", DataTable).focus()
+
+    @work(thread=True, group="returns-audit")
+    def write_step(self, receiving: Receiving, step: str, **details: object) -> None:
+        with self.cache.sessions() as session:
+            audit_step(session, self.desk, receiving, step, **details)
+            session.commit()
+
+    # --- the receiving view -----------------------------------------------------------------------------
+    def show_items(self, highlight: str | None = None) -> None:
+        receiving = self.receiving
+        if receiving is None:
+            return
+        table = self.query_one("#items", DataTable)
+        keep = highlight or self._current_line()
+        table.clear()
+        for item in receiving.items:
+            done = item.received == item.expected
+            table.add_row(
+                item.sku or "", item.title, str(item.expected),
+                Text(str(item.received), style="bold green" if done else "bold" if item.received else ""),
+                Text(item.shown_outcome, style=OUTCOME_STYLE.get(item.outcome or "", "")), item.reason,
+                key=item.line_id,
+            )  # fmt: skip
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        counted = sum(item.received for item in receiving.items)
+        expected = sum(item.expected for item in receiving.items)
+        self.sub_title = (
+            f"receiving {receiving.name} ({receiving.order_name}): {counted} of {expected} counted"
+        )
+        detail = Text()
+        detail.append(
+            f"{receiving.customer or 'Customer unknown'} · label {', '.join(receiving.tracking) or 'none'}"
+        )
+        if receiving.shipped_at is not None:
+            days = (self.clock() - receiving.shipped_at).days
+            late = days > self.rules.return_window_days
+            detail.append(f" · shipped {days} days ago", style="bold yellow" if late else "")
+            detail.append(f" (past the {self.rules.return_window_days:g}-day return window)" if late else "")
+        detail.append("\n")
+        if receiving.unexpected:
+            detail.append(f"Not on this return: {', '.join(receiving.unexpected)}\n", style="bold red")
+        undecided = len(receiving.undecided)
+        detail.append(
+            f"{undecided} item(s) still need a decision" if undecided else "Every item decided: f to finish",
+            style="yellow" if undecided else "bold green",
+        )
+        self.query_one("#detail", Static).update(detail)
+
+    def _current_line(self) -> str | None:
+        table = self.query_one("#items", DataTable)
+        if not table.row_count:
+            return None
+        value = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return str(value) if value else None
+
+    def _current_item(self) -> ReturnItem | None:
+        line = self._current_line()
+        if self.receiving is None or line is None:
+            return None
+        return next((item for item in self.receiving.items if item.line_id == line), None)
+
+    def _decide(self, outcome: str, bin_code: str | None = None, location_id: str | None = None) -> None:
+        item, receiving = self._current_item(), self.receiving
+        if item is None or receiving is None:
+            return
+        try:
+            decide(receiving, item.line_id, outcome, bin_code, location_id)
+        except ActionRefused as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.write_step(
+            receiving, "decide", line=item.line_id, outcome=outcome, bin=bin_code, location=location_id
+        )
+        self.show_items(item.line_id)
+
+    def action_damaged(self) -> None:
+        self._decide(DAMAGED)
+
+    def action_missing(self) -> None:
+        self._decide(MISSING)
+
+    def action_restock(self) -> None:
+        item = self._current_item()
+        if item is not None:
+            self.choose_shelf(item)
+
+    @work(thread=True, group="returns-shelves")
+    def choose_shelf(self, item: ReturnItem) -> None:
+        with self.cache.sessions() as session:
+            shelves = shelves_for(session, item.sku)
+        places = {str(n): shelf for n, shelf in enumerate(shelves)}
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                shelf = places[choice.value]
+                self._decide(RESTOCK, shelf.bin_code, shelf.location_id)
+
+        options = [(shelf.label, key) for key, shelf in places.items()]
+        self.app.call_from_thread(
+            self.app.push_screen, ChoiceModal(f"Restock {item.sku or item.title} to", options), chosen
+        )
+
+    def action_finish(self) -> None:
+        if self.receiving is not None:
+            self.record_finish(self.receiving)
+
+    @work(thread=True, exclusive=True, group="returns-finish")
+    def record_finish(self, receiving: Receiving) -> None:
+        try:
+            with self.cache.sessions() as session:
+                _, findings = finish(session, self.desk, receiving, self.rules, self.clock())
+                session.commit()
+        except ActionRefused as exc:  # NotPermitted included: nothing was written
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        raised = f"; {len(findings)} exception(s) raised" if findings else ""
+        self.app.call_from_thread(self.done, f"{receiving.name} received and closed{raised}")
+
+    def done(self, message: str) -> None:
+        self.notify(message)
+        self._back_to_queue()
+
+    def action_leave(self) -> None:
+        if self.receiving is not None:
+            self.write_step(
+                self.receiving, "left", counted=sum(item.received for item in self.receiving.items)
+            )
+            self._back_to_queue()
+
+    def _back_to_queue(self) -> None:
+        self.receiving = None
+        self.remove_class("receiving")
+        self.refresh_bindings()
+        self._show_queue_mode()
+        self.query_one("#queue", DataTable).focus()
+        self.load()
+
+    def _show_queue_mode(self) -> None:
+        self.query_one("#prompt", Static).update("Scan an order number or a return label to open its return")
+        self.query_one("#detail", Static).update("Enter opens the highlighted return.")
+
+    def _show_receiving_prompt(self) -> None:
+        self.query_one("#prompt", Static).update(
+            "Scan each item that came back · r restock · d damaged · m missing · f finish · Esc back"
+        )
+
+    def action_cursor_down(self) -> None:
+        self._table().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self._table().action_cursor_up()
+
+    def _table(self) -> DataTable[object]:
+        return self.query_one("#items" if self.receiving else "#queue", DataTable)
+
+
+SCREEN = ScreenEntry(
+    "f7",
+    "returns",
+    "Returns",
+    lambda context: ReturnsScreen(
+        context.cache, context.clock, RuleSettings(return_window_days=context.settings.return_window_days)
+    ),
+)

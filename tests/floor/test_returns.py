@@ -1,0 +1,256 @@
+"""Receiving rules: what a scan opens and counts, what each decision becomes at the store, and the
+exceptions a return raises when it does not add up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from oms_tui.cache.models import (
+    FloorException,
+    Fulfillment,
+    InventoryLevel,
+    LineItem,
+    Order,
+    OutboxAction,
+    Return,
+    ReturnLineItem,
+    ReverseDelivery,
+    ReverseFulfillmentOrder,
+    ReverseFulfillmentOrderLineItem,
+    Role,
+    Staff,
+)
+from oms_tui.floor.exception_rules import ReturnFacts, RuleSettings, return_findings
+from oms_tui.floor.lookup import NotFound
+from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.floor.returns import (
+    DAMAGED,
+    MISSING,
+    RESTOCK,
+    WrongItem,
+    decide,
+    disposals,
+    find_return,
+    finish,
+    open_returns,
+    scan_item,
+)
+from oms_tui.floor.roles import NotPermitted
+from oms_tui.floor.store_actions import ActionRefused, Disposal
+
+NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+ORDER, RETURN, RFO = (
+    "gid://shopify/Order/1",
+    "gid://shopify/Return/1",
+    "gid://shopify/ReverseFulfillmentOrder/1",
+)
+WAREHOUSE = "gid://shopify/Location/1"
+
+
+def line(n: int) -> str:
+    return f"gid://shopify/ReverseFulfillmentOrderLineItem/{n}"
+
+
+@pytest.fixture
+def shop(session: Session) -> Session:
+    """#1001 shipped 40 days ago; its open return expects 2 x TEE-M (barcode 400...) and 1 x CAP."""
+    session.add(
+        Order(
+            id=ORDER,
+            name="#1001",
+            fulfillment_status="FULFILLED",
+            created_at=NOW - timedelta(days=41),
+            updated_at=NOW - timedelta(days=2),
+            synced_at=NOW,
+            customer_name="Ada Lovelace",
+        )
+    )
+    session.add(
+        Return(
+            id=RETURN,
+            order_id=ORDER,
+            name="#1001-R1",
+            status="OPEN",
+            total_quantity=3,
+            created_at=NOW - timedelta(days=2),
+            version=NOW,
+            synced_at=NOW,
+        )
+    )
+    session.flush()
+    session.add(
+        Fulfillment(
+            id="gid://shopify/Fulfillment/1",
+            order_id=ORDER,
+            status="SUCCESS",
+            created_at=NOW - timedelta(days=40),
+        )
+    )
+    session.add(ReverseFulfillmentOrder(id=RFO, return_id=RETURN, status="OPEN"))
+    for n, (sku, barcode, quantity, reason) in enumerate(
+        (("TEE-M", "4006381333931", 2, "Size was too small"), ("CAP", None, 1, "Color")), start=1
+    ):
+        item = f"gid://shopify/LineItem/{n}"
+        session.add(
+            LineItem(
+                id=item,
+                order_id=ORDER,
+                sku=sku,
+                barcode=barcode,
+                title=f"{sku} title",
+                quantity=quantity,
+                current_quantity=quantity,
+                unfulfilled_quantity=0,
+            )
+        )
+        session.add(
+            ReturnLineItem(
+                id=f"gid://shopify/ReturnLineItem/{n}",
+                return_id=RETURN,
+                line_item_id=item,
+                sku=sku,
+                quantity=quantity,
+                reason=reason,
+            )
+        )
+        session.flush()
+        session.add(
+            ReverseFulfillmentOrderLineItem(
+                id=line(n), rfo_id=RFO, return_id=RETURN, line_item_id=item, total_quantity=quantity
+            )
+        )
+    session.add(
+        ReverseDelivery(
+            id="gid://shopify/ReverseDelivery/1",
+            rfo_id=RFO,
+            return_id=RETURN,
+            tracking_number="9400111",
+            carrier="USPS",
+        )
+    )
+    session.add(
+        InventoryLevel(
+            inventory_item_id="gid://shopify/InventoryItem/1",
+            location_id=WAREHOUSE,
+            sku="TEE-M",
+            available=5,
+            on_hand=5,
+            synced_at=NOW,
+        )
+    )
+    session.add(Staff(code="P01", name="Pat", role=Role.PACKER))
+    session.add(Staff(code="S01", name="Sue", role=Role.SUPPORT))
+    session.commit()
+    return session
+
+
+def desk(session: Session, code: str = "P01") -> OrderDesk:
+    return OrderDesk("returns-1", session.get(Staff, code))
+
+
+def test_the_label_or_the_order_number_opens_the_open_return(shop: Session) -> None:
+    assert find_return(shop, "9400111").return_id == RETURN
+    for said in ("#1001", "1001"):
+        receiving = find_return(shop, said)
+        assert [(i.sku, i.expected, i.reason) for i in receiving.items] == [
+            ("TEE-M", 2, "Size was too small"),
+            ("CAP", 1, "Color"),
+        ]
+    assert [q.name for q in open_returns(shop)] == ["#1001-R1"]
+    shop.get_one(Return, RETURN).status = "CLOSED"
+    shop.commit()
+    with pytest.raises(NotFound, match="no open return"):
+        find_return(shop, "#1001")
+    with pytest.raises(NotFound, match="neither a return label nor an order"):
+        find_return(shop, "XYZ")
+
+
+def test_scans_count_items_by_sku_or_barcode_and_wrong_ones_are_refused(shop: Session) -> None:
+    receiving = find_return(shop, "#1001")
+    assert scan_item(receiving, "tee-m").sku == "TEE-M"  # scanners may send lower case
+    assert scan_item(receiving, "4006381333931").received == 2
+    with pytest.raises(WrongItem, match="all 2 expected already counted"):
+        scan_item(receiving, "TEE-M")
+    with pytest.raises(WrongItem, match="not on return #1001-R1"):
+        scan_item(receiving, "SOCKS")
+    assert receiving.unexpected == ["SOCKS"]
+
+
+def test_decisions_become_dispositions_and_what_did_not_come_is_missing(shop: Session) -> None:
+    receiving = find_return(shop, "#1001")
+    tee, cap = receiving.items
+    with pytest.raises(ActionRefused, match="scan it first"):
+        decide(receiving, tee.line_id, DAMAGED)
+    scan_item(receiving, "TEE-M")
+    with pytest.raises(ActionRefused, match="not missing"):
+        decide(receiving, tee.line_id, MISSING)
+    with pytest.raises(ActionRefused, match="decide first"):
+        disposals(receiving)
+    decide(receiving, tee.line_id, RESTOCK, "A-01-1", WAREHOUSE)
+    decide(receiving, cap.line_id, MISSING)
+    assert tee.shown_outcome == "1 restock to A-01-1, 1 missing"
+    assert disposals(receiving) == [
+        Disposal(line(1), 1, "RESTOCKED", WAREHOUSE),
+        Disposal(line(1), 1, "MISSING"),
+        Disposal(line(2), 1, "MISSING"),
+    ]
+
+
+def test_finishing_queues_the_disposal_and_the_close_and_raises_exceptions_once(shop: Session) -> None:
+    receiving = find_return(shop, "9400111")
+    scan_item(receiving, "TEE-M")
+    with pytest.raises(WrongItem):
+        scan_item(receiving, "SOCKS")
+    decide(receiving, receiving.items[0].line_id, RESTOCK, None, WAREHOUSE)
+    decide(receiving, receiving.items[1].line_id, MISSING)
+    with pytest.raises(NotPermitted):
+        finish(shop, desk(shop, "S01"), receiving, RuleSettings(), NOW)
+    assert shop.exec(select(OutboxAction)).all() == []
+    finish(shop, desk(shop), receiving, RuleSettings(), NOW)
+    shop.commit()
+    actions = shop.exec(select(OutboxAction).order_by(OutboxAction.id)).all()  # type: ignore[arg-type]
+    assert [a.kind for a in actions] == ["return_dispose", "return_close"]
+    assert actions[0].payload["dispositions"] == [
+        {
+            "reverseFulfillmentOrderLineItemId": line(1),
+            "quantity": 1,
+            "dispositionType": "RESTOCKED",
+            "locationId": WAREHOUSE,
+        },
+        {
+            "reverseFulfillmentOrderLineItemId": line(1),
+            "quantity": 1,
+            "dispositionType": "MISSING",
+            "locationId": None,
+        },
+        {
+            "reverseFulfillmentOrderLineItemId": line(2),
+            "quantity": 1,
+            "dispositionType": "MISSING",
+            "locationId": None,
+        },
+    ]
+    assert shop.get_one(Return, RETURN).status == "CLOSED"
+    level = shop.exec(select(InventoryLevel)).one()
+    assert (level.available, level.on_hand) == (6, 6), "the restocked unit is back in the cached stock"
+    kinds = sorted(row.kind for row in shop.exec(select(FloorException)))
+    assert kinds == ["return_late", "return_missing", "return_unexpected"]
+    with pytest.raises(ActionRefused, match="closed"):
+        finish(shop, desk(shop), receiving, RuleSettings(), NOW)
+
+
+def test_return_rules() -> None:
+    shipped = NOW - timedelta(days=30)
+    facts = ReturnFacts(RETURN, "#1001-R1", ORDER, shipped, {}, [])
+    assert return_findings(facts, RuleSettings(), NOW) == []  # on the window's last day: in time
+    late = return_findings(facts, RuleSettings(return_window_days=29), NOW)
+    assert [(f.kind, f.severity) for f in late] == [("return_late", "info")]
+    assert "30 days after shipment" in late[0].message
+    short = ReturnFacts(RETURN, "#1001-R1", ORDER, None, {"CAP": 1, "TEE-M": 2}, ["SOCKS", "SOCKS"])
+    found = {f.kind: f for f in return_findings(short, RuleSettings(), NOW)}
+    assert found["return_missing"].message == "return #1001-R1 arrived without 1 x CAP, 2 x TEE-M"
+    assert found["return_unexpected"].message == "return #1001-R1 held items not on it: SOCKS"
+    assert {f.order_id for f in found.values()} == {ORDER}

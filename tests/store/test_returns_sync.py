@@ -1,0 +1,72 @@
+"""Returns reach the cache: the open ones on a first sync, every change after, field by field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from oms_tui.cache.database import Cache
+from oms_tui.sim.return_model import ReverseFulfillmentOrderDisposition
+from oms_tui.sim.returns_factory import disposition_id
+from oms_tui.sim.store import SimStore
+from oms_tui.store.sync import SyncEngine
+from tests.store.returns_shop import cached_returns, request_return, store_returns
+from tests.store.simulated import simulated_client
+from tests.store.test_outbox import cache
+
+__all__ = ["cache"]
+
+START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+class Ticking:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_first_sync_reads_open_returns_page_by_page_and_later_passes_every_change(cache: Cache) -> None:
+    clock = Ticking()
+    store = SimStore(orders=1000, seed=7, clock=clock)
+    client, tap, _ = simulated_client(store)
+    pages = [0]
+    tap.before = lambda _n, request: pages.__setitem__(0, pages[0] + (b"ReturnsPage" in request.content))
+    async with client:
+        first = await SyncEngine(client, cache, clock=clock).run_once()
+        assert pages[0] > 1, "the open returns take more than one page"
+        open_returns = store_returns(store, ("OPEN",))
+        assert len(open_returns) > 3, "the seeded shop has open returns, more than one page of them"
+        assert cached_returns(cache) == open_returns  # closed ones from before are history
+        assert first.streams["returns"].created == len(open_returns) and not first.errors
+        assert any(r["labels"] for r in open_returns.values())
+        assert any(reason for r in open_returns.values() for (_, _, _, reason, _) in r["lines"])
+
+        clock.now += timedelta(minutes=10)
+        fresh = request_return(store, min_lines=2)
+        disposed = next(iter(open_returns))
+        with store.lock:  # someone at the store handles a return meanwhile
+            order = store.order(open_returns[disposed]["order"])
+            assert order is not None
+            target = next(r for r in order.returns if r.id == disposed)
+            for line in target.reverse_fulfillment_orders[0].line_items:
+                line.dispositions.append(
+                    ReverseFulfillmentOrderDisposition(
+                        disposition_id(line.id, 0), store.now(), None, line.total_quantity, "MISSING"
+                    )
+                )
+            target.status = "CLOSED"
+            store.touch(order)
+        clock.now += timedelta(minutes=10)
+        requests = tap.requests
+        second = await SyncEngine(client, cache, clock=clock).run_once()
+    expected = open_returns | store_returns(store, ("OPEN", "CLOSED"))
+    got = cached_returns(cache)
+    assert got[fresh.id] == expected[fresh.id] and len(got[fresh.id]["lines"]) == 2
+    assert got[disposed]["status"] == "CLOSED"
+    assert [d for (_, _, d) in got[disposed]["to_dispose"]] == [
+        [("MISSING", q)] for (_, q, _) in got[disposed]["to_dispose"]
+    ]
+    assert {k: v for k, v in got.items()} == {k: expected[k] for k in got}
+    assert second.streams["returns"].created >= 1 and second.streams["returns"].updated >= 1
+    assert tap.requests - requests < 40, "a later pass reads what changed, not every return again"
