@@ -353,6 +353,8 @@ def run_app(settings: Settings) -> None:
         if settings.staff:
             with runtime.cache.sessions() as session:
                 staff = active_staff(session, settings.staff)  # StaffError: one line, the app not started
+                record_sign_in(session, settings.station, staff, "settings")
+                session.commit()
         OmsApp(runtime, staff=staff, sign_in_first=True).run()
     finally:
         runtime.close()

@@ -43,7 +43,7 @@ def active_staff(session: Session, code: str) -> Staff:
 
 
 def record_sign_in(session: Session, station: str, person: Staff, how: str) -> None:
-    """`how`: "badge" (scanned) or "typed"."""
+    """`how`: "badge" (scanned), "typed" or "settings" (the station's `staff` setting, at start)."""
     code = person.code
     record(session, station=station, action="staff.sign_in", staff_code=code, subject=code, how=how)
 
