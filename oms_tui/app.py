@@ -39,7 +39,6 @@ from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, wi
 from oms_tui.widgets.blocking_error import BlockingError
 
 HEALTH_EVERY_S = 5.0  # the outbox and notices also change without a sync (actions on this station)
-SHOWN_CODE = 40  # characters of an unknown scan repeated in its notice
 
 
 def local_now() -> datetime:
@@ -143,7 +142,7 @@ class OmsApp(App[None]):
         if self.live:
             self.run_live()
         if self.sign_in_first and self.desk.staff is None:
-            self.ask_sign_in()
+            self.ask_sign_in(quietly=True)
 
     async def on_event(self, event: events.Event) -> None:
         """Every key from the terminal goes through scan detection first (`scan_input`)."""
@@ -261,38 +260,40 @@ class OmsApp(App[None]):
     @on(Scanned)
     def route_scan(self, message: Scanned) -> None:
         """No screen took the scan: open what it names."""
-        self.identify_scan(message.code)
+        self.identify_scan(message)
 
     @work(thread=True, group="scan")
-    def identify_scan(self, code: str) -> None:
+    def identify_scan(self, scan: Scanned) -> None:
         with self.runtime.cache.reads() as session:
-            target = identify(session, code)
-        self.call_from_thread(self.open_scanned, code, target)
+            target = identify(session, scan.code)
+        self.call_from_thread(self.open_scanned, scan, target)
 
-    def open_scanned(self, code: str, target: ScanTarget) -> None:
+    def open_scanned(self, scan: Scanned, target: ScanTarget) -> None:
         if target.order_id is not None:
             self.open_order(target.order_id)
         elif target.named is Named.ITEM:
-            self.push_screen(SearchScreen(self.runtime.cache, self.desk, self.clock, code))
+            self.push_screen(SearchScreen(self.runtime.cache, self.desk, self.clock, scan.code))
         else:
-            shown = code if len(code) <= SHOWN_CODE else f"{code[:SHOWN_CODE]}…"
             self.notify(
-                f"unknown code {shown!r}: no order, badge, tracking number, SKU or barcode",
+                f"unknown code {scan.shown}: no order, badge, tracking number, SKU or barcode",
                 severity="warning",
             )
 
     # --- who works here -------------------------------------------------------------------------------
-    def ask_sign_in(self) -> None:
+    def ask_sign_in(self, quietly: bool = False) -> None:
         """The sign-in, when there is anyone to sign in (a station with no staff registered works as
-        nobody); demo staff's codes are listed on it."""
+        nobody; `quietly`: without saying so); demo staff's codes are listed on it."""
         if isinstance(self.screen, SignInScreen):
             return
         with self.runtime.cache.reads() as session:
             people = active_people(session)
-        if people:
-            settings = self.runtime.settings
-            shown = people if settings.demo else []
-            self.push_screen(SignInScreen(self.runtime.cache, settings.station, self.sign_in, shown))
+        if not people:
+            if not quietly:
+                self.notify("Nobody to sign in: add staff with `oms-tui staff add`", severity="warning")
+            return
+        settings = self.runtime.settings
+        shown = people if settings.demo else []
+        self.push_screen(SignInScreen(self.runtime.cache, settings.station, self.sign_in, shown))
 
     def sign_in(self, person: Staff, how: str = "typed") -> None:
         """`person` works here now (whoever was signed in is signed out): recorded, the desk replaced."""

@@ -31,9 +31,17 @@ class Scanned(Message):
     stops it, otherwise the app routes the code (an order opens, a badge signs in, ...).
     """
 
+    SHOWN = 40  # characters of a code repeated on screen: a scanner gone wild sends thousands
+
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
+
+    @property
+    def shown(self) -> str:
+        """The code quoted for a message, cut short when long: `'1Z999…'`."""
+        code = self.code if len(self.code) <= self.SHOWN else f"{self.code[: self.SHOWN]}…"
+        return repr(code)
 
 
 class StaffChanged(Message, bubble=False):
