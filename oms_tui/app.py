@@ -329,8 +329,7 @@ class OmsApp(App[None]):
         self.staff = person.name if person else None
         self.last_input = self.clock()
         # every screen of every mode, the ones pushed over them too (an order screen holds a desk)
-        stacked = [screen for stack in self._screen_stacks.values() for screen in stack]
-        for screen in dict.fromkeys([*self.made.values(), *stacked]):
+        for screen in [screen for mode in self.made for screen in self.get_screen_stack(mode)]:
             screen.post_message(StaffChanged(person, previous))
 
     def sign_out_if_idle(self) -> None:

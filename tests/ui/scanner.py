@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+import unicodedata
 from typing import Any
 
 from textual import events
 from textual.app import App
-from textual.keys import _character_to_key
+from textual.keys import KEY_NAME_REPLACEMENTS
 from textual.pilot import Pilot
 
 from oms_tui.runtime import Runtime
@@ -30,12 +31,17 @@ def scanner_on(runtime: Runtime, gap_ms: float = GAP_MS) -> Runtime:
 
 def key_event(character: str, at: float) -> events.Key:
     """The key event a terminal sends for `character` ("\\r" for Enter), stamped `at`."""
-    if character == "\r":
-        event = events.Key("enter", "\r")
-    else:
-        event = events.Key(_character_to_key(character), character)
+    event = events.Key("enter" if character == "\r" else key_name(character), character)
     event.time = at
     return event
+
+
+def key_name(character: str) -> str:
+    """Textual's name for the key that types `character`: `a`, `3`, `number_sign`, `slash`."""
+    if character.isalnum():
+        return character
+    name = unicodedata.name(character, character).lower().replace("-", "_").replace(" ", "_")
+    return KEY_NAME_REPLACEMENTS.get(name, name)
 
 
 async def handled(app: App[Any]) -> None:
