@@ -10,7 +10,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any, ClassVar
 
-from sqlmodel import Session, col, select
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -23,7 +22,7 @@ from oms_tui.config import Settings
 from oms_tui.floor.lookup import NotFound, find_order
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.scan_codes import Named, ScanTarget, identify
-from oms_tui.floor.staff import active_staff, record_sign_in, record_sign_out
+from oms_tui.floor.staff import active_people, active_staff, record_sign_in, record_sign_out
 from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput
@@ -340,10 +339,6 @@ class OmsApp(App[None]):
 
     def on_unmount(self) -> None:
         self.stopping.set()
-
-
-def active_people(session: Session) -> list[Staff]:
-    return list(session.exec(select(Staff).where(col(Staff.active)).order_by(col(Staff.code))))
 
 
 def run_app(settings: Settings) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import Role, Staff
 from oms_tui.floor.audit import record
@@ -40,6 +40,11 @@ def active_staff(session: Session, code: str) -> Staff:
     if not person.active:
         raise StaffError(f"staff {person.code} ({person.name}) is no longer active")
     return person
+
+
+def active_people(session: Session) -> list[Staff]:
+    """Everyone who may sign in, by code."""
+    return list(session.exec(select(Staff).where(col(Staff.active)).order_by(col(Staff.code))))
 
 
 def record_sign_in(session: Session, station: str, person: Staff, how: str) -> None:
