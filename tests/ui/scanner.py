@@ -3,6 +3,10 @@
 The app tells scans from typing by the keys' own timestamps (`event.time`), so these helpers post key
 events stamped as a scanner (no gap at all) or a person (a long gap) would make them, at once, and
 wait until the app has judged every one: no test sleeps for the gap, none depends on the machine's speed.
+
+    app = OmsApp(scanner_on(runtime), live=False, clock=lambda: NOW, staff=...)  # the fixture has none
+    await scan(pilot, "#1004", "TEE-BLK-M")  # two bursts back to back: two `Scanned`
+    await type_slowly(pilot, "3")  # a person pressing 3
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ async def send(pilot: Pilot[Any], stamped: list[tuple[str, float]]) -> None:
 
 async def scan(pilot: Pilot[Any], *codes: str, gap_ms: float = 0.0) -> None:
     """A scanner's bursts, back to back, each ending in Enter, `gap_ms` between every two keys."""
+    assert pilot.app.scan_input.burst.gap > 0, "no scanner at this station: use scanner_on(runtime)"
     at = time.monotonic()
     stamped = []
     for character in "".join(f"{code}\r" for code in codes):
