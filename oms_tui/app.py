@@ -11,7 +11,6 @@ from functools import partial
 from typing import Any, ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, select
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -26,7 +25,7 @@ from oms_tui.floor.claims import heartbeat
 from oms_tui.floor.lookup import NotFound, find_order
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.scan_codes import Named, ScanTarget, identify
-from oms_tui.floor.staff import active_staff, record_sign_in, record_sign_out
+from oms_tui.floor.staff import active_people, active_staff, record_sign_in, record_sign_out
 from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput
@@ -42,7 +41,6 @@ from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, wi
 from oms_tui.widgets.blocking_error import BlockingError
 
 HEALTH_EVERY_S = 5.0  # the outbox and notices also change without a sync (actions on this station)
-SHOWN_CODE = 40  # characters of an unknown scan repeated in its notice
 
 
 def local_now() -> datetime:
@@ -149,7 +147,7 @@ class OmsApp(App[None]):
         if self.live:
             self.run_live()
         if self.sign_in_first and self.desk.staff is None:
-            self.ask_sign_in()
+            self.ask_sign_in(quietly=True)
 
     async def on_event(self, event: events.Event) -> None:
         """Every key from the terminal goes through scan detection first (`scan_input`)."""
@@ -290,38 +288,40 @@ class OmsApp(App[None]):
     @on(Scanned)
     def route_scan(self, message: Scanned) -> None:
         """No screen took the scan: open what it names."""
-        self.identify_scan(message.code)
+        self.identify_scan(message)
 
     @work(thread=True, group="scan")
-    def identify_scan(self, code: str) -> None:
+    def identify_scan(self, scan: Scanned) -> None:
         with self.runtime.cache.reads() as session:
-            target = identify(session, code)
-        self.call_from_thread(self.open_scanned, code, target)
+            target = identify(session, scan.code)
+        self.call_from_thread(self.open_scanned, scan, target)
 
-    def open_scanned(self, code: str, target: ScanTarget) -> None:
+    def open_scanned(self, scan: Scanned, target: ScanTarget) -> None:
         if target.order_id is not None:
             self.open_order(target.order_id)
         elif target.named is Named.ITEM:
-            self.push_screen(SearchScreen(self.runtime.cache, self.desk, self.clock, code))
+            self.push_screen(SearchScreen(self.runtime.cache, self.desk, self.clock, scan.code))
         else:
-            shown = code if len(code) <= SHOWN_CODE else f"{code[:SHOWN_CODE]}…"
             self.notify(
-                f"unknown code {shown!r}: no order, badge, tracking number, SKU or barcode",
+                f"unknown code {scan.shown}: no order, badge, tracking number, SKU or barcode",
                 severity="warning",
             )
 
     # --- who works here -------------------------------------------------------------------------------
-    def ask_sign_in(self) -> None:
+    def ask_sign_in(self, quietly: bool = False) -> None:
         """The sign-in, when there is anyone to sign in (a station with no staff registered works as
-        nobody); demo staff's codes are listed on it."""
+        nobody; `quietly`: without saying so); demo staff's codes are listed on it."""
         if isinstance(self.screen, SignInScreen):
             return
         with self.runtime.cache.reads() as session:
             people = active_people(session)
-        if people:
-            settings = self.runtime.settings
-            shown = people if settings.demo else []
-            self.push_screen(SignInScreen(self.runtime.cache, settings.station, self.sign_in, shown))
+        if not people:
+            if not quietly:
+                self.notify("Nobody to sign in: add staff with `oms-tui staff add`", severity="warning")
+            return
+        settings = self.runtime.settings
+        shown = people if settings.demo else []
+        self.push_screen(SignInScreen(self.runtime.cache, settings.station, self.sign_in, shown))
 
     def sign_in(self, person: Staff, how: str = "typed") -> None:
         """`person` works here now (whoever was signed in is signed out): recorded, the desk replaced."""
@@ -357,8 +357,7 @@ class OmsApp(App[None]):
         self.staff = person.name if person else None
         self.last_input = self.clock()
         # every screen of every mode, the ones pushed over them too (an order screen holds a desk)
-        stacked = [screen for stack in self._screen_stacks.values() for screen in stack]
-        for screen in dict.fromkeys([*self.made.values(), *stacked]):
+        for screen in [screen for mode in self.made for screen in self.get_screen_stack(mode)]:
             screen.post_message(StaffChanged(person, previous))
 
     def sign_out_if_idle(self) -> None:
@@ -369,10 +368,6 @@ class OmsApp(App[None]):
 
     def on_unmount(self) -> None:
         self.stopping.set()
-
-
-def active_people(session: Session) -> list[Staff]:
-    return list(session.exec(select(Staff).where(col(Staff.active)).order_by(col(Staff.code))))
 
 
 def run_app(
@@ -395,6 +390,8 @@ def run_app(
             if settings.staff:
                 with runtime.cache.sessions() as session:
                     staff = active_staff(session, settings.staff)  # StaffError: one line, not started
+                    record_sign_in(session, settings.station, staff, "settings")
+                    session.commit()
             app = OmsApp(runtime, staff=staff, sign_in_first=True, driver_class=driver_class)
         if started is not None:
             started(app)

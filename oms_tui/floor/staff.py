@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import Role, Staff
 from oms_tui.floor.audit import record
@@ -42,8 +42,13 @@ def active_staff(session: Session, code: str) -> Staff:
     return person
 
 
+def active_people(session: Session) -> list[Staff]:
+    """Everyone who may sign in, by code."""
+    return list(session.exec(select(Staff).where(col(Staff.active)).order_by(col(Staff.code))))
+
+
 def record_sign_in(session: Session, station: str, person: Staff, how: str) -> None:
-    """`how`: "badge" (scanned) or "typed"."""
+    """`how`: "badge" (scanned), "typed" or "settings" (the station's `staff` setting, at start)."""
     code = person.code
     record(session, station=station, action="staff.sign_in", staff_code=code, subject=code, how=how)
 

@@ -28,12 +28,22 @@ class Scanned(Message):
     """A barcode scanner's burst (the characters before its Enter), told apart from typing by the app.
 
     The app posts it to the active screen; a screen that works by scan (pick, pack) handles it and
-    stops it, otherwise the app routes the code (an order opens, a badge signs in, ...).
+    stops it, otherwise the app routes the code (an order opens, a parcel opens its order, a SKU or
+    barcode finds its orders, anything else: "unknown code"). An active staff badge never gets here:
+    the app signs its person in first, from any screen but a `BlockingError` (which rings instead).
     """
+
+    SHOWN = 40  # characters of a code repeated on screen: a scanner gone wild sends thousands
 
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
+
+    @property
+    def shown(self) -> str:
+        """The code quoted for a message, cut short when long: `'1Z999…'`."""
+        code = self.code if len(self.code) <= self.SHOWN else f"{self.code[: self.SHOWN]}…"
+        return repr(code)
 
 
 class StaffChanged(Message, bubble=False):

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Staff
 from oms_tui.floor.staff import StaffError, active_staff
-from oms_tui.screens.messages import StaffChanged
+from oms_tui.screens.messages import Scanned, StaffChanged
 
 
 class SignInScreen(ModalScreen[None]):
@@ -64,6 +64,12 @@ class SignInScreen(ModalScreen[None]):
             event.input.select_all()  # kept, to fix; the next typing replaces it
             return
         self.sign_in(person)
+
+    @on(Scanned)
+    def not_a_badge(self, event: Scanned) -> None:
+        """Badges never get here (the app signs their person in): this scan was something else."""
+        event.stop()
+        self.query_one("#problem", Label).update(f"{event.shown} is not a staff badge: scan your badge")
 
     @on(StaffChanged)
     def someone_signed_in(self, message: StaffChanged) -> None:

@@ -3,17 +3,22 @@
 The app tells scans from typing by the keys' own timestamps (`event.time`), so these helpers post key
 events stamped as a scanner (no gap at all) or a person (a long gap) would make them, at once, and
 wait until the app has judged every one: no test sleeps for the gap, none depends on the machine's speed.
+
+    app = OmsApp(scanner_on(runtime), live=False, clock=lambda: NOW, staff=...)  # the fixture has none
+    await scan(pilot, "#1004", "TEE-BLK-M")  # two bursts back to back: two `Scanned`
+    await type_slowly(pilot, "3")  # a person pressing 3
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import unicodedata
 from typing import Any
 
 from textual import events
 from textual.app import App
-from textual.keys import _character_to_key
+from textual.keys import KEY_NAME_REPLACEMENTS
 from textual.pilot import Pilot
 
 from oms_tui.runtime import Runtime
@@ -30,12 +35,17 @@ def scanner_on(runtime: Runtime, gap_ms: float = GAP_MS) -> Runtime:
 
 def key_event(character: str, at: float) -> events.Key:
     """The key event a terminal sends for `character` ("\\r" for Enter), stamped `at`."""
-    if character == "\r":
-        event = events.Key("enter", "\r")
-    else:
-        event = events.Key(_character_to_key(character), character)
+    event = events.Key("enter" if character == "\r" else key_name(character), character)
     event.time = at
     return event
+
+
+def key_name(character: str) -> str:
+    """Textual's name for the key that types `character`: `a`, `3`, `number_sign`, `slash`."""
+    if character.isalnum():
+        return character
+    name = unicodedata.name(character, character).lower().replace("-", "_").replace(" ", "_")
+    return KEY_NAME_REPLACEMENTS.get(name, name)
 
 
 async def handled(app: App[Any]) -> None:
@@ -64,6 +74,7 @@ async def send(pilot: Pilot[Any], stamped: list[tuple[str, float]]) -> None:
 
 async def scan(pilot: Pilot[Any], *codes: str, gap_ms: float = 0.0) -> None:
     """A scanner's bursts, back to back, each ending in Enter, `gap_ms` between every two keys."""
+    assert pilot.app.scan_input.burst.gap > 0, "no scanner at this station: use scanner_on(runtime)"
     at = time.monotonic()
     stamped = []
     for character in "".join(f"{code}\r" for code in codes):

@@ -70,6 +70,10 @@ async def test_sign_in_at_start_by_typing_a_code(floor_team: Runtime) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
+        await scan(pilot, "#1004")  # not a badge: no order opens over the sign-in
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert problem(app) == "'#1004' is not a staff badge: scan your badge"
         await type_slowly(pilot, "nope\r")
         assert problem(app) == "unknown staff code 'NOPE'"
         assert app.desk.staff is None
@@ -186,11 +190,19 @@ async def test_switch_staff_and_sign_out_from_the_palette(floor_team: Runtime) -
     ]
 
 
-async def test_a_station_with_no_staff_registered_opens_on_its_work(runtime: Runtime) -> None:
+async def test_a_station_with_no_staff_registered_opens_on_its_work(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = OmsApp(runtime, live=False, clock=lambda: NOW, sign_in_first=True)
+    said: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
+        monkeypatch.setattr(app, "notify", lambda message, **_: said.append(message))
+        await run_command(pilot, *"switch", expect="Switch staff")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+    assert said == ["Nobody to sign in: add staff with `oms-tui staff add`"]
 
 
 def test_sign_in_snapshot(floor_team: Runtime, snap_compare: Callable[..., bool]) -> None:

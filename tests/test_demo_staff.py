@@ -1,0 +1,53 @@
+"""The demo comes with a floor team, so `oms-tui` with nothing configured can sign someone in."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from oms_tui import runtime as runtime_module
+from oms_tui.cache.models import AuditEvent, Role, Staff
+from oms_tui.config import Settings
+from oms_tui.runtime import Runtime
+
+
+@pytest.fixture
+def demo_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("OMS_DATABASE_URL", f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+    monkeypatch.delenv("OMS_SHOP_URL", raising=False)
+    monkeypatch.setattr(runtime_module, "DEMO_ORDERS", 5)
+    return Settings(station="demo-1")
+
+
+def test_the_demo_cache_has_a_picker_a_packer_and_a_manager_once(demo_settings: Settings) -> None:
+    for _ in range(2):  # a restart adds nobody twice
+        runtime = Runtime.start(demo_settings)
+        runtime.close()
+    runtime = Runtime.start(demo_settings)
+    try:
+        with runtime.cache.reads() as session:
+            team = {(s.code, s.role) for s in session.exec(select(Staff).where(col(Staff.active)))}
+            added = session.exec(select(AuditEvent.subject).where(AuditEvent.action == "staff.add")).all()
+    finally:
+        runtime.close()
+    assert team == {("PICK1", Role.PICKER), ("PACK1", Role.PACKER), ("BOSS1", Role.MANAGER)}
+    assert sorted(added) == ["BOSS1", "PACK1", "PICK1"]
+
+
+def test_a_configured_shop_gets_no_demo_staff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}",
+        shop_url="https://my-brand.myshopify.com",
+        shopify_token="shpat_x",
+    )
+    runtime = Runtime.start(settings)
+    try:
+        with runtime.cache.reads() as session:
+            assert session.exec(select(Staff)).all() == []
+    finally:
+        runtime.close()
