@@ -33,7 +33,7 @@ from oms_tui.cache.models import (
     Staff,
 )
 from oms_tui.cache.order_tags import OrderTag, tag_key
-from oms_tui.floor.search import matching_order_ids
+from oms_tui.floor.search import matches_order, matching_order_ids
 
 OPEN = ("OPEN", "IN_PROGRESS")  # work that can still be picked and shipped
 FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE", "CLOSED", "CANCELLED")
@@ -205,6 +205,7 @@ def _conditions(
     indexed: bool = False,
     anti_join: bool = False,
     stage_part: Any = None,
+    search_each: bool = False,
 ) -> list[Any]:
     if stage_part is None:
         stage_part = stage_condition(stage, now, indexed=indexed, anti_join=anti_join)
@@ -218,23 +219,28 @@ def _conditions(
         conditions.append(col(FulfillmentOrder.order_id).in_(tagged))
     if filters.channel is not None:
         conditions.append(col(Order.channel) == filters.channel)
-    if filters.search.strip():
+    if filters.search.strip() and search_each:
+        conditions.append(matches_order(filters.search, FulfillmentOrder.order_id))
+    elif filters.search.strip():
         conditions.append(col(FulfillmentOrder.order_id).in_(matching_order_ids(filters.search)))
     return conditions
 
 
-RARE_TAG = 2_000  # orders with a tag, below which its orders are gathered first and sorted
+RARE = 2_000  # orders with a tag or matching a search, below which they are gathered first and sorted
 
 
 def _in_queue_order(session: Session, filters: QueueFilter) -> bool:
-    """Whether a window is best read along the queue's order: not when a search or a rare tag picks
-    a few orders among many (gathering and sorting those few is cheaper than passing the others)."""
+    """Whether a window is best read along the queue's order: not when a search or a tag picks a
+    few orders among many (gathering and sorting those few is cheaper than passing the others)."""
+    picks = []
     if filters.search.strip():
-        return False
-    if not tag_key(filters.tag):
-        return True
-    tagged = select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag)).limit(RARE_TAG)
-    return session.exec(select(func.count()).select_from(tagged.subquery())).one() >= RARE_TAG
+        picks.append(matching_order_ids(filters.search))
+    if tag_key(filters.tag):
+        picks.append(select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag)))
+    return all(
+        session.exec(select(func.count()).select_from(pick.limit(RARE).subquery())).one() >= RARE
+        for pick in picks
+    )
 
 
 def _after(key: SortKey) -> Any:
@@ -316,16 +322,14 @@ def window_query(
     """The ids of a window's rows, in queue order (or reversed), as the engine will plan them."""
     plain = _plans_from_statistics(session)
     order_id: Any = col(Order.id)
-    if not plain and stage in BIG_STAGES and _in_queue_order(session, filters):
+    in_order = not plain and stage in BIG_STAGES and _in_queue_order(session, filters)
+    if in_order:
         # SQLite would look each order up from its fulfillment orders, every one of the stage, and
         # sort them all; with the order's id out of an index's reach it reads the orders along the
         # queue's index instead and stops at the window's last row.
         order_id = func.coalesce(order_id, "")
-    query = (
-        select(FulfillmentOrder.id)
-        .join(Order, order_id == FulfillmentOrder.order_id)
-        .where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
-    )
+    conditions = _conditions(stage, filters, now, indexed=plain, anti_join=plain, search_each=in_order)
+    query = select(FulfillmentOrder.id).join(Order, order_id == FulfillmentOrder.order_id).where(*conditions)
     if after is not None:
         query = query.where(_after(after))
     if before is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, table
+from sqlalchemy import ColumnElement, and_, column, exists, table
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.types import NullType
@@ -65,6 +65,12 @@ def matching_order_ids(text: str) -> SelectOfScalar[str]:
     return select(OrderSearch.order_id).where(
         DocumentMatch([t for t in terms if len(t) >= MIN_INDEXED]), *_narrowing(terms)
     )
+
+
+def matches_order(text: str, order_id: Any) -> ColumnElement[bool]:
+    """Whether the order `order_id` matches `text`, read from its own document (no index): for a
+    queue read in its order when matches are many, each row checked as it passes."""
+    return exists().where(col(OrderSearch.order_id) == order_id, _contains_all(words(text)))
 
 
 class DocumentMatch(ColumnElement[Any]):

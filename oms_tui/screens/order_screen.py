@@ -53,6 +53,15 @@ def when(moment: datetime, now: datetime) -> str:
     return f"{shown} ({age(moment, now)} ago)"
 
 
+COLUMNS = {
+    "#lines": (
+        ("Item", 23), ("SKU", 11), ("Bin", 7), ("Stock", 5), ("Qty", 3), ("Fulfilled", 9), ("Left", 4)
+    ),
+    "#fulfillment-orders": (("Location", 16), ("Status", 11), ("Left", 4), ("Claimed by", 12), ("Holds", 26)),
+    "#shipments": (("Shipped", 22), ("Carrier", 12), ("Tracking", 22), ("Status", 10)),
+}
+
+
 class OrderScreen(Screen[None]):
     CSS_PATH = "order_screen.tcss"
     AUTO_FOCUS = "#fulfillment-orders"
@@ -121,13 +130,11 @@ class OrderScreen(Screen[None]):
         }
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
-        self.query_one("#lines", DataTable).add_columns(
-            "Item", "SKU", "Bin", "Stock", "Qty", "Fulfilled", "Left"
-        )
-        self.query_one("#fulfillment-orders", DataTable).add_columns(
-            "Location", "Status", "Left", "Claimed by", "Holds"
-        )
-        self.query_one("#shipments", DataTable).add_columns("Shipped", "Carrier", "Tracking", "Status")
+        # Fixed widths: a DataTable that sizes its columns to their cells keeps the lines it drew
+        # before measuring them (cut short) until something else redraws it.
+        for table, columns in COLUMNS.items():
+            for label, width in columns:
+                self.query_one(table, DataTable).add_column(label, width=width)
         self.action_reload()
 
     # --- reading --------------------------------------------------------------------------------
@@ -227,7 +234,7 @@ class OrderScreen(Screen[None]):
             short = line.stock is not None and line.stock < line.remaining
             stock = "—" if line.stock is None else Text(str(line.stock), "bold red" if short else "")
             table.add_row(
-                line.title[:28],
+                line.title[:23],
                 line.sku,
                 ", ".join(line.bins) or "—",
                 stock,

@@ -49,7 +49,7 @@ class ShellHeader(Widget):
     def _show_title(self) -> None:
         title, sub_title = self.screen.title or "", self.screen.sub_title or ""
         shown = f"{self.app.title} │ {title}" + (f" · {sub_title}" if sub_title else "")
-        self.query_one("#title", Label).update(shown)
+        self.query_one("#title", Label).update(shown, layout=False)  # one line, its width the bar's
 
     def _show_health(self, health: SyncHealth) -> None:
         self.health = health
@@ -70,10 +70,13 @@ class ShellHeader(Widget):
         self.query_one("#where", Label).update(f"station {station} · staff {self.staff or NO_STAFF}")
 
     def _tick(self) -> None:
+        # Every second: a layout pass only when the clock's width changed (the sync line is one line
+        # as wide as the header whatever it says).
         now = self.clock()
-        self.query_one("#clock", Label).update(now.strftime(CLOCK_FORMAT))
+        clock, shown = self.query_one("#clock", Label), now.strftime(CLOCK_FORMAT)
+        clock.update(shown, layout=len(shown) != len(str(clock.content)))
         if self.health is not None:
-            self.query_one("#sync", Label).update(sync_line(self.health, now))
+            self.query_one("#sync", Label).update(sync_line(self.health, now), layout=False)
 
 
 def sync_line(health: SyncHealth, now: datetime) -> Content:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 from oms_tui.cache.migrate import current_revision, drift, head_revision, upgrade
@@ -30,3 +30,25 @@ def test_the_newest_revision_is_read_from_the_migration_files(empty_engine: Engi
     """A cache at it opens without running (or importing) Alembic."""
     upgrade(empty_engine)
     assert head_revision() is not None and head_revision() == current_revision(empty_engine)
+
+
+def test_0007_makes_an_existing_caches_tags_filterable_and_rereads_its_orders(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0006")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO orders (id, name, fulfillment_status, tags, priority, closed, created_at, "
+                "updated_at, synced_at) VALUES ('gid://shopify/Order/77', '#1077', 'UNFULFILLED', "
+                "'[\"Rush\", \"gift\", \" \"]', 0, false, '2026-11-20 09:01:00', '2026-11-20 09:01:00', "
+                "'2026-11-20 09:01:00')"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO sync_state (stream, watermark) VALUES ('orders', '2026-11-20 09:01:00')")
+        )
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        tags = connection.execute(text("SELECT tag FROM order_tags ORDER BY tag")).scalars().all()
+        watermark = connection.execute(text("SELECT watermark FROM sync_state")).scalar()
+    assert tags == ["gift", "rush"]
+    assert watermark is None  # the next sync reads every order's channel and shipping method

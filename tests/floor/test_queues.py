@@ -26,6 +26,7 @@ from oms_tui.cache.models import (
 from oms_tui.cache.order_search import rebuild_order_search
 from oms_tui.cache.order_tags import rebuild_order_tags
 from oms_tui.cache.priority import order_priority
+from oms_tui.floor import queues
 from oms_tui.floor.channels import channels
 from oms_tui.floor.queues import QueueFilter, QueueSource, Stage, count, position, window, window_query
 from oms_tui.floor.store_actions import Actor, add_tags
@@ -277,6 +278,20 @@ def window_plan(session: Session, stage: Stage, filters: QueueFilter) -> str:
     query = window_query(session, stage, filters, NOW).limit(40)
     sql = query.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
     return " | ".join(row[-1] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+
+
+def test_filters_find_the_same_rows_read_either_way(floor: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Few matches are gathered first and sorted, many are checked row by row along the queue."""
+    cases = [
+        (Stage.ALL, QueueFilter(tag="gift")),
+        (Stage.ALL, QueueFilter(search="customer 100")),  # every word, anywhere in the document
+        (Stage.READY_TO_PICK, QueueFilter(search="100", tag="gift")),
+        (Stage.ON_HOLD, QueueFilter(search="customer")),
+    ]
+    gathered = [(names(floor, stage, f), count(floor, stage, f, NOW)) for stage, f in cases]
+    assert all(rows for rows, _ in gathered)
+    monkeypatch.setattr(queues, "RARE", 1)  # every tag and search counts as common
+    assert [(names(floor, stage, f), count(floor, stage, f, NOW)) for stage, f in cases] == gathered
 
 
 def test_search_narrows_a_queue(floor: Session) -> None:

@@ -140,15 +140,12 @@ def test_searches_go_through_the_trigram_index(shop: Session) -> None:
 def test_the_migration_indexes_the_orders_of_an_existing_cache(empty_engine: Engine) -> None:
     upgrade(empty_engine, "0002")
     with session_factory(empty_engine)() as session:
-        session.add(  # written by an older version: no search document
-            Order(
-                id="gid://shopify/Order/77",
-                name="#1077",
-                customer_name="Old Customer",
-                fulfillment_status="FULFILLED",
-                created_at=order_node(1, "x").created_at,
-                updated_at=order_node(1, "x").updated_at,
-                synced_at=order_node(1, "x").updated_at,
+        session.execute(  # written by an older version (its columns only): no search document
+            text(
+                "INSERT INTO orders (id, name, customer_name, fulfillment_status, tags, priority, closed, "
+                "created_at, updated_at, synced_at) VALUES ('gid://shopify/Order/77', '#1077', "
+                "'Old Customer', 'FULFILLED', '[]', 0, false, '2026-11-20 09:01:00', '2026-11-20 09:01:00', "
+                "'2026-11-20 09:01:00')"
             )
         )
         session.execute(
