@@ -88,6 +88,7 @@ def samples() -> list[SQLModel]:
             created_at=T0,
         ),
         m.OrderSearch(id=5801, order_id=ORDER_ID, document="#1001 1001 zoë ångström tee-blk-m"),
+        m.OrderTag(order_id=ORDER_ID, tag="rush"),
         m.InventoryLevel(
             inventory_item_id="gid://shopify/InventoryItem/8",
             location_id=LOC_ID,

@@ -1,7 +1,7 @@
 """pack sessions: tracking URL, notify-customer choice, partial-shipment reason; one open pack per FO
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-26 18:30:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 OPEN_PACK = sa.text("state = 'open'")
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """returns: mirrored returns, their reverse fulfillment orders and return labels
 
-Revision ID: 0011
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-26 18:13:41.025888
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import oms_tui.cache.types
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
