@@ -14,7 +14,7 @@ from .conftest import MakeClient
 from .fakes import BucketStore, FakeTime
 
 ORDERS = {"orders": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}}
-TEN_ORDERS = {"first": 10}  # 2 + 10 x 47 = 472 points
+TEN_ORDERS = {"first": 10}  # 2 + 10 x 48 = 482 points
 
 
 async def test_consecutive_expensive_queries_wait_instead_of_being_throttled(
@@ -26,9 +26,9 @@ async def test_consecutive_expensive_queries_wait_instead_of_being_throttled(
         await client.execute("orders_page", TEN_ORDERS)
     assert store.throttled == 0
     assert store.served == 6
-    # 1,000 points cover two queries, leaving 56; the third waits until 472 + the margin of 5 are
-    # there, leaving 5; each further one waits for 472 more.
-    assert fake_time.sleeps == pytest.approx([(477 - 56) / 50, 472 / 50, 472 / 50, 472 / 50])
+    # 1,000 points cover two queries, leaving 36; the third waits until 482 + the margin of 5 are
+    # there, leaving 5; each further one waits for 482 more.
+    assert fake_time.sleeps == pytest.approx([(487 - 36) / 50, 482 / 50, 482 / 50, 482 / 50])
 
 
 async def test_concurrent_queries_share_the_bucket(
