@@ -7,11 +7,12 @@ ids without a constraint, because either may arrive first.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Connection, ForeignKey, Index, String, select, text
+from sqlmodel import Field, SQLModel, col
 
 from oms_tui.cache.types import UTCDateTime
 
@@ -147,3 +148,12 @@ class InventoryLevel(SQLModel, table=True):
     committed: int = 0
     on_hand: int = 0
     synced_at: datetime = Field(sa_type=UTCDateTime)
+
+
+def order_id_batches(connection: Connection, size: int) -> Iterator[list[str]]:
+    """Every cached order's id, in batches of `size` in id order (for rebuilding derived tables)."""
+    after = ""
+    ordered = select(col(Order.id)).order_by(col(Order.id)).limit(size)
+    while ids := list(connection.scalars(ordered.where(col(Order.id) > after))):
+        yield ids
+        after = ids[-1]

@@ -24,7 +24,7 @@ from sqlalchemy import BigInteger, Column, Connection, ForeignKey, Integer, Stri
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, col
 
-from oms_tui.cache.mirror import Fulfillment, LineItem, Order
+from oms_tui.cache.mirror import Fulfillment, LineItem, Order, order_id_batches
 
 ORDER_GID = "gid://shopify/Order/"
 FTS_TABLE = "order_search_fts"  # SQLite; FTS5 adds shadow tables named order_search_fts_*
@@ -90,17 +90,8 @@ def refresh_order_search(connection: Connection, order_ids: Iterable[str]) -> No
 
 def rebuild_order_search(connection: Connection) -> None:
     """Write the document of every cached order (filling the table for an existing cache)."""
-    after = ""
-    while True:
-        ids = list(
-            connection.scalars(
-                select(col(Order.id)).where(col(Order.id) > after).order_by(col(Order.id)).limit(BATCH)
-            )
-        )
-        if not ids:
-            return
+    for ids in order_id_batches(connection, BATCH):
         refresh_order_search(connection, ids)
-        after = ids[-1]
 
 
 def create_search_index(connection: Connection) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import Column, Connection, ForeignKey, Index, String, delete, insert, select
 from sqlmodel import Field, SQLModel, col
 
-from oms_tui.cache.mirror import Order
+from oms_tui.cache.mirror import Order, order_id_batches
 
 BATCH = 2_000
 
@@ -54,14 +54,5 @@ def refresh_order_tags(connection: Connection, order_ids: Iterable[str]) -> None
 
 def rebuild_order_tags(connection: Connection) -> None:
     """Write the rows of every cached order (filling the table for an existing cache)."""
-    after = ""
-    while True:
-        ids = list(
-            connection.scalars(
-                select(col(Order.id)).where(col(Order.id) > after).order_by(col(Order.id)).limit(BATCH)
-            )
-        )
-        if not ids:
-            return
+    for ids in order_id_batches(connection, BATCH):
         refresh_order_tags(connection, ids)
-        after = ids[-1]
