@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from oms_tui.cache.database import Cache, open_cache
-from oms_tui.cache.models import ChangeFeedEntry
+from oms_tui.cache.models import BinLocation, ChangeFeedEntry
 from oms_tui.cache.types import utcnow
 from oms_tui.config import APP_NAME, Settings
 from oms_tui.floor.exception_rules import RuleSettings
@@ -49,6 +49,22 @@ MAX_RETRY_DELAY_S = 300.0
 def retry_delay(poll_interval: float, failures: int) -> float:
     """The wait before the next pass: `poll_interval`, doubled per failed pass in a row, at most 5 min."""
     return min(poll_interval * 2**failures, max(poll_interval, MAX_RETRY_DELAY_S))
+
+
+def demo_shelves(store: SimStore) -> list[BinLocation]:
+    """The demo warehouses' shelves: a product's colours side by side in one aisle, its sizes one
+    above the other (`B-14-3`), so pick lists walk a real route."""
+    from oms_tui.sim.catalogue import COLOURS, SIZES  # the catalogue's order: product, colour, size
+
+    shelves = []
+    for index, variant in enumerate(store.variants):
+        if not variant.requires_shipping:
+            continue
+        product, rest = divmod(index, len(COLOURS) * len(SIZES))
+        colour, size = divmod(rest, len(SIZES))
+        code = f"{chr(ord('A') + product // 4)}-{product % 4 * 6 + colour + 1}-{size + 1}"
+        shelves += [BinLocation(location_id=where, sku=variant.sku, code=code) for where in store.locations]
+    return shelves
 
 
 def demo_shop_path(database_url: str) -> Path | None:
@@ -113,13 +129,15 @@ class Runtime:
         from oms_tui.sim.server import run_in_thread
         from oms_tui.sim.store import SimStore
 
-        with cache.sessions() as session:  # the demo's floor team: a first start can sign in
-            seed_demo_staff(session, settings.station)
-            session.commit()
         # Kept beside the cache, so a restart serves the shop the cache was synced from.
         path = demo_shop_path(settings.database_url)
         saved = SavedShopFile(path) if path else None
         store = saved.open(DEMO_ORDERS, seed=7) if saved else SimStore(orders=DEMO_ORDERS, seed=7)
+        with cache.sessions() as session:  # the demo's floor team and shelves: a first start can work
+            seed_demo_staff(session, settings.station)
+            if session.exec(select(BinLocation).limit(1)).first() is None:
+                session.add_all(demo_shelves(store))
+            session.commit()
         # The Plus plan's bucket, so the demo's first sync takes seconds rather than minutes.
         server = run_in_thread(store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE, saved=saved)
         runtime = cls(settings, cache, server.url, SecretStr(server.token), demo_store=store)
