@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from oms_tui.cache.database import Cache
-from oms_tui.floor import carriers, packing
+from oms_tui.floor import carriers, claims, packing
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.packing import Pack, PackProblem
 from oms_tui.runtime import one_line
@@ -60,9 +60,10 @@ class PackScreen(Screen[None]):
     PackScreen #typed.-shown { display: block; }
     """
 
-    def __init__(self, cache: Cache, station: str, clock: Callable[[], datetime]) -> None:
+    def __init__(self, cache: Cache, station: str, clock: Callable[[], datetime], lease: timedelta) -> None:
+        """`lease`: how long the packer's claim on the open order lasts unless a step renews it."""
         super().__init__()
-        self.cache, self.station, self.clock = cache, station, clock
+        self.cache, self.station, self.clock, self.lease = cache, station, clock, lease
         self.pack: Pack | None = None
         self.steps: deque[Step] = deque()  # waiting to run, in the order they came
         self.running = False
@@ -112,9 +113,10 @@ class PackScreen(Screen[None]):
         self.run_step(lambda session: self._scan(session, code))
 
     def _scan(self, session: Session, code: str) -> Pack:
+        actor, now = self.desk.actor, self.clock()
         if self.pack is None or self.pack.state != "open":
-            return packing.open_pack(session, self.desk.actor, code)
-        return packing.scan(session, self.desk.actor, self.pack.session_ids, code)
+            return packing.open_pack(session, actor, code, now=now, lease=self.lease)
+        return packing.scan(session, actor, self.pack.session_ids, code, now=now, lease=self.lease)
 
     def action_type(self) -> None:
         typed = self.query_one("#typed", Input)
@@ -209,10 +211,23 @@ class PackScreen(Screen[None]):
                     problem = refused
                     if before is not None:
                         pack = packing.read_pack(session, before.session_ids)
+                self.renew(session)
                 session.commit()  # a refusal's audit event, an interrupted pack's put-back
         except (SQLAlchemyError, PackProblem) as exc:
             problem = PackProblem("Could not save", one_line(exc), "Nothing was lost: try the step again")
         self.app.call_from_thread(self.stepped, before, pack, problem)
+
+    def renew(self, session: Session) -> None:
+        """Each step renews the packer's claims here: a pack in progress keeps its order."""
+        actor = self.desk.actor
+        if actor.staff_code is not None:
+            claims.heartbeat(
+                session,
+                staff_code=actor.staff_code,
+                station=actor.station,
+                now=self.clock(),
+                lease=self.lease,
+            )
 
     def stepped(self, before: Pack | None, pack: Pack | None, problem: PackProblem | None) -> None:
         if pack is not None:
@@ -282,5 +297,13 @@ class PackScreen(Screen[None]):
 
 
 SCREEN = ScreenEntry(
-    "f6", "pack", "Pack", lambda context: PackScreen(context.cache, context.settings.station, context.clock)
+    "f6",
+    "pack",
+    "Pack",
+    lambda context: PackScreen(
+        context.cache,
+        context.settings.station,
+        context.clock,
+        timedelta(minutes=context.settings.claim_lease_minutes),
+    ),
 )

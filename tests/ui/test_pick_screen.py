@@ -175,7 +175,7 @@ async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_it
         assert all(t.put_back == 0 for line in sheet.lines for t in line.totes)
         assert "(cancelled)" in str(pick_screen(app).query_one("#summary", Static).content)
     story = audit_actions(runtime)
-    assert story[-3:] == ["pick.scan", "pick.withdrawn", "pick.put_back"]
+    assert story[-4:] == ["pick.scan", "pick.withdrawn", "claim.release", "pick.put_back"]
     runtime.close()
 
 
