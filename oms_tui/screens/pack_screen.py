@@ -23,6 +23,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from oms_tui.cache.database import Cache
+from oms_tui.cache.models import Order
+from oms_tui.config import Settings
 from oms_tui.floor import carriers, claims, packing
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.packing import Pack, PackProblem
@@ -48,6 +50,7 @@ class PackScreen(Screen[None]):
         Binding("n", "toggle_notify", "Notify on/off", id="pack.notify"),
         Binding("p", "partial", "Ship part", id="pack.partial"),
         Binding("x", "abandon", "Abandon", id="pack.abandon"),
+        Binding("s", "print_slip", "Print slip", id="pack.print_slip"),
         Binding("t", "type", "Type a code", id="pack.type"),
         Binding("escape", "stop_typing", "Stop typing", show=False, id="pack.stop_typing"),
     ]
@@ -60,10 +63,11 @@ class PackScreen(Screen[None]):
     PackScreen #typed.-shown { display: block; }
     """
 
-    def __init__(self, cache: Cache, station: str, clock: Callable[[], datetime], lease: timedelta) -> None:
-        """`lease`: how long the packer's claim on the open order lasts unless a step renews it."""
+    def __init__(self, cache: Cache, settings: Settings, clock: Callable[[], datetime]) -> None:
         super().__init__()
-        self.cache, self.station, self.clock, self.lease = cache, station, clock, lease
+        self.cache, self.settings, self.clock = cache, settings, clock
+        # how long the packer's claim on the open order lasts unless a step renews it
+        self.lease = timedelta(minutes=settings.claim_lease_minutes)
         self.pack: Pack | None = None
         self.steps: deque[Step] = deque()  # waiting to run, in the order they came
         self.running = False
@@ -160,6 +164,32 @@ class PackScreen(Screen[None]):
 
     def action_abandon(self) -> None:
         self.on_pack(lambda ids, session: packing.abandon(session, self.desk.actor, ids, "abandoned"))
+
+    def action_print_slip(self) -> None:
+        """The open order's packing slip, to the station's printer (or its print folder)."""
+        if self.pack is None:
+            self.notify("Scan an order first: its slip is printed", severity="warning")
+            return
+        self.print_slip(self.pack.order_id)
+
+    @work(thread=True, group="pack-print")
+    def print_slip(self, order_id: str) -> None:
+        """Off the UI thread: `lp` may take its time. A failing printer keeps the PDF and says so."""
+        from oms_tui.printing.documents import packing_slips  # ReportLab loads at the first print
+        from oms_tui.printing.output import PrintFailed, print_documents
+
+        try:
+            with self.cache.reads() as session:
+                order = session.get(Order, order_id)
+                if order is None:
+                    raise PrintFailed("the order is no longer in the cache")
+                document = packing_slips(session, [order], self.settings)
+            said = print_documents(self.cache, self.settings, document)
+        except (PrintFailed, SQLAlchemyError) as exc:
+            said = str(exc) if isinstance(exc, PrintFailed) else one_line(exc)  # PrintFailed: one line
+            self.app.call_from_thread(self.notify, said, title="Not printed", severity="error")
+            return
+        self.app.call_from_thread(self.notify, said, title="Packing slip printed")
 
     def on_pack(self, step: Callable[[tuple[int, ...], Session], Pack]) -> None:
         """A step on the open pack, as it stands when the step runs (after the scans before it)."""
@@ -300,10 +330,5 @@ SCREEN = ScreenEntry(
     "f6",
     "pack",
     "Pack",
-    lambda context: PackScreen(
-        context.cache,
-        context.settings.station,
-        context.clock,
-        timedelta(minutes=context.settings.claim_lease_minutes),
-    ),
+    lambda context: PackScreen(context.cache, context.settings, context.clock),
 )

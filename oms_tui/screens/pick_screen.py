@@ -83,6 +83,7 @@ class PickScreen(Screen[None]):
         Binding("b", "put_back_done", "Put back done", id="pick.put_back"),
         Binding("c", "complete", "Complete", id="pick.complete"),
         Binding("e", "export", "Export", id="pick.export"),
+        Binding("p", "print", "Print", id="pick.print"),
         Binding("r", "reload", "Refresh", id="pick.refresh"),
     ]
 
@@ -436,6 +437,29 @@ class PickScreen(Screen[None]):
             self.post_message(self.Refused("Export failed", _line(exc)))
             return
         self.app.call_from_thread(self.notify, f"Pick list {pick_list_id} written to {path}")
+
+    def action_print(self) -> None:
+        """The open list's pick list as PDF, to the station's printer (or its print folder)."""
+        if self.sheet is None:
+            self.notify("No open pick list to print", severity="warning")
+            return
+        totes = {tote.tote: tote.fulfillment_order_id for line in self.sheet.lines for tote in line.live}
+        self.print_list([totes[name] for name in sorted(totes, key=lambda name: int(name[1:] or 0))])
+
+    @work(thread=True, group="pick-print")
+    def print_list(self, fulfillment_order_ids: list[str]) -> None:
+        """Off the UI thread: `lp` may take its time. A failing printer keeps the PDF and says so."""
+        from oms_tui.printing.documents import pick_list_of_batch  # ReportLab loads at the first print
+        from oms_tui.printing.output import PrintFailed, print_documents
+
+        try:
+            with self.cache.reads() as session:
+                document = pick_list_of_batch(session, fulfillment_order_ids, self.settings)
+            said = print_documents(self.cache, self.settings, document)
+        except (PrintFailed, *Refusal) as exc:
+            self.app.call_from_thread(self.notify, _line(exc), title="Not printed", severity="error")
+            return
+        self.app.call_from_thread(self.notify, said, title="Pick list printed")
 
     @work(thread=True, group="pick-actions")
     def write(

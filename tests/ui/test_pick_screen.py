@@ -4,6 +4,7 @@ put-backs stop them until acknowledged; a short pick is decided on the spot."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,14 @@ from oms_tui.sim.order_mutations import cancel_order
 from oms_tui.sim.store import SimStore
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.pick_lines import PickLines
+from tests.printing.conftest import read_back
 from tests.ui.conftest import NOW
 from tests.ui.conftest import _sync as sync_from
 from tests.ui.floor_app import settle, signed_in
 from tests.ui.pick_floor import open_sheet, shelve_every_sku
 from tests.ui.scanner import scan as scanner_bursts
 from tests.ui.scanner import scanner_on
+from tests.ui.test_claim_keys import notes
 
 SIZE = (140, 40)
 
@@ -247,3 +250,26 @@ async def test_e_exports_the_open_list_as_text_into_the_current_folder(
     text = (tmp_path / f"pick-list-{sheet.pick_list_id}.txt").read_text(encoding="utf-8")
     assert "15 lines, 1/24 units picked" in text
     assert text.splitlines()[5].split()[:3] == ["1", "A-24-2", "SHIR-RUS-M"]
+
+
+async def test_p_prints_the_open_list_into_the_print_folder_when_no_printer_is_set(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"print_folder": tmp_path / "prints"})
+    shelve_every_sku(runtime)
+    app = signed_in(runtime, "P01", "Ana Pereira", Role.PICKER)
+    said = notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+    sheet = open_sheet(runtime, "P01")
+    assert sheet is not None
+    [pdf] = (tmp_path / "prints").glob("pick-list-*.pdf")
+    assert said[-1] == f"no printer set: wrote {pdf}"
+    printed = "\n".join(read_back(pdf, tmp_path).pages)
+    totes = sorted({(tote.tote, tote.order_name) for line in sheet.lines for tote in line.totes})
+    assert " ".join(f"{tote} = {order}" for tote, order in totes) in printed  # the screen's totes
+    stops = re.findall(r"^\d+ +([A-Z]-\d+-\d+) ", printed, re.MULTILINE)  # "3    A-44-2    ..."
+    assert stops == [line.bin_code for line in sheet.lines]  # in walking order
