@@ -34,7 +34,7 @@ from oms_tui.config import Settings
 from oms_tui.floor import claims
 from oms_tui.floor.claims import ClaimRefused, Wave
 from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.pick_batches import finish, start_batch
+from oms_tui.floor.pick_batches import finish, start_batch, wave_shipping_methods
 from oms_tui.floor.pick_export import export_text
 from oms_tui.floor.pick_lists import PickRefused, open_pick_list
 from oms_tui.floor.pick_scans import (
@@ -315,6 +315,9 @@ class PickScreen(Screen[None]):
         return self.sheet.lines[min(max(row, 0), len(self.sheet.lines) - 1)]
 
     def action_new_batch(self, wave: str) -> None:
+        self.new_batch(WAVES[wave][1])
+
+    def new_batch(self, wave: Wave | None) -> None:
         if self.desk.staff is None:
             self.notify("Scan your badge first: a pick list belongs to a person", severity="warning")
             return
@@ -326,18 +329,35 @@ class PickScreen(Screen[None]):
                 lease=self.lease,
                 count=self.settings.pick_batch,
                 walk=self.walk,
-                wave=WAVES[wave][1],
+                wave=wave,
             ),
             "New batch",
             "new batch started",
         )
 
+    @work(thread=True, exclusive=True, group="pick-wave")
     def action_wave(self) -> None:
+        """The waves to choose from: the fixed ones, then a carrier wave per shipping method in the
+        work ready to pick (read off the UI thread: it counts the whole queue)."""
+        try:
+            with self.cache.reads() as session:
+                methods = wave_shipping_methods(session, self.clock())
+        except SQLAlchemyError as exc:
+            self.post_message(self.Refused("Waves", _line(exc)))
+            return
+        self.app.call_from_thread(self.ask_wave, methods)
+
+    def ask_wave(self, methods: list[tuple[str, int]]) -> None:
+        waves = {key: wave for key, (_, wave) in WAVES.items()}
+        options = [(label, key) for key, (label, _) in WAVES.items()]
+        for method, count in methods:
+            waves[f"ship:{method}"] = Wave(shipping_method=method)
+            options.append((f"{method} ({count} to pick)", f"ship:{method}"))
+
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self.action_new_batch(choice.value)
+                self.new_batch(waves[choice.value])
 
-        options = [(label, key) for key, (label, _) in WAVES.items()]
         self.app.push_screen(ChoiceModal(f"New batch of {self.settings.pick_batch}", options), chosen)
 
     def action_short(self) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from oms_tui.cache.models import AuditEvent, Claim, Order
 from oms_tui.floor.claims import Wave
-from oms_tui.floor.pick_batches import finish, start_batch
+from oms_tui.floor.pick_batches import finish, start_batch, wave_shipping_methods
 from oms_tui.floor.pick_lists import PickRefused
 from oms_tui.floor.pick_scans import hold_short, scan_item, short_pick
 from oms_tui.floor.pick_sheet import read_sheet
@@ -111,3 +111,27 @@ def test_orders_that_leave_the_list_mid_pick_give_their_claims_back(
         (queue["#1001"], "P01", "pick-1"),
         (queue["#1003"], "P01", "pick-1"),
     ]
+
+
+def test_a_carrier_wave_takes_only_the_orders_shipping_that_way(
+    session: Session, queue: dict[str, str]
+) -> None:
+    ups = [
+        add_order(session, 1004, {"MUG-1": 1}, shipping_method="UPS Ground"),
+        add_order(session, 1005, {"TEE-M": 2}, shipping_method="ups ground"),  # the same, as typed
+    ]
+    add_order(session, 1006, {"CAP-9": 1}, shipping_method="DHL Express")
+    add_order(session, 1007, {"CAP-9": 1}, shipping_method="USPS Priority Mail", status="ON_HOLD")
+    # the waves there are: the methods of the work ready to pick, most first (not the held order's)
+    assert wave_shipping_methods(session, NOW) == [("UPS Ground", 2), ("DHL Express", 1)]
+
+    pick_list = start_batch(
+        session, ANA, now=NOW, lease=LEASE, count=3, walk=WalkRule(), wave=Wave(shipping_method="UPS Ground")
+    )
+    session.commit()
+    assert pick_list.id is not None
+    assert {t.order_name for line in read_sheet(session, pick_list.id).lines for t in line.totes} == {
+        "#1004",
+        "#1005",
+    }
+    assert held(session) == set(ups)

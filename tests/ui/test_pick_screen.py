@@ -12,14 +12,16 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
-from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Role, Staff
+from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Order, Role, Staff
 from oms_tui.config import Settings
+from oms_tui.floor.pick_batches import wave_shipping_methods
 from oms_tui.floor.queues import Stage, stage_condition
 from oms_tui.runtime import LiveUpdate, Runtime
+from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.pick_screen import PickScreen
 from oms_tui.sim.order_mutations import cancel_order
@@ -273,3 +275,35 @@ async def test_p_prints_the_open_list_into_the_print_folder_when_no_printer_is_s
     assert " ".join(f"{tote} = {order}" for tote, order in totes) in printed  # the screen's totes
     stops = re.findall(r"^\d+ +([A-Z]-\d+-\d+) ", printed, re.MULTILINE)  # "3    A-44-2    ..."
     assert stops == [line.bin_code for line in sheet.lines]  # in walking order
+
+
+async def test_w_offers_a_carrier_wave_per_shipping_method_of_the_open_work(
+    picker: OmsApp, runtime: Runtime
+) -> None:
+    with runtime.cache.reads() as session:
+        methods = wave_shipping_methods(session, NOW)
+    assert len(methods) > 1, "the seeded shop ships more than one way"
+    method, count = methods[1]  # not the commonest: the wave decides, not the queue's head
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "w")
+        await settle(pilot)
+        modal = picker.screen
+        assert isinstance(modal, ChoiceModal)
+        labels = [str(option.prompt) for option in modal.query_one(OptionList).options]
+        assert labels == [
+            "The next orders in the queue",
+            "Single-item orders",
+            "Rush orders",
+            *(f"{name} ({n} to pick)" for name, n in methods),
+        ]
+        await pilot.press(*["down"] * 4, "enter")
+        await settle(pilot)
+    sheet = open_sheet(runtime, "P01")
+    assert sheet is not None
+    fo_ids = {tote.fulfillment_order_id for line in sheet.lines for tote in line.totes}
+    with runtime.cache.reads() as session:
+        shipping = {
+            session.get_one(Order, session.get_one(FulfillmentOrder, fo_id).order_id).shipping_method
+            for fo_id in fo_ids
+        }
+    assert shipping == {method} and len(fo_ids) == min(count, runtime.settings.pick_batch)
