@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,18 @@ def units_by_order(sheet: PickSheet) -> dict[str, Counter[str]]:
     return found
 
 
-async def pick_the_batch(pilot: Pilot[Any], runtime: Runtime) -> tuple[PickSheet, str]:
-    """Picks the batch: every unit but one line's, which is short and its order held. Returns the
-    sheet as completed and the held fulfillment order."""
+@dataclass(frozen=True)
+class Picked:
+    sheet: PickSheet  # as completed
+    held: str  # the short order's fulfillment order
+    before_wrong: int  # units scanned before the wrong scan
+    before_short: int  # units scanned before the short line
+    after_short: int  # units scanned after it
+
+
+async def pick_the_batch(pilot: Pilot[Any], runtime: Runtime) -> Picked:
+    """Picks the batch: every unit but one line's, which is short and its order held (what was picked
+    for it goes back to the bins). Returns the sheet as completed and the held fulfillment order."""
     app: Any = pilot.app
     await pilot.press("f5")
     await scan(pilot, "P01")  # the picker's badge
@@ -76,9 +86,15 @@ async def pick_the_batch(pilot: Pilot[Any], runtime: Runtime) -> tuple[PickSheet
     await settle(pilot)
     sheet = open_sheet(runtime, "P01")
     assert sheet is not None and len({tote.tote for line in sheet.lines for tote in line.totes}) == 3
-    # the short: the first line in the walk whose units all go to one order, and not the first stop
-    short = next(line for line in sheet.lines[1:] if len(line.totes) == 1)
+    # the short: the first line in the walk whose units all go to one order already picked for
+    short = next(
+        line
+        for n, line in enumerate(sheet.lines)
+        if len(line.totes) == 1
+        and any(t.tote == line.totes[0].tote for before in sheet.lines[:n] for t in before.totes)
+    )
     held = short.totes[0].fulfillment_order_id
+    before_short = sum(line.needed for line in sheet.lines[: sheet.lines.index(short)])
     for n, line in enumerate(sheet.lines):
         if line is short:
             break
@@ -94,12 +110,12 @@ async def pick_the_batch(pilot: Pilot[Any], runtime: Runtime) -> tuple[PickSheet
     await settle(pilot)
     await pilot.press("down", "enter")  # the decision asked at once: hold the order
     await settle(pilot)
-    sheet = open_sheet(runtime, "P01")
-    assert sheet is not None
-    if any(tote.put_back for line in sheet.lines for tote in line.totes):
-        await pilot.press("b")  # its units picked before are back in their bins
-        await settle(pilot)
-    for line in sheet.lines:
+    after = open_sheet(runtime, "P01")
+    assert after is not None
+    assert {t.fulfillment_order_id for line in after.lines for t in line.totes if t.put_back} == {held}
+    await pilot.press("b")  # what was picked for it is back in its bins
+    await settle(pilot)
+    for line in after.lines:
         if line.left:
             await scan(pilot, *[line.sku or ""] * line.left)
     done = open_sheet(runtime, "P01")
@@ -107,7 +123,8 @@ async def pick_the_batch(pilot: Pilot[Any], runtime: Runtime) -> tuple[PickSheet
     await settle(pilot)
     assert isinstance(app.screen, PickScreen) and open_sheet(runtime, "P01") is None
     assert done is not None and done.units[0] == done.units[1]
-    return done, held
+    after_short = sum(line.left for line in after.lines)
+    return Picked(done, held, sheet.lines[0].needed, before_short, after_short)
 
 
 async def pack_the_batch(
@@ -199,7 +216,8 @@ async def test_a_whole_shift_by_scanner(
     async with client:
         sim.state.faults.outage = store_down
         async with OmsApp(picking, live=False, clock=lambda: NOW).run_test(size=SIZE) as pilot:
-            sheet, held = await pick_the_batch(pilot, picking)
+            picked = await pick_the_batch(pilot, picking)
+        sheet, held = picked.sheet, picked.held
         names = {t.fulfillment_order_id: t.order_name for line in sheet.lines for t in line.totes}
         units = units_by_order(sheet)
         first, second = (fo_id for fo_id in names if fo_id != held)
@@ -219,19 +237,20 @@ async def test_a_whole_shift_by_scanner(
     assert store.fulfillment_orders[held].status == "ON_HOLD"
     assert sum(len(order.fulfillments) for order in store.orders.values()) == before + 2
 
-    first_stop, picked = sheet.lines[0].needed, sheet.units[0]
     assert story(picking) == [
         picker("staff.sign_in"),
         picker("claim.take", 3),
         picker("pick.start"),
-        picker("pick.scan", first_stop),
+        picker("pick.scan", picked.before_wrong),
         picker("pick.scan_rejected"),  # the wrong scan; the scan made over its error was not counted
+        picker("pick.scan", picked.before_short - picked.before_wrong),
         picker("pick.short"),
         picker("pick.withdrawn"),  # held: off the list
         picker("claim.release"),  # no work left on it to hold
         picker("exception.resolve"),  # the short pick, decided
         picker("pick.hold"),
-        picker("pick.scan", picked - first_stop),
+        picker("pick.put_back"),
+        picker("pick.scan", picked.after_short),
         picker("pick.complete"),
         picker("claim.release", 2),  # packing takes them on
         packer("staff.sign_in"),
