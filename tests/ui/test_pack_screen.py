@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,10 @@ from oms_tui.cache.models import (
     OutboxAction,
     PackSession,
     Role,
+    Staff,
 )
 from oms_tui.config import Settings
+from oms_tui.floor import claims
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.pack_screen import PackScreen
@@ -313,3 +316,37 @@ async def test_s_prints_the_open_orders_slip_and_a_refusing_printer_loses_nothin
     else:
         assert said[-1] == f"printer Dock-Laser failed: lp: Unable to connect (PDF kept at {pdf})"
         assert [p.message for p in problems] == [said[-1]]
+
+
+async def test_the_packer_claims_the_open_order_each_step_renews_it_and_shipping_gives_it_back(
+    store: SimStore, runtime: Runtime
+) -> None:
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    lease = timedelta(minutes=runtime.settings.claim_lease_minutes)
+    now = [NOW]
+    with runtime.cache.sessions() as session:
+        session.add(Staff(code="P01", name="Pat Packer", role=Role.PACKER, created_at=NOW))
+        session.commit()
+        packer = session.get(Staff, "P01")
+    app = OmsApp(runtime, live=False, clock=lambda: now[0], staff=packer)
+
+    def holder() -> tuple[str, str] | None:
+        with runtime.cache.reads() as session:
+            claim = claims.holder(session, order.fo_id, now[0])
+            return (claim.staff_code, claim.station) if claim else None
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        app.screen.post_message(Scanned(order.name))
+        await settle(pilot)
+        assert holder() == ("P01", "pack-1")
+        for sku in order.skus:  # a slow pack: each scan comes most of a lease after the last
+            now[0] += lease * 0.8
+            app.screen.post_message(Scanned(sku))
+            await settle(pilot)
+            assert holder() == ("P01", "pack-1"), "the claim lapsed mid-pack"
+        app.screen.post_message(Scanned(UPS_NUMBER))
+        await pilot.press("f10")
+        await settle(pilot)
+        assert "shipped" in order_text(app).lower() and holder() is None
