@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
@@ -65,6 +66,7 @@ WAVES = {
     "rush": ("Rush orders", Wave(rush=True)),
 }
 Refusal = (PickRefused, ActionRefused, ClaimRefused, SQLAlchemyError)
+Done = TypeVar("Done")  # what a step returns
 
 
 class PickScreen(Screen[None]):
@@ -410,7 +412,11 @@ class PickScreen(Screen[None]):
                     f"{name} ships short",
                 )
             else:
-                self.write(lambda s: hold_short(s, pick_list_id, fo_id, self.actor), "Hold", f"{name} held")
+                self.write(
+                    lambda s: hold_short(s, pick_list_id, fo_id, self.actor),
+                    "Hold",
+                    lambda task: f"{task.describe()}, then press b" if task.returns else f"{name} held",
+                )
 
         options = [
             ("Ship the rest (packing gets what was found)", "ship"),
@@ -483,17 +489,22 @@ class PickScreen(Screen[None]):
 
     @work(thread=True, group="pick-actions")
     def write(
-        self, act: Callable[[Session], object], title: str, done: str, then_decide: bool = False
+        self,
+        act: Callable[[Session], Done],
+        title: str,
+        done: str | Callable[[Done], str],
+        then_decide: bool = False,
     ) -> None:
-        """One step in one transaction; a refusal changes nothing and is shown blocking."""
+        """One step in one transaction; a refusal changes nothing and is shown blocking. `done`: what
+        to tell the picker then (or how to tell it from what the step returned)."""
         try:
             with self.cache.sessions() as session:
-                act(session)
+                result = act(session)
                 session.commit()
         except Refusal as exc:
             self.post_message(self.Refused(title, _line(exc)))
             return
-        self.app.call_from_thread(self.load, done, then_decide)
+        self.app.call_from_thread(self.load, done if isinstance(done, str) else done(result), then_decide)
 
 
 def _cells(line: SheetLine) -> tuple[Text, ...]:

@@ -38,6 +38,7 @@ from tests.ui.conftest import _sync as sync_from
 from tests.ui.floor_app import settle
 from tests.ui.pick_floor import open_sheet, shelve_every_sku
 from tests.ui.scanner import scan, scanner_on
+from tests.ui.test_claim_keys import notes
 
 SIZE = (140, 40)
 UPS_NUMBER, FEDEX_NUMBER = "1Z999AA10123456784", "986578788855"
@@ -79,6 +80,7 @@ async def pick_the_batch(pilot: Pilot[Any], runtime: Runtime) -> Picked:
     """Picks the batch: every unit but one line's, which is short and its order held (what was picked
     for it goes back to the bins). Returns the sheet as completed and the held fulfillment order."""
     app: Any = pilot.app
+    told = notes(app)
     await pilot.press("f5")
     await scan(pilot, "P01")  # the picker's badge
     await settle(pilot)
@@ -112,7 +114,13 @@ async def pick_the_batch(pilot: Pilot[Any], runtime: Runtime) -> Picked:
     await settle(pilot)
     after = open_sheet(runtime, "P01")
     assert after is not None
-    assert {t.fulfillment_order_id for line in after.lines for t in line.totes if t.put_back} == {held}
+    back = [(t, line) for line in after.lines for t in line.totes if t.put_back]
+    assert {t.fulfillment_order_id for t, _ in back} == {held}
+    said = "; ".join(f"{t.put_back} x {line.sku} to {line.bin_code}" for t, line in back)
+    assert (
+        told[-1]
+        == f"{back[0][0].order_name} is on hold: from tote {back[0][0].tote} put back {said}, then press b"
+    )
     await pilot.press("b")  # what was picked for it is back in its bins
     await settle(pilot)
     for line in after.lines:
