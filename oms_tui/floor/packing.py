@@ -4,9 +4,10 @@ the outbox).
 
 A pack is one `PackSession` row per fulfillment order of the order at this station's location; the
 rows hold what was verified, so a station that restarts picks the pack up where it was. An order still
-being picked (on an open pick list with units to fetch) is not opened. The packer claims what they
-pack (the station renews the lease while they work) and gives the claim back when it ships or the
-pack is abandoned.
+being picked (on an open pick list with units to fetch) is not opened; one that picking sent on
+short ("ship the rest") needs only the units handed over, and ships as a partial shipment with the
+short as its reason. The packer claims what they pack (the station renews the lease while they
+work) and gives the claim back when it ships or the pack is abandoned.
 
 Every step is in the audit log. A step that cannot be done raises `PackProblem`, which the packer must
 see and acknowledge; what the session then holds is meant to be committed: the audit event of the
@@ -181,9 +182,16 @@ def open_pack(
     _not_being_picked(session, order, [fo.id for fo in ready])
     _claim(session, actor, [fo.id for fo in ready], now or utcnow(), lease)
     resumed = {row.fulfillment_order_id: row for row in others}
+    short = _sent_short(session, [fo.id for fo in ready])
+    reason = _short_reason(session, short)
     rows = [
         resumed.get(fo.id)
-        or PackSession(fulfillment_order_id=fo.id, staff_code=actor.staff_code, station=actor.station)
+        or PackSession(
+            fulfillment_order_id=fo.id,
+            staff_code=actor.staff_code,
+            station=actor.station,
+            partial_reason=reason,
+        )
         for fo in ready
     ]
     try:
@@ -425,6 +433,7 @@ def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] 
     if order is None:
         raise PackProblem("Order gone", "This pack's order is no longer in the cache")
     verified = {line: n for row in rows for line, n in row.verified.items()}
+    handed = {line: sent for line, (sent, _) in _sent_short(session, list(fos)).items()}
     found = session.exec(
         select(FulfillmentOrderLineItem, LineItem)
         .join(LineItem, col(LineItem.id) == FulfillmentOrderLineItem.line_item_id, isouter=True)
@@ -438,11 +447,11 @@ def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] 
             sku=(item.sku if item else None) or fo_line.sku,
             barcode=item.barcode if item else None,
             title=item.title if item else fo_line.sku or fo_line.id,
-            needed=fo_line.remaining_quantity if rows[0].state == "open" else verified.get(fo_line.id, 0),
+            needed=_needed(fo_line, handed) if rows[0].state == "open" else verified.get(fo_line.id, 0),
             verified=verified.get(fo_line.id, 0),
         )
         for fo_line, item in found
-        if fo_line.remaining_quantity > 0 or verified.get(fo_line.id, 0) > 0
+        if _needed(fo_line, handed) > 0 or verified.get(fo_line.id, 0) > 0
     )
     first = rows[0]
     return Pack(
@@ -499,6 +508,52 @@ def _blocked(order: Order, fos: Iterable[FulfillmentOrder]) -> str | None:
     if statuses and not statuses & set(SHIPPABLE):
         return f"is {' and '.join(sorted(s.lower().replace('_', ' ') for s in statuses))}"
     return None
+
+
+def _sent_short(session: Session, fo_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """Lines that picking sent on without some units ("ship the rest"), from each fulfillment order's
+    last completed pick list: fulfillment order line -> (units handed to packing, units missing)."""
+    last = (
+        select(PickListLine.fulfillment_order_id, func.max(PickListLine.pick_list_id).label("list_id"))
+        .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
+        .where(
+            PickList.state == "done",
+            col(PickListLine.fulfillment_order_id).in_(fo_ids),
+            col(PickListLine.withdrawn).is_(None),
+        )
+        .group_by(col(PickListLine.fulfillment_order_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            PickListLine.fulfillment_order_line_item_id,
+            func.sum(PickListLine.needed),
+            func.sum(PickListLine.short),
+        )
+        .join(
+            last,
+            (last.c.fulfillment_order_id == PickListLine.fulfillment_order_id)
+            & (last.c.list_id == PickListLine.pick_list_id),
+        )
+        .group_by(col(PickListLine.fulfillment_order_line_item_id))
+    ).all()
+    return {line: (int(sent), int(short)) for line, sent, short in rows if short}
+
+
+def _short_reason(session: Session, short: dict[str, tuple[int, int]]) -> str | None:
+    """The partial shipment's reason when picking sent the order on short: "short at picking: 1 x CAP-9"."""
+    if not short:
+        return None
+    lines = session.exec(
+        select(FulfillmentOrderLineItem).where(col(FulfillmentOrderLineItem.id).in_(list(short)))
+    ).all()
+    missing = ", ".join(f"{short[line.id][1]} x {line.sku or line.id}" for line in lines)
+    return f"short at picking: {missing}"
+
+
+def _needed(fo_line: FulfillmentOrderLineItem, handed: dict[str, int]) -> int:
+    """Units to pack: what is left to ship, no more than picking handed over when it sent it short."""
+    return min(fo_line.remaining_quantity, handed.get(fo_line.id, fo_line.remaining_quantity))
 
 
 def _not_being_picked(session: Session, order: Order, fo_ids: list[str]) -> None:

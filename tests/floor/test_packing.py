@@ -28,7 +28,8 @@ from oms_tui.floor import claims, packing
 from oms_tui.floor.packing import PackProblem
 from oms_tui.floor.pick_batches import finish
 from oms_tui.floor.pick_lists import start_pick_list
-from oms_tui.floor.pick_scans import scan_item
+from oms_tui.floor.pick_scans import scan_item, ship_rest, short_pick
+from oms_tui.floor.pick_sheet import read_sheet
 from oms_tui.floor.store_actions import Actor
 from oms_tui.floor.walking import WalkRule
 
@@ -343,3 +344,34 @@ def test_an_abandoned_pack_gives_its_claim_back_and_a_claim_held_elsewhere_refus
     # once their lease has lapsed the work is free again
     again = packing.open_pack(shop, PACKER, "1002", now=T0 + 2 * LEASE, lease=LEASE)
     assert again.state == "open" and claimed_by(shop, 1002) == ("P01", "pack-1")
+
+
+def test_an_order_picking_sent_on_short_packs_what_was_handed_over_as_a_partial_shipment(
+    shop: Session,
+) -> None:
+    fo_id, picker = "gid://shopify/FulfillmentOrder/1001", Actor(station="pick-1", staff_code="ANA")
+    shop.add(Staff(code="ANA", name="Ana", role=Role.PICKER))
+    pick_list = start_pick_list(shop, [fo_id], picker, walk=WalkRule())
+    assert pick_list.id is not None
+    for code in ("SKU-RED", "SKU-RED"):
+        scan_item(shop, pick_list.id, code, picker)
+    blue = next(line for line in read_sheet(shop, pick_list.id).lines if line.sku == "SKU-BLUE")
+    short_pick(shop, pick_list.id, blue.stop, picker)  # the blue one is not in its bin...
+    ship_rest(shop, pick_list.id, fo_id, picker)  # ... and the order goes on without it
+    finish(shop, pick_list.id, picker, T0)
+
+    pack = packing.open_pack(shop, PACKER, "1001", now=T0, lease=LEASE)
+    assert [(line.sku, line.needed) for line in pack.lines] == [("SKU-RED", 2)]  # what is in the tote
+    assert pack.partial_reason == "short at picking: 1 x SKU-BLUE"
+    for code in ("SKU-RED", "SKU-RED"):
+        pack = packing.scan(shop, PACKER, pack.session_ids, code)
+    with pytest.raises(PackProblem, match="SKU-BLUE is not on #1001"):
+        packing.scan(shop, PACKER, pack.session_ids, "SKU-BLUE")  # not handed over: not packed
+    pack = packing.scan(shop, PACKER, pack.session_ids, UPS_NUMBER)
+    packing.confirm(shop, PACKER, pack.session_ids)
+    shop.commit()
+
+    (payload,) = fulfils(shop)
+    assert [(line["id"][-5:], line["quantity"]) for line in payload["lines"]] == [("10011", 2)]
+    confirmed = [details for action, details in audit(shop) if action == "pack.confirm"]
+    assert confirmed[0]["partial"] == "short at picking: 1 x SKU-BLUE"
