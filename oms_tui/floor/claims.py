@@ -324,6 +324,18 @@ def release(session: Session, fulfillment_order_id: str, *, staff_code: str, sta
     )
 
 
+def release_mine(session: Session, ids: Sequence[str], *, staff_code: str, station: str) -> list[str]:
+    """Give back whichever of these claims this person holds at this station (a lapsed lease too,
+    while nobody has taken it over); others' claims are left alone. Returns those given back."""
+    me = (staff_code.strip().upper(), station)
+    held = [
+        ident for ident, lease in _leases(session, ids).items() if (lease.staff_code, lease.station) == me
+    ]
+    for ident in sorted(held):
+        release(session, ident, staff_code=staff_code, station=station)
+    return held
+
+
 def reassign(
     session: Session, fulfillment_order_id: str, *, to_staff: str, by: Actor, now: datetime, lease: timedelta
 ) -> Claim:

@@ -3,7 +3,11 @@ number, confirm. The shipment goes through `store_actions.ship` (the cache at on
 the outbox).
 
 A pack is one `PackSession` row per fulfillment order of the order at this station's location; the
-rows hold what was verified, so a station that restarts picks the pack up where it was.
+rows hold what was verified, so a station that restarts picks the pack up where it was. An order still
+being picked (on an open pick list with units to fetch) is not opened; one that picking sent on
+short ("ship the rest") needs only the units handed over, and ships as a partial shipment with the
+short as its reason. The packer claims what they pack (the station renews the lease while they
+work) and gives the claim back when it ships or the pack is abandoned.
 
 Every step is in the audit log. A step that cannot be done raises `PackProblem`, which the packer must
 see and acknowledge; what the session then holds is meant to be committed: the audit event of the
@@ -16,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -34,12 +39,14 @@ from oms_tui.cache.models import (
     Station,
 )
 from oms_tui.cache.types import utcnow
-from oms_tui.floor import carriers
+from oms_tui.floor import carriers, claims
 from oms_tui.floor.audit import record
 from oms_tui.floor.lookup import NotFound, find_order
+from oms_tui.floor.staff import StaffError
 from oms_tui.floor.store_actions import ActionRefused, Actor, Tracking, ship
 
 SHIPPABLE = ("OPEN", "IN_PROGRESS")
+PACK_LEASE = timedelta(minutes=10)  # a packer's claim when the caller gives no lease (stations do)
 
 
 class PackProblem(ValueError):
@@ -134,8 +141,16 @@ def station_location(session: Session, station: str) -> str | None:
     return row.location_id if row else None
 
 
-def open_pack(session: Session, actor: Actor, code: str) -> Pack:
-    """The order `code` names (`#1004`, `1004`, the slip's barcode), opened for packing at this station."""
+def open_pack(
+    session: Session,
+    actor: Actor,
+    code: str,
+    *,
+    now: datetime | None = None,
+    lease: timedelta = PACK_LEASE,
+) -> Pack:
+    """The order `code` names (`#1004`, `1004`, the slip's barcode), opened for packing at this station
+    and claimed by the packer (`now` and `lease`: the claim's)."""
     if actor.staff_code is None:
         raise PackProblem("Sign in first", "Nobody is signed in at this station: scan your badge first")
     try:
@@ -164,10 +179,19 @@ def open_pack(session: Session, actor: Actor, code: str) -> Pack:
             f"{order.name} is being packed by {row.staff_code} at {row.station}",
             "Finish or abandon it there first",
         )
+    _not_being_picked(session, order, [fo.id for fo in ready])
+    _claim(session, actor, [fo.id for fo in ready], now or utcnow(), lease)
     resumed = {row.fulfillment_order_id: row for row in others}
+    short = _sent_short(session, [fo.id for fo in ready])
+    reason = _short_reason(session, short)
     rows = [
         resumed.get(fo.id)
-        or PackSession(fulfillment_order_id=fo.id, staff_code=actor.staff_code, station=actor.station)
+        or PackSession(
+            fulfillment_order_id=fo.id,
+            staff_code=actor.staff_code,
+            station=actor.station,
+            partial_reason=reason,
+        )
         for fo in ready
     ]
     try:
@@ -182,10 +206,19 @@ def open_pack(session: Session, actor: Actor, code: str) -> Pack:
     return read_pack(session, ids)
 
 
-def scan(session: Session, actor: Actor, ids: Sequence[int], code: str) -> Pack:
+def scan(
+    session: Session,
+    actor: Actor,
+    ids: Sequence[int],
+    code: str,
+    *,
+    now: datetime | None = None,
+    lease: timedelta = PACK_LEASE,
+) -> Pack:
     """An item (SKU or barcode, any case) to verify or, once the items are done, the tracking number.
 
-    Another order's number opens that order instead while nothing of this one is verified yet.
+    Another order's number opens that order instead (`now` and `lease`: its claim's) while nothing
+    of this one is verified yet.
     """
     pack = _open(session, actor, ids)
     line = next((line for line in pack.lines if line.answers(code) and line.verified < line.needed), None)
@@ -230,7 +263,7 @@ def scan(session: Session, actor: Actor, ids: Sequence[int], code: str) -> Pack:
                 f"{pack.order_name} is half packed: ship it, or abandon it, before {other.name}",
             )
         abandon(session, actor, ids, f"set aside for {other.name}")  # nothing was at the bench
-        return open_pack(session, actor, code)
+        return open_pack(session, actor, code, now=now, lease=lease)
     if _known_item(session, code):
         raise _refused(session, actor, pack, code, "Wrong item", f"{code} is not on {pack.order_name}")
     if pack.ready_for_tracking:
@@ -352,6 +385,7 @@ def confirm(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
         partial=pack.partial_reason,
         shipped=shipped,
     )
+    _release(session, actor, ids)
     return read_pack(session, ids)
 
 
@@ -364,6 +398,7 @@ def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str) -> Pac
     for row in _rows(session, ids):
         row.state, row.finished_at = "abandoned", utcnow()
     _audit(session, actor, "pack.abandon", pack.order_id, why=why, put_back=[str(item) for item in put_back])
+    _release(session, actor, ids)
     if put_back:
         session.add(
             FloorException(
@@ -398,6 +433,7 @@ def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] 
     if order is None:
         raise PackProblem("Order gone", "This pack's order is no longer in the cache")
     verified = {line: n for row in rows for line, n in row.verified.items()}
+    handed = {line: sent for line, (sent, _) in _sent_short(session, list(fos)).items()}
     found = session.exec(
         select(FulfillmentOrderLineItem, LineItem)
         .join(LineItem, col(LineItem.id) == FulfillmentOrderLineItem.line_item_id, isouter=True)
@@ -411,11 +447,11 @@ def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] 
             sku=(item.sku if item else None) or fo_line.sku,
             barcode=item.barcode if item else None,
             title=item.title if item else fo_line.sku or fo_line.id,
-            needed=fo_line.remaining_quantity if rows[0].state == "open" else verified.get(fo_line.id, 0),
+            needed=_needed(fo_line, handed) if rows[0].state == "open" else verified.get(fo_line.id, 0),
             verified=verified.get(fo_line.id, 0),
         )
         for fo_line, item in found
-        if fo_line.remaining_quantity > 0 or verified.get(fo_line.id, 0) > 0
+        if _needed(fo_line, handed) > 0 or verified.get(fo_line.id, 0) > 0
     )
     first = rows[0]
     return Pack(
@@ -472,6 +508,96 @@ def _blocked(order: Order, fos: Iterable[FulfillmentOrder]) -> str | None:
     if statuses and not statuses & set(SHIPPABLE):
         return f"is {' and '.join(sorted(s.lower().replace('_', ' ') for s in statuses))}"
     return None
+
+
+def _sent_short(session: Session, fo_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """Lines that picking sent on without some units ("ship the rest"), from each fulfillment order's
+    last completed pick list: fulfillment order line -> (units handed to packing, units missing)."""
+    last = (
+        select(PickListLine.fulfillment_order_id, func.max(PickListLine.pick_list_id).label("list_id"))
+        .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
+        .where(
+            PickList.state == "done",
+            col(PickListLine.fulfillment_order_id).in_(fo_ids),
+            col(PickListLine.withdrawn).is_(None),
+        )
+        .group_by(col(PickListLine.fulfillment_order_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            PickListLine.fulfillment_order_line_item_id,
+            func.sum(PickListLine.needed),
+            func.sum(PickListLine.short),
+        )
+        .join(
+            last,
+            (last.c.fulfillment_order_id == PickListLine.fulfillment_order_id)
+            & (last.c.list_id == PickListLine.pick_list_id),
+        )
+        .group_by(col(PickListLine.fulfillment_order_line_item_id))
+    ).all()
+    return {line: (int(sent), int(short)) for line, sent, short in rows if short}
+
+
+def _short_reason(session: Session, short: dict[str, tuple[int, int]]) -> str | None:
+    """The partial shipment's reason when picking sent the order on short: "short at picking: 1 x CAP-9"."""
+    if not short:
+        return None
+    lines = session.exec(
+        select(FulfillmentOrderLineItem).where(col(FulfillmentOrderLineItem.id).in_(list(short)))
+    ).all()
+    missing = ", ".join(f"{short[line.id][1]} x {line.sku or line.id}" for line in lines)
+    return f"short at picking: {missing}"
+
+
+def _needed(fo_line: FulfillmentOrderLineItem, handed: dict[str, int]) -> int:
+    """Units to pack: what is left to ship, no more than picking handed over when it sent it short."""
+    return min(fo_line.remaining_quantity, handed.get(fo_line.id, fo_line.remaining_quantity))
+
+
+def _not_being_picked(session: Session, order: Order, fo_ids: list[str]) -> None:
+    """Refuses an order with units still to fetch on an open pick list: its tote is not at the bench."""
+    picking = session.exec(
+        select(PickList.staff_code, PickList.station)
+        .join(PickListLine, col(PickListLine.pick_list_id) == PickList.id)
+        .where(
+            PickList.state == "open",
+            col(PickListLine.fulfillment_order_id).in_(fo_ids),
+            col(PickListLine.withdrawn).is_(None),
+            PickListLine.picked + PickListLine.short < PickListLine.needed,
+        )
+        .limit(1)
+    ).first()
+    if picking is not None:
+        staff_code, station = picking
+        raise PackProblem(
+            "Still being picked",
+            f"{order.name} is still being picked by {staff_code} at {station}",
+            "Pack it once its pick list is complete",
+        )
+
+
+def _claim(session: Session, actor: Actor, fo_ids: list[str], now: datetime, lease: timedelta) -> None:
+    """The packer claims every fulfillment order of the pack, or none (a refusal changes nothing)."""
+    assert actor.staff_code is not None
+    try:
+        with session.begin_nested():
+            for fo_id in fo_ids:
+                claims.claim(
+                    session, fo_id, staff_code=actor.staff_code, station=actor.station, now=now, lease=lease
+                )
+    except (claims.ClaimRefused, StaffError) as exc:
+        raise PackProblem(
+            "Claimed by someone else", str(exc), "Ask them, or a manager, to hand it over"
+        ) from None
+
+
+def _release(session: Session, actor: Actor, ids: Sequence[int]) -> None:
+    """The packer's claims on the pack's fulfillment orders go back (shipped, or given up)."""
+    if actor.staff_code is not None:
+        fo_ids = [row.fulfillment_order_id for row in _rows(session, ids)]
+        claims.release_mine(session, fo_ids, staff_code=actor.staff_code, station=actor.station)
 
 
 def _refused(

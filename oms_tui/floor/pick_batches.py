@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
-from oms_tui.cache.models import FulfillmentOrder, PickList
+from oms_tui.cache.models import FulfillmentOrder, Order, PickList
 from oms_tui.floor import claims
 from oms_tui.floor.claims import Wave
 from oms_tui.floor.pick_lists import PickRefused, open_pick_list, pick_list_rows, start_pick_list
 from oms_tui.floor.pick_scans import complete
+from oms_tui.floor.queues import QueueFilter, Stage, window_query
 from oms_tui.floor.store_actions import Actor
 from oms_tui.floor.walking import WalkRule
 
@@ -56,6 +57,20 @@ def start_batch(
                 session, claim.fulfillment_order_id, staff_code=actor.staff_code, station=actor.station
             )
     return start_pick_list(session, kept, actor, walk=walk)
+
+
+def wave_shipping_methods(session: Session, now: datetime) -> list[tuple[str, int]]:
+    """The shipping methods of the work ready to pick, with how many fulfillment orders each, most
+    first: the carrier waves there are to choose (a method in any case is one wave, as it claims)."""
+    ready = window_query(session, Stage.READY_TO_PICK, QueueFilter(), now).order_by(None)
+    rows = session.exec(
+        select(func.min(Order.shipping_method), func.count())
+        .join(FulfillmentOrder, col(FulfillmentOrder.order_id) == Order.id)
+        .where(col(FulfillmentOrder.id).in_(ready), col(Order.shipping_method).is_not(None))
+        .group_by(func.lower(Order.shipping_method))
+        .order_by(func.count().desc(), func.lower(Order.shipping_method))
+    ).all()
+    return [(method, count) for method, count in rows if method]
 
 
 def release_claims(session: Session, pick_list_id: int, actor: Actor, now: datetime) -> None:

@@ -28,7 +28,7 @@ from oms_tui.floor import exceptions, store_actions
 from oms_tui.floor.audit import record
 from oms_tui.floor.pick_lists import PickRefused, pick_list_rows, pick_list_subject
 from oms_tui.floor.pick_sheet import PickSheet, SheetLine, read_sheet, with_picked
-from oms_tui.floor.put_back import withdraw
+from oms_tui.floor.put_back import PutBack, withdraw
 from oms_tui.floor.store_actions import Actor
 
 SHORT_PICK = "short pick"
@@ -304,11 +304,12 @@ def ship_rest(session: Session, pick_list_id: int, fo_id: str, actor: Actor) -> 
     return without
 
 
-def hold_short(session: Session, pick_list_id: int, fo_id: str, actor: Actor, notes: str = "") -> None:
-    """Hold the short order at the store (through the outbox); its picked units go back to their bins."""
+def hold_short(session: Session, pick_list_id: int, fo_id: str, actor: Actor, notes: str = "") -> PutBack:
+    """Hold the short order at the store (through the outbox); its picked units go back to their bins
+    (the put-back task returned)."""
     open_list(session, pick_list_id)
     store_actions.hold(session, actor, fo_id, "INVENTORY_OUT_OF_STOCK", notes or "short pick")
-    withdraw(session, pick_list_id, fo_id, "on hold", actor)
+    task = withdraw(session, pick_list_id, fo_id, "on hold", actor)
     _close_shorts(session, fo_id, actor, "held the order")
     record(
         session,
@@ -318,6 +319,7 @@ def hold_short(session: Session, pick_list_id: int, fo_id: str, actor: Actor, no
         subject=fo_id,
         pick_list=pick_list_id,
     )
+    return task
 
 
 def _close_shorts(session: Session, fo_id: str, actor: Actor, note: str) -> None:

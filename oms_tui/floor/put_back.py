@@ -2,8 +2,9 @@
 or this station learns it) sends its picked units back to their bins.
 
 The pick screen calls `withdraw_departed` after each live update: it takes such orders off the list,
-turns what was picked for them into a put-back task, and returns those new tasks so the screen can
-show them at once. The picker then returns the units and marks the task done (`put_back_done`).
+turns what was picked for them into a put-back task, gives back the picker's claims on them (there
+is no work left to hold) and returns those new tasks so the screen can show them at once. The picker
+then returns the units and marks the task done (`put_back_done`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import FulfillmentOrder, Order, PickList, PickListLine
+from oms_tui.floor import claims
 from oms_tui.floor.audit import record
 from oms_tui.floor.pick_lists import PickRefused, pick_list_rows
 from oms_tui.floor.store_actions import Actor
@@ -91,6 +93,8 @@ def withdraw(session: Session, pick_list_id: int, fo_id: str, reason: str, actor
         reason=reason,
         put_back={item.bin_code or "": item.units for item in task.returns},
     )
+    if actor.staff_code is not None:  # the order is no longer this picker's work
+        claims.release_mine(session, [fo_id], staff_code=actor.staff_code, station=actor.station)
     return task
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -23,7 +23,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from oms_tui.cache.database import Cache
-from oms_tui.floor import carriers, packing
+from oms_tui.cache.models import Order
+from oms_tui.config import Settings
+from oms_tui.floor import carriers, claims, packing
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.packing import Pack, PackProblem
 from oms_tui.runtime import one_line
@@ -48,6 +50,7 @@ class PackScreen(Screen[None]):
         Binding("n", "toggle_notify", "Notify on/off", id="pack.notify"),
         Binding("p", "partial", "Ship part", id="pack.partial"),
         Binding("x", "abandon", "Abandon", id="pack.abandon"),
+        Binding("s", "print_slip", "Print slip", id="pack.print_slip"),
         Binding("t", "type", "Type a code", id="pack.type"),
         Binding("escape", "stop_typing", "Stop typing", show=False, id="pack.stop_typing"),
     ]
@@ -60,9 +63,11 @@ class PackScreen(Screen[None]):
     PackScreen #typed.-shown { display: block; }
     """
 
-    def __init__(self, cache: Cache, station: str, clock: Callable[[], datetime]) -> None:
+    def __init__(self, cache: Cache, settings: Settings, clock: Callable[[], datetime]) -> None:
         super().__init__()
-        self.cache, self.station, self.clock = cache, station, clock
+        self.cache, self.settings, self.clock = cache, settings, clock
+        # how long the packer's claim on the open order lasts unless a step renews it
+        self.lease = timedelta(minutes=settings.claim_lease_minutes)
         self.pack: Pack | None = None
         self.steps: deque[Step] = deque()  # waiting to run, in the order they came
         self.running = False
@@ -112,9 +117,10 @@ class PackScreen(Screen[None]):
         self.run_step(lambda session: self._scan(session, code))
 
     def _scan(self, session: Session, code: str) -> Pack:
+        actor, now = self.desk.actor, self.clock()
         if self.pack is None or self.pack.state != "open":
-            return packing.open_pack(session, self.desk.actor, code)
-        return packing.scan(session, self.desk.actor, self.pack.session_ids, code)
+            return packing.open_pack(session, actor, code, now=now, lease=self.lease)
+        return packing.scan(session, actor, self.pack.session_ids, code, now=now, lease=self.lease)
 
     def action_type(self) -> None:
         typed = self.query_one("#typed", Input)
@@ -158,6 +164,32 @@ class PackScreen(Screen[None]):
 
     def action_abandon(self) -> None:
         self.on_pack(lambda ids, session: packing.abandon(session, self.desk.actor, ids, "abandoned"))
+
+    def action_print_slip(self) -> None:
+        """The open order's packing slip, to the station's printer (or its print folder)."""
+        if self.pack is None:
+            self.notify("Scan an order first: its slip is printed", severity="warning")
+            return
+        self.print_slip(self.pack.order_id)
+
+    @work(thread=True, group="pack-print")
+    def print_slip(self, order_id: str) -> None:
+        """Off the UI thread: `lp` may take its time. A failing printer keeps the PDF and says so."""
+        from oms_tui.printing.documents import packing_slips  # ReportLab loads at the first print
+        from oms_tui.printing.output import PrintFailed, print_documents
+
+        try:
+            with self.cache.reads() as session:
+                order = session.get(Order, order_id)
+                if order is None:
+                    raise PrintFailed("the order is no longer in the cache")
+                document = packing_slips(session, [order], self.settings)
+            said = print_documents(self.cache, self.settings, document)
+        except (PrintFailed, SQLAlchemyError) as exc:
+            said = str(exc) if isinstance(exc, PrintFailed) else one_line(exc)  # PrintFailed: one line
+            self.app.call_from_thread(self.notify, said, title="Not printed", severity="error")
+            return
+        self.app.call_from_thread(self.notify, said, title="Packing slip printed")
 
     def on_pack(self, step: Callable[[tuple[int, ...], Session], Pack]) -> None:
         """A step on the open pack, as it stands when the step runs (after the scans before it)."""
@@ -209,10 +241,23 @@ class PackScreen(Screen[None]):
                     problem = refused
                     if before is not None:
                         pack = packing.read_pack(session, before.session_ids)
+                self.renew(session)
                 session.commit()  # a refusal's audit event, an interrupted pack's put-back
         except (SQLAlchemyError, PackProblem) as exc:
             problem = PackProblem("Could not save", one_line(exc), "Nothing was lost: try the step again")
         self.app.call_from_thread(self.stepped, before, pack, problem)
+
+    def renew(self, session: Session) -> None:
+        """Each step renews the packer's claims here: a pack in progress keeps its order."""
+        actor = self.desk.actor
+        if actor.staff_code is not None:
+            claims.heartbeat(
+                session,
+                staff_code=actor.staff_code,
+                station=actor.station,
+                now=self.clock(),
+                lease=self.lease,
+            )
 
     def stepped(self, before: Pack | None, pack: Pack | None, problem: PackProblem | None) -> None:
         if pack is not None:
@@ -282,5 +327,8 @@ class PackScreen(Screen[None]):
 
 
 SCREEN = ScreenEntry(
-    "f6", "pack", "Pack", lambda context: PackScreen(context.cache, context.settings.station, context.clock)
+    "f6",
+    "pack",
+    "Pack",
+    lambda context: PackScreen(context.cache, context.settings, context.clock),
 )

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,7 +35,7 @@ from oms_tui.config import Settings
 from oms_tui.floor import claims
 from oms_tui.floor.claims import ClaimRefused, Wave
 from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.pick_batches import finish, start_batch
+from oms_tui.floor.pick_batches import finish, start_batch, wave_shipping_methods
 from oms_tui.floor.pick_export import export_text
 from oms_tui.floor.pick_lists import PickRefused, open_pick_list
 from oms_tui.floor.pick_scans import (
@@ -65,6 +66,7 @@ WAVES = {
     "rush": ("Rush orders", Wave(rush=True)),
 }
 Refusal = (PickRefused, ActionRefused, ClaimRefused, SQLAlchemyError)
+Done = TypeVar("Done")  # what a step returns
 
 
 class PickScreen(Screen[None]):
@@ -83,6 +85,7 @@ class PickScreen(Screen[None]):
         Binding("b", "put_back_done", "Put back done", id="pick.put_back"),
         Binding("c", "complete", "Complete", id="pick.complete"),
         Binding("e", "export", "Export", id="pick.export"),
+        Binding("p", "print", "Print", id="pick.print"),
         Binding("r", "reload", "Refresh", id="pick.refresh"),
     ]
 
@@ -314,6 +317,9 @@ class PickScreen(Screen[None]):
         return self.sheet.lines[min(max(row, 0), len(self.sheet.lines) - 1)]
 
     def action_new_batch(self, wave: str) -> None:
+        self.new_batch(WAVES[wave][1])
+
+    def new_batch(self, wave: Wave | None) -> None:
         if self.desk.staff is None:
             self.notify("Scan your badge first: a pick list belongs to a person", severity="warning")
             return
@@ -325,18 +331,35 @@ class PickScreen(Screen[None]):
                 lease=self.lease,
                 count=self.settings.pick_batch,
                 walk=self.walk,
-                wave=WAVES[wave][1],
+                wave=wave,
             ),
             "New batch",
             "new batch started",
         )
 
+    @work(thread=True, exclusive=True, group="pick-wave")
     def action_wave(self) -> None:
+        """The waves to choose from: the fixed ones, then a carrier wave per shipping method in the
+        work ready to pick (read off the UI thread: it counts the whole queue)."""
+        try:
+            with self.cache.reads() as session:
+                methods = wave_shipping_methods(session, self.clock())
+        except SQLAlchemyError as exc:
+            self.post_message(self.Refused("Waves", _line(exc)))
+            return
+        self.app.call_from_thread(self.ask_wave, methods)
+
+    def ask_wave(self, methods: list[tuple[str, int]]) -> None:
+        waves = {key: wave for key, (_, wave) in WAVES.items()}
+        options = [(label, key) for key, (label, _) in WAVES.items()]
+        for method, count in methods:
+            waves[f"ship:{method}"] = Wave(shipping_method=method)
+            options.append((f"{method} ({count} to pick)", f"ship:{method}"))
+
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self.action_new_batch(choice.value)
+                self.new_batch(waves[choice.value])
 
-        options = [(label, key) for key, (label, _) in WAVES.items()]
         self.app.push_screen(ChoiceModal(f"New batch of {self.settings.pick_batch}", options), chosen)
 
     def action_short(self) -> None:
@@ -389,7 +412,11 @@ class PickScreen(Screen[None]):
                     f"{name} ships short",
                 )
             else:
-                self.write(lambda s: hold_short(s, pick_list_id, fo_id, self.actor), "Hold", f"{name} held")
+                self.write(
+                    lambda s: hold_short(s, pick_list_id, fo_id, self.actor),
+                    "Hold",
+                    lambda task: f"{task.describe()}, then press b" if task.returns else f"{name} held",
+                )
 
         options = [
             ("Ship the rest (packing gets what was found)", "ship"),
@@ -437,19 +464,47 @@ class PickScreen(Screen[None]):
             return
         self.app.call_from_thread(self.notify, f"Pick list {pick_list_id} written to {path}")
 
+    def action_print(self) -> None:
+        """The open list's pick list as PDF, to the station's printer (or its print folder)."""
+        if self.sheet is None:
+            self.notify("No open pick list to print", severity="warning")
+            return
+        totes = {tote.tote: tote.fulfillment_order_id for line in self.sheet.lines for tote in line.live}
+        self.print_list([totes[name] for name in sorted(totes, key=lambda name: int(name[1:] or 0))])
+
+    @work(thread=True, group="pick-print")
+    def print_list(self, fulfillment_order_ids: list[str]) -> None:
+        """Off the UI thread: `lp` may take its time. A failing printer keeps the PDF and says so."""
+        from oms_tui.printing.documents import pick_list_of_batch  # ReportLab loads at the first print
+        from oms_tui.printing.output import PrintFailed, print_documents
+
+        try:
+            with self.cache.reads() as session:
+                document = pick_list_of_batch(session, fulfillment_order_ids, self.settings)
+            said = print_documents(self.cache, self.settings, document)
+        except (PrintFailed, *Refusal) as exc:
+            self.app.call_from_thread(self.notify, _line(exc), title="Not printed", severity="error")
+            return
+        self.app.call_from_thread(self.notify, said, title="Pick list printed")
+
     @work(thread=True, group="pick-actions")
     def write(
-        self, act: Callable[[Session], object], title: str, done: str, then_decide: bool = False
+        self,
+        act: Callable[[Session], Done],
+        title: str,
+        done: str | Callable[[Done], str],
+        then_decide: bool = False,
     ) -> None:
-        """One step in one transaction; a refusal changes nothing and is shown blocking."""
+        """One step in one transaction; a refusal changes nothing and is shown blocking. `done`: what
+        to tell the picker then (or how to tell it from what the step returned)."""
         try:
             with self.cache.sessions() as session:
-                act(session)
+                result = act(session)
                 session.commit()
         except Refusal as exc:
             self.post_message(self.Refused(title, _line(exc)))
             return
-        self.app.call_from_thread(self.load, done, then_decide)
+        self.app.call_from_thread(self.load, done if isinstance(done, str) else done(result), then_decide)
 
 
 def _cells(line: SheetLine) -> tuple[Text, ...]:

@@ -42,6 +42,7 @@ def add_order(
     location: str = MAIN,
     status: str = "OPEN",
     tags: tuple[str, ...] = (),
+    shipping_method: str | None = None,
 ) -> str:
     """Order #`number` with `lines` (SKU -> units); returns its fulfillment order id."""
     order_id, fo_id = f"gid://shopify/Order/{number}", f"gid://shopify/FulfillmentOrder/{number}"
@@ -53,6 +54,7 @@ def add_order(
             fulfillment_status="UNFULFILLED",
             tags=list(tags),
             priority=order_priority(tags),
+            shipping_method=shipping_method,
             created_at=created,
             updated_at=created,
             synced_at=NOW,

@@ -1,8 +1,9 @@
-"""Packing rules: verify by scan, refuse wrong, extra and unknown codes, ship all or part, stop on cancel."""
+"""Packing rules: verify by scan, refuse wrong, extra and unknown codes, ship all or part, stop on cancel;
+not while the order is still being picked; the packer claims what they pack until it ships."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,7 @@ from sqlmodel import Session, col, select
 from oms_tui.cache.models import (
     AuditEvent,
     BinLocation,
+    Claim,
     FloorException,
     FulfillmentOrder,
     FulfillmentOrderLineItem,
@@ -22,14 +24,20 @@ from oms_tui.cache.models import (
     Staff,
     Station,
 )
-from oms_tui.floor import packing
+from oms_tui.floor import claims, packing
 from oms_tui.floor.packing import PackProblem
+from oms_tui.floor.pick_batches import finish
+from oms_tui.floor.pick_lists import start_pick_list
+from oms_tui.floor.pick_scans import scan_item, ship_rest, short_pick
+from oms_tui.floor.pick_sheet import read_sheet
 from oms_tui.floor.store_actions import Actor
+from oms_tui.floor.walking import WalkRule
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 PACKER = Actor(station="pack-1", staff_code="P01")
 HERE, THERE = "gid://shopify/Location/1", "gid://shopify/Location/2"
 UPS_NUMBER = "1Z999AA10123456784"
+LEASE = timedelta(minutes=10)
 
 
 def add_order(session: Session, number: int, lines: list[tuple[str, int]], location: str = HERE) -> None:
@@ -278,3 +286,92 @@ def test_the_cache_holds_one_open_pack_per_fulfillment_order(shop: Session) -> N
     shop.add(PackSession(fulfillment_order_id=fo_id, staff_code="P01", station="pack-2"))
     with pytest.raises(IntegrityError):
         shop.commit()
+
+
+def claimed_by(session: Session, number: int) -> tuple[str, str] | None:
+    claim = session.get(Claim, f"gid://shopify/FulfillmentOrder/{number}", populate_existing=True)
+    return (claim.staff_code, claim.station) if claim else None
+
+
+def test_an_order_still_being_picked_is_refused_until_its_pick_list_is_complete(shop: Session) -> None:
+    fo_id, picker = "gid://shopify/FulfillmentOrder/1001", Actor(station="pick-1", staff_code="ANA")
+    shop.add(Staff(code="ANA", name="Ana", role=Role.PICKER))
+    claims.claim(shop, fo_id, staff_code="ANA", station="pick-1", now=T0, lease=LEASE)
+    pick_list = start_pick_list(shop, [fo_id], picker, walk=WalkRule())
+    assert pick_list.id is not None
+    for code in ("SKU-RED", "SKU-RED"):  # the blue one is still on the shelf
+        scan_item(shop, pick_list.id, code, picker)
+    shop.commit()
+
+    with pytest.raises(PackProblem, match="#1001 is still being picked by ANA at pick-1"):
+        packing.open_pack(shop, PACKER, "1001", now=T0, lease=LEASE)
+    assert shop.exec(select(PackSession)).all() == [] and claimed_by(shop, 1001) == ("ANA", "pick-1")
+
+    scan_item(shop, pick_list.id, "SKU-BLUE", picker)
+    finish(shop, pick_list.id, picker, T0)  # the picker's claim is given back
+    pack = packing.open_pack(shop, PACKER, "1001", now=T0, lease=LEASE)
+    assert pack.state == "open" and claimed_by(shop, 1001) == ("P01", "pack-1")
+
+
+def test_the_packer_holds_a_claim_on_the_open_order_until_it_ships(shop: Session) -> None:
+    pack = packing.open_pack(shop, PACKER, "1001", now=T0, lease=LEASE)
+    assert claimed_by(shop, 1001) == ("P01", "pack-1")
+    for code in ("SKU-RED", "SKU-RED", "SKU-BLUE", UPS_NUMBER):
+        pack = packing.scan(shop, PACKER, pack.session_ids, code)
+    packing.confirm(shop, PACKER, pack.session_ids)
+    shop.commit()
+    assert claimed_by(shop, 1001) is None
+    actions = [e.action for e in shop.exec(select(AuditEvent).order_by(col(AuditEvent.id)))]
+    assert actions[0] == "claim.take" and actions[-2:] == ["pack.confirm", "claim.release"]
+
+
+def test_an_abandoned_pack_gives_its_claim_back_and_a_claim_held_elsewhere_refuses_the_pack(
+    shop: Session,
+) -> None:
+    pack = packing.open_pack(shop, PACKER, "1002", now=T0, lease=LEASE)
+    packing.abandon(shop, PACKER, pack.session_ids, "abandoned")
+    assert claimed_by(shop, 1002) is None
+
+    shop.add(Staff(code="P02", name="Bo", role=Role.PACKER))
+    claims.claim(
+        shop, "gid://shopify/FulfillmentOrder/1002", staff_code="P02", station="pack-2", now=T0, lease=LEASE
+    )
+    shop.commit()
+    with pytest.raises(PackProblem, match="#1002 is held by P02 at pack-2"):
+        packing.open_pack(shop, PACKER, "1002", now=T0, lease=LEASE)
+    assert claimed_by(shop, 1002) == ("P02", "pack-2")
+    assert shop.exec(select(PackSession).where(PackSession.state == "open")).all() == []
+    # once their lease has lapsed the work is free again
+    again = packing.open_pack(shop, PACKER, "1002", now=T0 + 2 * LEASE, lease=LEASE)
+    assert again.state == "open" and claimed_by(shop, 1002) == ("P01", "pack-1")
+
+
+def test_an_order_picking_sent_on_short_packs_what_was_handed_over_as_a_partial_shipment(
+    shop: Session,
+) -> None:
+    fo_id, picker = "gid://shopify/FulfillmentOrder/1001", Actor(station="pick-1", staff_code="ANA")
+    shop.add(Staff(code="ANA", name="Ana", role=Role.PICKER))
+    pick_list = start_pick_list(shop, [fo_id], picker, walk=WalkRule())
+    assert pick_list.id is not None
+    for code in ("SKU-RED", "SKU-RED"):
+        scan_item(shop, pick_list.id, code, picker)
+    blue = next(line for line in read_sheet(shop, pick_list.id).lines if line.sku == "SKU-BLUE")
+    short_pick(shop, pick_list.id, blue.stop, picker)  # the blue one is not in its bin...
+    ship_rest(shop, pick_list.id, fo_id, picker)  # ... and the order goes on without it
+    finish(shop, pick_list.id, picker, T0)
+
+    pack = packing.open_pack(shop, PACKER, "1001", now=T0, lease=LEASE)
+    assert [(line.sku, line.needed) for line in pack.lines] == [("SKU-RED", 2)]  # what is in the tote
+    assert pack.partial_reason == "short at picking: 1 x SKU-BLUE"
+    for code in ("SKU-RED", "SKU-RED"):
+        pack = packing.scan(shop, PACKER, pack.session_ids, code)
+    with pytest.raises(PackProblem, match="SKU-BLUE is not on #1001"):
+        packing.scan(shop, PACKER, pack.session_ids, "SKU-BLUE")  # not handed over: not packed
+    pack = packing.scan(shop, PACKER, pack.session_ids, UPS_NUMBER)
+    packing.confirm(shop, PACKER, pack.session_ids)
+    shop.commit()
+
+    (payload,) = fulfils(shop)
+    assert [(line["id"][-5:], line["quantity"]) for line in payload["lines"]] == [("10011", 2)]
+    confirmed = [details for action, details in audit(shop) if action == "pack.confirm"]
+    assert confirmed[0]["partial"] == "short at picking: 1 x SKU-BLUE"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,10 @@ from oms_tui.cache.models import (
     OutboxAction,
     PackSession,
     Role,
+    Staff,
 )
 from oms_tui.config import Settings
+from oms_tui.floor import claims
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.pack_screen import PackScreen
@@ -35,10 +38,13 @@ from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
 from oms_tui.store.sync import SyncEngine
 from oms_tui.widgets.blocking_error import BlockingError
+from tests.printing.conftest import read_back
+from tests.printing.test_printer import fake_lp
 from tests.store.simulated import no_sleep, simulated_client
 from tests.store.test_outbox import Clock, push_until_empty
 from tests.ui.conftest import NOW
 from tests.ui.floor_app import settle, signed_in
+from tests.ui.test_claim_keys import notes
 
 SIZE = (110, 32)
 UPS_NUMBER, FEDEX_NUMBER = "1Z999AA10123456784", "986578788855"
@@ -274,3 +280,73 @@ async def test_a_typed_number_with_a_chosen_carrier_and_no_customer_email(
         (action,) = session.exec(select(OutboxAction).where(OutboxAction.kind == "fulfill")).all()
     assert action.payload["tracking"] == {"number": "TRACK123456", "company": "DHL Express", "url": None}
     assert action.payload["notifyCustomer"] is False
+
+
+@pytest.mark.parametrize("printer_works", [True, False], ids=["printed", "printer-refuses"])
+async def test_s_prints_the_open_orders_slip_and_a_refusing_printer_loses_nothing(
+    store: SimStore,
+    runtime: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    printer_works: bool,
+) -> None:
+    answer = 'echo "request id is Dock-Laser-42 (1 file(s))"'
+    args = fake_lp(tmp_path / "bin", answer if printer_works else 'echo "lp: Unable to connect" >&2; exit 1')
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    prints = tmp_path / "prints"
+    runtime.settings = runtime.settings.model_copy(update={"printer": "Dock-Laser", "print_folder": prints})
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    app = packer_app(runtime)
+    said = notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        app.screen.post_message(Scanned(order.name))
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, PackScreen)  # a printer problem does not stop the packer
+    [pdf] = prints.glob("packing-slips-*.pdf")
+    assert read_back(pdf, tmp_path).barcodes == [[order.name]]  # the slip scans back as its order
+    with runtime.cache.reads() as session:
+        problems = session.exec(select(FloorException).where(FloorException.kind == "print_failed")).all()
+    if printer_works:
+        assert said[-1] == f"sent to Dock-Laser (Dock-Laser-42); PDF at {pdf}"
+        assert args.read_text().splitlines()[-1] == str(pdf) and problems == []
+    else:
+        assert said[-1] == f"printer Dock-Laser failed: lp: Unable to connect (PDF kept at {pdf})"
+        assert [p.message for p in problems] == [said[-1]]
+
+
+async def test_the_packer_claims_the_open_order_each_step_renews_it_and_shipping_gives_it_back(
+    store: SimStore, runtime: Runtime
+) -> None:
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    lease = timedelta(minutes=runtime.settings.claim_lease_minutes)
+    now = [NOW]
+    with runtime.cache.sessions() as session:
+        session.add(Staff(code="P01", name="Pat Packer", role=Role.PACKER, created_at=NOW))
+        session.commit()
+        packer = session.get(Staff, "P01")
+    app = OmsApp(runtime, live=False, clock=lambda: now[0], staff=packer)
+
+    def holder() -> tuple[str, str] | None:
+        with runtime.cache.reads() as session:
+            claim = claims.holder(session, order.fo_id, now[0])
+            return (claim.staff_code, claim.station) if claim else None
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        app.screen.post_message(Scanned(order.name))
+        await settle(pilot)
+        assert holder() == ("P01", "pack-1")
+        for sku in order.skus:  # a slow pack: each scan comes most of a lease after the last
+            now[0] += lease * 0.8
+            app.screen.post_message(Scanned(sku))
+            await settle(pilot)
+            assert holder() == ("P01", "pack-1"), "the claim lapsed mid-pack"
+        app.screen.post_message(Scanned(UPS_NUMBER))
+        await pilot.press("f10")
+        await settle(pilot)
+        assert "shipped" in order_text(app).lower() and holder() is None

@@ -4,6 +4,7 @@ put-backs stop them until acknowledged; a short pick is decided on the spot."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,26 +12,30 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
-from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Role, Staff
+from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Order, Role, Staff
 from oms_tui.config import Settings
+from oms_tui.floor.pick_batches import wave_shipping_methods
 from oms_tui.floor.queues import Stage, stage_condition
 from oms_tui.runtime import LiveUpdate, Runtime
+from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.pick_screen import PickScreen
 from oms_tui.sim.order_mutations import cancel_order
 from oms_tui.sim.store import SimStore
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.pick_lines import PickLines
+from tests.printing.conftest import read_back
 from tests.ui.conftest import NOW
 from tests.ui.conftest import _sync as sync_from
 from tests.ui.floor_app import settle, signed_in
 from tests.ui.pick_floor import open_sheet, shelve_every_sku
 from tests.ui.scanner import scan as scanner_bursts
 from tests.ui.scanner import scanner_on
+from tests.ui.test_claim_keys import notes
 
 SIZE = (140, 40)
 
@@ -175,7 +180,7 @@ async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_it
         assert all(t.put_back == 0 for line in sheet.lines for t in line.totes)
         assert "(cancelled)" in str(pick_screen(app).query_one("#summary", Static).content)
     story = audit_actions(runtime)
-    assert story[-3:] == ["pick.scan", "pick.withdrawn", "pick.put_back"]
+    assert story[-4:] == ["pick.scan", "pick.withdrawn", "claim.release", "pick.put_back"]
     runtime.close()
 
 
@@ -247,3 +252,58 @@ async def test_e_exports_the_open_list_as_text_into_the_current_folder(
     text = (tmp_path / f"pick-list-{sheet.pick_list_id}.txt").read_text(encoding="utf-8")
     assert "15 lines, 1/24 units picked" in text
     assert text.splitlines()[5].split()[:3] == ["1", "A-24-2", "SHIR-RUS-M"]
+
+
+async def test_p_prints_the_open_list_into_the_print_folder_when_no_printer_is_set(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"print_folder": tmp_path / "prints"})
+    shelve_every_sku(runtime)
+    app = signed_in(runtime, "P01", "Ana Pereira", Role.PICKER)
+    said = notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+    sheet = open_sheet(runtime, "P01")
+    assert sheet is not None
+    [pdf] = (tmp_path / "prints").glob("pick-list-*.pdf")
+    assert said[-1] == f"no printer set: wrote {pdf}"
+    printed = "\n".join(read_back(pdf, tmp_path).pages)
+    totes = sorted({(tote.tote, tote.order_name) for line in sheet.lines for tote in line.totes})
+    assert " ".join(f"{tote} = {order}" for tote, order in totes) in printed  # the screen's totes
+    stops = re.findall(r"^\d+ +([A-Z]-\d+-\d+) ", printed, re.MULTILINE)  # "3    A-44-2    ..."
+    assert stops == [line.bin_code for line in sheet.lines]  # in walking order
+
+
+async def test_w_offers_a_carrier_wave_per_shipping_method_of_the_open_work(
+    picker: OmsApp, runtime: Runtime
+) -> None:
+    with runtime.cache.reads() as session:
+        methods = wave_shipping_methods(session, NOW)
+    assert len(methods) > 1, "the seeded shop ships more than one way"
+    method, count = methods[1]  # not the commonest: the wave decides, not the queue's head
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "w")
+        await settle(pilot)
+        modal = picker.screen
+        assert isinstance(modal, ChoiceModal)
+        labels = [str(option.prompt) for option in modal.query_one(OptionList).options]
+        assert labels == [
+            "The next orders in the queue",
+            "Single-item orders",
+            "Rush orders",
+            *(f"{name} ({n} to pick)" for name, n in methods),
+        ]
+        await pilot.press(*["down"] * 4, "enter")
+        await settle(pilot)
+    sheet = open_sheet(runtime, "P01")
+    assert sheet is not None
+    fo_ids = {tote.fulfillment_order_id for line in sheet.lines for tote in line.totes}
+    with runtime.cache.reads() as session:
+        shipping = {
+            session.get_one(Order, session.get_one(FulfillmentOrder, fo_id).order_id).shipping_method
+            for fo_id in fo_ids
+        }
+    assert shipping == {method} and len(fo_ids) == min(count, runtime.settings.pick_batch)
