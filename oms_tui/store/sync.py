@@ -46,6 +46,7 @@ from oms_tui.store.payloads import (
     LocationNode,
     OrderNode,
 )
+from oms_tui.store.return_pages import read_whole
 from oms_tui.store.return_payloads import OrderReturnsNode
 from oms_tui.store.return_writes import STREAM as RETURNS
 from oms_tui.store.return_writes import write_returns
@@ -263,20 +264,14 @@ class SyncEngine:
         await self._sync_changed(FULFILLMENT_ORDERS, counts)
 
     async def _sync_returns(self, counts: StreamCounts) -> None:
-        """Orders with returns, by updatedAt; a return the document cannot read whole is reported."""
+        """Orders with returns, by updatedAt; what one page of them cuts short is read by id."""
         with self.cache.sessions() as session:
             state = session.get(SyncState, RETURNS)
         watermark = state.watermark if state else None
         since = f"updated_at:>='{search_time(watermark - self.overlap)}'" if watermark else None
         query = f"{since} {ANY_RETURN}" if since else OPEN_RETURNS
         async for page in self.client.paginate("returns_page", {"query": query}, connection_path=("orders",)):
-            nodes = self._parse(page, OrderReturnsNode, counts, RETURNS)
-            counts.errors += [
-                f"return {r.name} has more lines than one read holds: only the first are kept"
-                for order in nodes
-                for r in order.returns.nodes
-                if r.cut_short
-            ]
+            nodes = await read_whole(self.client, self._parse(page, OrderReturnsNode, counts, RETURNS))
             with self.cache.sessions() as session:
                 result = write_returns(session, nodes, self.clock())
                 newest = max((node.updated_at for node in nodes), default=None)
