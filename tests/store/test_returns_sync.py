@@ -79,11 +79,12 @@ async def test_first_sync_reads_open_returns_page_by_page_and_later_passes_every
 async def test_a_long_return_split_in_three_and_an_order_with_four_returns_are_read_whole(
     cache: Cache,
 ) -> None:
-    """15 lines (10 come with the first read), 3 reverse fulfillment orders (2 do), one of them with
-    11 lines (10 do), on an order with 4 returns (3 do): the rest is paged, nothing is reported."""
+    """15 lines (10 come with the first read), 3 reverse fulfillment orders (2 do), the third with 11
+    lines (read with the second page: 10 do), on an order with 4 returns (3 do): the rest is paged,
+    nothing is reported."""
     clock = Ticking()
     store = SimStore(orders=1000, seed=7, clock=clock)
-    long = request_return(store, min_lines=15, split=(11, 2, 2))
+    long = request_return(store, min_lines=15, split=(2, 2, 11))
     with store.lock:
         order = store.order(long.order_id)
         assert order is not None
