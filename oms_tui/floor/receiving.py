@@ -143,13 +143,6 @@ def finish(
     return receiving, actions, findings
 
 
-def read_receiving(session: Session, return_id: str) -> Receiving:
-    """The return with its progress as the cache holds it now (nothing written)."""
-    receiving = load_receiving(session, return_id)
-    row = _open_row(session, return_id)
-    return _with_progress(session, receiving, row) if row else receiving
-
-
 # --- helpers -----------------------------------------------------------------------------------------
 
 
@@ -197,7 +190,6 @@ def _with_progress(session: Session, receiving: Receiving, row: ReturnReceiving)
             item.received = min(saved.received, item.expected)  # sync may have disposed of some meanwhile
             item.outcome, item.bin_code, item.location_id = saved.outcome, saved.bin_code, saved.location_id
     receiving.unexpected = list(row.unexpected)
-    receiving.receiving_id = row.id
     return receiving
 
 

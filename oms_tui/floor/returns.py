@@ -78,7 +78,6 @@ class Receiving:
     tracking: list[str]
     items: list[ReturnItem]
     unexpected: list[str] = field(default_factory=list)
-    receiving_id: int | None = None  # the cache's `ReturnReceiving` holding the progress
 
     @property
     def undecided(self) -> list[ReturnItem]:
