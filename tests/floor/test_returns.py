@@ -3,12 +3,15 @@ exceptions a return raises when it does not add up."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from oms_tui.cache.engine import session_factory
 from oms_tui.cache.models import (
     FloorException,
     Fulfillment,
@@ -305,3 +308,33 @@ def test_the_cache_holds_one_open_receiving_per_return(shop: Session) -> None:
     shop.add(ReturnReceiving(return_id=RETURN, staff_code="P01", station="returns-2"))
     with pytest.raises(IntegrityError):
         shop.commit()
+
+
+def test_two_stations_opening_a_return_at_the_same_moment_get_one_receiving(
+    shop: Session, engine: Engine
+) -> None:
+    """The second station's open waits for the first one's transaction, then is told who has it."""
+    shop.add(Staff(code="P02", name="Pia", role=Role.PACKER))
+    shop.commit()
+    first_open, refused = threading.Event(), []
+
+    def second_station() -> None:
+        first_open.wait()
+        with session_factory(engine)() as other:
+            try:
+                open_receiving(other, OrderDesk("returns-2", other.get(Staff, "P02")), "#1001")
+                other.commit()
+            except ReceivedElsewhere as exc:
+                refused.append(str(exc))
+
+    with session_factory(engine)() as first:
+        open_receiving(first, desk(first), "#1001")  # not committed yet
+        other = threading.Thread(target=second_station)
+        other.start()
+        first_open.set()
+        other.join(0.5)  # the second blocks on the first's transaction (or has not started yet)
+        first.commit()
+    other.join()
+    assert len(refused) == 1
+    assert "#1001-R1 is being received by P01 at returns-1" in refused[0] or "just now" in refused[0]
+    assert shop.exec(select(ReturnReceiving.station)).all() == ["returns-1"]
