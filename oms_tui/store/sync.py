@@ -271,11 +271,27 @@ class SyncEngine:
         since = f"updated_at:>='{search_time(watermark - self.overlap)}'" if watermark else None
         query = f"{since} {ANY_RETURN}" if since else OPEN_RETURNS
         async for page in self.client.paginate("returns_page", {"query": query}, connection_path=("orders",)):
-            nodes = await read_whole(self.client, self._parse(page, OrderReturnsNode, counts, RETURNS))
+            nodes = await self._whole_returns(self._parse(page, OrderReturnsNode, counts, RETURNS), counts)
             with self.cache.sessions() as session:
                 result = write_returns(session, nodes, self.clock())
                 newest = max((node.updated_at for node in nodes), default=None)
                 self._commit_page(session, RETURNS, counts, result, newest and self._capped(RETURNS, newest))
+
+    async def _whole_returns(
+        self, orders: list[OrderReturnsNode], counts: StreamCounts
+    ) -> list[OrderReturnsNode]:
+        """Each order's returns read whole; an order whose further pages are malformed is reported and
+        left as the cache has it (a partial copy would drop what it lacks), to be read again."""
+        whole = []
+        for order in orders:
+            try:
+                whole += await read_whole(self.client, [order])
+            except ValidationError as exc:
+                problem = f"malformed returns of order {order.id}: {_first_error(exc)}"
+                counts.errors.append(problem)
+                self._hold_watermark(RETURNS, {"updatedAt": order.updated_at.isoformat()})
+                self._report_malformed(order.id, problem)
+        return whole
 
     async def _sync_changed(self, stream: ChangedStream, counts: StreamCounts) -> None:
         """Page what changed since the watermark; the first read of a large store's history goes bulk."""

@@ -107,3 +107,25 @@ async def test_a_long_return_split_in_three_and_an_order_with_four_returns_are_r
     with cache.sessions() as session:
         rfos = select(ReverseFulfillmentOrder).where(ReverseFulfillmentOrder.return_id == long.id)
         assert len(session.exec(rfos).all()) == 3
+
+
+async def test_a_long_return_whose_further_page_is_malformed_is_reported_and_read_again(
+    cache: Cache,
+) -> None:
+    clock = Ticking()
+    store = SimStore(orders=1000, seed=7, clock=clock)
+    long = request_return(store, min_lines=12, split=(12,))
+    last = long.reverse_fulfillment_orders[0].line_items[-1]  # read with the second page of lines
+    whole = f'"id":"{last.id}","totalQuantity":{last.total_quantity},'.encode()
+    client, tap, _ = simulated_client(store)
+    tap.rewrite = lambda body: body.replace(whole, f'"id":"{last.id}",'.encode())
+    async with client:
+        first = await SyncEngine(client, cache, clock=clock).run_once()
+        assert cached_returns(cache).get(long.id) is None, "no partial copy"
+        tap.rewrite = lambda body: body  # the store's answer is whole again
+        clock.now += timedelta(minutes=10)
+        await SyncEngine(client, cache, clock=clock).run_once()
+    assert first.errors == [
+        f"returns: malformed returns of order {long.order_id}: totalQuantity: Field required"
+    ]
+    assert cached_returns(cache)[long.id] == store_returns(store)[long.id]
