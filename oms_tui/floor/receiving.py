@@ -171,10 +171,7 @@ def _held(session: Session, desk: OrderDesk, return_id: str) -> tuple[ReturnRece
 
 
 def _elsewhere(receiving: Receiving, row: ReturnReceiving) -> ReceivedElsewhere:
-    return ReceivedElsewhere(
-        f"{receiving.name} is being received by {row.staff_code} at {row.station}: "
-        "finish or leave it there first"
-    )
+    return ReceivedElsewhere(f"{receiving.name} is being received by {row.staff_code} at {row.station}")
 
 
 def _with_progress(session: Session, receiving: Receiving, row: ReturnReceiving) -> Receiving:

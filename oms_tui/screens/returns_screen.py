@@ -207,7 +207,7 @@ class ReturnsScreen(Screen[None]):
                 result = step(session, current.return_id if current else None)
                 session.commit()
         except ReceivedElsewhere as exc:
-            held = ("Received elsewhere", str(exc), "Take another return meanwhile.")
+            held = ("Received elsewhere", str(exc), "Finish or leave it there (Esc) first.")
             return Stepped(current, problem=held)
         except (ActionRefused, NotFound) as exc:  # NotPermitted included: nothing was written
             return Stepped(current, note=str(exc))
