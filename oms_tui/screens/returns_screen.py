@@ -307,7 +307,7 @@ class ReturnsScreen(Screen[None]):
 
         def deciding(session: Session, return_id: str) -> Stepped:
             decided = decide(session, self.desk, return_id, line, outcome, bin_code, location_id)
-            return Stepped(decided, line)
+            return Stepped(decided)  # the cursor stays where the keys since have moved it
 
         self.on_open_return(deciding)
 
