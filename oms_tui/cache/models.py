@@ -25,6 +25,7 @@ from oms_tui.cache.mirror import (
 )
 from oms_tui.cache.order_search import OrderSearch
 from oms_tui.cache.order_tags import OrderTag
+from oms_tui.cache.receiving_state import ReturnReceiving, ReturnReceivingLine
 from oms_tui.cache.returns_mirror import (
     Return,
     ReturnLineItem,
@@ -65,6 +66,8 @@ __all__ = [
     "PickListLine",
     "Return",
     "ReturnLineItem",
+    "ReturnReceiving",
+    "ReturnReceivingLine",
     "ReverseDelivery",
     "ReverseFulfillmentOrder",
     "ReverseFulfillmentOrderLineItem",

@@ -2,8 +2,9 @@
 came back by scanning, decide per item (restock to a bin, damaged, missing), then send the outcome
 to the store through the outbox and raise exceptions for what did not add up.
 
-Pure rules over plain objects (`Receiving`), with loads and the final write taking a session: the
-screen keeps the counting in memory and audits each step through `audit_scan`.
+Here: the queue, what a scan opens, and the rules over a plain `Receiving` (count a unit, choose an
+outcome, the dispositions it makes). `floor/receiving.py` keeps the progress in the cache and audits
+each step with it.
 """
 
 from __future__ import annotations
@@ -16,23 +17,17 @@ from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import (
     BinLocation,
-    FloorException,
     Fulfillment,
     LineItem,
     Location,
     Order,
-    OutboxAction,
     Return,
     ReturnLineItem,
     ReverseDelivery,
     ReverseFulfillmentOrderLineItem,
 )
-from oms_tui.floor.audit import record
-from oms_tui.floor.exception_rules import Finding, ReturnFacts, RuleSettings, return_findings
 from oms_tui.floor.lookup import NotFound, find_order
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.roles import Permission, require
-from oms_tui.floor.store_actions import ActionRefused, Disposal, close_return, dispose_return
+from oms_tui.floor.store_actions import ActionRefused, Disposal
 
 RESTOCK, DAMAGED, MISSING = "restock", "damaged", "missing"
 DISPOSITION_OF = {RESTOCK: "RESTOCKED", DAMAGED: "NOT_RESTOCKED", MISSING: "MISSING"}
@@ -206,7 +201,7 @@ def load_receiving(session: Session, return_id: str) -> Receiving:
     )
 
 
-def scan_item(receiving: Receiving, code: str) -> ReturnItem:
+def count_unit(receiving: Receiving, code: str) -> ReturnItem:
     """Count one unit of the item this code names; a code not on the return, or one unit too many,
     raises `WrongItem` (a code not on the return is kept as unexpected)."""
     matching = [item for item in receiving.items if item.matches(code)]
@@ -223,7 +218,7 @@ def scan_item(receiving: Receiving, code: str) -> ReturnItem:
     return item
 
 
-def decide(receiving: Receiving, line_id: str, outcome: str, bin_code: str | None = None,
+def choose(receiving: Receiving, line_id: str, outcome: str, bin_code: str | None = None,
            location_id: str | None = None) -> ReturnItem:  # fmt: skip
     """Restock (to a bin at a location) or damaged: for the units received; missing: for an item
     none of which came back."""
@@ -273,65 +268,3 @@ def disposals(receiving: Receiving) -> list[Disposal]:
         if left:
             found.append(Disposal(item.line_id, left, "MISSING"))
     return found
-
-
-def finish(
-    session: Session, desk: OrderDesk, receiving: Receiving, settings: RuleSettings, now: datetime
-) -> tuple[list[OutboxAction], list[Finding]]:
-    """Dispose of everything, close the return, raise exceptions for what did not add up; all in the
-    caller's transaction (a refusal changes nothing)."""
-    require(desk.staff, Permission.RECEIVE_RETURNS)
-    chosen = disposals(receiving)
-    actions = [dispose_return(session, desk.actor, receiving.return_id, chosen)]
-    actions.append(close_return(session, desk.actor, receiving.return_id))
-    missing: dict[str, int] = {}
-    for item in receiving.items:
-        if item.expected > item.received:
-            key = item.sku or item.title
-            missing[key] = missing.get(key, 0) + item.expected - item.received
-    facts = ReturnFacts(
-        receiving.return_id,
-        receiving.name,
-        receiving.order_id,
-        receiving.shipped_at,
-        missing,
-        receiving.unexpected,
-    )
-    findings = return_findings(facts, settings, now)
-    for finding in findings:
-        if (
-            session.exec(select(FloorException.id).where(FloorException.cause == finding.cause)).first()
-            is None
-        ):
-            session.add(
-                FloorException(
-                    kind=finding.kind, severity=finding.severity, order_id=finding.order_id,
-                    subject=finding.subject, message=finding.message, fix=finding.fix, cause=finding.cause,
-                    created_at=now,
-                )
-            )  # fmt: skip
-    record(
-        session,
-        station=desk.station,
-        staff_code=desk.actor.staff_code,
-        action="return.received",
-        subject=receiving.return_id,
-        items={
-            item.sku or item.title: [item.received, item.expected, item.shown_outcome]
-            for item in receiving.items
-        },
-        unexpected=receiving.unexpected,
-    )
-    return actions, findings
-
-
-def audit_step(session: Session, desk: OrderDesk, receiving: Receiving, step: str, **details: object) -> None:
-    """Every step at the receiving desk is attributed: opening, each scan (wrong ones too), decisions."""
-    record(
-        session,
-        station=desk.station,
-        staff_code=desk.actor.staff_code,
-        action=f"return.{step}",
-        subject=receiving.return_id,
-        **details,
-    )

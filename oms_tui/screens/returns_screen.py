@@ -2,16 +2,22 @@
 
 Scan an order number or a return label (or pick a row, Enter) to open a return; scan each item that
 came back; decide per item: restock to a bin, damaged, missing; finish. A wrong item blocks until
-acknowledged. Counting happens here at once; every step is written (audited) off the UI thread, and
-finishing records the dispositions and the close for the outbox.
+acknowledged. Every step is written to the cache with its audit event off the UI thread, one after
+another in the order they came (scans may arrive back to back), so leaving the return, switching staff
+or a restart loses nothing: opening it again resumes it. Finishing records the dispositions and the
+close for the outbox.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +29,7 @@ from oms_tui.cache.database import Cache
 from oms_tui.floor.exception_rules import RuleSettings
 from oms_tui.floor.lookup import NotFound
 from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.floor.receiving import ReceivedElsewhere, decide, finish, leave, open_receiving, scan
 from oms_tui.floor.returns import (
     DAMAGED,
     MISSING,
@@ -30,17 +37,11 @@ from oms_tui.floor.returns import (
     QueuedReturn,
     Receiving,
     ReturnItem,
-    WrongItem,
-    audit_step,
-    decide,
-    find_return,
-    finish,
-    load_receiving,
     open_returns,
-    scan_item,
     shelves_for,
 )
 from oms_tui.floor.store_actions import ActionRefused
+from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.messages import Scanned
 from oms_tui.screens.queue_screen import age
@@ -51,6 +52,21 @@ from oms_tui.widgets.shell_header import ShellHeader
 REFRESH_SECONDS = 5.0
 OUTCOME_STYLE = {RESTOCK: "green", DAMAGED: "yellow", MISSING: "red"}
 RECEIVING_ACTIONS = ("restock", "damaged", "missing", "finish", "leave")
+
+
+@dataclass(frozen=True)
+class Stepped:
+    """What a step left: the return as it now stands (None: back to the queue), and what to tell."""
+
+    receiving: Receiving | None
+    highlight: str | None = None
+    problem: tuple[str, str, str] | None = None  # title, message, hint: blocks until acknowledged
+    note: str | None = None  # a refusal: nothing was written
+    done: str | None = None  # the return was finished or left
+
+
+# One step in its own transaction, given the open return's id (None: none open).
+Step = Callable[[Session, str | None], Stepped]
 
 
 class ReturnsScreen(Screen[None]):
@@ -77,6 +93,8 @@ class ReturnsScreen(Screen[None]):
         super().__init__()
         self.cache, self.clock, self.rules = cache, clock, rules
         self.receiving: Receiving | None = None
+        self.steps: deque[Step] = deque()  # waiting to run, in the order they came
+        self.running = False
         self.queued: dict[str, QueuedReturn] = {}
         self.next_load: Timer | None = None
 
@@ -137,53 +155,94 @@ class ReturnsScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#queue")
     def _picked(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value:
-            self.open_return(event.row_key.value, by_id=True)
+        picked = event.row_key.value
+        if picked:
+            self.run_step(lambda session, _: Stepped(open_receiving(session, self.desk, picked, by_id=True)))
 
-    # --- opening and scanning ---------------------------------------------------------------------------
+    # --- steps, one at a time off the UI thread, in the order they came --------------------------------
     @on(Scanned)
     def scanned(self, event: Scanned) -> None:
+        if self.desk.staff is None:
+            return  # not ours: the app signs in a badge
         event.stop()
-        if self.receiving is None:
-            self.open_return(event.code)
-            return
-        receiving = self.receiving
-        try:
-            item = scan_item(receiving, event.code)
-        except WrongItem as wrong:
-            self.write_step(receiving, "wrong_scan", code=event.code, problem=str(wrong))
-            self.app.push_screen(
-                BlockingError("Wrong item", str(wrong), "Set it aside: it is not part of this return.")
-            )
-            return
-        self.write_step(receiving, "scan", code=event.code, line=item.line_id, received=item.received)
-        self.show_items(item.line_id)
+        code = event.code
+        self.run_step(lambda session, return_id: self._scan(session, return_id, code))
 
-    @work(thread=True, exclusive=True, group="returns-open")
-    def open_return(self, code: str, by_id: bool = False) -> None:
+    def _scan(self, session: Session, return_id: str | None, code: str) -> Stepped:
+        """An item of the open return; with none open, the return this code names."""
+        if return_id is None:
+            return Stepped(open_receiving(session, self.desk, code))
+        scanned = scan(session, self.desk, return_id, code)
+        if scanned.wrong is not None:
+            wrong = ("Wrong item", scanned.wrong, "Set it aside: it is not part of this return.")
+            return Stepped(scanned.receiving, problem=wrong)
+        return Stepped(scanned.receiving, scanned.item.line_id if scanned.item else None)
+
+    def on_open_return(self, step: Callable[[Session, str], Stepped]) -> None:
+        """A step on the open return as the steps before it leave it (a scan may be finishing it)."""
+
+        def on_current(session: Session, return_id: str | None) -> Stepped:
+            if return_id is None:
+                raise ActionRefused("No return open: scan an order number or a return label first")
+            return step(session, return_id)
+
+        self.run_step(on_current)
+
+    def run_step(self, step: Step) -> None:
+        self.steps.append(step)
+        if not self.running:
+            self.running = True
+            self.run_steps()
+
+    @work(thread=True, group="returns-steps")
+    def run_steps(self) -> None:
+        while self.steps:
+            self.app.call_from_thread(self.stepped, self.run_one(self.steps.popleft()))
+        self.app.call_from_thread(self.steps_done)
+
+    def run_one(self, step: Step) -> Stepped:
+        current = self.receiving  # as the steps before this one left it
         try:
             with self.cache.sessions() as session:
-                receiving = load_receiving(session, code) if by_id else find_return(session, code)
-                audit_step(session, self.desk, receiving, "open", code=code)
+                result = step(session, current.return_id if current else None)
                 session.commit()
-        except NotFound as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self.start, receiving)
+        except ReceivedElsewhere as exc:
+            held = ("Received elsewhere", str(exc), "Finish or leave it there (Esc) first.")
+            return Stepped(current, problem=held)
+        except (ActionRefused, NotFound) as exc:  # NotPermitted included: nothing was written
+            return Stepped(current, note=str(exc))
+        except SQLAlchemyError as exc:
+            saving = ("Could not save", one_line(exc), "Nothing was lost: try the step again")
+            return Stepped(current, problem=saving)
+        return result
 
-    def start(self, receiving: Receiving) -> None:
-        self.receiving = receiving
+    def steps_done(self) -> None:
+        self.running = False
+        if self.steps:  # came in after the worker looked
+            self.running = True
+            self.run_steps()
+
+    def stepped(self, result: Stepped) -> None:
+        if result.note:
+            self.notify(result.note, severity="error")
+        if result.done:
+            self.notify(result.done)
+            self._back_to_queue()
+        elif result.receiving is not None and self.receiving is None:
+            self.start(result.receiving)
+        elif result.receiving is not None:
+            self.receiving = result.receiving
+            self.show_items(result.highlight)
+        if result.problem is not None:
+            self.app.push_screen(BlockingError(*result.problem))
+
+    def start(self, opened: Receiving) -> None:
+        self.receiving = opened
         self.add_class("receiving")
         self.refresh_bindings()
         self._show_receiving_prompt()
         self.show_items()
         self.query_one("#items", DataTable).focus()
-
-    @work(thread=True, group="returns-audit")
-    def write_step(self, receiving: Receiving, step: str, **details: object) -> None:
-        with self.cache.sessions() as session:
-            audit_step(session, self.desk, receiving, step, **details)
-            session.commit()
 
     # --- the receiving view -----------------------------------------------------------------------------
     def show_items(self, highlight: str | None = None) -> None:
@@ -241,18 +300,16 @@ class ReturnsScreen(Screen[None]):
         return next((item for item in self.receiving.items if item.line_id == line), None)
 
     def _decide(self, outcome: str, bin_code: str | None = None, location_id: str | None = None) -> None:
-        item, receiving = self._current_item(), self.receiving
-        if item is None or receiving is None:
+        item = self._current_item()
+        if item is None:
             return
-        try:
-            decide(receiving, item.line_id, outcome, bin_code, location_id)
-        except ActionRefused as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.write_step(
-            receiving, "decide", line=item.line_id, outcome=outcome, bin=bin_code, location=location_id
-        )
-        self.show_items(item.line_id)
+        line = item.line_id
+
+        def deciding(session: Session, return_id: str) -> Stepped:
+            decided = decide(session, self.desk, return_id, line, outcome, bin_code, location_id)
+            return Stepped(decided)  # the cursor stays where the keys since have moved it
+
+        self.on_open_return(deciding)
 
     def action_damaged(self) -> None:
         self._decide(DAMAGED)
@@ -282,31 +339,22 @@ class ReturnsScreen(Screen[None]):
         )
 
     def action_finish(self) -> None:
-        if self.receiving is not None:
-            self.record_finish(self.receiving)
+        self.on_open_return(self._finish)
 
-    @work(thread=True, exclusive=True, group="returns-finish")
-    def record_finish(self, receiving: Receiving) -> None:
-        try:
-            with self.cache.sessions() as session:
-                _, findings = finish(session, self.desk, receiving, self.rules, self.clock())
-                session.commit()
-        except ActionRefused as exc:  # NotPermitted included: nothing was written
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
+    def _finish(self, session: Session, return_id: str) -> Stepped:
+        finished, _, findings = finish(session, self.desk, return_id, self.rules, self.clock())
         raised = f"; {len(findings)} exception(s) raised" if findings else ""
-        self.app.call_from_thread(self.done, f"{receiving.name} received and closed{raised}")
-
-    def done(self, message: str) -> None:
-        self.notify(message)
-        self._back_to_queue()
+        return Stepped(None, done=f"{finished.name} received and closed{raised}")
 
     def action_leave(self) -> None:
+        """Back to the queue; what was counted stays in the cache for whoever opens the return next."""
         if self.receiving is not None:
-            self.write_step(
-                self.receiving, "left", counted=sum(item.received for item in self.receiving.items)
-            )
-            self._back_to_queue()
+
+            def leaving(session: Session, return_id: str) -> Stepped:
+                leave(session, self.desk, return_id)
+                return Stepped(None, done="Left: its counts are kept")
+
+            self.on_open_return(leaving)
 
     def _back_to_queue(self) -> None:
         self.receiving = None

@@ -8,6 +8,7 @@ from its id alone: `locate` undoes the arithmetic.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import datetime
 
 from oms_tui.sim.model import Location, Order, gid
@@ -26,6 +27,8 @@ from oms_tui.sim.return_model import (
 RETURNS_PER_ORDER = 8  # id stride: returns one order may have
 RETURN_BASE = 9_100_000_000
 RFO_BASE = 9_300_000_000
+SPLIT_RFO_BASE = 9_400_000_000  # a return's second and later reverse fulfillment orders
+SPLIT_RFOS = 4  # id stride: more reverse fulfillment orders one return may have
 REVERSE_DELIVERY_BASE = 9_500_000_000
 RETURN_LINE_BASE = 17_000_000_000_000
 RFO_LINE_BASE = 18_000_000_000_000
@@ -60,7 +63,9 @@ def locate(kind: str, legacy: int) -> tuple[int, int] | None:
         "ReverseDelivery": REVERSE_DELIVERY_BASE,
     }
     lines = {"ReturnLineItem": RETURN_LINE_BASE, "ReverseFulfillmentOrderLineItem": RFO_LINE_BASE}
-    if kind in bases and legacy >= bases[kind]:
+    if kind == "ReverseFulfillmentOrder" and legacy >= SPLIT_RFO_BASE:
+        slot = (legacy - SPLIT_RFO_BASE) // SPLIT_RFOS
+    elif kind in bases and legacy >= bases[kind]:
         slot = legacy - bases[kind]
     elif kind in lines and legacy >= lines[kind]:
         slot = (legacy - lines[kind]) // LINES_PER_ORDER
@@ -81,11 +86,18 @@ def returnable(order: Order) -> dict[str, int]:
 
 
 def build_return(
-    order: Order, rng: random.Random, created_at: datetime, quantities: dict[str, int] | None = None
+    order: Order,
+    rng: random.Random,
+    created_at: datetime,
+    quantities: dict[str, int] | None = None,
+    split: Sequence[int] = (),
 ) -> Return | None:
     """A new open return of `order` (`quantities`: fulfillment line item id -> units; None: drawn by
-    `rng`), with one reverse fulfillment order and a prepaid label; None when nothing is returnable
-    or the order has all the returns it may have."""
+    `rng`), with a prepaid label; None when nothing is returnable or the order has all the returns it
+    may have. `split`: lines per reverse fulfillment order, in order (as Shopify splits a return whose
+    items go back to several locations); empty: one for every line."""
+    if len(split) > 1 + SPLIT_RFOS or any(size < 1 for size in split):
+        raise ValueError(f"a return has 1 to {1 + SPLIT_RFOS} reverse fulfillment orders of 1 line or more")
     left = returnable(order)
     position = len(order.returns)
     if not left or position >= RETURNS_PER_ORDER:
@@ -123,9 +135,20 @@ def build_return(
             "USPS", number, f"https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"
         ),
     )
-    rfo = ReverseFulfillmentOrder(
-        gid("ReverseFulfillmentOrder", RFO_BASE + slot), order.id, "OPEN", rfo_lines, [delivery]
-    )
+    sizes = list(split) or [len(rfo_lines)]
+    if sum(sizes) != len(rfo_lines):
+        raise ValueError(f"{len(rfo_lines)} lines do not split into {sizes}")
+    starts = [sum(sizes[:k]) for k in range(len(sizes))]
+    rfos = [
+        ReverseFulfillmentOrder(
+            _rfo_id(slot, k),
+            order.id,
+            "OPEN",
+            rfo_lines[start : start + size],
+            [delivery] if k == 0 else [],
+        )
+        for k, (start, size) in enumerate(zip(starts, sizes, strict=True))
+    ]
     created = Return(
         gid("Return", RETURN_BASE + slot),
         order.id,
@@ -133,10 +156,16 @@ def build_return(
         "OPEN",
         created_at,
         lines,
-        [rfo],
+        rfos,
     )
     order.returns.append(created)
     return created
+
+
+def _rfo_id(slot: int, k: int) -> str:
+    """The return's k-th reverse fulfillment order (the first keeps the id a one-piece return has)."""
+    legacy = SPLIT_RFO_BASE + slot * SPLIT_RFOS + k - 1 if k else RFO_BASE + slot
+    return gid("ReverseFulfillmentOrder", legacy)
 
 
 def seed_returns(seed: int, index: int, order: Order, age: float, restock_at: Location) -> None:

@@ -19,6 +19,7 @@ from oms_tui.cache.models import HeldBack
 from oms_tui.cache.sync_state import OUTBOX_WAITING, OutboxAction
 from oms_tui.cache.upsert import upsert_all
 from oms_tui.store.payloads import FulfillmentOrderLineNode, FulfillmentOrderNode, LineItemNode, OrderNode
+from oms_tui.store.return_pages import read_whole
 from oms_tui.store.return_payloads import OrderReturnsNode
 from oms_tui.store.return_writes import STREAM as RETURNS
 from oms_tui.store.return_writes import held_back_row, write_returns
@@ -42,10 +43,13 @@ async def read_again(
     Objects held back for these ids are settled by this write (or held back again by it).
     """
     orders = [OrderNode.model_validate(node) for node in await read_nodes(client, "nodes_orders", order_ids)]
-    returns = [
-        OrderReturnsNode.model_validate(node)
-        for node in await read_nodes(client, "nodes_order_returns", list(return_order_ids))
-    ]
+    returns = await read_whole(
+        client,
+        [
+            OrderReturnsNode.model_validate(node)
+            for node in await read_nodes(client, "nodes_order_returns", list(return_order_ids))
+        ],
+    )
     fos = [
         FulfillmentOrderNode.model_validate(node)
         for node in await read_nodes(client, "nodes_fulfillment_orders", fo_ids)

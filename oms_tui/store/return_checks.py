@@ -16,6 +16,8 @@ from sqlmodel import Session, select
 from oms_tui.cache.models import OutboxAction
 from oms_tui.store.outbox_checks import ABSENT, APPLIED, CLOCK_SKEW, IMPOSSIBLE, Verdict
 from oms_tui.store.reread import read_nodes
+from oms_tui.store.return_pages import whole_return
+from oms_tui.store.return_payloads import ReturnNode
 from oms_tui.store.sync import Client
 
 
@@ -23,9 +25,12 @@ async def check_return_action(
     client: Client, action: OutboxAction, _lines: dict[str, str], taken: set[str], _now: datetime
 ) -> Verdict:
     """`taken`: the dispositions other disposals of this order made (see `disposition_ids`)."""
-    found = next(iter(await read_nodes(client, "nodes_returns", [action.payload["returnId"]])), None)
-    if found is None:
+    read = next(iter(await read_nodes(client, "nodes_returns", [action.payload["returnId"]])), None)
+    if read is None:
         return Verdict(IMPOSSIBLE, "the return is gone from the store")
+    # every line, where the disposal may be: a long return's are beyond the first page
+    whole = await whole_return(client, ReturnNode.model_validate(read))
+    found = whole.model_dump(by_alias=True, mode="json")
     if action.kind == "return_close":
         if found["status"] == "CLOSED":
             return Verdict(APPLIED, f"closed at the store at {found['closedAt']}")

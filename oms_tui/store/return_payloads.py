@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
-from oms_tui.store.payloads import Ref, Shape
-
-
-class HasMore(Shape):
-    has_next_page: bool = False
+from oms_tui.store.payloads import PageInfo, Ref, Shape
 
 
 class ReasonDefinition(Shape):
@@ -36,7 +32,7 @@ class ReturnLineNode(Shape):
 
 
 class ReturnLinePage(Shape):
-    page_info: HasMore = HasMore()
+    page_info: PageInfo = PageInfo()
     nodes: list[ReturnLineNode]
 
 
@@ -56,7 +52,7 @@ class RfoLineNode(Shape):
 
 
 class RfoLinePage(Shape):
-    page_info: HasMore = HasMore()
+    page_info: PageInfo = PageInfo()
     nodes: list[RfoLineNode]
 
 
@@ -86,7 +82,7 @@ class RfoNode(Shape):
 
 
 class RfoPage(Shape):
-    page_info: HasMore = HasMore()
+    page_info: PageInfo = PageInfo()
     nodes: list[RfoNode]
 
 
@@ -102,7 +98,7 @@ class ReturnNode(Shape):
 
     @property
     def cut_short(self) -> bool:
-        """More lines or reverse fulfillment orders than the document reads (see `returns_page`)."""
+        """More lines or reverse fulfillment orders than one read holds (`return_pages` reads the rest)."""
         return (
             self.return_line_items.page_info.has_next_page
             or self.reverse_fulfillment_orders.page_info.has_next_page
@@ -111,7 +107,7 @@ class ReturnNode(Shape):
 
 
 class ReturnPage(Shape):
-    page_info: HasMore = HasMore()
+    page_info: PageInfo = PageInfo()
     nodes: list[ReturnNode]
 
 

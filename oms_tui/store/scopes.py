@@ -36,6 +36,10 @@ DOCUMENT_SCOPES: dict[str, str] = {
     "returns_page": "read_returns",
     "nodes_order_returns": "read_returns",
     "nodes_returns": "read_returns",
+    "order_returns": "read_returns",
+    "return_line_items": "read_returns",
+    "return_reverse_fulfillment_orders": "read_returns",
+    "reverse_fulfillment_order_line_items": "read_returns",
     "reverse_fulfillment_order_dispose": "write_returns",
     "return_close": "write_returns",
 }

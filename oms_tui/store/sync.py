@@ -46,6 +46,7 @@ from oms_tui.store.payloads import (
     LocationNode,
     OrderNode,
 )
+from oms_tui.store.return_pages import read_whole
 from oms_tui.store.return_payloads import OrderReturnsNode
 from oms_tui.store.return_writes import STREAM as RETURNS
 from oms_tui.store.return_writes import write_returns
@@ -263,24 +264,34 @@ class SyncEngine:
         await self._sync_changed(FULFILLMENT_ORDERS, counts)
 
     async def _sync_returns(self, counts: StreamCounts) -> None:
-        """Orders with returns, by updatedAt; a return the document cannot read whole is reported."""
+        """Orders with returns, by updatedAt; what one page of them cuts short is read by id."""
         with self.cache.sessions() as session:
             state = session.get(SyncState, RETURNS)
         watermark = state.watermark if state else None
         since = f"updated_at:>='{search_time(watermark - self.overlap)}'" if watermark else None
         query = f"{since} {ANY_RETURN}" if since else OPEN_RETURNS
         async for page in self.client.paginate("returns_page", {"query": query}, connection_path=("orders",)):
-            nodes = self._parse(page, OrderReturnsNode, counts, RETURNS)
-            counts.errors += [
-                f"return {r.name} has more lines than one read holds: only the first are kept"
-                for order in nodes
-                for r in order.returns.nodes
-                if r.cut_short
-            ]
+            nodes = await self._whole_returns(self._parse(page, OrderReturnsNode, counts, RETURNS), counts)
             with self.cache.sessions() as session:
                 result = write_returns(session, nodes, self.clock())
                 newest = max((node.updated_at for node in nodes), default=None)
                 self._commit_page(session, RETURNS, counts, result, newest and self._capped(RETURNS, newest))
+
+    async def _whole_returns(
+        self, orders: list[OrderReturnsNode], counts: StreamCounts
+    ) -> list[OrderReturnsNode]:
+        """Each order's returns read whole; an order whose further pages are malformed is reported and
+        left as the cache has it (a partial copy would drop what it lacks), to be read again."""
+        whole = []
+        for order in orders:
+            try:
+                whole += await read_whole(self.client, [order])
+            except ValidationError as exc:
+                problem = f"malformed returns of order {order.id}: {_first_error(exc)}"
+                counts.errors.append(problem)
+                self._hold_watermark(RETURNS, {"updatedAt": order.updated_at.isoformat()})
+                self._report_malformed(order.id, problem)
+        return whole
 
     async def _sync_changed(self, stream: ChangedStream, counts: StreamCounts) -> None:
         """Page what changed since the watermark; the first read of a large store's history goes bulk."""

@@ -3,11 +3,15 @@ exceptions a return raises when it does not add up."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from oms_tui.cache.engine import session_factory
 from oms_tui.cache.models import (
     FloorException,
     Fulfillment,
@@ -17,6 +21,7 @@ from oms_tui.cache.models import (
     OutboxAction,
     Return,
     ReturnLineItem,
+    ReturnReceiving,
     ReverseDelivery,
     ReverseFulfillmentOrder,
     ReverseFulfillmentOrderLineItem,
@@ -26,17 +31,17 @@ from oms_tui.cache.models import (
 from oms_tui.floor.exception_rules import ReturnFacts, RuleSettings, return_findings
 from oms_tui.floor.lookup import NotFound
 from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.floor.receiving import ReceivedElsewhere, decide, finish, leave, open_receiving, scan
 from oms_tui.floor.returns import (
     DAMAGED,
     MISSING,
     RESTOCK,
     WrongItem,
-    decide,
+    choose,
+    count_unit,
     disposals,
     find_return,
-    finish,
     open_returns,
-    scan_item,
 )
 from oms_tui.floor.roles import NotPermitted
 from oms_tui.floor.store_actions import ActionRefused, Disposal
@@ -170,12 +175,12 @@ def test_the_label_or_the_order_number_opens_the_open_return(shop: Session) -> N
 
 def test_scans_count_items_by_sku_or_barcode_and_wrong_ones_are_refused(shop: Session) -> None:
     receiving = find_return(shop, "#1001")
-    assert scan_item(receiving, "tee-m").sku == "TEE-M"  # scanners may send lower case
-    assert scan_item(receiving, "4006381333931").received == 2
+    assert count_unit(receiving, "tee-m").sku == "TEE-M"  # scanners may send lower case
+    assert count_unit(receiving, "4006381333931").received == 2
     with pytest.raises(WrongItem, match="all 2 expected already counted"):
-        scan_item(receiving, "TEE-M")
+        count_unit(receiving, "TEE-M")
     with pytest.raises(WrongItem, match="not on return #1001-R1"):
-        scan_item(receiving, "SOCKS")
+        count_unit(receiving, "SOCKS")
     assert receiving.unexpected == ["SOCKS"]
 
 
@@ -183,14 +188,14 @@ def test_decisions_become_dispositions_and_what_did_not_come_is_missing(shop: Se
     receiving = find_return(shop, "#1001")
     tee, cap = receiving.items
     with pytest.raises(ActionRefused, match="scan it first"):
-        decide(receiving, tee.line_id, DAMAGED)
-    scan_item(receiving, "TEE-M")
+        choose(receiving, tee.line_id, DAMAGED)
+    count_unit(receiving, "TEE-M")
     with pytest.raises(ActionRefused, match="not missing"):
-        decide(receiving, tee.line_id, MISSING)
+        choose(receiving, tee.line_id, MISSING)
     with pytest.raises(ActionRefused, match="decide first"):
         disposals(receiving)
-    decide(receiving, tee.line_id, RESTOCK, "A-01-1", WAREHOUSE)
-    decide(receiving, cap.line_id, MISSING)
+    choose(receiving, tee.line_id, RESTOCK, "A-01-1", WAREHOUSE)
+    choose(receiving, cap.line_id, MISSING)
     assert tee.shown_outcome == "1 restock to A-01-1, 1 missing"
     assert disposals(receiving) == [
         Disposal(line(1), 1, "RESTOCKED", WAREHOUSE),
@@ -200,16 +205,17 @@ def test_decisions_become_dispositions_and_what_did_not_come_is_missing(shop: Se
 
 
 def test_finishing_queues_the_disposal_and_the_close_and_raises_exceptions_once(shop: Session) -> None:
-    receiving = find_return(shop, "9400111")
-    scan_item(receiving, "TEE-M")
-    with pytest.raises(WrongItem):
-        scan_item(receiving, "SOCKS")
-    decide(receiving, receiving.items[0].line_id, RESTOCK, None, WAREHOUSE)
-    decide(receiving, receiving.items[1].line_id, MISSING)
+    here = desk(shop)
+    receiving = open_receiving(shop, here, "9400111")
+    scan(shop, here, RETURN, "TEE-M")
+    assert scan(shop, here, RETURN, "SOCKS").wrong == "SOCKS is not on return #1001-R1"
+    decide(shop, here, RETURN, line(1), RESTOCK, None, WAREHOUSE)
+    decide(shop, here, RETURN, line(2), MISSING)
+    shop.commit()
     with pytest.raises(NotPermitted):
-        finish(shop, desk(shop, "S01"), receiving, RuleSettings(), NOW)
+        finish(shop, OrderDesk("returns-1", shop.get(Staff, "S01")), RETURN, RuleSettings(), NOW)
     assert shop.exec(select(OutboxAction)).all() == []
-    finish(shop, desk(shop), receiving, RuleSettings(), NOW)
+    finish(shop, here, RETURN, RuleSettings(), NOW)
     shop.commit()
     actions = shop.exec(select(OutboxAction).order_by(OutboxAction.id)).all()  # type: ignore[arg-type]
     assert [a.kind for a in actions] == ["return_dispose", "return_close"]
@@ -238,8 +244,10 @@ def test_finishing_queues_the_disposal_and_the_close_and_raises_exceptions_once(
     assert (level.available, level.on_hand) == (6, 6), "the restocked unit is back in the cached stock"
     kinds = sorted(row.kind for row in shop.exec(select(FloorException)))
     assert kinds == ["return_late", "return_missing", "return_unexpected"]
-    with pytest.raises(ActionRefused, match="closed"):
-        finish(shop, desk(shop), receiving, RuleSettings(), NOW)
+    assert shop.exec(select(ReturnReceiving.state)).all() == ["finished"]
+    with pytest.raises(NotFound, match="closed"):
+        finish(shop, here, RETURN, RuleSettings(), NOW)
+    assert receiving.name == "#1001-R1"
 
 
 def test_return_rules() -> None:
@@ -254,3 +262,79 @@ def test_return_rules() -> None:
     assert found["return_missing"].message == "return #1001-R1 arrived without 1 x CAP, 2 x TEE-M"
     assert found["return_unexpected"].message == "return #1001-R1 held items not on it: SOCKS"
     assert {f.order_id for f in found.values()} == {ORDER}
+
+
+def test_what_was_counted_and_decided_is_resumed_by_the_next_person(shop: Session) -> None:
+    """Progress lives in the cache: a new session (a restarted station, another person) resumes it."""
+    shop.add(Staff(code="P02", name="Pia", role=Role.PACKER))
+    shop.commit()
+    open_receiving(shop, desk(shop), "#1001")
+    scan(shop, desk(shop), RETURN, "TEE-M")
+    scan(shop, desk(shop), RETURN, "SOCKS")
+    decide(shop, desk(shop), RETURN, line(2), MISSING)
+    shop.commit()
+    shop.expunge_all()  # nothing carried over in memory
+    resumed = open_receiving(shop, desk(shop, "P02"), "9400111")
+    progress = [(i.sku, i.received, i.outcome) for i in resumed.items]
+    assert progress == [("TEE-M", 1, None), ("CAP", 0, MISSING)]
+    assert resumed.unexpected == ["SOCKS"]
+    shop.commit()
+    assert shop.exec(select(ReturnReceiving.staff_code)).all() == ["P02"], "who has it now"
+
+
+def test_one_station_at_a_time_receives_a_return(shop: Session) -> None:
+    shop.add(Staff(code="P02", name="Pia", role=Role.PACKER))
+    shop.commit()
+    there = OrderDesk("returns-2", shop.get(Staff, "P02"))
+    open_receiving(shop, desk(shop), "#1001")
+    scan(shop, desk(shop), RETURN, "TEE-M")
+    shop.commit()
+    with pytest.raises(ReceivedElsewhere, match="#1001-R1 is being received by P01 at returns-1"):
+        open_receiving(shop, there, "#1001")
+    with pytest.raises(ReceivedElsewhere, match="by P01 at returns-1"):
+        scan(shop, there, RETURN, "TEE-M")
+    leave(shop, desk(shop), RETURN)  # put down: anyone may take it up, with its counts
+    shop.commit()
+    assert [i.received for i in open_receiving(shop, there, "#1001").items] == [1, 0]
+    shop.commit()
+    with pytest.raises(ReceivedElsewhere, match="by P02 at returns-2"):
+        open_receiving(shop, desk(shop), "#1001")
+
+
+def test_the_cache_holds_one_open_receiving_per_return(shop: Session) -> None:
+    shop.add(ReturnReceiving(return_id=RETURN, staff_code="P01", station="returns-1", state="finished"))
+    shop.add(ReturnReceiving(return_id=RETURN, staff_code="P01", station="returns-1"))
+    shop.commit()  # one open, any number finished
+    shop.add(ReturnReceiving(return_id=RETURN, staff_code="P01", station="returns-2"))
+    with pytest.raises(IntegrityError):
+        shop.commit()
+
+
+def test_two_stations_opening_a_return_at_the_same_moment_get_one_receiving(
+    shop: Session, engine: Engine
+) -> None:
+    """The second station's open waits for the first one's transaction, then is told who has it."""
+    shop.add(Staff(code="P02", name="Pia", role=Role.PACKER))
+    shop.commit()
+    first_open, refused = threading.Event(), []
+
+    def second_station() -> None:
+        first_open.wait()
+        with session_factory(engine)() as other:
+            try:
+                open_receiving(other, OrderDesk("returns-2", other.get(Staff, "P02")), "#1001")
+                other.commit()
+            except ReceivedElsewhere as exc:
+                refused.append(str(exc))
+
+    with session_factory(engine)() as first:
+        open_receiving(first, desk(first), "#1001")  # not committed yet
+        other = threading.Thread(target=second_station)
+        other.start()
+        first_open.set()
+        other.join(0.5)  # the second blocks on the first's transaction (or has not started yet)
+        first.commit()
+    other.join()
+    assert len(refused) == 1
+    assert "#1001-R1 is being received by P01 at returns-1" in refused[0] or "just now" in refused[0]
+    assert shop.exec(select(ReturnReceiving.station)).all() == ["returns-1"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from oms_tui.sim.store import SimStore
 from tests.sim.conftest import Clock, gql
@@ -145,3 +146,27 @@ def test_live_activity_requests_returns_of_shipped_orders(clock: Clock) -> None:
         shipped = {fli.id: fli.quantity for f in order.fulfillments for fli in f.line_items_of(order)}
         for line in fresh[0].return_line_items:
             assert line.quantity <= shipped[line.fulfillment_line_item.id], "only shipped units come back"
+
+
+async def test_a_return_split_across_reverse_fulfillment_orders_is_served_by_id(
+    store: SimStore, client: httpx.AsyncClient
+) -> None:
+    returned = request_return(store, min_lines=5, split=(1, 1, 3))
+    rfos = returned.reverse_fulfillment_orders
+    assert [len(rfo.line_items) for rfo in rfos] == [1, 1, 3] and len({rfo.id for rfo in rfos}) == 3
+    query = """query($id: ID!) { reverseFulfillmentOrder(id: $id) { id status
+      lineItems(first: 2) { pageInfo { hasNextPage } nodes { id } } } }"""
+    third = (await gql(client, query, id=rfos[2].id))["data"]["reverseFulfillmentOrder"]
+    assert [n["id"] for n in third["lineItems"]["nodes"]] == [line.id for line in rfos[2].line_items[:2]]
+    assert third["lineItems"]["pageInfo"]["hasNextPage"]
+    line = rfos[2].line_items[0]
+    body = await gql(
+        client,
+        DISPOSE,
+        inputs=[{"reverseFulfillmentOrderLineItemId": line.id, "quantity": line.total_quantity,
+                 "dispositionType": "MISSING"}],
+    )  # fmt: skip
+    assert body["data"]["reverseFulfillmentOrderDispose"]["userErrors"] == []
+    assert [(d.type, d.quantity) for d in line.dispositions] == [("MISSING", line.total_quantity)]
+    with pytest.raises(ValueError, match="do not split"):
+        request_return(store, min_lines=3, split=(1, 1))

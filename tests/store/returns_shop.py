@@ -80,15 +80,18 @@ def cached_returns(cache: Cache) -> dict[str, Any]:
     }
 
 
-def request_return(store: SimStore, seed: int = 3, min_lines: int = 1) -> SimReturn:
-    """A new open return on a shipped order with at least `min_lines` lines shipped and none returned."""
+def request_return(
+    store: SimStore, seed: int = 3, min_lines: int = 1, split: tuple[int, ...] = ()
+) -> SimReturn:
+    """A new open return of `min_lines` lines on a shipped order with none returned (`split`: its
+    lines per reverse fulfillment order)."""
     rng = random.Random(seed)
     with store.lock:
         for order in store.orders.values():
             shipped = {fli.id: fli.quantity for f in order.fulfillments for fli in f.line_items_of(order)}
             if order.returns or len(shipped) < min_lines or order.cancelled_at:
                 continue
-            created = build_return(order, rng, store.now(), dict(list(shipped.items())[:min_lines]))
+            created = build_return(order, rng, store.now(), dict(list(shipped.items())[:min_lines]), split)
             assert created is not None
             store.touch(order)
             return created

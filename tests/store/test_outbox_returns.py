@@ -107,3 +107,30 @@ async def test_a_lost_disposal_that_never_reached_the_store_is_sent_again(cache:
         await push_until_empty(pusher, clock)
     assert [len(line) for line in dispositions(returned)] == [1, 1]
     assert returned.status == "CLOSED"
+
+
+async def test_a_long_returns_lost_disposal_is_found_beyond_the_first_page_and_read_back_whole(
+    cache: Cache,
+) -> None:
+    """15 lines over 3 reverse fulfillment orders: the check after a lost answer and the re-read after
+    delivery both see every line, not the first page (a line missed there would be disposed twice)."""
+    store = SimStore(orders=1000, seed=7)
+    returned = request_return(store, min_lines=15, split=(11, 2, 2))
+    location = store.order(returned.order_id).fulfillment_orders[0].location  # type: ignore[union-attr]
+    client, _tap, app = simulated_client(store)
+    clock = Clock()
+    async with client:
+        await SyncEngine(client, cache).run_once()
+        record_disposal(cache, returned, location.id)
+        app.state.faults.drop_after_mutations = 1  # the disposal is applied, its answer lost
+        await push_until_empty(OutboxPusher(client, cache, clock=clock), clock)
+    assert [len(line) for line in dispositions(returned)] == [1] * 15, "each line disposed of once"
+    assert returned.status == "CLOSED"
+    with cache.sessions() as session:
+        actions = session.exec(select(OutboxAction).order_by(col(OutboxAction.id))).all()
+        assert actions[0].result and actions[0].result.get("verified") == "found at the store"
+        cached = select(ReverseFulfillmentOrderLineItem).where(
+            ReverseFulfillmentOrderLineItem.return_id == returned.id
+        )
+        lines = session.exec(cached).all()
+    assert len(lines) == 15 and all(line.disposed_quantity == line.total_quantity for line in lines)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
+from sqlmodel import select
+
 from oms_tui.cache.database import Cache
+from oms_tui.cache.models import ReverseFulfillmentOrder
 from oms_tui.sim.return_model import ReverseFulfillmentOrderDisposition
-from oms_tui.sim.returns_factory import disposition_id
+from oms_tui.sim.returns_factory import build_return, disposition_id, returnable
 from oms_tui.sim.store import SimStore
 from oms_tui.store.sync import SyncEngine
 from tests.store.returns_shop import cached_returns, request_return, store_returns
@@ -70,3 +74,58 @@ async def test_first_sync_reads_open_returns_page_by_page_and_later_passes_every
     assert {k: v for k, v in got.items()} == {k: expected[k] for k in got}
     assert second.streams["returns"].created >= 1 and second.streams["returns"].updated >= 1
     assert tap.requests - requests < 40, "a later pass reads what changed, not every return again"
+
+
+async def test_a_long_return_split_in_three_and_an_order_with_four_returns_are_read_whole(
+    cache: Cache,
+) -> None:
+    """15 lines (10 come with the first read), 3 reverse fulfillment orders (2 do), the third with 11
+    lines (read with the second page: 10 do), on an order with 4 returns (3 do): the rest is paged,
+    nothing is reported."""
+    clock = Ticking()
+    store = SimStore(orders=1000, seed=7, clock=clock)
+    long = request_return(store, min_lines=15, split=(2, 2, 11))
+    with store.lock:
+        order = store.order(long.order_id)
+        assert order is not None
+        for n, ident in enumerate(sorted(returnable(order))[:3]):
+            assert build_return(order, random.Random(n), store.now(), {ident: 1}) is not None
+        store.touch(order)
+    client, tap, _ = simulated_client(store)
+    sent: list[bytes] = []
+    tap.before = lambda _n, request: sent.append(request.content)
+    async with client:
+        done = await SyncEngine(client, cache, clock=clock).run_once()
+    assert not done.errors
+    for document in ("ReturnLineItems", "ReturnReverseFulfillmentOrders", "ReverseFulfillmentOrderLineItems",
+                     "OrderReturnsPage"):  # fmt: skip
+        assert any(f"query {document}(".encode() in body for body in sent), f"{document} was not sent"
+    expected, got = store_returns(store, ("OPEN",)), cached_returns(cache)
+    assert len(got[long.id]["lines"]) == 15 and len(got[long.id]["to_dispose"]) == 15
+    assert got[long.id] == expected[long.id]
+    assert [r.id for r in order.returns if r.id not in got] == [], "every return of the order is read"
+    with cache.sessions() as session:
+        rfos = select(ReverseFulfillmentOrder).where(ReverseFulfillmentOrder.return_id == long.id)
+        assert len(session.exec(rfos).all()) == 3
+
+
+async def test_a_long_return_whose_further_page_is_malformed_is_reported_and_read_again(
+    cache: Cache,
+) -> None:
+    clock = Ticking()
+    store = SimStore(orders=1000, seed=7, clock=clock)
+    long = request_return(store, min_lines=12, split=(12,))
+    last = long.reverse_fulfillment_orders[0].line_items[-1]  # read with the second page of lines
+    whole = f'"id":"{last.id}","totalQuantity":{last.total_quantity},'.encode()
+    client, tap, _ = simulated_client(store)
+    tap.rewrite = lambda body: body.replace(whole, f'"id":"{last.id}",'.encode())
+    async with client:
+        first = await SyncEngine(client, cache, clock=clock).run_once()
+        assert cached_returns(cache).get(long.id) is None, "no partial copy"
+        tap.rewrite = lambda body: body  # the store's answer is whole again
+        clock.now += timedelta(minutes=10)
+        await SyncEngine(client, cache, clock=clock).run_once()
+    assert first.errors == [
+        f"returns: malformed returns of order {long.order_id}: totalQuantity: Field required"
+    ]
+    assert cached_returns(cache)[long.id] == store_returns(store)[long.id]

@@ -188,6 +188,70 @@ async def test_a_restock_goes_to_the_chosen_bin_and_the_stock_follows(shop: Shop
     assert [d.type for d in second.dispositions] == ["MISSING"]
 
 
+async def test_leaving_and_a_new_app_resume_the_return_where_it_was(shop: Shop) -> None:
+    """What was counted and decided is in the cache: leaving the return, switching staff or a new
+    app (a station killed mid-return) loses nothing, and finishing sends the whole of it."""
+    first, second = shop.returned.reverse_fulfillment_orders[0].line_items
+    damaged_sku, other_sku = shop.skus
+    label = shop.returned.reverse_fulfillment_orders[0].reverse_deliveries[0].tracking.number  # type: ignore[union-attr]
+    app = signed_in(shop.runtime, "R01", "Rosa", Role.PACKER)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_returns(pilot)
+        await scan(pilot, shop.order_name)
+        await scan(pilot, damaged_sku)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("escape")  # back to the queue
+        await settle(pilot)
+        assert screen.receiving is None
+        await scan(pilot, shop.order_name)
+        resumed = (damaged_sku, "1", str(first.total_quantity), _damaged(first.total_quantity))
+        assert decisions(screen)[0] == resumed
+        await scan(pilot, other_sku)  # then the station dies with the return open
+    app = signed_in(shop.runtime, "R02", "Sam", Role.PACKER)  # a new app, someone else at the desk
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_returns(pilot)
+        await scan(pilot, label)
+        assert decisions(screen) == [
+            (damaged_sku, "1", str(first.total_quantity), _damaged(first.total_quantity)),
+            (other_sku, "1", str(second.total_quantity), ""),
+        ]
+        await pilot.press("down", "d", "f")
+        await settle(pilot)
+        assert screen.receiving is None, "finished"
+    client, _, _ = simulated_client(shop.store)
+    clock = Clock()
+    async with client:
+        await push_until_empty(OutboxPusher(client, shop.runtime.cache, clock=clock), clock)
+    for line in (first, second):  # one unit of each came back damaged, the rest never came
+        held = sorted((d.type, d.quantity) for d in line.dispositions)
+        rest = [("MISSING", line.total_quantity - 1)] if line.total_quantity > 1 else []
+        assert held == sorted([("NOT_RESTOCKED", 1), *rest])
+
+
+def _damaged(expected: int) -> str:
+    """One unit counted and decided damaged, as the table shows it."""
+    return "damaged" if expected == 1 else f"1 damaged, {expected - 1} missing"
+
+
+async def test_a_second_station_is_told_who_is_receiving_the_return(shop: Shop) -> None:
+    app = signed_in(shop.runtime, "R01", "Rosa", Role.PACKER)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_returns(pilot)
+        await scan(pilot, shop.order_name)
+        await scan(pilot, shop.skus[0])
+    settings = shop.runtime.settings.model_copy(update={"station": "returns-2"})
+    there = Runtime(settings, shop.runtime.cache, "https://sim.test", SecretStr("x"))
+    app = signed_in(there, "R02", "Sam", Role.PACKER)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_returns(pilot)
+        await scan(pilot, shop.order_name)
+        assert screen.receiving is None
+        assert isinstance(app.screen, BlockingError)
+        shown = app.screen.problem
+        assert f"{shop.returned.name} is being received by R01 at returns-1" in shown
+
+
 def test_receiving_snapshot(shop: Shop, snap_compare: Any) -> None:
     app = signed_in(shop.runtime, "R01", "Rosa", Role.PACKER)
 
