@@ -10,6 +10,7 @@ older the order, the likelier it shipped, as in a real shop), claims, pick lists
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -303,11 +304,13 @@ def prebuilt(directory: Path, orders: int, *, now: datetime, **options: Any) -> 
     path = directory / f"orders-{orders}-{digest.hexdigest()[:12]}.sqlite3"
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)
-        building = path.with_suffix(".building")
+        # Each process builds its own copy (test workers may start the same build at once); the
+        # rename is atomic, so a reader sees a whole file or none.
+        building = path.with_suffix(f".building-{os.getpid()}")
         for leftover in directory.glob(building.name + "*"):
             leftover.unlink()
         cache = open_cache(f"sqlite:///{building}")
         fill_cache(cache, orders, now=now, **options)
         cache.close()  # the last connection folds the write-ahead log into the file
-        building.rename(path)
+        building.replace(path)
     return path
