@@ -13,8 +13,9 @@ reused while that builder and the migrations are unchanged. Figures:
     filter (letters, then Enter: the rows filtered), 100,000 orders, against a bare Textual app that
     only echoes the key. The key is sent as Pilot sends it; "updated" = Pilot's wait for the screen
     (the key and what it posted handled), for keys that read rows until the rows they need are read,
-    then the next frame the app renders (at its own pace, up to 60 a second, as in a terminal). Not Pilot's `press`, which also waits until the whole process is idle (a
-    count or another worker still running) with a 20 ms sleep granularity. The station has no
+    then the next frame the app renders (at its own pace, up to 60 a second, as in a terminal).
+    Not Pilot's `press`, which also waits until the whole process is idle (a count or another
+    worker still running) with a 20 ms sleep granularity. The station has no
     barcode scanner (`scan_gap_ms` 0); with one, printable keys wait up to the scan gap (40 ms) to
     tell typing from a scan: `scanner_key_p95_ms` (j and letters).
 `rss_ratio`
