@@ -11,9 +11,9 @@ reused while that builder and the migrations are unchanged. Figures:
 `key_ratio`
     Key to updated screen, p95, over cursor moves (j, k), page down, end, home and typing a tag
     filter (letters, then Enter: the rows filtered), 100,000 orders, against a bare Textual app that
-    only echoes the key. The key is sent as Pilot sends it; "updated" = Pilot's wait for the screen
-    (the key and what it posted handled), for keys that read rows until the rows they need are read,
-    then the next frame the app renders (at its own pace, up to 60 a second, as in a terminal).
+    only echoes the key. The key is sent as Pilot sends it; "updated" = the first frame the app
+    renders (at its own pace, up to 60 a second, as in a terminal) after it received the key, with,
+    for keys that read rows, the rows they need read.
     Not Pilot's `press`, which also waits until the whole process is idle (a count or another
     worker still running) with a 20 ms sleep granularity. The station has no
     barcode scanner (`scan_gap_ms` 0); with one, printable keys wait up to the scan gap (40 ms) to
@@ -100,6 +100,7 @@ class Frames:
 
     def __init__(self, app: App[Any], shows: Callable[[], bool] = lambda: False) -> None:
         self.count, self.shows, self.first_showing = 0, shows, 0.0
+        self.received: events.Key | None = None  # the last key the app received (see `timing`)
         display = app._display  # every frame goes through it (headless: and is not written)
 
         def counted(screen: Any, renderable: Any) -> None:
@@ -245,24 +246,32 @@ FRAME_WAIT_S = 1.0  # a key that changes nothing on screen renders no frame: sto
 
 
 async def timed(pilot: Pilot[Any], key: str, settled: Callable[[], bool] = lambda: True) -> float:
-    """Seconds from sending `key` to the first frame after it was handled and `settled()`."""
-    frames = pilot.app._bench_frames  # type: ignore[attr-defined]
-    driver = pilot.app._driver
-    assert driver is not None
+    """Seconds from sending `key` to the first frame rendered after the app received it at which
+    `settled()` held."""
+    app = pilot.app
+    frames: Frames = app._bench_frames  # type: ignore[attr-defined]
+    assert app._driver is not None
     event = events.Key(key, key if len(key) == 1 else KEY_CHARACTERS.get(key))
-    event.set_sender(pilot.app)
-    started = time.perf_counter()
-    driver.send_message(event)
-    await pilot._wait_for_screen()
-    await until(pilot, settled)
-    seen, waited = frames.count, time.perf_counter()
-    while frames.count == seen and time.perf_counter() - waited < FRAME_WAIT_S:
-        await asyncio.sleep(0.001)
-    return time.perf_counter() - started
+    event.set_sender(app)
+    frames.first_showing, frames.shows = 0.0, lambda: frames.received is event and settled()
+    started = time.time()
+    app._driver.send_message(event)
+    await until(pilot, lambda: bool(frames.first_showing) or time.time() - started > FRAME_WAIT_S)
+    await pilot._wait_for_screen()  # all of the key handled before the next one
+    return (frames.first_showing or time.time()) - started
 
 
 def timing(app: App[Any]) -> None:
-    app._bench_frames = Frames(app)  # type: ignore[attr-defined]
+    """Count `app`'s frames, and note the last key it received."""
+    frames = app._bench_frames = Frames(app)  # type: ignore[attr-defined]
+    handle = app.on_event
+
+    async def received(event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            frames.received = event
+        await handle(event)
+
+    app.on_event = received  # type: ignore[method-assign]
 
 
 async def queue_keys(url: str, quick: bool) -> dict[str, list[float]]:
