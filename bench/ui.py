@@ -16,8 +16,8 @@ reused while that builder and the migrations are unchanged. Figures:
     for keys that read rows, the rows they need read.
     Not Pilot's `press`, which also waits until the whole process is idle (a count or another
     worker still running) with a 20 ms sleep granularity. The station has no
-    barcode scanner (`scan_gap_ms` 0); with one, printable keys wait up to the scan gap (40 ms) to
-    tell typing from a scan: `scanner_key_p95_ms` (j and letters).
+    barcode scanner (`scan_gap_ms` 0): with one, printable keys (j, k, letters) are held up to the
+    scan gap (40 ms by default) to tell typing from a scan, by design, on top of these figures.
 `rss_ratio`
     Peak RSS of a process showing the queue of 100,000 orders (after moving to the end and back)
     against a process running the bare app.
@@ -82,7 +82,7 @@ def cache_url(cache_dir: Path, orders: int) -> str:
     return f"sqlite:///{path}"
 
 
-def app_for(url: str, scan_gap_ms: float = 0) -> OmsApp:
+def app_for(url: str) -> OmsApp:
     from pydantic import SecretStr
 
     from oms_tui.app import OmsApp
@@ -90,7 +90,7 @@ def app_for(url: str, scan_gap_ms: float = 0) -> OmsApp:
     from oms_tui.config import Settings
     from oms_tui.runtime import Runtime
 
-    settings = Settings(database_url=url, station="bench", scan_gap_ms=scan_gap_ms)
+    settings = Settings(database_url=url, station="bench", scan_gap_ms=0)
     runtime = Runtime(settings, open_cache(url), "https://sim.test", SecretStr("x"))
     return OmsApp(runtime, live=False, clock=lambda: NOW)
 
@@ -316,24 +316,6 @@ async def queue_keys(url: str, quick: bool) -> dict[str, list[float]]:
     return times
 
 
-async def scanner_keys(url: str, quick: bool) -> list[float]:
-    """Printable keys at a station with a scanner (the default scan gap): j, and a tag typed."""
-    from oms_tui.config import Settings
-
-    app = app_for(url, scan_gap_ms=Settings.model_fields["scan_gap_ms"].default)
-    timing(app)
-    times = []
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: visible_rows_read(app))
-        await pilot.app.workers.wait_for_complete()
-        for _ in range(5 if quick else 15):
-            times.append(await timed(pilot, "j", lambda: visible_rows_read(app)))
-        await pilot.press("f", "tab", "tab")
-        for letter in "rush" * (1 if quick else 3):
-            times.append(await timed(pilot, letter))
-    return times
-
-
 def new_rows(screen: QueueScreen) -> Callable[[], bool]:
     """Whether the table shows other rows than now (a filter or search took effect), all read."""
     table, before = screen.table, screen.table.row_at(0)
@@ -423,9 +405,6 @@ def main() -> None:
     for n, by_kind in keys.items():
         print(f"{n:>9,} orders, p95 ms: " + ", ".join(f"{k} {p95(v) * 1000:.1f}" for k, v in by_kind.items()))
     print(f"bare app, p95 ms per key: {p95(bare) * 1000:.1f}")
-    scanner = asyncio.run(scanner_keys(urls[100_000], args.quick))
-    figures["scanner_key_p95_ms"] = p95(scanner) * 1000
-    print(f"with a scanner (j and letters held for the scan gap), p95 ms: {p95(scanner) * 1000:.1f}")
 
     virtual, plain = in_child("virtual", urls[100_000]), in_child("bare")
     figures["rss_mb_100k"], figures["bare_rss_mb"] = virtual["rss_kb"] / 1024, plain["rss_kb"] / 1024
