@@ -286,7 +286,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._queued.add(start)
 
     def _read_ahead(self, *indexes: int) -> None:
-        """Read the windows of these rows before they are drawn (a page up or down shows them)."""
+        """Read the windows of these rows before they are drawn (paging up or down shows them)."""
         for index in indexes:
             if 0 <= index < self.total and self.row_at(index) is None:
                 self._want(index)
@@ -421,8 +421,9 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             labels = [column.label for column in self.columns]
             return self._line(labels, drawn.width, drawn.widths, drawn.header)
         index = round(self.scroll_offset.y) + y - 1
-        if y == self.body_height:  # the last line: the rows a page away either side, read ahead
-            self._read_ahead(index - 2 * self.body_height + 1, index + self.body_height)
+        if y == self.body_height:  # the last line: the rows two pages away either side, read ahead
+            # (two: a read takes a while, and the next key may come before it lands)
+            self._read_ahead(index - 3 * self.body_height + 1, index + 2 * self.body_height)
         if index >= self.total:
             return Strip.blank(drawn.width, drawn.base)
         row = self.row_at(index)
