@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -140,6 +141,9 @@ class OmsApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode(self.entries[0].name)
+        # What is made by the first frame (modules, models, the screen) lives as long as the app: out
+        # of the collector's full passes, which would walk all of it again and again (0.1 s pauses).
+        self.call_after_refresh(gc.freeze)
         self.read_health()
         self.set_interval(HEALTH_EVERY_S, self.read_health)
         self.set_interval(self.lease.total_seconds() / 3, self.renew_claims)  # two beats may fail

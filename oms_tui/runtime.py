@@ -1,5 +1,8 @@
 """Wiring from settings to running parts: the cache, the store (real or the embedded simulator), the
-client, and the live loop that syncs and pushes the outbox. Shared by the app and the CLI."""
+client, and the live loop that syncs and pushes the outbox. Shared by the app and the CLI.
+
+The store client, sync engine and outbox (HTTP, GraphQL, payload models: a third of the app's start)
+are imported when the live loop starts, after the first screen is up."""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 import platformdirs
 from pydantic import SecretStr
 from sqlalchemy import func
@@ -29,14 +31,17 @@ from oms_tui.floor.exception_rules import RuleSettings
 from oms_tui.floor.exceptions import run_pass
 from oms_tui.floor.staff import seed_demo_staff
 from oms_tui.store.api_notices import status_text
-from oms_tui.store.client import StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
-from oms_tui.store.outbox import OutboxPusher
-from oms_tui.store.sync import STREAMS, StreamCounts, SyncEngine
+from oms_tui.store.streams import STREAMS
 from oms_tui.store.sync_lock import SyncBusy
 
 if TYPE_CHECKING:
+    import httpx
+
     from oms_tui.sim.store import SimStore
+    from oms_tui.store.client import StoreClient
+    from oms_tui.store.outbox import OutboxPusher
+    from oms_tui.store.sync import StreamCounts, SyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +154,8 @@ class Runtime:
         return "demo store (simulator)" if self.settings.demo else self.shop_url.removeprefix("https://")
 
     def client(self) -> StoreClient:
+        from oms_tui.store.client import StoreClient
+
         return StoreClient(
             self.shop_url,
             self.token,
@@ -179,6 +186,9 @@ class Runtime:
                 await passes
 
     async def _passes(self, report: Callable[[LiveUpdate], object]) -> None:
+        from oms_tui.store.outbox import OutboxPusher
+        from oms_tui.store.sync import SyncEngine
+
         def progress(stream: str, counts: StreamCounts) -> None:
             if counts.created or counts.updated:  # pages with news: screens refresh as they land
                 text = progress_text(stream, counts)
@@ -236,6 +246,8 @@ class Runtime:
         text = f"synced {summary.total('created')} new, {summary.total('updated')} changed"
         if pushed.done or pushed.failed:
             text += f"; sent {pushed.done}, rejected {pushed.failed}"
+        from oms_tui.store.client import StoreClient
+
         said = engine.client.take_notices() if isinstance(engine.client, StoreClient) else []
         text += status_text(self.cache, said)  # deprecations and versions, recorded and shown
         return LiveUpdate(

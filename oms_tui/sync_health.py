@@ -16,7 +16,7 @@ from oms_tui.cache.database import Cache
 from oms_tui.cache.sync_state import SyncState, pending_outbox
 from oms_tui.runtime import LiveUpdate
 from oms_tui.store.api_notices import current_notices
-from oms_tui.store.sync import STREAMS
+from oms_tui.store.streams import STREAMS
 
 
 @dataclass(frozen=True)

@@ -50,12 +50,12 @@ from oms_tui.store.return_pages import read_whole
 from oms_tui.store.return_payloads import OrderReturnsNode
 from oms_tui.store.return_writes import STREAM as RETURNS
 from oms_tui.store.return_writes import write_returns
+from oms_tui.store.streams import STREAMS
 from oms_tui.store.sync_lock import Lease, sync_lock
 from oms_tui.store.sync_writes import write_fulfillment_orders, write_inventory, write_locations, write_orders
 
 log = logging.getLogger(__name__)
 
-STREAMS = ("locations", "orders", "fulfillment_orders", "returns", "inventory")
 OPEN_WORK = "open_work"  # a first sync's first step (its progress name): open work and its orders
 OPEN_WORK_LIMIT = 2_000  # open fulfillment orders read first; a longer backlog comes with the history
 BULK_ABOVE_ORDERS = 250  # a first sync of more orders reads the history in bulk (paging: ~20 a request)

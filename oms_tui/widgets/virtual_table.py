@@ -20,7 +20,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -132,12 +132,14 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self.cursor = 0
         self.cursor_key: str | None = None
         self._windows: OrderedDict[int, Sequence[R]] = OrderedDict()
-        self._pending: set[int] = set()
+        self._pending: set[int] = set()  # windows wanted and not read yet
+        self._queued: set[int] = set()  # of those, the ones whose read has not started
         self._generation = 0  # reads started for an older generation are dropped when they land
         self._reloading = False
         self._changed_meanwhile = False
         self._reload_started = 0.0
         self._next_reload = 0.0  # monotonic time before which data_changed waits
+        self._pass: _Pass | None = None
 
     # --- what to show ----------------------------------------------------------------------------
 
@@ -180,6 +182,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             return
         self._generation += 1
         self._pending.clear()
+        self._queued.clear()
         self._reloading, self._changed_meanwhile = True, False
         self._reload_started = time.monotonic()
         generation, source, top, key = (
@@ -277,24 +280,37 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         start = index - index % self.WINDOW
         if start in self._pending or self._reloading:
             return
-        if not self._pending:
+        if not self._queued:
             self.call_later(self._read_wanted)
         self._pending.add(start)
+        self._queued.add(start)
+
+    def _read_ahead(self, *indexes: int) -> None:
+        """Read the windows of these rows before they are drawn (paging up or down shows them)."""
+        for index in indexes:
+            if 0 <= index < self.total and self.row_at(index) is None:
+                self._want(index)
 
     def _read_wanted(self) -> None:
-        generation, source = self._generation, self.source
-        for start in sorted(self._pending):
+        generation, source, queued = self._generation, self.source, sorted(self._queued)
+        self._queued.clear()  # the windows wanted from now on get a read of their own
+        for start in queued:
 
             def read(start: int = start) -> None:
                 assert source is not None
                 try:
                     rows = source.window(start, self.WINDOW)
                 except Exception as exc:
-                    self.app.call_from_thread(self._read_failed, generation, exc)
+                    self.app.call_from_thread(self._window_failed, generation, start, exc)
                     return
                 self.app.call_from_thread(self._window_read, generation, start, rows)
 
             self.run_worker(read, thread=True, group="table-window", exit_on_error=False)
+
+    def _window_failed(self, generation: int, start: int, error: Exception) -> None:
+        if generation == self._generation:
+            self._pending.discard(start)  # drawn again, it is read again
+        self._read_failed(generation, error)
 
     def _window_read(self, generation: int, start: int, rows: Sequence[R]) -> None:
         if generation != self._generation:
@@ -368,11 +384,9 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         share = max(4, (width - fixed) // flexible) if flexible else 0
         return [column.width if column.width is not None else share for column in self.columns]
 
-    def _line(self, cells: Sequence[Cell], width: int, style: Style) -> Strip:
+    def _line(self, cells: Sequence[Cell], width: int, widths: list[int], style: Style) -> Strip:
         line = Text(style=style, no_wrap=True, end="")
-        for n, (cell, column, cell_width) in enumerate(
-            zip(cells, self.columns, self._widths(width), strict=False)
-        ):
+        for n, (cell, column, cell_width) in enumerate(zip(cells, self.columns, widths, strict=False)):
             text = cell.copy() if isinstance(cell, Text) else Text(cell)
             text.truncate(cell_width, overflow="ellipsis")
             if column.justify == "right":
@@ -384,20 +398,49 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
                 line.append(" ")
         return Strip(line.render(self.app.console)).crop_extend(0, width, style)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._pass = None  # styles and widths are worked out once per pass over the lines
+        return super().render_lines(crop)
+
+    def _pass_styles(self) -> _Pass:
+        if self._pass is None:
+            width, base = self.scrollable_content_region.width, self.rich_style
+            self._pass = _Pass(
+                width,
+                self._widths(width),
+                base,
+                self.get_component_rich_style("virtual-table--header"),
+                base + self.get_component_rich_style("virtual-table--cursor"),
+                base + self.get_component_rich_style("virtual-table--placeholder"),
+            )
+        return self._pass
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        drawn = self._pass_styles()
         if y == 0:
-            header = self.get_component_rich_style("virtual-table--header")
-            return self._line([column.label for column in self.columns], width, header)
+            labels = [column.label for column in self.columns]
+            return self._line(labels, drawn.width, drawn.widths, drawn.header)
         index = round(self.scroll_offset.y) + y - 1
+        if y == self.body_height:  # the last line: the rows two pages away either side, read ahead
+            # (two: a read takes a while, and the next key may come before it lands)
+            self._read_ahead(index - 3 * self.body_height + 1, index + 2 * self.body_height)
         if index >= self.total:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(drawn.width, drawn.base)
         row = self.row_at(index)
         if row is None:
             self._want(index)
-            placeholder = self.get_component_rich_style("virtual-table--placeholder")
-            return self._line(["…"], width, self.rich_style + placeholder)
-        style = self.rich_style
-        if index == self.cursor:
-            style += self.get_component_rich_style("virtual-table--cursor")
-        return self._line(self.format_row(row), width, style)
+            return self._line(["…"], drawn.width, drawn.widths, drawn.placeholder)
+        style = drawn.cursor if index == self.cursor else drawn.base
+        return self._line(self.format_row(row), drawn.width, drawn.widths, style)
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """What every line of one pass over the lines is drawn with."""
+
+    width: int
+    widths: list[int]
+    base: Style
+    header: Style
+    cursor: Style
+    placeholder: Style

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -111,6 +112,35 @@ async def test_it_reads_only_the_windows_it_shows_even_at_the_end() -> None:
         await settle(pilot)
         assert table.cursor == table.body_height - 1
         assert source.reads == [0, 999_900]  # both windows were still held
+
+
+class HeldSource(ListSource):
+    """The read of the window at `held` waits until `go` is set."""
+
+    def __init__(self, items: Sequence[Item], held: int) -> None:
+        super().__init__(items)
+        self.held, self.go = held, threading.Event()
+
+    def window(self, offset: int, limit: int) -> list[Item]:
+        if offset == self.held:
+            self.go.wait(10)
+        return super().window(offset, limit)
+
+
+async def test_a_window_wanted_while_another_is_being_read_is_read_too() -> None:
+    source = HeldSource(ManyItems(1_000), held=500)
+    app = TableApp(source)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot)
+        table = app.query_one(VirtualTable)
+        table.move_cursor(500)  # its window's read is slow
+        await pilot.pause()
+        await pilot.press("end")  # wanted while that read is on its way
+        await asyncio.sleep(0.1)
+        source.go.set()
+        await settle(pilot)
+        assert shown(table)[-1] == "row 999"
+        assert 900 in source.reads
 
 
 async def test_keys_move_the_cursor_and_enter_says_which_row() -> None:
