@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Sparkline, Static
+from textual.widgets import Sparkline, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.floor.board import HOURS, BoardFigures, Work, board_figures
@@ -26,6 +26,7 @@ from oms_tui.screens.registry import ScreenEntry
 from oms_tui.sync_health import SyncHealth, ago
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.stage_tile import StageTile
+from oms_tui.widgets.steady_footer import SteadyFooter
 
 REFRESH_SECONDS = 10.0
 LATE_SHOWN = 40  # as many as a wall screen shows; a small one clips the list
@@ -80,7 +81,7 @@ class BoardScreen(Screen[None]):
             yield Static("", id="work", classes="panel")
             yield Static("", id="by-kind", classes="panel")
             yield Static("", id="sync-health", classes="panel")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.title = "Floor board"

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Label, Select, Static
+from textual.widgets import DataTable, Label, Select, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, Order
@@ -26,6 +26,7 @@ from oms_tui.screens.messages import OpenOrder
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenEntry
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.steady_footer import SteadyFooter
 
 SHOWN = 500  # the most severe and oldest; the title says how many there are in all
 REFRESH_SECONDS = 5.0
@@ -72,7 +73,7 @@ class ExceptionsScreen(Screen[None]):
             yield Select[str]([], prompt="every kind", id="kind")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="exceptions")
         yield Static("", id="detail")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.title = "Exceptions"

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Claim, OutboxAction, Staff
@@ -38,6 +38,7 @@ from oms_tui.screens.messages import StaffChanged
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.text_modal import TextModal
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.steady_footer import SteadyFooter
 
 Act = Callable[[Session], OutboxAction]  # records the action in the session's transaction
 ClaimAct = Callable[[Session], Claim]
@@ -115,7 +116,7 @@ class OrderScreen(Screen[None]):
                 yield DataTable(id="shipments", cursor_type="none")
             with VerticalScroll(id="timeline-box"):
                 yield Static(id="timeline")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.title = "Order"

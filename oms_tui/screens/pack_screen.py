@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Order
@@ -35,6 +35,7 @@ from oms_tui.screens.registry import ScreenEntry
 from oms_tui.screens.text_modal import TextModal
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from oms_tui.app import OmsApp
@@ -78,7 +79,7 @@ class PackScreen(Screen[None]):
         yield DataTable(id="lines", cursor_type="none", zebra_stripes=True)
         yield Static(id="shipping")
         yield Input(placeholder="Order number, SKU, barcode or tracking number; Enter", id="typed")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.title = "Pack"

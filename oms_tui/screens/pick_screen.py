@@ -28,7 +28,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.config import Settings
@@ -58,6 +58,7 @@ from oms_tui.screens.registry import ScreenEntry
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.pick_lines import PickLines
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.steady_footer import SteadyFooter
 
 COLUMNS = (("#", 3), ("Bin", 10), ("SKU", 14), ("Title", 28), ("Picked", 8), ("Totes", 30))
 WAVES = {
@@ -124,7 +125,7 @@ class PickScreen(Screen[None]):
         yield Static("", id="prompt")
         yield PickLines(COLUMNS, id="lines")
         yield Static("", id="last")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.title = "Pick"

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Select, Tab, Tabs
+from textual.widgets import Input, Select, Tab, Tabs
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FulfillmentOrder, Location, Order
@@ -26,6 +26,7 @@ from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.messages import LiveUpdated, OpenOrder
 from oms_tui.screens.registry import ScreenEntry
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.steady_footer import SteadyFooter
 from oms_tui.widgets.virtual_table import Cell, Column, VirtualTable
 
 STAGE_KEYS = {str(n): stage for n, stage in enumerate(Stage, start=1)}
@@ -126,7 +127,7 @@ class QueueScreen(Screen[None]):
             yield Select[str]([], prompt="Any channel", id="channel", compact=True)
         yield Input(placeholder="Order number, customer, email, SKU or tracking number", id="search")
         yield VirtualTable[QueueRow](COLUMNS, self.format_row, id="queue")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.title = "Queues"

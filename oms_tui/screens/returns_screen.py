@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.floor.exception_rules import RuleSettings
@@ -48,6 +48,7 @@ from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenEntry
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.steady_footer import SteadyFooter
 
 REFRESH_SECONDS = 5.0
 OUTCOME_STYLE = {RESTOCK: "green", DAMAGED: "yellow", MISSING: "red"}
@@ -115,7 +116,7 @@ class ReturnsScreen(Screen[None]):
         yield DataTable(cursor_type="row", zebra_stripes=True, id="queue")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="items")
         yield Static("", id="detail")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.title = "Returns"

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.floor.order_desk import OrderDesk
@@ -26,6 +26,7 @@ from oms_tui.floor.search import MIN_INDEXED, SearchHit, search_orders
 from oms_tui.screens.messages import StaffChanged
 from oms_tui.screens.order_screen import OrderScreen, words
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.steady_footer import SteadyFooter
 
 HINT = "Order number, customer, email, phone, SKU, barcode or tracking number (3 letters or more)"
 
@@ -62,7 +63,7 @@ class SearchScreen(Screen[None]):
         yield Input(self.initial, placeholder=HINT, id="query")
         yield Static("Every order, shipped and cancelled too: type part of what you know.", id="summary")
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.title = "Find an order"
