@@ -7,12 +7,12 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from oms_tui.app import OmsApp
-from oms_tui.screens import board_screen
+from oms_tui.screens.catalog import BOARD
 from oms_tui.screens.registry import ScreenEntry
 
 
 class BoardApp(OmsApp, inherit_bindings=False):  # none of the app's keys (search, screens, go to order)
-    SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = (board_screen.SCREEN,)
+    SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = (BOARD,)
     ENABLE_COMMAND_PALETTE = False  # the palette opens orders and syncs: actions
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 

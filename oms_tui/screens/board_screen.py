@@ -22,7 +22,7 @@ from oms_tui.floor.board import HOURS, BoardFigures, Work, board_figures
 from oms_tui.floor.exception_rules import label
 from oms_tui.floor.queues import Stage
 from oms_tui.screens.queue_screen import age
-from oms_tui.screens.registry import ScreenEntry
+from oms_tui.screens.registry import ScreenContext
 from oms_tui.sync_health import SyncHealth, ago
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.stage_tile import StageTile
@@ -207,9 +207,6 @@ def _sync(health: SyncHealth, failing: tuple[str, ...], now: datetime) -> Text:
     return text
 
 
-SCREEN = ScreenEntry(
-    "f4",
-    "board",
-    "Board",
-    lambda context: BoardScreen(context.cache, context.clock, context.settings.sla_hours),
-)
+def make_screen(context: ScreenContext) -> BoardScreen:
+    """The board, made when first shown (`catalog.py` gives its key and title)."""
+    return BoardScreen(context.cache, context.clock, context.settings.sla_hours)

@@ -24,7 +24,7 @@ from oms_tui.floor.staff import StaffError, active_staff
 from oms_tui.screens.exception_dialog import ExceptionDialog
 from oms_tui.screens.messages import OpenOrder
 from oms_tui.screens.queue_screen import age
-from oms_tui.screens.registry import ScreenEntry
+from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.steady_footer import SteadyFooter
 
@@ -242,9 +242,6 @@ class ExceptionsScreen(Screen[None]):
         self.query_one(DataTable).action_cursor_up()
 
 
-SCREEN = ScreenEntry(
-    "f3",
-    "exceptions",
-    "Exceptions",
-    lambda context: ExceptionsScreen(context.cache, context.clock, context.settings.station),
-)
+def make_screen(context: ScreenContext) -> ExceptionsScreen:
+    """The exceptions, made when first shown (`catalog.py` gives its key and title)."""
+    return ExceptionsScreen(context.cache, context.clock, context.settings.station)

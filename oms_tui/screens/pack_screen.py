@@ -31,7 +31,7 @@ from oms_tui.floor.packing import Pack, PackProblem
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.messages import LiveUpdated, Scanned
-from oms_tui.screens.registry import ScreenEntry
+from oms_tui.screens.registry import ScreenContext
 from oms_tui.screens.text_modal import TextModal
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.shell_header import ShellHeader
@@ -327,9 +327,6 @@ class PackScreen(Screen[None]):
         return text
 
 
-SCREEN = ScreenEntry(
-    "f6",
-    "pack",
-    "Pack",
-    lambda context: PackScreen(context.cache, context.settings, context.clock),
-)
+def make_screen(context: ScreenContext) -> PackScreen:
+    """The pack station, made when first shown (`catalog.py` gives its key and title)."""
+    return PackScreen(context.cache, context.settings, context.clock)

@@ -54,7 +54,7 @@ from oms_tui.floor.store_actions import ActionRefused, Actor
 from oms_tui.floor.walking import WalkRule
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.messages import LiveUpdated, Scanned, StaffChanged
-from oms_tui.screens.registry import ScreenEntry
+from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.pick_lines import PickLines
 from oms_tui.widgets.shell_header import ShellHeader
@@ -531,9 +531,6 @@ def _line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
-SCREEN = ScreenEntry(
-    "f5",
-    "pick",
-    "Pick",
-    lambda context: PickScreen(context.cache, context.settings, context.clock),
-)
+def make_screen(context: ScreenContext) -> PickScreen:
+    """The pick screen, made when first shown (`catalog.py` gives its key and title)."""
+    return PickScreen(context.cache, context.settings, context.clock)

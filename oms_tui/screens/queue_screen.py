@@ -24,7 +24,7 @@ from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.queues import FO_STATUSES, QueueFilter, QueueRow, QueueSource, Stage
 from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.messages import LiveUpdated, OpenOrder
-from oms_tui.screens.registry import ScreenEntry
+from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.steady_footer import SteadyFooter
 from oms_tui.widgets.virtual_table import Cell, Column, VirtualTable
@@ -316,9 +316,6 @@ class QueueScreen(Screen[None]):
         self.app.call_from_thread(self.data_changed)
 
 
-SCREEN = ScreenEntry(
-    "f2",
-    "queues",
-    "Queues",
-    lambda context: QueueScreen(context.cache, context.clock, context.settings.sla_hours),
-)
+def make_screen(context: ScreenContext) -> QueueScreen:
+    """The queues, made when first shown (`catalog.py` gives its key and title)."""
+    return QueueScreen(context.cache, context.clock, context.settings.sla_hours)

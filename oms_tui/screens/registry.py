@@ -1,7 +1,7 @@
 """The app's screens, each reachable by one key from anywhere.
 
-A screen module declares one `ScreenEntry` (its key, its name and how to make it); `catalog.SCREENS`
-lists them, and the app installs each as a mode: a screen made once, kept while others are shown.
+`catalog.SCREENS` lists a `ScreenEntry` per screen (its key, its name and how to make it), and the
+app installs each as a mode: a screen made once, kept while others are shown.
 """
 
 from __future__ import annotations

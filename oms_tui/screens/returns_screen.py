@@ -45,7 +45,7 @@ from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.messages import Scanned
 from oms_tui.screens.queue_screen import age
-from oms_tui.screens.registry import ScreenEntry
+from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.steady_footer import SteadyFooter
@@ -384,11 +384,8 @@ class ReturnsScreen(Screen[None]):
         return self.query_one("#items" if self.receiving else "#queue", DataTable)
 
 
-SCREEN = ScreenEntry(
-    "f7",
-    "returns",
-    "Returns",
-    lambda context: ReturnsScreen(
+def make_screen(context: ScreenContext) -> ReturnsScreen:
+    """The returns, made when first shown (`catalog.py` gives its key and title)."""
+    return ReturnsScreen(
         context.cache, context.clock, RuleSettings(return_window_days=context.settings.return_window_days)
-    ),
-)
+    )

@@ -26,7 +26,7 @@ from oms_tui.cache.models import Order
 from oms_tui.config import Settings
 from oms_tui.floor.store_actions import Actor, set_note
 from oms_tui.runtime import LiveUpdate, Runtime
-from oms_tui.screens import queue_screen
+from oms_tui.screens.catalog import QUEUES
 from oms_tui.screens.help_screen import HelpScreen
 from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.screens.registry import ScreenEntry
@@ -67,7 +67,7 @@ TINY = ScreenEntry("f9", "tiny", "Tiny", lambda context: TinyScreen(context.cloc
 class AppWithTiny(OmsApp):
     """The app with one more screen, registered as the real ones are (`screens/catalog.py`)."""
 
-    SCREEN_ENTRIES = (queue_screen.SCREEN, TINY)
+    SCREEN_ENTRIES = (QUEUES, TINY)
     BINDINGS = screen_bindings([TINY])  # added to the app's own
 
 
