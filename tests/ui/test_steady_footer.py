@@ -32,7 +32,9 @@ class Panes(App[None]):
 
 
 def shown(app: App[None]) -> list[tuple[str, bool]]:
-    return [(key.description, key.has_class("-disabled")) for key in app.screen.query(FooterKey)]
+    """The keys on screen (the Footer hides those that do not apply) and whether each is dimmed."""
+    keys = app.screen.query(FooterKey)
+    return [(key.description, key.has_class("-disabled")) for key in keys if key.display]
 
 
 async def test_focus_moving_between_widgets_with_the_same_keys_keeps_the_footer() -> None:
