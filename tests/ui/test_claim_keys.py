@@ -128,17 +128,23 @@ async def test_the_app_renews_its_persons_claims_and_lets_others_lapse(runtime: 
         assert holder(session, theirs.fulfillment_order_id, later) is None  # ANA's station stopped
 
 
-async def test_a_manager_takes_over_then_reassigns_from_the_order_screen(runtime: Runtime) -> None:
-    app = signed_in(runtime, "M1", "Maya Manager", Role.MANAGER)
-    said = notes(app)
+def ana_holds_1050(runtime: Runtime) -> str:
+    """Ana Pereira, a picker, has claimed #1050 at pick-2; the order's id."""
     add_picker(runtime, "ANA", "Ana Pereira")
     with runtime.cache.sessions() as session:
-        order = order_named(session, "#1050")
+        order_id = order_named(session, "#1050").id
         fo_id = fulfillment_order_of(session, "#1050").id
         claim(session, fo_id, staff_code="ANA", station="pick-2", now=NOW, lease=LEASE)
         session.commit()
+    return order_id
+
+
+async def test_a_manager_takes_over_then_reassigns_from_the_order_screen(runtime: Runtime) -> None:
+    app = signed_in(runtime, "M1", "Maya Manager", Role.MANAGER)
+    said = notes(app)
+    order_id = ana_holds_1050(runtime)
     async with app.run_test(size=SIZE) as pilot:
-        app.open_order(order.id)
+        app.open_order(order_id)
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, OrderScreen)
@@ -170,14 +176,9 @@ async def test_a_manager_takes_over_then_reassigns_from_the_order_screen(runtime
 async def test_a_picker_may_not_take_over_nor_reassign(runtime: Runtime) -> None:
     app = signed_in(runtime, "P1", "Pia Picker", Role.PICKER)
     said = notes(app)
-    add_picker(runtime, "ANA", "Ana Pereira")
-    with runtime.cache.sessions() as session:
-        order = order_named(session, "#1050")
-        fo_id = fulfillment_order_of(session, "#1050").id
-        claim(session, fo_id, staff_code="ANA", station="pick-2", now=NOW, lease=LEASE)
-        session.commit()
+    order_id = ana_holds_1050(runtime)
     async with app.run_test(size=SIZE) as pilot:
-        app.open_order(order.id)
+        app.open_order(order_id)
         await settle(pilot)
         await pilot.press("o", "a")
         await settle(pilot)
@@ -186,4 +187,4 @@ async def test_a_picker_may_not_take_over_nor_reassign(runtime: Runtime) -> None
             "Pia Picker (picker) may not take over another person's claim: ask a manager",
             "Pia Picker (picker) may not reassign claims: ask a manager",
         ]
-    assert claims(runtime) == [(fo_id, "ANA", "pick-2")]
+    assert [(who, station) for _, who, station in claims(runtime)] == [("ANA", "pick-2")]
