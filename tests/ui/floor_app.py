@@ -8,6 +8,7 @@ from textual.pilot import Pilot
 from oms_tui.app import OmsApp
 from oms_tui.cache.models import FulfillmentOrder, Order, OutboxAction, Role, Staff
 from oms_tui.runtime import Runtime
+from oms_tui.screens.order_screen import OrderScreen
 from tests.ui.conftest import NOW
 
 
@@ -44,3 +45,13 @@ async def settle(pilot: Pilot) -> None:
             return
         await pilot.app.workers.wait_for_complete()
     raise AssertionError("workers kept running")
+
+
+async def open_order_screen(app: OmsApp, pilot: Pilot, name: str) -> OrderScreen:
+    """The order named `name` on the order screen, loaded."""
+    with app.runtime.cache.sessions() as session:
+        order_id = order_named(session, name).id
+    app.open_order(order_id)
+    await settle(pilot)
+    assert isinstance(app.screen, OrderScreen)
+    return app.screen

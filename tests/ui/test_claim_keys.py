@@ -20,7 +20,7 @@ from oms_tui.screens.order_screen import OrderScreen
 from oms_tui.screens.queue_screen import QueueScreen
 from tests.local_time import utc_local_time
 from tests.ui.conftest import NOW, settle
-from tests.ui.floor_app import fulfillment_order_of, order_named, signed_in
+from tests.ui.floor_app import fulfillment_order_of, open_order_screen, signed_in
 from tests.ui.test_queue_screen import SIZE, rows, shown_lines
 from tests.ui.test_queue_screen import table_of as queue_of
 
@@ -129,25 +129,21 @@ async def test_the_app_renews_its_persons_claims_and_lets_others_lapse(runtime: 
 
 
 def ana_holds_1050(runtime: Runtime) -> str:
-    """Ana Pereira, a picker, has claimed #1050 at pick-2; the order's id."""
+    """Ana Pereira, a picker, has claimed #1050 at pick-2; its fulfillment order's id."""
     add_picker(runtime, "ANA", "Ana Pereira")
     with runtime.cache.sessions() as session:
-        order_id = order_named(session, "#1050").id
         fo_id = fulfillment_order_of(session, "#1050").id
         claim(session, fo_id, staff_code="ANA", station="pick-2", now=NOW, lease=LEASE)
         session.commit()
-    return order_id
+    return fo_id
 
 
 async def test_a_manager_takes_over_then_reassigns_from_the_order_screen(runtime: Runtime) -> None:
     app = signed_in(runtime, "M1", "Maya Manager", Role.MANAGER)
     said = notes(app)
-    order_id = ana_holds_1050(runtime)
+    ana_holds_1050(runtime)
     async with app.run_test(size=SIZE) as pilot:
-        app.open_order(order_id)
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, OrderScreen)
+        screen = await open_order_screen(app, pilot, "#1050")
         table = screen.query_one("#fulfillment-orders", DataTable)
         assert table.get_row_at(0)[3] == "ANA @ pick-2 until 09:40"
 
@@ -176,10 +172,9 @@ async def test_a_manager_takes_over_then_reassigns_from_the_order_screen(runtime
 async def test_a_picker_may_not_take_over_nor_reassign(runtime: Runtime) -> None:
     app = signed_in(runtime, "P1", "Pia Picker", Role.PICKER)
     said = notes(app)
-    order_id = ana_holds_1050(runtime)
+    fo_id = ana_holds_1050(runtime)
     async with app.run_test(size=SIZE) as pilot:
-        app.open_order(order_id)
-        await settle(pilot)
+        await open_order_screen(app, pilot, "#1050")
         await pilot.press("o", "a")
         await settle(pilot)
         assert isinstance(app.screen, OrderScreen)
@@ -187,4 +182,4 @@ async def test_a_picker_may_not_take_over_nor_reassign(runtime: Runtime) -> None
             "Pia Picker (picker) may not take over another person's claim: ask a manager",
             "Pia Picker (picker) may not reassign claims: ask a manager",
         ]
-    assert [(who, station) for _, who, station in claims(runtime)] == [("ANA", "pick-2")]
+    assert claims(runtime) == [(fo_id, "ANA", "pick-2")]

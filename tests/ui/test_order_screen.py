@@ -15,7 +15,7 @@ from oms_tui.screens.cancel_modal import CancelModal
 from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.order_screen import OrderScreen
 from tests.ui.conftest import NOW
-from tests.ui.floor_app import fulfillment_order_of, order_named, outbox, settle, signed_in
+from tests.ui.floor_app import fulfillment_order_of, open_order_screen, order_named, outbox, settle, signed_in
 
 SIZE = (120, 36)
 
@@ -27,13 +27,9 @@ def timeline_text(screen: OrderScreen) -> str:
 
 async def test_open_an_order_hold_it_and_release_it(runtime: Runtime) -> None:
     app = signed_in(runtime, "K1", "Kai Packer", Role.PACKER)
-    with runtime.cache.sessions() as session:
-        order = order_named(session, "#1050")
     async with app.run_test(size=SIZE) as pilot:
-        app.open_order(order.id)
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, OrderScreen) and screen.title.startswith("#1050")
+        screen = await open_order_screen(app, pilot, "#1050")
+        assert screen.title.startswith("#1050")
         assert screen.query_one("#lines", DataTable).row_count == len(screen.detail.lines) > 0  # type: ignore[union-attr]
 
         await pilot.press("h")
@@ -60,13 +56,9 @@ async def test_open_an_order_hold_it_and_release_it(runtime: Runtime) -> None:
 
 async def test_note_tags_and_move_by_key(runtime: Runtime) -> None:
     app = signed_in(runtime, "K1", "Kai Packer", Role.PACKER)
-    with runtime.cache.sessions() as session:
-        order = order_named(session, "#1050")
     async with app.run_test(size=SIZE) as pilot:
-        app.open_order(order.id)
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, OrderScreen) and screen.detail is not None
+        screen = await open_order_screen(app, pilot, "#1050")
+        assert screen.detail is not None
         before = screen.detail.fulfillment_orders[0].location
         await pilot.press("n", *"Leave with neighbour", "enter")
         await settle(pilot)
@@ -93,16 +85,14 @@ async def test_a_picker_may_not_cancel_nor_release_a_fraud_hold(
     shown: list[str] = []
     notify = app.notify
     monkeypatch.setattr(app, "notify", lambda message, **kw: shown.append(message) or notify(message, **kw))
-    with runtime.cache.sessions() as session:
-        order = order_named(session, "#1025")  # high risk
+    with runtime.cache.sessions() as session:  # #1025: high risk
         OrderDesk("office", None).hold(
             session, fulfillment_order_of(session, "#1025").id, "HIGH_RISK_OF_FRAUD"
         )
         session.commit()
     queued = len(outbox(runtime))
     async with app.run_test(size=SIZE) as pilot:
-        app.open_order(order.id)
-        await settle(pilot)
+        await open_order_screen(app, pilot, "#1025")
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, OrderScreen)  # no confirmation was even offered
@@ -118,11 +108,8 @@ async def test_a_picker_may_not_cancel_nor_release_a_fraud_hold(
 
 async def test_a_manager_cancels_choosing_the_refund_and_restock(runtime: Runtime) -> None:
     app = signed_in(runtime, "M1", "Maya Manager", Role.MANAGER)
-    with runtime.cache.sessions() as session:
-        order = order_named(session, "#1025")
     async with app.run_test(size=SIZE) as pilot:
-        app.open_order(order.id)
-        await settle(pilot)
+        await open_order_screen(app, pilot, "#1025")
         await pilot.press("c")
         modal = app.screen
         assert isinstance(modal, CancelModal)
@@ -146,11 +133,8 @@ async def test_a_manager_cancels_choosing_the_refund_and_restock(runtime: Runtim
 
 async def test_cancel_waits_for_a_refund_choice(runtime: Runtime) -> None:
     app = signed_in(runtime, "M1", "Maya Manager", Role.MANAGER)
-    with runtime.cache.sessions() as session:
-        order = order_named(session, "#1025")
     async with app.run_test(size=SIZE) as pilot:
-        app.open_order(order.id)
-        await settle(pilot)
+        await open_order_screen(app, pilot, "#1025")
         await pilot.press("c")
         app.screen.query_one(Select).value = "CUSTOMER"
         await pilot.pause()
