@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -24,3 +24,22 @@ def record(
     )
     session.add(event)
     return event
+
+
+class Attributed(Protocol):
+    """Who acts: a person (or nobody signed in) at a station (`store_actions.Actor`)."""
+
+    @property
+    def station(self) -> str: ...
+
+    @property
+    def staff_code(self) -> str | None: ...
+
+
+def record_by(
+    session: Session, actor: Attributed, *, action: str, subject: str | None = None, **details: Any
+) -> AuditEvent:
+    """`record`, attributed to `actor`'s station and staff."""
+    return record(
+        session, station=actor.station, staff_code=actor.staff_code, action=action, subject=subject, **details
+    )

@@ -40,7 +40,7 @@ from oms_tui.cache.models import (
 )
 from oms_tui.cache.types import utcnow
 from oms_tui.floor import carriers, claims
-from oms_tui.floor.audit import record
+from oms_tui.floor.audit import record_by
 from oms_tui.floor.lookup import NotFound, find_order
 from oms_tui.floor.staff import StaffError
 from oms_tui.floor.store_actions import ActionRefused, Actor, Tracking, ship
@@ -202,7 +202,8 @@ def open_pack(
             "Packed elsewhere", f"{order.name} was opened at another station just now"
         ) from None
     ids = tuple(row.id for row in rows if row.id is not None)
-    _audit(session, actor, "pack.resume" if resumed else "pack.open", order.id, sessions=list(ids))
+    opened = "pack.resume" if resumed else "pack.open"
+    record_by(session, actor, action=opened, subject=order.id, sessions=list(ids))
     return read_pack(session, ids)
 
 
@@ -228,11 +229,11 @@ def scan(
         )
         # a new dict: changes inside a JSON value are not tracked
         row.verified = {**row.verified, line.line_id: line.verified + 1}
-        _audit(
+        record_by(
             session,
             actor,
-            "pack.verify",
-            pack.order_id,
+            action="pack.verify",
+            subject=pack.order_id,
             code=code,
             line=line.line_id,
             count=line.verified + 1,
@@ -300,11 +301,11 @@ def set_tracking(session: Session, actor: Actor, ids: Sequence[int], text: str) 
         row.tracking_number = number
         row.tracking_company = found.carrier.name if found else None
         row.tracking_url = found.url if found else None
-    _audit(
+    record_by(
         session,
         actor,
-        "pack.tracking",
-        pack.order_id,
+        action="pack.tracking",
+        subject=pack.order_id,
         number=number,
         carrier=found.carrier.name if found else None,
     )
@@ -321,7 +322,14 @@ def choose_carrier(session: Session, actor: Actor, ids: Sequence[int], name: str
     for row in _rows(session, ids):
         row.tracking_company = carrier.name
         row.tracking_url = carrier.tracking_url(pack.tracking_number)
-    _audit(session, actor, "pack.carrier", pack.order_id, carrier=carrier.name, recognised=pack.carrier)
+    record_by(
+        session,
+        actor,
+        action="pack.carrier",
+        subject=pack.order_id,
+        carrier=carrier.name,
+        recognised=pack.carrier,
+    )
     return read_pack(session, ids)
 
 
@@ -329,7 +337,7 @@ def set_notify(session: Session, actor: Actor, ids: Sequence[int], notify: bool)
     pack = _open(session, actor, ids)
     for row in _rows(session, ids):
         row.notify_customer = notify
-    _audit(session, actor, "pack.notify", pack.order_id, notify=notify)
+    record_by(session, actor, action="pack.notify", subject=pack.order_id, notify=notify)
     return read_pack(session, ids)
 
 
@@ -348,7 +356,7 @@ def ship_part(session: Session, actor: Actor, ids: Sequence[int], reason: str) -
     for row in _rows(session, ids):
         row.partial_reason = reason
     missing = {line.name: line.needed - line.verified for line in pack.lines if line.verified < line.needed}
-    _audit(session, actor, "pack.partial", pack.order_id, reason=reason, missing=missing)
+    record_by(session, actor, action="pack.partial", subject=pack.order_id, reason=reason, missing=missing)
     return read_pack(session, ids)
 
 
@@ -374,11 +382,11 @@ def confirm(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
                 row.finished_at = utcnow()
     except ActionRefused as exc:
         raise PackProblem("Cannot ship", str(exc)) from None
-    _audit(
+    record_by(
         session,
         actor,
-        "pack.confirm",
-        pack.order_id,
+        action="pack.confirm",
+        subject=pack.order_id,
         tracking=pack.tracking_number,
         carrier=pack.carrier,
         notify=pack.notify_customer,
@@ -397,7 +405,8 @@ def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str) -> Pac
     put_back = _put_back(session, pack)
     for row in _rows(session, ids):
         row.state, row.finished_at = "abandoned", utcnow()
-    _audit(session, actor, "pack.abandon", pack.order_id, why=why, put_back=[str(item) for item in put_back])
+    returns = [str(item) for item in put_back]
+    record_by(session, actor, action="pack.abandon", subject=pack.order_id, why=why, put_back=returns)
     _release(session, actor, ids)
     if put_back:
         session.add(
@@ -603,14 +612,10 @@ def _release(session: Session, actor: Actor, ids: Sequence[int]) -> None:
 def _refused(
     session: Session, actor: Actor, pack: Pack, code: str, title: str, message: str, hint: str = ""
 ) -> PackProblem:
-    _audit(session, actor, "pack.refused", pack.order_id, code=code, problem=title)
+    record_by(session, actor, action="pack.refused", subject=pack.order_id, code=code, problem=title)
     return PackProblem(title, message, hint)
 
 
-def _audit(session: Session, actor: Actor, action: str, subject: str, **details: object) -> None:
-    record(
-        session, station=actor.station, staff_code=actor.staff_code, action=action, subject=subject, **details
-    )
 
 
 def _units_left(session: Session, fo_id: str) -> int:

@@ -22,7 +22,7 @@ from oms_tui.cache.models import (
     PickList,
     PickListLine,
 )
-from oms_tui.floor.audit import record
+from oms_tui.floor.audit import record_by
 from oms_tui.floor.store_actions import Actor
 from oms_tui.floor.walking import WalkRule, walk_sorted
 
@@ -176,10 +176,9 @@ def start_pick_list(
                     tote=share.tote,
                 )
             )
-    record(
+    record_by(
         session,
-        station=actor.station,
-        staff_code=actor.staff_code,
+        actor,
         action="pick.start",
         subject=pick_list_subject(pick_list.id),
         orders=ids,

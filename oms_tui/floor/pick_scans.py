@@ -25,7 +25,7 @@ from oms_tui.cache.models import (
 )
 from oms_tui.cache.types import utcnow
 from oms_tui.floor import exceptions, store_actions
-from oms_tui.floor.audit import record
+from oms_tui.floor.audit import record_by
 from oms_tui.floor.pick_lists import PickRefused, pick_list_rows, pick_list_subject
 from oms_tui.floor.pick_sheet import PickSheet, SheetLine, read_sheet, with_picked
 from oms_tui.floor.put_back import PutBack, withdraw
@@ -86,10 +86,9 @@ def count_scan(session: Session, sheet: PickSheet, code: str, actor: Actor) -> t
     line = next((line for line in lines if line.left), None)
     if line is None:
         result = _rejected(session, shown, lines)
-        record(
+        record_by(
             session,
-            station=actor.station,
-            staff_code=actor.staff_code,
+            actor,
             action="pick.scan_rejected",
             subject=pick_list_subject(sheet.pick_list_id),
             code=shown,
@@ -111,10 +110,9 @@ def count_scan(session: Session, sheet: PickSheet, code: str, actor: Actor) -> t
     ).scalar()
     if picked is None:
         raise StaleSheet(f"pick list {sheet.pick_list_id} changed")
-    record(
+    record_by(
         session,
-        station=actor.station,
-        staff_code=actor.staff_code,
+        actor,
         action="pick.scan",
         subject=pick_list_subject(sheet.pick_list_id),
         code=shown,
@@ -247,10 +245,9 @@ def short_pick(
         session.flush()
         assert problem.id is not None
         shorts.append(ShortOrder(tote.fulfillment_order_id, tote.order_name, tote.tote, take, problem.id))
-    record(
+    record_by(
         session,
-        station=actor.station,
-        staff_code=actor.staff_code,
+        actor,
         action="pick.short",
         subject=pick_list_subject(pick_list_id),
         sku=line.sku,
@@ -292,10 +289,9 @@ def ship_rest(session: Session, pick_list_id: int, fo_id: str, actor: Actor) -> 
         row.needed = row.picked
         session.add(row)
     _close_shorts(session, fo_id, actor, f"shipped the rest: {without} unit(s) fewer")
-    record(
+    record_by(
         session,
-        station=actor.station,
-        staff_code=actor.staff_code,
+        actor,
         action="pick.ship_rest",
         subject=fo_id,
         pick_list=pick_list_id,
@@ -311,10 +307,9 @@ def hold_short(session: Session, pick_list_id: int, fo_id: str, actor: Actor, no
     store_actions.hold(session, actor, fo_id, "INVENTORY_OUT_OF_STOCK", notes or "short pick")
     task = withdraw(session, pick_list_id, fo_id, "on hold", actor)
     _close_shorts(session, fo_id, actor, "held the order")
-    record(
+    record_by(
         session,
-        station=actor.station,
-        staff_code=actor.staff_code,
+        actor,
         action="pick.hold",
         subject=fo_id,
         pick_list=pick_list_id,
@@ -355,10 +350,9 @@ def complete(session: Session, pick_list_id: int, actor: Actor) -> PickList:
     pick_list.state, pick_list.completed_at = "done", utcnow()
     session.add(pick_list)
     picked, needed = sheet.units
-    record(
+    record_by(
         session,
-        station=actor.station,
-        staff_code=actor.staff_code,
+        actor,
         action="pick.complete",
         subject=pick_list_subject(pick_list_id),
         picked=picked,

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import FulfillmentOrder, Order, PickList, PickListLine
 from oms_tui.floor import claims
-from oms_tui.floor.audit import record
+from oms_tui.floor.audit import record_by
 from oms_tui.floor.pick_lists import PickRefused, pick_list_rows
 from oms_tui.floor.store_actions import Actor
 
@@ -83,10 +83,9 @@ def withdraw(session: Session, pick_list_id: int, fo_id: str, reason: str, actor
         row.withdrawn, row.put_back = reason, row.picked
         session.add(row)
     task = _task(session, fo_id, rows)
-    record(
+    record_by(
         session,
-        station=actor.station,
-        staff_code=actor.staff_code,
+        actor,
         action="pick.withdrawn",
         subject=fo_id,
         pick_list=pick_list_id,
@@ -114,10 +113,9 @@ def put_back_done(session: Session, pick_list_id: int, fo_id: str, actor: Actor)
     for row in rows:
         row.put_back = 0
         session.add(row)
-    record(
+    record_by(
         session,
-        station=actor.station,
-        staff_code=actor.staff_code,
+        actor,
         action="pick.put_back",
         subject=fo_id,
         pick_list=pick_list_id,

@@ -29,7 +29,7 @@ from oms_tui.cache.models import (
 from oms_tui.cache.order_tags import refresh_order_tags
 from oms_tui.cache.priority import order_priority
 from oms_tui.cache.types import utcnow
-from oms_tui.floor.audit import record
+from oms_tui.floor.audit import record_by
 
 HOLD_REASONS = (
     "AWAITING_PAYMENT",
@@ -337,10 +337,9 @@ def _queue(
         staff_code=actor.staff_code,
     )
     session.add(action)
-    record(
+    record_by(
         session,
-        station=actor.station,
-        staff_code=actor.staff_code,
+        actor,
         action=f"store.{kind}",
         subject=subject,
         **payload,
