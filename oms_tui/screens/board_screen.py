@@ -13,7 +13,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Sparkline, Static
 
@@ -21,12 +20,13 @@ from oms_tui.cache.database import Cache
 from oms_tui.floor.board import HOURS, BoardFigures, Work, board_figures
 from oms_tui.floor.exception_rules import label
 from oms_tui.floor.queues import Stage
+from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.sync_health import SyncHealth, ago
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.stage_tile import StageTile
-from oms_tui.widgets.steady_footer import SteadyFooter
 
 REFRESH_SECONDS = 10.0
 LATE_SHOWN = 40  # as many as a wall screen shows; a small one clips the list
@@ -43,7 +43,7 @@ STAGES = (
 ALERT_STAGES = {Stage.EXCEPTIONS, Stage.ON_HOLD}
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(LeanScreen[None]):
     DEFAULT_CSS = """
     BoardScreen #tiles { height: 5; }
     BoardScreen StageTile { width: 1fr; }
@@ -81,7 +81,7 @@ class BoardScreen(Screen[None]):
             yield Static("", id="work", classes="panel")
             yield Static("", id="by-kind", classes="panel")
             yield Static("", id="sync-health", classes="panel")
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Floor board"

@@ -12,7 +12,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Label, Select, Static
 
@@ -22,11 +21,12 @@ from oms_tui.floor.exception_rules import KIND_LABELS, fix_for, label
 from oms_tui.floor.exceptions import ExceptionRefused, claim, open_by_kind, open_exceptions, resolve
 from oms_tui.floor.staff import StaffError, active_staff
 from oms_tui.screens.exception_dialog import ExceptionDialog
+from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import OpenOrder
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
-from oms_tui.widgets.steady_footer import SteadyFooter
 
 SHOWN = 500  # the most severe and oldest; the title says how many there are in all
 REFRESH_SECONDS = 5.0
@@ -39,7 +39,7 @@ class Shown:
     order_name: str
 
 
-class ExceptionsScreen(Screen[None]):
+class ExceptionsScreen(LeanScreen[None]):
     AUTO_FOCUS = "#exceptions"
     BINDINGS = [
         Binding("f", "filter", "Filter", id="exceptions.filter"),
@@ -73,7 +73,7 @@ class ExceptionsScreen(Screen[None]):
             yield Select[str]([], prompt="every kind", id="kind")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="exceptions")
         yield Static("", id="detail")
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Exceptions"

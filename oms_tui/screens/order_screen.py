@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from oms_tui.cache.database import Cache
@@ -34,11 +33,12 @@ from oms_tui.floor.store_actions import HOLD_REASONS, ActionRefused
 from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.floor_app import floor_app
+from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import StaffChanged
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.text_modal import TextModal
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
-from oms_tui.widgets.steady_footer import SteadyFooter
 
 Act = Callable[[Session], OutboxAction]  # records the action in the session's transaction
 ClaimAct = Callable[[Session], Claim]
@@ -63,7 +63,7 @@ COLUMNS = {
 }
 
 
-class OrderScreen(Screen[None]):
+class OrderScreen(LeanScreen[None]):
     CSS_PATH = "order_screen.tcss"
     AUTO_FOCUS = "#fulfillment-orders"
     BINDINGS = [
@@ -116,7 +116,7 @@ class OrderScreen(Screen[None]):
                 yield DataTable(id="shipments", cursor_type="none")
             with VerticalScroll(id="timeline-box"):
                 yield Static(id="timeline")
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Order"

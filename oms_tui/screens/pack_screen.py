@@ -19,7 +19,6 @@ from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from oms_tui.cache.database import Cache
@@ -30,12 +29,13 @@ from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.packing import Pack, PackProblem
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
+from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.screens.text_modal import TextModal
 from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
-from oms_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from oms_tui.app import OmsApp
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 Step = Callable[[Session], Pack]  # one packing step in the step's own transaction
 
 
-class PackScreen(Screen[None]):
+class PackScreen(LeanScreen[None]):
     AUTO_FOCUS = "#lines"
     BINDINGS = [
         Binding("f10", "ship", "Ship", priority=True, id="pack.ship"),
@@ -79,7 +79,7 @@ class PackScreen(Screen[None]):
         yield DataTable(id="lines", cursor_type="none", zebra_stripes=True)
         yield Static(id="shipping")
         yield Input(placeholder="Order number, SKU, barcode or tracking number; Enter", id="typed")
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Pack"

@@ -27,7 +27,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
 from oms_tui.cache.database import Cache
@@ -53,12 +52,13 @@ from oms_tui.floor.put_back import PutBack, pending_put_backs, put_back_done, wi
 from oms_tui.floor.store_actions import ActionRefused, Actor
 from oms_tui.floor.walking import WalkRule
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
+from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, Scanned, StaffChanged
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.pick_lines import PickLines
 from oms_tui.widgets.shell_header import ShellHeader
-from oms_tui.widgets.steady_footer import SteadyFooter
 
 COLUMNS = (("#", 3), ("Bin", 10), ("SKU", 14), ("Title", 28), ("Picked", 8), ("Totes", 30))
 WAVES = {
@@ -70,7 +70,7 @@ Refusal = (PickRefused, ActionRefused, ClaimRefused, SQLAlchemyError)
 Done = TypeVar("Done")  # what a step returns
 
 
-class PickScreen(Screen[None]):
+class PickScreen(LeanScreen[None]):
     AUTO_FOCUS = "#lines"
     DEFAULT_CSS = """
     PickScreen #summary { height: 1; padding: 0 1; background: $boost; }
@@ -125,7 +125,7 @@ class PickScreen(Screen[None]):
         yield Static("", id="prompt")
         yield PickLines(COLUMNS, id="lines")
         yield Static("", id="last")
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Pick"

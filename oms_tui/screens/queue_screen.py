@@ -12,7 +12,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Input, Select, Tab, Tabs
 
 from oms_tui.cache.database import Cache
@@ -23,10 +22,11 @@ from oms_tui.floor.claims import claim_next, claims_mark
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.queues import FO_STATUSES, QueueFilter, QueueRow, QueueSource, Stage
 from oms_tui.screens.floor_app import floor_app
+from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, OpenOrder
 from oms_tui.screens.registry import ScreenContext
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
-from oms_tui.widgets.steady_footer import SteadyFooter
 from oms_tui.widgets.virtual_table import Cell, Column, VirtualTable
 
 STAGE_KEYS = {str(n): stage for n, stage in enumerate(Stage, start=1)}
@@ -79,7 +79,7 @@ def tags_cell(tags: Sequence[str]) -> Text:
     return text
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(LeanScreen[None]):
     CSS_PATH = "queue_screen.tcss"
     AUTO_FOCUS = "#queue"
     BINDINGS = [
@@ -127,7 +127,7 @@ class QueueScreen(Screen[None]):
             yield Select[str]([], prompt="Any channel", id="channel", compact=True)
         yield Input(placeholder="Order number, customer, email, SKU or tracking number", id="search")
         yield VirtualTable[QueueRow](COLUMNS, self.format_row, id="queue")
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Queues"

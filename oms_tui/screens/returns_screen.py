@@ -21,7 +21,6 @@ from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
@@ -43,12 +42,13 @@ from oms_tui.floor.returns import (
 from oms_tui.floor.store_actions import ActionRefused
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
+from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import Scanned
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
-from oms_tui.widgets.steady_footer import SteadyFooter
 
 REFRESH_SECONDS = 5.0
 OUTCOME_STYLE = {RESTOCK: "green", DAMAGED: "yellow", MISSING: "red"}
@@ -70,7 +70,7 @@ class Stepped:
 Step = Callable[[Session, str | None], Stepped]
 
 
-class ReturnsScreen(Screen[None]):
+class ReturnsScreen(LeanScreen[None]):
     AUTO_FOCUS = "#queue"
     BINDINGS = [
         Binding("r", "restock", "Restock", id="returns.restock"),
@@ -116,7 +116,7 @@ class ReturnsScreen(Screen[None]):
         yield DataTable(cursor_type="row", zebra_stripes=True, id="queue")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="items")
         yield Static("", id="detail")
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Returns"

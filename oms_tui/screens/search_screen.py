@@ -16,22 +16,22 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.floor.order_desk import OrderDesk
 from oms_tui.floor.search import MIN_INDEXED, SearchHit, search_orders
+from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import StaffChanged
 from oms_tui.screens.order_screen import OrderScreen, words
+from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
-from oms_tui.widgets.steady_footer import SteadyFooter
 
 HINT = "Order number, customer, email, phone, SKU, barcode or tracking number (3 letters or more)"
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(LeanScreen[None]):
     DEBOUNCE = 0.15  # seconds after the last key
     AUTO_FOCUS = "#query"
     BINDINGS = [
@@ -61,9 +61,12 @@ class SearchScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
         yield Input(self.initial, placeholder=HINT, id="query")
-        yield Static("Every order, shipped and cancelled too: type part of what you know.", id="summary")
+        # quotes what was typed: plain text, not markup
+        yield Static(
+            "Every order, shipped and cancelled too: type part of what you know.", id="summary", markup=False
+        )
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Find an order"

@@ -24,6 +24,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 
 class KeyedRow(Protocol):
@@ -237,8 +238,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         if generation != self._generation:
             return
         self._windows = OrderedDict({0: rows})
-        self.total = len(rows)  # for now: the count follows
-        self.virtual_size = Size(0, self.total + 1)
+        self._set_total(len(rows))  # for now: the count follows
         self.cursor_key = rows[0].key if rows else None
         self.refresh()
 
@@ -254,8 +254,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         changed = total != self.total or found != (self.cursor if found is not None else None)
         changed = changed or any(self._windows.get(start) != rows for start, rows in windows.items())
         self._windows = OrderedDict(sorted(windows.items()))
-        self.total = total
-        self.virtual_size = Size(0, total + 1)
+        self._set_total(total)
         if found is not None:
             self.cursor = found
         else:
@@ -268,6 +267,18 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self.post_message(self.Reloaded(self, total))
         if self._changed_meanwhile:
             self.data_changed()
+
+    def _set_total(self, total: int) -> None:
+        """`total` rows (and the header): the scrollbar follows. Only a scrollbar shown or hidden
+        changes the layout; Textual would lay the whole screen out again at each new count."""
+        self.total = total
+        size = Size(0, total + 1)
+        if size == self.virtual_size:
+            return
+        had_scrollbar = self.show_vertical_scrollbar
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh(layout=self.show_vertical_scrollbar != had_scrollbar)
 
     def _read_failed(self, generation: int, error: Exception) -> None:
         if generation == self._generation:

@@ -1,0 +1,150 @@
+"""The keys that apply now, drawn on one line at the bottom of a screen.
+
+Textual's Footer is a row of widgets, one per key, made again (or shown and hidden) whenever focus
+moves: each time the whole screen is laid out again, 15 to 40 ms on the key that moved focus, and
+at start 16 more widgets to style. This one is a single line of text: a new set of keys repaints
+it, nothing else. It looks and behaves as the Footer does: the key, then what it does; a key that
+does not apply now is dimmed; the command palette's key on the right; a click presses the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import events
+from textual.screen import Screen
+from textual.widget import Widget
+
+
+@dataclass(frozen=True)
+class FooterItem:
+    key: str  # as Textual names it, for `simulate_key`
+    shown_as: str  # as the footer shows it ("^p", "F5")
+    description: str
+    enabled: bool
+    tooltip: str
+
+
+class KeyFooter(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "key-footer--key",
+        "key-footer--description",
+        "key-footer--hover",
+        "key-footer--edge",
+    }
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        & > .key-footer--key {
+            color: $footer-key-foreground; background: $footer-key-background; text-style: bold;
+        }
+        & > .key-footer--description {
+            color: $footer-description-foreground; background: $footer-description-background;
+        }
+        & > .key-footer--hover { color: $footer-key-foreground; background: $block-hover-background; }
+        & > .key-footer--edge { color: $foreground 20%; }
+        &:hover { pointer: pointer; }
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: tuple[FooterItem, ...] = ()
+        self.palette: FooterItem | None = None  # the command palette's key, on the right
+        self.spans: list[tuple[int, int, FooterItem]] = []  # where each key was drawn (x from, to)
+        self.hovered: FooterItem | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        items, palette = keys_of(screen)
+        if (items, palette) != (self.items, self.palette):
+            self.items, self.palette = items, palette
+            self.refresh()
+
+    # --- drawing ------------------------------------------------------------------------------------
+
+    def render(self) -> Text:
+        width = self.size.width
+        line, self.spans = Text(no_wrap=True, overflow="crop", end=""), []
+        right = Text()
+        if self.palette is not None:
+            edge = self.get_component_rich_style("key-footer--edge")
+            right = Text.assemble(("▏", edge), self._drawn(self.palette), " ")
+        for item in self.items:
+            drawn = self._drawn(item)
+            if line.cell_len + drawn.cell_len > width - right.cell_len:
+                break  # no room: as in Textual's Footer, the keys past the edge are cut
+            self.spans.append((line.cell_len, line.cell_len + drawn.cell_len, item))
+            line.append_text(drawn)
+        if self.palette is not None and right.cell_len <= width:
+            line.pad_right(width - right.cell_len - line.cell_len)
+            self.spans.append((width - right.cell_len + 1, width, self.palette))
+            line.append_text(right)
+        return line
+
+    def _drawn(self, item: FooterItem) -> Text:
+        key = self.get_component_rich_style("key-footer--key")
+        description = self.get_component_rich_style("key-footer--description")
+        text = Text.assemble((f" {item.shown_as} ", key), (f"{item.description} ", description))
+        if item == self.hovered:
+            text.stylize(self.get_component_rich_style("key-footer--hover"))
+        if not item.enabled:
+            text.stylize("dim")
+        return text
+
+    # --- the mouse ----------------------------------------------------------------------------------
+
+    def item_at(self, x: int) -> FooterItem | None:
+        return next((item for start, end, item in self.spans if start <= x < end), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        hovered = self.item_at(event.x)
+        if hovered != self.hovered:
+            self.hovered = hovered
+            self.tooltip = hovered.tooltip if hovered is not None and hovered.tooltip else None
+            self.refresh()
+
+    def on_leave(self) -> None:
+        self.hovered = None
+        self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        item = self.item_at(event.x)
+        if item is None:
+            return
+        if item.enabled:
+            self.app.simulate_key(item.key)
+        else:
+            self.app.bell()
+
+
+def keys_of(screen: Screen[Any]) -> tuple[tuple[FooterItem, ...], FooterItem | None]:
+    """What the Footer shows for `screen`: the first key of each shown action, in the order of
+    the screen's active bindings, and the command palette's key."""
+    app = screen.app
+    firsts: dict[str, FooterItem] = {}
+    for _, binding, enabled, tooltip in screen.active_bindings.values():
+        if binding.show and binding.action not in firsts:
+            shown_as = app.get_key_display(binding)
+            firsts[binding.action] = FooterItem(binding.key, shown_as, binding.description, enabled, tooltip)
+    palette = screen.active_bindings.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
+    palette_item = None
+    if palette is not None:
+        _, binding, enabled, _ = palette
+        tooltip = binding.tooltip or binding.description
+        palette_item = FooterItem(
+            binding.key, app.get_key_display(binding), binding.description, enabled, tooltip
+        )
+    return tuple(firsts.values()), palette_item

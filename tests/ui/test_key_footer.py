@@ -1,0 +1,79 @@
+"""The footer shows the keys that apply, on one line, and a click on one presses it."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Static
+
+from oms_tui.widgets.key_footer import KeyFooter
+
+
+class Pane(Static, can_focus=True):
+    BINDINGS = [Binding("f6", "explode", "Explode")]
+
+    def action_explode(self) -> None:
+        self.app.exploded += 1  # type: ignore[attr-defined]
+
+
+class Panes(App[None]):
+    BINDINGS = [Binding("f5", "refresh", "Refresh"), Binding("f7", "archive", "Archive everything at once")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refresh_allowed = True
+        self.exploded = 0
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="first")
+        yield Pane("pane", id="pane")
+        yield KeyFooter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return (True if self.refresh_allowed else None) if action == "refresh" else True  # None: dimmed
+
+
+def footer_line(app: App[None]) -> str:
+    return app.query_one(KeyFooter).render().plain
+
+
+async def test_the_footer_follows_the_keys_that_apply() -> None:
+    app = Panes()
+    async with app.run_test(size=(100, 5)) as pilot:
+        app.query_one("#pane").focus()
+        await pilot.pause()
+        assert " f6 Explode " in footer_line(app)
+        app.query_one("#first").focus()
+        await pilot.pause()
+        assert "Explode" not in footer_line(app)
+        assert footer_line(app).rstrip().endswith("^p palette"), "the palette's key, on the right"
+        app.refresh_allowed = False
+        app.refresh_bindings()
+        await pilot.pause()
+        footer = app.query_one(KeyFooter)
+        refresh = next(item for item in footer.items if item.description == "Refresh")
+        assert not refresh.enabled and "f5 Refresh" in footer_line(app), "shown, dimmed"
+        assert any("dim" in str(span.style) for span in footer.render().spans)
+
+
+async def test_a_click_on_a_key_presses_it() -> None:
+    app = Panes()
+    async with app.run_test(size=(100, 5)) as pilot:
+        app.query_one("#pane").focus()
+        await pilot.pause()
+        line = footer_line(app)
+        await pilot.click(KeyFooter, offset=(line.index("Explode"), 0))
+        await pilot.pause()
+        assert app.exploded == 1
+        await pilot.click(KeyFooter, offset=(line.index("palette"), 0))
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
+
+
+async def test_keys_past_the_edge_are_cut_and_the_palette_key_stays() -> None:
+    app = Panes()
+    async with app.run_test(size=(40, 5)) as pilot:
+        app.query_one("#pane").focus()
+        await pilot.pause()
+        line = footer_line(app)
+        assert len(line) == 40 and "Archive" not in line and line.rstrip().endswith("^p palette")
