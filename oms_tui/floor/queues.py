@@ -160,26 +160,39 @@ def _not_in(column: Any, ids: Any, anti_join: bool) -> Any:
     return ~exists().where(next(iter(found.c)) == column)
 
 
-def _big_stage(stage: Stage, now: datetime, indexed: bool) -> tuple[Any, list[tuple[Any, Any]]]:
+def _big_stage(
+    stage: Stage, now: datetime, indexed: bool, order_joined: bool = False
+) -> tuple[Any, list[tuple[Any, Any]]]:
     """A big stage as (every fulfillment order with its status, the few of those left out, by kind:
-    (column, the ids it must not be among))."""
+    (column, the ids it must not be among)). `order_joined`: the query has each row's order, whose
+    own `cancelled_at` then says whether it is cancelled (a list of every cancelled order, built
+    for each read, costs more as the shop grows)."""
     fo = FulfillmentOrder
     status = _fo_column("status", indexed)
+    cancelled = [] if order_joined else [(fo.order_id, _cancelled_orders())]
+    live = col(Order.cancelled_at).is_(None) if order_joined else true()
     if stage is Stage.READY_TO_PICK:
         taken = union(_claimed(now), _on_lists("open"), _fully_picked(), _being_packed())
-        return status.in_(OPEN), [(fo.order_id, _cancelled_orders()), (fo.id, taken)]
+        return and_(status.in_(OPEN), live), [*cancelled, (fo.id, taken)]
     if stage is Stage.ON_HOLD:
-        return status == "ON_HOLD", [(fo.order_id, _cancelled_orders())]
+        return and_(status == "ON_HOLD", live), cancelled
     return true(), []
 
 
-def stage_condition(stage: Stage, now: datetime, *, indexed: bool = False, anti_join: bool = False) -> Any:
+def stage_condition(
+    stage: Stage, now: datetime, *, indexed: bool = False, anti_join: bool = False, order_joined: bool = False
+) -> Any:
     if stage in BIG_STAGES:
-        everything, left_out = _big_stage(stage, now, indexed)
+        everything, left_out = _big_stage(stage, now, indexed, order_joined)
         return and_(everything, *(_not_in(column, ids, anti_join) for column, ids in left_out))
     fo = FulfillmentOrder
     status = _fo_column("status", indexed)
-    is_open = and_(status.in_(OPEN), _not_in(fo.order_id, _cancelled_orders(), anti_join))
+    live = (
+        col(Order.cancelled_at).is_(None)
+        if order_joined
+        else _not_in(fo.order_id, _cancelled_orders(), anti_join)
+    )
+    is_open = and_(status.in_(OPEN), live)
     if stage is Stage.PICKING:
         taken = col(fo.id).in_(union(_claimed(now), _on_lists("open")))
         packing = union(_fully_picked(), _being_packed())
@@ -205,42 +218,82 @@ def _conditions(
     indexed: bool = False,
     anti_join: bool = False,
     stage_part: Any = None,
-    search_each: bool = False,
+    row_by_row: bool = False,
+    order_joined: bool = False,
+    picked: Picked | None = None,
 ) -> list[Any]:
+    """What a row of the queue must meet. `row_by_row`: the rows are read along the queue's order
+    or from the `picked` orders, so a tag or a search is checked on each row as it passes (a list
+    of every match would be built first, for each read)."""
     if stage_part is None:
-        stage_part = stage_condition(stage, now, indexed=indexed, anti_join=anti_join)
+        stage_part = stage_condition(
+            stage, now, indexed=indexed, anti_join=anti_join, order_joined=order_joined
+        )
     conditions = [stage_part]
     if filters.location_id:
         conditions.append(_fo_column("location_id", indexed) == filters.location_id)
     if filters.status:
         conditions.append(_fo_column("status", indexed) == filters.status)
-    if tag_key(filters.tag):  # the orders with the tag, from the tag's index entries
-        tagged = select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag))
-        conditions.append(col(FulfillmentOrder.order_id).in_(tagged))
+    picked_by = ""
+    if picked is not None:
+        conditions.append(col(FulfillmentOrder.order_id).in_(picked.order_ids))
+        picked_by = picked.by
+    if tag_key(filters.tag) and picked_by != "tag":
+        conditions.append(_tagged(filters.tag, row_by_row))
     if filters.channel is not None:
         conditions.append(col(Order.channel) == filters.channel)
-    if filters.search.strip() and search_each:
-        conditions.append(matches_order(filters.search, FulfillmentOrder.order_id))
-    elif filters.search.strip():
-        conditions.append(col(FulfillmentOrder.order_id).in_(matching_order_ids(filters.search)))
+    if filters.search.strip() and picked_by != "search":
+        conditions.append(_matching(filters.search, row_by_row))
     return conditions
+
+
+def _tagged(tag: str, row_by_row: bool) -> Any:
+    if row_by_row:  # each row's tag looked up by its key
+        return exists().where(
+            col(OrderTag.order_id) == FulfillmentOrder.order_id, col(OrderTag.tag) == tag_key(tag)
+        )
+    # the orders with the tag, from the tag's index entries
+    tagged = select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(tag))
+    return col(FulfillmentOrder.order_id).in_(tagged)
+
+
+def _matching(search: str, row_by_row: bool) -> Any:
+    if row_by_row:  # each row's own search document
+        return matches_order(search, FulfillmentOrder.order_id)
+    return col(FulfillmentOrder.order_id).in_(matching_order_ids(search))
 
 
 RARE = 2_000  # orders with a tag or matching a search, below which they are gathered first and sorted
 
 
-def _in_queue_order(session: Session, filters: QueueFilter) -> bool:
-    """Whether a window is best read along the queue's order: not when a search or a tag picks a
-    few orders among many (gathering and sorting those few is cheaper than passing the others)."""
-    picks = []
+@dataclass(frozen=True)
+class Picked:
+    """The few orders a tag or a search picks (`by`: "tag" or "search"), gathered in one read."""
+
+    by: str
+    order_ids: tuple[str, ...]
+
+
+_GATHER = Picked("", ())  # not given: `window_query` and `count` gather for themselves
+
+
+def picked_orders(session: Session, stage: Stage, filters: QueueFilter) -> Picked | None:
+    """SQLite, a big stage: the orders a tag or a search picks, when they are few (under `RARE`):
+    gathering and sorting those few is cheaper than passing the others. None when they are many
+    (the queue is read in its order and each row checked as it passes), when there is nothing to
+    pick by, and on PostgreSQL (which plans from statistics)."""
+    if _plans_from_statistics(session) or stage not in BIG_STAGES:
+        return None
+    picks: list[tuple[str, Any]] = []
     if filters.search.strip():
-        picks.append(matching_order_ids(filters.search))
+        picks.append(("search", matching_order_ids(filters.search)))
     if tag_key(filters.tag):
-        picks.append(select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag)))
-    return all(
-        session.exec(select(func.count()).select_from(pick.limit(RARE).subquery())).one() >= RARE
-        for pick in picks
-    )
+        picks.append(("tag", select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag))))
+    for by, pick in picks:
+        order_ids = tuple(session.exec(pick.limit(RARE)))
+        if len(order_ids) < RARE:
+            return Picked(by, order_ids)
+    return None
 
 
 def _after(key: SortKey) -> Any:
@@ -260,15 +313,20 @@ ROW_ORDER = (col(Order.priority), col(Order.created_at), col(Order.id), col(Fulf
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def count(session: Session, stage: Stage, filters: QueueFilter, now: datetime) -> int:
+def count(
+    session: Session, stage: Stage, filters: QueueFilter, now: datetime, *, picked: Picked | None = _GATHER
+) -> int:
     query = select(func.count()).select_from(FulfillmentOrder)
     plain = _plans_from_statistics(session)
+    if picked is _GATHER:
+        picked = picked_orders(session, stage, filters)
     if filters.needs_order:
         query = query.join(Order, col(Order.id) == FulfillmentOrder.order_id)
-    if filters.search.strip():  # a scan of the orders anyway: count in one go
-        return session.exec(
-            query.where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
-        ).one()
+    if filters.search.strip() or picked is not None:  # a few orders, or a scan anyway: in one go
+        conditions = _conditions(
+            stage, filters, now, indexed=plain, anti_join=plain, row_by_row=picked is not None, picked=picked
+        )
+        return session.exec(query.where(*conditions)).one()
     if stage not in BIG_STAGES:
         return session.exec(
             query.where(*_conditions(stage, filters, now, indexed=plain, anti_join=plain))
@@ -300,10 +358,13 @@ def window(
     after: SortKey | None = None,
     before: SortKey | None = None,
     from_end: bool = False,
+    picked: Picked | None = _GATHER,
 ) -> list[QueueRow]:
     """`limit` rows in queue order: after `after`, before `before`, or `offset` rows from either end."""
     reverse = from_end or before is not None
-    query = window_query(session, stage, filters, now, after=after, before=before, reverse=reverse)
+    query = window_query(
+        session, stage, filters, now, after=after, before=before, reverse=reverse, picked=picked
+    )
     ids = list(session.exec(query.offset(offset).limit(limit)))
     rows = _rows(session, ids, now)
     return rows[::-1] if reverse else rows
@@ -318,17 +379,29 @@ def window_query(
     after: SortKey | None = None,
     before: SortKey | None = None,
     reverse: bool = False,
+    picked: Picked | None = _GATHER,
 ) -> Any:
     """The ids of a window's rows, in queue order (or reversed), as the engine will plan them."""
     plain = _plans_from_statistics(session)
+    if picked is _GATHER:
+        picked = picked_orders(session, stage, filters)
     order_id: Any = col(Order.id)
-    in_order = not plain and stage in BIG_STAGES and _in_queue_order(session, filters)
+    in_order = not plain and stage in BIG_STAGES and picked is None
     if in_order:
         # SQLite would look each order up from its fulfillment orders, every one of the stage, and
         # sort them all; with the order's id out of an index's reach it reads the orders along the
         # queue's index instead and stops at the window's last row.
         order_id = func.coalesce(order_id, "")
-    conditions = _conditions(stage, filters, now, indexed=plain, anti_join=plain, search_each=in_order)
+    conditions = _conditions(
+        stage,
+        filters,
+        now,
+        indexed=plain,
+        anti_join=plain,
+        row_by_row=in_order or picked is not None,
+        order_joined=True,
+        picked=picked,
+    )
     query = select(FulfillmentOrder.id).join(Order, order_id == FulfillmentOrder.order_id).where(*conditions)
     if after is not None:
         query = query.where(_after(after))
@@ -337,13 +410,32 @@ def window_query(
     return query.order_by(*(c.desc() for c in ROW_ORDER) if reverse else ROW_ORDER)
 
 
-def position(session: Session, stage: Stage, filters: QueueFilter, now: datetime, key: str) -> int | None:
+def position(
+    session: Session,
+    stage: Stage,
+    filters: QueueFilter,
+    now: datetime,
+    key: str,
+    *,
+    picked: Picked | None = _GATHER,
+) -> int | None:
     """Where fulfillment order `key` stands in the queue (0 = first), or None if it is not in it."""
     (row,) = _rows(session, [key], now) or (None,)
     if row is None:
         return None
     plain = _plans_from_statistics(session)
-    conditions = _conditions(stage, filters, now, indexed=plain, anti_join=plain)
+    if picked is _GATHER:
+        picked = picked_orders(session, stage, filters)
+    conditions = _conditions(
+        stage,
+        filters,
+        now,
+        indexed=plain,
+        anti_join=plain,
+        row_by_row=picked is not None,
+        order_joined=True,
+        picked=picked,
+    )
     base = (
         select(func.count())
         .select_from(FulfillmentOrder)
@@ -371,24 +463,53 @@ def _rows(session: Session, ids: Sequence[str], now: datetime) -> list[QueueRow]
         .correlate(fo)
         .scalar_subquery()
     )
+    # Columns, not entities: a window is read at every scroll, and entities cost twice the time.
     query = (
-        sa_select(fo, Order, remaining, everything, holder)
+        sa_select(
+            col(fo.id),
+            col(fo.status),
+            col(fo.location_name),
+            col(Order.id),
+            col(Order.name),
+            col(Order.customer_name),
+            col(Order.email),
+            col(Order.created_at),
+            col(Order.tags),
+            col(Order.priority),
+            remaining,
+            everything,
+            holder,
+        )
         .join(Order, col(Order.id) == fo.order_id)
         .where(col(fo.id).in_(ids))
     )
     found = {}
-    for fulfillment_order, order, left_units, all_units, who in session.execute(query):
-        found[fulfillment_order.id] = QueueRow(
-            key=fulfillment_order.id,
-            order_id=order.id,
-            order_name=order.name,
-            customer=order.customer_name or order.email or "",
+    for (
+        key,
+        status,
+        location,
+        order_id,
+        name,
+        customer,
+        email,
+        created,
+        tags,
+        priority,
+        left_units,
+        all_units,
+        who,
+    ) in session.execute(query):
+        found[key] = QueueRow(
+            key=key,
+            order_id=order_id,
+            order_name=name,
+            customer=customer or email or "",
             items=int(left_units or all_units),
-            status=fulfillment_order.status,
-            location=fulfillment_order.location_name or "",
-            created_at=order.created_at,
-            tags=tuple(order.tags),
-            priority=order.priority,
+            status=status,
+            location=location or "",
+            created_at=created,
+            tags=tuple(tags),
+            priority=priority,
             holder=who,
         )
     return [found[ident] for ident in ids if ident in found]
@@ -399,7 +520,8 @@ class QueueSource:
 
     Called from worker threads; each call uses its own session. Windows next to one already read are
     read by keyset from its edge (the cost does not grow with depth); others by OFFSET from the nearer
-    end. A new `count()` starts afresh: the rows may have moved since.
+    end. A new `count()` starts afresh: the rows may have moved since, and the orders a tag or a
+    search picks (`picked_orders`) are gathered again; windows use the ones gathered last.
     """
 
     def __init__(
@@ -413,14 +535,25 @@ class QueueSource:
         self._lock = threading.Lock()
         self._edges: dict[int, SortKey] = {}  # row index -> its sort key, for the rows at window edges
         self._total: int | None = None
+        self._picked: Picked | None = _GATHER
 
     def count(self) -> int:
         with self.sessions() as session:
-            total = count(session, self.stage, self.filters, self.clock())
+            picked = picked_orders(session, self.stage, self.filters)
+            total = count(session, self.stage, self.filters, self.clock(), picked=picked)
         with self._lock:
             self._edges.clear()
-            self._total = total
+            self._total, self._picked = total, picked
         return total
+
+    def _picked_in(self, session: Session) -> Picked | None:
+        with self._lock:
+            picked = self._picked
+        if picked is _GATHER:  # a window before the first count
+            picked = picked_orders(session, self.stage, self.filters)
+            with self._lock:
+                self._picked = picked
+        return picked
 
     def window(self, offset: int, limit: int) -> list[QueueRow]:
         with self._lock:
@@ -429,7 +562,8 @@ class QueueSource:
             limit = max(0, min(limit, total - offset))
 
         def read(**where: Any) -> list[QueueRow]:
-            return window(session, self.stage, self.filters, self.clock(), limit=limit, **where)
+            now, picked = self.clock(), self._picked_in(session)
+            return window(session, self.stage, self.filters, now, limit=limit, picked=picked, **where)
 
         with self.sessions() as session:
             if offset == 0 or limit == 0:
@@ -450,7 +584,6 @@ class QueueSource:
 
     def position(self, key: str) -> int | None:
         with self.sessions() as session:
-            return position(session, self.stage, self.filters, self.clock(), key)
-
-
-# --- search (to be replaced by a full-text index) -----------------------------------------------------
+            return position(
+                session, self.stage, self.filters, self.clock(), key, picked=self._picked_in(session)
+            )
