@@ -17,6 +17,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -369,6 +370,19 @@ class OmsApp(App[None]):
         idle = (self.clock() - self.last_input).total_seconds() / 60
         if minutes and self.desk.staff is not None and idle >= minutes:
             self.sign_out("idle")
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice as plain text, whatever the caller asks: notices quote scans, typing and the
+        store's messages, any of which may look like markup (and a screen's `notify` asks for it)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_unmount(self) -> None:
         self.stopping.set()

@@ -45,7 +45,7 @@ class SignInScreen(ModalScreen[None]):
             box.border_title = f"Sign in · station {self.station}"
             yield Label("Scan your badge, or type your staff code and Enter")
             yield Input(placeholder="staff code", id="code")
-            yield Label("", id="problem")
+            yield Label("", id="problem", markup=False)  # quotes what was scanned or typed
             if self.shown:
                 codes = "\n".join(f"  {p.code:<8} {p.name} ({p.role.value})" for p in self.shown)
                 yield Label(f"Demo staff:\n{codes}", id="demo-staff", classes="hint")

@@ -31,9 +31,10 @@ class BlockingError(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = self.title_text
-            yield Label(self.problem, id="problem")
+            # What was scanned is shown as it came: a garbled code may look like markup.
+            yield Label(self.problem, id="problem", markup=False)
             if self.hint:
-                yield Label(self.hint, classes="hint")
+                yield Label(self.hint, classes="hint", markup=False)
             yield Label("Esc to acknowledge (a scan does not close this)", classes="hint")
 
     def on_mount(self) -> None:

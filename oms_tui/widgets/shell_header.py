@@ -32,12 +32,13 @@ class ShellHeader(Widget):
         self.staff: str | None = None
 
     def compose(self) -> ComposeResult:
+        # Plain text, not markup: names come from settings and the store (a notice, a staff name).
         with Horizontal(id="bar"):
-            yield Label(id="title")
-            yield Label(id="where")
-            yield Label(id="clock")
+            yield Label(id="title", markup=False)
+            yield Label(id="where", markup=False)
+            yield Label(id="clock", markup=False)
         yield Label(id="sync")
-        yield Label(id="notice")
+        yield Label(id="notice", markup=False)
 
     def on_mount(self) -> None:
         self.watch(self.screen, "title", self._show_title)

@@ -22,6 +22,7 @@ printable = st.characters(categories=("L", "M", "N", "P", "S"), include_characte
 garbage = st.one_of(
     st.text(printable, min_size=3, max_size=40),
     st.sampled_from(["###", "#-1", "gid://shopify/Order/", "1" * 30, "pick1 ", "9" * 400]),
+    st.sampled_from(["[/b]", "[a=<b]", "[bold]x[/i]"]),  # what Textual would take for markup
     st.just("\uff30\uff29\uff23\uff2b\uff11"),  # PICK1 in full-width letters: no badge
 )
 wild = st.text(printable, min_size=500, max_size=2000)  # a scanner gone wild: in every example

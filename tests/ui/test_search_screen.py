@@ -128,3 +128,15 @@ def test_search_snapshot(app: OmsApp, snap_compare) -> None:  # type: ignore[no-
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=search)
+
+
+async def test_what_looks_like_markup_is_searched_and_quoted_as_typed(app: OmsApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_search(pilot)
+        await pilot.press(*"[/b] x")
+        await settle(pilot)
+        summary = app.screen.query_one("#summary")
+        assert "No order matches '[/b] x'" in str(summary.render())
+        app.screen.notify("unknown code '[/x]'")  # a screen's notice asks for markup: shown as it is
+        await settle(pilot)
+        assert app.is_running
