@@ -32,12 +32,8 @@ from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput
 from oms_tui.screens.catalog import SCREENS
-from oms_tui.screens.help_screen import HelpScreen
 from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned, StaffChanged
-from oms_tui.screens.order_prompt import OrderPrompt
-from oms_tui.screens.order_screen import OrderScreen
 from oms_tui.screens.registry import ScreenContext, ScreenEntry
-from oms_tui.screens.search_screen import SearchScreen
 from oms_tui.screens.sign_in import SignInScreen
 from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, with_update
 from oms_tui.widgets.blocking_error import BlockingError
@@ -142,9 +138,7 @@ class OmsApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode(self.entries[0].name)
-        # What is made by the first frame (modules, models, the screen) lives as long as the app: out
-        # of the collector's full passes, which would walk all of it again and again (0.1 s pauses).
-        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(self._first_frame_shown)
         self.read_health()
         self.set_interval(HEALTH_EVERY_S, self.read_health)
         self.set_interval(self.lease.total_seconds() / 3, self.renew_claims)  # two beats may fail
@@ -153,6 +147,13 @@ class OmsApp(App[None]):
             self.run_live()
         if self.sign_in_first and self.desk.staff is None:
             self.ask_sign_in(quietly=True)
+
+    def _first_frame_shown(self) -> None:
+        # What is made by the first frame (modules, models, the screen) lives as long as the app: out
+        # of the collector's full passes, which would walk all of it again and again (0.1 s pauses).
+        # The collector is on from here (`oms-tui` starts with it off: oms_tui/entry.py).
+        gc.freeze()
+        gc.enable()
 
     async def on_event(self, event: events.Event) -> None:
         """Every key from the terminal goes through scan detection first (`scan_input`)."""
@@ -166,6 +167,8 @@ class OmsApp(App[None]):
         self.switch_mode(name)
 
     def action_help(self) -> None:
+        from oms_tui.screens.help_screen import HelpScreen  # screens not shown at start: imported when asked
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -212,6 +215,8 @@ class OmsApp(App[None]):
         self.read_health()
         for screen in self.made.values():
             screen.post_message(LiveUpdated(message.update))
+        from oms_tui.screens.order_screen import OrderScreen
+
         if message.update.changed and isinstance(self.screen, OrderScreen):
             self.screen.action_reload()
 
@@ -252,6 +257,8 @@ class OmsApp(App[None]):
             if name:
                 self.post_message(OpenOrder(name))
 
+        from oms_tui.screens.order_prompt import OrderPrompt
+
         self.push_screen(OrderPrompt(), chosen)
 
     @on(OpenOrder)
@@ -269,9 +276,13 @@ class OmsApp(App[None]):
         self.call_from_thread(self.open_order, order.id)
 
     def open_order(self, order_id: str) -> None:
+        from oms_tui.screens.order_screen import OrderScreen
+
         self.push_screen(OrderScreen(self.runtime.cache, self.desk, self.clock, order_id))
 
     def action_search(self) -> None:
+        from oms_tui.screens.search_screen import SearchScreen
+
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen(self.runtime.cache, self.desk, self.clock))
 
@@ -305,6 +316,8 @@ class OmsApp(App[None]):
         if target.order_id is not None:
             self.open_order(target.order_id)
         elif target.named is Named.ITEM:
+            from oms_tui.screens.search_screen import SearchScreen
+
             self.push_screen(SearchScreen(self.runtime.cache, self.desk, self.clock, scan.code))
         else:
             self.notify(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -33,7 +34,9 @@ def main(ctx: click.Context, board: bool) -> None:
     With no command, starts the app (on the embedded store simulator when no shop is configured).
     """
     if ctx.invoked_subcommand is None:
-        start_app(board=board)
+        start_app(board=board)  # the app turns the collector back on at its first frame
+    else:
+        gc.enable()  # off while `oms-tui` started (oms_tui/entry.py)
 
 
 @one_line_errors

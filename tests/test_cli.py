@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -19,6 +20,15 @@ from oms_tui.cli import main
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output
+
+
+def test_a_command_other_than_the_app_turns_the_collector_on_again() -> None:
+    gc.disable()  # as `oms-tui` starts (oms_tui/entry.py)
+    try:
+        assert run("config", "show")[0] == 0
+        assert gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_help_lists_the_commands() -> None:

@@ -39,9 +39,8 @@ class Order(SQLModel, table=True):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_status_priority_age", "fulfillment_status", "priority", "created_at"),
-        # The queues' order, for keysets (and whether cancelled, which leaves an order out of most)
-        Index("ix_orders_queue_order", "priority", "created_at", "id", "cancelled_at"),
-        Index("ix_orders_channel_queue", "channel", "priority", "created_at", "id", "cancelled_at"),
+        Index("ix_orders_queue_order", "priority", "created_at", "id"),  # the queues' order, for keysets
+        Index("ix_orders_channel_queue", "channel", "priority", "created_at", "id"),  # a channel's queue
         Index(
             "ix_orders_cancelled", "id", sqlite_where=CANCELLED, postgresql_where=CANCELLED
         ),  # out of queues

@@ -33,7 +33,7 @@ from oms_tui.cache.models import (
     Staff,
 )
 from oms_tui.cache.order_tags import OrderTag, tag_key
-from oms_tui.floor.search import matches_order, matching_order_ids
+from oms_tui.floor.search import few_matching_order_ids, matches_order, matching_order_ids
 
 OPEN = ("OPEN", "IN_PROGRESS")  # work that can still be picked and shipped
 FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE", "CLOSED", "CANCELLED")
@@ -284,15 +284,15 @@ def picked_orders(session: Session, stage: Stage, filters: QueueFilter) -> Picke
     pick by, and on PostgreSQL (which plans from statistics)."""
     if _plans_from_statistics(session) or stage not in BIG_STAGES:
         return None
-    picks: list[tuple[str, Any]] = []
     if filters.search.strip():
-        picks.append(("search", matching_order_ids(filters.search)))
+        found = few_matching_order_ids(session, filters.search, RARE)
+        if found is not None:
+            return Picked("search", tuple(found))
     if tag_key(filters.tag):
-        picks.append(("tag", select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag))))
-    for by, pick in picks:
-        order_ids = tuple(session.exec(pick.limit(RARE)))
+        tagged = select(OrderTag.order_id).where(col(OrderTag.tag) == tag_key(filters.tag))
+        order_ids = tuple(session.exec(tagged.limit(RARE)))
         if len(order_ids) < RARE:
-            return Picked(by, order_ids)
+            return Picked("tag", order_ids)
     return None
 
 

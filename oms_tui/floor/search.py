@@ -67,6 +67,20 @@ def matching_order_ids(text: str) -> SelectOfScalar[str]:
     )
 
 
+def few_matching_order_ids(session: Session, text: str, fewer_than: int) -> list[str] | None:
+    """SQLite: the orders matching `text` when fewer than `fewer_than` do, else None. The index's
+    own matches are counted first (up to the limit), so many matches cost no more than a few."""
+    terms = words(text)
+    indexed = [term for term in terms if len(term) >= MIN_INDEXED]
+    if not indexed:
+        return list(session.exec(matching_order_ids(text).limit(fewer_than)))
+    found = list(session.exec(select(FTS.c.rowid).where(_fts_condition(indexed)).limit(fewer_than)))
+    if len(found) >= fewer_than:
+        return None
+    matching = select(OrderSearch.order_id).where(col(OrderSearch.id).in_(found), *_narrowing(terms))
+    return list(session.exec(matching))
+
+
 def matches_order(text: str, order_id: Any) -> ColumnElement[bool]:
     """Whether the order `order_id` matches `text`, read from its own document (no index): for a
     queue read in its order when matches are many, each row checked as it passes."""

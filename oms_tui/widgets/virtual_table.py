@@ -205,12 +205,16 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
     ) -> None:
         """In a worker: the count, the visible windows, and where the cursor's row went.
 
-        For a new source, the first window is shown before counting (a count may take a while)."""
+        For a new source, the rows that fit on screen are read and shown first, then the rest of
+        their window and the count (a search checked row by row reads a third as many rows first)."""
         try:
             windows: dict[int, Sequence[R]] = {}
             if first:
-                windows[0] = source.window(0, self.WINDOW)
-                self.app.call_from_thread(self._first_rows, generation, windows[0])
+                shown = height if 0 < height < self.WINDOW else self.WINDOW
+                head = source.window(0, shown)
+                self.app.call_from_thread(self._first_rows, generation, head)
+                rest = source.window(shown, self.WINDOW - shown) if len(head) == shown < self.WINDOW else []
+                windows[0] = [*head, *rest]
             total = source.count()
             for start in range(top - top % self.WINDOW, min(total, top + max(height, 1)), self.WINDOW):
                 if start not in windows:

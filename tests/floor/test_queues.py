@@ -280,7 +280,7 @@ def test_tag_and_channel_filters_read_their_indexes(floor: Session) -> None:
 def test_a_big_queue_is_read_along_its_index_not_sorted_whole(floor: Session) -> None:
     for stage in (Stage.READY_TO_PICK, Stage.ON_HOLD):
         plan = window_plan(floor, stage, QueueFilter())
-        assert "SCAN orders USING COVERING INDEX ix_orders_queue_order" in plan, plan
+        assert "SCAN orders USING INDEX ix_orders_queue_order" in plan, plan  # each row: cancelled?
         assert "SCAN fulfillment_orders" not in plan and "B-TREE FOR ORDER BY" not in plan, plan
 
 

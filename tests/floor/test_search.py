@@ -12,7 +12,7 @@ from oms_tui.cache.migrate import upgrade
 from oms_tui.cache.models import Order
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.queues import QueueFilter, Stage, window
-from oms_tui.floor.search import matching_order_ids, search_orders
+from oms_tui.floor.search import few_matching_order_ids, matching_order_ids, search_orders
 from tests.floor.order_nodes import order_node, write
 
 
@@ -115,6 +115,15 @@ def test_the_queue_filters_with_the_same_index(shop: Session) -> None:
     assert ids == {"gid://shopify/Order/1001", "gid://shopify/Order/1003"}
     assert set(shop.exec(matching_order_ids("#1002"))) == {"gid://shopify/Order/1002"}
     assert set(shop.exec(matching_order_ids("smith jsm"))) == {"gid://shopify/Order/1002"}
+
+
+@pytest.mark.parametrize("empty_engine", ["sqlite"], indirect=True)  # the queues gather few on SQLite
+def test_few_matches_are_gathered_and_many_are_not(shop: Session) -> None:
+    for query in ("tee-bl", "smith jsm", "1z999", "#1002", "10"):
+        found = few_matching_order_ids(shop, query, fewer_than=5)
+        assert found is not None and set(found) == set(shop.exec(matching_order_ids(query))), query
+    assert few_matching_order_ids(shop, "example", fewer_than=3) is None  # four orders have it
+    assert few_matching_order_ids(shop, "example", fewer_than=5) is not None
 
 
 def test_deleting_an_order_takes_it_out_of_the_index(shop: Session) -> None:

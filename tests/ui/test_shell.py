@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import threading
 from collections.abc import Callable
@@ -144,6 +145,16 @@ async def test_the_header_shows_station_staff_sync_age_outbox_and_api_notice(she
         said = header_text(shell_app)
         assert "staff Ana Ruiz" in said
         assert "● store unreachable · synced 4m ago · 1 to send · store unreachable, working offline" in said
+
+
+async def test_the_collector_is_on_again_once_the_first_frame_is_shown(app: OmsApp) -> None:
+    gc.disable()  # as `oms-tui` starts (oms_tui/entry.py)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settled(pilot)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_queue_with_header_snapshot(shell_app: OmsApp, snap_compare) -> None:  # type: ignore[no-untyped-def]

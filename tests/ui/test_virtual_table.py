@@ -143,6 +143,27 @@ async def test_a_window_wanted_while_another_is_being_read_is_read_too() -> None
         assert 900 in source.reads
 
 
+async def test_a_new_source_shows_the_rows_that_fit_before_reading_the_rest() -> None:
+    """A search checked row by row stops sooner: the screenful is read and shown first."""
+    app = TableApp(ListSource([Item("old", "shown before")]))
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot)
+        table = app.query_one(VirtualTable)
+        height = table.body_height
+        source = HeldSource(ManyItems(1_000), held=height)  # the rest of the first window waits
+        table.show(source)
+        for _ in range(200):
+            if table.row_at(0) == Item("k0", "row 0"):
+                break
+            await pilot.pause(0.01)
+        assert shown(table) == [f"row {n}" for n in range(height)]
+        assert table.row_at(height) is None
+        source.go.set()
+        await settle(pilot)
+        assert source.reads == [0, height] and table.total == 1_000
+        assert table.row_at(99) == Item("k99", "row 99")
+
+
 async def test_keys_move_the_cursor_and_enter_says_which_row() -> None:
     app = TableApp(ListSource(items(50)))
     async with app.run_test(size=(40, 12)) as pilot:
