@@ -39,11 +39,13 @@ class Order(SQLModel, table=True):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_status_priority_age", "fulfillment_status", "priority", "created_at"),
-        Index("ix_orders_queue_order", "priority", "created_at", "id"),  # the queues' order, for keysets
-        Index("ix_orders_channel_queue", "channel", "priority", "created_at", "id"),  # a channel's queue
+        # The queues' order, for keysets, and a channel's queue; with whether cancelled (out of most
+        # queues), which the index of the cancelled ones also holds (see migration 0012)
+        Index("ix_orders_queue_order", "priority", "created_at", "id", "cancelled_at"),
+        Index("ix_orders_channel_queue", "channel", "priority", "created_at", "id", "cancelled_at"),
         Index(
-            "ix_orders_cancelled", "id", sqlite_where=CANCELLED, postgresql_where=CANCELLED
-        ),  # out of queues
+            "ix_orders_cancelled", "id", "cancelled_at", sqlite_where=CANCELLED, postgresql_where=CANCELLED
+        ),
     )
 
     id: str = Field(primary_key=True)
