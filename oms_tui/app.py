@@ -215,10 +215,8 @@ class OmsApp(App[None]):
         self.read_health()
         for screen in self.made.values():
             screen.post_message(LiveUpdated(message.update))
-        from oms_tui.screens.order_screen import OrderScreen
-
-        if message.update.changed and isinstance(self.screen, OrderScreen):
-            self.screen.action_reload()
+        if self.screen not in self.made.values():  # one opened over them (an order, a search)
+            self.screen.post_message(LiveUpdated(message.update))
 
     @work(thread=True, exclusive=True, group="health")
     def read_health(self) -> None:

@@ -34,7 +34,7 @@ from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.lean_screen import LeanScreen
-from oms_tui.screens.messages import StaffChanged
+from oms_tui.screens.messages import LiveUpdated, StaffChanged
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.text_modal import TextModal
 from oms_tui.widgets.key_footer import KeyFooter
@@ -142,6 +142,11 @@ class OrderScreen(LeanScreen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    @on(LiveUpdated)
+    def live_updated(self, message: LiveUpdated) -> None:
+        if message.update.changed:
+            self.load()
 
     @work(thread=True, exclusive=True, group="order-detail")
     def load(self) -> None:

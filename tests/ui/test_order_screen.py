@@ -8,9 +8,10 @@ import pytest
 from sqlmodel import Session
 from textual.widgets import DataTable, RadioButton, Select
 
+from oms_tui.app import LiveReport
 from oms_tui.cache.models import AuditEvent, BinLocation, FulfillmentHold, OutboxAction, Role
 from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.runtime import Runtime
+from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.cancel_modal import CancelModal
 from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.order_screen import OrderScreen
@@ -52,6 +53,18 @@ async def test_open_an_order_hold_it_and_release_it(runtime: Runtime) -> None:
     ]
     assert actions[0].payload["reason"] == "INVENTORY_OUT_OF_STOCK"
     assert actions[0].payload["reasonNotes"] == "shelf empty"
+
+
+async def test_an_open_order_follows_what_sync_brings(runtime: Runtime) -> None:
+    app = signed_in(runtime, "K1", "Kai Packer", Role.PACKER)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order_screen(app, pilot, "#1050")
+        with runtime.cache.sessions() as session:
+            order_named(session, "#1050").note = "Leave with the neighbour"  # as sync writes it
+            session.commit()
+        app.post_message(LiveReport(LiveUpdate("synced", changed=True)))
+        await settle(pilot)
+        assert screen.detail is not None and screen.detail.order.note == "Leave with the neighbour"
 
 
 async def test_note_tags_and_move_by_key(runtime: Runtime) -> None:
