@@ -254,6 +254,10 @@ class QueueScreen(LeanScreen[None]):
         if not event.value.strip():
             self.set_filters(tag="")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the search box, `/` is typed (a date, "n/a"): the binding is for getting there.
+        return not (action == "search" and self.query_one("#search", Input).has_focus)
+
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         search.add_class("-shown")
