@@ -54,10 +54,19 @@ class LiveReport(Message):
         self.update = update
 
 
+SCREEN_KEYS = Binding.Group("Screens")  # a footer short of room shows them as "F2 F3 … Screens"
+
+
 def screen_bindings(entries: Iterable[ScreenEntry]) -> list[Binding]:
     """One key per screen, from anywhere (ids `screens.<name>`, for keymaps)."""
     return [
-        Binding(entry.key, f"show_screen('{entry.name}')", entry.title, id=f"screens.{entry.name}")
+        Binding(
+            entry.key,
+            f"show_screen('{entry.name}')",
+            entry.title,
+            id=f"screens.{entry.name}",
+            group=SCREEN_KEYS,
+        )
         for entry in entries
     ]
 

@@ -30,6 +30,7 @@ from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.virtual_table import Cell, Column, VirtualTable
 
 STAGE_KEYS = {str(n): stage for n, stage in enumerate(Stage, start=1)}
+TABS = Binding.Group("Tabs")  # a footer short of room shows "] [ Tabs"
 CLAIMS_EVERY_S = 2.0  # how soon other stations' claims show in the Who column
 COLUMNS = [
     Column("Order", 8),
@@ -87,10 +88,10 @@ class QueueScreen(LeanScreen[None]):
         Binding("slash", "search", "Search", id="queue.search", priority=True),
         Binding("escape", "clear_search", "Clear", show=False, id="queue.clear"),
         Binding("f", "filters", "Filter", id="queue.filter"),
-        Binding("r", "refresh", "Refresh", id="queue.refresh"),
+        Binding("r", "refresh", "Refresh", show=False, id="queue.refresh"),  # the queue follows changes
         Binding("c", "claim_next", "Claim next", tooltip="the next work to pick, yours", id="queue.claim"),
-        Binding("right_square_bracket", "next_stage", "Next tab", id="queue.next_tab"),
-        Binding("left_square_bracket", "previous_stage", "Previous tab", id="queue.previous_tab"),
+        Binding("right_square_bracket", "next_stage", "Next tab", id="queue.next_tab", group=TABS),
+        Binding("left_square_bracket", "previous_stage", "Previous tab", id="queue.previous_tab", group=TABS),
         *(
             Binding(
                 key,

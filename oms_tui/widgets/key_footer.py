@@ -5,11 +5,14 @@ moves: each time the whole screen is laid out again, 15 to 40 ms on the key that
 at start 16 more widgets to style. This one is a single line of text: a new set of keys repaints
 it, nothing else. It looks and behaves as the Footer does: the key, then what it does; a key that
 does not apply now is dimmed; the command palette's key on the right; a click presses the key.
+When the keys do not fit, those of a binding group are drawn together under the group's name
+(`F2 F3 F4 Screens`); what still does not fit is cut at the right.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from rich.text import Text
@@ -25,6 +28,10 @@ class FooterItem:
     description: str
     enabled: bool
     tooltip: str
+    group: str = ""  # the description of the binding's group, if it has one
+
+
+Block = list[tuple[Text, "FooterItem | None"]]  # drawn whole or not at all; None: not a key
 
 
 class KeyFooter(Widget, can_focus=False):
@@ -82,22 +89,42 @@ class KeyFooter(Widget, can_focus=False):
         if self.palette is not None:
             edge = self.get_component_rich_style("key-footer--edge")
             right = Text.assemble(("▏", edge), self._drawn(self.palette), " ")
-        for item in self.items:
-            drawn = self._drawn(item)
-            if line.cell_len + drawn.cell_len > width - right.cell_len:
+        room = width - right.cell_len
+        blocks = self._blocks(grouped=False)
+        if sum(text.cell_len for block in blocks for text, _ in block) > room:
+            blocks = self._blocks(grouped=True)
+        for block in blocks:
+            if line.cell_len + sum(text.cell_len for text, _ in block) > room:
                 break  # no room: as in Textual's Footer, the keys past the edge are cut
-            self.spans.append((line.cell_len, line.cell_len + drawn.cell_len, item))
-            line.append_text(drawn)
+            for text, item in block:
+                if item is not None:
+                    self.spans.append((line.cell_len, line.cell_len + text.cell_len, item))
+                line.append_text(text)
         if self.palette is not None and right.cell_len <= width:
-            line.pad_right(width - right.cell_len - line.cell_len)
-            self.spans.append((width - right.cell_len + 1, width, self.palette))
+            line.pad_right(room - line.cell_len)
+            self.spans.append((room + 1, width, self.palette))
             line.append_text(right)
         return line
 
-    def _drawn(self, item: FooterItem) -> Text:
+    def _blocks(self, grouped: bool) -> list[Block]:
+        """Each key with what it does; with `grouped`, a group's keys, then the group's name."""
+        blocks: list[Block] = []
+        for group, members in groupby(self.items, key=lambda item: item.group):
+            items = list(members)
+            if grouped and group and len(items) > 1:
+                name = Text(f" {group} ", self.get_component_rich_style("key-footer--description"))
+                blocks.append([*((self._drawn(item, alone=False), item) for item in items), (name, None)])
+            else:
+                blocks.extend([(self._drawn(item), item)] for item in items)
+        return blocks
+
+    def _drawn(self, item: FooterItem, alone: bool = True) -> Text:
         key = self.get_component_rich_style("key-footer--key")
-        description = self.get_component_rich_style("key-footer--description")
-        text = Text.assemble((f" {item.shown_as} ", key), (f"{item.description} ", description))
+        if alone:
+            description = self.get_component_rich_style("key-footer--description")
+            text = Text.assemble((f" {item.shown_as} ", key), (f"{item.description} ", description))
+        else:
+            text = Text(f" {item.shown_as}", key)
         if item == self.hovered:
             text.stylize(self.get_component_rich_style("key-footer--hover"))
         if not item.enabled:
@@ -137,8 +164,10 @@ def keys_of(screen: Screen[Any]) -> tuple[tuple[FooterItem, ...], FooterItem | N
     firsts: dict[str, FooterItem] = {}
     for _, binding, enabled, tooltip in screen.active_bindings.values():
         if binding.show and binding.action not in firsts:
-            shown_as = app.get_key_display(binding)
-            firsts[binding.action] = FooterItem(binding.key, shown_as, binding.description, enabled, tooltip)
+            group = binding.group.description if binding.group else ""
+            tip = tooltip or binding.description if group else tooltip  # grouped, its keys say what they do
+            shown_as, description = app.get_key_display(binding), binding.description
+            firsts[binding.action] = FooterItem(binding.key, shown_as, description, enabled, tip, group)
     palette = screen.active_bindings.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
     palette_item = None
     if palette is not None:

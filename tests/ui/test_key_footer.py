@@ -77,3 +77,31 @@ async def test_keys_past_the_edge_are_cut_and_the_palette_key_stays() -> None:
         await pilot.pause()
         line = footer_line(app)
         assert len(line) == 40 and "Archive" not in line and line.rstrip().endswith("^p palette")
+
+
+class Grouped(App[None]):
+    GO = Binding.Group("Go to")
+    BINDINGS = [
+        Binding("f2", "go", "Queues", group=GO),
+        Binding("f3", "go", "Board", group=GO),  # the same action: shown once, as Textual's Footer does
+        Binding("f4", "pick", "Pick list", group=GO),
+        Binding("f5", "pack", "Packing bench", group=GO),
+        Binding("f8", "archive", "Archive"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield KeyFooter()
+
+
+async def test_a_group_of_keys_is_drawn_together_only_when_room_is_short() -> None:
+    wide, narrow = Grouped(), Grouped()
+    async with wide.run_test(size=(100, 5)) as pilot:
+        await pilot.pause()
+        assert footer_line(wide).startswith(" f2 Queues  f4 Pick list  f5 Packing bench  f8 Archive ")
+    async with narrow.run_test(size=(50, 5)) as pilot:
+        await pilot.pause()
+        line = footer_line(narrow)
+        assert line.startswith(" f2 f4 f5 Go to  f8 Archive ")
+        footer = narrow.query_one(KeyFooter)
+        assert footer.item_at(line.index("f4")).description == "Pick list"  # a click on f4 presses f4
+        assert footer.item_at(line.index("Go to")) is None
