@@ -72,8 +72,8 @@ def few_matching_order_ids(session: Session, text: str, fewer_than: int) -> list
     own matches are counted first (up to the limit), so many matches cost no more than a few."""
     terms = words(text)
     indexed = [term for term in terms if len(term) >= MIN_INDEXED]
-    if not indexed:
-        return list(session.exec(matching_order_ids(text).limit(fewer_than)))
+    if not indexed:  # an order number, whole: one order
+        return list(session.exec(matching_order_ids(text)))
     found = list(session.exec(select(FTS.c.rowid).where(_fts_condition(indexed)).limit(fewer_than)))
     if len(found) >= fewer_than:
         return None

@@ -31,7 +31,7 @@ class FooterItem:
     group: str = ""  # the description of the binding's group, if it has one
 
 
-Block = list[tuple[Text, "FooterItem | None"]]  # drawn whole or not at all; None: not a key
+Block = list[tuple[Text, FooterItem | None]]  # drawn whole or not at all; None: not a key
 
 
 class KeyFooter(Widget, can_focus=False):
