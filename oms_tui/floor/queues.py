@@ -274,7 +274,7 @@ class Picked:
     order_ids: tuple[str, ...]
 
 
-_GATHER = Picked("", ())  # not given: `window_query` and `count` gather for themselves
+_GATHER = Picked("", ())  # not given: `window_query`, `count` and `position` gather for themselves
 
 
 def picked_orders(session: Session, stage: Stage, filters: QueueFilter) -> Picked | None:
@@ -294,6 +294,11 @@ def picked_orders(session: Session, stage: Stage, filters: QueueFilter) -> Picke
         if len(order_ids) < RARE:
             return Picked("tag", order_ids)
     return None
+
+
+def _gathered(session: Session, stage: Stage, filters: QueueFilter, picked: Picked | None) -> Picked | None:
+    """`picked` as given, or gathered now when it was not (`_GATHER`)."""
+    return picked_orders(session, stage, filters) if picked is _GATHER else picked
 
 
 def _after(key: SortKey) -> Any:
@@ -318,8 +323,7 @@ def count(
 ) -> int:
     query = select(func.count()).select_from(FulfillmentOrder)
     plain = _plans_from_statistics(session)
-    if picked is _GATHER:
-        picked = picked_orders(session, stage, filters)
+    picked = _gathered(session, stage, filters, picked)
     if filters.needs_order:
         query = query.join(Order, col(Order.id) == FulfillmentOrder.order_id)
     if filters.search.strip() or picked is not None:  # a few orders, or a scan anyway: in one go
@@ -383,8 +387,7 @@ def window_query(
 ) -> Any:
     """The ids of a window's rows, in queue order (or reversed), as the engine will plan them."""
     plain = _plans_from_statistics(session)
-    if picked is _GATHER:
-        picked = picked_orders(session, stage, filters)
+    picked = _gathered(session, stage, filters, picked)
     order_id: Any = col(Order.id)
     in_order = not plain and stage in BIG_STAGES and picked is None
     if in_order:
@@ -424,8 +427,7 @@ def position(
     if row is None:
         return None
     plain = _plans_from_statistics(session)
-    if picked is _GATHER:
-        picked = picked_orders(session, stage, filters)
+    picked = _gathered(session, stage, filters, picked)
     conditions = _conditions(
         stage,
         filters,
@@ -539,7 +541,9 @@ class QueueSource:
 
     def count(self) -> int:
         with self.sessions() as session:
-            picked = picked_orders(session, self.stage, self.filters)
+            with self._lock:  # the first count follows the first windows: what they gathered holds
+                picked = self._picked if self._total is None else _GATHER
+            picked = _gathered(session, self.stage, self.filters, picked)
             total = count(session, self.stage, self.filters, self.clock(), picked=picked)
         with self._lock:
             self._edges.clear()

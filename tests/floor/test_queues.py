@@ -338,6 +338,26 @@ def test_windows_read_in_any_order_match_the_whole_queue(floor: Session) -> None
         assert [row.key for row in source.window(offset, 3)] == whole[offset : offset + 3], offset
 
 
+@pytest.mark.parametrize("empty_engine", ["sqlite"], indirect=True)  # PostgreSQL gathers nothing
+def test_a_shown_queue_gathers_its_searchs_orders_once_and_again_at_each_recount(
+    floor: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filters = QueueFilter(search="customer")
+    matching = count(floor, Stage.ALL, filters, NOW)
+    gathered: list[QueueFilter] = []
+    gather = queues.picked_orders
+    monkeypatch.setattr(queues, "picked_orders", lambda *args: gathered.append(args[2]) or gather(*args))
+    engine = floor.get_bind()
+    assert isinstance(engine, Engine)
+    source = QueueSource(read_session_factory(engine), Stage.ALL, filters, lambda: NOW)
+    first = source.window(0, 3) + source.window(3, 3)  # as a table shows a new queue: rows, then the count
+    assert source.count() == matching > 3
+    assert gathered == [filters]
+    assert source.count() == matching  # the rows may have changed since: gathered again
+    assert gathered == [filters, filters]
+    assert [row.key for row in first] == [row.key for row in source.window(0, 6)]
+
+
 def test_position_finds_a_row_or_says_it_is_not_there(floor: Session) -> None:
     whole = [row.key for row in window(floor, Stage.READY_TO_PICK, QueueFilter(), NOW, limit=100)]
     for index, key in enumerate(whole):
