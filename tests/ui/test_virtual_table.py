@@ -115,14 +115,15 @@ async def test_it_reads_only_the_windows_it_shows_even_at_the_end() -> None:
 
 
 class HeldSource(ListSource):
-    """The read of the window at `held` waits until `go` is set."""
+    """The read of the window at `held` waits until `go` is set (`asked`: it has begun)."""
 
     def __init__(self, items: Sequence[Item], held: int) -> None:
         super().__init__(items)
-        self.held, self.go = held, threading.Event()
+        self.held, self.go, self.asked = held, threading.Event(), threading.Event()
 
     def window(self, offset: int, limit: int) -> list[Item]:
         if offset == self.held:
+            self.asked.set()
             self.go.wait(10)
         return super().window(offset, limit)
 
@@ -134,9 +135,9 @@ async def test_a_window_wanted_while_another_is_being_read_is_read_too() -> None
         await settle(pilot)
         table = app.query_one(VirtualTable)
         table.move_cursor(500)  # its window's read is slow
-        await pilot.pause()
+        assert await asyncio.to_thread(source.asked.wait, 10)
         await pilot.press("end")  # wanted while that read is on its way
-        await asyncio.sleep(0.1)
+        await pilot.pause()
         source.go.set()
         await settle(pilot)
         assert shown(table)[-1] == "row 999"
@@ -152,10 +153,8 @@ async def test_a_new_source_shows_the_rows_that_fit_before_reading_the_rest() ->
         height = table.body_height
         source = HeldSource(ManyItems(1_000), held=height)  # the rest of the first window waits
         table.show(source)
-        for _ in range(200):
-            if table.row_at(0) == Item("k0", "row 0"):
-                break
-            await pilot.pause(0.01)
+        # The rest is asked for once the first rows were handed to the table (`call_from_thread` waits).
+        assert await asyncio.to_thread(source.asked.wait, 10)
         assert shown(table) == [f"row {n}" for n in range(height)]
         assert table.row_at(height) is None
         source.go.set()
