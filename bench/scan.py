@@ -50,11 +50,11 @@ from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import BinLocation, FulfillmentOrder, PickListLine, Staff
 from oms_tui.config import Settings
-from oms_tui.floor.pick_lists import plan_pick, start_pick_list
-from oms_tui.floor.pick_sheet import PickSheet, read_sheet
-from oms_tui.floor.queues import Stage, stage_condition
-from oms_tui.floor.store_actions import Actor
-from oms_tui.floor.walking import WalkRule
+from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.picking.pick_lists import plan_pick, start_pick_list
+from oms_tui.floor.picking.pick_sheet import PickSheet, read_sheet
+from oms_tui.floor.picking.walking import WalkRule
+from oms_tui.floor.queues.queues import Stage, stage_condition
 from oms_tui.runtime import Runtime
 from oms_tui.screens.pick_screen import PickScreen
 from oms_tui.screens.registry import ScreenEntry

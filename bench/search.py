@@ -34,7 +34,7 @@ from sqlmodel import col, select
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.engine import make_engine
 from oms_tui.cache.models import Order
-from oms_tui.floor.search import matching_order_ids, search_orders
+from oms_tui.floor.orders.search import matching_order_ids, search_orders
 from oms_tui.store.payloads import OrderNode
 from oms_tui.store.sync_writes import write_orders
 

@@ -23,11 +23,11 @@ from textual.screen import Screen
 
 from oms_tui.cache.models import Staff
 from oms_tui.config import Settings
-from oms_tui.floor.claims import heartbeat
-from oms_tui.floor.lookup import NotFound, find_order
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.scan_codes import Named, ScanTarget, identify
-from oms_tui.floor.staff import active_people, active_staff, record_sign_in, record_sign_out
+from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.actions.staff import active_people, active_staff, record_sign_in, record_sign_out
+from oms_tui.floor.orders.lookup import NotFound, find_order
+from oms_tui.floor.orders.scan_codes import Named, ScanTarget, identify
+from oms_tui.floor.queues.claims import heartbeat
 from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput

@@ -27,9 +27,9 @@ from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import BinLocation, ChangeFeedEntry
 from oms_tui.cache.types import utcnow
 from oms_tui.config import APP_NAME, Settings
-from oms_tui.floor.exception_rules import RuleSettings
-from oms_tui.floor.exceptions import run_pass
-from oms_tui.floor.staff import seed_demo_staff
+from oms_tui.floor.actions.staff import seed_demo_staff
+from oms_tui.floor.exceptions.records import run_pass
+from oms_tui.floor.exceptions.rules import RuleSettings
 from oms_tui.store.api_notices import status_text
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.streams import STREAMS

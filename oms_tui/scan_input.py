@@ -18,7 +18,7 @@ from textual import events
 from textual.app import App
 from textual.timer import Timer
 
-from oms_tui.floor.scan_burst import ScanBurst
+from oms_tui.floor.orders.scan_burst import ScanBurst
 
 
 class BurstPaused(events.Event):

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, FloorException, OutboxAction
 from oms_tui.cache.types import utcnow
-from oms_tui.floor.store_actions import Actor, Tracking, set_note, ship
+from oms_tui.floor.actions.store_actions import Actor, Tracking, set_note, ship
 from oms_tui.sim.store import SimStore
 from oms_tui.store.sync_lock import sync_lock
 from tests.cli_shop import oms, serving, split_order, synced_store

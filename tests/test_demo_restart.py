@@ -12,9 +12,9 @@ from sqlmodel import col, select
 from oms_tui import runtime as runtime_module
 from oms_tui.cache.models import FulfillmentOrder, Order
 from oms_tui.config import Settings
-from oms_tui.floor import order_actions
-from oms_tui.floor.lookup import find_order
-from oms_tui.floor.store_actions import Actor
+from oms_tui.floor.actions import order_actions
+from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.orders.lookup import find_order
 from oms_tui.runtime import Runtime, demo_shop_path
 from oms_tui.sim.saved_shop import SavedShopFile
 from oms_tui.sim.store import SimStore

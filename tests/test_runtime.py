@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import ChangeFeedEntry
 from oms_tui.config import Settings
-from oms_tui.floor.exceptions import open_by_kind
+from oms_tui.floor.exceptions.records import open_by_kind
 from oms_tui.runtime import LiveUpdate, Runtime, retry_delay
 from oms_tui.sim.app import DEFAULT_TOKEN
 from oms_tui.sim.store import SimStore

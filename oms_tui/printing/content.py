@@ -9,8 +9,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import FulfillmentOrder, LineItem, Order
-from oms_tui.floor.pick_lists import PICKABLE, PickRefused, PlanLine, plan_pick
-from oms_tui.floor.walking import WalkRule
+from oms_tui.floor.picking.pick_lists import PICKABLE, PickRefused, PlanLine, plan_pick
+from oms_tui.floor.picking.walking import WalkRule
 
 
 @dataclass(frozen=True)

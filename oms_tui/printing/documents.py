@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import Order
 from oms_tui.config import Settings
-from oms_tui.floor.walking import WalkRule
+from oms_tui.floor.picking.walking import WalkRule
 from oms_tui.printing.content import packing_slip, pick_sheets, pickable
 from oms_tui.printing.output import Document
 from oms_tui.printing.paper import PAPERS

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, RadioButton, RadioSet, Select
 
-from oms_tui.floor.store_actions import CANCEL_REASONS, Refund
+from oms_tui.floor.actions.store_actions import CANCEL_REASONS, Refund
 
 REFUNDS = {
     "refund-original": (Refund.ORIGINAL, "Refund to the original payment"),

@@ -17,9 +17,9 @@ from textual.widgets import DataTable, Label, Select, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, Order
-from oms_tui.floor.exception_rules import KIND_LABELS, fix_for, label
-from oms_tui.floor.exceptions import ExceptionRefused, claim, open_by_kind, open_exceptions, resolve
-from oms_tui.floor.staff import StaffError, active_staff
+from oms_tui.floor.actions.staff import StaffError, active_staff
+from oms_tui.floor.exceptions.records import ExceptionRefused, claim, open_by_kind, open_exceptions, resolve
+from oms_tui.floor.exceptions.rules import KIND_LABELS, fix_for, label
 from oms_tui.screens.exception_dialog import ExceptionDialog
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import OpenOrder

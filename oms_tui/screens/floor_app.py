@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Protocol, cast
 
-from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.floor.actions.order_desk import OrderDesk
 
 
 class FloorApp(Protocol):

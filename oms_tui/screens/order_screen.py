@@ -24,12 +24,12 @@ from textual.widgets import DataTable, Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Claim, OutboxAction, Staff
-from oms_tui.floor.claims import claim, holder, reassign
-from oms_tui.floor.lookup import NotFound
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.order_detail import FulfillmentOrderView, OrderDetail, load_order_detail
-from oms_tui.floor.roles import Permission, release_permission, require
-from oms_tui.floor.store_actions import HOLD_REASONS, ActionRefused
+from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.actions.roles import Permission, release_permission, require
+from oms_tui.floor.actions.store_actions import HOLD_REASONS, ActionRefused
+from oms_tui.floor.orders.lookup import NotFound
+from oms_tui.floor.orders.order_detail import FulfillmentOrderView, OrderDetail, load_order_detail
+from oms_tui.floor.queues.claims import claim, holder, reassign
 from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.floor_app import floor_app

@@ -24,9 +24,10 @@ from textual.widgets import DataTable, Input, Static
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Order
 from oms_tui.config import Settings
-from oms_tui.floor import carriers, claims, packing
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.packing import Pack, PackProblem
+from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.packing import carriers, packing
+from oms_tui.floor.packing.packing import Pack, PackProblem
+from oms_tui.floor.queues import claims
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.lean_screen import LeanScreen

@@ -31,13 +31,12 @@ from textual.widgets import Static
 
 from oms_tui.cache.database import Cache
 from oms_tui.config import Settings
-from oms_tui.floor import claims
-from oms_tui.floor.claims import ClaimRefused, Wave
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.pick_batches import finish, start_batch, wave_shipping_methods
-from oms_tui.floor.pick_export import export_text
-from oms_tui.floor.pick_lists import PickRefused, open_pick_list
-from oms_tui.floor.pick_scans import (
+from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.actions.store_actions import ActionRefused, Actor
+from oms_tui.floor.picking.pick_batches import finish, start_batch, wave_shipping_methods
+from oms_tui.floor.picking.pick_export import export_text
+from oms_tui.floor.picking.pick_lists import PickRefused, open_pick_list
+from oms_tui.floor.picking.pick_scans import (
     ScanResult,
     StaleSheet,
     awaiting_decision,
@@ -47,10 +46,11 @@ from oms_tui.floor.pick_scans import (
     ship_rest,
     short_pick,
 )
-from oms_tui.floor.pick_sheet import PickSheet, SheetLine, read_sheet
-from oms_tui.floor.put_back import PutBack, pending_put_backs, put_back_done, withdraw_departed
-from oms_tui.floor.store_actions import ActionRefused, Actor
-from oms_tui.floor.walking import WalkRule
+from oms_tui.floor.picking.pick_sheet import PickSheet, SheetLine, read_sheet
+from oms_tui.floor.picking.put_back import PutBack, pending_put_backs, put_back_done, withdraw_departed
+from oms_tui.floor.picking.walking import WalkRule
+from oms_tui.floor.queues import claims
+from oms_tui.floor.queues.claims import ClaimRefused, Wave
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, Scanned, StaffChanged

@@ -17,10 +17,10 @@ from textual.widgets import Input, Select, Tab, Tabs
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FulfillmentOrder, Location, Order
 from oms_tui.cache.priority import RUSH_TAGS
-from oms_tui.floor.channels import channel_label, channels
-from oms_tui.floor.claims import claim_next, claims_mark
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.queues import FO_STATUSES, QueueFilter, QueueRow, QueueSource, Stage
+from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.queues.channels import channel_label, channels
+from oms_tui.floor.queues.claims import claim_next, claims_mark
+from oms_tui.floor.queues.queues import FO_STATUSES, QueueFilter, QueueRow, QueueSource, Stage
 from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, OpenOrder

@@ -25,11 +25,12 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from oms_tui.cache.database import Cache
-from oms_tui.floor.exception_rules import RuleSettings
-from oms_tui.floor.lookup import NotFound
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.receiving import ReceivedElsewhere, decide, finish, leave, open_receiving, scan
-from oms_tui.floor.returns import (
+from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.actions.store_actions import ActionRefused
+from oms_tui.floor.exceptions.rules import RuleSettings
+from oms_tui.floor.orders.lookup import NotFound
+from oms_tui.floor.returns.receiving import ReceivedElsewhere, decide, finish, leave, open_receiving, scan
+from oms_tui.floor.returns.returns import (
     DAMAGED,
     MISSING,
     RESTOCK,
@@ -39,7 +40,6 @@ from oms_tui.floor.returns import (
     open_returns,
     shelves_for,
 )
-from oms_tui.floor.store_actions import ActionRefused
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.lean_screen import LeanScreen

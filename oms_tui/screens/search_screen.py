@@ -20,8 +20,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from oms_tui.cache.database import Cache
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.search import MIN_INDEXED, SearchHit, search_orders
+from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.orders.search import MIN_INDEXED, SearchHit, search_orders
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import StaffChanged
 from oms_tui.screens.order_screen import OrderScreen, words

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Staff
-from oms_tui.floor.staff import StaffError, active_staff
+from oms_tui.floor.actions.staff import StaffError, active_staff
 from oms_tui.screens.messages import Scanned, StaffChanged
 
 

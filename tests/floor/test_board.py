@@ -21,8 +21,8 @@ from oms_tui.cache.models import (
     Staff,
     SyncState,
 )
-from oms_tui.floor.board import board_figures
-from oms_tui.floor.queues import QueueFilter, Stage, count, window
+from oms_tui.floor.queues.board import board_figures
+from oms_tui.floor.queues.queues import QueueFilter, Stage, count, window
 from tests.local_time import utc_local_time
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oms_tui.floor.carriers import CHOICES, by_name, recognise
+from oms_tui.floor.packing.carriers import CHOICES, by_name, recognise
 
 RECOGNISED = [
     # UPS: 1Z + shipper + service + package, mod-10 check with letters as digits

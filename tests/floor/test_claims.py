@@ -10,11 +10,20 @@ import pytest
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import AuditEvent, Order, Role, Staff
-from oms_tui.floor.claims import ClaimRefused, Wave, claim, claim_next, heartbeat, holder, reassign, release
-from oms_tui.floor.queues import QueueFilter, Stage, window
-from oms_tui.floor.roles import NotPermitted
-from oms_tui.floor.staff import StaffError
-from oms_tui.floor.store_actions import Actor
+from oms_tui.floor.actions.roles import NotPermitted
+from oms_tui.floor.actions.staff import StaffError
+from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.queues.claims import (
+    ClaimRefused,
+    Wave,
+    claim,
+    claim_next,
+    heartbeat,
+    holder,
+    reassign,
+    release,
+)
+from oms_tui.floor.queues.queues import QueueFilter, Stage, window
 from tests.floor.test_queues import EAST, NOW, add_order
 from tests.local_time import utc_local_time
 

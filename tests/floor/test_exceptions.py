@@ -30,8 +30,7 @@ from oms_tui.cache.models import (
     Staff,
     SyncState,
 )
-from oms_tui.floor.exception_rules import RuleSettings
-from oms_tui.floor.exceptions import (
+from oms_tui.floor.exceptions.records import (
     CLOSED_BY_ITSELF,
     ExceptionRefused,
     claim,
@@ -40,6 +39,7 @@ from oms_tui.floor.exceptions import (
     resolve,
     run_pass,
 )
+from oms_tui.floor.exceptions.rules import RuleSettings
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 RULES = RuleSettings(sla_hours=24, carrier="UPS")

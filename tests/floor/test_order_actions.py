@@ -18,10 +18,10 @@ from oms_tui.cache.models import (
     Role,
     Staff,
 )
-from oms_tui.floor import order_actions
-from oms_tui.floor.lookup import NotFound, find_location, find_order
-from oms_tui.floor.staff import StaffError, active_staff
-from oms_tui.floor.store_actions import ActionRefused, Actor
+from oms_tui.floor.actions import order_actions
+from oms_tui.floor.actions.staff import StaffError, active_staff
+from oms_tui.floor.actions.store_actions import ActionRefused, Actor
+from oms_tui.floor.orders.lookup import NotFound, find_location, find_order
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 ORDER = "gid://shopify/Order/1"

@@ -19,9 +19,9 @@ from oms_tui.cache.models import (
     Role,
     Staff,
 )
-from oms_tui.floor.lookup import NotFound
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.order_detail import load_order_detail
+from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.orders.lookup import NotFound
+from oms_tui.floor.orders.order_detail import load_order_detail
 from tests.floor.order_nodes import T0, order_node, write
 
 ORDER, FO = "gid://shopify/Order/1001", "gid://shopify/FulfillmentOrder/1"

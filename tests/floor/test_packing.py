@@ -24,14 +24,15 @@ from oms_tui.cache.models import (
     Staff,
     Station,
 )
-from oms_tui.floor import claims, packing
-from oms_tui.floor.packing import PackProblem
-from oms_tui.floor.pick_batches import finish
-from oms_tui.floor.pick_lists import start_pick_list
-from oms_tui.floor.pick_scans import scan_item, ship_rest, short_pick
-from oms_tui.floor.pick_sheet import read_sheet
-from oms_tui.floor.store_actions import Actor
-from oms_tui.floor.walking import WalkRule
+from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.packing import packing
+from oms_tui.floor.packing.packing import PackProblem
+from oms_tui.floor.picking.pick_batches import finish
+from oms_tui.floor.picking.pick_lists import start_pick_list
+from oms_tui.floor.picking.pick_scans import scan_item, ship_rest, short_pick
+from oms_tui.floor.picking.pick_sheet import read_sheet
+from oms_tui.floor.picking.walking import WalkRule
+from oms_tui.floor.queues import claims
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 PACKER = Actor(station="pack-1", staff_code="P01")

@@ -10,14 +10,14 @@ import pytest
 from sqlmodel import Session, select
 
 from oms_tui.cache.models import AuditEvent, Claim, Order
-from oms_tui.floor.claims import Wave
-from oms_tui.floor.pick_batches import finish, start_batch, wave_shipping_methods
-from oms_tui.floor.pick_lists import PickRefused
-from oms_tui.floor.pick_scans import hold_short, scan_item, short_pick
-from oms_tui.floor.pick_sheet import read_sheet
-from oms_tui.floor.put_back import withdraw_departed
-from oms_tui.floor.store_actions import Actor
-from oms_tui.floor.walking import WalkRule
+from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.picking.pick_batches import finish, start_batch, wave_shipping_methods
+from oms_tui.floor.picking.pick_lists import PickRefused
+from oms_tui.floor.picking.pick_scans import hold_short, scan_item, short_pick
+from oms_tui.floor.picking.pick_sheet import read_sheet
+from oms_tui.floor.picking.put_back import withdraw_departed
+from oms_tui.floor.picking.walking import WalkRule
+from oms_tui.floor.queues.claims import Wave
 from tests.floor.pick_floor import NOW, add_bins, add_order, add_picker
 
 ANA = Actor("pick-1", "P01")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from oms_tui.floor.pick_lists import PickRefused, ToteShare, plan_pick
-from oms_tui.floor.walking import WalkRule
+from oms_tui.floor.picking.pick_lists import PickRefused, ToteShare, plan_pick
+from oms_tui.floor.picking.walking import WalkRule
 from tests.floor.pick_floor import add_bins, add_order
 
 EAST = "gid://shopify/Location/2"

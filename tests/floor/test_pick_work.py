@@ -7,9 +7,10 @@ import pytest
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Order, OutboxAction
-from oms_tui.floor.pick_export import export_text
-from oms_tui.floor.pick_lists import PickRefused, open_pick_list, start_pick_list
-from oms_tui.floor.pick_scans import (
+from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.picking.pick_export import export_text
+from oms_tui.floor.picking.pick_lists import PickRefused, open_pick_list, start_pick_list
+from oms_tui.floor.picking.pick_scans import (
     ScanProblem,
     StaleSheet,
     awaiting_decision,
@@ -20,11 +21,10 @@ from oms_tui.floor.pick_scans import (
     ship_rest,
     short_pick,
 )
-from oms_tui.floor.pick_sheet import read_sheet
-from oms_tui.floor.put_back import pending_put_backs, put_back_done, withdraw_departed
-from oms_tui.floor.queues import Stage, stage_condition
-from oms_tui.floor.store_actions import Actor
-from oms_tui.floor.walking import WalkRule
+from oms_tui.floor.picking.pick_sheet import read_sheet
+from oms_tui.floor.picking.put_back import pending_put_backs, put_back_done, withdraw_departed
+from oms_tui.floor.picking.walking import WalkRule
+from oms_tui.floor.queues.queues import Stage, stage_condition
 from tests.floor.pick_floor import NOW, add_bins, add_order, add_picker
 
 ANA = Actor("pick-1", "P01")

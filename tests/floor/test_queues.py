@@ -26,9 +26,10 @@ from oms_tui.cache.models import (
 from oms_tui.cache.order_search import rebuild_order_search
 from oms_tui.cache.order_tags import rebuild_order_tags
 from oms_tui.cache.priority import order_priority
-from oms_tui.floor import queues
-from oms_tui.floor.channels import channels
-from oms_tui.floor.queues import (
+from oms_tui.floor.actions.store_actions import Actor, add_tags
+from oms_tui.floor.queues import queues
+from oms_tui.floor.queues.channels import channels
+from oms_tui.floor.queues.queues import (
     QueueFilter,
     QueueSource,
     Stage,
@@ -39,7 +40,6 @@ from oms_tui.floor.queues import (
     window,
     window_query,
 )
-from oms_tui.floor.store_actions import Actor, add_tags
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 MAIN, EAST = "gid://shopify/Location/1", "gid://shopify/Location/2"

@@ -28,11 +28,13 @@ from oms_tui.cache.models import (
     Role,
     Staff,
 )
-from oms_tui.floor.exception_rules import ReturnFacts, RuleSettings, return_findings
-from oms_tui.floor.lookup import NotFound
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.receiving import ReceivedElsewhere, decide, finish, leave, open_receiving, scan
-from oms_tui.floor.returns import (
+from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.actions.roles import NotPermitted
+from oms_tui.floor.actions.store_actions import ActionRefused, Disposal
+from oms_tui.floor.exceptions.rules import ReturnFacts, RuleSettings, return_findings
+from oms_tui.floor.orders.lookup import NotFound
+from oms_tui.floor.returns.receiving import ReceivedElsewhere, decide, finish, leave, open_receiving, scan
+from oms_tui.floor.returns.returns import (
     DAMAGED,
     MISSING,
     RESTOCK,
@@ -43,8 +45,6 @@ from oms_tui.floor.returns import (
     find_return,
     open_returns,
 )
-from oms_tui.floor.roles import NotPermitted
-from oms_tui.floor.store_actions import ActionRefused, Disposal
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 ORDER, RETURN, RFO = (

@@ -7,9 +7,9 @@ import pytest
 from sqlmodel import Session, select
 
 from oms_tui.cache.models import AuditEvent, FulfillmentOrder, Order, OutboxAction, Role, Staff
-from oms_tui.floor.order_desk import OrderDesk
-from oms_tui.floor.roles import NotPermitted, Permission, allowed
-from oms_tui.floor.store_actions import Refund
+from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.actions.roles import NotPermitted, Permission, allowed
+from oms_tui.floor.actions.store_actions import Refund
 from tests.floor.order_nodes import T0, order_node, write
 
 ORDER, FO = "gid://shopify/Order/1001", "gid://shopify/FulfillmentOrder/1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oms_tui.floor.scan_burst import ScanBurst
+from oms_tui.floor.orders.scan_burst import ScanBurst
 
 GAP = 0.040
 ENTER = "\r"

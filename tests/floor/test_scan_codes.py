@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from oms_tui.cache.models import FulfillmentOrder, PackSession, Role, Staff
-from oms_tui.floor.scan_codes import Named, ScanTarget, identify
+from oms_tui.floor.orders.scan_codes import Named, ScanTarget, identify
 from tests.floor.order_nodes import T0, order_node, write
 
 SHIPPED, PACKED = "gid://shopify/Order/1001", "gid://shopify/Order/1002"

@@ -11,8 +11,8 @@ from oms_tui.cache.engine import session_factory
 from oms_tui.cache.migrate import upgrade
 from oms_tui.cache.models import Order
 from oms_tui.cache.types import utcnow
-from oms_tui.floor.queues import QueueFilter, Stage, window
-from oms_tui.floor.search import few_matching_order_ids, matching_order_ids, search_orders
+from oms_tui.floor.orders.search import few_matching_order_ids, matching_order_ids, search_orders
+from oms_tui.floor.queues.queues import QueueFilter, Stage, window
 from tests.floor.order_nodes import order_node, write
 
 

@@ -17,8 +17,7 @@ from oms_tui.cache.models import (
     OutboxAction,
 )
 from oms_tui.cache.priority import NORMAL
-from oms_tui.floor.queues import QueueFilter, Stage, window
-from oms_tui.floor.store_actions import (
+from oms_tui.floor.actions.store_actions import (
     ActionRefused,
     Actor,
     Refund,
@@ -28,6 +27,7 @@ from oms_tui.floor.store_actions import (
     hold,
     ship,
 )
+from oms_tui.floor.queues.queues import QueueFilter, Stage, window
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 ORDER, FO = "gid://shopify/Order/1", "gid://shopify/FulfillmentOrder/1"

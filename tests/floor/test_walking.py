@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oms_tui.floor.walking import WalkRule, walk_sorted
+from oms_tui.floor.picking.walking import WalkRule, walk_sorted
 
 
 def walk(bins: list[str | None], rule: WalkRule | None = None) -> list[str | None]:

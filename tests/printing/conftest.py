@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import BinLocation, FulfillmentOrder, LineItem, Order
-from oms_tui.floor.pick_lists import PICKABLE
+from oms_tui.floor.picking.pick_lists import PICKABLE
 from oms_tui.sim.store import SimStore
 from oms_tui.store.sync import SyncEngine
 from tests.store.simulated import simulated_client

@@ -14,8 +14,8 @@ from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FulfillmentOrder, LineItem, Order
 from oms_tui.cli import main
 from oms_tui.config import Settings
-from oms_tui.floor.pick_lists import PICKABLE, plan_pick
-from oms_tui.floor.walking import WalkRule
+from oms_tui.floor.picking.pick_lists import PICKABLE, plan_pick
+from oms_tui.floor.picking.walking import WalkRule
 from oms_tui.printing.content import address_lines
 from tests.printing.conftest import orders_to_pick, read_back
 

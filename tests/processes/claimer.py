@@ -14,7 +14,7 @@ import sys
 from datetime import datetime, timedelta
 
 from oms_tui.cache.database import open_cache
-from oms_tui.floor.claims import claim_next
+from oms_tui.floor.queues.claims import claim_next
 
 
 def main() -> None:

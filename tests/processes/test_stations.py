@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, OutboxAction
-from oms_tui.floor.store_actions import Tracking, ship
+from oms_tui.floor.actions.store_actions import Tracking, ship
 from oms_tui.sim.server import SimServer, run_in_thread
 from oms_tui.sim.store import SimStore
 from oms_tui.store.client import StoreClient

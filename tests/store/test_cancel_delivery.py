@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import Order, OutboxAction
-from oms_tui.floor.store_actions import Actor, Refund, cancel
+from oms_tui.floor.actions.store_actions import Actor, Refund, cancel
 from oms_tui.sim.store import SimStore
 from oms_tui.store.documents import load
 from oms_tui.store.outbox import OutboxPusher

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, OutboxAction
 from oms_tui.cache.types import utcnow
-from oms_tui.floor.store_actions import Actor, Tracking, hold, set_note, ship
+from oms_tui.floor.actions.store_actions import Actor, Tracking, hold, set_note, ship
 from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
 from oms_tui.store.sync import SyncEngine

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import OutboxAction
-from oms_tui.floor import store_actions as act
+from oms_tui.floor.actions import store_actions as act
 from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
 from oms_tui.store.sync import SyncEngine

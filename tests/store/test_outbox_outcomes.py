@@ -13,7 +13,7 @@ from sqlmodel import col, func, select
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, FulfillmentOrderLineItem, LineItem, OutboxAction
 from oms_tui.cache.types import utcnow
-from oms_tui.floor.store_actions import Tracking, hold, release_hold, set_note, ship
+from oms_tui.floor.actions.store_actions import Tracking, hold, release_hold, set_note, ship
 from oms_tui.sim.model import FulfillmentHold, gid
 from oms_tui.sim.order_mutations import cancel_order
 from oms_tui.sim.store import SimStore

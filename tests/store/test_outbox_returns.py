@@ -6,7 +6,7 @@ from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import InventoryLevel, OutboxAction, Return, ReverseFulfillmentOrderLineItem
-from oms_tui.floor.store_actions import Disposal, close_return, dispose_return
+from oms_tui.floor.actions.store_actions import Disposal, close_return, dispose_return
 from oms_tui.sim.return_model import Return as SimReturn
 from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher

@@ -22,8 +22,8 @@ from oms_tui.cache.models import (
     Staff,
     SyncState,
 )
-from oms_tui.floor.exception_rules import RuleSettings
-from oms_tui.floor.exceptions import run_pass
+from oms_tui.floor.exceptions.records import run_pass
+from oms_tui.floor.exceptions.rules import RuleSettings
 
 SHIPPED_PER_HOUR = (0, 0, 0, 0, 0, 1, 4, 9, 12, 10, 14, 6)  # 22:00 ... 09:00; the last hour is running
 WORKERS = (("ALI", "Ali Demir", Role.PICKER, "pick-1"), ("BO", "Bo Larsen", Role.PACKER, "pack-1"))

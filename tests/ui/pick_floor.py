@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from oms_tui.cache.models import BinLocation, FulfillmentOrder, LineItem
-from oms_tui.floor.pick_lists import open_pick_list
-from oms_tui.floor.pick_sheet import PickSheet, read_sheet
+from oms_tui.floor.picking.pick_lists import open_pick_list
+from oms_tui.floor.picking.pick_sheet import PickSheet, read_sheet
 from oms_tui.runtime import Runtime
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oms_tui.board_app import BoardApp
 from oms_tui.cache.floor_state import Role
-from oms_tui.floor.staff import add_staff
+from oms_tui.floor.actions.staff import add_staff
 from oms_tui.runtime import Runtime
 from oms_tui.screens.board_screen import BoardScreen
 from tests.ui.conftest import NOW, settle

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Tabs
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.models import AuditEvent, Claim, Role, Staff
-from oms_tui.floor.claims import claim, claim_next, holder
+from oms_tui.floor.queues.claims import claim, claim_next, holder
 from oms_tui.runtime import Runtime
 from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.order_screen import OrderScreen

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, Select
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.models import AuditEvent, FloorException, Order
-from oms_tui.floor.exception_rules import RuleSettings, label
+from oms_tui.floor.exceptions.rules import RuleSettings, label
 from oms_tui.runtime import Runtime
 from oms_tui.screens.exceptions_screen import ExceptionsScreen
 from oms_tui.screens.order_screen import OrderScreen

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, RadioButton, Select
 
 from oms_tui.app import LiveReport
 from oms_tui.cache.models import AuditEvent, BinLocation, FulfillmentHold, OutboxAction, Role
-from oms_tui.floor.order_desk import OrderDesk
+from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.cancel_modal import CancelModal
 from oms_tui.screens.choice_modal import ChoiceModal

@@ -29,7 +29,7 @@ from oms_tui.cache.models import (
     Staff,
 )
 from oms_tui.config import Settings
-from oms_tui.floor import claims
+from oms_tui.floor.queues import claims
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.pack_screen import PackScreen

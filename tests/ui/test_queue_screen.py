@@ -17,7 +17,7 @@ from oms_tui.app import LiveReport, OmsApp
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import Claim, FulfillmentOrder, Order, Role, Staff
 from oms_tui.config import Settings
-from oms_tui.floor.queues import QueueRow
+from oms_tui.floor.queues.queues import QueueRow
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.widgets.virtual_table import VirtualTable

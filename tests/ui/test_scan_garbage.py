@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from textual.widgets import Input
 
 from oms_tui.app import OmsApp
-from oms_tui.floor.staff import seed_demo_staff
+from oms_tui.floor.actions.staff import seed_demo_staff
 from oms_tui.runtime import Runtime
 from oms_tui.screens.catalog import SCREENS
 from oms_tui.screens.order_prompt import OrderPrompt

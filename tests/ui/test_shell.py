@@ -25,7 +25,7 @@ from oms_tui.app import LiveReport, OmsApp, screen_bindings
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import Order
 from oms_tui.config import Settings
-from oms_tui.floor.store_actions import Actor, set_note
+from oms_tui.floor.actions.store_actions import Actor, set_note
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.catalog import QUEUES
 from oms_tui.screens.help_screen import HelpScreen

@@ -24,7 +24,7 @@ from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, FulfillmentOrderLineItem, Role, Staff
 from oms_tui.config import Settings
-from oms_tui.floor.pick_sheet import PickSheet
+from oms_tui.floor.picking.pick_sheet import PickSheet
 from oms_tui.runtime import Runtime
 from oms_tui.screens.pack_screen import PackScreen
 from oms_tui.screens.pick_screen import PickScreen

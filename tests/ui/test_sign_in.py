@@ -13,7 +13,7 @@ from textual.widgets import Label
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.models import AuditEvent, Staff
-from oms_tui.floor.staff import seed_demo_staff
+from oms_tui.floor.actions.staff import seed_demo_staff
 from oms_tui.runtime import Runtime
 from oms_tui.screens.order_screen import OrderScreen
 from oms_tui.screens.queue_screen import QueueScreen

@@ -1,0 +1,207 @@
+"""`oms-tui sync` and `oms-tui outbox`: the store side of the floor, from a shell."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlmodel import col, select
+
+from oms_tui.cache.models import OutboxAction
+from oms_tui.cache.sync_state import OUTBOX_WAITING
+from oms_tui.cli.errors import load_settings, one_line_errors
+from oms_tui.floor.actions.audit import record
+from oms_tui.runtime import LiveUpdate, Runtime
+from oms_tui.store.api_notices import current_notices, record_notices
+from oms_tui.store.errors import StoreAuthError, StoreError
+from oms_tui.store.outbox import OutboxPusher, PushSummary
+from oms_tui.store.sync import StreamCounts, SyncEngine, SyncSummary
+from oms_tui.store.sync_lock import LeaseLost, SyncBusy
+
+
+@contextmanager
+def started_runtime() -> Iterator[Runtime]:
+    try:
+        runtime = Runtime.start(load_settings())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+def show_progress(stream: str, counts: StreamCounts) -> None:
+    """A counter redrawn in place on a terminal; nothing when stderr is piped (no carriage returns)."""
+    if not sys.stderr.isatty():
+        return
+    seen = counts.created + counts.updated + counts.unchanged
+    click.echo(
+        f"\r  {stream:<20} {seen:>8} read  ({counts.created} new, {counts.updated} changed)",
+        nl=False,
+        err=True,
+    )
+
+
+def print_summary(summary: SyncSummary, notices: list[str]) -> None:
+    if sys.stderr.isatty():
+        click.echo("", err=True)  # end the progress line
+    click.echo(f"{'stream':<20} {'created':>8} {'updated':>8} {'unchanged':>10} {'errors':>7}")
+    for stream, counts in summary.streams.items():
+        numbers = f"{counts.created:>8} {counts.updated:>8} {counts.unchanged:>10} {len(counts.errors):>7}"
+        click.echo(f"{stream:<20} {numbers}")
+    click.echo(f"done in {summary.seconds:.1f}s")
+    for notice in notices:
+        click.echo(f"API notice: {notice}")
+    for error in summary.errors:
+        click.echo(f"error: {error}", err=True)
+
+
+@click.command()
+@click.option("--watch", is_flag=True, help="Keep polling every poll_interval seconds (Ctrl-C stops).")
+@one_line_errors
+def sync(watch: bool) -> None:
+    """Bring the local cache up to date with the store and push waiting actions."""
+    with started_runtime() as runtime:
+        if watch:
+            stop = threading.Event()
+            try:
+                asyncio.run(runtime.live_loop(lambda update: click.echo(_line(update)), stop))
+            except KeyboardInterrupt:
+                stop.set()
+            if not stop.is_set():  # the loop gave up by itself: the store refused the token (reported)
+                raise SystemExit(1)
+            return
+        try:
+            summary = asyncio.run(_sync_once(runtime))
+        except SyncBusy as exc:
+            raise click.ClickException(f"{exc}; try again when it is done") from None
+        except (StoreError, LeaseLost) as exc:
+            raise click.ClickException(f"sync stopped: {exc}") from None
+        print_summary(summary, [notice.message for notice in current_notices(runtime.cache)])
+        if summary.errors:
+            raise SystemExit(1)
+
+
+async def _sync_once(runtime: Runtime) -> SyncSummary:
+    async with runtime.client() as client:
+        try:
+            await OutboxPusher(client, runtime.cache).push_ready()
+            return await SyncEngine(client, runtime.cache, on_progress=show_progress).run_once()
+        finally:
+            record_notices(runtime.cache, client.take_notices())
+
+
+def _line(update: LiveUpdate) -> str:
+    return ("! " if update.error else "  ") + update.text
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+@one_line_errors
+def outbox(ctx: click.Context) -> None:
+    """List actions waiting for the store and those it rejected."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with started_runtime() as runtime, runtime.cache.reads() as session:
+        actions = session.exec(
+            select(OutboxAction)
+            .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))
+            .order_by(col(OutboxAction.id))
+        ).all()
+    if not actions:
+        click.echo("outbox empty: the store has every action")
+        return
+    for action in actions:
+        error = f"  ({action.last_error})" if action.last_error else ""
+        what = f"{action.state:<8} {action.kind:<13} {action.order_id}"
+        click.echo(f"{action.id:>6}  {what}  tries {action.attempts}{error}")
+
+
+@outbox.command("retry")
+@click.argument("action_ids", nargs=-1, type=int)
+@one_line_errors
+def outbox_retry(action_ids: tuple[int, ...]) -> None:
+    """Send now what waits for a retry; rejected (failed) actions only when named by id."""
+    with started_runtime() as runtime:
+        with runtime.cache.sessions() as session:
+            query = select(OutboxAction)
+            if action_ids:
+                query = query.where(col(OutboxAction.id).in_(action_ids))
+                query = query.where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))
+            else:  # waiting with a backoff; what the store rejected needs a person's decision
+                query = query.where(col(OutboxAction.state).in_(OUTBOX_WAITING))
+                query = query.where(col(OutboxAction.next_attempt_at).is_not(None))
+            actions = session.exec(query).all()
+            unknown = sorted(set(action_ids) - {action.id for action in actions})
+            if unknown:
+                raise click.ClickException(f"no waiting or failed action {', '.join(map(str, unknown))}")
+            for action in actions:
+                if action.state == "failed":
+                    action.state = "pending"
+                    record(
+                        session,
+                        station=runtime.settings.station,
+                        action="outbox.retry",
+                        subject=f"outbox:{action.id}",
+                        kind=action.kind,
+                        order_id=action.order_id,
+                    )
+                action.next_attempt_at = None
+            session.commit()
+        click.echo(_push_holding_the_lock(runtime))
+
+
+@outbox.command("push")
+@one_line_errors
+def outbox_push() -> None:
+    """Send the actions that are due now (one station at a time: the one holding the sync lock)."""
+    with started_runtime() as runtime:
+        click.echo(_push_holding_the_lock(runtime))
+
+
+def _push_holding_the_lock(runtime: Runtime) -> str:
+    try:
+        pushed = asyncio.run(_push(runtime))  # the pusher takes the sync lock itself
+    except SyncBusy as exc:
+        raise click.ClickException(f"{exc}: it sends the outbox, nothing was sent from here") from None
+    except StoreAuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    problem = f" ({pushed.errors[-1]})" if pushed.errors else ""
+    return f"sent {pushed.done}, rejected {pushed.failed}, still waiting {pushed.waiting}{problem}"
+
+
+async def _push(runtime: Runtime) -> PushSummary:
+    async with runtime.client() as client:
+        return await OutboxPusher(client, runtime.cache).push_ready()
+
+
+@outbox.command("discard")
+@click.argument("action_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@one_line_errors
+def outbox_discard(action_id: int, yes: bool) -> None:
+    """Give up on one action: the store will never get it (the local change stays)."""
+    with started_runtime() as runtime, runtime.cache.sessions() as session:
+        action = session.get(OutboxAction, action_id)
+        if action is None or action.state in ("done", "discarded"):
+            raise click.ClickException(f"no waiting or failed action {action_id}")
+        if not yes:
+            click.confirm(
+                f"Discard {action.kind} for {action.order_id}? The store will never get it", abort=True
+            )
+        action.state = "discarded"
+        record(
+            session,
+            station=runtime.settings.station,
+            action="outbox.discard",
+            subject=f"outbox:{action_id}",
+            kind=action.kind,
+            order_id=action.order_id,
+        )
+        session.commit()
+        click.echo(f"discarded action {action_id}")

@@ -1,0 +1,133 @@
+"""Put-back: an order that leaves a pick list mid-pick (cancelled, held or shipped elsewhere, as sync
+or this station learns it) sends its picked units back to their bins.
+
+The pick screen calls `withdraw_departed` after each live update: it takes such orders off the list,
+turns what was picked for them into a put-back task, gives back the picker's claims on them (there
+is no work left to hold) and returns those new tasks so the screen can show them at once. The picker
+then returns the units and marks the task done (`put_back_done`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from oms_tui.cache.models import FulfillmentOrder, Order, PickList, PickListLine
+from oms_tui.floor.actions.audit import record_by
+from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.picking.pick_lists import PickRefused, pick_list_rows
+from oms_tui.floor.queues import claims
+
+DEPARTED = {"CANCELLED": "cancelled", "ON_HOLD": "on hold", "CLOSED": "shipped elsewhere"}
+
+
+@dataclass(frozen=True)
+class BinReturn:
+    sku: str | None
+    bin_code: str | None
+    units: int
+
+
+@dataclass(frozen=True)
+class PutBack:
+    fulfillment_order_id: str
+    order_name: str
+    tote: str
+    reason: str  # why the order left the list
+    returns: tuple[BinReturn, ...]  # empty when nothing had been picked yet
+
+    @property
+    def units(self) -> int:
+        return sum(item.units for item in self.returns)
+
+    def describe(self) -> str:
+        what = "; ".join(
+            f"{item.units} x {item.sku or '?'} to {item.bin_code or '(no bin)'}" for item in self.returns
+        )
+        if not what:
+            return f"{self.order_name} is {self.reason}: nothing was picked for it (tote {self.tote})"
+        return f"{self.order_name} is {self.reason}: from tote {self.tote} put back {what}"
+
+
+def withdraw_departed(session: Session, pick_list_id: int, actor: Actor) -> list[PutBack]:
+    """Take off the open list every order that is no longer to be shipped; their put-back tasks."""
+    pick_list = session.get(PickList, pick_list_id)
+    if pick_list is None or pick_list.state != "open":
+        return []
+    live = {row.fulfillment_order_id for row in pick_list_rows(session, pick_list_id) if not row.withdrawn}
+    if not live:
+        return []
+    found = session.exec(
+        select(FulfillmentOrder.id, FulfillmentOrder.status, Order.cancelled_at)
+        .join(Order, col(Order.id) == FulfillmentOrder.order_id)
+        .where(col(FulfillmentOrder.id).in_(live))
+    ).all()
+    tasks = []
+    for fo_id, status, cancelled_at in found:
+        reason = "cancelled" if cancelled_at is not None else DEPARTED.get(status)
+        if reason:
+            tasks.append(withdraw(session, pick_list_id, fo_id, reason, actor))
+    return tasks
+
+
+def withdraw(session: Session, pick_list_id: int, fo_id: str, reason: str, actor: Actor) -> PutBack:
+    rows = [
+        row
+        for row in pick_list_rows(session, pick_list_id)
+        if row.fulfillment_order_id == fo_id and not row.withdrawn
+    ]
+    if not rows:
+        raise PickRefused("this order is not on the pick list")
+    for row in rows:
+        row.withdrawn, row.put_back = reason, row.picked
+        session.add(row)
+    task = _task(session, fo_id, rows)
+    record_by(
+        session,
+        actor,
+        action="pick.withdrawn",
+        subject=fo_id,
+        pick_list=pick_list_id,
+        reason=reason,
+        put_back={item.bin_code or "": item.units for item in task.returns},
+    )
+    if actor.staff_code is not None:  # the order is no longer this picker's work
+        claims.release_mine(session, [fo_id], staff_code=actor.staff_code, station=actor.station)
+    return task
+
+
+def pending_put_backs(session: Session, pick_list_id: int) -> list[PutBack]:
+    rows = [row for row in pick_list_rows(session, pick_list_id) if row.put_back]
+    by_order: dict[str, list[PickListLine]] = {}
+    for row in rows:
+        by_order.setdefault(row.fulfillment_order_id, []).append(row)
+    return [_task(session, fo_id, order_rows) for fo_id, order_rows in by_order.items()]
+
+
+def put_back_done(session: Session, pick_list_id: int, fo_id: str, actor: Actor) -> PutBack:
+    rows = [row for row in pick_list_rows(session, pick_list_id) if row.fulfillment_order_id == fo_id]
+    task = _task(session, fo_id, [row for row in rows if row.put_back])
+    if not task.returns:
+        raise PickRefused("nothing to put back for this order")
+    for row in rows:
+        row.put_back = 0
+        session.add(row)
+    record_by(
+        session,
+        actor,
+        action="pick.put_back",
+        subject=fo_id,
+        pick_list=pick_list_id,
+        returned={item.bin_code or "": item.units for item in task.returns},
+    )
+    return task
+
+
+def _task(session: Session, fo_id: str, rows: list[PickListLine]) -> PutBack:
+    fo = session.get(FulfillmentOrder, fo_id)
+    order = session.get(Order, fo.order_id) if fo else None
+    returns = tuple(BinReturn(row.sku, row.bin_code, row.put_back) for row in rows if row.put_back)
+    reason = next((row.withdrawn for row in rows if row.withdrawn), "off the list")
+    tote = next((row.tote for row in rows if row.tote), "")
+    return PutBack(fo_id, order.name if order else fo_id, tote or "", reason or "", returns)
