@@ -40,6 +40,7 @@ def shop(db_url: str, synced_template: tuple[SimStore, Path]) -> SimStore:
     store, template = synced_template
     shutil.copy(template, database_file(db_url))
     assert oms("staff", "add", "P01", "Pat Packer", "--role", "packer").exit_code == 0
+    assert oms("staff", "add", "M01", "Max Manager", "--role", "manager").exit_code == 0
     return store
 
 
@@ -73,7 +74,7 @@ def test_a_shipment_by_sku_is_recorded_once_and_push_delivers_it(
 
 def test_shipping_a_whole_order_ships_each_open_fulfillment_order(db_url: str, shop: SimStore) -> None:
     order, fos = split_order(shop)
-    result = oms("ship", order.name, "--no-notify")
+    result = oms("ship", order.name, "--no-notify", "--staff", "P01")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"action 1: fulfill {order.name}",
@@ -117,11 +118,11 @@ def test_each_action_is_recorded_for_the_store(db_url: str, shop: SimStore) -> N
     order, (fo, other) = split_order(shop)
     commands = [
         ["hold", order.name, "--reason", "incorrect_address", "--note", "no flat number", "--staff", "P01"],
-        ["release", order.name],
-        ["move", order.name, "--to", other.location.name],
+        ["release", order.name, "--staff", "P01"],
+        ["move", order.name, "--to", other.location.name, "--staff", "P01"],
         ["note", order.name, "call", "before", "delivery"],
         ["tag", order.name, "rush", "gift"],
-        ["cancel", order.id, "--reason", "customer", "--refund", "store-credit"],
+        ["cancel", order.id, "--reason", "customer", "--refund", "store-credit", "--staff", "M01"],
     ]
     for command in commands:
         result = oms(*command)
@@ -147,8 +148,10 @@ def test_a_cancellation_reaches_the_store_with_its_refund_decision(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = synced_store(db_url)
+    assert oms("staff", "add", "M01", "Max Manager", "--role", "manager").exit_code == 0
     order, _ = split_order(store)
-    result = oms("cancel", order.name, "--reason", "customer", "--refund", "original", "--restock")
+    cancelling = ["--reason", "customer", "--refund", "original", "--restock", "--staff", "M01"]
+    result = oms("cancel", order.name, *cancelling)
     assert result.exit_code == 0, result.output
     with serving(store, monkeypatch):
         pushed = oms("outbox", "push")
@@ -158,3 +161,56 @@ def test_a_cancellation_reaches_the_store_with_its_refund_decision(
     assert (request.reason, request.restock, request.refund_method) == (
         "CUSTOMER", True, {"originalPaymentMethodsRefund": True},
     )  # fmt: skip
+
+
+def test_only_a_manager_cancels_and_a_picker_needs_a_managers_approval(db_url: str, shop: SimStore) -> None:
+    assert oms("staff", "add", "K01", "Kim Picker", "--role", "picker").exit_code == 0
+    order, _ = split_order(shop)
+    cancelling = ["cancel", order.name, "--reason", "customer", "--refund", "none"]
+    refused = oms(*cancelling, "--staff", "K01")
+    assert refused.exit_code != 0
+    assert "Kim Picker (picker) may not cancel orders: ask a manager" in refused.output
+    assert oms(*cancelling).exit_code != 0  # nobody named: nobody signed in may not cancel either
+    assert (
+        oms(*cancelling, "--staff", "K01", "--approved-by", "P01").exit_code != 0
+    )  # a packer approves nothing
+    assert recorded(db_url) == ([], [])
+    approved = oms(*cancelling, "--staff", "K01", "--approved-by", "m01")
+    assert approved.exit_code == 0, approved.output
+    (action,), (event,) = recorded(db_url)
+    assert (action.kind, action.staff_code) == ("cancel", "K01")
+    assert (event.staff_code, event.details["approvedBy"]) == ("K01", "M01")
+
+
+def test_a_deactivated_person_acts_no_more(db_url: str, shop: SimStore) -> None:
+    order, _ = split_order(shop)
+    assert oms("staff", "deactivate", "P01").exit_code == 0
+    refused = oms("hold", order.name, "--reason", "other", "--staff", "P01")
+    assert refused.exit_code != 0 and "no longer active" in refused.output
+    assert recorded(db_url) == ([], [])
+    listed = oms("staff", "list").stdout.splitlines()
+    assert [line.split()[0] for line in listed] == ["M01", "P01"]  # active first
+    assert listed[1].endswith("(inactive)")
+
+
+@pytest.mark.parametrize(
+    "number", ["1Z\x1b[31mRED\x07", "   ", "9" * 10_000, "ab"], ids=["escape", "spaces", "10KB", "short"]
+)
+def test_a_tracking_number_that_is_none_is_refused_in_one_line(
+    db_url: str, shop: SimStore, number: str
+) -> None:
+    order, _ = split_order(shop)
+    result = oms("ship", order.name, "--tracking", number, "--staff", "P01")
+    assert result.exit_code != 0
+    assert "is not a tracking number" in result.output and len(result.output.splitlines()) == 1
+    assert "\x1b" not in result.output and len(result.output) < 200
+    assert recorded(db_url) == ([], [])
+
+
+def test_tags_are_split_on_commas_as_the_store_splits_them(db_url: str, shop: SimStore) -> None:
+    order, _ = split_order(shop)
+    assert oms("tag", order.name, "rush, gift", "vip").exit_code == 0
+    (action,), _ = recorded(db_url)
+    assert action.payload["tags"] == ["rush", "gift", "vip"]
+    refused = oms("tag", order.name, "x" * 41)
+    assert refused.exit_code != 0 and "at most 40 characters" in refused.output

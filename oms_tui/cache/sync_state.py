@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Index, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from oms_tui.cache.enums import OUTBOX_WAITING, ActionKind, EnumText, OutboxState
 from oms_tui.cache.types import UTCDateTime, utcnow
-
-OUTBOX_WAITING = ("pending", "sending")  # not yet known to be at the store
 
 
 class OutboxAction(SQLModel, table=True):
@@ -25,9 +24,9 @@ class OutboxAction(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: str = Field(index=True)
-    kind: str  # fulfill, hold, release_hold, move, cancel, note, tags
-    payload: dict[str, Any] = Field(sa_type=JSON)
-    state: str = Field(default="pending")  # pending, sending, done, failed, discarded
+    kind: ActionKind = Field(sa_type=EnumText(ActionKind))
+    payload: dict[str, Any] = Field(sa_type=JSON)  # the kind's payload model, as JSON (`oms_tui.actions`)
+    state: OutboxState = Field(default=OutboxState.PENDING, sa_type=EnumText(OutboxState))
     attempts: int = 0
     last_error: str | None = None
     station: str

@@ -5,20 +5,17 @@ from __future__ import annotations
 import gc
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlmodel import Session
 
-from oms_tui.cache.floor_state import Role
 from oms_tui.cli.actions import COMMANDS as FLOOR_ACTIONS
 from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.cli.printing import print_group
 from oms_tui.cli.serve import serve, web_session
+from oms_tui.cli.session import cache_session
+from oms_tui.cli.staff import staff
 from oms_tui.cli.store import outbox, sync
-from oms_tui.config import Settings
 from oms_tui.sim.cli import store_sim
 
 SKUS_SHOWN = 20  # unknown SKUs named in a warning; the rest are counted
@@ -98,30 +95,6 @@ def db_upgrade() -> None:
 
 
 @main.group()
-def staff() -> None:
-    """Manage the people who work the floor."""
-
-
-@staff.command("add")
-@click.argument("code")
-@click.argument("name")
-@click.option("--role", required=True, type=click.Choice([role.value for role in Role]), help="What they do")
-@one_line_errors
-def staff_add(code: str, name: str, role: str) -> None:
-    """Add a person with a short CODE (what they scan or type) and a NAME."""
-    from oms_tui.floor.actions.staff import StaffError, add_staff
-
-    settings = load_settings()
-    with cache_session(settings) as session:
-        try:
-            person = add_staff(session, code, name, Role(role), station=settings.station)
-        except StaffError as exc:
-            raise click.ClickException(str(exc)) from None
-        session.commit()
-        click.echo(f"added {person.code} {person.name} ({person.role.value})")
-
-
-@main.group()
 def bins() -> None:
     """Manage bin locations (shelf codes per SKU)."""
 
@@ -156,19 +129,8 @@ def bins_import(file: Path, location: str | None) -> None:
             )
 
 
-@contextmanager
-def cache_session(settings: Settings) -> Iterator[Session]:
-    from oms_tui.cache.database import open_cache
-
-    cache = open_cache(settings.database_url)
-    try:
-        with cache.sessions() as session:
-            yield session
-    finally:
-        cache.close()
-
-
 main.add_command(store_sim)
+main.add_command(staff)
 main.add_command(serve)
 main.add_command(web_session)
 main.add_command(print_group)

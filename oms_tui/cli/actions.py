@@ -12,6 +12,7 @@ from collections.abc import Callable
 import click
 from sqlmodel import Session
 
+from oms_tui.actions.text_rules import visible
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import Order, OutboxAction
 from oms_tui.cli.errors import load_settings, one_line_errors
@@ -30,26 +31,36 @@ from oms_tui.floor.orders.lookup import NotFound, find_location, find_order
 Act = Callable[[Session, Actor, Order], list[OutboxAction]]
 
 order_argument = click.argument("order")
-staff_option = click.option(
-    "--staff", "staff_code", metavar="CODE", help="Who does it (an active staff code)."
-)
 
 
-def record_actions(order_text: str, staff_code: str | None, act: Act) -> None:
-    """Run `act` on the named order in one transaction; print the queued actions once committed."""
+def staff_option(command: Callable[..., None]) -> Callable[..., None]:
+    """Who does it, and a manager who approves what they may not do alone."""
+    approved = click.option(
+        "--approved-by",
+        metavar="CODE",
+        help="A manager's code approving what --staff may not do alone (recorded with the action).",
+    )
+    who = click.option("--staff", "staff_code", metavar="CODE", help="Who does it (an active staff code).")
+    return who(approved(command))
+
+
+def record_actions(order_text: str, staff_code: str | None, approved_by: str | None, act: Act) -> None:
+    """Run `act` on the named order in one transaction; print the queued actions once committed.
+    Who may do it is checked where every action is recorded (`store_actions`)."""
     settings = load_settings()
     cache = open_cache(settings.database_url)
     try:
         with cache.sessions() as session:
             try:
                 staff = active_staff(session, staff_code).code if staff_code is not None else None
+                approver = active_staff(session, approved_by).code if approved_by is not None else None
                 order = find_order(session, order_text)
-                actions = act(session, Actor(settings.station, staff), order)
+                actions = act(session, Actor(settings.station, staff, approver), order)
             except (ActionRefused, NotFound, StaffError) as exc:
                 raise click.ClickException(str(exc)) from None
             session.commit()
             for action in actions:
-                click.echo(f"action {action.id}: {action.kind} {order.name}")
+                click.echo(f"action {action.id}: {action.kind} {visible(order.name)}")
     finally:
         cache.close()
     click.echo("the store gets it at the next sync, or now with `oms-tui outbox push`", err=True)
@@ -83,6 +94,7 @@ def ship(
     lines: tuple[str, ...],
     no_notify: bool,
     staff_code: str | None,
+    approved_by: str | None,
 ) -> None:
     """Record a shipment of ORDER (a name like #1004, or an id)."""
     if carrier and not tracking:
@@ -92,6 +104,7 @@ def ship(
     record_actions(
         order,
         staff_code,
+        approved_by,
         lambda session, actor, found: order_actions.ship(
             session, actor, found, picked, parcel, notify_customer=not no_notify
         ),
@@ -104,11 +117,12 @@ def ship(
 @click.option("--note", default="", metavar="TEXT", help="Why, for the people who release it.")
 @staff_option
 @one_line_errors
-def hold(order: str, reason: str, note: str, staff_code: str | None) -> None:
+def hold(order: str, reason: str, note: str, staff_code: str | None, approved_by: str | None) -> None:
     """Put ORDER's open fulfillment orders on hold."""
     record_actions(
         order,
         staff_code,
+        approved_by,
         lambda session, actor, found: order_actions.hold(session, actor, found, reason, note),
     )
 
@@ -117,9 +131,9 @@ def hold(order: str, reason: str, note: str, staff_code: str | None) -> None:
 @order_argument
 @staff_option
 @one_line_errors
-def release(order: str, staff_code: str | None) -> None:
+def release(order: str, staff_code: str | None, approved_by: str | None) -> None:
     """Release ORDER's holds."""
-    record_actions(order, staff_code, order_actions.release)
+    record_actions(order, staff_code, approved_by, order_actions.release)
 
 
 @click.command()
@@ -127,13 +141,13 @@ def release(order: str, staff_code: str | None) -> None:
 @click.option("--to", "location", required=True, metavar="LOCATION", help="Location name or id.")
 @staff_option
 @one_line_errors
-def move(order: str, location: str, staff_code: str | None) -> None:
+def move(order: str, location: str, staff_code: str | None, approved_by: str | None) -> None:
     """Move ORDER's open fulfillment orders to another location."""
 
     def act(session: Session, actor: Actor, found: Order) -> list[OutboxAction]:
         return order_actions.move(session, actor, found, find_location(session, location))
 
-    record_actions(order, staff_code, act)
+    record_actions(order, staff_code, approved_by, act)
 
 
 @click.command()
@@ -141,11 +155,12 @@ def move(order: str, location: str, staff_code: str | None) -> None:
 @click.argument("text", nargs=-1, required=True)
 @staff_option
 @one_line_errors
-def note(order: str, text: tuple[str, ...], staff_code: str | None) -> None:
+def note(order: str, text: tuple[str, ...], staff_code: str | None, approved_by: str | None) -> None:
     """Set ORDER's note to TEXT (it replaces the note the order had)."""
     record_actions(
         order,
         staff_code,
+        approved_by,
         lambda session, actor, found: [store_actions.set_note(session, actor, found.id, " ".join(text))],
     )
 
@@ -155,11 +170,12 @@ def note(order: str, text: tuple[str, ...], staff_code: str | None) -> None:
 @click.argument("tags", nargs=-1, required=True)
 @staff_option
 @one_line_errors
-def tag(order: str, tags: tuple[str, ...], staff_code: str | None) -> None:
+def tag(order: str, tags: tuple[str, ...], staff_code: str | None, approved_by: str | None) -> None:
     """Add TAGS to ORDER."""
     record_actions(
         order,
         staff_code,
+        approved_by,
         lambda session, actor, found: [store_actions.add_tags(session, actor, found.id, list(tags))],
     )
 
@@ -176,11 +192,14 @@ def tag(order: str, tags: tuple[str, ...], staff_code: str | None) -> None:
 @click.option("--restock", is_flag=True, help="Put the unshipped items back in stock.")
 @staff_option
 @one_line_errors
-def cancel(order: str, reason: str, refund: str, restock: bool, staff_code: str | None) -> None:
+def cancel(
+    order: str, reason: str, refund: str, restock: bool, staff_code: str | None, approved_by: str | None
+) -> None:
     """Cancel ORDER."""
     record_actions(
         order,
         staff_code,
+        approved_by,
         lambda session, actor, found: [
             store_actions.cancel(session, actor, found.id, reason, refund=Refund(refund), restock=restock)
         ],

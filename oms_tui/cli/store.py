@@ -11,8 +11,8 @@ from contextlib import contextmanager
 import click
 from sqlmodel import col, select
 
+from oms_tui.cache.enums import OUTBOX_WAITING, OutboxState
 from oms_tui.cache.models import OutboxAction
-from oms_tui.cache.sync_state import OUTBOX_WAITING
 from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.floor.actions.audit import record
 from oms_tui.runtime import LiveUpdate, Runtime
@@ -110,7 +110,7 @@ def outbox(ctx: click.Context) -> None:
     with started_runtime() as runtime, runtime.cache.reads() as session:
         actions = session.exec(
             select(OutboxAction)
-            .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))
+            .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, OutboxState.FAILED)))
             .order_by(col(OutboxAction.id))
         ).all()
     if not actions:
@@ -132,7 +132,7 @@ def outbox_retry(action_ids: tuple[int, ...]) -> None:
             query = select(OutboxAction)
             if action_ids:
                 query = query.where(col(OutboxAction.id).in_(action_ids))
-                query = query.where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))
+                query = query.where(col(OutboxAction.state).in_((*OUTBOX_WAITING, OutboxState.FAILED)))
             else:  # waiting with a backoff; what the store rejected needs a person's decision
                 query = query.where(col(OutboxAction.state).in_(OUTBOX_WAITING))
                 query = query.where(col(OutboxAction.next_attempt_at).is_not(None))
@@ -141,8 +141,8 @@ def outbox_retry(action_ids: tuple[int, ...]) -> None:
             if unknown:
                 raise click.ClickException(f"no waiting or failed action {', '.join(map(str, unknown))}")
             for action in actions:
-                if action.state == "failed":
-                    action.state = "pending"
+                if action.state == OutboxState.FAILED:
+                    action.state = OutboxState.PENDING
                     record(
                         session,
                         station=runtime.settings.station,
@@ -188,13 +188,13 @@ def outbox_discard(action_id: int, yes: bool) -> None:
     """Give up on one action: the store will never get it (the local change stays)."""
     with started_runtime() as runtime, runtime.cache.sessions() as session:
         action = session.get(OutboxAction, action_id)
-        if action is None or action.state in ("done", "discarded"):
+        if action is None or action.state in (OutboxState.DONE, OutboxState.DISCARDED):
             raise click.ClickException(f"no waiting or failed action {action_id}")
         if not yes:
             click.confirm(
                 f"Discard {action.kind} for {action.order_id}? The store will never get it", abort=True
             )
-        action.state = "discarded"
+        action.state = OutboxState.DISCARDED
         record(
             session,
             station=runtime.settings.station,

@@ -8,6 +8,7 @@ the highlighted fulfillment order.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,10 +23,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from oms_tui.actions.permissions import Permission, allowed, refusal, release_permission
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Claim, OutboxAction, Staff
 from oms_tui.floor.actions.order_desk import OrderDesk
-from oms_tui.floor.actions.roles import Permission, release_permission, require
 from oms_tui.floor.actions.store_actions import HOLD_REASONS, ActionRefused
 from oms_tui.floor.orders.lookup import NotFound
 from oms_tui.floor.orders.order_detail import FulfillmentOrderView, OrderDetail, load_order_detail
@@ -56,7 +57,13 @@ def when(moment: datetime, now: datetime) -> str:
 
 COLUMNS = {
     "#lines": (
-        ("Item", 23), ("SKU", 11), ("Bin", 7), ("Stock", 5), ("Qty", 3), ("Fulfilled", 9), ("Left", 4)
+        ("Item", 23),
+        ("SKU", 11),
+        ("Bin", 7),
+        ("Stock", 5),
+        ("Qty", 3),
+        ("Fulfilled", 9),
+        ("Left", 4),
     ),
     "#fulfillment-orders": (("Location", 16), ("Status", 11), ("Left", 4), ("Claimed by", 12), ("Holds", 26)),
     "#shipments": (("Shipped", 22), ("Carrier", 12), ("Tracking", 22), ("Status", 10)),
@@ -293,97 +300,127 @@ class OrderScreen(LeanScreen[None]):
 
     # --- acting ---------------------------------------------------------------------------------
 
-    def allowed(self, permission: Permission) -> bool:
-        """Check before asking for details; refused, say why and do nothing."""
-        try:
-            require(self.desk.staff, permission)
-        except ActionRefused as exc:
-            self.notify(str(exc), title="Not allowed", severity="error")
-            return False
-        return True
+    def permitted(self, permission: Permission, then: Callable[[OrderDesk], object]) -> None:
+        """Go on as the signed-in person; where they may not, once a manager approves with their badge
+        (supervisor override: the action stays theirs, the approval is recorded with it)."""
+        if allowed(self.desk.staff, permission):
+            then(self.desk)
+            return
+
+        def scanned(code: str | None) -> None:
+            if not code or not code.strip():
+                return
+            person = next((p for p in self.staff if p.code == code.strip().upper()), None)
+            if person is None or not allowed(person, permission):
+                who = person.name if person else "that badge"
+                self.notify(f"{who} may not approve: {permission}", title="Not approved", severity="error")
+                return
+            then(replace(self.desk, approved_by=person.code))
+
+        self.notify(refusal(self.desk.staff, permission), title="Not allowed", severity="warning")
+        modal = TextModal(
+            f"Approve: {permission}",
+            placeholder="a manager scans their badge",
+            hint="A manager's badge approves it for this once · Esc to cancel",
+            secret=True,
+        )
+        self.app.push_screen(modal, scanned)
 
     def action_hold(self) -> None:
         fo = self.fulfillment_order()
-        if fo is None or not self.allowed(Permission.HOLD):
+        if fo is None:
             return
 
-        def chosen(choice: Choice | None) -> None:
-            if choice is not None:
-                self.act(lambda s: self.desk.hold(s, fo.id, choice.value, choice.notes), "hold")
+        def ask(desk: OrderDesk) -> None:
+            def chosen(choice: Choice | None) -> None:
+                if choice is not None:
+                    self.act(lambda s: desk.hold(s, fo.id, choice.value, choice.notes), "hold")
 
-        reasons = [(words(reason), reason) for reason in HOLD_REASONS]
-        self.app.push_screen(
-            ChoiceModal(f"Hold at {fo.location}: why?", reasons, notes="Notes for the team (optional)"),
-            chosen,
-        )
+            reasons = [(words(reason), reason.value) for reason in HOLD_REASONS]
+            notes = "Notes for the team (optional)"
+            self.app.push_screen(ChoiceModal(f"Hold at {fo.location}: why?", reasons, notes=notes), chosen)
+
+        self.permitted(Permission.HOLD, ask)
 
     def action_release(self) -> None:
         fo = self.fulfillment_order()
-        if fo is None or not self.allowed(release_permission(hold.reason for hold in fo.holds)):
-            return
-        self.act(lambda s: self.desk.release(s, fo.id), "release")
+        if fo is not None:
+            permission = release_permission(hold.reason for hold in fo.holds)
+            self.permitted(permission, lambda desk: self.act(lambda s: desk.release(s, fo.id), "release"))
 
     def action_move(self) -> None:
         fo = self.fulfillment_order()
-        if fo is None or self.detail is None or not self.allowed(Permission.MOVE):
+        if fo is None or self.detail is None:
             return
         places = [(name, ident) for ident, name in self.detail.locations.items() if ident != fo.location_id]
         if not places:
             self.notify("there is no other active location", severity="warning")
             return
 
-        def chosen(choice: Choice | None) -> None:
-            if choice is not None:
-                self.act(lambda s: self.desk.move(s, fo.id, choice.value), "move")
+        def ask(desk: OrderDesk) -> None:
+            def chosen(choice: Choice | None) -> None:
+                if choice is not None:
+                    self.act(lambda s: desk.move(s, fo.id, choice.value), "move")
 
-        self.app.push_screen(ChoiceModal(f"Move from {fo.location} to", places), chosen)
+            self.app.push_screen(ChoiceModal(f"Move from {fo.location} to", places), chosen)
+
+        self.permitted(Permission.MOVE, ask)
 
     def action_note(self) -> None:
-        if self.detail is None or not self.allowed(Permission.NOTE):
+        detail = self.detail
+        if detail is None:
             return
 
-        def chosen(note: str | None) -> None:
-            if note is not None:
-                self.act(lambda s: self.desk.note(s, self.order_id, note.strip()), "note")
+        def ask(desk: OrderDesk) -> None:
+            def chosen(note: str | None) -> None:
+                if note is not None:
+                    self.act(lambda s: desk.note(s, self.order_id, note.strip()), "note")
 
-        self.app.push_screen(
-            TextModal("Order note", self.detail.order.note or "", "A note for the order"), chosen
-        )
+            self.app.push_screen(
+                TextModal("Order note", detail.order.note or "", "A note for the order"), chosen
+            )
+
+        self.permitted(Permission.NOTE, ask)
 
     def action_tags(self) -> None:
-        if self.detail is None or not self.allowed(Permission.TAG):
+        if self.detail is None:
             return
 
-        def chosen(tags: str | None) -> None:
-            if tags is not None:
-                self.act(lambda s: self.desk.tag(s, self.order_id, tags), "tags")
+        def ask(desk: OrderDesk) -> None:
+            def chosen(tags: str | None) -> None:
+                if tags is not None:
+                    self.act(lambda s: desk.tag(s, self.order_id, tags), "tags")
 
-        self.app.push_screen(
-            TextModal("Add tags", "", "rush, gift", hint="Comma-separated · Enter to add · Esc to cancel"),
-            chosen,
-        )
+            hint = "Comma-separated · Enter to add · Esc to cancel"
+            self.app.push_screen(TextModal("Add tags", "", "rush, gift", hint=hint), chosen)
+
+        self.permitted(Permission.TAG, ask)
 
     def action_cancel_order(self) -> None:
-        if self.detail is None or not self.allowed(Permission.CANCEL):
+        detail = self.detail
+        if detail is None:
             return
 
-        def chosen(choice: CancelChoice | None) -> None:
-            if choice is not None:
-                self.act(
-                    lambda s: self.desk.cancel(
-                        s, self.order_id, choice.reason, choice.refund, choice.restock
-                    ),
-                    "cancellation",
-                )
+        def ask(desk: OrderDesk) -> None:
+            def chosen(choice: CancelChoice | None) -> None:
+                if choice is not None:
+                    self.act(
+                        lambda s: desk.cancel(s, self.order_id, choice.reason, choice.refund, choice.restock),
+                        "cancellation",
+                    )
 
-        self.app.push_screen(CancelModal(self.detail.order.name), chosen)
+            self.app.push_screen(CancelModal(detail.order.name), chosen)
+
+        self.permitted(Permission.CANCEL, ask)
 
     def action_claim(self) -> None:
         self._claim(take_over=False)
 
     def action_take_over(self) -> None:
-        if self.allowed(Permission.TAKE_OVER):
+        if allowed(self.desk.staff, Permission.TAKE_OVER):
             self._claim(take_over=True)
+        else:
+            self.notify(f"only a manager may {Permission.TAKE_OVER}", title="Not allowed", severity="error")
 
     def _claim(self, *, take_over: bool) -> None:
         fo, staff = self.fulfillment_order(), self.desk.staff
@@ -408,7 +445,10 @@ class OrderScreen(LeanScreen[None]):
 
     def action_reassign(self) -> None:
         fo = self.fulfillment_order()
-        if fo is None or not self.allowed(Permission.REASSIGN):
+        if fo is None:
+            return
+        if not allowed(self.desk.staff, Permission.REASSIGN):
+            self.notify(f"only a manager may {Permission.REASSIGN}", title="Not allowed", severity="error")
             return
         lease = floor_app(self.app).lease
 

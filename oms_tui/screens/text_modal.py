@@ -20,14 +20,17 @@ class TextModal(ModalScreen[str | None]):
     TextModal .hint { color: $text-muted; margin-top: 1; }
     """
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "", hint: str = "") -> None:
+    def __init__(
+        self, title: str, value: str = "", placeholder: str = "", hint: str = "", *, secret: bool = False
+    ) -> None:
         super().__init__()
         self.title_text, self.value, self.placeholder, self.hint = title, value, placeholder, hint
+        self.secret = secret  # a badge code: not shown to whoever looks over a shoulder
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = self.title_text
-            yield Input(self.value, placeholder=self.placeholder, id="text")
+            yield Input(self.value, placeholder=self.placeholder, password=self.secret, id="text")
             yield Label(self.hint or "Enter to save · Esc to cancel", classes="hint")
 
     @on(Input.Submitted, "#text")

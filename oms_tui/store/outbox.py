@@ -2,9 +2,10 @@
 
 An action is marked `sending` (and its attempt counted) before it goes out. Any action found in
 `sending` again (a timeout after sending, a dropped connection, a killed process) has an unknown
-outcome: the pusher re-reads the store and only sends again if the action is not there. Holds also
-carry a `handle` the store refuses to repeat. The store's `userErrors` end the action as `failed` with
-an exception for a person to resolve; while the store is unreachable actions wait, with backoff.
+outcome: the pusher runs its kind's evidence check and only sends again if the action is not there.
+The store's `userErrors` end the action as `failed` with an exception for a person to resolve; while
+the store is unreachable actions wait, with backoff. What each kind sends and checks is its declaration
+(`oms_tui.actions`).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from oms_tui.actions.base import ActionType, Outcome, Verdict
+from oms_tui.actions.registry import declaration
 from oms_tui.cache.database import Cache
-from oms_tui.cache.models import FloorException, FulfillmentOrderLineItem, OutboxAction
-from oms_tui.cache.sync_state import OUTBOX_WAITING, pending_outbox
+from oms_tui.cache.enums import OUTBOX_WAITING, OutboxState
+from oms_tui.cache.models import FloorException, OutboxAction
+from oms_tui.cache.sync_state import pending_outbox
 from oms_tui.cache.types import utcnow
 from oms_tui.store.errors import (
     AmbiguousResult,
@@ -31,15 +35,11 @@ from oms_tui.store.errors import (
     StoreQueryError,
     StoreUnavailable,
 )
-from oms_tui.store.outbox_checks import APPLIED, IMPOSSIBLE, PENDING, check, check_cancel
-from oms_tui.store.outbox_requests import REQUESTS, RETURN_ACTIONS, holds_to_release, refresh_ids
 from oms_tui.store.reread import note_for_reread, read_held_back
-from oms_tui.store.return_checks import check_return_action, disposition_ids, new_dispositions
 from oms_tui.store.sync import Client
 from oms_tui.store.sync_lock import Lease, sync_lock
 
 MAX_BACKOFF = timedelta(minutes=5)
-CANCEL_POLLS = (0.5, 1.0, 2.0)  # seconds between looks at a cancellation job, before moving on
 
 
 @dataclass
@@ -104,7 +104,7 @@ class OutboxPusher:
         with self.cache.sessions() as session:
             rows = session.exec(
                 select(OutboxAction)
-                .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, "failed")))
+                .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, OutboxState.FAILED)))
                 .order_by(col(OutboxAction.id))
             ).all()
         first: dict[str, OutboxAction] = {}
@@ -124,16 +124,18 @@ class OutboxPusher:
             return ""  # taken by another pusher meanwhile
         action, uncertain = claimed
         try:
+            declared = declaration(action.kind)
+            payload = declared.read(action.payload)
+        except (ValueError, ValidationError) as exc:  # not an action this version can send
+            return self._fail(action_id, f"the recorded action cannot be read: {str(exc).splitlines()[0]}")
+        try:
             if uncertain:
-                checker = check_return_action if action.kind in RETURN_ACTIONS else check
-                verdict = await checker(self.client, action, *self._known_shipments(action), self.clock())
-                if verdict.state == APPLIED:
-                    return self._finish(action_id, verdict.result or {"verified": verdict.detail})
-                if verdict.state == IMPOSSIBLE:
-                    return self._fail(action_id, verdict.detail)
-                if verdict.state == PENDING:
-                    return self._retry_later(action_id, verdict.detail, ambiguous=True, result=verdict.result)
-            return await self._send(action)
+                with self.cache.sessions() as session:
+                    known = declared.known(session, action)
+                verdict = await declared.check(self.client, action, payload, known, self.clock())
+                if verdict.outcome != Outcome.ABSENT:
+                    return self._settle(action_id, verdict)
+            return await self._send(action, declared, payload)
         except StoreAuthError:
             # Refused before anything was done: an outcome that was unknown stays unknown.
             self._retry_later(action_id, "the store refused the token", ambiguous=uncertain)
@@ -146,40 +148,26 @@ class OutboxPusher:
             self._retry_later(action_id, str(exc), ambiguous=uncertain)
             raise
 
-    async def _send(self, action: OutboxAction) -> str:
+    async def _send(self, action: OutboxAction, declared: ActionType[Any], payload: Any) -> str:
         assert action.id is not None
-        payload = action.payload
-        if action.kind == "release_hold":
-            payload = {**payload, "holdIds": await holds_to_release(self.client, payload)}
-            if not payload["holdIds"]:
-                return self._finish(action.id, {"verified": "no such hold left"})
-        document, variables, result_path = REQUESTS[action.kind](payload)
-        data = await self.client.execute(document, variables)
-        result = data.get(result_path) or {}
-        errors = result.get("userErrors") or result.get("orderCancelUserErrors") or []
-        if errors and not _is_duplicate_of_applied(errors):
+        payload = await declared.prepare(self.client, payload)
+        if payload is None:
+            return self._finish(action.id, {"verified": "nothing left to send: the store has it"})
+        request = declared.request(payload)
+        data = await self.client.execute(request.document, request.variables)
+        result = data.get(request.field) or {}
+        errors = result.get(declared.user_errors) or []
+        if errors and not declared.duplicate_of_applied(errors):
             return self._fail(action.id, "; ".join(error.get("message", "") for error in errors))
-        job = result.get("job") or {}
-        if action.kind == "cancel" and not job.get("done", True):
-            return await self._await_cancel(action, job["id"])
-        if action.kind == "return_dispose":  # which dispositions are this action's, for later checks
-            result = {**result, "dispositionIds": new_dispositions(result, action)}
-        return self._finish(action.id, result)
+        verdict = await declared.delivered(self.client, action, payload, result, self.sleep, self.clock())
+        return self._settle(action.id, verdict)
 
-    async def _await_cancel(self, action: OutboxAction, job_id: str) -> str:
-        """`orderCancel` only starts a job: the action is done once the order is cancelled."""
-        assert action.id is not None
-        action.result = {"job": job_id}
-        for delay in CANCEL_POLLS:
-            await self.sleep(delay)
-            verdict = await check_cancel(self.client, action, self.clock())
-            if verdict.state == APPLIED:
-                return self._finish(action.id, {"job": job_id, "verified": verdict.detail})
-            if verdict.state == IMPOSSIBLE:
-                return self._fail(action.id, verdict.detail)
-        return self._retry_later(
-            action.id, "the store is still cancelling the order", ambiguous=True, result=action.result
-        )
+    def _settle(self, action_id: int, verdict: Verdict) -> str:
+        if verdict.outcome == Outcome.APPLIED:
+            return self._finish(action_id, verdict.result or {"verified": verdict.detail})
+        if verdict.outcome == Outcome.IMPOSSIBLE:
+            return self._fail(action_id, verdict.detail)
+        return self._retry_later(action_id, verdict.detail, ambiguous=True, result=verdict.result)
 
     def _claim(self, action_id: int) -> tuple[OutboxAction, bool] | None:
         """Mark the action `sending`, one attempt more, unless another pusher changed it meanwhile.
@@ -196,7 +184,7 @@ class OutboxPusher:
                 .where(col(OutboxAction.state) == was, col(OutboxAction.attempts) == seen.attempts)
                 .where(col(OutboxAction.state).in_(OUTBOX_WAITING))
                 .values(
-                    state="sending",
+                    state=OutboxState.SENDING,
                     attempts=seen.attempts + 1,
                     updated_at=now,
                     first_sent_at=seen.first_sent_at or now,
@@ -206,41 +194,14 @@ class OutboxPusher:
             if claimed.rowcount != 1:
                 return None
             session.refresh(seen)
-        return seen, was == "sending"
-
-    def _known_shipments(self, action: OutboxAction) -> tuple[dict[str, str], set[str]]:
-        """Line item ids of the action's fulfillment order lines, and fulfillments (or, for a
-        disposal, dispositions) other actions made."""
-        with self.cache.sessions() as session:
-            if action.kind == "return_dispose":
-                return {}, disposition_ids(session, action)
-            lines = {
-                line.id: line.line_item_id
-                for line in session.exec(
-                    select(FulfillmentOrderLineItem).where(
-                        FulfillmentOrderLineItem.fulfillment_order_id
-                        == action.payload.get("fulfillmentOrderId")
-                    )
-                )
-            }
-            done = session.exec(
-                select(OutboxAction.result).where(
-                    OutboxAction.order_id == action.order_id,
-                    OutboxAction.kind == "fulfill",
-                    OutboxAction.state == "done",
-                    OutboxAction.id != action.id,
-                )
-            ).all()
-        taken = {((result or {}).get("fulfillment") or {}).get("id") for result in done}
-        return lines, {ident for ident in taken if ident}
+        return seen, was == OutboxState.SENDING
 
     def _finish(self, action_id: int, result: dict[str, Any]) -> str:
         with self.cache.sessions() as session:
             action = session.get_one(OutboxAction, action_id)
-            action.state, action.result, action.last_error = "done", result, None
+            action.state, action.result, action.last_error = OutboxState.DONE, result, None
             action.updated_at = self.clock()
-            # search lags behind writes: read by id
-            note_for_reread(session, *refresh_ids(action), returns=action.kind in RETURN_ACTIONS)
+            _reread(session, action)  # search lags behind writes: read by id
             for problem in session.exec(  # delivered after all (a retry): its rejection is over
                 select(FloorException)
                 .where(FloorException.subject == f"outbox:{action_id}")
@@ -253,9 +214,8 @@ class OutboxPusher:
     def _fail(self, action_id: int, message: str) -> str:
         with self.cache.sessions() as session:
             action = session.get_one(OutboxAction, action_id)
-            action.state, action.last_error, action.updated_at = "failed", message, self.clock()
-            # the store's copy is the true one again
-            note_for_reread(session, *refresh_ids(action), returns=action.kind in RETURN_ACTIONS)
+            action.state, action.last_error, action.updated_at = OutboxState.FAILED, message, self.clock()
+            _reread(session, action)  # the store's copy is the true one again
             subject, text = f"outbox:{action.id}", f"{action.kind} was rejected by the store: {message}"
             # One exception per action: when a retry is rejected again, the unresolved one is refreshed.
             problem = session.exec(
@@ -282,7 +242,7 @@ class OutboxPusher:
         with self.cache.sessions() as session:
             action = session.get_one(OutboxAction, action_id)
             # "sending" means the store may have it: the next attempt checks before sending again.
-            action.state = "sending" if ambiguous else "pending"
+            action.state = OutboxState.SENDING if ambiguous else OutboxState.PENDING
             action.last_error = message
             if result is not None:
                 action.result = result
@@ -293,6 +253,11 @@ class OutboxPusher:
         return message
 
 
-def _is_duplicate_of_applied(errors: list[dict[str, Any]]) -> bool:
-    """A hold whose handle the store already has was delivered by an earlier attempt."""
-    return all(error.get("code") == "DUPLICATE_FULFILLMENT_HOLD_HANDLE" for error in errors)
+def _reread(session: Session, action: OutboxAction) -> None:
+    """Note the objects the action changed, to be read again by id."""
+    try:
+        declared = declaration(action.kind)
+        fo_ids = declared.fulfillment_orders(declared.read(action.payload))
+    except (ValueError, ValidationError):
+        declared, fo_ids = None, []
+    note_for_reread(session, action.order_id, fo_ids, returns=bool(declared and declared.returns))

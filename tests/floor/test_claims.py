@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
+from oms_tui.actions.permissions import NotPermitted
 from oms_tui.cache.models import AuditEvent, Order, Role, Staff
-from oms_tui.floor.actions.roles import NotPermitted
 from oms_tui.floor.actions.staff import StaffError
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.queues.claims import (

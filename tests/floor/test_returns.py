@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from oms_tui.actions.permissions import NotPermitted
 from oms_tui.cache.engine import session_factory
 from oms_tui.cache.models import (
     FloorException,
@@ -29,7 +30,6 @@ from oms_tui.cache.models import (
     Staff,
 )
 from oms_tui.floor.actions.order_desk import OrderDesk
-from oms_tui.floor.actions.roles import NotPermitted
 from oms_tui.floor.actions.store_actions import ActionRefused, Disposal
 from oms_tui.floor.exceptions.rules import ReturnFacts, RuleSettings, return_findings
 from oms_tui.floor.orders.lookup import NotFound

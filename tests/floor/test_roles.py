@@ -6,14 +6,20 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from oms_tui.actions.permissions import NotPermitted, Permission, allowed
 from oms_tui.cache.models import AuditEvent, FulfillmentOrder, Order, OutboxAction, Role, Staff
 from oms_tui.floor.actions.order_desk import OrderDesk
-from oms_tui.floor.actions.roles import NotPermitted, Permission, allowed
 from oms_tui.floor.actions.store_actions import Refund
 from tests.floor.order_nodes import T0, order_node, write
 
 ORDER, FO = "gid://shopify/Order/1001", "gid://shopify/FulfillmentOrder/1"
-MANAGERS_ONLY = {Permission.CANCEL, Permission.RELEASE_FRAUD_HOLD, Permission.TAKE_OVER, Permission.REASSIGN}
+MANAGERS_ONLY = {
+    Permission.CANCEL,
+    Permission.RELEASE_FRAUD_HOLD,
+    Permission.TAKE_OVER,
+    Permission.REASSIGN,
+    Permission.MANAGE_STAFF,
+}
 PICKER = Staff(code="P1", name="Pia", role=Role.PICKER)
 PACKER = Staff(code="K1", name="Kai", role=Role.PACKER)
 MANAGER = Staff(code="M1", name="Maya", role=Role.MANAGER)
@@ -41,6 +47,7 @@ def shop(session: Session) -> Session:
     session.add(
         FulfillmentOrder(id=FO, order_id=ORDER, status="OPEN", created_at=T0, updated_at=T0, synced_at=T0)
     )
+    session.add_all(Staff(code=p.code, name=p.name, role=p.role) for p in (PICKER, PACKER, MANAGER, SUPPORT))
     session.commit()
     return session
 

@@ -28,10 +28,12 @@ from oms_tui.floor.actions.store_actions import (
     ship,
 )
 from oms_tui.floor.queues.queues import QueueFilter, Stage, window
+from tests.team import hire
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 ORDER, FO = "gid://shopify/Order/1", "gid://shopify/FulfillmentOrder/1"
 PACKER = Actor(station="pack-1", staff_code="P01")
+MANAGER = Actor(station="office", staff_code="M01")
 
 
 @pytest.fixture
@@ -73,6 +75,7 @@ def shop(session: Session) -> Session:
                 remaining_quantity=quantity,
             )
         )
+    hire(session)
     session.commit()
     return session
 
@@ -134,13 +137,13 @@ def test_a_held_order_cannot_ship_until_released(shop: Session) -> None:
 
 def test_cancel_twice_and_unknown_reasons_are_refused(shop: Session) -> None:
     with pytest.raises(ActionRefused, match="cancel reason must be one of"):
-        cancel(shop, PACKER, ORDER, "BORED", refund=Refund.NONE, restock=True)
+        cancel(shop, MANAGER, ORDER, "BORED", refund=Refund.NONE, restock=True)
     with pytest.raises(ActionRefused, match="refund must be one of original, store-credit, none"):
-        cancel(shop, PACKER, ORDER, "CUSTOMER", refund="cash", restock=True)  # type: ignore[arg-type]
-    cancel(shop, PACKER, ORDER, "CUSTOMER", refund=Refund.NONE, restock=True)
+        cancel(shop, MANAGER, ORDER, "CUSTOMER", refund="cash", restock=True)  # type: ignore[arg-type]
+    cancel(shop, MANAGER, ORDER, "CUSTOMER", refund=Refund.NONE, restock=True)
     shop.commit()
     with pytest.raises(ActionRefused, match="#1001 is already cancelled"):
-        cancel(shop, PACKER, ORDER, "CUSTOMER", refund=Refund.NONE, restock=True)
+        cancel(shop, MANAGER, ORDER, "CUSTOMER", refund=Refund.NONE, restock=True)
 
 
 @pytest.mark.parametrize("refund", list(Refund))
@@ -148,7 +151,7 @@ def test_cancel_twice_and_unknown_reasons_are_refused(shop: Session) -> None:
 def test_cancel_carries_the_refund_and_restock_decisions(
     shop: Session, refund: Refund, restock: bool
 ) -> None:
-    action = cancel(shop, PACKER, ORDER, "CUSTOMER", refund=refund, restock=restock)
+    action = cancel(shop, MANAGER, ORDER, "CUSTOMER", refund=refund, restock=restock)
     shop.commit()
     assert (action.payload["refund"], action.payload["restock"]) == (refund.value, restock)
     (event,) = shop.exec(select(AuditEvent))

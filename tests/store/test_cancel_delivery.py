@@ -10,17 +10,18 @@ from graphql import GraphQLSchema
 from graphql.execution.values import get_variable_values
 from sqlmodel import select
 
+from oms_tui.actions.cancel import CANCEL
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import Order, OutboxAction
 from oms_tui.floor.actions.store_actions import Actor, Refund, cancel
 from oms_tui.sim.store import SimStore
 from oms_tui.store.documents import load
 from oms_tui.store.outbox import OutboxPusher
-from oms_tui.store.outbox_requests import REQUESTS
 from tests.sim.conftest import Clock
 from tests.store.simulated import no_sleep, simulated_client
+from tests.team import hire
 
-SUPPORT = Actor(station="desk-1", staff_code="S01")
+MANAGER = Actor(station="desk-1", staff_code="M01")
 SENT_AS = {
     Refund.ORIGINAL: {"originalPaymentMethodsRefund": True},
     Refund.STORE_CREDIT: {"originalPaymentMethodsRefund": False, "storeCreditRefund": {"expiresAt": None}},
@@ -30,7 +31,9 @@ SENT_AS = {
 
 @pytest.fixture
 def cache(tmp_path: Path) -> Cache:
-    return open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+    opened = open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+    hire(opened)
+    return opened
 
 
 def cancellable(store: SimStore) -> str:
@@ -62,7 +65,7 @@ async def test_the_store_gets_the_refund_and_restock_that_were_chosen(
     cached_order(cache, order_id)
     async with client:
         with cache.sessions() as session:
-            cancel(session, SUPPORT, order_id, "CUSTOMER", refund=refund, restock=restock)
+            cancel(session, MANAGER, order_id, "CUSTOMER", refund=refund, restock=restock)
             session.commit()
         pushed = await OutboxPusher(client, cache, sleep=no_sleep).push_ready()
     assert (pushed.done, pushed.failed) == (1, 0)  # done once the store's job has cancelled the order
@@ -83,9 +86,9 @@ def test_the_cancel_request_is_valid_for_shopify(
 ) -> None:
     cached_order(cache, "gid://shopify/Order/1")
     with cache.sessions() as session:
-        action = cancel(session, SUPPORT, "gid://shopify/Order/1", "OTHER", refund=refund, restock=False)
-    document, variables, _ = REQUESTS["cancel"](action.payload)
-    definitions = load(document).operation.variable_definitions
-    coerced: Any = get_variable_values(full_schema, definitions, variables)
+        action = cancel(session, MANAGER, "gid://shopify/Order/1", "OTHER", refund=refund, restock=False)
+    request = CANCEL.request(CANCEL.read(action.payload))
+    definitions = load(request.document).operation.variable_definitions
+    coerced: Any = get_variable_values(full_schema, definitions, request.variables)
     assert isinstance(coerced, dict), coerced  # a list of errors when a field name or type is wrong
     assert coerced["refundMethod"] == SENT_AS[refund] and coerced["restock"] is False

@@ -17,13 +17,16 @@ from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
 from oms_tui.store.sync import SyncEngine
 from tests.store.simulated import assert_cache_matches, simulated_client
+from tests.team import hire
 
 PACKER = Actor(station="pack-1", staff_code="P01")
 
 
 @pytest.fixture
 def cache(tmp_path: Path) -> Cache:
-    return open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+    opened = open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+    hire(opened)
+    return opened
 
 
 class Clock:
@@ -78,6 +81,7 @@ async def test_200_shipments_while_the_store_is_down_arrive_exactly_once(
     any_cache: Cache, dropped_after_applying: int
 ) -> None:
     cache = any_cache
+    hire(cache)
     store = SimStore(orders=700, seed=21)
     client, _, app = simulated_client(store)
     clock = Clock()
@@ -160,7 +164,7 @@ async def test_every_action_is_audited_in_the_same_transaction(cache: Cache) -> 
         await SyncEngine(client, cache).run_once()
     (fo_id,) = shippable(cache, 1)
     with cache.sessions() as session:
-        action = ship(session, PACKER, fo_id, tracking=Tracking("OMS1"))
+        action = ship(session, PACKER, fo_id, tracking=Tracking("OMS-0001"))
         session.rollback()  # the caller changed its mind: nothing of it may remain
     with cache.sessions() as session:
         assert session.exec(select(OutboxAction)).all() == []

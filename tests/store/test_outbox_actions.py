@@ -18,6 +18,8 @@ from oms_tui.store.sync import SyncEngine
 from tests.store.simulated import assert_cache_matches, no_sleep, simulated_client
 from tests.store.test_outbox import PACKER, Clock, cache, push_until_empty, shippable
 
+MANAGER = act.Actor(station="office", staff_code="M01")
+
 __all__ = ["cache"]  # the fixture, shared with test_outbox
 
 
@@ -74,7 +76,7 @@ def order_of(store: SimStore, fo_id: str) -> str:
 
 CASES = {
     "ship": Case(
-        lambda s, st, fo: act.ship(s, PACKER, fo, tracking=act.Tracking("OMS-1", "UPS")), check_shipped
+        lambda s, st, fo: act.ship(s, PACKER, fo, tracking=act.Tracking("OMS-00001", "UPS")), check_shipped
     ),
     "partial ship": Case(record_partial, check_partly_shipped),
     "hold": Case(
@@ -93,7 +95,7 @@ CASES = {
     "move": Case(record_move, check_moved),
     "cancel": Case(
         lambda s, st, fo: act.cancel(
-            s, PACKER, order_of(st, fo), "CUSTOMER", refund=act.Refund.ORIGINAL, restock=True
+            s, MANAGER, order_of(st, fo), "CUSTOMER", refund=act.Refund.ORIGINAL, restock=True
         ),
         lambda st, fo: _assert(st.orders[order_of(st, fo)].cancelled_at is not None),
     ),

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from oms_tui.cache.models import Role, Staff
+from oms_tui.actions.text_rules import has_control
+from oms_tui.cache.models import Claim, Role, Staff
+from oms_tui.cache.types import utcnow
 from oms_tui.floor.actions.audit import record
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+MAX_NAME = 80
 
 
 class StaffError(ValueError):
@@ -24,6 +29,8 @@ def add_staff(session: Session, code: str, name: str, role: Role, *, station: st
         raise StaffError(f"staff code {code!r}: use 1-32 letters, digits, '-' or '_'")
     if not name:
         raise StaffError("staff name must not be empty")
+    if has_control(name) or len(name) > MAX_NAME:
+        raise StaffError(f"staff name: at most {MAX_NAME} characters, no control characters")
     if session.get(Staff, code) is not None:
         raise StaffError(f"staff code {code} is already taken")
     staff = Staff(code=code, name=name, role=role)
@@ -32,11 +39,61 @@ def add_staff(session: Session, code: str, name: str, role: Role, *, station: st
     return staff
 
 
-def active_staff(session: Session, code: str) -> Staff:
-    """The person with this code, who must still work here (actions are attributed to them)."""
+def everyone(session: Session) -> list[Staff]:
+    """Everyone ever registered, active first, by code."""
+    return list(session.exec(select(Staff).order_by(col(Staff.active).desc(), col(Staff.code))))
+
+
+def deactivate(
+    session: Session, code: str, *, station: str, by: str | None = None, now: datetime | None = None
+) -> Staff:
+    """Someone who left: their badge signs nobody in, their actions are refused and their claims lapse at
+    once (anyone may take their work over). Their past actions keep their name."""
+    person = _known(session, code)
+    if not person.active:
+        raise StaffError(f"staff {person.code} ({person.name}) is already inactive")
+    person.active = False
+    lapsed = session.connection().execute(
+        update(Claim).where(col(Claim.staff_code) == person.code).values(lease_until=now or utcnow())
+    )
+    record(
+        session,
+        station=station,
+        staff_code=by,
+        action="staff.deactivate",
+        subject=person.code,
+        claims=lapsed.rowcount,
+    )
+    return person
+
+
+def change_role(session: Session, code: str, role: Role, *, station: str, by: str | None = None) -> Staff:
+    person = _known(session, code)
+    if person.role == role:
+        raise StaffError(f"staff {person.code} is already a {role.value}")
+    before, person.role = person.role, role
+    record(
+        session,
+        station=station,
+        staff_code=by,
+        action="staff.role",
+        subject=person.code,
+        role=role.value,
+        was=before.value,
+    )
+    return person
+
+
+def _known(session: Session, code: str) -> Staff:
     person = session.get(Staff, code.strip().upper())
     if person is None:
         raise StaffError(f"unknown staff code {code.strip().upper()!r}")
+    return person
+
+
+def active_staff(session: Session, code: str) -> Staff:
+    """The person with this code, who must still work here (actions are attributed to them)."""
+    person = _known(session, code)
     if not person.active:
         raise StaffError(f"staff {person.code} ({person.name}) is no longer active")
     return person

@@ -1,19 +1,34 @@
-"""Floor actions that the store must hear about.
+"""Floor actions that the store must hear about: their effect on the cache.
 
 Each one changes the cache at once (the station sees it done), records an audit event, and queues an
-outbox action for the store, all in the caller's transaction: either all three happen or none.
-The outbox pusher (`oms_tui.store.outbox`) delivers the action later, exactly once.
+outbox action for the store, all in the caller's transaction: either all three happen or none. Each
+action is checked, then recorded, then applied, so a refusal raises before anything changes. Who may
+do it is checked in `_queue`, the one way an action is recorded, for the app and the CLI alike. What
+each kind is (payload, permission, request, evidence check) is declared in `oms_tui.actions`; the
+outbox pusher delivers it later, exactly once.
 """
 
 from __future__ import annotations
 
-import enum
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from oms_tui.actions.base import P, Payload
+from oms_tui.actions.cancel import CancelPayload, CancelReason, Refund
+from oms_tui.actions.fulfill import FulfillPayload
+from oms_tui.actions.hold import HoldPayload, HoldReason
+from oms_tui.actions.move import MovePayload
+from oms_tui.actions.note import NotePayload
+from oms_tui.actions.permissions import ActionRefused, require
+from oms_tui.actions.registry import declared_for
+from oms_tui.actions.release_hold import ReleasePayload
+from oms_tui.actions.return_close import ClosePayload
+from oms_tui.actions.return_dispose import DisposePayload, DispositionType
+from oms_tui.actions.tags import TagsPayload
+from oms_tui.actions.text_rules import split_tags
 from oms_tui.cache.models import (
     FulfillmentHold,
     FulfillmentOrder,
@@ -25,40 +40,26 @@ from oms_tui.cache.models import (
     Return,
     ReverseFulfillmentOrder,
     ReverseFulfillmentOrderLineItem,
+    Staff,
 )
 from oms_tui.cache.order_tags import refresh_order_tags
 from oms_tui.cache.priority import order_priority
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.actions.audit import record_by
 
-HOLD_REASONS = (
-    "AWAITING_PAYMENT",
-    "HIGH_RISK_OF_FRAUD",
-    "INCORRECT_ADDRESS",
-    "INVENTORY_OUT_OF_STOCK",
-    "UNKNOWN_DELIVERY_DATE",
-    "OTHER",
-)
-CANCEL_REASONS = ("CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "STAFF", "OTHER")
-DISPOSITIONS = ("RESTOCKED", "NOT_RESTOCKED", "MISSING", "PROCESSING_REQUIRED")
-
-
-class Refund(enum.StrEnum):
-    """Where a cancelled order's money goes: the person cancelling decides (there is no default)."""
-
-    ORIGINAL = "original"  # back to the original payment methods
-    STORE_CREDIT = "store-credit"
-    NONE = "none"
-
-
-class ActionRefused(ValueError):
-    """The action does not fit the cached state (nothing was changed)."""
+HOLD_REASONS = tuple(HoldReason)
+CANCEL_REASONS = tuple(CancelReason)
+DISPOSITIONS = tuple(DispositionType)
 
 
 @dataclass(frozen=True)
 class Actor:
+    """Who acts: a person (or nobody signed in) at a station; `approved_by`, a manager who approved,
+    with their badge, what the person may not do alone."""
+
     station: str
     staff_code: str | None = None
+    approved_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,17 @@ def ship(
     expected_remaining = {
         ident: lines[ident].remaining_quantity - quantity for ident, quantity in wanted.items()
     }
+    payload = _payload(
+        FulfillPayload,
+        fulfillment_order_id=fo.id,
+        lines=[{"id": ident, "quantity": quantity} for ident, quantity in wanted.items()],
+        tracking={"number": tracking.number, "company": tracking.company, "url": tracking.url}
+        if tracking
+        else None,
+        notify_customer=notify_customer,
+        expected_remaining=expected_remaining,
+    )
+    action = _queue(session, actor, fo.order_id, fo.id, payload)
     for ident, quantity in wanted.items():
         line = lines[ident]
         line.remaining_quantity -= quantity
@@ -112,16 +124,7 @@ def ship(
         if item is not None:
             item.unfulfilled_quantity = max(0, item.unfulfilled_quantity - quantity)
     fo.status = "CLOSED" if all(line.remaining_quantity == 0 for line in lines.values()) else "IN_PROGRESS"
-    payload = {
-        "fulfillmentOrderId": fo.id,
-        "lines": [{"id": ident, "quantity": quantity} for ident, quantity in wanted.items()],
-        "tracking": {"number": tracking.number, "company": tracking.company, "url": tracking.url}
-        if tracking
-        else None,
-        "notifyCustomer": notify_customer,
-        "expectedRemaining": expected_remaining,
-    }
-    return _queue(session, actor, "fulfill", fo.order_id, fo.id, payload)
+    return action
 
 
 def hold(
@@ -133,6 +136,10 @@ def hold(
     if fo.status in ("CLOSED", "CANCELLED"):
         raise ActionRefused(f"fulfillment order is {fo.status.lower()}: it cannot be held")
     handle = f"oms-{uuid.uuid4().hex[:16]}"  # makes the hold idempotent at the store
+    payload = _payload(
+        HoldPayload, fulfillment_order_id=fo.id, reason=reason, reason_notes=notes, handle=handle
+    )
+    action = _queue(session, actor, fo.order_id, fo.id, payload)
     session.add(
         FulfillmentHold(
             id=f"pending:{handle}",
@@ -143,8 +150,7 @@ def hold(
         )
     )
     fo.status = "ON_HOLD"
-    payload = {"fulfillmentOrderId": fo.id, "reason": reason, "reasonNotes": notes, "handle": handle}
-    return _queue(session, actor, "hold", fo.order_id, fo.id, payload)
+    return action
 
 
 def release_hold(session: Session, actor: Actor, fulfillment_order_id: str) -> OutboxAction:
@@ -152,15 +158,18 @@ def release_hold(session: Session, actor: Actor, fulfillment_order_id: str) -> O
     holds = list(session.exec(select(FulfillmentHold).where(FulfillmentHold.fulfillment_order_id == fo.id)))
     if not holds:
         raise ActionRefused("fulfillment order has no hold to release")
+    payload = _payload(
+        ReleasePayload,
+        fulfillment_order_id=fo.id,
+        hold_ids=[h.id for h in holds if not h.id.startswith("pending:")],
+        hold_handles=[h.handle for h in holds if h.handle],
+        hold_reasons=sorted({h.reason for h in holds}),
+    )
+    action = _queue(session, actor, fo.order_id, fo.id, payload)
     for existing in holds:
         session.delete(existing)
     fo.status = "OPEN"
-    payload = {
-        "fulfillmentOrderId": fo.id,
-        "holdIds": [h.id for h in holds if not h.id.startswith("pending:")],
-        "holdHandles": [h.handle for h in holds if h.handle],
-    }
-    return _queue(session, actor, "release_hold", fo.order_id, fo.id, payload)
+    return action
 
 
 def move(session: Session, actor: Actor, fulfillment_order_id: str, location_id: str) -> OutboxAction:
@@ -169,9 +178,15 @@ def move(session: Session, actor: Actor, fulfillment_order_id: str, location_id:
         raise ActionRefused(f"fulfillment order is {fo.status.lower()}: it cannot move")
     if fo.location_id == location_id:
         raise ActionRefused("fulfillment order is already at that location")
-    previous, fo.location_id = fo.location_id, location_id
-    payload = {"fulfillmentOrderId": fo.id, "newLocationId": location_id, "previousLocationId": previous}
-    return _queue(session, actor, "move", fo.order_id, fo.id, payload)
+    payload = _payload(
+        MovePayload,
+        fulfillment_order_id=fo.id,
+        new_location_id=location_id,
+        previous_location_id=fo.location_id,
+    )
+    action = _queue(session, actor, fo.order_id, fo.id, payload)
+    fo.location_id = location_id
+    return action
 
 
 def cancel(
@@ -193,34 +208,44 @@ def cancel(
     order = _order(session, order_id)
     if order.cancelled_at is not None:
         raise ActionRefused(f"{order.name} is already cancelled")
+    payload = _payload(
+        CancelPayload,
+        order_id=order.id,
+        reason=reason,
+        refund=refund,
+        restock=restock,
+        notify_customer=notify,
+        staff_note=staff_note,
+    )
+    action = _queue(session, actor, order.id, order.id, payload)
     order.cancelled_at, order.cancel_reason = utcnow(), reason
-    payload = {
-        "orderId": order.id,
-        "reason": reason,
-        "refund": str(refund),
-        "restock": restock,
-        "notifyCustomer": notify,
-        "staffNote": staff_note,
-    }
-    return _queue(session, actor, "cancel", order.id, order.id, payload)
+    return action
 
 
 def set_note(session: Session, actor: Actor, order_id: str, note: str) -> OutboxAction:
     order = _order(session, order_id)
+    payload = _payload(NotePayload, order_id=order.id, note=note, previous=order.note or "")
+    action = _queue(session, actor, order.id, order.id, payload)
     order.note = note
-    return _queue(session, actor, "note", order.id, order.id, {"orderId": order.id, "note": note})
+    return action
 
 
 def add_tags(session: Session, actor: Actor, order_id: str, tags: list[str]) -> OutboxAction:
+    """Add tags (each may be typed as "rush, gift": split on commas, as Shopify splits them)."""
     order = _order(session, order_id)
-    tags = [tag.strip() for tag in tags if tag.strip()]
+    try:
+        tags = list(dict.fromkeys(tag for text in tags for tag in split_tags(text)))
+    except ValueError as exc:
+        raise ActionRefused(str(exc)) from None
     if not tags:
         raise ActionRefused("no tags to add")
+    payload = _payload(TagsPayload, order_id=order.id, tags=tags)
+    action = _queue(session, actor, order.id, order.id, payload)
     order.tags = list(dict.fromkeys([*order.tags, *tags]))
     order.priority = order_priority(order.tags)
     session.flush()  # the queues' tag filter finds it at once, as the station expects
     refresh_order_tags(session.connection(), [order.id])
-    return _queue(session, actor, "tags", order.id, order.id, {"orderId": order.id, "tags": tags})
+    return action
 
 
 @dataclass(frozen=True)
@@ -229,7 +254,7 @@ class Disposal:
 
     line_id: str
     quantity: int
-    kind: str  # one of DISPOSITIONS: RESTOCKED (with a location), NOT_RESTOCKED (damaged), MISSING
+    kind: str  # a DispositionType: RESTOCKED (with a location), NOT_RESTOCKED (damaged), MISSING
     location_id: str | None = None
 
 
@@ -247,6 +272,7 @@ def dispose_return(session: Session, actor: Actor, return_id: str, disposals: li
     before = {ident: line.disposed_quantity for ident, line in lines.items()}
     if not disposals:
         raise ActionRefused("nothing to dispose")
+    planned: dict[str, int] = {}  # units this call disposes per line, checked before anything changes
     for disposal in disposals:
         line = lines.get(disposal.line_id)
         if line is None:
@@ -255,9 +281,27 @@ def dispose_return(session: Session, actor: Actor, return_id: str, disposals: li
             raise ActionRefused(f"disposition must be one of {', '.join(DISPOSITIONS)}")
         if disposal.kind == "RESTOCKED" and not disposal.location_id:
             raise ActionRefused("a restock needs a location")
-        left = line.total_quantity - line.disposed_quantity
+        left = line.total_quantity - line.disposed_quantity - planned.get(line.id, 0)
         if not 0 < disposal.quantity <= left:
             raise ActionRefused(f"{disposal.quantity} to dispose but {left} left on that line")
+        planned[line.id] = planned.get(line.id, 0) + disposal.quantity
+    payload = _payload(
+        DisposePayload,
+        return_id=found.id,
+        dispositions=[
+            {
+                "reverse_fulfillment_order_line_item_id": d.line_id,
+                "quantity": d.quantity,
+                "disposition_type": d.kind,
+                "location_id": d.location_id,
+            }
+            for d in disposals
+        ],
+        disposed_before={d.line_id: before[d.line_id] for d in disposals},
+    )
+    action = _queue(session, actor, found.order_id, found.id, payload)
+    for disposal in disposals:
+        line = lines[disposal.line_id]
         line.disposed_quantity += disposal.quantity
         kept = {"type": disposal.kind, "quantity": disposal.quantity, "locationId": disposal.location_id}
         line.dispositions = [*line.dispositions, kept]  # a new list: JSON columns track assignment
@@ -270,20 +314,7 @@ def dispose_return(session: Session, actor: Actor, return_id: str, disposals: li
             line.disposed_quantity >= line.total_quantity for line in lines.values() if line.rfo_id == rfo.id
         ):
             rfo.status = "CLOSED"
-    payload = {
-        "returnId": found.id,
-        "dispositions": [
-            {
-                "reverseFulfillmentOrderLineItemId": d.line_id,
-                "quantity": d.quantity,
-                "dispositionType": d.kind,
-                "locationId": d.location_id,
-            }
-            for d in disposals
-        ],
-        "disposedBefore": {d.line_id: before[d.line_id] for d in disposals},
-    }
-    return _queue(session, actor, "return_dispose", found.order_id, found.id, payload)
+    return action
 
 
 def close_return(session: Session, actor: Actor, return_id: str) -> OutboxAction:
@@ -298,8 +329,9 @@ def close_return(session: Session, actor: Actor, return_id: str) -> OutboxAction
     ).first()
     if left is not None:
         raise ActionRefused(f"return {found.name} still has items nobody has handled")
+    action = _queue(session, actor, found.order_id, found.id, _payload(ClosePayload, return_id=found.id))
     found.status, found.closed_at = "CLOSED", utcnow()
-    return _queue(session, actor, "return_close", found.order_id, found.id, {"returnId": found.id})
+    return action
 
 
 def _open_return(session: Session, return_id: str) -> Return:
@@ -326,25 +358,47 @@ def _restock(session: Session, line: ReverseFulfillmentOrderLineItem, disposal: 
         level.on_hand += disposal.quantity
 
 
-def _queue(
-    session: Session, actor: Actor, kind: str, order_id: str, subject: str, payload: dict[str, Any]
-) -> OutboxAction:
+def _payload(model: type[P], **fields: object) -> P:
+    """The kind's payload, validated as it is recorded: bad input is one line and records nothing."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise ActionRefused(
+            f"{where}: {problem['msg'].removeprefix('Value error, ')}" if where else problem["msg"]
+        ) from None
+
+
+def _queue(session: Session, actor: Actor, order_id: str, subject: str, payload: Payload) -> OutboxAction:
+    """Record the action for the store, once the actor may do it (or a manager approved it)."""
+    declared = declared_for(payload)
+    staff = _person(session, actor.staff_code)
+    approver = _person(session, actor.approved_by) if actor.approved_by else None
+    require(staff, declared.required(payload), approver)
     action = OutboxAction(
         order_id=order_id,
-        kind=kind,
-        payload=payload,
+        kind=declared.kind,
+        payload=payload.as_json(),
         station=actor.station,
         staff_code=actor.staff_code,
     )
     session.add(action)
+    approval = {"approvedBy": actor.approved_by} if actor.approved_by else {}
     record_by(
-        session,
-        actor,
-        action=f"store.{kind}",
-        subject=subject,
-        **payload,
+        session, actor, action=f"store.{declared.kind}", subject=subject, **payload.as_json(), **approval
     )
     return action
+
+
+def _person(session: Session, code: str | None) -> Staff | None:
+    """The person with this code (None: nobody signed in); refused when unknown."""
+    if code is None:
+        return None
+    person = session.get(Staff, code)
+    if person is None:
+        raise ActionRefused(f"unknown staff code {code!r}")
+    return person
 
 
 def _fulfillment_order(session: Session, ident: str) -> FulfillmentOrder:

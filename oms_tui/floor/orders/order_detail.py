@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from oms_tui.actions.hold import hold_text
+from oms_tui.actions.registry import declaration
+from oms_tui.cache.enums import OUTBOX_WAITING, OutboxState
 from oms_tui.cache.models import (
     AuditEvent,
     BinLocation,
@@ -135,7 +139,7 @@ def load_order_detail(session: Session, order_id: str) -> OrderDetail:
             for f in fulfillments
         ],
         timeline=_timeline(session, order, fos, fulfillments, holds, outbox, locations),
-        waiting=sum(action.state in ("pending", "sending") for action in outbox),
+        waiting=sum(action.state in OUTBOX_WAITING for action in outbox),
         locations={loc.id: loc.name for loc in locations.values() if loc.is_active},
     )
 
@@ -237,9 +241,7 @@ def _timeline(
         for hold in holds.get(fo.id, []):
             if not hold.id.startswith("pending:"):  # a hold placed here is in the audit log
                 events.append(
-                    Event(
-                        fo.updated_at, "store", "", f"on hold: {_hold_text(hold.reason, hold.reason_notes)}"
-                    )
+                    Event(fo.updated_at, "store", "", f"on hold: {hold_text(hold.reason, hold.reason_notes)}")
                 )
     subjects = [order.id, *(fo.id for fo in fos)]
     names = {
@@ -274,69 +276,41 @@ def _timeline(
         who = staff.get(event.staff_code or "", event.staff_code or "nobody signed in")
         events.append(Event(event.at, "floor", f"{who} @ {event.station}", _describe(event, locations)))
     for action in outbox:
-        if action.state == "done":
-            events.append(
-                Event(action.updated_at, "outbox", "", f"store confirmed the {_KINDS[action.kind]}")
-            )
-        elif action.state == "failed":
-            events.append(
-                Event(
-                    action.updated_at,
-                    "rejected",
-                    "",
-                    f"store rejected the {_KINDS[action.kind]}: {action.last_error}",
-                )
-            )
-        elif action.state == "discarded":
-            events.append(
-                Event(action.updated_at, "outbox", "", f"{_KINDS[action.kind]} discarded, never sent")
-            )
+        label = _label(action.kind)
+        if action.state == OutboxState.DONE:
+            events.append(Event(action.updated_at, "outbox", "", f"store confirmed the {label}"))
+        elif action.state == OutboxState.FAILED:
+            what = f"store rejected the {label}: {action.last_error}"
+            events.append(Event(action.updated_at, "rejected", "", what))
+        elif action.state == OutboxState.DISCARDED:
+            events.append(Event(action.updated_at, "outbox", "", f"{label} discarded, never sent"))
     events.sort(key=lambda event: event.at, reverse=True)
     return events[:TIMELINE_LIMIT]
 
 
-_KINDS = {
-    "fulfill": "shipment",
-    "hold": "hold",
-    "release_hold": "release",
-    "move": "move",
-    "cancel": "cancellation",
-    "note": "note",
-    "tags": "tags",
-}
-
-
-def _hold_text(reason: str, notes: str | None) -> str:
-    text = reason.replace("_", " ").lower()
-    return f"{text} ({notes})" if notes else text
+def _label(kind: str) -> str:
+    """A kind's name on the timeline; one this version does not know reads as itself."""
+    try:
+        return declaration(kind).label
+    except ValueError:
+        return kind.replace("_", " ")
 
 
 def _describe(event: AuditEvent, locations: dict[str, Location]) -> str:
-    """An audit event in words; actions this module does not know read as their name."""
-    details: dict[str, Any] = event.details
-    kind = event.action.removeprefix("store.")
-    if kind == "hold":
-        return f"held: {_hold_text(details.get('reason', ''), details.get('reasonNotes'))}"
-    if kind == "release_hold":
-        return "released the hold"
-    if kind == "move":
-        target = locations.get(details.get("newLocationId", ""))
-        return f"moved to {target.name if target else details.get('newLocationId')}"
-    if kind == "note":
-        return f"note: {details.get('note') or '(cleared)'}"
-    if kind == "tags":
-        return f"tagged {', '.join(details.get('tags', []))}"
-    if kind == "cancel":
-        restock = "restock" if details.get("restock") else "no restock"
-        return (
-            f"cancelled ({str(details.get('reason', '')).lower()}), refund {details.get('refund')}, {restock}"
-        )
-    if kind == "fulfill":
-        units = sum(line.get("quantity", 0) for line in details.get("lines", []))
-        tracking = (details.get("tracking") or {}).get("number")
-        return f"shipped {units} units" + (f", tracking {tracking}" if tracking else "")
+    """An audit event in words; actions no declaration knows read as their name."""
+    if event.action.startswith("store."):
+        try:
+            declared = declaration(event.action.removeprefix("store."))
+            details = {key: value for key, value in event.details.items() if key != "approvedBy"}
+            what = declared.timeline(
+                declared.read(details), {ident: loc.name for ident, loc in locations.items()}
+            )
+        except (ValueError, ValidationError):  # an older or unknown shape: said plainly, never a crash
+            what = event.action.removeprefix("store.").replace("_", " ")
+        approver = event.details.get("approvedBy")
+        return f"{what} (approved by {approver})" if approver else what
     if event.action.startswith("claim."):
-        return _claim_text(event.action, details)
+        return _claim_text(event.action, event.details)
     return event.action.replace("_", " ").replace(".", ": ")
 
 

@@ -24,10 +24,10 @@ from sqlalchemy import func, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from oms_tui.actions.permissions import Permission, require
 from oms_tui.cache.models import Claim, FulfillmentOrder, FulfillmentOrderLineItem, Order, Staff
 from oms_tui.cache.priority import RUSH
 from oms_tui.floor.actions.audit import record
-from oms_tui.floor.actions.roles import Permission, require
 from oms_tui.floor.actions.staff import active_staff
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.queues.queues import OPEN, QueueFilter, Stage, window_query

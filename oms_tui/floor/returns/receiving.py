@@ -15,10 +15,10 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from oms_tui.actions.permissions import Permission, require
 from oms_tui.cache.models import FloorException, OutboxAction, ReturnReceiving, ReturnReceivingLine
 from oms_tui.floor.actions.audit import record
 from oms_tui.floor.actions.order_desk import OrderDesk
-from oms_tui.floor.actions.roles import Permission, require
 from oms_tui.floor.actions.store_actions import ActionRefused, close_return, dispose_return
 from oms_tui.floor.exceptions.rules import Finding, ReturnFacts, RuleSettings, return_findings
 from oms_tui.floor.returns.returns import (

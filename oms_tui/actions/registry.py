@@ -1,0 +1,33 @@
+"""Every kind of floor action, by its `ActionKind`: the one place the outbox, the CLI, the order
+timeline and the checks look a kind up. A new kind is one module here (and its GraphQL document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oms_tui.actions.base import ActionType, Payload
+from oms_tui.actions.cancel import CANCEL
+from oms_tui.actions.fulfill import FULFILL
+from oms_tui.actions.hold import HOLD
+from oms_tui.actions.move import MOVE
+from oms_tui.actions.note import NOTE
+from oms_tui.actions.release_hold import RELEASE_HOLD
+from oms_tui.actions.return_close import RETURN_CLOSE
+from oms_tui.actions.return_dispose import RETURN_DISPOSE
+from oms_tui.actions.tags import TAGS
+from oms_tui.cache.enums import ActionKind
+
+KINDS: dict[ActionKind, ActionType[Any]] = {
+    declared.kind: declared
+    for declared in (FULFILL, HOLD, RELEASE_HOLD, MOVE, CANCEL, NOTE, TAGS, RETURN_DISPOSE, RETURN_CLOSE)
+}
+
+
+def declaration(kind: str) -> ActionType[Any]:
+    """The declaration of a kind (raises ValueError for a kind no module declares)."""
+    return KINDS[ActionKind(kind)]
+
+
+def declared_for(payload: Payload) -> ActionType[Any]:
+    """The declaration whose payload this is."""
+    return next(declared for declared in KINDS.values() if isinstance(payload, declared.payload_model))

@@ -1,0 +1,22 @@
+"""A cache session for one CLI command: opened from the settings, closed when the command ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session
+
+from oms_tui.config import Settings
+
+
+@contextmanager
+def cache_session(settings: Settings) -> Iterator[Session]:
+    from oms_tui.cache.database import open_cache
+
+    cache = open_cache(settings.database_url)
+    try:
+        with cache.sessions() as session:
+            yield session
+    finally:
+        cache.close()

@@ -1,0 +1,118 @@
+"""Every kind of action declares every part, once; the outbox, the timeline and the checks read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import GraphQLSchema, OperationDefinitionNode, parse, validate
+from pydantic import ValidationError
+
+from oms_tui.actions.base import ActionType, Payload
+from oms_tui.actions.permissions import Permission
+from oms_tui.actions.registry import KINDS, declaration
+from oms_tui.cache.enums import ActionKind
+from oms_tui.store import documents
+from oms_tui.store.scopes import DOCUMENT_SCOPES
+
+FO, ORDER, RETURN = "gid://shopify/FulfillmentOrder/1", "gid://shopify/Order/1", "gid://shopify/Return/1"
+LINE = "gid://shopify/ReverseFulfillmentOrderLineItem/1"
+
+# One payload of each kind, as it is recorded: a kind without a sample here fails the first test.
+SAMPLES: dict[ActionKind, dict[str, Any]] = {
+    ActionKind.FULFILL: {
+        "fulfillmentOrderId": FO,
+        "lines": [{"id": "gid://shopify/FulfillmentOrderLineItem/1", "quantity": 2}],
+        "tracking": {"number": "1Z999AA10123456784", "company": "UPS", "url": None},
+        "notifyCustomer": True,
+        "expectedRemaining": {"gid://shopify/FulfillmentOrderLineItem/1": 0},
+    },
+    ActionKind.HOLD: {
+        "fulfillmentOrderId": FO,
+        "reason": "OTHER",
+        "reasonNotes": "call first",
+        "handle": "oms-1",
+    },
+    ActionKind.RELEASE_HOLD: {"fulfillmentOrderId": FO, "holdIds": ["gid://shopify/FulfillmentHold/1"]},
+    ActionKind.MOVE: {"fulfillmentOrderId": FO, "newLocationId": "gid://shopify/Location/2"},
+    ActionKind.CANCEL: {
+        "orderId": ORDER,
+        "reason": "CUSTOMER",
+        "refund": "original",
+        "restock": True,
+        "notifyCustomer": True,
+        "staffNote": "",
+    },
+    ActionKind.NOTE: {"orderId": ORDER, "note": "leave at the back door"},
+    ActionKind.TAGS: {"orderId": ORDER, "tags": ["rush", "gift"]},
+    ActionKind.RETURN_DISPOSE: {
+        "returnId": RETURN,
+        "dispositions": [
+            {
+                "reverseFulfillmentOrderLineItemId": LINE,
+                "quantity": 1,
+                "dispositionType": "RESTOCKED",
+                "locationId": "gid://shopify/Location/1",
+            }
+        ],
+    },
+    ActionKind.RETURN_CLOSE: {"returnId": RETURN},
+}
+KNOWN_SCOPES = set(DOCUMENT_SCOPES.values())
+
+
+def test_every_kind_is_declared_once_with_a_sample() -> None:
+    assert set(KINDS) == set(ActionKind) == set(SAMPLES)
+    assert len({type(declared) for declared in KINDS.values()}) == len(ActionKind)
+
+
+@pytest.mark.parametrize("kind", list(ActionKind))
+def test_a_kind_declares_every_part(kind: ActionKind, full_schema: GraphQLSchema) -> None:
+    declared: ActionType[Any] = declaration(kind)
+    assert declared.kind == kind
+    assert issubclass(declared.payload_model, Payload)
+    assert isinstance(declared.permission, Permission)
+    assert declared.label.strip()
+    assert declared.scopes and set(declared.scopes) <= KNOWN_SCOPES
+    payload = declared.read(SAMPLES[kind])
+    assert declared.read(payload.as_json()) == payload  # what is recorded reads back the same
+    assert declared.timeline(payload, {}).strip()
+    request = declared.request(payload)
+    document = documents.load(request.document)
+    assert document.is_mutation and request.field in document.root_fields
+    assert DOCUMENT_SCOPES[request.document] in declared.scopes
+    assert not validate(full_schema, parse(document.text))
+    operation = next(d for d in parse(document.text).definitions if isinstance(d, OperationDefinitionNode))
+    declared_variables = {variable.variable.name.value for variable in operation.variable_definitions}
+    assert set(request.variables) <= declared_variables
+
+
+@pytest.mark.parametrize(
+    ("kind", "change"),
+    [
+        (ActionKind.FULFILL, {"tracking": {"number": "1Z\x1b[31mRED\x07"}}),
+        (ActionKind.FULFILL, {"tracking": {"number": "   "}}),
+        (ActionKind.FULFILL, {"tracking": {"number": "9" * 10_000}}),
+        (ActionKind.FULFILL, {"lines": []}),
+        (ActionKind.FULFILL, {"lines": [{"id": "x", "quantity": 0}]}),
+        (ActionKind.HOLD, {"reason": "BECAUSE"}),
+        (ActionKind.CANCEL, {"refund": "cash"}),
+        (ActionKind.TAGS, {"tags": ["rush,gift"]}),
+        (ActionKind.TAGS, {"tags": ["line\nbreak"]}),
+        (ActionKind.TAGS, {"tags": ["x" * 41]}),
+        (ActionKind.NOTE, {"note": "\x1b]0;owned\x07"}),
+        (
+            ActionKind.RETURN_DISPOSE,
+            {"dispositions": [{**SAMPLES[ActionKind.RETURN_DISPOSE]["dispositions"][0], "locationId": None}]},
+        ),
+        (ActionKind.MOVE, {"unexpected": 1}),
+    ],
+)
+def test_a_payload_that_does_not_fit_its_kind_is_refused(kind: ActionKind, change: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        declaration(kind).read({**SAMPLES[kind], **change})
+
+
+def test_an_unknown_kind_is_said_plainly() -> None:
+    with pytest.raises(ValueError, match="label_print"):
+        declaration("label_print")
