@@ -122,10 +122,21 @@ def outbox(ctx: click.Context) -> None:
         click.echo(f"{action.id:>6}  {what}  tries {action.attempts}{error}")
 
 
+PUSH_TIMEOUT = 180.0  # seconds `outbox push` waits for the store at most, by default
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(1, 3600),
+    default=PUSH_TIMEOUT,
+    show_default=True,
+    help="Stop after this many seconds; what is left waits for the next push or sync.",
+)
+
+
 @outbox.command("retry")
 @click.argument("action_ids", nargs=-1, type=int)
+@timeout_option
 @one_line_errors
-def outbox_retry(action_ids: tuple[int, ...]) -> None:
+def outbox_retry(action_ids: tuple[int, ...], timeout: float) -> None:
     """Send now what waits for a retry; rejected (failed) actions only when named by id."""
     with started_runtime() as runtime:
         with runtime.cache.sessions() as session:
@@ -153,31 +164,46 @@ def outbox_retry(action_ids: tuple[int, ...]) -> None:
                     )
                 action.next_attempt_at = None
             session.commit()
-        click.echo(_push_holding_the_lock(runtime))
+        _push_holding_the_lock(runtime, timeout)
 
 
 @outbox.command("push")
+@timeout_option
 @one_line_errors
-def outbox_push() -> None:
-    """Send the actions that are due now (one station at a time: the one holding the sync lock)."""
+def outbox_push(timeout: float) -> None:
+    """Send the actions that are due now (one station at a time: the one holding the sync lock).
+
+    Says on stderr what it is sending or checking; exits non-zero when anything is left unsent.
+    """
     with started_runtime() as runtime:
-        click.echo(_push_holding_the_lock(runtime))
+        _push_holding_the_lock(runtime, timeout)
 
 
-def _push_holding_the_lock(runtime: Runtime) -> str:
+def _push_holding_the_lock(runtime: Runtime, timeout: float) -> None:
     try:
-        pushed = asyncio.run(_push(runtime))  # the pusher takes the sync lock itself
+        pushed = asyncio.run(_push(runtime, timeout))  # the pusher takes the sync lock itself
     except SyncBusy as exc:
         raise click.ClickException(f"{exc}: it sends the outbox, nothing was sent from here") from None
     except StoreAuthError as exc:
         raise click.ClickException(str(exc)) from None
     problem = f" ({pushed.errors[-1]})" if pushed.errors else ""
-    return f"sent {pushed.done}, rejected {pushed.failed}, still waiting {pushed.waiting}{problem}"
+    click.echo(f"sent {pushed.done}, rejected {pushed.failed}, still waiting {pushed.waiting}{problem}")
+    if pushed.waiting or pushed.failed:
+        raise SystemExit(1)
 
 
-async def _push(runtime: Runtime) -> PushSummary:
+async def _push(runtime: Runtime, timeout: float) -> PushSummary:
+    """Push for at most `timeout` seconds. Stopping mid-request is safe: an action already marked
+    `sending` is checked at the store before it is ever sent again."""
     async with runtime.client() as client:
-        return await OutboxPusher(client, runtime.cache).push_ready()
+        pusher = OutboxPusher(client, runtime.cache, report=lambda text: click.echo(f"  {text}", err=True))
+        try:
+            async with asyncio.timeout(timeout):
+                return await pusher.push_ready()
+        except TimeoutError:
+            summary = PushSummary(waiting=pusher.waiting())
+            summary.errors.append(f"stopped after {timeout:g}s: the store did not answer in time")
+            return summary
 
 
 @outbox.command("discard")

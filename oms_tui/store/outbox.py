@@ -58,8 +58,10 @@ class OutboxPusher:
         *,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        report: Callable[[str], None] = lambda _: None,
     ) -> None:
-        self.client, self.cache, self.clock, self.sleep = client, cache, clock, sleep
+        """`report`: told what is being sent or checked now (a person waiting wants to know)."""
+        self.client, self.cache, self.clock, self.sleep, self.report = client, cache, clock, sleep, report
 
     async def push_ready(self) -> PushSummary:
         """Deliver every action that is due now; stops early while the store is unreachable.
@@ -69,7 +71,7 @@ class OutboxPusher:
         """
         with sync_lock(self.cache.engine) as lease:
             summary = await self._push(PushSummary(), lease)
-        summary.waiting = self._waiting()
+        summary.waiting = self.waiting()
         return summary
 
     async def _push(self, summary: PushSummary, lease: Lease) -> PushSummary:
@@ -94,7 +96,8 @@ class OutboxPusher:
             summary.errors.append(f"reading held-back objects again: {exc}")
         return summary
 
-    def _waiting(self) -> int:
+    def waiting(self) -> int:
+        """Actions not yet known to be at the store."""
         with self.cache.sessions() as session:
             return pending_outbox(session)
 
@@ -128,13 +131,18 @@ class OutboxPusher:
             payload = declared.read(action.payload)
         except (ValueError, ValidationError) as exc:  # not an action this version can send
             return self._fail(action_id, f"the recorded action cannot be read: {str(exc).splitlines()[0]}")
+        what = f"the {declared.label} of action {action_id} (order {action.order_id.rsplit('/', 1)[-1]})"
         try:
             if uncertain:
-                with self.cache.sessions() as session:
-                    known = declared.known(session, action)
-                verdict = await declared.check(self.client, action, payload, known, self.clock())
+                self.report(f"checking whether the store has {what}")
+                try:
+                    verdict = await self._check(action, declared, payload)
+                except (StoreQueryError, ValidationError) as exc:  # the check failed, not the action
+                    why = f"could not check at the store whether it has the {declared.label}: {exc}"
+                    return self._retry_later(action_id, why, ambiguous=True)
                 if verdict.outcome != Outcome.ABSENT:
                     return self._settle(action_id, verdict)
+            self.report(f"sending {what}")
             return await self._send(action, declared, payload)
         except StoreAuthError:
             # Refused before anything was done: an outcome that was unknown stays unknown.
@@ -147,6 +155,11 @@ class OutboxPusher:
         except StoreUnavailable as exc:
             self._retry_later(action_id, str(exc), ambiguous=uncertain)
             raise
+
+    async def _check(self, action: OutboxAction, declared: ActionType[Any], payload: Any) -> Verdict:
+        with self.cache.sessions() as session:
+            known = declared.known(session, action)
+        return await declared.check(self.client, action, payload, known, self.clock())
 
     async def _send(self, action: OutboxAction, declared: ActionType[Any], payload: Any) -> str:
         assert action.id is not None
