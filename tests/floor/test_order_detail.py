@@ -130,3 +130,16 @@ def test_a_shipped_order_shows_its_tracking(session: Session) -> None:
 def test_an_unknown_order_is_one_clear_message(session: Session) -> None:
     with pytest.raises(NotFound, match="no order gid://shopify/Order/9 in the cache"):
         load_order_detail(session, "gid://shopify/Order/9")
+
+
+def test_an_order_whose_return_went_through_the_outbox_opens(shop: Session) -> None:
+    """Every kind has its words on the timeline (a return's close once raised KeyError here)."""
+    closing = {"returnId": "gid://shopify/Return/1"}
+    shop.add(AuditEvent(at=T0, station="returns-1", action="store.return_close", subject=ORDER, details=closing))
+    shop.add(
+        OutboxAction(order_id=ORDER, kind="return_close", payload=closing, state="done", station="returns-1")
+    )
+    shop.commit()
+    whats = [event.what for event in load_order_detail(shop, ORDER).timeline]
+    assert "store confirmed the closing of the return" in whats
+    assert "closed the return" in whats

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 from textual.widgets import DataTable, RadioButton, Select
 
 from oms_tui.app import LiveReport
-from oms_tui.cache.models import AuditEvent, BinLocation, FulfillmentHold, OutboxAction, Role
+from oms_tui.cache.models import AuditEvent, BinLocation, FulfillmentHold, OutboxAction, Role, Staff
 from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.cancel_modal import CancelModal
 from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.order_screen import OrderScreen
+from oms_tui.screens.text_modal import TextModal
 from tests.ui.conftest import NOW
 from tests.ui.floor_app import fulfillment_order_of, open_order_screen, order_named, outbox, settle, signed_in
 
@@ -91,7 +92,7 @@ async def test_note_tags_and_move_by_key(runtime: Runtime) -> None:
     ]
 
 
-async def test_a_picker_may_not_cancel_nor_release_a_fraud_hold(
+async def test_a_picker_may_not_cancel_nor_release_a_fraud_hold_without_a_managers_badge(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = signed_in(runtime, "P1", "Pia Picker", Role.PICKER)
@@ -102,21 +103,54 @@ async def test_a_picker_may_not_cancel_nor_release_a_fraud_hold(
         OrderDesk("office", None).hold(
             session, fulfillment_order_of(session, "#1025").id, "HIGH_RISK_OF_FRAUD"
         )
+        session.add(Staff(code="K1", name="Kai Packer", role=Role.PACKER))
         session.commit()
     queued = len(outbox(runtime))
     async with app.run_test(size=SIZE) as pilot:
         await open_order_screen(app, pilot, "#1025")
         await pilot.press("c")
         await settle(pilot)
+        assert isinstance(app.screen, TextModal)  # a manager's badge, or nothing
+        await pilot.press("escape")
         assert isinstance(app.screen, OrderScreen)  # no confirmation was even offered
         await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("k", "1", "enter")  # a packer's badge approves nothing
         await settle(pilot)
         assert shown == [
             "Pia Picker (picker) may not cancel orders: ask a manager",
             "Pia Picker (picker) may not release fraud holds: ask a manager",
+            "Kai Packer may not approve: release fraud holds",
         ]
         assert app.screen.detail.fulfillment_orders[0].status == "ON_HOLD"  # type: ignore[attr-defined]
     assert len(outbox(runtime)) == queued
+
+
+async def test_a_managers_badge_approves_what_a_picker_may_not_do_and_both_are_recorded(
+    runtime: Runtime,
+) -> None:
+    app = signed_in(runtime, "P1", "Pia Picker", Role.PICKER)
+    with runtime.cache.sessions() as session:
+        session.add(Staff(code="M1", name="Maya Manager", role=Role.MANAGER))
+        session.commit()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_order_screen(app, pilot, "#1025")
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("m", "1", "enter")  # the manager scans their badge at the picker's station
+        await settle(pilot)
+        assert isinstance(app.screen, CancelModal)
+        await pilot.press("enter", "down", "enter", "tab", "down", "enter", "tab", "tab", "tab", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderScreen)
+        assert app.screen.sub_title.startswith("cancelled")
+        timeline = [event.what for event in app.screen.detail.timeline]  # type: ignore[union-attr]
+    (action,) = outbox(runtime)
+    assert (action.kind, action.staff_code) == ("cancel", "P1")
+    with runtime.cache.sessions() as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "store.cancel")).one()
+    assert (event.staff_code, event.details["approvedBy"]) == ("P1", "M1")
+    assert any(what.endswith("(approved by M1)") for what in timeline)
 
 
 async def test_a_manager_cancels_choosing_the_refund_and_restock(runtime: Runtime) -> None:
@@ -174,6 +208,12 @@ def seed_floor_history(session: Session) -> None:
     )
     fo.status = "ON_HOLD"
     order.note = "Call before delivery"
+    hold = {
+        "fulfillmentOrderId": fo.id,
+        "reason": "INCORRECT_ADDRESS",
+        "reasonNotes": "no flat number",
+        "handle": "oms-1",
+    }
     session.add_all(
         [
             AuditEvent(
@@ -200,12 +240,12 @@ def seed_floor_history(session: Session) -> None:
                 staff_code="M1",
                 action="store.hold",
                 subject=fo.id,
-                details={"reason": "INCORRECT_ADDRESS", "reasonNotes": "no flat number"},
+                details=hold,
             ),
             OutboxAction(
                 order_id=order.id,
                 kind="hold",
-                payload={"fulfillmentOrderId": fo.id},
+                payload=hold,
                 station="pack-1",
                 staff_code="M1",
                 created_at=NOW - timedelta(minutes=5),
