@@ -16,6 +16,7 @@ from oms_tui.cache.models import (
     InventoryLevel,
     Location,
     OutboxAction,
+    Return,
     Role,
     Staff,
 )
@@ -135,7 +136,27 @@ def test_an_unknown_order_is_one_clear_message(session: Session) -> None:
 def test_an_order_whose_return_went_through_the_outbox_opens(shop: Session) -> None:
     """Every kind has its words on the timeline (a return's close once raised KeyError here)."""
     closing = {"returnId": "gid://shopify/Return/1"}
-    shop.add(AuditEvent(at=T0, station="returns-1", action="store.return_close", subject=ORDER, details=closing))
+    shop.add(
+        Return(
+            id=closing["returnId"],
+            order_id=ORDER,
+            name="#1001-R1",
+            status="CLOSED",
+            total_quantity=1,
+            created_at=T0,
+            version=T0,
+            synced_at=T0,
+        )
+    )
+    shop.add(
+        AuditEvent(
+            at=T0,
+            station="returns-1",
+            action="store.return_close",
+            subject=closing["returnId"],
+            details=closing,
+        )
+    )
     shop.add(
         OutboxAction(order_id=ORDER, kind="return_close", payload=closing, state="done", station="returns-1")
     )

@@ -31,6 +31,7 @@ from oms_tui.cache.models import (
     Location,
     Order,
     OutboxAction,
+    Return,
     Staff,
 )
 from oms_tui.floor.orders.lookup import NotFound
@@ -244,6 +245,7 @@ def _timeline(
                     Event(fo.updated_at, "store", "", f"on hold: {hold_text(hold.reason, hold.reason_notes)}")
                 )
     subjects = [order.id, *(fo.id for fo in fos)]
+    returns = session.exec(select(Return.id).where(Return.order_id == order.id)).all()  # received here
     names = {
         order.id: "order",
         **{fo.id: f"fulfillment order at {_location_name(fo, locations)}" for fo in fos},
@@ -259,7 +261,7 @@ def _timeline(
     audit = list(
         session.exec(
             select(AuditEvent)
-            .where(col(AuditEvent.subject).in_(subjects))
+            .where(col(AuditEvent.subject).in_([*subjects, *returns]))
             .order_by(col(AuditEvent.id).desc())
             .limit(TIMELINE_LIMIT)
         )
