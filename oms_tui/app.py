@@ -185,6 +185,7 @@ class OmsApp(App[None]):
         yield SystemCommand("Sync now", "Sync with the store at once, without waiting", self.action_sync_now)
         yield SystemCommand("Go to order…", "Open an order by its number", self.action_go_to_order)
         yield SystemCommand("Switch staff", "Sign someone else in at this station", self.ask_sign_in)
+        yield SystemCommand("Staff", "Who works here (a manager changes it)", self.action_staff)
         if self.desk.staff is not None:
             name = self.desk.staff.name
             yield SystemCommand("Sign out", f"Sign {name} out", partial(self.sign_out, "asked"))
@@ -197,6 +198,11 @@ class OmsApp(App[None]):
         yield SystemCommand("Keys", "Every key of this screen and the app's", self.action_help)
         # Textual's own (theme, quit, screenshot...), but its key panel: the help screen lists the keys
         yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
+
+    def action_staff(self) -> None:
+        from oms_tui.screens.staff_screen import StaffScreen  # a manager's screen: not needed at start
+
+        self.push_screen(StaffScreen(self.runtime.cache, self.runtime.settings.station, self.clock))
 
     # --- sync ----------------------------------------------------------------------------------------
     def action_sync_now(self) -> None:
