@@ -145,12 +145,12 @@ class StaffScreen(ModalScreen[None]):
 
         def confirmed(choice: Choice | None) -> None:
             if choice is not None and choice.value == "yes":
-                self.change(partial(self.deactivate, person.code, by))
+                self.change(partial(self.retire, person.code, by))
 
         options = [(f"Deactivate {visible(person.name)}: their badge stops working", "yes"), ("Keep", "no")]
         self.app.push_screen(ChoiceModal(f"{person.code} left?", options), confirmed)
 
-    def deactivate(self, code: str, by: str, session: Session) -> str:
+    def retire(self, code: str, by: str, session: Session) -> str:
         deactivate(session, code, station=self.station, by=by, now=self.clock())
         return f"{code} deactivated; their claims lapsed"
 
