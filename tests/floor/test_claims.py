@@ -23,7 +23,9 @@ from oms_tui.floor.queues.claims import (
     reassign,
     release,
 )
-from oms_tui.floor.queues.queues import QueueFilter, Stage, window
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window
+from oms_tui.floor.queues.stages import Stage
 from tests.floor.test_queues import EAST, NOW, add_order
 from tests.local_time import utc_local_time
 

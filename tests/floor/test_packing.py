@@ -26,7 +26,8 @@ from oms_tui.cache.models import (
 )
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.packing import packing
-from oms_tui.floor.packing.packing import PackProblem
+from oms_tui.floor.packing.pack_reading import read_pack
+from oms_tui.floor.packing.pack_state import PackProblem
 from oms_tui.floor.picking.pick_batches import finish
 from oms_tui.floor.picking.pick_lists import start_pick_list
 from oms_tui.floor.picking.pick_scans import scan_item, ship_rest, short_pick
@@ -155,7 +156,7 @@ def test_a_wrong_unknown_or_early_scan_blocks_and_counts_nothing(
         packing.scan(shop, PACKER, pack.session_ids, code)
     assert refused.value.title == title
     shop.commit()  # the refusal's audit event is kept
-    after = packing.read_pack(shop, pack.session_ids)
+    after = read_pack(shop, pack.session_ids)
     assert after.verified_units == 0 and after.tracking_number is None
     assert audit(shop)[-1] == ("pack.refused", {"code": code, "problem": title})
 
@@ -167,7 +168,7 @@ def test_one_more_than_ordered_is_an_extra_item(shop: Session) -> None:
     with pytest.raises(PackProblem, match="needs 2, all verified") as refused:
         packing.scan(shop, PACKER, pack.session_ids, "sku-red")
     assert refused.value.title == "Extra item"
-    assert packing.read_pack(shop, pack.session_ids).lines[0].verified == 2
+    assert read_pack(shop, pack.session_ids).lines[0].verified == 2
 
 
 def test_confirm_waits_for_the_items_the_tracking_number_and_a_carrier(shop: Session) -> None:
@@ -273,7 +274,7 @@ def test_another_orders_slip_opens_it_unless_this_one_is_half_packed(shop: Sessi
     first = packing.open_pack(shop, PACKER, "1001")
     assert packing.scan(shop, PACKER, first.session_ids, "#1001").session_ids == first.session_ids
     second = packing.scan(shop, PACKER, first.session_ids, "#1002")
-    assert second.order_name == "#1002" and packing.read_pack(shop, first.session_ids).state == "abandoned"
+    assert second.order_name == "#1002" and read_pack(shop, first.session_ids).state == "abandoned"
     packing.scan(shop, PACKER, second.session_ids, "SKU-GREEN")
     with pytest.raises(PackProblem, match="half packed"):
         packing.scan(shop, PACKER, second.session_ids, "1001")

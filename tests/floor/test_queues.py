@@ -27,19 +27,12 @@ from oms_tui.cache.order_search import rebuild_order_search
 from oms_tui.cache.order_tags import rebuild_order_tags
 from oms_tui.cache.priority import order_priority
 from oms_tui.floor.actions.store_actions import Actor, add_tags
-from oms_tui.floor.queues import queues
+from oms_tui.floor.queues import queue_filters
 from oms_tui.floor.queues.channels import channels
-from oms_tui.floor.queues.queues import (
-    QueueFilter,
-    QueueSource,
-    Stage,
-    count,
-    picked_orders,
-    position,
-    stage_condition,
-    window,
-    window_query,
-)
+from oms_tui.floor.queues.queue_filters import QueueFilter, picked_orders
+from oms_tui.floor.queues.queue_source import QueueSource
+from oms_tui.floor.queues.queues import count, position, window, window_query
+from oms_tui.floor.queues.stages import Stage, stage_condition
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 MAIN, EAST = "gid://shopify/Location/1", "gid://shopify/Location/2"
@@ -267,7 +260,7 @@ def test_tag_and_channel_filters_read_their_indexes(floor: Session) -> None:
     """SQLite: a rare tag's few orders gathered once, then looked up by id and sorted; a channel's
     queue in its index's order."""
     picked = picked_orders(floor, Stage.ALL, QueueFilter(tag="gift"))
-    assert picked is not None and picked.by == "tag" and 0 < len(picked.order_ids) < queues.RARE
+    assert picked is not None and picked.by == "tag" and 0 < len(picked.order_ids) < queue_filters.RARE
     for filters, index in (
         (QueueFilter(tag="gift"), "ix_fulfillment_orders_of_order (order_id=?)"),
         (QueueFilter(channel="pos"), "INDEX ix_orders_channel_queue"),
@@ -309,7 +302,7 @@ def test_filters_find_the_same_rows_read_either_way(floor: Session, monkeypatch:
     ]
     gathered = [(names(floor, stage, f), count(floor, stage, f, NOW)) for stage, f in cases]
     assert all(rows for rows, _ in gathered)
-    monkeypatch.setattr(queues, "RARE", 1)  # every tag and search counts as common
+    monkeypatch.setattr(queue_filters, "RARE", 1)  # every tag and search counts as common
     assert [(names(floor, stage, f), count(floor, stage, f, NOW)) for stage, f in cases] == gathered
 
 
@@ -345,8 +338,10 @@ def test_a_shown_queue_gathers_its_searchs_orders_once_and_again_at_each_recount
     filters = QueueFilter(search="customer")
     matching = count(floor, Stage.ALL, filters, NOW)
     gathered: list[QueueFilter] = []
-    gather = queues.picked_orders
-    monkeypatch.setattr(queues, "picked_orders", lambda *args: gathered.append(args[2]) or gather(*args))
+    gather = queue_filters.picked_orders
+    monkeypatch.setattr(
+        queue_filters, "picked_orders", lambda *args: gathered.append(args[2]) or gather(*args)
+    )
     engine = floor.get_bind()
     assert isinstance(engine, Engine)
     source = QueueSource(read_session_factory(engine), Stage.ALL, filters, lambda: NOW)

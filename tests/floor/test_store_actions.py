@@ -27,7 +27,9 @@ from oms_tui.floor.actions.store_actions import (
     hold,
     ship,
 )
-from oms_tui.floor.queues.queues import QueueFilter, Stage, window
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window
+from oms_tui.floor.queues.stages import Stage
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 ORDER, FO = "gid://shopify/Order/1", "gid://shopify/FulfillmentOrder/1"

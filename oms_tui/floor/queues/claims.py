@@ -30,7 +30,9 @@ from oms_tui.floor.actions.audit import record
 from oms_tui.floor.actions.roles import Permission, require
 from oms_tui.floor.actions.staff import active_staff
 from oms_tui.floor.actions.store_actions import Actor
-from oms_tui.floor.queues.queues import OPEN, QueueFilter, Stage, window_query
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window_query
+from oms_tui.floor.queues.stages import OPEN, Stage
 
 
 class ClaimRefused(ValueError):
