@@ -42,7 +42,10 @@ UPS_NUMBER = "1Z999AA10123456784"
 LEASE = timedelta(minutes=10)
 
 
-def add_order(session: Session, number: int, lines: list[tuple[str, int]], location: str = HERE) -> None:
+def add_order(
+    session: Session, number: int, lines: list[tuple[str, int]], location: str = HERE, gift_cards: int = 0
+) -> None:
+    """An order of `lines` (SKU, units), and `gift_cards` units of a gift card (no SKU, no shipping)."""
     order_id, fo_id = f"gid://shopify/Order/{number}", f"gid://shopify/FulfillmentOrder/{number}"
     session.add(
         Order(
@@ -67,7 +70,8 @@ def add_order(session: Session, number: int, lines: list[tuple[str, int]], locat
         )
     )
     session.flush()
-    for n, (sku, quantity) in enumerate(lines, start=1):
+    gift: list[tuple[str | None, int]] = [(None, gift_cards)] if gift_cards else []
+    for n, (sku, quantity) in enumerate([*lines, *gift], start=1):
         line_id = f"gid://shopify/LineItem/{number}{n}"
         session.add(
             LineItem(
@@ -75,11 +79,12 @@ def add_order(session: Session, number: int, lines: list[tuple[str, int]], locat
                 order_id=order_id,
                 position=n,
                 sku=sku,
-                barcode=f"40000{number}{n}",
-                title=f"Item {sku}",
+                barcode=f"40000{number}{n}" if sku else None,
+                title=f"Item {sku}" if sku else "Gift Card - $50",
                 quantity=quantity,
                 current_quantity=quantity,
                 unfulfilled_quantity=quantity,
+                requires_shipping=sku is not None,
             )
         )
         session.add(
@@ -377,3 +382,41 @@ def test_an_order_picking_sent_on_short_packs_what_was_handed_over_as_a_partial_
     assert [(line["id"][-5:], line["quantity"]) for line in payload["lines"]] == [("10011", 2)]
     confirmed = [details for action, details in audit(shop) if action == "pack.confirm"]
     assert confirmed[0]["partial"] == "short at picking: 1 x SKU-BLUE"
+
+
+def test_a_gift_card_line_is_not_packed_and_the_goods_ship_whole_with_their_tracking_number(
+    shop: Session,
+) -> None:
+    add_order(shop, 1004, [("SKU-RED", 1)], gift_cards=1)
+    shop.commit()
+    pack = packing.open_pack(shop, PACKER, "1004")
+    assert [(line.sku, line.needed) for line in pack.lines] == [("SKU-RED", 1)]  # nothing to scan for it
+    pack = packing.scan(shop, PACKER, pack.session_ids, "SKU-RED")
+    assert pack.complete and pack.partial_reason is None
+    pack = packing.scan(shop, PACKER, pack.session_ids, UPS_NUMBER)  # taken, not "items not verified"
+    assert pack.tracking_number == UPS_NUMBER and pack.next_step == "Confirm to ship"
+    pack = packing.confirm(shop, PACKER, pack.session_ids)
+    shop.commit()
+
+    (payload,) = fulfils(shop)
+    assert [(line["id"][-5:], line["quantity"]) for line in payload["lines"]] == [("10041", 1)]
+    confirmed = [details for action, details in audit(shop) if action == "pack.confirm"]
+    assert confirmed[0]["partial"] is None  # the whole parcel, not a partial shipment
+    with pytest.raises(PackProblem, match="what is left needs no shipping"):
+        packing.open_pack(shop, PACKER, "1004")  # the gift card is the store's to deliver
+
+
+def test_a_scanned_gift_card_is_refused_as_not_packed_and_a_gift_card_alone_opens_no_pack(
+    shop: Session,
+) -> None:
+    add_order(shop, 1005, [("SKU-RED", 1), ("GIFT-25", 1)])
+    shop.get(LineItem, "gid://shopify/LineItem/10052").requires_shipping = False  # a gift card with a SKU
+    add_order(shop, 1006, [], gift_cards=2)
+    shop.commit()
+    pack = packing.open_pack(shop, PACKER, "1005")
+    assert [line.sku for line in pack.lines] == ["SKU-RED"]
+    with pytest.raises(PackProblem, match="GIFT-25 needs no shipping") as refused:
+        packing.scan(shop, PACKER, pack.session_ids, "gift-25")
+    assert refused.value.title == "Not packed"
+    with pytest.raises(PackProblem, match="#1006 has nothing to pack"):
+        packing.open_pack(shop, PACKER, "1006")

@@ -16,6 +16,7 @@ from oms_tui.cache.models import (
     Fulfillment,
     FulfillmentOrder,
     FulfillmentOrderLineItem,
+    LineItem,
     Order,
     PackSession,
     PickList,
@@ -218,6 +219,63 @@ def test_an_order_at_a_packing_bench_is_ready_to_pack(floor: Session) -> None:
     assert names(floor, Stage.READY_TO_PACK) == ["#1016", "#1007", "#1008"]
     assert "#1016" not in names(floor, Stage.READY_TO_PICK)
     assert count(floor, Stage.READY_TO_PICK, QueueFilter(), NOW) == len(STAGES[Stage.READY_TO_PICK]) - 1
+
+
+def add_line(session: Session, name: str, *, left: int, ships: bool, extra: bool = True) -> None:
+    """A line on order `name`'s fulfillment order (`extra`: besides the one `add_order` made);
+    `ships` False: a gift card or a download."""
+    suffix = "-2" if extra else ""
+    line_id = f"gid://shopify/LineItem/{name}{suffix}"
+    session.add(
+        LineItem(
+            id=line_id,
+            order_id=f"gid://shopify/Order/{name}",
+            sku=None if not ships else f"SKU-{name}",
+            title="Gift Card - $50" if not ships else "Tee",
+            quantity=max(left, 1),
+            current_quantity=max(left, 1),
+            unfulfilled_quantity=left,
+            requires_shipping=ships,
+        )
+    )
+    if extra:
+        session.add(
+            FulfillmentOrderLineItem(
+                id=f"gid://shopify/FulfillmentOrderLineItem/{name}{suffix}",
+                fulfillment_order_id=f"gid://shopify/FulfillmentOrder/{name}",
+                line_item_id=line_id,
+                total_quantity=max(left, 1),
+                remaining_quantity=left,
+            )
+        )
+
+
+def test_lines_that_need_no_shipping_are_no_work_and_leave_the_queue_once_the_goods_shipped(
+    floor: Session,
+) -> None:
+    add_order(floor, "1017", hours_old=12)  # two gift cards, nothing else
+    add_line(floor, "1017", left=2, ships=False, extra=False)
+    shipped = add_order(floor, "1018", hours_old=12, status="IN_PROGRESS", units=(0, 1))  # its tee left today
+    add_line(floor, "1018", left=1, ships=False)  # ... its gift card stays with the store
+    on_pick_list(floor, shipped, "done", picked=True)
+    floor.add(
+        AuditEvent(at=NOW - timedelta(minutes=3), station="pack-1", action="store.fulfill", subject=shipped)
+    )
+    add_order(floor, "1019", hours_old=12, units=(1, 1))  # a tee and a gift card: one unit to pick
+    add_line(floor, "1019", left=1, ships=False)
+    floor.commit()
+
+    picking = [*STAGES[Stage.READY_TO_PICK][:3], "#1019", *STAGES[Stage.READY_TO_PICK][3:]]
+    expected = {
+        **STAGES,
+        Stage.READY_TO_PICK: picking,
+        Stage.SHIPPED_TODAY: ["#1011", "#1018", "#1013"],
+    }
+    for stage, orders in expected.items():
+        assert names(floor, stage) == orders, stage
+        assert count(floor, stage, QueueFilter(), NOW) == len(orders), stage
+    rows = {row.order_name: row for row in window(floor, Stage.ALL, QueueFilter(), NOW, limit=100)}
+    assert rows["#1019"].items == 1  # the units to pick and pack, not the gift card
 
 
 def test_all_holds_every_fulfillment_order(floor: Session) -> None:

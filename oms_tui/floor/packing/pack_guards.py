@@ -19,8 +19,9 @@ from oms_tui.cache.models import (
 from oms_tui.floor.actions.staff import StaffError
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.packing.pack_reading import pack_rows
-from oms_tui.floor.packing.pack_state import PackProblem
+from oms_tui.floor.packing.pack_state import SHIPPABLE, PackProblem
 from oms_tui.floor.queues import claims
+from oms_tui.floor.queues.no_shipping import ships
 
 
 def station_location(session: Session, station: str) -> str | None:
@@ -29,22 +30,25 @@ def station_location(session: Session, station: str) -> str | None:
     return row.location_id if row else None
 
 
-def units_left(session: Session, fo_id: str) -> int:
-    total = session.exec(
-        select(func.sum(FulfillmentOrderLineItem.remaining_quantity)).where(
-            FulfillmentOrderLineItem.fulfillment_order_id == fo_id
-        )
-    ).one()
+def units_left(session: Session, fo_id: str, *, shipping_only: bool = True) -> int:
+    """Units left to ship, of the lines that ship (or of every line)."""
+    line = FulfillmentOrderLineItem
+    which = [line.fulfillment_order_id == fo_id, *([ships()] if shipping_only else [])]
+    total = session.exec(select(func.sum(line.remaining_quantity)).where(*which)).one()
     return int(total or 0)
 
 
-def why_nothing(order: Order, fos: list[FulfillmentOrder], here: list[FulfillmentOrder]) -> str:
+def why_nothing(
+    session: Session, order: Order, fos: list[FulfillmentOrder], here: list[FulfillmentOrder]
+) -> str:
     if not here and fos:
         where = ", ".join(sorted({fo.location_name or fo.location_id or "?" for fo in fos}))
         return f"{order.name} ships from {where}, not from this station's location"
     statuses = sorted({fo.status.lower().replace("_", " ") for fo in here})
     if "on hold" in statuses:
         return f"{order.name} is on hold: release the hold first"
+    if any(fo.status in SHIPPABLE and units_left(session, fo.id, shipping_only=False) for fo in here):
+        return f"{order.name} has nothing to pack: what is left needs no shipping (gift cards, downloads)"
     return f"{order.name} has nothing left to ship ({', '.join(statuses) or 'no fulfillment orders'})"
 
 

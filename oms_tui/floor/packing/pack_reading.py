@@ -48,7 +48,8 @@ def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] 
             verified=verified.get(fo_line.id, 0),
         )
         for fo_line, item in found
-        if _needed(fo_line, handed) > 0 or verified.get(fo_line.id, 0) > 0
+        if (item is None or item.requires_shipping)  # a gift card or a download is not packed
+        and (_needed(fo_line, handed) > 0 or verified.get(fo_line.id, 0) > 0)
     )
     first = rows[0]
     return Pack(

@@ -78,7 +78,7 @@ def open_pack(
     here = [fo for fo in fos if location is None or fo.location_id == location]
     ready = [fo for fo in here if fo.status in SHIPPABLE and units_left(session, fo.id)]
     if not ready:
-        raise PackProblem("Nothing to pack", why_nothing(order, fos, here))
+        raise PackProblem("Nothing to pack", why_nothing(session, order, fos, here))
     others = session.exec(
         select(PackSession).where(
             PackSession.state == "open",
@@ -179,6 +179,10 @@ def scan(
             )
         abandon(session, actor, ids, f"set aside for {other.name}")  # nothing was at the bench
         return open_pack(session, actor, code, now=now, lease=lease)
+    unshipped = _needs_no_shipping(session, pack, code)
+    if unshipped is not None:
+        message = f"{unshipped} needs no shipping (a gift card or a download): leave it out of the parcel"
+        raise _refused(session, actor, pack, code, "Not packed", message)
     if _known_item(session, code):
         raise _refused(session, actor, pack, code, "Wrong item", f"{code} is not on {pack.order_name}")
     if pack.ready_for_tracking:
@@ -368,6 +372,21 @@ def _order_named(session: Session, code: str) -> Order | None:
         return find_order(session, code)
     except NotFound:
         return None
+
+
+def _needs_no_shipping(session: Session, pack: Pack, code: str) -> str | None:
+    """The name of the pack's order line that `code` (a SKU or barcode, any case) names, when that
+    line needs no shipping."""
+    code = code.strip().casefold()
+    lines = session.exec(
+        select(LineItem.sku, LineItem.barcode, LineItem.title).where(
+            LineItem.order_id == pack.order_id, ~col(LineItem.requires_shipping)
+        )
+    )
+    for sku, barcode, title in lines:
+        if code in {(sku or "").casefold(), (barcode or "").casefold()} - {""}:
+            return sku or barcode or title
+    return None
 
 
 def _known_item(session: Session, code: str) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import Claim, FulfillmentOrder, FulfillmentOrderLineItem, Order, Staff
+from oms_tui.floor.queues.no_shipping import ships
 from oms_tui.floor.queues.query_planning import not_in, plans_from_statistics
 from oms_tui.floor.queues.queue_filters import GATHER, Picked, QueueFilter, conditions, gathered
 from oms_tui.floor.queues.stages import BIG_STAGES, Stage, big_stage
@@ -31,7 +32,7 @@ class QueueRow:
     order_id: str
     order_name: str
     customer: str
-    items: int  # units left to ship (all units once shipped)
+    items: int  # units left to ship (all units once shipped), of the lines that ship
     status: str
     location: str
     created_at: datetime
@@ -199,7 +200,11 @@ def _rows(session: Session, ids: Sequence[str], now: datetime) -> list[QueueRow]
     fo = FulfillmentOrder
     left = func.coalesce(func.sum(FulfillmentOrderLineItem.remaining_quantity), 0)
     total = func.coalesce(func.sum(FulfillmentOrderLineItem.total_quantity), 0)
-    units = select(left, total).where(FulfillmentOrderLineItem.fulfillment_order_id == fo.id).correlate(fo)
+    units = (
+        select(left, total)
+        .where(FulfillmentOrderLineItem.fulfillment_order_id == fo.id, ships())
+        .correlate(fo)
+    )
     remaining = units.with_only_columns(left).scalar_subquery()
     everything = units.with_only_columns(total).scalar_subquery()
     holder = (

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, true, union
+from sqlalchemy import and_, case, func, or_, true, union
 from sqlmodel import col, select
 
 from oms_tui.cache.models import (
@@ -24,6 +24,7 @@ from oms_tui.cache.models import (
     PickList,
     PickListLine,
 )
+from oms_tui.floor.queues.no_shipping import nothing_to_ship
 from oms_tui.floor.queues.query_planning import fo_column, not_in
 
 OPEN = ("OPEN", "IN_PROGRESS")  # work that can still be picked and shipped
@@ -97,7 +98,7 @@ def big_stage(
     live = col(Order.cancelled_at).is_(None) if order_joined else true()
     if stage is Stage.READY_TO_PICK:
         taken = union(_claimed(now), _on_lists("open"), _fully_picked(), _being_packed())
-        return and_(status.in_(OPEN), live), [*cancelled, (fo.id, taken)]
+        return and_(status.in_(OPEN), live), [*cancelled, (fo.id, taken), (fo.id, nothing_to_ship())]
     if stage is Stage.ON_HOLD:
         return and_(status == "ON_HOLD", live), cancelled
     return true(), []
@@ -116,7 +117,7 @@ def stage_condition(
         if order_joined
         else not_in(fo.order_id, _cancelled_orders(), anti_join)
     )
-    is_open = and_(status.in_(OPEN), live)
+    is_open = and_(status.in_(OPEN), live, not_in(fo.id, nothing_to_ship(), anti_join))
     if stage is Stage.PICKING:
         taken = col(fo.id).in_(union(_claimed(now), _on_lists("open")))
         packing = union(_fully_picked(), _being_packed())
@@ -131,4 +132,5 @@ def stage_condition(
     local = select(AuditEvent.subject).where(
         col(AuditEvent.at) >= day, col(AuditEvent.action) == "store.fulfill"
     )
-    return and_(col(fo.id).in_(union(synced, local)), status == "CLOSED")
+    done = or_(status == "CLOSED", and_(status.in_(OPEN), col(fo.id).in_(nothing_to_ship())))
+    return and_(col(fo.id).in_(union(synced, local)), done)
