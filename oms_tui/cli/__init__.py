@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 
 import click
@@ -19,12 +20,30 @@ from oms_tui.cli.printing import print_group
 from oms_tui.cli.serve import serve, web_session
 from oms_tui.cli.store import outbox, sync
 from oms_tui.config import Settings
-from oms_tui.sim.cli import store_sim
 
 SKUS_SHOWN = 20  # unknown SKUs named in a warning; the rest are counted
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """`oms-tui`'s commands; `LAZY` ones are imported when they run or help lists them, so starting
+    the app loads none of their code (`store-sim`: the whole simulator, its web server and GraphQL)."""
+
+    LAZY = {"store-sim": ("oms_tui.sim.cli", "store_sim")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, name = self.LAZY[cmd_name]
+            command: click.Command = getattr(import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=Commands, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(package_name="oms-tui")
 @click.option("--board", is_flag=True, help="Show the board alone: no sign-in, no actions (a wall screen).")
 @click.pass_context
@@ -168,7 +187,6 @@ def cache_session(settings: Settings) -> Iterator[Session]:
         cache.close()
 
 
-main.add_command(store_sim)
 main.add_command(serve)
 main.add_command(web_session)
 main.add_command(print_group)
