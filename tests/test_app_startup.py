@@ -25,9 +25,9 @@ import oms_tui.app
 first_frame = oms_tui.app.OmsApp._first_frame_shown
 
 def listed(app):
-    first_frame(app)
-    with open(os.environ["PROBE_OUT"], "w") as out:
+    with open(os.environ["PROBE_OUT"], "w") as out:  # before anything the app starts after the frame
         json.dump(sorted(sys.modules), out)
+    first_frame(app)
     app.exit()
 
 oms_tui.app.OmsApp._first_frame_shown = listed
