@@ -9,7 +9,7 @@ SHIPPABLE = ("OPEN", "IN_PROGRESS")
 
 
 class PackProblem(ValueError):
-    """A scan or step that must stop the packer (see the module's note on committing)."""
+    """A scan or step that must stop the packer (see `packing`'s note on committing)."""
 
     def __init__(self, title: str, message: str, hint: str = "") -> None:
         super().__init__(message)
