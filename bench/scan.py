@@ -54,7 +54,7 @@ from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.picking.pick_lists import plan_pick, start_pick_list
 from oms_tui.floor.picking.pick_sheet import PickSheet, read_sheet
 from oms_tui.floor.picking.walking import WalkRule
-from oms_tui.floor.queues.queues import Stage, stage_condition
+from oms_tui.floor.queues.stages import Stage, stage_condition
 from oms_tui.runtime import Runtime
 from oms_tui.screens.pick_screen import PickScreen
 from oms_tui.screens.registry import ScreenEntry

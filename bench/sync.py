@@ -71,8 +71,10 @@ from starlette.applications import Starlette
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.priority import order_priority
 from oms_tui.cache.types import utcnow
-from oms_tui.floor.queues.queues import OPEN as OPEN_STATUSES
-from oms_tui.floor.queues.queues import QueueFilter, Stage, window
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window
+from oms_tui.floor.queues.stages import OPEN as OPEN_STATUSES
+from oms_tui.floor.queues.stages import Stage
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.store import SimStore
 from oms_tui.store.client import StoreClient

@@ -176,7 +176,9 @@ def table_app(url: str) -> App[None]:
     from textual.widgets import DataTable
 
     from oms_tui.cache.database import open_cache
-    from oms_tui.floor.queues.queues import QueueFilter, Stage, count, window
+    from oms_tui.floor.queues.queue_filters import QueueFilter
+    from oms_tui.floor.queues.queues import count, window
+    from oms_tui.floor.queues.stages import Stage
 
     class TableApp(App[None]):
         """The baseline: the same queue's rows, all of them, in Textual's DataTable."""

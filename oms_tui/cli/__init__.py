@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import click
@@ -16,12 +17,30 @@ from oms_tui.cli.serve import serve, web_session
 from oms_tui.cli.session import cache_session
 from oms_tui.cli.staff import staff
 from oms_tui.cli.store import outbox, sync
-from oms_tui.sim.cli import store_sim
 
 SKUS_SHOWN = 20  # unknown SKUs named in a warning; the rest are counted
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """`oms-tui`'s commands; `LAZY` ones are imported when they run or help lists them, so starting
+    the app loads none of their code (`store-sim`: the whole simulator, its web server and GraphQL)."""
+
+    LAZY = {"store-sim": ("oms_tui.sim.cli", "store_sim")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, name = self.LAZY[cmd_name]
+            command: click.Command = getattr(import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=Commands, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(package_name="oms-tui")
 @click.option("--board", is_flag=True, help="Show the board alone: no sign-in, no actions (a wall screen).")
 @click.pass_context
@@ -129,7 +148,6 @@ def bins_import(file: Path, location: str | None) -> None:
             )
 
 
-main.add_command(store_sim)
 main.add_command(staff)
 main.add_command(serve)
 main.add_command(web_session)

@@ -19,7 +19,7 @@ from textual.widgets import Sparkline, Static
 from oms_tui.cache.database import Cache
 from oms_tui.floor.exceptions.rules import label
 from oms_tui.floor.queues.board import HOURS, BoardFigures, Work, board_figures
-from oms_tui.floor.queues.queues import Stage
+from oms_tui.floor.queues.stages import Stage
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext

@@ -26,7 +26,8 @@ from oms_tui.cache.models import Order
 from oms_tui.config import Settings
 from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.floor.packing import carriers, packing
-from oms_tui.floor.packing.packing import Pack, PackProblem
+from oms_tui.floor.packing.pack_reading import read_pack
+from oms_tui.floor.packing.pack_state import Pack, PackProblem, interrupted
 from oms_tui.floor.queues import claims
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
@@ -242,7 +243,7 @@ class PackScreen(LeanScreen[None]):
                 except PackProblem as refused:
                     problem = refused
                     if before is not None:
-                        pack = packing.read_pack(session, before.session_ids)
+                        pack = read_pack(session, before.session_ids)
                 self.renew(session)
                 session.commit()  # a refusal's audit event, an interrupted pack's put-back
         except (SQLAlchemyError, PackProblem) as exc:
@@ -272,7 +273,7 @@ class PackScreen(LeanScreen[None]):
         ):
             return  # a pack opened, or nothing that ended one
         elif pack.state == "abandoned" and pack.blocked:
-            stopped = packing.interrupted(pack)
+            stopped = interrupted(pack)
             self.app.push_screen(BlockingError(stopped.title, stopped.message, "Then scan the next order"))
         elif pack.state == "abandoned":
             put_back = "; ".join(str(item) for item in pack.put_back) or "nothing to put back"

@@ -20,7 +20,10 @@ from oms_tui.cache.priority import RUSH_TAGS
 from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.floor.queues.channels import channel_label, channels
 from oms_tui.floor.queues.claims import claim_next, claims_mark
-from oms_tui.floor.queues.queues import FO_STATUSES, QueueFilter, QueueRow, QueueSource, Stage
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queue_source import QueueSource
+from oms_tui.floor.queues.queues import QueueRow
+from oms_tui.floor.queues.stages import FO_STATUSES, Stage
 from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, OpenOrder

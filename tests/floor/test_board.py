@@ -22,7 +22,9 @@ from oms_tui.cache.models import (
     SyncState,
 )
 from oms_tui.floor.queues.board import board_figures
-from oms_tui.floor.queues.queues import QueueFilter, Stage, count, window
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import count, window
+from oms_tui.floor.queues.stages import Stage
 from tests.local_time import utc_local_time
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)

@@ -23,8 +23,10 @@ from oms_tui.floor.queues.claims import (
     reassign,
     release,
 )
-from oms_tui.floor.queues.queues import QueueFilter, Stage, window
-from tests.floor.test_queues import EAST, NOW, add_order
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window
+from oms_tui.floor.queues.stages import Stage
+from tests.floor.test_queues import EAST, NOW, add_line, add_order
 from tests.local_time import utc_local_time
 
 LEASE = timedelta(minutes=10)
@@ -110,6 +112,15 @@ def test_a_wave_takes_only_its_kind_of_work_in_queue_order(
     floor: Session, wave: Wave, expected: list[str]
 ) -> None:
     assert next_for(floor, "ANA", count=10, wave=wave) == [fo(name) for name in expected]
+
+
+def test_a_single_item_wave_counts_the_units_that_ship_not_a_gift_card(floor: Session) -> None:
+    add_order(floor, "1008", hours_old=5, units=(1, 1))  # a tee...
+    add_line(floor, "1008", left=1, ships=False)  # ... and a gift card the store delivers by email
+    floor.commit()
+    assert next_for(floor, "ANA", count=10, wave=Wave(single_item=True)) == [
+        fo(name) for name in ("1005", "1003", "1004", "1008")
+    ]
 
 
 def test_a_held_order_is_refused_saying_who_holds_it_until_when(floor: Session) -> None:

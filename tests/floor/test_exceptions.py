@@ -24,6 +24,7 @@ from oms_tui.cache.models import (
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     InventoryLevel,
+    LineItem,
     Order,
     PackSession,
     Role,
@@ -238,6 +239,44 @@ def test_sla_at_risk_then_breached_by_the_clock_alone_then_clears_when_shipped(s
     assert (late.kind, late.severity, late.state) == ("sla_breached", "warning", "open")
     shop.sync_changes(FulfillmentOrder, _fo(order_id), "fulfillment_orders", status="CLOSED")
     assert [row.state for row in shop.check()] == ["resolved", "resolved"]
+
+
+def test_a_gift_card_line_is_never_short_nor_late_once_the_goods_have_shipped(shop: Shop) -> None:
+    order_id = shop.order()  # 2 x SKU-1, and a gift card the store delivers by email
+    gift = "gid://shopify/LineItem/gift"
+    shop.add(
+        LineItem(
+            id=gift,
+            order_id=order_id,
+            sku="GIFT-50",
+            title="Gift Card - $50",
+            quantity=1,
+            current_quantity=1,
+            unfulfilled_quantity=1,
+            requires_shipping=False,
+        ),
+        FulfillmentOrderLineItem(
+            id="gid://shopify/FulfillmentOrderLineItem/gift",
+            fulfillment_order_id=_fo(order_id),
+            line_item_id=gift,
+            sku="GIFT-50",
+            total_quantity=1,
+            remaining_quantity=1,
+        ),
+        InventoryLevel(
+            inventory_item_id="gift", location_id="loc-1", sku="GIFT-50", on_hand=0, synced_at=shop.now
+        ),
+    )
+    shop.now += timedelta(minutes=5)
+    assert shop.check() == []  # no stock of a gift card on the shelf is not short stock
+    shop.sync_changes(
+        FulfillmentOrderLineItem,
+        f"gid://shopify/FulfillmentOrderLineItem/{order_id.rsplit('/', 1)[1]}",
+        remaining_quantity=0,
+    )
+    shop.sync_changes(FulfillmentOrder, _fo(order_id), "fulfillment_orders", status="IN_PROGRESS")
+    shop.now = T0 + timedelta(hours=25)
+    assert shop.check() == []  # the goods left: the gift card alone is no late work
 
 
 def test_an_order_cancelled_while_picked_stops_the_picker_until_the_claim_ends(shop: Shop) -> None:

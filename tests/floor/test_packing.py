@@ -26,7 +26,8 @@ from oms_tui.cache.models import (
 )
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.packing import packing
-from oms_tui.floor.packing.packing import PackProblem
+from oms_tui.floor.packing.pack_reading import read_pack
+from oms_tui.floor.packing.pack_state import PackProblem
 from oms_tui.floor.picking.pick_batches import finish
 from oms_tui.floor.picking.pick_lists import start_pick_list
 from oms_tui.floor.picking.pick_scans import scan_item, ship_rest, short_pick
@@ -41,7 +42,10 @@ UPS_NUMBER = "1Z999AA10123456784"
 LEASE = timedelta(minutes=10)
 
 
-def add_order(session: Session, number: int, lines: list[tuple[str, int]], location: str = HERE) -> None:
+def add_order(
+    session: Session, number: int, lines: list[tuple[str, int]], location: str = HERE, gift_cards: int = 0
+) -> None:
+    """An order of `lines` (SKU, units), and `gift_cards` units of a gift card (no SKU, no shipping)."""
     order_id, fo_id = f"gid://shopify/Order/{number}", f"gid://shopify/FulfillmentOrder/{number}"
     session.add(
         Order(
@@ -66,7 +70,8 @@ def add_order(session: Session, number: int, lines: list[tuple[str, int]], locat
         )
     )
     session.flush()
-    for n, (sku, quantity) in enumerate(lines, start=1):
+    gift: list[tuple[str | None, int]] = [(None, gift_cards)] if gift_cards else []
+    for n, (sku, quantity) in enumerate([*lines, *gift], start=1):
         line_id = f"gid://shopify/LineItem/{number}{n}"
         session.add(
             LineItem(
@@ -74,11 +79,12 @@ def add_order(session: Session, number: int, lines: list[tuple[str, int]], locat
                 order_id=order_id,
                 position=n,
                 sku=sku,
-                barcode=f"40000{number}{n}",
-                title=f"Item {sku}",
+                barcode=f"40000{number}{n}" if sku else None,
+                title=f"Item {sku}" if sku else "Gift Card - $50",
                 quantity=quantity,
                 current_quantity=quantity,
                 unfulfilled_quantity=quantity,
+                requires_shipping=sku is not None,
             )
         )
         session.add(
@@ -155,7 +161,7 @@ def test_a_wrong_unknown_or_early_scan_blocks_and_counts_nothing(
         packing.scan(shop, PACKER, pack.session_ids, code)
     assert refused.value.title == title
     shop.commit()  # the refusal's audit event is kept
-    after = packing.read_pack(shop, pack.session_ids)
+    after = read_pack(shop, pack.session_ids)
     assert after.verified_units == 0 and after.tracking_number is None
     assert audit(shop)[-1] == ("pack.refused", {"code": code, "problem": title})
 
@@ -167,7 +173,7 @@ def test_one_more_than_ordered_is_an_extra_item(shop: Session) -> None:
     with pytest.raises(PackProblem, match="needs 2, all verified") as refused:
         packing.scan(shop, PACKER, pack.session_ids, "sku-red")
     assert refused.value.title == "Extra item"
-    assert packing.read_pack(shop, pack.session_ids).lines[0].verified == 2
+    assert read_pack(shop, pack.session_ids).lines[0].verified == 2
 
 
 def test_confirm_waits_for_the_items_the_tracking_number_and_a_carrier(shop: Session) -> None:
@@ -273,7 +279,7 @@ def test_another_orders_slip_opens_it_unless_this_one_is_half_packed(shop: Sessi
     first = packing.open_pack(shop, PACKER, "1001")
     assert packing.scan(shop, PACKER, first.session_ids, "#1001").session_ids == first.session_ids
     second = packing.scan(shop, PACKER, first.session_ids, "#1002")
-    assert second.order_name == "#1002" and packing.read_pack(shop, first.session_ids).state == "abandoned"
+    assert second.order_name == "#1002" and read_pack(shop, first.session_ids).state == "abandoned"
     packing.scan(shop, PACKER, second.session_ids, "SKU-GREEN")
     with pytest.raises(PackProblem, match="half packed"):
         packing.scan(shop, PACKER, second.session_ids, "1001")
@@ -376,3 +382,41 @@ def test_an_order_picking_sent_on_short_packs_what_was_handed_over_as_a_partial_
     assert [(line["id"][-5:], line["quantity"]) for line in payload["lines"]] == [("10011", 2)]
     confirmed = [details for action, details in audit(shop) if action == "pack.confirm"]
     assert confirmed[0]["partial"] == "short at picking: 1 x SKU-BLUE"
+
+
+def test_a_gift_card_line_is_not_packed_and_the_goods_ship_whole_with_their_tracking_number(
+    shop: Session,
+) -> None:
+    add_order(shop, 1004, [("SKU-RED", 1)], gift_cards=1)
+    shop.commit()
+    pack = packing.open_pack(shop, PACKER, "1004")
+    assert [(line.sku, line.needed) for line in pack.lines] == [("SKU-RED", 1)]  # nothing to scan for it
+    pack = packing.scan(shop, PACKER, pack.session_ids, "SKU-RED")
+    assert pack.complete and pack.partial_reason is None
+    pack = packing.scan(shop, PACKER, pack.session_ids, UPS_NUMBER)  # taken, not "items not verified"
+    assert pack.tracking_number == UPS_NUMBER and pack.next_step == "Confirm to ship"
+    pack = packing.confirm(shop, PACKER, pack.session_ids)
+    shop.commit()
+
+    (payload,) = fulfils(shop)
+    assert [(line["id"][-5:], line["quantity"]) for line in payload["lines"]] == [("10041", 1)]
+    confirmed = [details for action, details in audit(shop) if action == "pack.confirm"]
+    assert confirmed[0]["partial"] is None  # the whole parcel, not a partial shipment
+    with pytest.raises(PackProblem, match="what is left needs no shipping"):
+        packing.open_pack(shop, PACKER, "1004")  # the gift card is the store's to deliver
+
+
+def test_a_scanned_gift_card_is_refused_as_not_packed_and_a_gift_card_alone_opens_no_pack(
+    shop: Session,
+) -> None:
+    add_order(shop, 1005, [("SKU-RED", 1), ("GIFT-25", 1)])
+    shop.get(LineItem, "gid://shopify/LineItem/10052").requires_shipping = False  # a gift card with a SKU
+    add_order(shop, 1006, [], gift_cards=2)
+    shop.commit()
+    pack = packing.open_pack(shop, PACKER, "1005")
+    assert [line.sku for line in pack.lines] == ["SKU-RED"]
+    with pytest.raises(PackProblem, match="GIFT-25 needs no shipping") as refused:
+        packing.scan(shop, PACKER, pack.session_ids, "gift-25")
+    assert refused.value.title == "Not packed"
+    with pytest.raises(PackProblem, match="#1006 has nothing to pack"):
+        packing.open_pack(shop, PACKER, "1006")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
+from oms_tui.cache.models import LineItem
 from oms_tui.floor.picking.pick_lists import PickRefused, ToteShare, plan_pick
 from oms_tui.floor.picking.walking import WalkRule
 from tests.floor.pick_floor import add_bins, add_order
@@ -50,3 +51,10 @@ def test_orders_from_two_locations_or_unknown_orders_are_refused(session: Sessio
         plan_pick(session, [here, there], walk=WalkRule())
     with pytest.raises(PickRefused, match="unknown fulfillment order"):
         plan_pick(session, [here, "gid://shopify/FulfillmentOrder/9"], walk=WalkRule())
+
+
+def test_a_line_that_needs_no_shipping_is_not_picked(session: Session) -> None:
+    add_bins(session)
+    fo = add_order(session, 1001, {"MUG-1": 1, "GIFT-50": 1})
+    session.get_one(LineItem, "gid://shopify/LineItem/100101").requires_shipping = False  # a gift card
+    assert [(line.sku, line.quantity) for line in plan_pick(session, [fo], walk=WalkRule())] == [("MUG-1", 1)]

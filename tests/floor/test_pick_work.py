@@ -24,7 +24,7 @@ from oms_tui.floor.picking.pick_scans import (
 from oms_tui.floor.picking.pick_sheet import read_sheet
 from oms_tui.floor.picking.put_back import pending_put_backs, put_back_done, withdraw_departed
 from oms_tui.floor.picking.walking import WalkRule
-from oms_tui.floor.queues.queues import Stage, stage_condition
+from oms_tui.floor.queues.stages import Stage, stage_condition
 from tests.floor.pick_floor import NOW, add_bins, add_order, add_picker
 
 ANA = Actor("pick-1", "P01")

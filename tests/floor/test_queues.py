@@ -16,6 +16,7 @@ from oms_tui.cache.models import (
     Fulfillment,
     FulfillmentOrder,
     FulfillmentOrderLineItem,
+    LineItem,
     Order,
     PackSession,
     PickList,
@@ -27,19 +28,12 @@ from oms_tui.cache.order_search import rebuild_order_search
 from oms_tui.cache.order_tags import rebuild_order_tags
 from oms_tui.cache.priority import order_priority
 from oms_tui.floor.actions.store_actions import Actor, add_tags
-from oms_tui.floor.queues import queues
+from oms_tui.floor.queues import queue_filters
 from oms_tui.floor.queues.channels import channels
-from oms_tui.floor.queues.queues import (
-    QueueFilter,
-    QueueSource,
-    Stage,
-    count,
-    picked_orders,
-    position,
-    stage_condition,
-    window,
-    window_query,
-)
+from oms_tui.floor.queues.queue_filters import QueueFilter, picked_orders
+from oms_tui.floor.queues.queue_source import QueueSource
+from oms_tui.floor.queues.queues import count, position, window, window_query
+from oms_tui.floor.queues.stages import Stage, stage_condition
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 MAIN, EAST = "gid://shopify/Location/1", "gid://shopify/Location/2"
@@ -227,6 +221,63 @@ def test_an_order_at_a_packing_bench_is_ready_to_pack(floor: Session) -> None:
     assert count(floor, Stage.READY_TO_PICK, QueueFilter(), NOW) == len(STAGES[Stage.READY_TO_PICK]) - 1
 
 
+def add_line(session: Session, name: str, *, left: int, ships: bool, extra: bool = True) -> None:
+    """A line on order `name`'s fulfillment order (`extra`: besides the one `add_order` made);
+    `ships` False: a gift card or a download."""
+    suffix = "-2" if extra else ""
+    line_id = f"gid://shopify/LineItem/{name}{suffix}"
+    session.add(
+        LineItem(
+            id=line_id,
+            order_id=f"gid://shopify/Order/{name}",
+            sku=None if not ships else f"SKU-{name}",
+            title="Gift Card - $50" if not ships else "Tee",
+            quantity=max(left, 1),
+            current_quantity=max(left, 1),
+            unfulfilled_quantity=left,
+            requires_shipping=ships,
+        )
+    )
+    if extra:
+        session.add(
+            FulfillmentOrderLineItem(
+                id=f"gid://shopify/FulfillmentOrderLineItem/{name}{suffix}",
+                fulfillment_order_id=f"gid://shopify/FulfillmentOrder/{name}",
+                line_item_id=line_id,
+                total_quantity=max(left, 1),
+                remaining_quantity=left,
+            )
+        )
+
+
+def test_lines_that_need_no_shipping_are_no_work_and_leave_the_queue_once_the_goods_shipped(
+    floor: Session,
+) -> None:
+    add_order(floor, "1017", hours_old=12)  # two gift cards, nothing else
+    add_line(floor, "1017", left=2, ships=False, extra=False)
+    shipped = add_order(floor, "1018", hours_old=12, status="IN_PROGRESS", units=(0, 1))  # its tee left today
+    add_line(floor, "1018", left=1, ships=False)  # ... its gift card stays with the store
+    on_pick_list(floor, shipped, "done", picked=True)
+    floor.add(
+        AuditEvent(at=NOW - timedelta(minutes=3), station="pack-1", action="store.fulfill", subject=shipped)
+    )
+    add_order(floor, "1019", hours_old=12, units=(1, 1))  # a tee and a gift card: one unit to pick
+    add_line(floor, "1019", left=1, ships=False)
+    floor.commit()
+
+    picking = [*STAGES[Stage.READY_TO_PICK][:3], "#1019", *STAGES[Stage.READY_TO_PICK][3:]]
+    expected = {
+        **STAGES,
+        Stage.READY_TO_PICK: picking,
+        Stage.SHIPPED_TODAY: ["#1011", "#1018", "#1013"],
+    }
+    for stage, orders in expected.items():
+        assert names(floor, stage) == orders, stage
+        assert count(floor, stage, QueueFilter(), NOW) == len(orders), stage
+    rows = {row.order_name: row for row in window(floor, Stage.ALL, QueueFilter(), NOW, limit=100)}
+    assert rows["#1019"].items == 1  # the units to pick and pack, not the gift card
+
+
 def test_all_holds_every_fulfillment_order(floor: Session) -> None:
     everything = names(floor, Stage.ALL)
     assert everything[0] == "#1002" and len(everything) == 16
@@ -267,7 +318,7 @@ def test_tag_and_channel_filters_read_their_indexes(floor: Session) -> None:
     """SQLite: a rare tag's few orders gathered once, then looked up by id and sorted; a channel's
     queue in its index's order."""
     picked = picked_orders(floor, Stage.ALL, QueueFilter(tag="gift"))
-    assert picked is not None and picked.by == "tag" and 0 < len(picked.order_ids) < queues.RARE
+    assert picked is not None and picked.by == "tag" and 0 < len(picked.order_ids) < queue_filters.RARE
     for filters, index in (
         (QueueFilter(tag="gift"), "ix_fulfillment_orders_of_order (order_id=?)"),
         (QueueFilter(channel="pos"), "INDEX ix_orders_channel_queue"),
@@ -309,7 +360,7 @@ def test_filters_find_the_same_rows_read_either_way(floor: Session, monkeypatch:
     ]
     gathered = [(names(floor, stage, f), count(floor, stage, f, NOW)) for stage, f in cases]
     assert all(rows for rows, _ in gathered)
-    monkeypatch.setattr(queues, "RARE", 1)  # every tag and search counts as common
+    monkeypatch.setattr(queue_filters, "RARE", 1)  # every tag and search counts as common
     assert [(names(floor, stage, f), count(floor, stage, f, NOW)) for stage, f in cases] == gathered
 
 
@@ -345,8 +396,10 @@ def test_a_shown_queue_gathers_its_searchs_orders_once_and_again_at_each_recount
     filters = QueueFilter(search="customer")
     matching = count(floor, Stage.ALL, filters, NOW)
     gathered: list[QueueFilter] = []
-    gather = queues.picked_orders
-    monkeypatch.setattr(queues, "picked_orders", lambda *args: gathered.append(args[2]) or gather(*args))
+    gather = queue_filters.picked_orders
+    monkeypatch.setattr(
+        queue_filters, "picked_orders", lambda *args: gathered.append(args[2]) or gather(*args)
+    )
     engine = floor.get_bind()
     assert isinstance(engine, Engine)
     source = QueueSource(read_session_factory(engine), Stage.ALL, filters, lambda: NOW)

@@ -12,7 +12,9 @@ from oms_tui.cache.migrate import upgrade
 from oms_tui.cache.models import Order
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.orders.search import few_matching_order_ids, matching_order_ids, search_orders
-from oms_tui.floor.queues.queues import QueueFilter, Stage, window
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window
+from oms_tui.floor.queues.stages import Stage
 from tests.floor.order_nodes import order_node, write
 
 

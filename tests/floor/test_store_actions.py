@@ -27,7 +27,9 @@ from oms_tui.floor.actions.store_actions import (
     hold,
     ship,
 )
-from oms_tui.floor.queues.queues import QueueFilter, Stage, window
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window
+from oms_tui.floor.queues.stages import Stage
 from tests.team import hire
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)

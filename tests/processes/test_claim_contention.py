@@ -16,7 +16,9 @@ from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import AuditEvent, Claim
-from oms_tui.floor.queues.queues import QueueFilter, Stage, window
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window
+from oms_tui.floor.queues.stages import Stage
 from tests.bulk_cache import STAFF, fill_cache
 from tests.processes.test_stations import REPO, database_url
 

@@ -16,7 +16,9 @@ from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import FloorException, SyncState
 from oms_tui.cache.priority import order_priority
 from oms_tui.cache.types import utcnow
-from oms_tui.floor.queues.queues import QueueFilter, Stage, window
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window
+from oms_tui.floor.queues.stages import Stage
 from oms_tui.sim.store import SimStore
 from oms_tui.store.sync import OPEN_WORK, StreamCounts, SyncEngine
 from tests.store.simulated import Tap, assert_cache_matches, no_sleep, simulated_client

@@ -15,7 +15,7 @@ from oms_tui.app import OmsApp
 from oms_tui.cache.models import Fulfillment, FulfillmentOrder
 from oms_tui.floor.exceptions.rules import RuleSettings
 from oms_tui.floor.queues.board import board_figures
-from oms_tui.floor.queues.queues import Stage
+from oms_tui.floor.queues.stages import Stage
 from oms_tui.runtime import Runtime
 from oms_tui.screens.board_screen import STAGES, BoardScreen
 from oms_tui.widgets.stage_tile import StageTile

@@ -30,9 +30,15 @@ from oms_tui.cache.models import (
 )
 from oms_tui.config import Settings
 from oms_tui.floor.queues import claims
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window
+from oms_tui.floor.queues.stages import Stage
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.pack_screen import PackScreen
+from oms_tui.sim.model import FulfillmentOrderLineItem as SimFulfillmentOrderLineItem
+from oms_tui.sim.model import LineItem as SimLineItem
+from oms_tui.sim.model import gid
 from oms_tui.sim.order_mutations import cancel_order
 from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
@@ -177,6 +183,49 @@ async def test_pack_and_ship_two_orders_then_the_outbox_delivers_them(
 
     assert [action for action, _, _ in story] == [*one_pack(len(first.skus)), *one_pack(len(second.skus))]
     assert {(staff, station) for _, staff, station in story} == {("P01", "pack-1")}
+
+
+def with_a_gift_card(store: SimStore) -> ToPack:
+    """A simple open order of the simulated shop, given a $50 gift card (no shipping) beside its goods."""
+    card = next(variant for variant in store.variants if not variant.requires_shipping)
+    for order_id in store.orders:
+        order = store.orders[order_id]
+        (fo, *others) = order.fulfillment_orders
+        if others or order.cancelled_at or fo.status != "OPEN" or fo.holds:
+            continue
+        goods = [sku for line in fo.line_items for sku in [line.sku] * line.remaining_quantity]
+        line = SimLineItem(gid("LineItem", store.new_id()), card, card.title, 1, 1, 1)
+        order.line_items.append(line)
+        fo.line_items.append(
+            SimFulfillmentOrderLineItem(gid("FulfillmentOrderLineItem", store.new_id()), line, 1, 1)
+        )
+        store.keep(order)
+        return ToPack(order.name, fo.id, goods)
+    raise AssertionError("the simulated shop has no simple open order")
+
+
+async def test_an_order_with_a_gift_card_packs_by_its_goods_and_the_tracking_number_and_leaves_the_queue(
+    store: SimStore, runtime: Runtime
+) -> None:
+    order = with_a_gift_card(store)
+    await sync(store, runtime)
+    client, _, _ = simulated_client(store)
+    clock = Clock()
+    app = packer_app(runtime)
+    async with client:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f6")
+            await pack(pilot, order, UPS_NUMBER, "UPS")  # the goods and the label: no gift card to scan
+            assert "partial" not in order_text(app).lower()
+        await push_until_empty(OutboxPusher(client, runtime.cache, clock=clock, sleep=no_sleep), clock)
+        await sync(store, runtime)  # the store's answer: the gift card is still its to deliver
+
+    assert fulfillments(store, order.fo_id) == [(UPS_NUMBER, "UPS", len(order.skus))]
+    with runtime.cache.sessions() as session:
+        for stage in (Stage.READY_TO_PICK, Stage.PICKING, Stage.READY_TO_PACK):
+            rows = window(session, stage, QueueFilter(), NOW, limit=500)
+            assert order.name not in {row.order_name for row in rows}, stage
+        assert session.get_one(FulfillmentOrder, order.fo_id).status == "IN_PROGRESS"
 
 
 async def test_a_wrong_scan_blocks_until_acknowledged_and_counts_nothing(

@@ -19,7 +19,7 @@ from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Order, Role, Staff
 from oms_tui.config import Settings
 from oms_tui.floor.picking.pick_batches import wave_shipping_methods
-from oms_tui.floor.queues.queues import Stage, stage_condition
+from oms_tui.floor.queues.stages import Stage, stage_condition
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.messages import LiveUpdated, Scanned

@@ -303,15 +303,22 @@ def _facts(session: Session, order_ids: list[str], now: datetime) -> list[OrderF
     }
     stocked = {sku for sku, _ in stock}
     shipping: dict[str, bool] = {}
-    for order_id, requires in session.exec(
-        select(LineItem.order_id, LineItem.requires_shipping).where(col(LineItem.order_id).in_(order_ids))
+    not_shipped: set[str] = set()  # order lines that need no shipping
+    for order_id, line_id, requires in session.exec(
+        select(LineItem.order_id, LineItem.id, LineItem.requires_shipping).where(
+            col(LineItem.order_id).in_(order_ids)
+        )
     ):
         shipping[order_id] = shipping.get(order_id, False) or requires
+        if not requires:
+            not_shipped.add(line_id)
     for fo_id, who in _busy(session, list(fo_of), now).items():
         fo_of[fo_id].busy[fo_id] = who
     for ident, fact in facts.items():
         fact.stock, fact.stocked_skus = stock, stocked
         fact.needs_shipping = shipping.get(ident, True)
+        fo_lines = [line for lines_of_fo in fact.lines.values() for line in lines_of_fo]
+        fact.not_shipped = {line.id for line in fo_lines if line.line_item_id in not_shipped}
     return list(facts.values())
 
 

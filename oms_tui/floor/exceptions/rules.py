@@ -102,11 +102,21 @@ class OrderFacts:
     stocked_skus: set[str] = field(default_factory=set)  # SKUs with any inventory level in the cache
     busy: dict[str, str] = field(default_factory=dict)  # fulfillment order -> "ALI picking it"
     needs_shipping: bool = True
+    not_shipped: set[str] = field(default_factory=set)  # lines (of `lines`) that need no shipping
+
+    def shipping_lines(self, fo: FulfillmentOrder) -> list[FulfillmentOrderLineItem]:
+        """The fulfillment order's lines that ship: a gift card or a download is no floor work."""
+        return [line for line in self.lines.get(fo.id, []) if line.id not in self.not_shipped]
+
+    def nothing_to_ship(self, fo: FulfillmentOrder) -> bool:
+        """Units left, none of which ship (gift cards alone, or the goods shipped already)."""
+        left = [line for line in self.lines.get(fo.id, []) if line.remaining_quantity > 0]
+        return bool(left) and all(line.id in self.not_shipped for line in left)
 
     @property
     def open_work(self) -> bool:
         return self.order.cancelled_at is None and any(
-            fo.status in OPEN_WORK for fo in self.fulfillment_orders
+            fo.status in OPEN_WORK and not self.nothing_to_ship(fo) for fo in self.fulfillment_orders
         )
 
 
@@ -197,7 +207,7 @@ def short_stock(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]
         if fo.status not in ("OPEN", "IN_PROGRESS") or fo.location_id is None:
             continue
         short = []
-        for line in facts.lines.get(fo.id, []):
+        for line in facts.shipping_lines(fo):
             if not line.sku or line.remaining_quantity <= 0 or line.sku not in facts.stocked_skus:
                 continue  # no SKU, nothing left, or inventory unknown: no claim either way
             level = facts.stock.get((line.sku, fo.location_id))

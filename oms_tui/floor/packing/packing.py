@@ -13,133 +13,46 @@ Every step is in the audit log. A step that cannot be done raises `PackProblem`,
 see and acknowledge; what the session then holds is meant to be committed: the audit event of the
 refused scan or, when the order was cancelled or held meanwhile, the abandoned pack and its put-back
 task.
+
+This module holds the packer's steps; what a pack is lives in `pack_state`, how it is read from the
+cache in `pack_reading`, what must hold to open one in `pack_guards`, the put-back in `pack_put_back`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import (
-    BinLocation,
     FloorException,
     FulfillmentOrder,
-    FulfillmentOrderLineItem,
     InventoryLevel,
     LineItem,
     Order,
     PackSession,
-    PickList,
-    PickListLine,
-    Station,
 )
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.actions.audit import record_by
-from oms_tui.floor.actions.staff import StaffError
 from oms_tui.floor.actions.store_actions import ActionRefused, Actor, Tracking, ship
 from oms_tui.floor.orders.lookup import NotFound, find_order
 from oms_tui.floor.packing import carriers
-from oms_tui.floor.queues import claims
+from oms_tui.floor.packing.pack_guards import (
+    claim_pack,
+    not_being_picked,
+    release_pack,
+    station_location,
+    units_left,
+    why_nothing,
+)
+from oms_tui.floor.packing.pack_put_back import units_to_put_back
+from oms_tui.floor.packing.pack_reading import pack_rows, read_pack, sent_short, short_reason
+from oms_tui.floor.packing.pack_state import SHIPPABLE, Pack, PackProblem, interrupted
 
-SHIPPABLE = ("OPEN", "IN_PROGRESS")
 PACK_LEASE = timedelta(minutes=10)  # a packer's claim when the caller gives no lease (stations do)
-
-
-class PackProblem(ValueError):
-    """A scan or step that must stop the packer (see the module's note on committing)."""
-
-    def __init__(self, title: str, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.title, self.message, self.hint = title, message, hint
-
-
-@dataclass(frozen=True)
-class PackLine:
-    fulfillment_order_id: str
-    line_id: str  # the fulfillment order line item
-    sku: str | None
-    barcode: str | None
-    title: str
-    needed: int
-    verified: int
-
-    def answers(self, code: str) -> bool:
-        wanted = code.strip().casefold()
-        return wanted in {(self.sku or "").casefold(), (self.barcode or "").casefold()} - {""}
-
-    @property
-    def name(self) -> str:
-        return self.sku or self.barcode or self.title
-
-
-@dataclass(frozen=True)
-class PutBack:
-    """Units that were at the bench for an order that will not ship: where they go back."""
-
-    name: str
-    quantity: int
-    bins: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return f"{self.quantity} x {self.name} to {', '.join(self.bins) or 'no bin on record'}"
-
-
-@dataclass(frozen=True)
-class Pack:
-    order_id: str
-    order_name: str
-    customer: str
-    session_ids: tuple[int, ...]
-    lines: tuple[PackLine, ...]
-    state: str  # open, confirmed, abandoned
-    tracking_number: str | None = None
-    carrier: str | None = None
-    tracking_url: str | None = None
-    notify_customer: bool = True
-    partial_reason: str | None = None
-    blocked: str | None = None  # why it can no longer ship: cancelled or held meanwhile
-    put_back: tuple[PutBack, ...] = ()
-
-    @property
-    def verified_units(self) -> int:
-        return sum(line.verified for line in self.lines)
-
-    @property
-    def needed_units(self) -> int:
-        return sum(line.needed for line in self.lines)
-
-    @property
-    def complete(self) -> bool:
-        return all(line.verified >= line.needed for line in self.lines)
-
-    @property
-    def ready_for_tracking(self) -> bool:
-        """Every unit verified, or some of them and a reason to ship only those."""
-        return self.complete or (self.partial_reason is not None and self.verified_units > 0)
-
-    @property
-    def next_step(self) -> str:
-        if self.state != "open":
-            done = "shipped" if self.state == "confirmed" else f"not shipped ({self.blocked or 'abandoned'})"
-            return f"{self.order_name} {done}: scan the next order"
-        if not self.ready_for_tracking:
-            return f"Scan the items: {self.verified_units} of {self.needed_units} verified"
-        if not self.tracking_number:
-            return "Scan the label's tracking number"
-        if not self.carrier:
-            return "Carrier not recognised: choose it"
-        return "Confirm to ship"
-
-
-def station_location(session: Session, station: str) -> str | None:
-    """The location this station packs for (None: every location)."""
-    row = session.get(Station, station)
-    return row.location_id if row else None
 
 
 def open_pack(
@@ -163,9 +76,9 @@ def open_pack(
     location = station_location(session, actor.station)
     fos = list(session.exec(select(FulfillmentOrder).where(FulfillmentOrder.order_id == order.id)))
     here = [fo for fo in fos if location is None or fo.location_id == location]
-    ready = [fo for fo in here if fo.status in SHIPPABLE and _units_left(session, fo.id)]
+    ready = [fo for fo in here if fo.status in SHIPPABLE and units_left(session, fo.id)]
     if not ready:
-        raise PackProblem("Nothing to pack", _why_nothing(order, fos, here))
+        raise PackProblem("Nothing to pack", why_nothing(session, order, fos, here))
     others = session.exec(
         select(PackSession).where(
             PackSession.state == "open",
@@ -180,11 +93,11 @@ def open_pack(
             f"{order.name} is being packed by {row.staff_code} at {row.station}",
             "Finish or abandon it there first",
         )
-    _not_being_picked(session, order, [fo.id for fo in ready])
-    _claim(session, actor, [fo.id for fo in ready], now or utcnow(), lease)
+    not_being_picked(session, order, [fo.id for fo in ready])
+    claim_pack(session, actor, [fo.id for fo in ready], now or utcnow(), lease)
     resumed = {row.fulfillment_order_id: row for row in others}
-    short = _sent_short(session, [fo.id for fo in ready])
-    reason = _short_reason(session, short)
+    short = sent_short(session, [fo.id for fo in ready])
+    reason = short_reason(session, short)
     rows = [
         resumed.get(fo.id)
         or PackSession(
@@ -226,7 +139,7 @@ def scan(
     line = next((line for line in pack.lines if line.answers(code) and line.verified < line.needed), None)
     if line is not None:
         row = next(
-            row for row in _rows(session, ids) if row.fulfillment_order_id == line.fulfillment_order_id
+            row for row in pack_rows(session, ids) if row.fulfillment_order_id == line.fulfillment_order_id
         )
         # a new dict: changes inside a JSON value are not tracked
         row.verified = {**row.verified, line.line_id: line.verified + 1}
@@ -266,6 +179,10 @@ def scan(
             )
         abandon(session, actor, ids, f"set aside for {other.name}")  # nothing was at the bench
         return open_pack(session, actor, code, now=now, lease=lease)
+    unshipped = _needs_no_shipping(session, pack, code)
+    if unshipped is not None:
+        message = f"{unshipped} needs no shipping (a gift card or a download): leave it out of the parcel"
+        raise _refused(session, actor, pack, code, "Not packed", message)
     if _known_item(session, code):
         raise _refused(session, actor, pack, code, "Wrong item", f"{code} is not on {pack.order_name}")
     if pack.ready_for_tracking:
@@ -298,7 +215,7 @@ def set_tracking(session: Session, actor: Actor, ids: Sequence[int], text: str) 
         raise PackProblem(
             "Not a tracking number", f"{text!r} is not a tracking number (6-40 letters and digits)"
         )
-    for row in _rows(session, ids):
+    for row in pack_rows(session, ids):
         row.tracking_number = number
         row.tracking_company = found.carrier.name if found else None
         row.tracking_url = found.url if found else None
@@ -320,7 +237,7 @@ def choose_carrier(session: Session, actor: Actor, ids: Sequence[int], name: str
         raise PackProblem("Unknown carrier", f"{name!r} is not a carrier this station knows")
     if not pack.tracking_number:
         raise PackProblem("No tracking number", "Scan the tracking number before choosing its carrier")
-    for row in _rows(session, ids):
+    for row in pack_rows(session, ids):
         row.tracking_company = carrier.name
         row.tracking_url = carrier.tracking_url(pack.tracking_number)
     record_by(
@@ -336,7 +253,7 @@ def choose_carrier(session: Session, actor: Actor, ids: Sequence[int], name: str
 
 def set_notify(session: Session, actor: Actor, ids: Sequence[int], notify: bool) -> Pack:
     pack = _open(session, actor, ids)
-    for row in _rows(session, ids):
+    for row in pack_rows(session, ids):
         row.notify_customer = notify
     record_by(session, actor, action="pack.notify", subject=pack.order_id, notify=notify)
     return read_pack(session, ids)
@@ -354,7 +271,7 @@ def ship_part(session: Session, actor: Actor, ids: Sequence[int], reason: str) -
         raise PackProblem(
             "Nothing verified", f"Scan at least one item of {pack.order_name} to ship part of it"
         )
-    for row in _rows(session, ids):
+    for row in pack_rows(session, ids):
         row.partial_reason = reason
     missing = {line.name: line.needed - line.verified for line in pack.lines if line.verified < line.needed}
     record_by(session, actor, action="pack.partial", subject=pack.order_id, reason=reason, missing=missing)
@@ -374,7 +291,7 @@ def confirm(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
     shipped: dict[str, dict[str, int]] = {}
     try:
         with session.begin_nested():  # all fulfillment orders ship, or none
-            for row in _rows(session, ids):
+            for row in pack_rows(session, ids):
                 quantities = {line: n for line, n in row.verified.items() if n > 0}
                 if quantities:
                     ship(session, actor, row.fulfillment_order_id, quantities, tracking, row.notify_customer)
@@ -394,7 +311,7 @@ def confirm(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
         partial=pack.partial_reason,
         shipped=shipped,
     )
-    _release(session, actor, ids)
+    release_pack(session, actor, ids)
     return read_pack(session, ids)
 
 
@@ -403,12 +320,12 @@ def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str) -> Pac
     pack = read_pack(session, ids)
     if pack.state != "open":
         return pack
-    put_back = _put_back(session, pack)
-    for row in _rows(session, ids):
+    put_back = units_to_put_back(session, pack)
+    for row in pack_rows(session, ids):
         row.state, row.finished_at = "abandoned", utcnow()
     returns = [str(item) for item in put_back]
     record_by(session, actor, action="pack.abandon", subject=pack.order_id, why=why, put_back=returns)
-    _release(session, actor, ids)
+    release_pack(session, actor, ids)
     if put_back:
         session.add(
             FloorException(
@@ -432,66 +349,6 @@ def check(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
     return pack
 
 
-def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] = ()) -> Pack:
-    rows = _rows(session, ids)
-    if not rows:
-        raise PackProblem("Pack gone", "This pack is no longer in the cache")
-    fos = {
-        fo.id: fo for fo in (session.get(FulfillmentOrder, row.fulfillment_order_id) for row in rows) if fo
-    }
-    order = session.get(Order, next(iter(fos.values())).order_id) if fos else None
-    if order is None:
-        raise PackProblem("Order gone", "This pack's order is no longer in the cache")
-    verified = {line: n for row in rows for line, n in row.verified.items()}
-    handed = {line: sent for line, (sent, _) in _sent_short(session, list(fos)).items()}
-    found = session.exec(
-        select(FulfillmentOrderLineItem, LineItem)
-        .join(LineItem, col(LineItem.id) == FulfillmentOrderLineItem.line_item_id, isouter=True)
-        .where(col(FulfillmentOrderLineItem.fulfillment_order_id).in_(list(fos)))
-        .order_by(col(LineItem.position), col(FulfillmentOrderLineItem.id))
-    )
-    lines = tuple(
-        PackLine(
-            fulfillment_order_id=fo_line.fulfillment_order_id,
-            line_id=fo_line.id,
-            sku=(item.sku if item else None) or fo_line.sku,
-            barcode=item.barcode if item else None,
-            title=item.title if item else fo_line.sku or fo_line.id,
-            needed=_needed(fo_line, handed) if rows[0].state == "open" else verified.get(fo_line.id, 0),
-            verified=verified.get(fo_line.id, 0),
-        )
-        for fo_line, item in found
-        if _needed(fo_line, handed) > 0 or verified.get(fo_line.id, 0) > 0
-    )
-    first = rows[0]
-    return Pack(
-        order_id=order.id,
-        order_name=order.name,
-        customer=order.customer_name or "",
-        session_ids=tuple(ids),
-        lines=lines,
-        state=first.state,
-        tracking_number=first.tracking_number,
-        carrier=first.tracking_company,
-        tracking_url=first.tracking_url,
-        notify_customer=first.notify_customer,
-        partial_reason=first.partial_reason,
-        blocked=_blocked(order, fos.values()),
-        put_back=tuple(put_back),
-    )
-
-
-# --- helpers -----------------------------------------------------------------------------------------
-
-
-def _rows(session: Session, ids: Sequence[int]) -> list[PackSession]:
-    return list(
-        session.exec(
-            select(PackSession).where(col(PackSession.id).in_(list(ids))).order_by(col(PackSession.id))
-        )
-    )
-
-
 def _open(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
     """The pack, which must still be open and shippable; an interrupted one is abandoned here."""
     pack = check(session, actor, ids)
@@ -503,113 +360,6 @@ def _open(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
     raise PackProblem(f"Pack {pack.state}", f"{pack.order_name} is {pack.state}{why}: scan the next order")
 
 
-def interrupted(pack: Pack) -> PackProblem:
-    """The blocking message for a pack that sync cancelled or held (with its put-back list)."""
-    items = "; ".join(str(item) for item in pack.put_back) or "nothing was at the bench"
-    return PackProblem(f"Stop: {pack.order_name} {pack.blocked or 'stopped'}", f"Put back: {items}")
-
-
-def _blocked(order: Order, fos: Iterable[FulfillmentOrder]) -> str | None:
-    if order.cancelled_at is not None:
-        return "was cancelled"
-    statuses = {fo.status for fo in fos}
-    if "ON_HOLD" in statuses:
-        return "was put on hold"
-    if statuses and not statuses & set(SHIPPABLE):
-        return f"is {' and '.join(sorted(s.lower().replace('_', ' ') for s in statuses))}"
-    return None
-
-
-def _sent_short(session: Session, fo_ids: list[str]) -> dict[str, tuple[int, int]]:
-    """Lines that picking sent on without some units ("ship the rest"), from each fulfillment order's
-    last completed pick list: fulfillment order line -> (units handed to packing, units missing)."""
-    last = (
-        select(PickListLine.fulfillment_order_id, func.max(PickListLine.pick_list_id).label("list_id"))
-        .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
-        .where(
-            PickList.state == "done",
-            col(PickListLine.fulfillment_order_id).in_(fo_ids),
-            col(PickListLine.withdrawn).is_(None),
-        )
-        .group_by(col(PickListLine.fulfillment_order_id))
-        .subquery()
-    )
-    rows = session.exec(
-        select(
-            PickListLine.fulfillment_order_line_item_id,
-            func.sum(PickListLine.needed),
-            func.sum(PickListLine.short),
-        )
-        .join(
-            last,
-            (last.c.fulfillment_order_id == PickListLine.fulfillment_order_id)
-            & (last.c.list_id == PickListLine.pick_list_id),
-        )
-        .group_by(col(PickListLine.fulfillment_order_line_item_id))
-    ).all()
-    return {line: (int(sent), int(short)) for line, sent, short in rows if short}
-
-
-def _short_reason(session: Session, short: dict[str, tuple[int, int]]) -> str | None:
-    """The partial shipment's reason when picking sent the order on short: "short at picking: 1 x CAP-9"."""
-    if not short:
-        return None
-    lines = session.exec(
-        select(FulfillmentOrderLineItem).where(col(FulfillmentOrderLineItem.id).in_(list(short)))
-    ).all()
-    missing = ", ".join(f"{short[line.id][1]} x {line.sku or line.id}" for line in lines)
-    return f"short at picking: {missing}"
-
-
-def _needed(fo_line: FulfillmentOrderLineItem, handed: dict[str, int]) -> int:
-    """Units to pack: what is left to ship, no more than picking handed over when it sent it short."""
-    return min(fo_line.remaining_quantity, handed.get(fo_line.id, fo_line.remaining_quantity))
-
-
-def _not_being_picked(session: Session, order: Order, fo_ids: list[str]) -> None:
-    """Refuses an order with units still to fetch on an open pick list: its tote is not at the bench."""
-    picking = session.exec(
-        select(PickList.staff_code, PickList.station)
-        .join(PickListLine, col(PickListLine.pick_list_id) == PickList.id)
-        .where(
-            PickList.state == "open",
-            col(PickListLine.fulfillment_order_id).in_(fo_ids),
-            col(PickListLine.withdrawn).is_(None),
-            PickListLine.picked + PickListLine.short < PickListLine.needed,
-        )
-        .limit(1)
-    ).first()
-    if picking is not None:
-        staff_code, station = picking
-        raise PackProblem(
-            "Still being picked",
-            f"{order.name} is still being picked by {staff_code} at {station}",
-            "Pack it once its pick list is complete",
-        )
-
-
-def _claim(session: Session, actor: Actor, fo_ids: list[str], now: datetime, lease: timedelta) -> None:
-    """The packer claims every fulfillment order of the pack, or none (a refusal changes nothing)."""
-    assert actor.staff_code is not None
-    try:
-        with session.begin_nested():
-            for fo_id in fo_ids:
-                claims.claim(
-                    session, fo_id, staff_code=actor.staff_code, station=actor.station, now=now, lease=lease
-                )
-    except (claims.ClaimRefused, StaffError) as exc:
-        raise PackProblem(
-            "Claimed by someone else", str(exc), "Ask them, or a manager, to hand it over"
-        ) from None
-
-
-def _release(session: Session, actor: Actor, ids: Sequence[int]) -> None:
-    """The packer's claims on the pack's fulfillment orders go back (shipped, or given up)."""
-    if actor.staff_code is not None:
-        fo_ids = [row.fulfillment_order_id for row in _rows(session, ids)]
-        claims.release_mine(session, fo_ids, staff_code=actor.staff_code, station=actor.station)
-
-
 def _refused(
     session: Session, actor: Actor, pack: Pack, code: str, title: str, message: str, hint: str = ""
 ) -> PackProblem:
@@ -617,32 +367,26 @@ def _refused(
     return PackProblem(title, message, hint)
 
 
-
-
-def _units_left(session: Session, fo_id: str) -> int:
-    total = session.exec(
-        select(func.sum(FulfillmentOrderLineItem.remaining_quantity)).where(
-            FulfillmentOrderLineItem.fulfillment_order_id == fo_id
-        )
-    ).one()
-    return int(total or 0)
-
-
-def _why_nothing(order: Order, fos: list[FulfillmentOrder], here: list[FulfillmentOrder]) -> str:
-    if not here and fos:
-        where = ", ".join(sorted({fo.location_name or fo.location_id or "?" for fo in fos}))
-        return f"{order.name} ships from {where}, not from this station's location"
-    statuses = sorted({fo.status.lower().replace("_", " ") for fo in here})
-    if "on hold" in statuses:
-        return f"{order.name} is on hold: release the hold first"
-    return f"{order.name} has nothing left to ship ({', '.join(statuses) or 'no fulfillment orders'})"
-
-
 def _order_named(session: Session, code: str) -> Order | None:
     try:
         return find_order(session, code)
     except NotFound:
         return None
+
+
+def _needs_no_shipping(session: Session, pack: Pack, code: str) -> str | None:
+    """The name of the pack's order line that `code` (a SKU or barcode, any case) names, when that
+    line needs no shipping."""
+    code = code.strip().casefold()
+    lines = session.exec(
+        select(LineItem.sku, LineItem.barcode, LineItem.title).where(
+            LineItem.order_id == pack.order_id, ~col(LineItem.requires_shipping)
+        )
+    )
+    for sku, barcode, title in lines:
+        if code in {(sku or "").casefold(), (barcode or "").casefold()} - {""}:
+            return sku or barcode or title
+    return None
 
 
 def _known_item(session: Session, code: str) -> bool:
@@ -653,36 +397,3 @@ def _known_item(session: Session, code: str) -> bool:
         session.exec(select(column).where(col(column).in_(variants)).limit(1)).first() is not None
         for column in (LineItem.sku, LineItem.barcode, InventoryLevel.sku)
     )
-
-
-def _natural(code: str) -> list[object]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]
-
-
-def _put_back(session: Session, pack: Pack) -> list[PutBack]:
-    """Per line, the units at the bench: verified here or picked onto a live pick list, whichever is more."""
-    picked = dict(
-        session.exec(
-            select(PickListLine.fulfillment_order_line_item_id, func.sum(PickListLine.picked))
-            .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
-            .where(
-                col(PickListLine.fulfillment_order_line_item_id).in_([line.line_id for line in pack.lines]),
-                col(PickList.state).in_(("open", "done")),
-            )
-            .group_by(col(PickListLine.fulfillment_order_line_item_id))
-        ).all()
-    )
-    items = []
-    for line in pack.lines:
-        quantity = max(line.verified, int(picked.get(line.line_id) or 0))
-        if quantity == 0:
-            continue
-        fo = session.get(FulfillmentOrder, line.fulfillment_order_id)
-        bins = session.exec(
-            select(BinLocation.code).where(
-                BinLocation.location_id == (fo.location_id if fo else None),
-                BinLocation.sku == (line.sku or ""),
-            )
-        ).all()
-        items.append(PutBack(line.name, quantity, tuple(sorted(bins, key=_natural))))
-    return items

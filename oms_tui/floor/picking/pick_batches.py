@@ -19,7 +19,9 @@ from oms_tui.floor.picking.pick_scans import complete
 from oms_tui.floor.picking.walking import WalkRule
 from oms_tui.floor.queues import claims
 from oms_tui.floor.queues.claims import Wave
-from oms_tui.floor.queues.queues import QueueFilter, Stage, window_query
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window_query
+from oms_tui.floor.queues.stages import Stage
 
 
 def start_batch(

@@ -17,7 +17,9 @@ from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import AuditEvent, FloorException, Fulfillment, Order, SyncState
 from oms_tui.floor.exceptions.records import OPEN_STATES, open_by_kind
-from oms_tui.floor.queues.queues import QueueFilter, Stage, count, start_of_day
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import count
+from oms_tui.floor.queues.stages import Stage, start_of_day
 
 HOURS = 12
 SHIPMENT = "store.fulfill"  # the audit action of a shipment recorded on the floor

@@ -30,7 +30,10 @@ from oms_tui.cache.priority import RUSH
 from oms_tui.floor.actions.audit import record
 from oms_tui.floor.actions.staff import active_staff
 from oms_tui.floor.actions.store_actions import Actor
-from oms_tui.floor.queues.queues import OPEN, QueueFilter, Stage, window_query
+from oms_tui.floor.queues.no_shipping import ships
+from oms_tui.floor.queues.queue_filters import QueueFilter
+from oms_tui.floor.queues.queues import window_query
+from oms_tui.floor.queues.stages import OPEN, Stage
 
 
 class ClaimRefused(ValueError):
@@ -41,7 +44,7 @@ class ClaimRefused(ValueError):
 class Wave:
     """Which work `claim_next` takes: every condition given must hold."""
 
-    single_item: bool = False  # one unit left to ship
+    single_item: bool = False  # one unit left to ship (of the lines that ship)
     rush: bool = False  # rush orders (tagged rush, express, ...: priority.RUSH_TAGS)
     location_id: str | None = None  # shipped from this location
     shipping_method: str | None = None  # the order's shipping method, any case: "UPS Ground"
@@ -56,7 +59,7 @@ class Wave:
         if self.single_item:
             units = (
                 select(func.coalesce(func.sum(FulfillmentOrderLineItem.remaining_quantity), 0))
-                .where(FulfillmentOrderLineItem.fulfillment_order_id == FulfillmentOrder.id)
+                .where(FulfillmentOrderLineItem.fulfillment_order_id == FulfillmentOrder.id, ships())
                 .correlate(FulfillmentOrder)
                 .scalar_subquery()
             )

@@ -1,0 +1,43 @@
+"""Where the units at the bench go when an order will not ship: back to their bins."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, col, func, select
+
+from oms_tui.cache.models import BinLocation, FulfillmentOrder, PickList, PickListLine
+from oms_tui.floor.packing.pack_state import Pack, PutBack
+
+
+def units_to_put_back(session: Session, pack: Pack) -> list[PutBack]:
+    """Per line, the units at the bench: verified here or picked onto a live pick list, whichever is more."""
+    picked = dict(
+        session.exec(
+            select(PickListLine.fulfillment_order_line_item_id, func.sum(PickListLine.picked))
+            .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
+            .where(
+                col(PickListLine.fulfillment_order_line_item_id).in_([line.line_id for line in pack.lines]),
+                col(PickList.state).in_(("open", "done")),
+            )
+            .group_by(col(PickListLine.fulfillment_order_line_item_id))
+        ).all()
+    )
+    items = []
+    for line in pack.lines:
+        quantity = max(line.verified, int(picked.get(line.line_id) or 0))
+        if quantity == 0:
+            continue
+        fo = session.get(FulfillmentOrder, line.fulfillment_order_id)
+        bins = session.exec(
+            select(BinLocation.code).where(
+                BinLocation.location_id == (fo.location_id if fo else None),
+                BinLocation.sku == (line.sku or ""),
+            )
+        ).all()
+        items.append(PutBack(line.name, quantity, tuple(sorted(bins, key=_natural))))
+    return items
+
+
+def _natural(code: str) -> list[object]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]

@@ -1,0 +1,134 @@
+"""A pack read from the cache: its rows, its order's lines still to pack, and why it can no longer
+ship (cancelled or held meanwhile)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlmodel import Session, col, func, select
+
+from oms_tui.cache.models import (
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    LineItem,
+    Order,
+    PackSession,
+    PickList,
+    PickListLine,
+)
+from oms_tui.floor.packing.pack_state import SHIPPABLE, Pack, PackLine, PackProblem, PutBack
+
+
+def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] = ()) -> Pack:
+    rows = pack_rows(session, ids)
+    if not rows:
+        raise PackProblem("Pack gone", "This pack is no longer in the cache")
+    fos = {
+        fo.id: fo for fo in (session.get(FulfillmentOrder, row.fulfillment_order_id) for row in rows) if fo
+    }
+    order = session.get(Order, next(iter(fos.values())).order_id) if fos else None
+    if order is None:
+        raise PackProblem("Order gone", "This pack's order is no longer in the cache")
+    verified = {line: n for row in rows for line, n in row.verified.items()}
+    handed = {line: sent for line, (sent, _) in sent_short(session, list(fos)).items()}
+    found = session.exec(
+        select(FulfillmentOrderLineItem, LineItem)
+        .join(LineItem, col(LineItem.id) == FulfillmentOrderLineItem.line_item_id, isouter=True)
+        .where(col(FulfillmentOrderLineItem.fulfillment_order_id).in_(list(fos)))
+        .order_by(col(LineItem.position), col(FulfillmentOrderLineItem.id))
+    )
+    lines = tuple(
+        PackLine(
+            fulfillment_order_id=fo_line.fulfillment_order_id,
+            line_id=fo_line.id,
+            sku=(item.sku if item else None) or fo_line.sku,
+            barcode=item.barcode if item else None,
+            title=item.title if item else fo_line.sku or fo_line.id,
+            needed=_needed(fo_line, handed) if rows[0].state == "open" else verified.get(fo_line.id, 0),
+            verified=verified.get(fo_line.id, 0),
+        )
+        for fo_line, item in found
+        if (item is None or item.requires_shipping)  # a gift card or a download is not packed
+        and (_needed(fo_line, handed) > 0 or verified.get(fo_line.id, 0) > 0)
+    )
+    first = rows[0]
+    return Pack(
+        order_id=order.id,
+        order_name=order.name,
+        customer=order.customer_name or "",
+        session_ids=tuple(ids),
+        lines=lines,
+        state=first.state,
+        tracking_number=first.tracking_number,
+        carrier=first.tracking_company,
+        tracking_url=first.tracking_url,
+        notify_customer=first.notify_customer,
+        partial_reason=first.partial_reason,
+        blocked=_blocked(order, fos.values()),
+        put_back=tuple(put_back),
+    )
+
+
+def pack_rows(session: Session, ids: Sequence[int]) -> list[PackSession]:
+    return list(
+        session.exec(
+            select(PackSession).where(col(PackSession.id).in_(list(ids))).order_by(col(PackSession.id))
+        )
+    )
+
+
+def _blocked(order: Order, fos: Iterable[FulfillmentOrder]) -> str | None:
+    if order.cancelled_at is not None:
+        return "was cancelled"
+    statuses = {fo.status for fo in fos}
+    if "ON_HOLD" in statuses:
+        return "was put on hold"
+    if statuses and not statuses & set(SHIPPABLE):
+        return f"is {' and '.join(sorted(s.lower().replace('_', ' ') for s in statuses))}"
+    return None
+
+
+def sent_short(session: Session, fo_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """Lines that picking sent on without some units ("ship the rest"), from each fulfillment order's
+    last completed pick list: fulfillment order line -> (units handed to packing, units missing)."""
+    last = (
+        select(PickListLine.fulfillment_order_id, func.max(PickListLine.pick_list_id).label("list_id"))
+        .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
+        .where(
+            PickList.state == "done",
+            col(PickListLine.fulfillment_order_id).in_(fo_ids),
+            col(PickListLine.withdrawn).is_(None),
+        )
+        .group_by(col(PickListLine.fulfillment_order_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            PickListLine.fulfillment_order_line_item_id,
+            func.sum(PickListLine.needed),
+            func.sum(PickListLine.short),
+        )
+        .join(
+            last,
+            (last.c.fulfillment_order_id == PickListLine.fulfillment_order_id)
+            & (last.c.list_id == PickListLine.pick_list_id),
+        )
+        .group_by(col(PickListLine.fulfillment_order_line_item_id))
+    ).all()
+    return {line: (int(sent), int(short)) for line, sent, short in rows if short}
+
+
+def short_reason(session: Session, short: dict[str, tuple[int, int]]) -> str | None:
+    """The partial shipment's reason when picking sent the order on short: "short at picking: 1 x CAP-9"."""
+    if not short:
+        return None
+    lines = session.exec(
+        select(FulfillmentOrderLineItem).where(col(FulfillmentOrderLineItem.id).in_(list(short)))
+    ).all()
+    missing = ", ".join(f"{short[line.id][1]} x {line.sku or line.id}" for line in lines)
+    return f"short at picking: {missing}"
+
+
+def _needed(fo_line: FulfillmentOrderLineItem, handed: dict[str, int]) -> int:
+    """Units to pack: what is left to ship, no more than picking handed over when it sent it short."""
+    return min(fo_line.remaining_quantity, handed.get(fo_line.id, fo_line.remaining_quantity))
