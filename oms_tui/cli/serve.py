@@ -53,18 +53,14 @@ def serve(host: str, port: int, board: bool, public_board: bool, password_file: 
         runtime = Runtime.start(settings)
         token = runtime.token.get_secret_value()
         environment = {"OMS_SHOP_URL": runtime.shop_url, "OMS_SHOPIFY_TOKEN": token}
-    if password is not None:
-        access = Access(password=password)
-    elif is_loopback(host) or public_board:
-        access = Access()
-    else:
-        access = Access(key=SecretStr(secrets.token_urlsafe(24)))
-    announcement = announce(host, port, board=board or public_board, access=access)
+    board = board or public_board
+    access = choose_access(host, password=password, public_board=public_board)
+    announcement = announce(host, port, board=board, access=access)
     try:
         serve_web(
             host=host,
             port=port,
-            board=board or public_board,
+            board=board,
             access=access,
             announcement=announcement,
             environment=environment,
@@ -95,6 +91,15 @@ def read_password(password_file: Path | None) -> SecretStr | None:
             f"the password in {source} is too short: at least {MIN_PASSWORD} characters"
         )
     return SecretStr(password)
+
+
+def choose_access(host: str, *, password: SecretStr | None, public_board: bool) -> Access:
+    """The password when one is set; open on loopback and for a public board; else a new key."""
+    if password is not None:
+        return Access(password=password)
+    if is_loopback(host) or public_board:
+        return Access()
+    return Access(key=SecretStr(secrets.token_urlsafe(24)))
 
 
 def announce(host: str, port: int, *, board: bool, access: Access) -> str:

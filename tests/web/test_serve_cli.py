@@ -27,7 +27,6 @@ def test_a_port_in_use_is_one_line(db_url: str, monkeypatch: pytest.MonkeyPatch)
     assert "address already in use" in result.output
 
 
-
 @pytest.fixture
 def served(db_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """What `oms-tui serve` would serve, caught instead of serving it."""
@@ -64,10 +63,12 @@ def test_the_password_comes_from_the_environment_and_is_never_shown(
     assert "OMS_SERVE_PASSWORD" not in os.environ, "the sessions would inherit it"
 
 
-def test_the_password_comes_from_a_file(served: dict[str, Any], tmp_path: Path) -> None:
+def test_the_password_comes_from_a_file_and_is_asked_on_loopback_too(
+    served: dict[str, Any], tmp_path: Path
+) -> None:
     secret = tmp_path / "serve-password"
     secret.write_text("pack-it-right-7\n")
-    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--password-file", str(secret)])
+    result = CliRunner().invoke(main, ["serve", "--password-file", str(secret)])
     assert result.exit_code == 0, result.output
     assert served["access"].password.get_secret_value() == "pack-it-right-7"
 
