@@ -32,18 +32,14 @@ class Access:
     def is_open(self) -> bool:
         return self.password is None and self.key is None
 
-    def cookie_name(self, port: int) -> str:
-        """One cookie per port: two servers on one machine do not overwrite each other's."""
-        return f"oms_serve_key_{port}"
-
     def check(self, request: web.Request, port: int) -> None:
-        """Nothing when `request` carries the secret; else the HTTP refusal to raise."""
+        """Raises the HTTP refusal unless `request` carries the secret (or none is asked)."""
         if self.is_open:
             return
         if self.password is not None and _same(_basic_password(request), self.password):
             return
         if self.key is not None:
-            offered = request.query.get("key") or request.cookies.get(self.cookie_name(port))
+            offered = request.query.get("key") or request.cookies.get(cookie_name(port))
             if _same(offered, self.key):
                 return
         raise self._refusal()
@@ -52,7 +48,7 @@ class Access:
         """After a page opened with `?key=`: the cookie its websocket handshake will carry."""
         if self.key is not None and "key" in request.query:
             response.set_cookie(
-                self.cookie_name(port),
+                cookie_name(port),
                 self.key.get_secret_value(),
                 httponly=True,
                 samesite="Strict",
@@ -68,6 +64,11 @@ class Access:
         return web.HTTPForbidden(
             text="oms-tui: open the address printed by `oms-tui serve`, with its ?key=\n"
         )
+
+
+def cookie_name(port: int) -> str:
+    """One cookie per port: two servers on one machine do not overwrite each other's."""
+    return f"oms_serve_key_{port}"
 
 
 def check_origin(request: web.Request) -> None:
