@@ -82,6 +82,10 @@ def read_password(password_file: Path | None) -> SecretStr | None:
             reason = getattr(exc, "strerror", None) or "not a text file"
             raise click.ClickException(f"cannot read the password file {password_file}: {reason}") from None
         source = str(password_file)
+        if password_file.stat().st_mode & 0o077:
+            click.echo(
+                f"warning: other users of this machine can read {password_file}: chmod 600 it", err=True
+            )
     else:
         password, source = os.environ.get(PASSWORD_VARIABLE, ""), f"${PASSWORD_VARIABLE}"
         if not password:

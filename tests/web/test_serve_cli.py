@@ -68,9 +68,21 @@ def test_the_password_comes_from_a_file_and_is_asked_on_loopback_too(
 ) -> None:
     secret = tmp_path / "serve-password"
     secret.write_text("pack-it-right-7\n")
+    secret.chmod(0o600)
     result = CliRunner().invoke(main, ["serve", "--password-file", str(secret)])
     assert result.exit_code == 0, result.output
     assert served["access"].password.get_secret_value() == "pack-it-right-7"
+    assert "warning" not in result.output
+
+
+def test_a_password_file_others_can_read_is_pointed_out(served: dict[str, Any], tmp_path: Path) -> None:
+    secret = tmp_path / "serve-password"
+    secret.write_text("pack-it-right-7\n")
+    secret.chmod(0o644)
+    result = CliRunner().invoke(main, ["serve", "--password-file", str(secret)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: other users of this machine can read {secret}: chmod 600 it" in result.output
+    assert served["access"].password is not None
 
 
 @pytest.mark.parametrize(
@@ -87,6 +99,7 @@ def test_a_bad_password_file_is_one_line(
     secret = tmp_path / "serve-password"
     if content is not None:
         secret.write_bytes(content)
+        secret.chmod(0o600)
     result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--password-file", str(secret)])
     assert result.exit_code == 1
     assert result.output.splitlines() == [f"Error: {problem.format(file=secret)}"]
