@@ -54,7 +54,7 @@ def shows(page: Page, shot: Path, *words: str) -> str | None:
 
 def test_the_board_follows_the_store_in_the_browser(shop: SimServer, page: Page, tmp_path: Path) -> None:
     shot = tmp_path / "board.png"
-    with serving(shop, tmp_path, "--board") as (_, url):
+    with serving(shop, tmp_path, "--board") as (_, url, _):
         page.goto(f"{url}/?fontsize={FONT_SIZE}")
         board = ("Floor board", "Late", "nothing late")
         wait_for("the board", lambda: shows(page, shot, *board), BROWSER_WAIT_S)
@@ -71,7 +71,7 @@ def test_the_board_comes_back_by_itself_after_the_server_restarts(
     shop: SimServer, page: Page, tmp_path: Path
 ) -> None:
     shot = tmp_path / "board.png"
-    with serving(shop, tmp_path, "--board") as (server, url):
+    with serving(shop, tmp_path, "--board") as (server, url, _):
         page.goto(f"{url}/?fontsize={FONT_SIZE}")
         wait_for("the board", lambda: shows(page, shot, "Floor board", "Late"), BROWSER_WAIT_S)
         server.terminate()
