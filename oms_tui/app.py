@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -20,6 +21,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from oms_tui.cache.models import Staff
 from oms_tui.config import Settings
@@ -32,11 +34,13 @@ from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput
 from oms_tui.screens.catalog import SCREENS
-from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned, StaffChanged
+from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned, StaffChanged, WorkFailed
 from oms_tui.screens.registry import ScreenContext, ScreenEntry
 from oms_tui.screens.sign_in import SignInScreen
 from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, with_update
 from oms_tui.widgets.blocking_error import BlockingError
+
+log = logging.getLogger(__name__)
 
 HEALTH_EVERY_S = 5.0  # the outbox and notices also change without a sync (actions on this station)
 
@@ -198,6 +202,28 @@ class OmsApp(App[None]):
         # Textual's own (theme, quit, screenshot...), but its key panel: the help screen lists the keys
         yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
 
+    # --- failed workers --------------------------------------------------------------------------------
+    @on(Worker.StateChanged)
+    def own_worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker, "oms-tui")
+
+    @on(WorkFailed)
+    def screen_worker_failed(self, message: WorkFailed) -> None:
+        self.worker_failed(message.worker, message.where)
+
+    def worker_failed(self, worker: Worker[Any], where: str) -> None:
+        """Every worker's failure, the app's and its screens': logged, and said in a blocking error
+        over the screen, which stays as it was (the app goes on)."""
+        error = worker.error or RuntimeError("unknown error")
+        what = worker.name.replace("_", " ")
+        log.error("%s: %s failed: %s", where, what, one_line(error), exc_info=error)
+        if isinstance(self.screen, BlockingError):  # one at a time: a failing poll must not stack them
+            return
+        problem = f"{where}: {what} failed: {one_line(error)}"
+        hint = "Logged. This screen still works: acknowledge, then try again; tell a manager if it repeats."
+        self.push_screen(BlockingError("Something went wrong", problem, hint))
+
     # --- sync ----------------------------------------------------------------------------------------
     def action_sync_now(self) -> None:
         if not self.live:
@@ -206,7 +232,7 @@ class OmsApp(App[None]):
         self.runtime.sync_now()
         self.notify("Syncing now")
 
-    @work(thread=True, exclusive=True, group="live")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="live")
     def run_live(self) -> None:
         """Sync and push in a loop, off the UI thread; each pass reports back as a message."""
 
@@ -227,7 +253,7 @@ class OmsApp(App[None]):
         if self.screen not in self.made.values():  # one opened over them (an order, a search)
             self.screen.post_message(LiveUpdated(message.update))
 
-    @work(thread=True, exclusive=True, group="health")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="health")
     def read_health(self) -> None:
         stored = read_stored_health(self.runtime.cache)
         self.call_from_thread(self._show_stored, stored)
@@ -240,7 +266,7 @@ class OmsApp(App[None]):
     def lease(self) -> timedelta:
         return timedelta(minutes=self.runtime.settings.claim_lease_minutes)
 
-    @work(thread=True, exclusive=True, group="claims")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="claims")
     def renew_claims(self) -> None:
         """Keep the signed-in person's claims while this station runs; if it crashes, they lapse."""
         if self.desk.staff is None:
@@ -272,7 +298,7 @@ class OmsApp(App[None]):
     def order_asked(self, message: OpenOrder) -> None:
         self.look_up_order(message.order)
 
-    @work(thread=True, exclusive=True, group="order")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="order")
     def look_up_order(self, name: str) -> None:
         with self.runtime.cache.reads() as session:
             try:
@@ -313,7 +339,7 @@ class OmsApp(App[None]):
         """No screen took the scan: open what it names."""
         self.identify_scan(message)
 
-    @work(thread=True, group="scan")
+    @work(thread=True, exit_on_error=False, group="scan")
     def identify_scan(self, scan: Scanned) -> None:
         with self.runtime.cache.reads() as session:
             target = identify(session, scan.code)

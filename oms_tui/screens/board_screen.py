@@ -97,7 +97,7 @@ class BoardScreen(LeanScreen[None]):
         self.set_interval(1, self.show_sync)  # the sync's age grows between reads
         self.load()
 
-    @work(thread=True, exclusive=True, group="board")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="board")
     def load(self) -> None:
         now = self.clock()
         with self.cache.sessions() as session:

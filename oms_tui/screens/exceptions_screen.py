@@ -90,7 +90,7 @@ class ExceptionsScreen(LeanScreen[None]):
             table.add_column(caption, key=key, width=width)
         self.load()
 
-    @work(thread=True, exclusive=True, group="exceptions")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="exceptions")
     def load(self) -> None:
         """Read off the UI thread; show it, then come back after a while (never piling up)."""
         with self.cache.sessions() as session:
@@ -205,7 +205,7 @@ class ExceptionsScreen(LeanScreen[None]):
 
         return write_answer
 
-    @work(thread=True, group="exception-writes")
+    @work(thread=True, exit_on_error=False, group="exception-writes")
     def write(self, exception_id: int, staff_code: str, note: str) -> None:
         """Claim (no note) or resolve (with a note), as `staff_code`; refused ones say why in one line."""
         try:

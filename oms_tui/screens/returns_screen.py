@@ -132,7 +132,7 @@ class ReturnsScreen(LeanScreen[None]):
         self.load()
 
     # --- the queue ------------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="returns-queue")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="returns-queue")
     def load(self) -> None:
         with self.cache.sessions() as session:
             queued = open_returns(session)
@@ -195,7 +195,7 @@ class ReturnsScreen(LeanScreen[None]):
             self.running = True
             self.run_steps()
 
-    @work(thread=True, group="returns-steps")
+    @work(thread=True, exit_on_error=False, group="returns-steps")
     def run_steps(self) -> None:
         while self.steps:
             self.app.call_from_thread(self.stepped, self.run_one(self.steps.popleft()))
@@ -323,7 +323,7 @@ class ReturnsScreen(LeanScreen[None]):
         if item is not None:
             self.choose_shelf(item)
 
-    @work(thread=True, group="returns-shelves")
+    @work(thread=True, exit_on_error=False, group="returns-shelves")
     def choose_shelf(self, item: ReturnItem) -> None:
         with self.cache.sessions() as session:
             shelves = shelves_for(session, item.sku)
