@@ -140,7 +140,8 @@ class OmsApp(App[None]):
         self.set_reactive(OmsApp.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
         self.made: dict[str, Screen[Any]] = {}  # the screens made so far, by name: each gets live updates
-        self.health = SyncHealth(runtime.settings.station, activity="" if live else "not syncing")
+        activity = "" if live else "not syncing"
+        self.health = SyncHealth(runtime.settings.station, activity=activity, syncing=live)
         context = ScreenContext(runtime, clock)
         for entry in self.entries:
             self.add_mode(entry.name, partial(self._make, entry, context))
@@ -230,6 +231,7 @@ class OmsApp(App[None]):
             self.notify("This station does not sync (started without the live loop)", severity="warning")
             return
         self.runtime.sync_now()
+        self.health = replace(self.health, syncing=True)
         self.notify("Syncing now")
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="live")
@@ -255,7 +257,7 @@ class OmsApp(App[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="health")
     def read_health(self) -> None:
-        stored = read_stored_health(self.runtime.cache)
+        stored = read_stored_health(self.runtime.cache, self.runtime.settings.api_version)
         self.call_from_thread(self._show_stored, stored)
 
     def _show_stored(self, stored: StoredHealth) -> None:
@@ -462,3 +464,5 @@ def run_app(
         app.run()
     finally:
         runtime.close()
+    if app.return_code:  # it ended on an error (Textual printed it): the shell must see that
+        raise SystemExit(app.return_code)
