@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -21,9 +20,10 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
+from oms_tui.app_failures import FailureHandlingApp
 from oms_tui.cache.models import Staff
+from oms_tui.cache.outage import is_outage
 from oms_tui.config import Settings
 from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.floor.actions.staff import active_people, active_staff, record_sign_in, record_sign_out
@@ -34,13 +34,11 @@ from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput
 from oms_tui.screens.catalog import SCREENS
-from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned, StaffChanged, WorkFailed
+from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned, StaffChanged
 from oms_tui.screens.registry import ScreenContext, ScreenEntry
 from oms_tui.screens.sign_in import SignInScreen
 from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, with_update
 from oms_tui.widgets.blocking_error import BlockingError
-
-log = logging.getLogger(__name__)
 
 HEALTH_EVERY_S = 5.0  # the outbox and notices also change without a sync (actions on this station)
 
@@ -75,7 +73,7 @@ def screen_bindings(entries: Iterable[ScreenEntry]) -> list[Binding]:
     ]
 
 
-class OmsApp(App[None]):
+class OmsApp(FailureHandlingApp):
     """The screens of `SCREEN_ENTRIES` (the first is where the app opens), each as a mode."""
 
     TITLE = "oms-tui"
@@ -106,7 +104,6 @@ class OmsApp(App[None]):
         *screen_bindings(SCREENS),
     ]
 
-    health: reactive[SyncHealth] = reactive(SyncHealth(""), init=False)
     staff: reactive[str | None] = reactive(None)  # the signed-in person's name, for the header
     IDLE_CHECK_S: ClassVar[float] = 10.0  # how often idle sign-out looks at the last key's time
 
@@ -203,28 +200,6 @@ class OmsApp(App[None]):
         # Textual's own (theme, quit, screenshot...), but its key panel: the help screen lists the keys
         yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
 
-    # --- failed workers --------------------------------------------------------------------------------
-    @on(Worker.StateChanged)
-    def own_worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.worker_failed(event.worker, "oms-tui")
-
-    @on(WorkFailed)
-    def screen_worker_failed(self, message: WorkFailed) -> None:
-        self.worker_failed(message.worker, message.where)
-
-    def worker_failed(self, worker: Worker[Any], where: str) -> None:
-        """Every worker's failure, the app's and its screens': logged, and said in a blocking error
-        over the screen, which stays as it was (the app goes on)."""
-        error = worker.error or RuntimeError("unknown error")
-        what = worker.name.replace("_", " ")
-        log.error("%s: %s failed: %s", where, what, one_line(error), exc_info=error)
-        if isinstance(self.screen, BlockingError):  # one at a time: a failing poll must not stack them
-            return
-        problem = f"{where}: {what} failed: {one_line(error)}"
-        hint = "Logged. This screen still works: acknowledge, then try again; tell a manager if it repeats."
-        self.push_screen(BlockingError("Something went wrong", problem, hint))
-
     # --- sync ----------------------------------------------------------------------------------------
     def action_sync_now(self) -> None:
         if not self.live:
@@ -257,10 +232,19 @@ class OmsApp(App[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="health")
     def read_health(self) -> None:
-        stored = read_stored_health(self.runtime.cache, self.runtime.settings.api_version)
+        """Also the cache's probe: while it is unreachable, the read that reaches it again ends that."""
+        try:
+            stored = read_stored_health(self.runtime.cache, self.runtime.settings.api_version)
+        except SQLAlchemyError as exc:
+            if not is_outage(exc):
+                raise
+            self.runtime.cache.engine.dispose()  # the next try connects anew
+            self.call_from_thread(self.cache_lost, exc)
+            return
         self.call_from_thread(self._show_stored, stored)
 
     def _show_stored(self, stored: StoredHealth) -> None:
+        self.cache_back()
         self.health = replace(self.health, stored=stored)
 
     # --- claims ------------------------------------------------------------------------------------
@@ -284,7 +268,10 @@ class OmsApp(App[None]):
                 )
                 session.commit()
         except SQLAlchemyError as exc:  # the next beat tries again
-            self.call_from_thread(self.notify, f"claims not renewed: {one_line(exc)}", severity="warning")
+            if is_outage(exc):
+                self.call_from_thread(self.cache_lost, exc, "renewing your claims")
+            else:
+                self.call_from_thread(self.notify, f"claims not renewed: {one_line(exc)}", severity="warning")
 
     # --- go to order ---------------------------------------------------------------------------------
     def action_go_to_order(self) -> None:
@@ -326,8 +313,12 @@ class OmsApp(App[None]):
         """A scanner's burst: a badge signs its person in from anywhere (but a blocking error, which
         must be acknowledged first); any other code goes to the active screen as `Scanned`."""
         if not isinstance(self.screen, BlockingError):
-            with self.runtime.cache.reads() as session:
-                person = session.get(Staff, code.strip().upper())
+            try:
+                with self.runtime.cache.reads() as session:
+                    person = session.get(Staff, code.strip().upper())
+            except SQLAlchemyError as exc:
+                self.refuse(exc, "reading the scan")
+                return
             if person is not None:
                 if person.active:
                     self.sign_in(person, how="badge")
@@ -366,8 +357,12 @@ class OmsApp(App[None]):
         nobody; `quietly`: without saying so); demo staff's codes are listed on it."""
         if isinstance(self.screen, SignInScreen):
             return
-        with self.runtime.cache.reads() as session:
-            people = active_people(session)
+        try:
+            with self.runtime.cache.reads() as session:
+                people = active_people(session)
+        except SQLAlchemyError as exc:
+            self.refuse(exc, "sign-in")
+            return
         if not people:
             if not quietly:
                 self.notify("Nobody to sign in: add staff with `oms-tui staff add`", severity="warning")
@@ -385,11 +380,15 @@ class OmsApp(App[None]):
                 self.screen.dismiss(None)
             return
         station = self.runtime.settings.station
-        with self.runtime.cache.sessions() as session:
-            if previous is not None:
-                record_sign_out(session, station, previous, "switch")
-            record_sign_in(session, station, person, how)
-            session.commit()
+        try:
+            with self.runtime.cache.sessions() as session:
+                if previous is not None:
+                    record_sign_out(session, station, previous, "switch")
+                record_sign_in(session, station, person, how)
+                session.commit()
+        except SQLAlchemyError as exc:
+            self.refuse(exc, f"signing {person.name} in")
+            return
         self._staff_changed(person, previous)
         self.notify(f"Signed in: {person.name} ({person.role.value})")
 
@@ -398,9 +397,13 @@ class OmsApp(App[None]):
         previous = self.desk.staff
         if previous is None:
             return
-        with self.runtime.cache.sessions() as session:
-            record_sign_out(session, self.runtime.settings.station, previous, why)
-            session.commit()
+        try:
+            with self.runtime.cache.sessions() as session:
+                record_sign_out(session, self.runtime.settings.station, previous, why)
+                session.commit()
+        except SQLAlchemyError as exc:
+            self.refuse(exc, f"signing {previous.name} out")
+            return
         self._staff_changed(None, previous)
         self.notify(f"Signed out: {previous.name}" + (" (idle)" if why == "idle" else ""))
         self.ask_sign_in()

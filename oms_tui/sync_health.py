@@ -34,6 +34,7 @@ class SyncHealth:
     activity: str = ""  # what the live loop is doing, when there is more to say than the sync's age
     failed: bool = False
     syncing: bool = False  # a pass is in flight (the live loop starts with one)
+    cache_down: str = ""  # why the cache did not answer, while it does not
 
 
 def read_stored_health(cache: Cache, api_version: str | None = None) -> StoredHealth:

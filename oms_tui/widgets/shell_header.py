@@ -83,6 +83,9 @@ class ShellHeader(Widget):
 def sync_line(health: SyncHealth, now: datetime) -> Content:
     """'● store reachable · synced 4m ago · 3 to send · <what the live loop says>'."""
     parts: list[Content] = []
+    if health.cache_down:
+        down = f"● cache unreachable ({health.cache_down}): actions refused until it is back"
+        parts.append(Content.styled(down, "bold $error"))
     if health.reachable is not None:
         reachable = "store reachable" if health.reachable else "store unreachable"
         parts.append(Content.styled(f"● {reachable}", "$success" if health.reachable else "bold $error"))

@@ -4,14 +4,18 @@ blocking error over the screen, which goes on working once it is acknowledged.""
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
+from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Label
 
 import oms_tui
-from oms_tui.app import OmsApp
+from oms_tui.app import OmsApp, run_app
 from oms_tui.cache.models import Role
+from oms_tui.config import Settings
 from oms_tui.floor.orders import order_detail
 from oms_tui.runtime import Runtime
 from oms_tui.screens import order_screen
@@ -78,3 +82,24 @@ def test_every_worker_reports_to_the_one_handler() -> None:
                 if not (isinstance(flag, ast.Constant) and flag.value is False):
                     exiting.append(f"{path.relative_to(root)}:{node.lineno}")
     assert exiting == []
+
+
+def test_an_app_that_ends_on_an_error_exits_non_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}",
+        station="pack-1",
+        shop_url="http://127.0.0.1:9",  # nothing listens: the live loop says so and goes on
+        shopify_token=SecretStr("x"),
+    )
+
+    def boom() -> None:
+        raise RuntimeError("a bug outside any worker")
+
+    def quit_soon(app: OmsApp) -> None:
+        app.call_later(app.exit)
+
+    run_app(settings, driver_class=HeadlessDriver, started=quit_soon)  # a clean end: no exit status
+    with pytest.raises(SystemExit) as ended:
+        run_app(settings, driver_class=HeadlessDriver, started=lambda app: app.call_later(boom))
+    assert ended.value.code == 1
