@@ -31,7 +31,7 @@ def broken_detail(*_args: object, **_kwargs: object) -> object:
 
 
 async def test_a_worker_that_raises_is_said_and_the_screen_goes_on(
-    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, failing_workers: None
 ) -> None:
     app = signed_in(runtime, "K1", "Kai Packer", Role.PACKER)
     with runtime.cache.reads() as session:
@@ -56,7 +56,9 @@ async def test_a_worker_that_raises_is_said_and_the_screen_goes_on(
     assert app.return_code is None
 
 
-async def test_the_apps_own_workers_fail_the_same_way(app: OmsApp, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_apps_own_workers_fail_the_same_way(
+    app: OmsApp, monkeypatch: pytest.MonkeyPatch, failing_workers: None
+) -> None:
     monkeypatch.setattr("oms_tui.app.find_order", broken_detail)
     async with app.run_test(size=SIZE) as pilot:
         app.look_up_order("#1050")
