@@ -26,6 +26,7 @@ from oms_tui.sync_health import SyncHealth
 from oms_tui.widgets.blocking_error import BlockingError
 
 log = logging.getLogger("oms_tui.app")
+APP_WHERE = "oms-tui"  # where the app's own workers run (a screen's: its title)
 
 
 class FailureHandlingApp(App[None]):
@@ -39,7 +40,7 @@ class FailureHandlingApp(App[None]):
     @on(Worker.StateChanged)
     def own_worker_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            self.worker_failed(event.worker, "oms-tui")
+            self.worker_failed(event.worker, APP_WHERE)
 
     @on(WorkFailed)
     def screen_worker_failed(self, message: WorkFailed) -> None:
@@ -51,7 +52,7 @@ class FailureHandlingApp(App[None]):
         error = worker.error or RuntimeError("unknown error")
         what = worker.name.replace("_", " ")
         if is_outage(error):
-            self.cache_lost(error, what)
+            self.cache_lost(error, what if where == APP_WHERE else f"{what} on {where}")
             return
         log.error("%s: %s failed: %s", where, what, one_line(error), exc_info=error)
         if isinstance(self.screen, BlockingError):  # one at a time: a failing poll must not stack them

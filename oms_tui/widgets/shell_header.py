@@ -102,5 +102,5 @@ def sync_age(health: SyncHealth, now: datetime) -> str:
     good one while the store does not answer."""
     last = health.stored.last_sync
     if last is None:
-        return "syncing…" if health.syncing else "not synced yet"
+        return "syncing…" if health.syncing and health.reachable is not False else "not synced yet"
     return f"{'last synced' if health.reachable is False else 'synced'} {ago(last, now)} ago"
