@@ -225,10 +225,13 @@ class OmsApp(FailureHandlingApp):
     def live_reported(self, message: LiveReport) -> None:
         self.health = with_update(self.health, message.update)
         self.read_health()
+        self.tell_screens(message.update)
+
+    def tell_screens(self, update: LiveUpdate) -> None:
         for screen in self.made.values():
-            screen.post_message(LiveUpdated(message.update))
+            screen.post_message(LiveUpdated(update))
         if self.screen not in self.made.values():  # one opened over them (an order, a search)
-            self.screen.post_message(LiveUpdated(message.update))
+            self.screen.post_message(LiveUpdated(update))
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="health")
     def read_health(self) -> None:
@@ -244,7 +247,9 @@ class OmsApp(FailureHandlingApp):
         self.call_from_thread(self._show_stored, stored)
 
     def _show_stored(self, stored: StoredHealth) -> None:
-        self.cache_back()
+        if self.health.cache_down:  # back: every screen reads again what it could not meanwhile
+            self.cache_back()
+            self.tell_screens(LiveUpdate("the cache is reachable again", changed=True))
         self.health = replace(self.health, stored=stored)
 
     # --- claims ------------------------------------------------------------------------------------

@@ -79,7 +79,6 @@ class FailureHandlingApp(App[None]):
         self.cache_lost(error, what, asked=True)
 
     def cache_back(self) -> None:
-        if self.health.cache_down:
-            self.refused_while_down.clear()
-            self.health = replace(self.health, cache_down="")
-            self.notify("The cache is reachable again: actions work again")
+        self.refused_while_down.clear()
+        self.health = replace(self.health, cache_down="")
+        self.notify("The cache is reachable again: actions work again")
