@@ -21,7 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from oms_tui.app_failures import FailureHandlingApp
+from oms_tui.app_failures import FailureHandlingApp, log_to_file
 from oms_tui.cache.models import Staff
 from oms_tui.cache.outage import is_outage
 from oms_tui.config import Settings
@@ -454,6 +454,7 @@ def run_app(
     """The app, or with `board` the board alone (read-only, nobody signed in); `started` is handed
     the app before it runs."""
     runtime = Runtime.start(settings)
+    FailureHandlingApp.log_file = FailureHandlingApp.log_file or log_to_file()
     try:
         if board:
             from oms_tui.board_app import BoardApp

@@ -10,9 +10,12 @@ line.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 from dataclasses import replace
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
+import platformdirs
 from sqlalchemy.exc import SQLAlchemyError
 from textual import on
 from textual.app import App
@@ -20,6 +23,7 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from oms_tui.cache.outage import is_outage, outage_reason
+from oms_tui.config import APP_NAME
 from oms_tui.runtime import one_line
 from oms_tui.screens.messages import WorkFailed
 from oms_tui.sync_health import SyncHealth
@@ -27,11 +31,31 @@ from oms_tui.widgets.blocking_error import BlockingError
 
 log = logging.getLogger("oms_tui.app")
 APP_WHERE = "oms-tui"  # where the app's own workers run (a screen's: its title)
+LOG_BYTES, LOG_FILES = 1_000_000, 3
+
+
+def log_to_file() -> Path | None:
+    """Warnings and errors of a running app go to a file (the terminal is the app's); its path, or
+    None when it cannot be written. Tracebacks there never show locals (`logging` prints none)."""
+    path = Path(platformdirs.user_log_dir(APP_NAME)) / f"{APP_NAME}.log"
+    ours = logging.getLogger("oms_tui")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=LOG_BYTES, backupCount=LOG_FILES, encoding="utf-8"
+        )
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    ours.addHandler(handler)
+    return path
 
 
 class FailureHandlingApp(App[None]):
     health: reactive[SyncHealth] = reactive(SyncHealth(""), init=False)
     refused_while_down: set[str]  # what was said to fail while the cache is away, said once
+    log_file: ClassVar[Path | None] = None  # where `oms-tui` logs (`log_to_file`), for the error to say
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -58,7 +82,8 @@ class FailureHandlingApp(App[None]):
         if isinstance(self.screen, BlockingError):  # one at a time: a failing poll must not stack them
             return
         problem = f"{where}: {what} failed: {one_line(error)}"
-        hint = "Logged. This screen still works: acknowledge, then try again; tell a manager if it repeats."
+        logged = f"Logged in {self.log_file}." if self.log_file else "Logged."
+        hint = f"{logged} This screen still works: acknowledge, then try again; tell a manager if it repeats."
         self.push_screen(BlockingError("Something went wrong", problem, hint))
 
     def cache_lost(self, error: BaseException, what: str = "", *, asked: bool = False) -> None:

@@ -4,8 +4,11 @@ blocking error over the screen, which goes on working once it is acknowledged.""
 from __future__ import annotations
 
 import ast
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -14,6 +17,7 @@ from textual.widgets import Label
 
 import oms_tui
 from oms_tui.app import OmsApp, run_app
+from oms_tui.app_failures import FailureHandlingApp
 from oms_tui.cache.models import Role
 from oms_tui.config import Settings
 from oms_tui.floor.orders import order_detail
@@ -86,7 +90,22 @@ def test_every_worker_reports_to_the_one_handler() -> None:
     assert exiting == []
 
 
-def test_an_app_that_ends_on_an_error_exits_non_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Where `oms-tui` logs, in the test's folder; its handler taken off afterwards."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(FailureHandlingApp, "log_file", None)
+    ours = logging.getLogger("oms_tui")
+    before = list(ours.handlers)
+    yield tmp_path / "state" / "oms-tui" / "log"
+    for handler in [h for h in ours.handlers if h not in before]:
+        ours.removeHandler(handler)
+        handler.close()
+
+
+def test_an_app_that_ends_on_an_error_exits_non_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_dir: Path, failing_workers: None
+) -> None:
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}",
@@ -98,10 +117,22 @@ def test_an_app_that_ends_on_an_error_exits_non_zero(tmp_path: Path, monkeypatch
     def boom() -> None:
         raise RuntimeError("a bug outside any worker")
 
-    def quit_soon(app: OmsApp) -> None:
-        app.call_later(app.exit)
+    def fail_a_worker_then_quit(app: OmsApp) -> None:
+        said = app.worker_failed
 
-    run_app(settings, driver_class=HeadlessDriver, started=quit_soon)  # a clean end: no exit status
+        def failed(worker: Any, where: str) -> None:
+            said(worker, where)
+            app.exit()
+
+        monkeypatch.setattr(app, "worker_failed", failed)
+        app.call_later(app.look_up_order, "#1001")
+
+    monkeypatch.setattr("oms_tui.app.find_order", broken_detail)
+    run_app(settings, driver_class=HeadlessDriver, started=fail_a_worker_then_quit)  # a clean end
     with pytest.raises(SystemExit) as ended:
         run_app(settings, driver_class=HeadlessDriver, started=lambda app: app.call_later(boom))
     assert ended.value.code == 1
+    assert FailureHandlingApp.log_file == log_dir / "oms-tui.log"
+    logged = FailureHandlingApp.log_file.read_text()
+    assert "oms-tui: look up order failed: KeyError: 'fulfillment_orders'" in logged
+    assert "Traceback" in logged and "find_order" in logged
