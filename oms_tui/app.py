@@ -21,7 +21,9 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from oms_tui.app_failures import FailureHandlingApp, log_to_file
 from oms_tui.cache.models import Staff
+from oms_tui.cache.outage import is_outage
 from oms_tui.config import Settings
 from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.floor.actions.staff import active_people, active_staff, record_sign_in, record_sign_out
@@ -71,7 +73,7 @@ def screen_bindings(entries: Iterable[ScreenEntry]) -> list[Binding]:
     ]
 
 
-class OmsApp(App[None]):
+class OmsApp(FailureHandlingApp):
     """The screens of `SCREEN_ENTRIES` (the first is where the app opens), each as a mode."""
 
     TITLE = "oms-tui"
@@ -102,7 +104,6 @@ class OmsApp(App[None]):
         *screen_bindings(SCREENS),
     ]
 
-    health: reactive[SyncHealth] = reactive(SyncHealth(""), init=False)
     staff: reactive[str | None] = reactive(None)  # the signed-in person's name, for the header
     IDLE_CHECK_S: ClassVar[float] = 10.0  # how often idle sign-out looks at the last key's time
 
@@ -136,7 +137,8 @@ class OmsApp(App[None]):
         self.set_reactive(OmsApp.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
         self.made: dict[str, Screen[Any]] = {}  # the screens made so far, by name: each gets live updates
-        self.health = SyncHealth(runtime.settings.station, activity="" if live else "not syncing")
+        activity = "" if live else "not syncing"
+        self.health = SyncHealth(runtime.settings.station, activity=activity, syncing=live)
         context = ScreenContext(runtime, clock)
         for entry in self.entries:
             self.add_mode(entry.name, partial(self._make, entry, context))
@@ -210,9 +212,10 @@ class OmsApp(App[None]):
             self.notify("This station does not sync (started without the live loop)", severity="warning")
             return
         self.runtime.sync_now()
+        self.health = replace(self.health, syncing=True)
         self.notify("Syncing now")
 
-    @work(thread=True, exclusive=True, group="live")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="live")
     def run_live(self) -> None:
         """Sync and push in a loop, off the UI thread; each pass reports back as a message."""
 
@@ -228,17 +231,31 @@ class OmsApp(App[None]):
     def live_reported(self, message: LiveReport) -> None:
         self.health = with_update(self.health, message.update)
         self.read_health()
-        for screen in self.made.values():
-            screen.post_message(LiveUpdated(message.update))
-        if self.screen not in self.made.values():  # one opened over them (an order, a search)
-            self.screen.post_message(LiveUpdated(message.update))
+        self.tell_screens(message.update)
 
-    @work(thread=True, exclusive=True, group="health")
+    def tell_screens(self, update: LiveUpdate) -> None:
+        for screen in self.made.values():
+            screen.post_message(LiveUpdated(update))
+        if self.screen not in self.made.values():  # one opened over them (an order, a search)
+            self.screen.post_message(LiveUpdated(update))
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="health")
     def read_health(self) -> None:
-        stored = read_stored_health(self.runtime.cache)
+        """Also the cache's probe: while it is unreachable, the read that reaches it again ends that."""
+        try:
+            stored = read_stored_health(self.runtime.cache, self.runtime.settings.api_version)
+        except SQLAlchemyError as exc:
+            if not is_outage(exc):
+                raise
+            self.runtime.cache.engine.dispose()  # the next try connects anew
+            self.call_from_thread(self.cache_lost, exc)
+            return
         self.call_from_thread(self._show_stored, stored)
 
     def _show_stored(self, stored: StoredHealth) -> None:
+        if self.health.cache_down:  # back: every screen reads again what it could not meanwhile
+            self.cache_back()
+            self.tell_screens(LiveUpdate("the cache is reachable again", changed=True))
         self.health = replace(self.health, stored=stored)
 
     # --- claims ------------------------------------------------------------------------------------
@@ -246,7 +263,7 @@ class OmsApp(App[None]):
     def lease(self) -> timedelta:
         return timedelta(minutes=self.runtime.settings.claim_lease_minutes)
 
-    @work(thread=True, exclusive=True, group="claims")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="claims")
     def renew_claims(self) -> None:
         """Keep the signed-in person's claims while this station runs; if it crashes, they lapse."""
         if self.desk.staff is None:
@@ -262,7 +279,10 @@ class OmsApp(App[None]):
                 )
                 session.commit()
         except SQLAlchemyError as exc:  # the next beat tries again
-            self.call_from_thread(self.notify, f"claims not renewed: {one_line(exc)}", severity="warning")
+            if is_outage(exc):
+                self.call_from_thread(self.cache_lost, exc, "renewing your claims")
+            else:
+                self.call_from_thread(self.notify, f"claims not renewed: {one_line(exc)}", severity="warning")
 
     # --- go to order ---------------------------------------------------------------------------------
     def action_go_to_order(self) -> None:
@@ -278,7 +298,7 @@ class OmsApp(App[None]):
     def order_asked(self, message: OpenOrder) -> None:
         self.look_up_order(message.order)
 
-    @work(thread=True, exclusive=True, group="order")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="order")
     def look_up_order(self, name: str) -> None:
         with self.runtime.cache.reads() as session:
             try:
@@ -304,8 +324,12 @@ class OmsApp(App[None]):
         """A scanner's burst: a badge signs its person in from anywhere (but a blocking error, which
         must be acknowledged first); any other code goes to the active screen as `Scanned`."""
         if not isinstance(self.screen, BlockingError):
-            with self.runtime.cache.reads() as session:
-                person = session.get(Staff, code.strip().upper())
+            try:
+                with self.runtime.cache.reads() as session:
+                    person = session.get(Staff, code.strip().upper())
+            except SQLAlchemyError as exc:
+                self.refuse(exc, "reading the scan")
+                return
             if person is not None:
                 if person.active:
                     self.sign_in(person, how="badge")
@@ -319,7 +343,7 @@ class OmsApp(App[None]):
         """No screen took the scan: open what it names."""
         self.identify_scan(message)
 
-    @work(thread=True, group="scan")
+    @work(thread=True, exit_on_error=False, group="scan")
     def identify_scan(self, scan: Scanned) -> None:
         with self.runtime.cache.reads() as session:
             target = identify(session, scan.code)
@@ -344,8 +368,12 @@ class OmsApp(App[None]):
         nobody; `quietly`: without saying so); demo staff's codes are listed on it."""
         if isinstance(self.screen, SignInScreen):
             return
-        with self.runtime.cache.reads() as session:
-            people = active_people(session)
+        try:
+            with self.runtime.cache.reads() as session:
+                people = active_people(session)
+        except SQLAlchemyError as exc:
+            self.refuse(exc, "sign-in")
+            return
         if not people:
             if not quietly:
                 self.notify("Nobody to sign in: add staff with `oms-tui staff add`", severity="warning")
@@ -363,11 +391,15 @@ class OmsApp(App[None]):
                 self.screen.dismiss(None)
             return
         station = self.runtime.settings.station
-        with self.runtime.cache.sessions() as session:
-            if previous is not None:
-                record_sign_out(session, station, previous, "switch")
-            record_sign_in(session, station, person, how)
-            session.commit()
+        try:
+            with self.runtime.cache.sessions() as session:
+                if previous is not None:
+                    record_sign_out(session, station, previous, "switch")
+                record_sign_in(session, station, person, how)
+                session.commit()
+        except SQLAlchemyError as exc:
+            self.refuse(exc, f"signing {person.name} in")
+            return
         self._staff_changed(person, previous)
         self.notify(f"Signed in: {person.name} ({person.role.value})")
 
@@ -376,9 +408,13 @@ class OmsApp(App[None]):
         previous = self.desk.staff
         if previous is None:
             return
-        with self.runtime.cache.sessions() as session:
-            record_sign_out(session, self.runtime.settings.station, previous, why)
-            session.commit()
+        try:
+            with self.runtime.cache.sessions() as session:
+                record_sign_out(session, self.runtime.settings.station, previous, why)
+                session.commit()
+        except SQLAlchemyError as exc:
+            self.refuse(exc, f"signing {previous.name} out")
+            return
         self._staff_changed(None, previous)
         self.notify(f"Signed out: {previous.name}" + (" (idle)" if why == "idle" else ""))
         self.ask_sign_in()
@@ -424,6 +460,7 @@ def run_app(
     """The app, or with `board` the board alone (read-only, nobody signed in); `started` is handed
     the app before it runs."""
     runtime = Runtime.start(settings)
+    FailureHandlingApp.log_file = FailureHandlingApp.log_file or log_to_file()
     try:
         if board:
             from oms_tui.board_app import BoardApp
@@ -442,3 +479,5 @@ def run_app(
         app.run()
     finally:
         runtime.close()
+    if app.return_code:  # it ended on an error (Textual printed it): the shell must see that
+        raise SystemExit(app.return_code)

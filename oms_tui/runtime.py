@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import platformdirs
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import func
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,7 +26,7 @@ from sqlmodel import select
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import BinLocation, ChangeFeedEntry
 from oms_tui.cache.types import utcnow
-from oms_tui.config import APP_NAME, Settings
+from oms_tui.config import APP_NAME, Settings, SettingsFileError
 from oms_tui.floor.actions.staff import seed_demo_staff
 from oms_tui.floor.exceptions.records import run_pass
 from oms_tui.floor.exceptions.rules import RuleSettings
@@ -84,6 +84,15 @@ def demo_shop_path(database_url: str) -> Path | None:
     return Path(platformdirs.user_data_dir(APP_NAME)) / f"demo-shop-{key}"
 
 
+def token_in_settings() -> SecretStr | None:
+    """The token as the environment and the settings file say now: it may have been rotated since
+    the start. None when they name none, or cannot be read at the moment (a file being edited)."""
+    try:
+        return Settings().shopify_token
+    except (ValidationError, SettingsFileError, OSError):
+        return None
+
+
 def one_line(exc: BaseException) -> str:
     """The exception's type and the first line of its message (SQL errors run to many lines)."""
     lines = str(exc).strip().splitlines()
@@ -119,6 +128,7 @@ class Runtime:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # the wait between passes
     demo_store: SimStore | None = None  # the embedded simulator's shop, in demo mode
     wake: threading.Event = field(default_factory=threading.Event)  # set: the next pass starts now
+    reread_token: Callable[[], SecretStr | None] = token_in_settings  # after the store refused ours
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
@@ -153,14 +163,14 @@ class Runtime:
     def store_label(self) -> str:
         return "demo store (simulator)" if self.settings.demo else self.shop_url.removeprefix("https://")
 
-    def client(self) -> StoreClient:
+    def client(self, transport: httpx.AsyncBaseTransport | None = None) -> StoreClient:
         from oms_tui.store.client import StoreClient
 
         return StoreClient(
             self.shop_url,
             self.token,
             api_version=self.settings.api_version,
-            transport=self.transport,
+            transport=transport or self.transport,
         )
 
     def sync_now(self) -> None:
@@ -171,7 +181,7 @@ class Runtime:
     async def live_loop(
         self, report: Callable[[LiveUpdate], object], stop: threading.Event | None = None
     ) -> None:
-        """Sync, push the outbox, wait; until cancelled, `stop` is set or the store refuses the token.
+        """Sync, push the outbox, wait; until cancelled or `stop` is set.
 
         `stop` may be set from any thread: it cancels the pass in flight (its requests included)
         within a tenth of a second, so quitting never waits for the network. The next start resumes.
@@ -194,28 +204,54 @@ class Runtime:
                 text = progress_text(stream, counts)
                 report(LiveUpdate(text, changed=True, reachable=True, progress=True))
 
-        async with self.client() as client:
-            engine = SyncEngine(client, self.cache, on_progress=progress)
-            pusher = OutboxPusher(client, self.cache)
-            failures = 0
-            while True:
-                try:
-                    report(await self.one_pass(engine, pusher))
-                    failures = 0
-                except StoreAuthError as exc:  # retrying with the same token cannot help
-                    report(LiveUpdate(f"store refused the token: {exc}", error=True, reachable=True))
-                    return
-                except Exception as exc:  # a bug or a broken cache must not stop syncing until restart
-                    failures += 1
-                    delay = retry_delay(self.settings.poll_interval, failures)
-                    log.warning(
-                        "sync pass failed (%s); retrying in %gs",
-                        one_line(exc),
-                        delay,
-                        exc_info=log.isEnabledFor(logging.DEBUG),
-                    )
-                    report(LiveUpdate(f"sync failed ({one_line(exc)}); retrying in {delay:g}s", error=True))
-                await self._pause(retry_delay(self.settings.poll_interval, failures))
+        failures = 0
+        while True:  # a client per token: a refused one may be replaced in the settings meanwhile
+            token = self.token
+            async with self.client(self._watched(report)) as client:
+                engine = SyncEngine(client, self.cache, on_progress=progress)
+                pusher = OutboxPusher(client, self.cache)
+                while token == self.token:
+                    refused = False
+                    try:
+                        report(await self.one_pass(engine, pusher))
+                        failures = 0
+                    except StoreAuthError as exc:  # tried again: the token may be rotated meanwhile
+                        failures, refused = failures + 1, True
+                        delay = retry_delay(self.settings.poll_interval, failures)
+                        text = f"store refused the token: {exc}; trying again in {delay:g}s (or Sync now)"
+                        report(LiveUpdate(text, error=True, reachable=True))
+                    except Exception as exc:  # a bug or a broken cache must not stop syncing until restart
+                        failures += 1
+                        delay = retry_delay(self.settings.poll_interval, failures)
+                        log.warning(
+                            "sync pass failed (%s); retrying in %gs",
+                            one_line(exc),
+                            delay,
+                            exc_info=log.isEnabledFor(logging.DEBUG),
+                        )
+                        text = f"sync failed ({one_line(exc)}); retrying in {delay:g}s"
+                        report(LiveUpdate(text, error=True))
+                    await self._pause(retry_delay(self.settings.poll_interval, failures))
+                    if refused and not self.settings.demo:
+                        self.token = self.reread_token() or self.token
+
+    def _watched(self, report: Callable[[LiveUpdate], object]) -> httpx.AsyncBaseTransport:
+        """The store's transport, telling the header at the first failed connection (the client
+        keeps retrying, for tens of seconds, before the pass ends)."""
+        import httpx
+
+        from oms_tui.store.reachability import WatchedTransport
+
+        answering = True
+
+        def seen(answered: bool, why: str) -> None:
+            nonlocal answering
+            if answering and not answered:
+                text = f"could not connect ({why}); retrying"
+                report(LiveUpdate(text, error=True, reachable=False, progress=True))
+            answering = answered
+
+        return WatchedTransport(self.transport or httpx.AsyncHTTPTransport(), seen)
 
     async def _pause(self, seconds: float) -> None:
         """`sleep` between passes, ended early by `sync_now`."""
@@ -240,7 +276,7 @@ class Runtime:
         except StoreError as exc:
             log.warning("sync failed: %s", exc)
             self.check_exceptions()
-            return LiveUpdate(f"store unreachable, working offline: {exc}", error=True, reachable=False)
+            return LiveUpdate(f"working offline: {exc}", error=True, reachable=False)
         self.check_exceptions()
         changed = summary.total("created") + summary.total("updated") + pushed.done
         text = f"synced {summary.total('created')} new, {summary.total('updated')} changed"
@@ -248,8 +284,10 @@ class Runtime:
             text += f"; sent {pushed.done}, rejected {pushed.failed}"
         from oms_tui.store.client import StoreClient
 
-        said = engine.client.take_notices() if isinstance(engine.client, StoreClient) else []
-        text += status_text(self.cache, said)  # deprecations and versions, recorded and shown
+        client, said, asked = engine.client, [], self.settings.api_version
+        if isinstance(client, StoreClient):
+            said, asked = client.take_notices(), client.api_version
+        text += status_text(self.cache, said, asked)  # deprecations and versions, recorded and shown
         return LiveUpdate(
             text, changed=bool(changed), error=bool(summary.errors or pushed.failed), reachable=True
         )

@@ -33,15 +33,22 @@ class SyncHealth:
     reachable: bool | None = None  # from the live loop's last report; None: not known
     activity: str = ""  # what the live loop is doing, when there is more to say than the sync's age
     failed: bool = False
+    syncing: bool = False  # a pass is in flight (the live loop starts with one)
+    cache_down: str = ""  # why the cache did not answer, while it does not
 
 
-def read_stored_health(cache: Cache) -> StoredHealth:
+def read_stored_health(cache: Cache, api_version: str | None = None) -> StoredHealth:
+    """`last_sync`: the stalest stream's, once every stream has synced (while the first sync runs,
+    the streams it finished are not a sync of the shop); notices about `api_version`'s requests."""
     with cache.reads() as session:
-        last_sync = session.exec(
-            select(func.min(SyncState.last_success)).where(col(SyncState.stream).in_(STREAMS))
+        done = session.exec(
+            select(func.count(), func.min(SyncState.last_success)).where(
+                col(SyncState.stream).in_(STREAMS), col(SyncState.last_success).is_not(None)
+            )
         ).one()
         outbox = pending_outbox(session)
-    notices = tuple(notice.message for notice in current_notices(cache))
+    last_sync = done[1] if done[0] == len(STREAMS) else None
+    notices = tuple(notice.message for notice in current_notices(cache, api_version=api_version))
     return StoredHealth(last_sync, outbox, notices)
 
 
@@ -53,6 +60,7 @@ def with_update(health: SyncHealth, update: LiveUpdate) -> SyncHealth:
         reachable=update.reachable,
         activity="" if routine else update.text,
         failed=update.error,
+        syncing=update.progress,
     )
 
 

@@ -17,7 +17,7 @@ from oms_tui.cache.models import ChangeFeedEntry
 from oms_tui.config import Settings
 from oms_tui.floor.exceptions.records import open_by_kind
 from oms_tui.runtime import LiveUpdate, Runtime, retry_delay
-from oms_tui.sim.app import DEFAULT_TOKEN
+from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
 from oms_tui.store.sync import SyncEngine
@@ -129,3 +129,75 @@ async def test_each_sync_pass_runs_the_exception_rules(
     runtime.close()
     assert kinds.get("sla_breached")  # the simulator's open orders are days old
     assert kinds.get("payment")
+
+
+class RotatedToken(httpx.AsyncBaseTransport):
+    """The simulator, counting the requests each token sent (it refuses all but its own with a 401)."""
+
+    def __init__(self) -> None:
+        app = create_app(SimStore(orders=5, seed=1), restore_rate=1_000_000, bucket=1_000_000)
+        self.inner = httpx.ASGITransport(app=app)
+        self.sent: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(request.headers["X-Shopify-Access-Token"])
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_refused_token_is_tried_again_with_backoff_and_the_rotated_one_syncs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    transport = RotatedToken()
+    runtime = make_runtime(tmp_path, transport, poll_interval=5, shop_url="https://sim.test")
+    runtime.token = SecretStr("shpat_old_token")
+    in_settings = [SecretStr("shpat_old_token"), SecretStr(DEFAULT_TOKEN)]  # rotated after a while
+    runtime.reread_token = lambda: in_settings.pop(0)
+    waits: list[float] = []
+    stop = threading.Event()
+
+    async def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 3:  # after the new token's first pass
+            stop.set()
+            await asyncio.Event().wait()
+
+    runtime.sleep = wait
+    updates: list[LiveUpdate] = []
+    await runtime.live_loop(updates.append, stop)
+    passes = [update.text for update in updates if not update.text.startswith("syncing ")]
+    assert passes[0].startswith("store refused the token")
+    assert passes[0].endswith("trying again in 10s (or Sync now)")
+    assert passes[1].startswith("store refused the token") and "in 20s" in passes[1]
+    assert passes[2].startswith("synced ")
+    assert waits == [10, 20, 5]  # backing off while refused, the interval once it syncs
+    assert transport.sent[0] == "shpat_old_token" and transport.sent[-1] == DEFAULT_TOKEN
+    assert all("shpat_old_token" not in text for text in passes)
+    runtime.close()
+
+
+async def test_sync_now_tries_a_refused_token_again_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    transport = RotatedToken()
+    runtime = make_runtime(tmp_path, transport, shop_url="https://sim.test")
+    runtime.token = SecretStr("shpat_old_token")
+    runtime.reread_token = lambda: None  # nobody changed the settings
+    waiting = [asyncio.Event(), asyncio.Event()]
+    stop = threading.Event()
+
+    async def wait_forever(_seconds: float) -> None:
+        next(event for event in waiting if not event.is_set()).set()
+        await asyncio.Event().wait()
+
+    runtime.sleep = wait_forever
+    loop = asyncio.create_task(runtime.live_loop(lambda update: None, stop))
+    await asyncio.wait_for(waiting[0].wait(), 10)
+    sent = len(transport.sent)
+    runtime.sync_now()
+    await asyncio.wait_for(waiting[1].wait(), 10)
+    assert len(transport.sent) > sent  # Sync now sent the request again
+    stop.set()
+    await loop
+    runtime.close()

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -97,11 +98,15 @@ class BoardScreen(LeanScreen[None]):
         self.set_interval(1, self.show_sync)  # the sync's age grows between reads
         self.load()
 
-    @work(thread=True, exclusive=True, group="board")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="board")
     def load(self) -> None:
         now = self.clock()
-        with self.cache.sessions() as session:
-            figures = board_figures(session, now, self.sla, late_shown=LATE_SHOWN)
+        try:
+            with self.cache.sessions() as session:
+                figures = board_figures(session, now, self.sla, late_shown=LATE_SHOWN)
+        except SQLAlchemyError:  # said by the app; a wall screen tries again by itself
+            self.app.call_from_thread(self.load_later)
+            raise
         self.app.call_from_thread(self.show, figures, now)
 
     def show_sync(self) -> None:
@@ -123,6 +128,9 @@ class BoardScreen(LeanScreen[None]):
         self.failing = figures.failing
         self.show_sync()
         self.sub_title = f"{now.astimezone():%a %d %b %H:%M}"
+        self.load_later()
+
+    def load_later(self) -> None:
         if self.next_load is not None:
             self.next_load.stop()
         self.next_load = self.set_timer(REFRESH_SECONDS, self.load)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 from textual import on, work
 from textual.app import ComposeResult
@@ -90,14 +91,19 @@ class ExceptionsScreen(LeanScreen[None]):
             table.add_column(caption, key=key, width=width)
         self.load()
 
-    @work(thread=True, exclusive=True, group="exceptions")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="exceptions")
     def load(self) -> None:
         """Read off the UI thread; show it, then come back after a while (never piling up)."""
-        with self.cache.sessions() as session:
-            rows = open_exceptions(session, self.kind, limit=SHOWN)
-            counts = open_by_kind(session)
-            order_ids = {row.order_id for row in rows if row.order_id}
-            names = dict(session.exec(select(Order.id, Order.name).where(col(Order.id).in_(order_ids))).all())
+        try:
+            with self.cache.sessions() as session:
+                rows = open_exceptions(session, self.kind, limit=SHOWN)
+                counts = open_by_kind(session)
+                order_ids = {row.order_id for row in rows if row.order_id}
+                found = session.exec(select(Order.id, Order.name).where(col(Order.id).in_(order_ids)))
+                names = dict(found.all())
+        except SQLAlchemyError:  # said by the app; tried again by itself
+            self.app.call_from_thread(self.load_later)
+            raise
         shown = [Shown(row, names.get(row.order_id or "", "")) for row in rows]
         self.app.call_from_thread(self.show, shown, counts)
 
@@ -127,6 +133,9 @@ class ExceptionsScreen(LeanScreen[None]):
         more = f", the {len(shown)} most urgent shown" if total > len(shown) else ""
         self.sub_title = f"{total} open{more}"
         self._show_detail()
+        self.load_later()
+
+    def load_later(self) -> None:
         if self.next_load is not None:
             self.next_load.stop()
         self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
@@ -205,7 +214,7 @@ class ExceptionsScreen(LeanScreen[None]):
 
         return write_answer
 
-    @work(thread=True, group="exception-writes")
+    @work(thread=True, exit_on_error=False, group="exception-writes")
     def write(self, exception_id: int, staff_code: str, note: str) -> None:
         """Claim (no note) or resolve (with a note), as `staff_code`; refused ones say why in one line."""
         try:

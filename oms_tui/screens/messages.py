@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.message import Message
+from textual.worker import Worker
 
 from oms_tui.cache.models import Staff
 from oms_tui.runtime import LiveUpdate
@@ -53,3 +56,12 @@ class StaffChanged(Message, bubble=False):
     def __init__(self, staff: Staff | None, previous: Staff | None) -> None:
         super().__init__()
         self.staff, self.previous = staff, previous
+
+
+class WorkFailed(Message, bubble=False):
+    """A screen's worker raised: the screen hands it to the app, whose one handler shows and logs it
+    (Textual tells only the worker's own node, and the app's own workers reach it directly)."""
+
+    def __init__(self, worker: Worker[Any], where: str) -> None:
+        super().__init__()
+        self.worker, self.where = worker, where

@@ -155,7 +155,7 @@ class OrderScreen(LeanScreen[None]):
         if message.update.changed:
             self.load()
 
-    @work(thread=True, exclusive=True, group="order-detail")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="order-detail")
     def load(self) -> None:
         try:
             with self.cache.sessions() as session:
@@ -464,7 +464,7 @@ class OrderScreen(LeanScreen[None]):
         people = [(f"{person.name} ({person.role.value})", person.code) for person in self.staff]
         self.app.push_screen(ChoiceModal(f"Hand {fo.location}'s work to", people), chosen)
 
-    @work(thread=True, group="order-actions")
+    @work(thread=True, exit_on_error=False, group="order-actions")
     def claim_act(self, record: ClaimAct, what: str) -> None:
         """Claim, take over or reassign in one transaction (refusals change nothing); show the order again."""
         try:
@@ -478,7 +478,7 @@ class OrderScreen(LeanScreen[None]):
         self.post_message(self.Done(f"{what}: {held.staff_code} at {held.station} until {until:%H:%M}"))
         self.app.call_from_thread(self.load)
 
-    @work(thread=True, group="order-actions")
+    @work(thread=True, exit_on_error=False, group="order-actions")
     def act(self, record: Act, what: str) -> None:
         """Record the action in one transaction (role checked again inside); then show the order again."""
         try:

@@ -175,7 +175,7 @@ class PackScreen(LeanScreen[None]):
             return
         self.print_slip(self.pack.order_id)
 
-    @work(thread=True, group="pack-print")
+    @work(thread=True, exit_on_error=False, group="pack-print")
     def print_slip(self, order_id: str) -> None:
         """Off the UI thread: `lp` may take its time. A failing printer keeps the PDF and says so."""
         from oms_tui.printing.documents import packing_slips  # ReportLab loads at the first print
@@ -221,7 +221,7 @@ class PackScreen(LeanScreen[None]):
             self.running = True
             self.run_steps()
 
-    @work(thread=True, group="pack-steps")
+    @work(thread=True, exit_on_error=False, group="pack-steps")
     def run_steps(self) -> None:
         while self.steps:
             self.run_one(self.steps.popleft())

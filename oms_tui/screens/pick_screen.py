@@ -164,7 +164,7 @@ class PickScreen(LeanScreen[None]):
         event.stop()
         self.load()
 
-    @work(thread=True, exclusive=True, group="pick-load")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="pick-load")
     def load(self, note: str = "", decide: bool = False) -> None:
         """The open list; orders that left it become put-backs (recorded here, shown blocking)."""
         actor = self.actor
@@ -269,7 +269,7 @@ class PickScreen(LeanScreen[None]):
             self.counting = True
         self.count_scans(self.sheet.pick_list_id, self.actor)
 
-    @work(thread=True, group="pick-scans")
+    @work(thread=True, exit_on_error=False, group="pick-scans")
     def count_scans(self, pick_list_id: int, actor: Actor) -> None:
         """Count the queued scans in the order they came, one transaction each."""
         while True:
@@ -338,7 +338,7 @@ class PickScreen(LeanScreen[None]):
             "new batch started",
         )
 
-    @work(thread=True, exclusive=True, group="pick-wave")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="pick-wave")
     def action_wave(self) -> None:
         """The waves to choose from: the fixed ones, then a carrier wave per shipping method in the
         work ready to pick (read off the UI thread: it counts the whole queue)."""
@@ -453,7 +453,7 @@ class PickScreen(LeanScreen[None]):
             return
         self.export(self.sheet.pick_list_id)
 
-    @work(thread=True, group="pick-export")
+    @work(thread=True, exit_on_error=False, group="pick-export")
     def export(self, pick_list_id: int) -> None:
         path = Path.cwd() / f"pick-list-{pick_list_id}.txt"
         try:
@@ -473,7 +473,7 @@ class PickScreen(LeanScreen[None]):
         totes = {tote.tote: tote.fulfillment_order_id for line in self.sheet.lines for tote in line.live}
         self.print_list([totes[name] for name in sorted(totes, key=lambda name: int(name[1:] or 0))])
 
-    @work(thread=True, group="pick-print")
+    @work(thread=True, exit_on_error=False, group="pick-print")
     def print_list(self, fulfillment_order_ids: list[str]) -> None:
         """Off the UI thread: `lp` may take its time. A failing printer keeps the PDF and says so."""
         from oms_tui.printing.documents import pick_list_of_batch  # ReportLab loads at the first print
@@ -488,7 +488,7 @@ class PickScreen(LeanScreen[None]):
             return
         self.app.call_from_thread(self.notify, said, title="Pick list printed")
 
-    @work(thread=True, group="pick-actions")
+    @work(thread=True, exit_on_error=False, group="pick-actions")
     def write(
         self,
         act: Callable[[Session], Done],

@@ -169,7 +169,7 @@ class QueueScreen(LeanScreen[None]):
         if message.update.changed:
             self.data_changed()
 
-    @work(thread=True, exclusive=True, group="claims-seen")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="claims-seen")
     def watch_claims(self) -> None:
         """Other stations claim without a sync: re-read what is on screen when who holds what changed."""
         with self.cache.reads() as session:
@@ -193,7 +193,7 @@ class QueueScreen(LeanScreen[None]):
     def show_failure(self, event: VirtualTable.ReadFailed) -> None:
         self.notify(event.error, title="Could not read the queue", severity="error")
 
-    @work(thread=True, exclusive=True, group="choices")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="choices")
     def load_choices(self) -> None:
         """The locations and channels to filter by (from the cache: they are the store's)."""
         with self.cache.reads() as session:
@@ -291,7 +291,7 @@ class QueueScreen(LeanScreen[None]):
             return
         self.claim(desk)
 
-    @work(thread=True, group="claim")
+    @work(thread=True, exit_on_error=False, group="claim")
     def claim(self, desk: OrderDesk) -> None:
         assert desk.staff is not None
         try:

@@ -132,10 +132,14 @@ class ReturnsScreen(LeanScreen[None]):
         self.load()
 
     # --- the queue ------------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="returns-queue")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="returns-queue")
     def load(self) -> None:
-        with self.cache.sessions() as session:
-            queued = open_returns(session)
+        try:
+            with self.cache.sessions() as session:
+                queued = open_returns(session)
+        except SQLAlchemyError:  # said by the app; tried again by itself
+            self.app.call_from_thread(self.load_later)
+            raise
         self.app.call_from_thread(self.show_queue, queued)
 
     def show_queue(self, queued: list[QueuedReturn]) -> None:
@@ -150,6 +154,9 @@ class ReturnsScreen(LeanScreen[None]):
             )  # fmt: skip
         if self.receiving is None:
             self.sub_title = f"{len(queued)} open"
+        self.load_later()
+
+    def load_later(self) -> None:
         if self.next_load is not None:
             self.next_load.stop()
         self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
@@ -195,7 +202,7 @@ class ReturnsScreen(LeanScreen[None]):
             self.running = True
             self.run_steps()
 
-    @work(thread=True, group="returns-steps")
+    @work(thread=True, exit_on_error=False, group="returns-steps")
     def run_steps(self) -> None:
         while self.steps:
             self.app.call_from_thread(self.stepped, self.run_one(self.steps.popleft()))
@@ -323,7 +330,7 @@ class ReturnsScreen(LeanScreen[None]):
         if item is not None:
             self.choose_shelf(item)
 
-    @work(thread=True, group="returns-shelves")
+    @work(thread=True, exit_on_error=False, group="returns-shelves")
     def choose_shelf(self, item: ReturnItem) -> None:
         with self.cache.sessions() as session:
             shelves = shelves_for(session, item.sku)

@@ -85,7 +85,7 @@ class SearchScreen(LeanScreen[None]):
         else:  # no pause: search at every key
             self.search(event.value)
 
-    @work(thread=True, exclusive=True, group="search")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="search")
     def search(self, text: str) -> None:
         try:
             with self.cache.sessions() as session:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +18,7 @@ from textual.widgets import Input, Label
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Staff
+from oms_tui.cache.outage import outage_reason
 from oms_tui.floor.actions.staff import StaffError, active_staff
 from oms_tui.screens.messages import Scanned, StaffChanged
 
@@ -62,6 +64,9 @@ class SignInScreen(ModalScreen[None]):
         except StaffError as exc:
             self.query_one("#problem", Label).update(str(exc))
             event.input.select_all()  # kept, to fix; the next typing replaces it
+            return
+        except SQLAlchemyError as exc:  # the cache went away: the header says so until it is back
+            self.query_one("#problem", Label).update(f"cannot sign in now: {outage_reason(exc)}")
             return
         self.sign_in(person)
 

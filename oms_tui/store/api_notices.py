@@ -9,6 +9,7 @@ a pass, where the `sync` summary and the status line show them, each with the ve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -85,23 +86,35 @@ def record_notices(cache: Cache, notices: Iterable[Notice], now: datetime | None
         session.commit()
 
 
-def current_notices(cache: Cache, now: datetime | None = None) -> list[ApiNotice]:
-    """The notices seen lately, by any station: the ones a manager still has to act on."""
+_ASKED_FOR = re.compile(r"(?:^deprecated in API version|to a request for) (\S+?)[:,]")
+
+
+def asked_for(message: str) -> str | None:
+    """The API version whose requests a notice is about (its message names it)."""
+    found = _ASKED_FOR.search(message)
+    return found.group(1) if found else None
+
+
+def current_notices(
+    cache: Cache, now: datetime | None = None, api_version: str | None = None
+) -> list[ApiNotice]:
+    """The notices seen lately, by any station: the ones a manager still has to act on. With
+    `api_version`, only those about requests for that version: once the setting moved on, notices
+    about the old version are dealt with here."""
     since = (now or utcnow()) - SHOWN_FOR
     with cache.sessions() as session:
-        return list(
-            session.exec(
-                select(ApiNotice)
-                .where(col(ApiNotice.last_seen) >= since)
-                .order_by(col(ApiNotice.kind).desc(), col(ApiNotice.first_seen), col(ApiNotice.id))
-            )
+        found = session.exec(
+            select(ApiNotice)
+            .where(col(ApiNotice.last_seen) >= since)
+            .order_by(col(ApiNotice.kind).desc(), col(ApiNotice.first_seen), col(ApiNotice.id))
         )
+        return [n for n in found if api_version is None or asked_for(n.message) in (api_version, None)]
 
 
-def status_text(cache: Cache, found: Iterable[Notice]) -> str:
+def status_text(cache: Cache, found: Iterable[Notice], api_version: str | None = None) -> str:
     """Record `found` and return what the status line adds for the current notices ('' if none)."""
     record_notices(cache, found)
-    notices = current_notices(cache)
+    notices = current_notices(cache, api_version=api_version)
     if not notices:
         return ""
     more = f" (+{len(notices) - 1} more: oms-tui sync lists them)" if len(notices) > 1 else ""

@@ -83,13 +83,24 @@ class ShellHeader(Widget):
 def sync_line(health: SyncHealth, now: datetime) -> Content:
     """'● store reachable · synced 4m ago · 3 to send · <what the live loop says>'."""
     parts: list[Content] = []
+    if health.cache_down:
+        down = f"● cache unreachable ({health.cache_down}): actions refused until it is back"
+        parts.append(Content.styled(down, "bold $error"))
     if health.reachable is not None:
         reachable = "store reachable" if health.reachable else "store unreachable"
         parts.append(Content.styled(f"● {reachable}", "$success" if health.reachable else "bold $error"))
-    last = health.stored.last_sync
-    parts.append(Content(f"synced {ago(last, now)} ago" if last else "not synced yet"))
+    parts.append(Content(sync_age(health, now)))
     outbox = health.stored.outbox
     parts.append(Content.styled(f"{outbox} to send", "bold $warning") if outbox else Content("outbox empty"))
     if health.activity:
         parts.append(Content.styled(health.activity, "bold $error" if health.failed else "italic"))
     return Content(" · ").join(parts)
+
+
+def sync_age(health: SyncHealth, now: datetime) -> str:
+    """What is true of the last sync: none yet (one may be running), or its age, said as the last
+    good one while the store does not answer."""
+    last = health.stored.last_sync
+    if last is None:
+        return "syncing…" if health.syncing and health.reachable is not False else "not synced yet"
+    return f"{'last synced' if health.reachable is False else 'synced'} {ago(last, now)} ago"

@@ -132,3 +132,24 @@ async def test_the_status_line_shows_the_notice_with_the_version_to_move_to(
     )
     assert [n.kind for n in current_notices(runtime.cache)] == ["version"]  # recorded for every station
     runtime.close()
+
+
+async def test_a_notice_about_an_old_version_goes_once_the_setting_is_fixed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oms_tui.sync_health import read_stored_health
+
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1")
+    runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
+    old, _ = client_asking_for("2025-01")
+    async with old:
+        await runtime.one_pass(SyncEngine(old, runtime.cache), OutboxPusher(old, runtime.cache))
+    assert read_stored_health(runtime.cache, "2025-01").notices  # the header, while asking for 2025-01
+
+    fixed, _ = client_asking_for("2026-04")  # api_version set as the notice said
+    async with fixed:
+        update = await runtime.one_pass(SyncEngine(fixed, runtime.cache), OutboxPusher(fixed, runtime.cache))
+    assert "API notice" not in update.text
+    assert read_stored_health(runtime.cache, "2026-04").notices == ()
+    runtime.close()

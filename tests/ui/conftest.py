@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,3 +70,19 @@ async def settle(pilot: Pilot[None]) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+@pytest.fixture(autouse=True)
+def no_failed_workers(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A worker that raises no longer ends the app (it is said over the screen): a test still fails
+    on one, unless it asks for `failing_workers`."""
+    yield
+    if "failing_workers" not in request.fixturenames:
+        records = caplog.get_records("call")
+        failed = [r.getMessage() for r in records if r.name == "oms_tui.app" and r.levelno >= logging.ERROR]
+        assert not failed, f"a worker failed: {failed}"
+
+
+@pytest.fixture
+def failing_workers() -> None:
+    """This test makes workers fail on purpose."""

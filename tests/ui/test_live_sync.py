@@ -73,7 +73,7 @@ async def test_the_queue_fills_in_from_the_first_sync(
         assert re.search(r"● store reachable · synced \d+s ago", header_says(app))
 
 
-async def test_a_refused_token_is_shown_and_not_retried(
+async def test_a_refused_token_is_shown_without_the_token(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file

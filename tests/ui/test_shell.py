@@ -85,7 +85,7 @@ def shell_app(runtime: Runtime) -> OmsApp:
         session.commit()
     record_notices(
         runtime.cache,
-        notices_in({"X-Shopify-API-Deprecated-Reason": "Order.legacyResourceId"}, {}, "2025-04"),
+        notices_in({"X-Shopify-API-Deprecated-Reason": "Order.legacyResourceId"}, {}, "2026-04"),
     )
     return AppWithTiny(runtime, live=False, clock=lambda: LATER)
 
@@ -136,15 +136,15 @@ async def test_the_header_shows_station_staff_sync_age_outbox_and_api_notice(she
         assert "station pack-1 · staff —" in said  # nobody signed in yet
         assert "synced 4m ago" in said
         assert "1 to send" in said
-        assert "⚠ API notice: deprecated in API version 2025-04: Order.legacyResourceId" in said
+        assert "⚠ API notice: deprecated in API version 2026-04: Order.legacyResourceId" in said
         assert "Thu 26 Nov 09:34:00" in said
         shell_app.staff = "Ana Ruiz"
-        offline = LiveUpdate("store unreachable, working offline: timed out", error=True, reachable=False)
+        offline = LiveUpdate("working offline: timed out", error=True, reachable=False)
         shell_app.post_message(LiveReport(offline))
         await settled(pilot)
         said = header_text(shell_app)
         assert "staff Ana Ruiz" in said
-        assert "● store unreachable · synced 4m ago · 1 to send · store unreachable, working offline" in said
+        assert "● store unreachable · last synced 4m ago · 1 to send · working offline: timed out" in said
 
 
 async def test_the_collector_is_on_again_once_the_first_frame_is_shown(app: OmsApp) -> None:
