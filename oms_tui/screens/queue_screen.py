@@ -27,21 +27,22 @@ from oms_tui.screens.messages import LiveUpdated, OpenOrder
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
-from oms_tui.widgets.virtual_table import Cell, Column, VirtualTable
+from oms_tui.widgets.table_columns import Cell, Column
+from oms_tui.widgets.virtual_table import VirtualTable
 
 STAGE_KEYS = {str(n): stage for n, stage in enumerate(Stage, start=1)}
 TABS = Binding.Group("Tabs")  # a footer short of room shows "] [ Tabs"
 CLAIMS_EVERY_S = 2.0  # how soon other stations' claims show in the Who column
-COLUMNS = [
-    Column("Order", 8),
-    Column("Status", 11),
-    Column("Age", 4, "right"),
-    Column("SLA", 8, "right"),
-    Column("Customer"),
-    Column("Items", 5, "right"),
-    Column("Location", 15),
-    Column("Tags", 16),
-    Column("Who", 12),
+COLUMNS = [  # by content; a narrow screen hides the highest priority numbers first
+    Column("Order", max_width=12),
+    Column("Status", priority=3),
+    Column("Age", justify="right", priority=4),
+    Column("SLA", justify="right"),
+    Column("Customer", min_width=14, max_width=28),
+    Column("Items", justify="right", priority=2),
+    Column("Location", min_width=10, max_width=24, priority=5),
+    Column("Tags", min_width=6, max_width=40, priority=2),
+    Column("Who", min_width=8, max_width=20, priority=3),
 ]
 
 

@@ -1,0 +1,195 @@
+"""Every screen at the smallest terminal a station has (80x24) and a wall screen's (200x60): readable
+at the one, using the room at the other. Each snapshot pins one screen at one size."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from textual.pilot import Pilot
+
+from oms_tui.app import OmsApp
+from oms_tui.cache.database import open_cache
+from oms_tui.cache.models import Role
+from oms_tui.config import Settings
+from oms_tui.floor.exceptions.rules import RuleSettings
+from oms_tui.floor.actions.staff import seed_demo_staff
+from oms_tui.runtime import Runtime
+from oms_tui.screens.messages import Scanned
+from oms_tui.sim.store import SimStore
+from tests.local_time import utc_local_time
+from tests.store.returns_shop import request_return
+from tests.ui.conftest import NOW, _sync
+from tests.ui.floor_app import order_named, settle, signed_in
+from tests.ui.floor_day import seed_floor_day
+from tests.ui.pick_floor import open_sheet, shelve_every_sku
+from tests.ui.scanner import scanner_on, type_slowly
+from tests.ui.test_order_screen import seed_floor_history
+from tests.ui.test_pack_screen import packable
+
+SIZES = {"80x24": (80, 24), "200x60": (200, 60)}
+Scene = tuple[OmsApp, Callable[[Pilot[Any]], Awaitable[None]]]
+
+
+@pytest.fixture(autouse=True)
+def utc() -> Iterator[None]:
+    with utc_local_time():
+        yield
+
+
+async def scan(pilot: Pilot[Any], *codes: str) -> None:
+    for code in codes:
+        pilot.app.screen.post_message(Scanned(code))
+    await settle(pilot)
+
+
+def queue(runtime: Runtime) -> Scene:
+    return OmsApp(runtime, live=False, clock=lambda: NOW), settle
+
+
+def order(runtime: Runtime) -> Scene:
+    app = signed_in(runtime, "M1", "Maya Manager", Role.MANAGER)
+    with runtime.cache.sessions() as session:
+        seed_floor_history(session)
+        order_id = order_named(session, "#1042").id
+
+    async def open_it(pilot: Pilot[Any]) -> None:
+        app.open_order(order_id)
+        await settle(pilot)
+
+    return app, open_it
+
+
+def pick(runtime: Runtime) -> Scene:
+    shelve_every_sku(runtime)
+    app = signed_in(runtime, "P01", "Ana Pereira", Role.PICKER)
+
+    async def mid_work(pilot: Pilot[Any]) -> None:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        for line in sheet.lines[:2]:
+            await scan(pilot, *[line.sku or ""] * line.needed)
+
+    return app, mid_work
+
+
+def pack(runtime: Runtime) -> Scene:
+    (to_pack,) = packable(runtime, 1)
+    app = signed_in(runtime, "P02", "Pat Packer", Role.PACKER)
+
+    async def mid_pack(pilot: Pilot[Any]) -> None:
+        await pilot.press("f6")
+        await scan(pilot, to_pack.name, to_pack.skus[0])
+
+    return app, mid_pack
+
+
+def exceptions(runtime: Runtime) -> Scene:
+    seed_floor_day(runtime.cache, NOW, RuleSettings(sla_hours=runtime.settings.sla_hours))
+
+    async def open_pane(pilot: Pilot[Any]) -> None:
+        await pilot.press("f3")
+        await settle(pilot)
+
+    return OmsApp(runtime, live=False, clock=lambda: NOW), open_pane
+
+
+def board(runtime: Runtime) -> Scene:
+    seed_floor_day(runtime.cache, NOW, RuleSettings(sla_hours=runtime.settings.sla_hours))
+
+    async def open_board(pilot: Pilot[Any]) -> None:
+        await pilot.press("f4")
+        await settle(pilot)
+
+    return OmsApp(runtime, live=False, clock=lambda: NOW), open_board
+
+
+def search(runtime: Runtime) -> Scene:
+    async def find(pilot: Pilot[Any]) -> None:
+        await pilot.app.run_action("search")
+        await pilot.press(*"shor-bl")
+        await settle(pilot)
+
+    return OmsApp(runtime, live=False, clock=lambda: NOW), find
+
+
+def sign_in(runtime: Runtime) -> Scene:
+    with runtime.cache.sessions() as session:
+        seed_demo_staff(session, "office")
+        session.commit()
+    app = OmsApp(scanner_on(runtime), live=False, clock=lambda: NOW, sign_in_first=True)
+
+    async def mistyped(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await type_slowly(pilot, "pik1\r")
+
+    return app, mistyped
+
+
+def help_screen(runtime: Runtime) -> Scene:
+    async def open_help(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    return OmsApp(runtime, live=False, clock=lambda: NOW), open_help
+
+
+SCENES = {
+    "queue": queue,
+    "order": order,
+    "pick": pick,
+    "pack": pack,
+    "exceptions": exceptions,
+    "board": board,
+    "search": search,
+    "sign-in": sign_in,
+    "help": help_screen,
+}
+
+
+@pytest.fixture
+def returned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Runtime, str, str]:
+    """A shop with one open return of two lines, synced: the runtime, the order's name, a SKU returned."""
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    store = SimStore(orders=60, seed=7, clock=lambda: NOW)
+    sim_return = request_return(store, min_lines=2)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="returns-1")
+    runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
+    asyncio.run(_sync(store, runtime))
+    sim_order = store.order(sim_return.order_id)
+    assert sim_order is not None
+    first = sim_return.return_line_items[0].fulfillment_line_item.line_item.sku
+    return runtime, sim_order.name, first or ""
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+@pytest.mark.parametrize("scene", SCENES.keys())
+def test_screen_snapshot(
+    scene: str, size: tuple[int, int], runtime: Runtime, snap_compare: Callable[..., bool]
+) -> None:
+    app, go_there = SCENES[scene](runtime)
+    assert snap_compare(app, terminal_size=size, run_before=go_there)
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_returns_snapshot(
+    size: tuple[int, int], returned: tuple[Runtime, str, str], snap_compare: Callable[..., bool]
+) -> None:
+    """The returns queue at the top, a return being received (one unit counted) below."""
+    runtime, order_name, sku = returned
+    app = signed_in(runtime, "R01", "Rosa", Role.PACKER)
+
+    async def receive_one(pilot: Pilot[Any]) -> None:
+        await pilot.press("f7")
+        await settle(pilot)
+        await scan(pilot, order_name, sku)
+
+    assert snap_compare(app, terminal_size=size, run_before=receive_one)
