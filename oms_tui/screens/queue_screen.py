@@ -31,6 +31,12 @@ from oms_tui.widgets.table_columns import Cell, Column
 from oms_tui.widgets.virtual_table import VirtualTable
 
 STAGE_KEYS = {str(n): stage for n, stage in enumerate(Stage, start=1)}
+SHORT_NAMES = {  # the tabs' names when the whole names do not fit on one line (80 columns)
+    Stage.READY_TO_PICK: "to pick",
+    Stage.READY_TO_PACK: "to pack",
+    Stage.EXCEPTIONS: "issues",
+    Stage.SHIPPED_TODAY: "shipped",
+}
 TABS = Binding.Group("Tabs")  # a footer short of room shows "] [ Tabs"
 CLAIMS_EVERY_S = 2.0  # how soon other stations' claims show in the Who column
 COLUMNS = [  # by content; a narrow screen hides the highest priority numbers first
@@ -48,6 +54,11 @@ COLUMNS = [  # by content; a narrow screen hides the highest priority numbers fi
 
 def tab_id(stage: Stage) -> str:
     return stage.value.replace(" ", "-")
+
+
+def tab_labels(short: bool) -> list[str]:
+    names = ((SHORT_NAMES.get(stage, stage.value) if short else stage.value) for stage in Stage)
+    return [f"{n} {name.capitalize()}" for n, name in enumerate(names, 1)]
 
 
 def age(created: datetime, now: datetime) -> str:
@@ -114,9 +125,7 @@ class QueueScreen(LeanScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
-        yield Tabs(
-            *(Tab(f"{n} {stage.value.capitalize()}", id=tab_id(stage)) for n, stage in enumerate(Stage, 1))
-        )
+        yield Tabs(*(Tab(label, id=tab_id(stage)) for label, stage in zip(tab_labels(False), Stage, strict=True)))
         with Horizontal(id="filters"):
             yield Select[str]([], prompt="Any location", id="location", compact=True)
             yield Select[str](
@@ -130,6 +139,13 @@ class QueueScreen(LeanScreen[None]):
         yield Input(placeholder="Order number, customer, email, SKU or tracking number", id="search")
         yield VirtualTable[QueueRow](COLUMNS, self.format_row, id="queue")
         yield KeyFooter()
+
+    def on_resize(self) -> None:
+        """Every tab on the line: the short names when the whole ones do not fit."""
+        whole = tab_labels(False)
+        short = sum(len(label) + 2 for label in whole) > self.size.width  # a tab: its label, a space each side
+        for tab, label in zip(self.query(Tab), tab_labels(short), strict=True):
+            tab.label = label
 
     def on_mount(self) -> None:
         self.title = "Queues"
