@@ -58,10 +58,10 @@ from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.pick_lines import PickLines
-from oms_tui.widgets.table_columns import Column
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.table_columns import Column
 
-COLUMNS = (  # the bin, the item and the count first: a narrow screen hides the stop number, cuts the title
+COLUMNS = (  # bin, item and count first: a narrow screen hides the stop number, cuts the title
     Column("#", justify="right", priority=3),
     Column("Bin", max_width=14),
     Column("SKU", max_width=24),

@@ -125,7 +125,8 @@ class QueueScreen(LeanScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
-        yield Tabs(*(Tab(label, id=tab_id(stage)) for label, stage in zip(tab_labels(False), Stage, strict=True)))
+        labels = tab_labels(short=False)
+        yield Tabs(*(Tab(label, id=tab_id(stage)) for label, stage in zip(labels, Stage, strict=True)))
         with Horizontal(id="filters"):
             yield Select[str]([], prompt="Any location", id="location", compact=True)
             yield Select[str](
@@ -142,8 +143,8 @@ class QueueScreen(LeanScreen[None]):
 
     def on_resize(self) -> None:
         """Every tab on the line: the short names when the whole ones do not fit."""
-        whole = tab_labels(False)
-        short = sum(len(label) + 2 for label in whole) > self.size.width  # a tab: its label, a space each side
+        whole = tab_labels(short=False)
+        short = sum(len(label) + 2 for label in whole) > self.size.width  # a tab: a space each side
         for tab, label in zip(self.query(Tab), tab_labels(short), strict=True):
             tab.label = label
 

@@ -17,8 +17,8 @@ from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import Role
 from oms_tui.config import Settings
-from oms_tui.floor.exceptions.rules import RuleSettings
 from oms_tui.floor.actions.staff import seed_demo_staff
+from oms_tui.floor.exceptions.rules import RuleSettings
 from oms_tui.runtime import Runtime
 from oms_tui.screens.messages import Scanned
 from oms_tui.sim.store import SimStore
