@@ -60,7 +60,7 @@ def when(moment: datetime, now: datetime) -> str:
 LINE_COLUMNS = (
     Column("Item", min_width=12, max_width=40),
     Column("SKU", max_width=24),
-    Column("Bin", min_width=6, max_width=20, priority=2),
+    Column("Bin", min_width=6, max_width=20),
     Column("Stock", priority=3),
     Column("Qty"),
     Column("Fulfilled", priority=2),
@@ -75,7 +75,7 @@ FULFILLMENT_ORDER_COLUMNS = (
 )
 SHIPMENT_COLUMNS = (  # the tracking number whole: support reads it out to the customer
     Column("Shipped", min_width=12, priority=2),
-    Column("Carrier", min_width=5, max_width=20, priority=2),
+    Column("Carrier", max_width=20),
     Column("Tracking"),
     Column("Status", priority=3),
 )

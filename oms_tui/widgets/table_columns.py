@@ -4,7 +4,7 @@ at the width the terminal gives, and one row drawn into them.
 A column is as wide as its widest cell (label included), kept within its `min_width`..`max_width`.
 When the row does not fit, the least useful columns (highest `priority` number, the rightmost first
 on a tie) are hidden whole rather than every column cut to a few letters; the room left over goes to
-the `flex` columns (long free text: a title, a problem).
+the `flex` columns (long free text: a problem, a reason).
 """
 
 from __future__ import annotations
@@ -55,18 +55,24 @@ def content_widths(columns: Sequence[Column], rows: Iterable[Sequence[Cell]]) ->
 
 
 def fit(columns: Sequence[Column], content: Sequence[int], width: int, gap: int = GAP) -> list[int]:
-    """Each column's width in a line `width` cells wide (0: hidden), for cells `content` wide."""
+    """Each column's width in a line `width` cells wide (0: hidden), for cells `content` wide.
+
+    A column is shown when it fits, shrunk to its narrowest, beside every more useful column at its
+    full width: a less useful column never squeezes a more useful one. Only the most useful columns
+    (the lowest priority number) shrink to make room for each other."""
     wanted = [column.wanted(c) for column, c in zip(columns, content, strict=True)]
     narrowest = [column.narrowest(w) for column, w in zip(columns, wanted, strict=True)]
     by_use = sorted(range(len(columns)), key=lambda n: (columns[n].priority, n))
-    widths, used = [0] * len(columns), 0
+    first = min((column.priority for column in columns), default=1)
+    widths, used, used_whole = [0] * len(columns), 0, 0  # shown: narrowest, and at full width
     for n in by_use:
-        need = narrowest[n] + (gap if used else 0)
-        if used + need > width:
+        gaps = gap if used else 0
+        beside = used if columns[n].priority == first else used_whole
+        if beside + gaps + narrowest[n] > width:
             if not used:  # not even the most useful fits: it is shown, cut
-                widths[n], used = width, width
+                widths[n], used = max(width, 0), width
             break  # the less useful ones are hidden, so that none is shown in its place
-        widths[n], used = narrowest[n], used + need
+        widths[n], used, used_whole = narrowest[n], used + gaps + narrowest[n], used_whole + gaps + wanted[n]
     spare = width - used
     for n in by_use:  # room left: the shrunk columns grow back, the most useful first
         if widths[n]:

@@ -11,17 +11,26 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import DataTable, Tab
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import Role
 from oms_tui.config import Settings
 from oms_tui.floor.actions.staff import seed_demo_staff
-from oms_tui.floor.exceptions.rules import RuleSettings
+from oms_tui.floor.exceptions.records import open_by_kind
+from oms_tui.floor.exceptions.rules import RuleSettings, fix_for, label
 from oms_tui.runtime import Runtime
+from oms_tui.screens.board_screen import BoardScreen
+from oms_tui.screens.exceptions_screen import ExceptionsScreen
 from oms_tui.screens.messages import Scanned
+from oms_tui.screens.order_screen import OrderScreen
+from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.sim.store import SimStore
+from oms_tui.widgets.key_footer import KeyFooter
 from tests.local_time import utc_local_time
 from tests.store.returns_shop import request_return
 from tests.ui.conftest import NOW, _sync
@@ -193,3 +202,107 @@ def test_returns_snapshot(
         await scan(pilot, order_name, sku)
 
     assert snap_compare(app, terminal_size=size, run_before=receive_one)
+
+
+# --- what the complaints were about, checked on screen ---------------------------------------------
+
+
+def shown(widget: Widget) -> str:
+    """The widget's text as drawn at its size (borders and all)."""
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, *widget.outer_size)))
+
+
+@pytest.mark.parametrize("scene", [scene for scene in SCENES if scene not in ("sign-in", "help")])  # modals
+async def test_help_stays_in_the_footer_at_80x24(scene: str, runtime: Runtime) -> None:
+    app, go_there = SCENES[scene](runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_there(pilot)
+        assert " Help " in shown(app.screen.query_one(KeyFooter))  # ? Help (F1 Help where ? is typed)
+
+
+async def test_the_queue_at_80x24_shows_every_tab_filter_and_customer_name(runtime: Runtime) -> None:
+    app, go_there = queue(runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_there(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        tabs = list(screen.query(Tab))
+        assert [str(tab.label)[:2] for tab in tabs] == [f"{n} " for n in range(1, 8)]
+        assert all(tab.region.right <= 80 and tab.region.width > len(str(tab.label)) for tab in tabs)
+        for box in screen.query("#filters > *"):
+            assert box.region.right <= 80 and box.region.width >= 14, box
+        table = screen.table
+        lines = shown(table).splitlines()
+        assert "Customer" in lines[0]
+        names = [row.customer for n in range(table.body_height) if (row := table.row_at(n))]
+        assert len(names) == table.body_height
+        for name, line in zip(names, lines[1:], strict=True):
+            assert name in line
+
+
+async def test_the_queue_at_200x60_gives_the_customer_no_more_than_the_names_need(runtime: Runtime) -> None:
+    app, go_there = queue(runtime)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await go_there(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        header = shown(screen.table).splitlines()[0]
+        for label in ("Order", "Status", "Age", "SLA", "Customer", "Items", "Location", "Tags", "Who"):
+            assert label in header
+        longest = max(len(row.customer) for n in range(screen.table.total) if (row := screen.table.row_at(n)))
+        assert header.index("Items") - header.index("Customer") <= longest + 2 + len("Items")
+
+
+async def test_the_order_at_80x24_shows_its_labels_quantities_and_tracking_number_whole(
+    runtime: Runtime,
+) -> None:
+    app, go_there = order(runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_there(pilot)
+        screen = app.screen
+        assert isinstance(screen, OrderScreen) and screen.detail is not None
+        panel = shown(screen.query_one("#order-panel"))
+        for label in ("Placed", "Customer", "Email", "Phone"):
+            assert f"{label} " in panel
+        assert screen.detail.order.email and screen.detail.order.email in panel
+        lines = shown(screen.query_one("#lines")).splitlines()
+        assert "Qty" in lines[1] and "Left" in lines[1]
+        for line, shown_line in zip(screen.detail.lines, lines[2:], strict=False):
+            assert line.sku and line.sku in shown_line
+            assert shown_line.strip("│ ").split()[-2:] == [str(line.quantity), str(line.remaining)]
+        shipments = shown(screen.query_one("#shipments"))
+        assert screen.detail.shipments
+        for shipment in screen.detail.shipments:
+            assert shipment.number and shipment.number in shipments
+
+
+async def test_the_board_at_80x24_says_what_its_lists_could_not_show(runtime: Runtime) -> None:
+    app, go_there = board(runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_there(pilot)
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        late = shown(screen.query_one("#late")).splitlines()
+        orders = [line for line in late if "late" in line and "#" in line]
+        more = next(line for line in late if "more" in line)
+        total = int(late[1].split("late")[1].split()[0])  # "late 30   at risk 1"
+        assert len(orders) + int(more.split("…")[1].split()[0]) == total
+        kinds = shown(screen.query_one("#by-kind"))
+        with runtime.cache.reads() as session:
+            open_kinds = {label(kind) for kind in open_by_kind(session)}
+        assert all(kind[:12] in kinds for kind in open_kinds), kinds
+
+
+async def test_the_exception_pane_at_250_columns_shows_every_problem_and_fix_whole(runtime: Runtime) -> None:
+    app, go_there = exceptions(runtime)
+    async with app.run_test(size=(250, 60)) as pilot:
+        await go_there(pilot)
+        screen = app.screen
+        assert isinstance(screen, ExceptionsScreen)
+        table = screen.query_one("#exceptions", DataTable)
+        drawn = shown(table)
+        for item in screen.shown.values():
+            problem = item.row.message.removeprefix(f"{item.order_name}: ")
+            fix = fix_for(item.row.kind, item.row.fix)
+            if table.get_row_index(str(item.row.id)) < table.size.height - 1:  # on screen
+                assert problem in drawn and fix in drawn, (problem, fix)
