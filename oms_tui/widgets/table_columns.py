@@ -108,4 +108,5 @@ def draw_row(
         else:
             text.pad_right(cell_width - text.cell_len)
         line.append_text(text)
+    line.pad_right(width - line.cell_len)  # the line's style to the edge (a header is one bar)
     return Strip(line.render(console)).crop_extend(0, width, style)
