@@ -190,7 +190,7 @@ class OrderScreen(LeanScreen[None]):
         state = "cancelled" if order.cancelled_at else words(order.fulfillment_status)
         waiting = f" · {detail.waiting} waiting to reach the store" if detail.waiting else ""
         self.sub_title = f"{state} · {words(order.financial_status) or 'payment unknown'}{waiting}"
-        panels = {
+        panels: dict[str, Table | Text] = {
             "#order-panel": self._order_panel(detail, now),
             "#address-panel": self._address_panel(order.shipping_address),
             "#payment-panel": self._payment_panel(detail),

@@ -104,8 +104,8 @@ class KeyFooter(Widget, can_focus=False):
             shown = [self._drawn(item) for item in pinned]
             room -= sum(text.cell_len for text in shown)
             at = room
-            for item, text in zip(pinned, shown, strict=True):
-                self.spans.append((at, at + text.cell_len, item))
+            for pinned_item, text in zip(pinned, shown, strict=True):
+                self.spans.append((at, at + text.cell_len, pinned_item))
                 at += text.cell_len
             right = Text.assemble(*shown, right)
             blocks = self._blocks([item for item in self.items if not item.pinned], grouped=True)
