@@ -31,6 +31,7 @@ from oms_tui.screens.order_screen import OrderScreen
 from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.sim.store import SimStore
 from oms_tui.widgets.key_footer import KeyFooter
+from oms_tui.widgets.pick_lines import PickLines
 from tests.local_time import utc_local_time
 from tests.store.returns_shop import request_return
 from tests.ui.conftest import NOW, _sync
@@ -306,3 +307,18 @@ async def test_the_exception_pane_at_250_columns_shows_every_problem_and_fix_who
             fix = fix_for(item.row.kind, item.row.fix)
             if table.get_row_index(str(item.row.id)) < table.size.height - 1:  # on screen
                 assert problem in drawn and fix in drawn, (problem, fix)
+
+
+async def test_the_pick_list_at_80x24_shows_each_line_s_bin_item_count_and_totes_whole(
+    runtime: Runtime,
+) -> None:
+    app, go_there = pick(runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_there(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        lines = shown(app.screen.query_one(PickLines)).splitlines()
+        for line, drawn in zip(sheet.lines, lines[1:], strict=False):
+            totes = ", ".join(f"{tote.tote}x{tote.needed}" for tote in line.totes)
+            for whole in (line.bin_code or "", line.sku or "", f"{line.picked}/{line.needed}", totes):
+                assert whole in drawn, (whole, drawn)
