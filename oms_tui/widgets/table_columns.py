@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
@@ -50,7 +51,7 @@ def content_widths(columns: Sequence[Column], rows: Iterable[Sequence[Cell]]) ->
     widths = [0] * len(columns)
     for cells in rows:
         for n, cell in enumerate(cells[: len(columns)]):
-            widths[n] = max(widths[n], cell.cell_len if isinstance(cell, Text) else Text(cell).cell_len)
+            widths[n] = max(widths[n], cell.cell_len if isinstance(cell, Text) else cell_len(cell))
     return widths
 
 
