@@ -58,27 +58,18 @@ def when(moment: datetime, now: datetime) -> str:
 
 # By content; a narrow screen cuts the long ones and hides the highest priority numbers first.
 LINE_COLUMNS = (
-    Column("Item", min_width=12, max_width=40),
-    Column("SKU", max_width=24),
-    Column("Bin", min_width=6, max_width=20),
-    Column("Stock", priority=3),
-    Column("Qty"),
-    Column("Fulfilled", priority=2),
-    Column("Left"),
-)
+    Column("Item", min_width=12, max_width=40), Column("SKU", max_width=24),
+    Column("Bin", min_width=6, max_width=20), Column("Stock", priority=3), Column("Qty"),
+    Column("Fulfilled", priority=2), Column("Left"),
+)  # fmt: skip
 FULFILLMENT_ORDER_COLUMNS = (
-    Column("Location", min_width=10, max_width=24),
-    Column("Status"),
-    Column("Left", priority=2),
-    Column("Claimed by", min_width=10, max_width=30),
-    Column("Holds", min_width=12, priority=2, flex=True),
-)
+    Column("Location", min_width=10, max_width=24), Column("Status"), Column("Left", priority=2),
+    Column("Claimed by", min_width=10, max_width=30), Column("Holds", min_width=12, priority=2, flex=True),
+)  # fmt: skip
 SHIPMENT_COLUMNS = (  # the tracking number whole: support reads it out to the customer
-    Column("Shipped", min_width=12, priority=2),
-    Column("Carrier", max_width=20),
-    Column("Tracking"),
+    Column("Shipped", min_width=12, priority=2), Column("Carrier", max_width=20), Column("Tracking"),
     Column("Status", priority=3),
-)
+)  # fmt: skip
 
 
 class OrderScreen(LeanScreen[None]):

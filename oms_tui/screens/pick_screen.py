@@ -62,13 +62,10 @@ from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.table_columns import Column
 
 COLUMNS = (  # bin, item and count first: a narrow screen hides the stop number, cuts the title
-    Column("#", justify="right", priority=3),
-    Column("Bin", max_width=14),
-    Column("SKU", max_width=24),
-    Column("Title", min_width=12, max_width=40, priority=2),
-    Column("Picked"),
+    Column("#", justify="right", priority=3), Column("Bin", max_width=14), Column("SKU", max_width=24),
+    Column("Title", min_width=12, max_width=40, priority=2), Column("Picked"),
     Column("Totes", min_width=10, priority=2),
-)
+)  # fmt: skip
 WAVES = {
     "next": ("The next orders in the queue", None),
     "single": ("Single-item orders", Wave(single_item=True)),
