@@ -42,13 +42,14 @@ class PickLines(ScrollView, can_focus=True):
         self.rows: list[Row] = []
         self.cursor = 0
         self._content = [0] * len(self.columns)  # the widest cell of each column
+        self._fitted: tuple[int, list[int]] | None = None  # the columns' widths at a line's width
 
     # --- content ------------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Replace the rows; only those that differ are drawn again."""
         content = content_widths(self.columns, rows)
         if len(rows) != len(self.rows) or content != self._content:  # a new list, or new widths
-            self.rows, self._content = list(rows), content
+            self.rows, self._content, self._fitted = list(rows), content, None
             self.virtual_size = Size(self.size.width, len(rows) + 1)
             self.cursor = min(self.cursor, max(0, len(rows) - 1))
             self.refresh()
@@ -79,8 +80,9 @@ class PickLines(ScrollView, can_focus=True):
 
     # --- drawing ------------------------------------------------------------------------------------
     def _line(self, cells: Sequence[Text | str], width: int, style: Style) -> Strip:
-        widths = fit(self.columns, self._content, width)
-        return draw_row(cells, self.columns, widths, width, style, self.app.console)
+        if self._fitted is None or self._fitted[0] != width:
+            self._fitted = width, fit(self.columns, self._content, width)
+        return draw_row(cells, self.columns, self._fitted[1], width, style, self.app.console)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
