@@ -27,10 +27,12 @@ from oms_tui.screens.registry import ScreenContext
 from oms_tui.sync_health import SyncHealth, ago
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.sized_panel import SizedPanel
 from oms_tui.widgets.stage_tile import StageTile
 
 REFRESH_SECONDS = 10.0
-LATE_SHOWN = 40  # as many as a wall screen shows; a small one clips the list
+LATE_SHOWN = 40  # as many as a wall screen shows; a small one says how many more there are
+LOW = 30  # rows: below this the tiles' numbers are plain text, one line high
 STALE_SYNC = timedelta(minutes=15)
 # (queue, caption, short caption for narrow tiles, note under the number)
 STAGES = (
@@ -47,9 +49,11 @@ ALERT_STAGES = {Stage.EXCEPTIONS, Stage.ON_HOLD}
 class BoardScreen(LeanScreen[None]):
     DEFAULT_CSS = """
     BoardScreen #tiles { height: 5; }
+    /* a small terminal: the numbers in plain text, one line, and longer lists */
+    BoardScreen.-low #tiles, BoardScreen.-low StageTile { height: 3; }
     BoardScreen StageTile { width: 1fr; }
     BoardScreen #middle { height: 2fr; }
-    BoardScreen #bottom { height: 1fr; min-height: 8; }
+    BoardScreen #bottom { height: 1fr; min-height: 9; }
     BoardScreen .panel {
         border: round $primary 50%; border-title-color: $text; padding: 0 1; width: 1fr; height: 100%;
     }
@@ -77,10 +81,10 @@ class BoardScreen(LeanScreen[None]):
                 yield Sparkline([0] * HOURS, id="throughput")
                 yield Static("", id="axis")
                 yield Static("", id="rate")
-            yield Static("", id="late", classes="panel")
+            yield SizedPanel(id="late", classes="panel")
         with Horizontal(id="bottom"):
-            yield Static("", id="work", classes="panel")
-            yield Static("", id="by-kind", classes="panel")
+            yield SizedPanel(id="work", classes="panel")
+            yield SizedPanel(id="by-kind", classes="panel")
             yield Static("", id="sync-health", classes="panel")
         yield KeyFooter()
 
@@ -115,6 +119,9 @@ class BoardScreen(LeanScreen[None]):
         if isinstance(health, SyncHealth):
             self.query_one("#sync-health", Static).update(_sync(health, self.failing, self.clock()))
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < LOW, "-low")
+
     def show(self, figures: BoardFigures, now: datetime) -> None:
         for n, (stage, *_) in enumerate(STAGES):
             count = figures.stages[stage]
@@ -122,9 +129,10 @@ class BoardScreen(LeanScreen[None]):
         self.query_one("#throughput", Sparkline).data = figures.throughput
         self.query_one("#axis", Static).update(_axis(now))
         self.query_one("#rate", Static).update(_rate(figures.throughput))
-        self.query_one("#late", Static).update(_late(figures, now))
-        self.query_one("#work", Static).update(_work(figures.stations, figures.staff))
-        self.query_one("#by-kind", Static).update(_by_kind(figures.exceptions))
+        # each list cut to its panel's rows, saying how many more there are
+        self.query_one("#late", SizedPanel).show(lambda room: _late(figures, now, room))
+        self.query_one("#work", SizedPanel).show(lambda room: _work(figures.stations, figures.staff, room))
+        self.query_one("#by-kind", SizedPanel).show(lambda room: _by_kind(figures.exceptions, room))
         self.failing = figures.failing
         self.show_sync()
         self.sub_title = f"{now.astimezone():%a %d %b %H:%M}"
@@ -153,7 +161,11 @@ def _rate(hours: list[int]) -> Text:
     )
 
 
-def _late(figures: BoardFigures, now: datetime) -> Text:
+def _more(hidden: int, what: str = "") -> Text:
+    return Text(f"… {hidden} more{what}", style="italic")
+
+
+def _late(figures: BoardFigures, now: datetime, room: int) -> Text:
     text = Text.assemble(
         ("late ", "dim"),
         (str(figures.late), "bold red" if figures.late else "bold"),
@@ -161,37 +173,48 @@ def _late(figures: BoardFigures, now: datetime) -> Text:
         (str(figures.at_risk), "bold yellow" if figures.at_risk else "bold"),
         "\n",
     )
-    for order in figures.late_orders:
+    orders = figures.late_orders
+    shown = orders if len(orders) < room else orders[: max(0, room - 2)]  # a line for the count
+    for order in shown:
         text.append(f"{order.name:<7}", style="bold")
         text.append(f" {age(order.due, now):>4} late", style="red")
         text.append(f"  {order.owner or '-'}\n", style="dim")
-    if not figures.late_orders:
+    if len(shown) < len(orders):
+        text.append_text(_more(len(orders) - len(shown)))
+    if not orders:
         text.append("nothing late", style="green")
     return text
 
 
-def _work(stations: list[Work], staff: list[Work]) -> Table:
+def _work(stations: list[Work], staff: list[Work], room: int) -> Table:
     table = Table.grid(padding=(0, 2), expand=True)
     table.add_column("who", ratio=1, no_wrap=True)
     table.add_column("shipped", justify="right")
     table.add_column("actions", justify="right")
-    table.add_row(Text("station", style="dim"), Text("shipped", style="dim"), Text("actions", style="dim"))
-    for work_done in stations:
-        table.add_row(work_done.who, str(work_done.shipped), str(work_done.actions))
-    table.add_row(Text("staff", style="dim"), "", "")
-    for work_done in staff:
-        table.add_row(work_done.who, str(work_done.shipped), str(work_done.actions))
+    rows: list[tuple[Text | str, ...]] = [
+        (Text("station", style="dim"), Text("shipped", style="dim"), Text("actions", style="dim")),
+        *((w.who, str(w.shipped), str(w.actions)) for w in stations),
+        (Text("staff", style="dim"), "", ""),
+        *((w.who, str(w.shipped), str(w.actions)) for w in staff),
+    ]
+    for row in rows if len(rows) <= room else [*rows[: room - 1], (_more(len(rows) - room + 1), "", "")]:
+        table.add_row(*row)
     return table
 
 
-def _by_kind(counts: dict[str, int]) -> Table | Text:
+def _by_kind(counts: dict[str, int], room: int) -> Table | Text:
     if not counts:
         return Text("none open", style="green")
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column("kind", ratio=1, no_wrap=True, overflow="ellipsis")
     table.add_column("count", justify="right")
-    for kind, count in counts.items():
+    kinds = list(counts.items())
+    shown = kinds if len(kinds) <= room else kinds[: room - 1]
+    for kind, count in shown:
         table.add_row(label(kind), str(count))
+    if len(shown) < len(kinds):
+        rest = kinds[len(shown) :]
+        table.add_row(_more(len(rest), " kinds"), str(sum(count for _, count in rest)))
     return table
 
 

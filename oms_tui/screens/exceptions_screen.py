@@ -26,12 +26,23 @@ from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import OpenOrder
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
+from oms_tui.widgets.fitted_table import FittedTable, Row
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.table_columns import Column
 
 SHOWN = 500  # the most severe and oldest; the title says how many there are in all
 REFRESH_SECONDS = 5.0
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
+COLUMNS = (  # the problem before its fix: the line under the table says the fix in full
+    Column(""),
+    Column("Kind"),
+    Column("Order"),
+    Column("Age", priority=3),
+    Column("Owner", max_width=20, priority=2),
+    Column("Problem", min_width=24, max_width=90, flex=True),
+    Column("Suggested fix", min_width=24, priority=4, flex=True),
+)
 
 
 @dataclass(frozen=True)
@@ -51,11 +62,11 @@ class ExceptionsScreen(LeanScreen[None]):
         Binding("k,up", "cursor_up", "Up", show=False, id="exceptions.up"),
     ]
     DEFAULT_CSS = """
-    ExceptionsScreen #filters { height: 3; padding: 0 1; }
-    ExceptionsScreen #filters Label { padding: 1 1 0 0; }
-    ExceptionsScreen #kind { width: 40; }
+    ExceptionsScreen #filters { height: 1; padding: 0 1; margin-bottom: 1; }
+    ExceptionsScreen #filters Label { padding: 0 1 0 0; }
+    ExceptionsScreen #kind { width: 1fr; max-width: 40; }
     ExceptionsScreen DataTable { height: 1fr; }
-    ExceptionsScreen #detail { height: 3; padding: 0 1; background: $boost; }
+    ExceptionsScreen #detail { height: auto; max-height: 5; padding: 0 1; background: $boost; }
     """
 
     def __init__(
@@ -71,24 +82,13 @@ class ExceptionsScreen(LeanScreen[None]):
         yield ShellHeader(self.clock)
         with Horizontal(id="filters"):
             yield Label("Kind")
-            yield Select[str]([], prompt="every kind", id="kind")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="exceptions")
+            yield Select[str]([], prompt="every kind", id="kind", compact=True)
+        yield FittedTable(COLUMNS, cursor_type="row", zebra_stripes=True, id="exceptions")
         yield Static("", id="detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Exceptions"
-        table = self.query_one(DataTable)
-        for caption, key, width in (
-            ("", "severity", 1),
-            ("Kind", "kind", 18),
-            ("Order", "order", 7),
-            ("Age", "age", 4),
-            ("Owner", "owner", 6),
-            ("Problem", "problem", 46),
-            ("Suggested fix", "fix", 60),
-        ):
-            table.add_column(caption, key=key, width=width)
         self.load()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="exceptions")
@@ -108,15 +108,15 @@ class ExceptionsScreen(LeanScreen[None]):
         self.app.call_from_thread(self.show, shown, counts)
 
     def show(self, shown: list[Shown], counts: dict[str, int]) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(FittedTable)
         keep = self._highlighted()
         self.shown = {item.row.id or 0: item for item in shown}
-        table.clear()
         now = self.clock()
+        rows: list[Row] = []
         for item in shown:
             row = item.row
             style = SEVERITY_STYLE.get(row.severity, "")
-            table.add_row(
+            cells = (
                 Text("●", style=style),
                 Text(label(row.kind), style=style),
                 item.order_name,
@@ -124,8 +124,9 @@ class ExceptionsScreen(LeanScreen[None]):
                 row.owner or "",
                 row.message.removeprefix(f"{item.order_name}: ") if item.order_name else row.message,
                 fix_for(row.kind, row.fix),
-                key=str(row.id),
             )
+            rows.append((cells, str(row.id)))
+        table.set_rows(rows)
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
         self._update_filter(counts)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -53,6 +55,7 @@ def key_sections(screen: Screen[Any]) -> list[KeySection]:
 
 
 EVERYWHERE = "Everywhere"
+NARROW = 100  # columns
 
 
 def _section_title(node: DOMNode, screen: Screen[Any]) -> str:
@@ -68,17 +71,21 @@ def _what(binding: Binding) -> str:
     return f"{binding.description}: {tooltip}" if tooltip else binding.description
 
 
-def keys_table(sections: list[KeySection]) -> Table:
-    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
-    table.add_column("keys", style="bold", no_wrap=True, min_width=8)
-    table.add_column("what", ratio=1)
+def keys_table(sections: list[KeySection]) -> Group:
+    """Each section's title over its keys; the keys' column as wide as the longest keys (its title
+    is above it, so a long title does not squeeze what the keys do)."""
+    keys_width = max((len(" / ".join(row.keys)) for s in sections for row in s.rows), default=8)
+    parts: list[RenderableType] = []
     for number, section in enumerate(sections):
-        if number:
-            table.add_row("", "")
-        table.add_row(f"[u]{section.title}[/u]", "")
+        table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
+        table.add_column("keys", style="bold", no_wrap=True, min_width=keys_width)
+        table.add_column("what", ratio=1)
         for row in section.rows:
             table.add_row(" / ".join(row.keys), row.what, style="" if row.enabled else "dim")
-    return table
+        if number:
+            parts.append(Text(""))  # a blank line between sections
+        parts.extend([Text(section.title, "underline"), table])
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -86,6 +93,10 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,question_mark,f1,q", "close", "Close", id="help.close"),
     ]
+
+    def on_resize(self) -> None:
+        """Below 100 columns the two lists go one above the other."""
+        self.set_class(self.size.width < NARROW, "-narrow")
 
     def __init__(self, beneath: Screen[Any]) -> None:
         super().__init__()

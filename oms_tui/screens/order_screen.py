@@ -38,8 +38,10 @@ from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, StaffChanged
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.text_modal import TextModal
+from oms_tui.widgets.fitted_table import FittedTable, Row
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.table_columns import Column
 
 Act = Callable[[Session], OutboxAction]  # records the action in the session's transaction
 ClaimAct = Callable[[Session], Claim]
@@ -55,19 +57,20 @@ def when(moment: datetime, now: datetime) -> str:
     return f"{shown} ({age(moment, now)} ago)"
 
 
-COLUMNS = {
-    "#lines": (
-        ("Item", 23),
-        ("SKU", 11),
-        ("Bin", 7),
-        ("Stock", 5),
-        ("Qty", 3),
-        ("Fulfilled", 9),
-        ("Left", 4),
-    ),
-    "#fulfillment-orders": (("Location", 16), ("Status", 11), ("Left", 4), ("Claimed by", 12), ("Holds", 26)),
-    "#shipments": (("Shipped", 22), ("Carrier", 12), ("Tracking", 22), ("Status", 10)),
-}
+# By content; a narrow screen cuts the long ones and hides the highest priority numbers first.
+LINE_COLUMNS = (
+    Column("Item", min_width=12, max_width=40), Column("SKU", max_width=24),
+    Column("Bin", min_width=6, max_width=20), Column("Stock", priority=3), Column("Qty"),
+    Column("Fulfilled", priority=2), Column("Left"),
+)  # fmt: skip
+FULFILLMENT_ORDER_COLUMNS = (
+    Column("Location", min_width=10, max_width=24), Column("Status"), Column("Left", priority=2),
+    Column("Claimed by", min_width=10, max_width=30), Column("Holds", min_width=12, priority=2, flex=True),
+)  # fmt: skip
+SHIPMENT_COLUMNS = (  # the tracking number whole: support reads it out to the customer
+    Column("Shipped", min_width=12, priority=2), Column("Carrier", max_width=20), Column("Tracking"),
+    Column("Status", priority=3),
+)  # fmt: skip
 
 
 class OrderScreen(LeanScreen[None]):
@@ -118,9 +121,9 @@ class OrderScreen(LeanScreen[None]):
             yield Static(id="payment-panel", classes="panel")
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield DataTable(id="lines", cursor_type="none", zebra_stripes=True)
-                yield DataTable(id="fulfillment-orders", cursor_type="row")
-                yield DataTable(id="shipments", cursor_type="none")
+                yield FittedTable(LINE_COLUMNS, id="lines", cursor_type="none", zebra_stripes=True)
+                yield FittedTable(FULFILLMENT_ORDER_COLUMNS, id="fulfillment-orders", cursor_type="row")
+                yield FittedTable(SHIPMENT_COLUMNS, id="shipments", cursor_type="none")
             with VerticalScroll(id="timeline-box"):
                 yield Static(id="timeline")
         yield KeyFooter()
@@ -138,11 +141,6 @@ class OrderScreen(LeanScreen[None]):
         }
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
-        # Fixed widths: a DataTable that sizes its columns to their cells keeps the lines it drew
-        # before measuring them (cut short) until something else redraws it.
-        for table, columns in COLUMNS.items():
-            for label, width in columns:
-                self.query_one(table, DataTable).add_column(label, width=width)
         self.action_reload()
 
     # --- reading --------------------------------------------------------------------------------
@@ -184,22 +182,31 @@ class OrderScreen(LeanScreen[None]):
         state = "cancelled" if order.cancelled_at else words(order.fulfillment_status)
         waiting = f" · {detail.waiting} waiting to reach the store" if detail.waiting else ""
         self.sub_title = f"{state} · {words(order.financial_status) or 'payment unknown'}{waiting}"
-        self.query_one("#order-panel", Static).update(self._order_panel(detail, now))
-        self.query_one("#address-panel", Static).update(self._address_panel(order.shipping_address))
-        self.query_one("#payment-panel", Static).update(self._payment_panel(detail))
+        panels: dict[str, Table | Text] = {
+            "#order-panel": self._order_panel(detail, now),
+            "#address-panel": self._address_panel(order.shipping_address),
+            "#payment-panel": self._payment_panel(detail),
+        }
+        for selector, panel in panels.items():
+            self.query_one(selector, Static).update(panel)
+        # as high as the longest panel (a cancelled order, a second address line), no higher
+        self.query_one("#summary").styles.height = 2 + max(
+            panel.row_count if isinstance(panel, Table) else len(panel.plain.splitlines())
+            for panel in panels.values()
+        )
         self._show_lines(detail)
         self._show_fulfillment_orders(detail, message.holders)
-        shipments = self.query_one("#shipments", DataTable)
-        shipments.clear()
-        for shipment in detail.shipments:
-            shipments.add_row(
-                when(shipment.at, now), shipment.company, shipment.number, words(shipment.status)
-            )
+        self.query_one("#shipments", FittedTable).set_rows(
+            [
+                ((when(shipment.at, now), shipment.company, shipment.number, words(shipment.status)), None)
+                for shipment in detail.shipments
+            ]
+        )
         self.query_one("#timeline", Static).update(self._timeline(detail, now))
 
     def _order_panel(self, detail: OrderDetail, now: datetime) -> Table:
         order = detail.order
-        grid = _grid()
+        grid = _grid(len("Cancelled"))
         grid.add_row("Placed", when(order.created_at, now))
         if order.cancelled_at is not None:
             grid.add_row(
@@ -230,7 +237,7 @@ class OrderScreen(LeanScreen[None]):
 
     def _payment_panel(self, detail: OrderDetail) -> Table:
         order = detail.order
-        grid = _grid()
+        grid = _grid(len("Payment"))
         paid = words(order.financial_status) or "unknown"
         grid.add_row("Payment", Text(paid, "green" if paid == "paid" else "yellow"))
         risk = words(order.risk_level) or "none"
@@ -241,13 +248,12 @@ class OrderScreen(LeanScreen[None]):
         return grid
 
     def _show_lines(self, detail: OrderDetail) -> None:
-        table = self.query_one("#lines", DataTable)
-        table.clear()
+        rows = []
         for line in detail.lines:
             short = line.stock is not None and line.stock < line.remaining
             stock = "—" if line.stock is None else Text(str(line.stock), "bold red" if short else "")
-            table.add_row(
-                line.title[:23],
+            cells = (
+                line.title,
                 line.sku,
                 ", ".join(line.bins) or "—",
                 stock,
@@ -255,11 +261,13 @@ class OrderScreen(LeanScreen[None]):
                 str(line.fulfilled),
                 Text(str(line.remaining), "bold" if line.remaining else "dim"),
             )
+            rows.append((cells, None))
+        self.query_one("#lines", FittedTable).set_rows(rows)
 
     def _show_fulfillment_orders(self, detail: OrderDetail, holders: dict[str, Claim]) -> None:
-        table = self.query_one("#fulfillment-orders", DataTable)
+        table = self.query_one("#fulfillment-orders", FittedTable)
         chosen = self.fulfillment_order()
-        table.clear()
+        rows: list[Row] = []
         for fo in detail.fulfillment_orders:
             holds = "; ".join(
                 words(hold.reason)
@@ -274,7 +282,8 @@ class OrderScreen(LeanScreen[None]):
                 if held
                 else "—"
             )
-            table.add_row(fo.location, status, str(fo.remaining), who, holds or "—", key=fo.id)
+            rows.append(((fo.location, status, str(fo.remaining), who, holds or "—"), fo.id))
+        table.set_rows(rows)
         if chosen is not None and chosen.id in {fo.id for fo in detail.fulfillment_orders}:
             table.move_cursor(row=table.get_row_index(chosen.id))
 
@@ -499,8 +508,8 @@ class OrderScreen(LeanScreen[None]):
             self.notify(message.text)
 
 
-def _grid() -> Table:
+def _grid(label_width: int) -> Table:
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(style="dim", no_wrap=True, min_width=label_width)  # labels are never cut
     grid.add_column(overflow="ellipsis", no_wrap=True)
     return grid

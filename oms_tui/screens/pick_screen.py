@@ -59,8 +59,13 @@ from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.pick_lines import PickLines
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.table_columns import Column
 
-COLUMNS = (("#", 3), ("Bin", 10), ("SKU", 14), ("Title", 28), ("Picked", 8), ("Totes", 30))
+COLUMNS = (  # bin, item and count first: a narrow screen hides the stop number, cuts the title
+    Column("#", justify="right", priority=3), Column("Bin", max_width=14), Column("SKU", max_width=24),
+    Column("Title", min_width=12, max_width=40, priority=2), Column("Picked"),
+    Column("Totes", min_width=10, priority=2),
+)  # fmt: skip
 WAVES = {
     "next": ("The next orders in the queue", None),
     "single": ("Single-item orders", Wave(single_item=True)),

@@ -30,26 +30,38 @@ from oms_tui.screens.messages import LiveUpdated, OpenOrder
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
-from oms_tui.widgets.virtual_table import Cell, Column, VirtualTable
+from oms_tui.widgets.table_columns import Cell, Column
+from oms_tui.widgets.virtual_table import VirtualTable
 
 STAGE_KEYS = {str(n): stage for n, stage in enumerate(Stage, start=1)}
+SHORT_NAMES = {  # the tabs' names when the whole names do not fit on one line (80 columns)
+    Stage.READY_TO_PICK: "to pick",
+    Stage.READY_TO_PACK: "to pack",
+    Stage.EXCEPTIONS: "issues",
+    Stage.SHIPPED_TODAY: "shipped",
+}
 TABS = Binding.Group("Tabs")  # a footer short of room shows "] [ Tabs"
 CLAIMS_EVERY_S = 2.0  # how soon other stations' claims show in the Who column
-COLUMNS = [
-    Column("Order", 8),
-    Column("Status", 11),
-    Column("Age", 4, "right"),
-    Column("SLA", 8, "right"),
-    Column("Customer"),
-    Column("Items", 5, "right"),
-    Column("Location", 15),
-    Column("Tags", 16),
-    Column("Who", 12),
+COLUMNS = [  # by content; a narrow screen hides the highest priority numbers first
+    Column("Order", max_width=12),
+    Column("Status", priority=3),
+    Column("Age", justify="right", priority=4),
+    Column("SLA", justify="right"),
+    Column("Customer", min_width=14, max_width=28),
+    Column("Items", justify="right", priority=2),
+    Column("Location", min_width=10, max_width=24, priority=5),
+    Column("Tags", min_width=6, max_width=40, priority=2),
+    Column("Who", min_width=8, max_width=20, priority=3),
 ]
 
 
 def tab_id(stage: Stage) -> str:
     return stage.value.replace(" ", "-")
+
+
+def tab_labels(short: bool) -> list[str]:
+    names = ((SHORT_NAMES.get(stage, stage.value) if short else stage.value) for stage in Stage)
+    return [f"{n} {name.capitalize()}" for n, name in enumerate(names, 1)]
 
 
 def age(created: datetime, now: datetime) -> str:
@@ -116,9 +128,8 @@ class QueueScreen(LeanScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
-        yield Tabs(
-            *(Tab(f"{n} {stage.value.capitalize()}", id=tab_id(stage)) for n, stage in enumerate(Stage, 1))
-        )
+        labels = tab_labels(short=False)
+        yield Tabs(*(Tab(label, id=tab_id(stage)) for label, stage in zip(labels, Stage, strict=True)))
         with Horizontal(id="filters"):
             yield Select[str]([], prompt="Any location", id="location", compact=True)
             yield Select[str](
@@ -132,6 +143,13 @@ class QueueScreen(LeanScreen[None]):
         yield Input(placeholder="Order number, customer, email, SKU or tracking number", id="search")
         yield VirtualTable[QueueRow](COLUMNS, self.format_row, id="queue")
         yield KeyFooter()
+
+    def on_resize(self) -> None:
+        """Every tab on the line: the short names when the whole ones do not fit."""
+        whole = tab_labels(short=False)
+        short = sum(len(label) + 2 for label in whole) > self.size.width  # a tab: a space each side
+        for tab, label in zip(self.query(Tab), tab_labels(short), strict=True):
+            tab.label = label
 
     def on_mount(self) -> None:
         self.title = "Queues"

@@ -47,8 +47,10 @@ from oms_tui.screens.messages import Scanned
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.fitted_table import FittedTable, Row
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.table_columns import Column
 
 REFRESH_SECONDS = 5.0
 OUTCOME_STYLE = {RESTOCK: "green", DAMAGED: "yellow", MISSING: "red"}
@@ -68,6 +70,26 @@ class Stepped:
 
 # One step in its own transaction, given the open return's id (None: none open).
 Step = Callable[[Session, str | None], Stepped]
+
+
+# By content; a narrow screen hides the highest priority numbers first.
+QUEUE_COLUMNS = (
+    Column("Return", max_width=14),
+    Column("Order", max_width=12),
+    Column("Customer", min_width=12, max_width=28),
+    Column("Age", priority=3),
+    Column("Units", priority=2),
+    Column("Label", priority=2),
+    Column("Reasons", min_width=16, priority=2, flex=True),
+)
+ITEM_COLUMNS = (
+    Column("SKU", max_width=24),
+    Column("Item", min_width=14, max_width=40),
+    Column("Expected"),
+    Column("Received"),
+    Column("Decision", min_width=10, max_width=30),
+    Column("Customer's reason", min_width=16, priority=2, flex=True),
+)
 
 
 class ReturnsScreen(LeanScreen[None]):
@@ -113,21 +135,13 @@ class ReturnsScreen(LeanScreen[None]):
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
         yield Static("", id="prompt")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="queue")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="items")
+        yield FittedTable(QUEUE_COLUMNS, cursor_type="row", zebra_stripes=True, id="queue")
+        yield FittedTable(ITEM_COLUMNS, cursor_type="row", zebra_stripes=True, id="items")
         yield Static("", id="detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Returns"
-        queue = self.query_one("#queue", DataTable)
-        for caption, width in (("Return", 10), ("Order", 7), ("Customer", 20), ("Age", 4), ("Units", 5),
-                               ("Label", 24), ("Reasons", 40)):  # fmt: skip
-            queue.add_column(caption, width=width)
-        items = self.query_one("#items", DataTable)
-        for caption, width in (("SKU", 14), ("Item", 28), ("Expected", 8), ("Received", 8),
-                               ("Decision", 22), ("Customer's reason", 40)):  # fmt: skip
-            items.add_column(caption, width=width)
         self._show_queue_mode()
         self.load()
 
@@ -143,15 +157,13 @@ class ReturnsScreen(LeanScreen[None]):
         self.app.call_from_thread(self.show_queue, queued)
 
     def show_queue(self, queued: list[QueuedReturn]) -> None:
-        table = self.query_one("#queue", DataTable)
         self.queued = {row.return_id: row for row in queued}
-        table.clear()
         now = self.clock()
-        for row in queued:
-            table.add_row(
-                row.name, row.order_name, row.customer or "", age(row.created_at, now), str(row.units),
-                row.tracking, row.reasons, key=row.return_id,
-            )  # fmt: skip
+        self.query_one("#queue", FittedTable).set_rows([
+            ((row.name, row.order_name, row.customer or "", age(row.created_at, now), str(row.units),
+              row.tracking, row.reasons), row.return_id)
+            for row in queued
+        ])  # fmt: skip
         if self.receiving is None:
             self.sub_title = f"{len(queued)} open"
         self.load_later()
@@ -257,17 +269,18 @@ class ReturnsScreen(LeanScreen[None]):
         receiving = self.receiving
         if receiving is None:
             return
-        table = self.query_one("#items", DataTable)
+        table = self.query_one("#items", FittedTable)
         keep = highlight or self._current_line()
-        table.clear()
+        rows: list[Row] = []
         for item in receiving.items:
             done = item.received == item.expected
-            table.add_row(
-                item.sku or "", item.title, str(item.expected),
-                Text(str(item.received), style="bold green" if done else "bold" if item.received else ""),
-                Text(item.shown_outcome, style=OUTCOME_STYLE.get(item.outcome or "", "")), item.reason,
-                key=item.line_id,
-            )  # fmt: skip
+            rows.append((
+                (item.sku or "", item.title, str(item.expected),
+                 Text(str(item.received), style="bold green" if done else "bold" if item.received else ""),
+                 Text(item.shown_outcome, style=OUTCOME_STYLE.get(item.outcome or "", "")), item.reason),
+                item.line_id,
+            ))  # fmt: skip
+        table.set_rows(rows)
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
         counted = sum(item.received for item in receiving.items)

@@ -25,10 +25,22 @@ from oms_tui.floor.orders.search import MIN_INDEXED, SearchHit, search_orders
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import StaffChanged
 from oms_tui.screens.order_screen import OrderScreen, words
+from oms_tui.widgets.fitted_table import FittedTable, Row
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
+from oms_tui.widgets.table_columns import Column
 
 HINT = "Order number, customer, email, phone, SKU, barcode or tracking number (3 letters or more)"
+
+
+COLUMNS = (  # the order, who, and what matched first; a narrow screen hides the payment first
+    Column("Order"),
+    Column("Placed", priority=3),
+    Column("Customer", min_width=12, max_width=28),
+    Column("Status", priority=2),
+    Column("Payment", priority=4),
+    Column("Matched", min_width=16, max_width=48),
+)
 
 
 class SearchScreen(LeanScreen[None]):
@@ -65,14 +77,13 @@ class SearchScreen(LeanScreen[None]):
         yield Static(
             "Every order, shipped and cancelled too: type part of what you know.", id="summary", markup=False
         )
-        yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(COLUMNS, id="results", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Find an order"
         table = self.query_one(DataTable)
         table.can_focus = False  # the box keeps the focus; up and down move the highlight
-        table.add_columns("Order", "Placed", "Customer", "Status", "Payment", "Matched")
         if self.initial:
             self.search(self.initial)
 
@@ -105,20 +116,20 @@ class SearchScreen(LeanScreen[None]):
         if message.text != self.query_one("#query", Input).value:
             return  # an answer to what was typed before: a newer search is on its way
         self.hits, self.shown_for = message.hits, message.text
-        table = self.query_one(DataTable)
-        table.clear()
         now = self.clock()
+        rows: list[Row] = []
         for hit in message.hits:
             status = Text("cancelled", "red") if hit.cancelled else Text(words(hit.fulfillment_status))
-            table.add_row(
+            cells = (
                 hit.name,
                 hit.created_at.strftime("%d %b %Y") if (now - hit.created_at).days > 0 else "today",
-                (hit.customer or hit.email)[:28],
+                hit.customer or hit.email,
                 status,
                 words(hit.financial_status),
-                Text(hit.matched[:40], "dim"),
-                key=hit.order_id,
+                Text(hit.matched, "dim"),
             )
+            rows.append((cells, hit.order_id))
+        self.query_one(FittedTable).set_rows(rows)
         summary = self.query_one("#summary", Static)
         if not message.text.strip():
             summary.update("Every order, shipped and cancelled too: type part of what you know.")

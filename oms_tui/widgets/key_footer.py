@@ -6,11 +6,13 @@ at start 16 more widgets to style. This one is a single line of text: a new set 
 it, nothing else. It looks and behaves as the Footer does: the key, then what it does; a key that
 does not apply now is dimmed; the command palette's key on the right; a click presses the key.
 When the keys do not fit, those of a binding group are drawn together under the group's name
-(`F2 F3 F4 Screens`); what still does not fit is cut at the right.
+(`F2 F3 F4 Screens`); what still does not fit is cut at the right, except the help key, which then
+moves beside the palette's: whatever the width, a newcomer sees where to find every key.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -29,6 +31,10 @@ class FooterItem:
     enabled: bool
     tooltip: str
     group: str = ""  # the description of the binding's group, if it has one
+    pinned: bool = False  # kept on the line when the others are cut (help)
+
+
+PINNED = {"app.help"}  # binding ids
 
 
 Block = list[tuple[Text, FooterItem | None]]  # drawn whole or not at all; None: not a key
@@ -90,9 +96,19 @@ class KeyFooter(Widget, can_focus=False):
             edge = self.get_component_rich_style("key-footer--edge")
             right = Text.assemble(("▏", edge), self._drawn(self.palette), " ")
         room = width - right.cell_len
-        blocks = self._blocks(grouped=False)
-        if sum(text.cell_len for block in blocks for text, _ in block) > room:
-            blocks = self._blocks(grouped=True)
+        blocks = self._blocks(self.items, grouped=False)
+        if _length(blocks) > room:
+            blocks = self._blocks(self.items, grouped=True)
+        pinned = [item for item in self.items if item.pinned]
+        if _length(blocks) > room and pinned:  # cut: the pinned keys go right, before the palette's
+            shown = [self._drawn(item) for item in pinned]
+            room -= sum(text.cell_len for text in shown)
+            at = room
+            for pinned_item, text in zip(pinned, shown, strict=True):
+                self.spans.append((at, at + text.cell_len, pinned_item))
+                at += text.cell_len
+            right = Text.assemble(*shown, right)
+            blocks = self._blocks([item for item in self.items if not item.pinned], grouped=True)
         for block in blocks:
             if line.cell_len + sum(text.cell_len for text, _ in block) > room:
                 break  # no room: as in Textual's Footer, the keys past the edge are cut
@@ -100,22 +116,23 @@ class KeyFooter(Widget, can_focus=False):
                 if item is not None:
                     self.spans.append((line.cell_len, line.cell_len + text.cell_len, item))
                 line.append_text(text)
-        if self.palette is not None and right.cell_len <= width:
+        if right.cell_len <= width:
             line.pad_right(room - line.cell_len)
-            self.spans.append((room + 1, width, self.palette))
+            if self.palette is not None:
+                self.spans.append((width - self._drawn(self.palette).cell_len - 1, width, self.palette))
             line.append_text(right)
         return line
 
-    def _blocks(self, grouped: bool) -> list[Block]:
+    def _blocks(self, items: Sequence[FooterItem], grouped: bool) -> list[Block]:
         """Each key with what it does; with `grouped`, a group's keys, then the group's name."""
         blocks: list[Block] = []
-        for group, members in groupby(self.items, key=lambda item: item.group):
-            items = list(members)
-            if grouped and group and len(items) > 1:
+        for group, members in groupby(items, key=lambda item: item.group):
+            together = list(members)
+            if grouped and group and len(together) > 1:
                 name = Text(f" {group} ", self.get_component_rich_style("key-footer--description"))
-                blocks.append([*((self._drawn(item, alone=False), item) for item in items), (name, None)])
+                blocks.append([*((self._drawn(item, alone=False), item) for item in together), (name, None)])
             else:
-                blocks.extend([(self._drawn(item), item)] for item in items)
+                blocks.extend([(self._drawn(item), item)] for item in together)
         return blocks
 
     def _drawn(self, item: FooterItem, alone: bool = True) -> Text:
@@ -157,6 +174,10 @@ class KeyFooter(Widget, can_focus=False):
             self.app.bell()
 
 
+def _length(blocks: list[Block]) -> int:
+    return sum(text.cell_len for block in blocks for text, _ in block)
+
+
 def keys_of(screen: Screen[Any]) -> tuple[tuple[FooterItem, ...], FooterItem | None]:
     """What the Footer shows for `screen`: the first key of each shown action, in the order of
     the screen's active bindings, and the command palette's key."""
@@ -167,7 +188,9 @@ def keys_of(screen: Screen[Any]) -> tuple[tuple[FooterItem, ...], FooterItem | N
             group = binding.group.description if binding.group else ""
             tip = tooltip or binding.description if group else tooltip  # grouped, its keys say what they do
             shown_as, description = app.get_key_display(binding), binding.description
-            firsts[binding.action] = FooterItem(binding.key, shown_as, description, enabled, tip, group)
+            firsts[binding.action] = FooterItem(
+                binding.key, shown_as, description, enabled, tip, group, binding.id in PINNED
+            )
     palette = screen.active_bindings.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
     palette_item = None
     if palette is not None:

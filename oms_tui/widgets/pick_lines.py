@@ -2,7 +2,7 @@
 
 A scan changes one row: only that row (and the cursor's old and new rows) is drawn again, so a count
 is on screen within a frame however long the list. Textual's DataTable draws every visible cell again
-after any change.
+after any change. Columns are sized to the list's cells, as the queue's are (`table_columns`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from textual.binding import Binding
 from textual.geometry import Region, Size, Spacing
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from oms_tui.widgets.table_columns import Column, content_widths, draw_row, fit
 
 Row = tuple[Text, ...]
 
@@ -34,17 +36,20 @@ class PickLines(ScrollView, can_focus=True):
     }
     """
 
-    def __init__(self, columns: Sequence[tuple[str, int]], *, id: str | None = None) -> None:
+    def __init__(self, columns: Sequence[Column], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns = list(columns)
         self.rows: list[Row] = []
         self.cursor = 0
+        self._content = [0] * len(self.columns)  # the widest cell of each column
+        self._fitted: tuple[int, list[int]] | None = None  # the columns' widths at a line's width
 
     # --- content ------------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Replace the rows; only those that differ are drawn again."""
-        if len(rows) != len(self.rows):
-            self.rows = list(rows)
+        content = content_widths(self.columns, rows)
+        if len(rows) != len(self.rows) or content != self._content:  # a new list, or new widths
+            self.rows, self._content, self._fitted = list(rows), content, None
             self.virtual_size = Size(self.size.width, len(rows) + 1)
             self.cursor = min(self.cursor, max(0, len(rows) - 1))
             self.refresh()
@@ -75,21 +80,15 @@ class PickLines(ScrollView, can_focus=True):
 
     # --- drawing ------------------------------------------------------------------------------------
     def _line(self, cells: Sequence[Text | str], width: int, style: Style) -> Strip:
-        line = Text(style=style, no_wrap=True, end="")
-        for n, (cell, (_, cell_width)) in enumerate(zip(cells, self.columns, strict=False)):
-            text = cell.copy() if isinstance(cell, Text) else Text(cell)
-            last = n == len(self.columns) - 1
-            if not last:
-                text.truncate(cell_width, overflow="ellipsis")
-                text.pad_right(cell_width - text.cell_len + 2)
-            line.append_text(text)
-        return Strip(line.render(self.app.console)).crop_extend(0, width, style)
+        if self._fitted is None or self._fitted[0] != width:
+            self._fitted = width, fit(self.columns, self._content, width)
+        return draw_row(cells, self.columns, self._fitted[1], width, style, self.app.console)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
             header = self.rich_style + self.get_component_rich_style("pick-lines--header")
-            return self._line([label for label, _ in self.columns], width, header)
+            return self._line([column.label for column in self.columns], width, header)
         index = round(self.scroll_offset.y) + y - 1
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)

@@ -1,4 +1,4 @@
-"""A big number in a titled box, for a wall screen: Textual's Digits, or plain text when too wide."""
+"""A big number in a titled box, for a wall screen: Textual's Digits, or plain text when too big."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.events import Resize
 from textual.widgets import Digits, Static
 
-DIGIT_WIDTH = 3  # columns per character of Digits' 3x3 font
+DIGIT_WIDTH = DIGIT_HEIGHT = 3  # Digits' font: 3x3 cells a character
 PLAIN_FROM = 10_000  # from here on the number is shown with separators, in plain text
 
 
@@ -18,7 +18,7 @@ class StageTile(Vertical):
         align-horizontal: center;
     }
     StageTile Digits { width: auto; }
-    StageTile .plain { width: auto; height: 3; text-style: bold; content-align: center middle; }
+    StageTile .plain { width: auto; height: 1fr; text-style: bold; content-align: center middle; }
     StageTile .plain { display: none; }
     StageTile.-wide .plain { display: block; }
     StageTile.-wide Digits { display: none; }
@@ -47,6 +47,7 @@ class StageTile(Vertical):
 
     def _fit(self) -> None:
         """Digits and the full caption when they fit the tile, else plain text and the short caption."""
-        width = self.content_size.width
-        self.set_class("," in self.value or len(self.value) * DIGIT_WIDTH > width, "-wide")
+        width, height = self.content_size
+        too_big = len(self.value) * DIGIT_WIDTH > width or height < DIGIT_HEIGHT
+        self.set_class("," in self.value or too_big, "-wide")
         self.border_title = self.caption if len(self.caption) + 2 <= width else self.short

@@ -14,10 +14,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -25,6 +24,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
+
+from oms_tui.widgets.table_columns import Cell, Column, content_widths, draw_row, fit
 
 
 class KeyedRow(Protocol):
@@ -46,18 +47,14 @@ class RowSource(Protocol[R_co]):
     def position(self, key: str) -> int | None: ...
 
 
-@dataclass(frozen=True)
-class Column:
-    label: str
-    width: int | None = None  # None: whatever width the other columns leave
-    justify: Literal["left", "right"] = "left"
-
-
-Cell = str | Text
+__all__ = ["Cell", "Column", "RowSource", "VirtualTable"]
 
 
 class VirtualTable(ScrollView, Generic[R], can_focus=True):
-    """Rows from a `RowSource`, drawn by `format_row` into `columns`."""
+    """Rows from a `RowSource`, drawn by `format_row` into `columns`.
+
+    A column is as wide as the widest of its cells read so far (since `show`), so widths settle
+    as the first rows land and do not jump back as the list scrolls."""
 
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
@@ -141,12 +138,14 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._reload_started = 0.0
         self._next_reload = 0.0  # monotonic time before which data_changed waits
         self._pass: _Pass | None = None
+        self._content = [0] * len(self.columns)  # the widest cell of each column read so far
 
     # --- what to show ----------------------------------------------------------------------------
 
     def show(self, source: RowSource[R]) -> None:
         """Read rows from `source` from now on, from its first row (shown before the count is known)."""
         self.source, self.cursor, self.cursor_key = source, 0, None
+        self._content = [0] * len(self.columns)
         self.scroll_to(y=0, animate=False, immediate=True)
         self._reload(first=True)
 
@@ -242,6 +241,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         if generation != self._generation:
             return
         self._windows = OrderedDict({0: rows})
+        self._measure(rows)
         self._set_total(len(rows))  # for now: the count follows
         self.cursor_key = rows[0].key if rows else None
         self.refresh()
@@ -256,7 +256,10 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             took = time.monotonic() - self._reload_started
             self._next_reload = time.monotonic() + max(self.refresh_interval, took)
         changed = total != self.total or found != (self.cursor if found is not None else None)
-        changed = changed or any(self._windows.get(start) != rows for start, rows in windows.items())
+        new = [rows for start, rows in windows.items() if self._windows.get(start) != rows]
+        changed = changed or bool(new)
+        for rows in new:
+            self._measure(rows)
         self._windows = OrderedDict(sorted(windows.items()))
         self._set_total(total)
         if found is not None:
@@ -332,6 +335,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             return
         self._pending.discard(start)
         self._windows[start] = rows
+        self._measure(rows)
         while len(self._windows) > self.KEPT_WINDOWS:
             self._windows.popitem(last=False)
         if self.cursor_key is None and (row := self.row_at(self.cursor)) is not None:
@@ -393,25 +397,15 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
 
     # --- drawing ------------------------------------------------------------------------------------
 
-    def _widths(self, width: int) -> list[int]:
-        fixed = sum(column.width or 0 for column in self.columns) + len(self.columns) - 1
-        flexible = sum(1 for column in self.columns if column.width is None)
-        share = max(4, (width - fixed) // flexible) if flexible else 0
-        return [column.width if column.width is not None else share for column in self.columns]
+    def _measure(self, rows: Sequence[R]) -> None:
+        """Columns widen to the widest cell of rows just read (they never narrow: no jumping)."""
+        widest = content_widths(self.columns, (self.format_row(row) for row in rows))
+        if any(new > old for new, old in zip(widest, self._content, strict=True)):
+            self._content = [max(new, old) for new, old in zip(widest, self._content, strict=True)]
+            self._pass = None
 
     def _line(self, cells: Sequence[Cell], width: int, widths: list[int], style: Style) -> Strip:
-        line = Text(style=style, no_wrap=True, end="")
-        for n, (cell, column, cell_width) in enumerate(zip(cells, self.columns, widths, strict=False)):
-            text = cell.copy() if isinstance(cell, Text) else Text(cell)
-            text.truncate(cell_width, overflow="ellipsis")
-            if column.justify == "right":
-                text.pad_left(cell_width - text.cell_len)
-            else:
-                text.pad_right(cell_width - text.cell_len)
-            line.append_text(text)
-            if n < len(self.columns) - 1:
-                line.append(" ")
-        return Strip(line.render(self.app.console)).crop_extend(0, width, style)
+        return draw_row(cells, self.columns, widths, width, style, self.app.console)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._pass = None  # styles and widths are worked out once per pass over the lines
@@ -422,7 +416,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             width, base = self.scrollable_content_region.width, self.rich_style
             self._pass = _Pass(
                 width,
-                self._widths(width),
+                fit(self.columns, self._content, width),
                 base,
                 self.get_component_rich_style("virtual-table--header"),
                 base + self.get_component_rich_style("virtual-table--cursor"),

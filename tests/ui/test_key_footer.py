@@ -105,3 +105,30 @@ async def test_a_group_of_keys_is_drawn_together_only_when_room_is_short() -> No
         footer = narrow.query_one(KeyFooter)
         assert footer.item_at(line.index("f4")).description == "Pick list"  # a click on f4 presses f4
         assert footer.item_at(line.index("Go to")) is None
+
+
+class WithHelp(Panes):
+    BINDINGS = [*Panes.BINDINGS, Binding("question_mark", "help", "Help", id="app.help")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.helped = 0
+
+    def action_help(self) -> None:
+        self.helped += 1
+
+
+async def test_the_help_key_stays_beside_the_palette_when_keys_are_cut_and_a_click_presses_it() -> None:
+    app = WithHelp()
+    async with app.run_test(size=(40, 5)) as pilot:
+        app.query_one("#pane").focus()
+        await pilot.pause()
+        line = footer_line(app)
+        assert len(line) == 40 and "Archive" not in line
+        assert line.rstrip().endswith("? Help ▏ ^p palette"), line
+        await pilot.click(KeyFooter, offset=(line.index("Help"), 0))
+        await pilot.pause()
+        assert app.helped == 1
+        await pilot.click(KeyFooter, offset=(line.index("palette"), 0))
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
