@@ -8,7 +8,6 @@ the highlighted fulfillment order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from oms_tui.actions.permissions import Permission, allowed, refusal, release_permission
+from oms_tui.actions.permissions import Permission, allowed, release_permission
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Claim, OutboxAction, Staff
 from oms_tui.floor.actions.order_desk import OrderDesk
@@ -31,6 +30,7 @@ from oms_tui.floor.actions.store_actions import HOLD_REASONS, ActionRefused
 from oms_tui.floor.orders.lookup import NotFound
 from oms_tui.floor.orders.order_detail import FulfillmentOrderView, OrderDetail, load_order_detail
 from oms_tui.floor.queues.claims import claim, holder, reassign
+from oms_tui.screens.approval import permitted
 from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.floor_app import floor_app
@@ -310,30 +310,7 @@ class OrderScreen(LeanScreen[None]):
     # --- acting ---------------------------------------------------------------------------------
 
     def permitted(self, permission: Permission, then: Callable[[OrderDesk], object]) -> None:
-        """Go on as the signed-in person; where they may not, once a manager approves with their badge
-        (supervisor override: the action stays theirs, the approval is recorded with it)."""
-        if allowed(self.desk.staff, permission):
-            then(self.desk)
-            return
-
-        def scanned(code: str | None) -> None:
-            if not code or not code.strip():
-                return
-            person = next((p for p in self.staff if p.code == code.strip().upper()), None)
-            if person is None or not allowed(person, permission):
-                who = person.name if person else "that badge"
-                self.notify(f"{who} may not approve: {permission}", title="Not approved", severity="error")
-                return
-            then(replace(self.desk, approved_by=person.code))
-
-        self.notify(refusal(self.desk.staff, permission), title="Not allowed", severity="warning")
-        modal = TextModal(
-            f"Approve: {permission}",
-            placeholder="a manager scans their badge",
-            hint="A manager's badge approves it for this once · Esc to cancel",
-            secret=True,
-        )
-        self.app.push_screen(modal, scanned)
+        permitted(self, self.desk, self.staff, permission, then)
 
     def action_hold(self) -> None:
         fo = self.fulfillment_order()
