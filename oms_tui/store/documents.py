@@ -6,6 +6,7 @@ uses appended (GraphQL rejects unused fragments), so every loaded document is co
 
 from __future__ import annotations
 
+import re
 from copy import copy
 from dataclasses import dataclass
 from functools import cache
@@ -32,11 +33,15 @@ from graphql import (
 _FRAGMENTS_FILE = "fragments.graphql"
 
 
+SCOPE_LINE = re.compile(r"^# scope: (\w+)", re.MULTILINE)  # each file's access scope, on its first line
+
+
 @dataclass(frozen=True)
 class Document:
     name: str
     ast: DocumentNode
     text: str
+    scope: str | None = None  # the access scope the store asks for it
 
     @property
     def operation(self) -> OperationDefinitionNode:
@@ -91,9 +96,11 @@ def _used_fragments(node: object) -> list[FragmentDefinitionNode]:
 @cache
 def load(name: str) -> Document:
     """The named document with its fragments, parsed and printed once."""
-    source = parse(_folder().joinpath(f"{name}.graphql").read_text())
+    raw = _folder().joinpath(f"{name}.graphql").read_text()
+    source = parse(raw)
     ast = DocumentNode(definitions=(*source.definitions, *_used_fragments(source)))
-    return Document(name=name, ast=ast, text=print_ast(ast))
+    scope = SCOPE_LINE.match(raw)
+    return Document(name=name, ast=ast, text=print_ast(ast), scope=scope.group(1) if scope else None)
 
 
 def bulk_query(name: str, search: str | None = None) -> str:

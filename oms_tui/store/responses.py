@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from .errors import QueryTooCostly, StoreAuthError, StoreQueryError, StoreUnavailable
-from .scopes import DOCUMENT_SCOPES
+from .scopes import document_scope
 
 _SNIPPET = 200
 
@@ -46,7 +46,7 @@ def _json(response: httpx.Response) -> Any:
 
 
 def _scope_error(name: str, detail: str | None) -> StoreAuthError:
-    scope = DOCUMENT_SCOPES.get(name)
+    scope = document_scope(name)
     needs = f"; the app needs the `{scope}` access scope" if scope else ""
     said = f" (store said: {detail})" if detail else ""
     return StoreAuthError(f"access denied for {name}{needs}{said}", required_scope=scope)

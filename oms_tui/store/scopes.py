@@ -1,4 +1,5 @@
-"""The access scope each document needs: named in errors when the store denies access.
+"""The access scope each document needs, as the document's first line says (`# scope: read_orders`):
+named in errors when the store denies access. A new document says its own scope; nothing else lists it.
 
 Minimal scope set for the app: read_orders, read_merchant_managed_fulfillment_orders,
 write_merchant_managed_fulfillment_orders, read_locations, read_inventory, write_orders, and for
@@ -8,38 +9,9 @@ receiving returns read_returns and write_returns.
 
 from __future__ import annotations
 
-DOCUMENT_SCOPES: dict[str, str] = {
-    "locations_page": "read_locations",
-    "orders_page": "read_orders",
-    "orders_count": "read_orders",
-    "order_line_items": "read_orders",
-    "nodes_orders": "read_orders",
-    "bulk_orders": "read_orders",
-    "bulk_run": "read_orders",
-    "bulk_status": "read_orders",
-    "fulfillment_orders_page": "read_merchant_managed_fulfillment_orders",
-    "open_fulfillment_orders": "read_merchant_managed_fulfillment_orders",
-    "fulfillment_order_line_items": "read_merchant_managed_fulfillment_orders",
-    "nodes_fulfillment_orders": "read_merchant_managed_fulfillment_orders",
-    "fulfillment_order_shipments": "read_merchant_managed_fulfillment_orders",
-    "fulfillment_line_items": "read_orders",
-    "bulk_fulfillment_orders": "read_merchant_managed_fulfillment_orders",
-    "inventory_items": "read_inventory",
-    "fulfillment_create": "write_merchant_managed_fulfillment_orders",
-    "fulfillment_order_hold": "write_merchant_managed_fulfillment_orders",
-    "fulfillment_order_release_hold": "write_merchant_managed_fulfillment_orders",
-    "fulfillment_order_move": "write_merchant_managed_fulfillment_orders",
-    "order_cancel": "write_orders",
-    "job": "write_orders",  # read only to follow orderCancel's job
-    "order_update": "write_orders",
-    "tags_add": "write_orders",
-    "returns_page": "read_returns",
-    "nodes_order_returns": "read_returns",
-    "nodes_returns": "read_returns",
-    "order_returns": "read_returns",
-    "return_line_items": "read_returns",
-    "return_reverse_fulfillment_orders": "read_returns",
-    "reverse_fulfillment_order_line_items": "read_returns",
-    "reverse_fulfillment_order_dispose": "write_returns",
-    "return_close": "write_returns",
-}
+from oms_tui.store.documents import load, names
+
+
+def document_scope(name: str) -> str | None:
+    """The scope a document of ours needs; None for text that is not one of our documents."""
+    return load(name).scope if name in names() else None

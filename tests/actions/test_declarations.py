@@ -13,7 +13,6 @@ from oms_tui.actions.permissions import Permission
 from oms_tui.actions.registry import KINDS, declaration
 from oms_tui.cache.enums import ActionKind
 from oms_tui.store import documents
-from oms_tui.store.scopes import DOCUMENT_SCOPES
 
 FO, ORDER, RETURN = "gid://shopify/FulfillmentOrder/1", "gid://shopify/Order/1", "gid://shopify/Return/1"
 LINE = "gid://shopify/ReverseFulfillmentOrderLineItem/1"
@@ -58,7 +57,7 @@ SAMPLES: dict[ActionKind, dict[str, Any]] = {
     },
     ActionKind.RETURN_CLOSE: {"returnId": RETURN},
 }
-KNOWN_SCOPES = set(DOCUMENT_SCOPES.values())
+KNOWN_SCOPES = {documents.load(name).scope for name in documents.names()}
 
 
 def test_every_kind_is_declared_once_with_a_sample() -> None:
@@ -80,7 +79,7 @@ def test_a_kind_declares_every_part(kind: ActionKind, full_schema: GraphQLSchema
     request = declared.request(payload)
     document = documents.load(request.document)
     assert document.is_mutation and request.field in document.root_fields
-    assert DOCUMENT_SCOPES[request.document] in declared.scopes
+    assert document.scope in declared.scopes
     assert not validate(full_schema, parse(document.text))
     operation = next(d for d in parse(document.text).definitions if isinstance(d, OperationDefinitionNode))
     declared_variables = {variable.variable.name.value for variable in operation.variable_definitions}
