@@ -417,7 +417,7 @@ def run_app(
 ) -> None:
     """The app, or with `board` the board alone (read-only, nobody signed in); `started` is handed
     the app before it runs."""
-    runtime = Runtime.start(settings)
+    runtime = Runtime.start(settings, app_start=True)
     try:
         if board:
             from oms_tui.board_app import BoardApp

@@ -92,7 +92,7 @@ def db_upgrade() -> None:
     from oms_tui.cache.migrate import current_revision
 
     settings = load_settings()
-    cache = open_cache(settings.database_url)
+    cache = open_cache(settings.database_url, create=True)
     click.echo(f"cache at revision {current_revision(cache.engine)}: {settings.masked()['database_url']}")
     cache.close()
 
@@ -160,7 +160,7 @@ def bins_import(file: Path, location: str | None) -> None:
 def cache_session(settings: Settings) -> Iterator[Session]:
     from oms_tui.cache.database import open_cache
 
-    cache = open_cache(settings.database_url)
+    cache = open_cache(settings.database_url, create=False)
     try:
         with cache.sessions() as session:
             yield session

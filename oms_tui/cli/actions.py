@@ -38,7 +38,7 @@ staff_option = click.option(
 def record_actions(order_text: str, staff_code: str | None, act: Act) -> None:
     """Run `act` on the named order in one transaction; print the queued actions once committed."""
     settings = load_settings()
-    cache = open_cache(settings.database_url)
+    cache = open_cache(settings.database_url, create=False)
     try:
         with cache.sessions() as session:
             try:

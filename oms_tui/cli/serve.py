@@ -22,7 +22,7 @@ def serve(host: str, port: int, board: bool) -> None:
     environment = {}
     runtime = None
     if settings.demo:  # one embedded store for every tab, kept by this process, rather than one per tab
-        runtime = Runtime.start(settings)
+        runtime = Runtime.start(settings, app_start=True)
         token = runtime.token.get_secret_value()
         environment = {"OMS_SHOP_URL": runtime.shop_url, "OMS_SHOPIFY_TOKEN": token}
     if not is_loopback(host):
