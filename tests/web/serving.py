@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from oms_tui.cache.database import open_cache
 from oms_tui.sim.server import SimServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,6 +49,7 @@ def serving(
         "OMS_STATION": "wall",
         "OMS_POLL_INTERVAL": "1",
     }
+    open_cache(env["OMS_DATABASE_URL"]).close()  # as `oms-tui db upgrade` makes it
     command = [sys.executable, "-m", "oms_tui", "serve", "--port", str(port), *options]
     server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
