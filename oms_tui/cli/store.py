@@ -123,7 +123,7 @@ def outbox(ctx: click.Context) -> None:
 
 
 @outbox.command("retry")
-@click.argument("action_ids", nargs=-1, type=int)
+@click.argument("action_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
 @one_line_errors
 def outbox_retry(action_ids: tuple[int, ...]) -> None:
     """Send now what waits for a retry; rejected (failed) actions only when named by id."""
@@ -181,7 +181,7 @@ async def _push(runtime: Runtime) -> PushSummary:
 
 
 @outbox.command("discard")
-@click.argument("action_id", type=int)
+@click.argument("action_id", type=click.IntRange(1, 2**63 - 1))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @one_line_errors
 def outbox_discard(action_id: int, yes: bool) -> None:
