@@ -95,9 +95,8 @@ def create_app(
             saved.save_if_changed(store)
 
     default_rate, default_size = PLANS[plan]
-    rate, size = restore_rate or default_rate, bucket or (restore_rate or default_rate) * 20
-    if bucket is None and restore_rate is None:
-        size = default_size
+    rate = default_rate if restore_rate is None else restore_rate
+    size = default_size if bucket is None and restore_rate is None else bucket or rate * 20
     fault_box = Faults(faults, store.seed if fault_seed is None else fault_seed)
     if fault_box.profile.search_lag_seconds and not store.search_lag:
         store.search_lag = timedelta(seconds=fault_box.profile.search_lag_seconds)
@@ -160,7 +159,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        driver = asyncio.create_task(_drive_live(store, live_rate, keep)) if live else None
+        driver = asyncio.create_task(_drive_live(store, live_rate, keep)) if live and live_rate > 0 else None
         yield
         if driver is not None:
             driver.cancel()
