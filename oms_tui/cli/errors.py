@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from oms_tui.cache.errors import CacheError
 from oms_tui.config import Settings, SettingsFileError, config_file, hide_password
+from oms_tui.sim.saved_shop import ShopNotSaved
 
 
 def load_settings() -> Settings:
@@ -42,7 +43,7 @@ def one_line_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except CacheError as exc:
+        except (CacheError, ShopNotSaved) as exc:
             raise click.ClickException(str(exc)) from None
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable
@@ -22,9 +23,11 @@ from starlette.types import Receive, Scope, Send
 from oms_tui.sim.bulk import BulkOperations
 from oms_tui.sim.executor import GraphQLService
 from oms_tui.sim.faults import HTML_ERROR, FaultProfile, Faults
-from oms_tui.sim.saved_shop import SavedShopFile
+from oms_tui.sim.saved_shop import SavedShopFile, ShopNotSaved
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.throttle import PLANS, LeakyBucket
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "shpat_simulator_demo_token"
 SUPPORTED_VERSIONS = ("2025-04", "2025-07", "2025-10", "2026-01", "2026-04")
@@ -109,7 +112,11 @@ def create_app(
         if version is None:
             return PlainTextResponse("Not Found", status_code=404)
         response = await answer(request)
-        keep()
+        try:
+            keep()
+        except ShopNotSaved as exc:  # the answer could show a change the file does not have: withheld
+            log.warning("%s", exc)
+            return HTMLResponse(HTML_ERROR.format(status=503, reason="Service Unavailable"), status_code=503)
         response.headers["X-Shopify-API-Version"] = version
         if fault_box.deprecated_reason:
             response.headers["X-Shopify-API-Deprecated-Reason"] = fault_box.deprecated_reason
@@ -164,7 +171,10 @@ def create_app(
         if driver is not None:
             driver.cancel()
         if saved is not None:
-            saved.close(store)
+            try:
+                saved.close(store)
+            except ShopNotSaved as exc:
+                log.warning("%s", exc)
 
     app = Starlette(
         routes=[
@@ -181,4 +191,7 @@ async def _drive_live(store: SimStore, events_per_second: float, keep: Callable[
     while True:
         await asyncio.sleep(1 / events_per_second)
         store.live_step(1)
-        keep()
+        try:
+            keep()
+        except ShopNotSaved as exc:  # tried again after the next event
+            log.warning("%s", exc)
