@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from oms_tui.cli import main
-from oms_tui.config import Settings
+from oms_tui.config import Settings, hide_password
 
 TOKEN = "shpat_0123456789abcdef0123456789abcdef"
 
@@ -289,8 +289,8 @@ def test_a_cache_in_memory_is_refused(
     code, output = show("outbox")
     assert code == 1
     assert output == (
-        f"Error: invalid settings: database_url: {url!r} is a database in memory, forgotten when oms-tui ends: "
-        "name a file, like sqlite:///path/cache.sqlite3\n"
+        f"Error: invalid settings: database_url: {url!r} is a database in memory, forgotten when oms-tui "
+        "ends: name a file, like sqlite:///path/cache.sqlite3\n"
     )
 
 
@@ -308,3 +308,21 @@ def test_a_password_in_the_shop_url_is_refused_without_showing_it(
     monkeypatch.setenv("OMS_SHOP_URL", "https://apikey:pw-canary-51@my-brand.myshopify.com:99999")
     code, output = show()
     assert code == 1 and "pw-canary-51" not in output
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "connection to postgresql://oms:s3cr%40t@db.local/oms failed",
+            "connection to postgresql://oms:***@db.local/oms failed",
+        ),
+        (
+            "https://apikey:pw@shop.example/x and sqlite:///a/b",
+            "https://apikey:***@shop.example/x and sqlite:///a/b",
+        ),
+        ("postgresql://oms@db.local/oms", "postgresql://oms@db.local/oms"),  # no password: as it was
+    ],
+)
+def test_hide_password_masks_every_urls_password(text: str, shown: str) -> None:
+    assert hide_password(text) == shown
