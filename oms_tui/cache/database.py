@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -32,9 +33,10 @@ class Cache:
 def open_cache(database_url: str, *, migrate: bool = True, create: bool = True) -> Cache:
     """The cache at `database_url`, brought up to the newest revision unless `migrate` is off.
 
-    Without `create`, a SQLite file that does not exist is a CacheError naming it: a typo in the
-    setting must not start an empty cache (whose outbox is empty, as if the store had every action).
-    A cache of a revision this oms-tui does not know is a CacheError too, and is left untouched.
+    Without `create`, a SQLite file that does not exist, or a database without the cache's tables, is
+    a CacheError naming it: a typo in the setting must not start an empty cache (whose outbox is
+    empty, as if the store had every action). A cache of a revision this oms-tui does not know is a
+    CacheError too, and is left untouched.
     """
     url = normalise_url(database_url)
     sqlite_file = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
@@ -49,7 +51,11 @@ def open_cache(database_url: str, *, migrate: bool = True, create: bool = True) 
             raise CacheError(f"cannot create a cache at {sqlite_file}: {exc.strerror or exc}") from None
     engine = make_engine(url)
     try:
-        check_revision(engine)
+        if check_revision(engine) is None and not create:
+            where = make_url(database_url).render_as_string(hide_password=True)
+            raise CacheError(
+                f"no cache in {where}: check database_url, or create it with `oms-tui db upgrade`"
+            )
         if migrate:
             upgrade(engine)
     except BaseException:

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, make_url, text
 
 from oms_tui.cache.database import open_cache
+from oms_tui.cache.engine import make_engine
 from oms_tui.cache.errors import CacheError
 from oms_tui.cache.migrate import check_revision, head_revision
 from oms_tui.cli import main
 from oms_tui.config import Settings, default_database_url
 from oms_tui.runtime import Runtime
+from tests.conftest import postgres_url
 
 COMMANDS = [
     ("outbox",),
@@ -147,3 +151,48 @@ def test_an_unknown_revision_is_refused_on_both_engines(empty_engine: Engine) ->
         connection.execute(text("INSERT INTO alembic_version VALUES ('f00d0099')"))
     with pytest.raises(CacheError, match=r"made by a newer oms-tui \(revision f00d0099\)"):
         check_revision(open_cache_engine)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, settings_env: Path) -> Iterator[str]:
+    """A database that is there but holds no cache: an empty SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        (settings_env / "empty.sqlite3").touch()
+        yield f"sqlite:///{settings_env / 'empty.sqlite3'}"
+        return
+    url = postgres_url()
+    if not url:
+        pytest.skip("PostgreSQL tests need OMS_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield (
+            make_url(url)
+            .set(query={"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.mark.parametrize("command", COMMANDS[:-1], ids=lambda c: " ".join(c[:2]))
+def test_a_database_without_a_cache_is_not_made_one_by_a_chore(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("OMS_DATABASE_URL", empty_database_url)
+    shown = make_url(empty_database_url).render_as_string(hide_password=True)
+    assert run(*command) == (
+        1,
+        f"Error: no cache in {shown}: check database_url, or create it with `oms-tui db upgrade`\n",
+    )
+    engine = make_engine(empty_database_url)
+    try:
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+    assert run("db", "upgrade")[0] == 0
+    assert run(*COMMANDS[4]) == (0, "added P1 Ana (picker)\n")
