@@ -85,11 +85,11 @@ def check_revision(engine: Engine) -> str | None:
 
 
 def _stored_revisions(engine: Engine) -> list[str]:
-    try:
-        with engine.connect() as connection:
+    with engine.connect() as connection:  # an unreachable database is an error, not a new cache
+        try:
             return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    except DBAPIError:  # no version table: a new cache
-        return []
+        except DBAPIError:  # no version table: a new cache
+            return []
 
 
 def current_revision(engine: Engine) -> str | None:
