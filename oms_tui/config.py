@@ -31,6 +31,7 @@ DEFAULT_API_VERSION = "2026-04"
 API_VERSION_SHAPE = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")  # Shopify releases quarterly
 _HOST_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _URL_PASSWORD = re.compile(r"(://[^/?#@:\s]*:)[^/?#@\s]*@")
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#\s]*")  # libpq takes one in the query too
 SUPPORTED_DATABASES = "sqlite:///path/cache.sqlite3 or postgresql://user@host/db"
 # SQLite (built in) and PostgreSQL through psycopg 3 (a dependency); other drivers are not installed.
 _DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
@@ -81,7 +82,7 @@ def is_loopback(host: str) -> bool:
 
 def hide_password(text: str) -> str:
     """`text` with the password of every URL in it (`scheme://user:password@host`) shown as ***."""
-    return _URL_PASSWORD.sub(r"\1***@", text)
+    return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
 def check_shop_url(url: str, shown: str | None = None) -> str:
@@ -238,7 +239,9 @@ class Settings(BaseSettings):
         """The effective settings, safe to print: token and database password masked."""
         shown = self.model_dump(mode="json")
         shown["shopify_token"] = "**********" if self.shopify_token else None
-        shown["database_url"] = make_url(self.database_url).render_as_string(hide_password=True)
+        shown["database_url"] = hide_password(
+            make_url(self.database_url).render_as_string(hide_password=True)
+        )
         return shown
 
     @classmethod

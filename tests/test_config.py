@@ -322,7 +322,18 @@ def test_a_password_in_the_shop_url_is_refused_without_showing_it(
             "https://apikey:***@shop.example/x and sqlite:///a/b",
         ),
         ("postgresql://oms@db.local/oms", "postgresql://oms@db.local/oms"),  # no password: as it was
+        (
+            "postgresql://oms@db.local/oms?sslmode=require&password=pw&x=1",
+            "postgresql://oms@db.local/oms?sslmode=require&password=***&x=1",
+        ),
     ],
 )
 def test_hide_password_masks_every_urls_password(text: str, shown: str) -> None:
     assert hide_password(text) == shown
+
+
+def test_config_show_masks_a_password_given_in_the_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_DATABASE_URL", "postgresql://oms@db.local/oms?password=pw-canary-88")
+    code, output = show()
+    assert code == 0 and "pw-canary-88" not in output
+    assert 'database_url = "postgresql://oms@db.local/oms?password=***"' in output
