@@ -48,7 +48,9 @@ class ReturnReceivingLine(SQLModel, table=True):
     __tablename__ = "return_receiving_lines"
 
     receiving_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("return_receivings.id", ondelete="CASCADE"), primary_key=True)
+        sa_column=Column(
+            Integer, ForeignKey("return_receivings.id", ondelete="CASCADE"), primary_key=True
+        )
     )
     rfo_line_item_id: str = Field(primary_key=True)
     received: int = 0
