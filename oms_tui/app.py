@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, ClassVar
 
+import rich
+from rich.traceback import Traceback
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.app import App, SystemCommand
@@ -449,6 +451,13 @@ class OmsApp(FailureHandlingApp):
     def on_unmount(self) -> None:
         self.stopping.set()
 
+    def _fatal_error(self) -> None:
+        """The crash dump without the frames' local variables, which hold the database password and
+        the store token (conninfo, request headers). Textual 8 hard-codes `show_locals=True` here and
+        offers no setting; tests/ui/test_crash_dump.py fails if this override stops taking effect."""
+        self.bell()
+        self.panic(Traceback(show_locals=False, width=None, suppress=[rich]))
+
 
 def run_app(
     settings: Settings,
@@ -459,7 +468,7 @@ def run_app(
 ) -> None:
     """The app, or with `board` the board alone (read-only, nobody signed in); `started` is handed
     the app before it runs."""
-    runtime = Runtime.start(settings)
+    runtime = Runtime.start(settings, app_start=True)
     FailureHandlingApp.log_file = FailureHandlingApp.log_file or log_to_file()
     try:
         if board:

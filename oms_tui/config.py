@@ -30,6 +30,11 @@ APP_NAME = "oms-tui"
 DEFAULT_API_VERSION = "2026-04"
 API_VERSION_SHAPE = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")  # Shopify releases quarterly
 _HOST_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_URL_PASSWORD = re.compile(r"(://[^/?#@:\s]*:)[^/?#@\s]*@")
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#\s]*")  # libpq takes one in the query too
+SUPPORTED_DATABASES = "sqlite:///path/cache.sqlite3 or postgresql://user@host/db"
+# SQLite (built in) and PostgreSQL through psycopg 3 (a dependency); other drivers are not installed.
+_DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
 
 
 class SettingsFileError(Exception):
@@ -56,6 +61,11 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise SettingsFileError(f"{path}: no such settings file (named by OMS_CONFIG_FILE)") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsFileError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # a binary file, or text in another encoding
+        raise SettingsFileError(
+            f"{path}: not a TOML text file (byte {exc.object[exc.start]:#04x} at offset {exc.start} "
+            "is not UTF-8)"
+        ) from None
     except OSError as exc:
         raise SettingsFileError(f"{path}: cannot read it: {exc.strerror or exc}") from None
 
@@ -70,9 +80,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def hide_password(text: str) -> str:
+    """`text` with the password of every URL in it (`scheme://user:password@host`) shown as ***."""
+    return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
+
+
 def check_shop_url(url: str, shown: str | None = None) -> str:
     """`url` if the token may be sent there, else a one-line ValueError naming it (or `shown`)."""
-    name = repr(shown or url)
+    name = repr(hide_password(shown or url))
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -81,6 +96,11 @@ def check_shop_url(url: str, shown: str | None = None) -> str:
     if port == 0:
         raise ValueError(f"{name}: the port must be a number from 1 to 65535")
     host = parts.hostname or ""
+    if parts.username is not None or parts.password is not None:  # sent with every request, and logged
+        raise ValueError(
+            f"{name}: remove the user name and password from the address; the store token goes "
+            "in shopify_token (OMS_SHOPIFY_TOKEN)"
+        )
     if parts.scheme not in ("https", "http") or not _valid_host(host):
         raise ValueError(f"{name} is not a shop address like my-brand.myshopify.com")
     if parts.scheme == "http" and not is_loopback(host):
@@ -107,7 +127,7 @@ def default_database_url() -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OMS_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="OMS_", extra="forbid", allow_inf_nan=False)
 
     shop_url: str | None = Field(
         default=None,
@@ -120,8 +140,10 @@ class Settings(BaseSettings):
     staff: str | None = Field(
         default=None, description="Staff code of the person signed in at this station (their role applies)"
     )
-    poll_interval: float = Field(default=5.0, gt=0, description="Seconds between live polls")
-    sla_hours: float = Field(default=24.0, gt=0, description="Hours from order to shipment before late")
+    poll_interval: float = Field(default=5.0, gt=0, le=3600, description="Seconds between live polls")
+    sla_hours: float = Field(
+        default=24.0, gt=0, le=24 * 365, description="Hours from order to shipment before late"
+    )
     carrier: str = Field(default="UPS", min_length=1, description="The carrier the floor ships with")
     pick_walk: str = Field(
         default="natural",
@@ -134,7 +156,7 @@ class Settings(BaseSettings):
     )
     pick_batch: int = Field(default=3, ge=1, le=50, description="Orders the pick screen's new batch claims")
     claim_lease_minutes: float = Field(
-        default=10.0, gt=0, description="Minutes a claim lasts unless its station renews it"
+        default=10.0, gt=0, le=24 * 60, description="Minutes a claim lasts unless its station renews it"
     )
     shop_name: str | None = Field(
         default=None, description="The shop's name on packing slips (unset: the shop's address)"
@@ -159,15 +181,19 @@ class Settings(BaseSettings):
     scan_gap_ms: float = Field(
         default=40.0,
         ge=0,
+        le=1000,  # a pause of a second is a person typing, whatever the scanner
         description="Longest pause between a barcode scanner's keys (ms); more for slow Bluetooth "
         "scanners; 0: no scanner, every key is typing",
     )
-    scan_min_length: int = Field(default=3, ge=1, description="Fewest characters a scan has")
+    scan_min_length: int = Field(default=3, ge=1, le=100, description="Fewest characters a scan has")
     idle_signout_minutes: float = Field(
-        default=15.0, ge=0, description="Sign the person out after this long without a key; 0: never"
+        default=15.0,
+        ge=0,
+        le=24 * 60,
+        description="Sign the person out after this long without a key; 0: never",
     )
     return_window_days: float = Field(
-        default=30.0, gt=0, description="Days from shipment within which a return may arrive"
+        default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"
     )
 
     @field_validator("shop_url")
@@ -190,13 +216,18 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _parseable_database_url(cls, value: str) -> str:
+    def _supported_database_url(cls, value: str) -> str:
         try:
-            make_url(value)
+            url = make_url(value)
         except ArgumentError:  # the URL is not repeated: it may hold a password
+            raise ValueError(f"not a database URL like {SUPPORTED_DATABASES}") from None
+        if url.drivername not in _DATABASE_DRIVERS:
+            raise ValueError(f"{url.drivername}:// databases are not supported: use {SUPPORTED_DATABASES}")
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
             raise ValueError(
-                "not a database URL like sqlite:///path/cache.sqlite3 or postgresql://user@host/db"
-            ) from None
+                f"{value!r} is a database in memory, forgotten when oms-tui ends: name a file, like "
+                "sqlite:///path/cache.sqlite3"
+            )
         return value
 
     @property
@@ -208,7 +239,9 @@ class Settings(BaseSettings):
         """The effective settings, safe to print: token and database password masked."""
         shown = self.model_dump(mode="json")
         shown["shopify_token"] = "**********" if self.shopify_token else None
-        shown["database_url"] = make_url(self.database_url).render_as_string(hide_password=True)
+        shown["database_url"] = hide_password(
+            make_url(self.database_url).render_as_string(hide_password=True)
+        )
         return shown
 
     @classmethod

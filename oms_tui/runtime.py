@@ -26,7 +26,7 @@ from sqlmodel import select
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import BinLocation, ChangeFeedEntry
 from oms_tui.cache.types import utcnow
-from oms_tui.config import APP_NAME, Settings, SettingsFileError
+from oms_tui.config import APP_NAME, Settings, SettingsFileError, default_database_url
 from oms_tui.floor.actions.staff import seed_demo_staff
 from oms_tui.floor.exceptions.records import run_pass
 from oms_tui.floor.exceptions.rules import RuleSettings
@@ -131,9 +131,13 @@ class Runtime:
     reread_token: Callable[[], SecretStr | None] = token_in_settings  # after the store refused ours
 
     @classmethod
-    def start(cls, settings: Settings) -> Runtime:
-        """Open the cache and find the store; with no shop configured, start the simulator."""
-        cache = open_cache(settings.database_url)
+    def start(cls, settings: Settings, *, app_start: bool = False) -> Runtime:
+        """Open the cache and find the store; with no shop configured, start the simulator.
+
+        A cache that does not exist is an error, but at the app's start (`app_start`) at the default
+        location: the first start of a new station."""
+        create = app_start and settings.database_url == default_database_url()
+        cache = open_cache(settings.database_url, create=create)
         if not settings.demo:
             if settings.shopify_token is None:
                 cache.close()

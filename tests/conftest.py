@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 import oms_tui.cache.models  # noqa: F401  (registers every table on the metadata)
-from oms_tui.cache.database import Cache
+from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.engine import make_engine, session_factory
 from oms_tui.cache.migrate import upgrade
 from tests.ci_skips import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401  (hooks)
@@ -96,8 +96,10 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Settings for the CLI: a fresh SQLite cache, no config file, station pack-1, the demo store."""
+    """Settings for the CLI: a fresh SQLite cache (made as `oms-tui db upgrade` does), no config file,
+    station pack-1, the demo store."""
     url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
+    open_cache(url, create=True).close()
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
     monkeypatch.setenv("OMS_DATABASE_URL", url)
     monkeypatch.setenv("OMS_STATION", "pack-1")

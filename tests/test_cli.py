@@ -165,3 +165,22 @@ def test_an_unknown_location_lists_the_known_ones(db_url: str, tmp_path: Path) -
         "--location: unknown location 'Backroom' (locations: Main warehouse, Overflow)\n",
     )
     assert stored_bins(db_url) == []
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        (("outbox", "retry", "3", "99999999999999999999999999"), "'[ACTION_IDS]...'"),
+        (("outbox", "discard", "--yes", "99999999999999999999999999"), "'ACTION_ID'"),
+        (("outbox", "retry", "0"), "'[ACTION_IDS]...'"),
+    ],
+)
+def test_an_action_id_out_of_range_is_a_usage_error_not_a_traceback(
+    db_url: str, command: tuple[str, ...], name: str
+) -> None:
+    result = CliRunner().invoke(main, list(command))
+    assert result.exit_code == 2 and not isinstance(result.exception, OverflowError)
+    given = command[-1]
+    assert result.output.endswith(
+        f"Error: Invalid value for {name}: {given} is not in the range 1<=x<=9223372036854775807.\n"
+    )

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from oms_tui.cli import main
-from oms_tui.config import Settings
+from oms_tui.config import Settings, hide_password
 
 TOKEN = "shpat_0123456789abcdef0123456789abcdef"
 
@@ -227,3 +227,113 @@ def test_an_api_version_that_shopify_never_released_is_refused(
         "Error: invalid settings: api_version: '2026-05' is not an API version like 2026-04 "
         "(quarterly, or unstable)\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "reason"),
+    [
+        ("sla_hours", "inf", "Input should be a finite number"),
+        ("sla_hours", "nan", "Input should be a finite number"),
+        ("sla_hours", "9000", "Input should be less than or equal to 8760"),
+        ("return_window_days", "1e300", "Input should be less than or equal to 3650"),
+        ("scan_gap_ms", "1e308", "Input should be less than or equal to 1000"),
+        ("poll_interval", "1e9", "Input should be less than or equal to 3600"),
+        ("claim_lease_minutes", "-inf", "Input should be a finite number"),
+        ("idle_signout_minutes", "1e6", "Input should be less than or equal to 1440"),
+        ("scan_min_length", "100000", "Input should be less than or equal to 100"),
+    ],
+)
+def test_an_absurd_number_is_refused_naming_the_setting(
+    isolated_settings: Path, setting: str, value: str, reason: str
+) -> None:
+    isolated_settings.write_text(f"{setting} = {value}\n")
+    assert show() == (1, f"Error: invalid settings: {setting}: {reason}\n")
+
+
+def test_every_number_in_the_settings_has_an_upper_bound() -> None:
+    """A new number setting without a range would accept 1e308 again."""
+    for name, field in Settings.model_fields.items():
+        if field.annotation in (int, float):
+            bounds = [getattr(m, "le", None) or getattr(m, "lt", None) for m in field.metadata]
+            assert any(bound is not None for bound in bounds), f"{name} has no upper bound"
+
+
+def test_a_binary_settings_file_is_one_line(isolated_settings: Path) -> None:
+    isolated_settings.write_bytes(b'station = "a"\n\xff\xfe\x00\x9d binary')
+    assert show() == (
+        1,
+        f"Error: {isolated_settings}: not a TOML text file (byte 0xff at offset 14 is not UTF-8)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://oms:hunter2@db.local/oms", "postgresql+psycopg2://oms:hunter2@db.local/oms", "oracle://x/y"],
+)
+def test_an_unsupported_database_is_one_line_naming_the_supported_ones(
+    isolated_settings: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("OMS_DATABASE_URL", url)
+    for command in (("config", "show"), ("outbox",), ("db", "upgrade")):
+        code, output = show(*command)
+        assert code == 1 and output.count("\n") == 1, output
+        assert "databases are not supported: use sqlite:///path/cache.sqlite3 or postgresql://" in output
+        assert "hunter2" not in output
+
+
+@pytest.mark.parametrize("url", ["sqlite:///", "sqlite://", "sqlite:///:memory:"])
+def test_a_cache_in_memory_is_refused(
+    isolated_settings: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("OMS_DATABASE_URL", url)
+    code, output = show("outbox")
+    assert code == 1
+    assert output == (
+        f"Error: invalid settings: database_url: {url!r} is a database in memory, forgotten when oms-tui "
+        "ends: name a file, like sqlite:///path/cache.sqlite3\n"
+    )
+
+
+def test_a_password_in_the_shop_url_is_refused_without_showing_it(
+    isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_SHOP_URL", "https://apikey:pw-canary-51@my-brand.myshopify.com")
+    for command in (("config", "show"), ("outbox",), ()):
+        code, output = show(*command)
+        assert code == 1 and "pw-canary-51" not in output
+        assert output == (
+            "Error: invalid settings: shop_url: 'https://apikey:***@my-brand.myshopify.com': remove the user "
+            "name and password from the address; the store token goes in shopify_token (OMS_SHOPIFY_TOKEN)\n"
+        )
+    monkeypatch.setenv("OMS_SHOP_URL", "https://apikey:pw-canary-51@my-brand.myshopify.com:99999")
+    code, output = show()
+    assert code == 1 and "pw-canary-51" not in output
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "connection to postgresql://oms:s3cr%40t@db.local/oms failed",
+            "connection to postgresql://oms:***@db.local/oms failed",
+        ),
+        (
+            "https://apikey:pw@shop.example/x and sqlite:///a/b",
+            "https://apikey:***@shop.example/x and sqlite:///a/b",
+        ),
+        ("postgresql://oms@db.local/oms", "postgresql://oms@db.local/oms"),  # no password: as it was
+        (
+            "postgresql://oms@db.local/oms?sslmode=require&password=pw&x=1",
+            "postgresql://oms@db.local/oms?sslmode=require&password=***&x=1",
+        ),
+    ],
+)
+def test_hide_password_masks_every_urls_password(text: str, shown: str) -> None:
+    assert hide_password(text) == shown
+
+
+def test_config_show_masks_a_password_given_in_the_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_DATABASE_URL", "postgresql://oms@db.local/oms?password=pw-canary-88")
+    code, output = show()
+    assert code == 0 and "pw-canary-88" not in output
+    assert 'database_url = "postgresql://oms@db.local/oms?password=***"' in output

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from oms_tui import runtime as runtime_module
+from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, BinLocation, Role, Staff
 from oms_tui.config import Settings
 from oms_tui.runtime import Runtime
@@ -19,6 +20,7 @@ from oms_tui.runtime import Runtime
 def demo_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("OMS_DATABASE_URL", f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+    open_cache(os.environ["OMS_DATABASE_URL"]).close()  # as `oms-tui db upgrade` makes it
     monkeypatch.delenv("OMS_SHOP_URL", raising=False)
     monkeypatch.setattr(runtime_module, "DEMO_ORDERS", 5)
     return Settings(station="demo-1")
@@ -74,6 +76,7 @@ def test_a_configured_shop_gets_no_demo_staff(tmp_path: Path, monkeypatch: pytes
         shop_url="https://my-brand.myshopify.com",
         shopify_token="shpat_x",
     )
+    open_cache(settings.database_url).close()
     runtime = Runtime.start(settings)
     try:
         with runtime.cache.reads() as session:

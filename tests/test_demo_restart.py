@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from oms_tui import runtime as runtime_module
+from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import FulfillmentOrder, Order
 from oms_tui.config import Settings
 from oms_tui.floor.actions import order_actions
@@ -39,6 +40,7 @@ def demo_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Nothing configured but the data folder; live activity only when the test makes some."""
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("OMS_DATABASE_URL", f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+    open_cache(os.environ["OMS_DATABASE_URL"]).close()  # as `oms-tui db upgrade` makes it
     monkeypatch.setenv("OMS_STATION", "pack-1")
     monkeypatch.delenv("OMS_SHOP_URL", raising=False)
     monkeypatch.setattr(runtime_module, "DEMO_ORDERS", 60)

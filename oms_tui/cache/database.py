@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from oms_tui.cache.engine import make_engine, read_session_factory, session_factory
-from oms_tui.cache.migrate import upgrade
+from oms_tui.cache.engine import make_engine, normalise_url, read_session_factory, session_factory
+from oms_tui.cache.errors import CacheError
+from oms_tui.cache.migrate import check_revision, upgrade
 
 
 @dataclass
@@ -27,8 +30,35 @@ class Cache:
         self.engine.dispose()
 
 
-def open_cache(database_url: str, *, migrate: bool = True) -> Cache:
-    engine = make_engine(database_url)
-    if migrate:
-        upgrade(engine)
+def open_cache(database_url: str, *, migrate: bool = True, create: bool = True) -> Cache:
+    """The cache at `database_url`, brought up to the newest revision unless `migrate` is off.
+
+    Without `create`, a SQLite file that does not exist, or a database without the cache's tables, is
+    a CacheError naming it: a typo in the setting must not start an empty cache (whose outbox is
+    empty, as if the store had every action). A cache of a revision this oms-tui does not know is a
+    CacheError too, and is left untouched.
+    """
+    url = normalise_url(database_url)
+    sqlite_file = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+    if sqlite_file is not None and sqlite_file != Path(":memory:") and not sqlite_file.exists():
+        if not create:
+            raise CacheError(
+                f"no cache at {sqlite_file}: check database_url, or create it with `oms-tui db upgrade`"
+            )
+        try:
+            sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"cannot create a cache at {sqlite_file}: {exc.strerror or exc}") from None
+    engine = make_engine(url)
+    try:
+        if check_revision(engine) is None and not create:
+            where = make_url(database_url).render_as_string(hide_password=True)
+            raise CacheError(
+                f"no cache in {where}: check database_url, or create it with `oms-tui db upgrade`"
+            )
+        if migrate:
+            upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return Cache(engine, session_factory(engine))

@@ -3,7 +3,6 @@ PostgreSQL (several stations on a network), behind the same code."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -30,8 +29,6 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         # A server gone quiet (a cut network) fails a connection in seconds rather than never.
         connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin)

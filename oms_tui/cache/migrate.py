@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 import oms_tui.cache.models  # noqa: F401  (registers every table on the metadata)
+from oms_tui.cache.errors import CacheError
 from oms_tui.cache.order_search import is_index_object
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    if revision == "head" and _stored_revision(engine) == head_revision():
+    if revision == "head" and check_revision(engine) == head_revision():
         return
     from alembic import command
 
@@ -45,21 +46,50 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 @cache
 def head_revision() -> str | None:
     """The newest revision, read from the migration files (the one no other revises); None if several."""
-    revisions: set[str] = set()
-    revised: set[str] = set()
+    heads = known_revisions() - _revised()
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every revision of the migration files: what this oms-tui can read and migrate."""
+    return frozenset(value for kind, value in _revision_lines() if kind == "revision")
+
+
+def _revised() -> set[str]:
+    return {value for kind, value in _revision_lines() if kind == "down_revision"}
+
+
+@cache
+def _revision_lines() -> tuple[tuple[str, str], ...]:
+    found: list[tuple[str, str]] = []
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        for kind, value in _REVISION.findall(path.read_text()):
-            (revisions if kind == "revision" else revised).add(value)
-    heads = revisions - revised
-    return heads.pop() if len(heads) == 1 else None
+        found += _REVISION.findall(path.read_text())
+    return tuple(found)
 
 
-def _stored_revision(engine: Engine) -> str | None:
-    try:
-        with engine.connect() as connection:
-            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except DBAPIError:  # no version table: a new cache
-        return None
+def check_revision(engine: Engine) -> str | None:
+    """The cache's revision (None: a new cache); a CacheError if it is not one this oms-tui knows."""
+    stored = _stored_revisions(engine)
+    if len(stored) > 1:
+        raise CacheError(
+            f"this cache has {len(stored)} version rows ({', '.join(stored)}) in alembic_version where "
+            "oms-tui keeps one: it was changed by hand or by another program; nothing was touched"
+        )
+    if stored and stored[0] not in known_revisions():
+        raise CacheError(
+            f"this cache was made by a newer oms-tui (revision {stored[0]}): upgrade oms-tui to use it; "
+            "nothing was touched"
+        )
+    return stored[0] if stored else None
+
+
+def _stored_revisions(engine: Engine) -> list[str]:
+    with engine.connect() as connection:  # an unreachable database is an error, not a new cache
+        try:
+            return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except DBAPIError:  # no version table: a new cache
+            return []
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -108,7 +108,7 @@ def db_upgrade() -> None:
     from oms_tui.cache.migrate import current_revision
 
     settings = load_settings()
-    cache = open_cache(settings.database_url)
+    cache = open_cache(settings.database_url, create=True)
     click.echo(f"cache at revision {current_revision(cache.engine)}: {settings.masked()['database_url']}")
     cache.close()
 

@@ -48,7 +48,7 @@ def record_actions(order_text: str, staff_code: str | None, approved_by: str | N
     """Run `act` on the named order in one transaction; print the queued actions once committed.
     Who may do it is checked where every action is recorded (`store_actions`)."""
     settings = load_settings()
-    cache = open_cache(settings.database_url)
+    cache = open_cache(settings.database_url, create=False)
     try:
         with cache.sessions() as session:
             try:

@@ -10,7 +10,9 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from oms_tui.config import Settings, SettingsFileError, config_file
+from oms_tui.cache.errors import CacheError
+from oms_tui.config import Settings, SettingsFileError, config_file, hide_password
+from oms_tui.sim.saved_shop import ShopNotSaved
 
 
 def load_settings() -> Settings:
@@ -35,14 +37,16 @@ def _reason(error: Any) -> str:
 
 
 def one_line_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn database failures into one clear line instead of a traceback."""
+    """Turn cache and database failures into one clear line instead of a traceback."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except (CacheError, ShopNotSaved) as exc:
+            raise click.ClickException(str(exc)) from None
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise click.ClickException(f"database error: {reason}") from None
+            raise click.ClickException(f"database error: {hide_password(reason)}") from None
 
     return wrapper

@@ -60,7 +60,7 @@ def _print(
     from oms_tui.printing.output import PrintFailed, print_documents
 
     settings = load_settings()
-    cache = open_cache(settings.database_url)
+    cache = open_cache(settings.database_url, create=False)
     try:
         with cache.reads() as session:
             try:

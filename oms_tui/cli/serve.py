@@ -50,7 +50,7 @@ def serve(host: str, port: int, board: bool, public_board: bool, password_file: 
     environment = {}
     runtime = None
     if settings.demo:  # one embedded store for every tab, kept by this process, rather than one per tab
-        runtime = Runtime.start(settings)
+        runtime = Runtime.start(settings, app_start=True)
         token = runtime.token.get_secret_value()
         environment = {"OMS_SHOP_URL": runtime.shop_url, "OMS_SHOPIFY_TOKEN": token}
     board = board or public_board

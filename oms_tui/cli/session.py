@@ -14,7 +14,7 @@ from oms_tui.config import Settings
 def cache_session(settings: Settings) -> Iterator[Session]:
     from oms_tui.cache.database import open_cache
 
-    cache = open_cache(settings.database_url)
+    cache = open_cache(settings.database_url, create=False)
     try:
         with cache.sessions() as session:
             yield session

@@ -133,7 +133,7 @@ timeout_option = click.option(
 
 
 @outbox.command("retry")
-@click.argument("action_ids", nargs=-1, type=int)
+@click.argument("action_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
 @timeout_option
 @one_line_errors
 def outbox_retry(action_ids: tuple[int, ...], timeout: float) -> None:
@@ -207,7 +207,7 @@ async def _push(runtime: Runtime, timeout: float) -> PushSummary:
 
 
 @outbox.command("discard")
-@click.argument("action_id", type=int)
+@click.argument("action_id", type=click.IntRange(1, 2**63 - 1))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @one_line_errors
 def outbox_discard(action_id: int, yes: bool) -> None:

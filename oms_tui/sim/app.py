@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable
@@ -22,9 +23,11 @@ from starlette.types import Receive, Scope, Send
 from oms_tui.sim.bulk import BulkOperations
 from oms_tui.sim.executor import GraphQLService
 from oms_tui.sim.faults import HTML_ERROR, FaultProfile, Faults
-from oms_tui.sim.saved_shop import SavedShopFile
+from oms_tui.sim.saved_shop import SavedShopFile, ShopNotSaved
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.throttle import PLANS, LeakyBucket
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "shpat_simulator_demo_token"
 SUPPORTED_VERSIONS = ("2025-04", "2025-07", "2025-10", "2026-01", "2026-04")
@@ -95,9 +98,8 @@ def create_app(
             saved.save_if_changed(store)
 
     default_rate, default_size = PLANS[plan]
-    rate, size = restore_rate or default_rate, bucket or (restore_rate or default_rate) * 20
-    if bucket is None and restore_rate is None:
-        size = default_size
+    rate = default_rate if restore_rate is None else restore_rate
+    size = default_size if bucket is None and restore_rate is None else bucket or rate * 20
     fault_box = Faults(faults, store.seed if fault_seed is None else fault_seed)
     if fault_box.profile.search_lag_seconds and not store.search_lag:
         store.search_lag = timedelta(seconds=fault_box.profile.search_lag_seconds)
@@ -110,7 +112,11 @@ def create_app(
         if version is None:
             return PlainTextResponse("Not Found", status_code=404)
         response = await answer(request)
-        keep()
+        try:
+            keep()
+        except ShopNotSaved as exc:  # the answer could show a change the file does not have: withheld
+            log.warning("%s", exc)
+            return HTMLResponse(HTML_ERROR.format(status=503, reason="Service Unavailable"), status_code=503)
         response.headers["X-Shopify-API-Version"] = version
         if fault_box.deprecated_reason:
             response.headers["X-Shopify-API-Deprecated-Reason"] = fault_box.deprecated_reason
@@ -160,12 +166,15 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        driver = asyncio.create_task(_drive_live(store, live_rate, keep)) if live else None
+        driver = asyncio.create_task(_drive_live(store, live_rate, keep)) if live and live_rate > 0 else None
         yield
         if driver is not None:
             driver.cancel()
         if saved is not None:
-            saved.close(store)
+            try:
+                saved.close(store)
+            except ShopNotSaved as exc:
+                log.warning("%s", exc)
 
     app = Starlette(
         routes=[
@@ -182,4 +191,7 @@ async def _drive_live(store: SimStore, events_per_second: float, keep: Callable[
     while True:
         await asyncio.sleep(1 / events_per_second)
         store.live_step(1)
-        keep()
+        try:
+            keep()
+        except ShopNotSaved as exc:  # tried again after the next event
+            log.warning("%s", exc)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import click
 import uvicorn
+from click.core import ParameterSource
 
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.faults import PROFILES
 from oms_tui.sim.server import API_VERSION, listen, quiet_injected_drops
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.throttle import PLANS
+
+TOKEN_VARIABLE = "OMS_SIM_TOKEN"
+DEFAULT_LIVE_RATE = 1.0  # events per second with --live
+MAX_LIVE_RATE = 100.0  # more would keep the simulator from answering requests
 
 
 @click.command("store-sim")
@@ -20,19 +25,41 @@ from oms_tui.sim.throttle import PLANS
 @click.option("--orders", default=5000, show_default=True, type=click.IntRange(0, 1_000_000))
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--live/--no-live", default=False, help="Keep the shop trading: new orders, edits, cancels.")
-@click.option("--live-rate", default=1.0, show_default=True, type=float, help="Live events per second.")
+@click.option(
+    "--live-rate",
+    type=click.FloatRange(0, MAX_LIVE_RATE),
+    help="Live events per second (implies --live; 0: none, the shop stands still).  [default: 1]",
+)
 @click.option("--faults", type=click.Choice(sorted(PROFILES)), default="none", show_default=True)
 @click.option("--plan", type=click.Choice(list(PLANS)), default="standard", show_default=True)
-@click.option("--restore-rate", type=float, default=None, help="Override the plan's restore rate (points/s).")
-@click.option("--bucket", type=float, default=None, help="Override the plan's bucket size (points).")
-@click.option("--token", default=DEFAULT_TOKEN, show_default=True, help="Access token the simulator accepts.")
+@click.option(
+    "--restore-rate",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Override the plan's restore rate (points/s).",
+)
+@click.option(
+    "--bucket",
+    type=click.FloatRange(1),
+    default=None,
+    help="Override the plan's bucket size (points; a query costing more is refused).",
+)
+@click.option(
+    "--token",
+    envvar=TOKEN_VARIABLE,
+    default=DEFAULT_TOKEN,
+    help=f"Access token the simulator accepts (better in {TOKEN_VARIABLE}: a command line is visible "
+    f"to every user in `ps`).  [default: the demo token, {DEFAULT_TOKEN}]",
+)
+@click.pass_context
 def store_sim(
+    ctx: click.Context,
     host: str,
     port: int,
     orders: int,
     seed: int,
     live: bool,
-    live_rate: float,
+    live_rate: float | None,
     faults: str,
     plan: str,
     restore_rate: float | None,
@@ -48,6 +75,10 @@ def store_sim(
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     port = sock.getsockname()[1]  # the port really got, when asked for any (0)
     address = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    if ctx.get_parameter_source("live") is not ParameterSource.COMMANDLINE and live_rate is not None:
+        live = True  # a rate asks for a live shop, unless --no-live says otherwise
+    live = live and live_rate != 0
+    live_rate = live_rate or DEFAULT_LIVE_RATE
     store = SimStore(orders=orders, seed=seed)
     app = create_app(
         store,
@@ -59,9 +90,19 @@ def store_sim(
         live=live,
         live_rate=live_rate,
     )
-    click.echo(f"Store simulator: {address}  ({orders} orders, seed {seed}, faults {faults})")
+    trading = f"live {live_rate:g}/s" if live else "not live"
+    click.echo(f"Store simulator: {address}  ({orders} orders, seed {seed}, faults {faults}, {trading})")
     click.echo(f"GraphQL: {address}/admin/api/{API_VERSION}/graphql.json")
-    click.echo(f"Token:   {token}")
+    click.echo(f"Token:   {token_source(ctx.get_parameter_source('token'))}")
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     quiet_injected_drops()
     server.run(sockets=[sock])
+
+
+def token_source(source: ParameterSource | None) -> str:
+    """Where the token the simulator accepts comes from: the banner never prints a token itself."""
+    if source is ParameterSource.ENVIRONMENT:
+        return f"as set in {TOKEN_VARIABLE}"
+    if source is ParameterSource.COMMANDLINE:
+        return f"as given with --token (visible to every user in `ps`: prefer {TOKEN_VARIABLE})"
+    return f"the demo token (`oms-tui store-sim --help` shows it; set {TOKEN_VARIABLE} to choose one)"

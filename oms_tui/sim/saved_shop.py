@@ -12,6 +12,7 @@ only ever read from this user's own data folder, beside the cache it belongs to.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -22,6 +23,10 @@ from oms_tui.sim.store import SavedShop, SimStore
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # bump when SavedShop changes shape: an older file then starts a new shop (2: returns)
+
+
+class ShopNotSaved(Exception):
+    """The demo shop could not be written; its file is as it was, and no partial file is left."""
 
 
 class SavedShopFile:
@@ -49,13 +54,18 @@ class SavedShopFile:
         with store.lock:
             data = pickle.dumps((FORMAT, store.saved()), protocol=pickle.HIGHEST_PROTOCOL)
             changes = store.changes
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_name(self.path.name + ".partial")
-        with partial.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        partial.replace(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with partial.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            partial.replace(self.path)
+        except OSError as exc:  # a full disk, a file size limit: the previous file stays whole
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise ShopNotSaved(f"cannot save the demo shop to {self.path}: {exc.strerror or exc}") from None
         self.saved_changes = changes
 
     def close(self, store: SimStore) -> None:

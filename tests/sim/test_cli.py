@@ -14,9 +14,11 @@ import pytest
 from oms_tui.sim.app import DEFAULT_TOKEN
 
 
-def store_sim(*args: str) -> subprocess.Popen[str]:
+def store_sim(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "oms_tui.cli", "store-sim", "--orders", "5", *args]
     environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    environment.pop("OMS_SIM_TOKEN", None)  # only the token a test gives
+    environment.update(env or {})
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
     )
@@ -75,3 +77,72 @@ def test_port_0_prints_the_port_it_got_and_dropped_connections_are_not_traceback
         server.terminate()
         _, errors = server.communicate(timeout=20)
     assert "Traceback" not in errors and "Exception in ASGI application" not in errors
+
+
+def test_absurd_rates_and_buckets_are_refused_before_the_banner() -> None:
+    refusals = {
+        ("--live-rate", "-3"): "Invalid value for '--live-rate': -3.0 is not in the range 0<=x<=100.0.",
+        (
+            "--live-rate",
+            "1e9",
+        ): "Invalid value for '--live-rate': 1000000000.0 is not in the range 0<=x<=100.0.",
+        ("--bucket", "0"): "Invalid value for '--bucket': 0.0 is not in the range x>=1.",
+        ("--restore-rate", "0"): "Invalid value for '--restore-rate': 0.0 is not in the range x>0.",
+    }
+    started = {options: store_sim("--port", "0", *options) for options in refusals}
+    for options, process in started.items():
+        try:
+            out, errors = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            pytest.fail(f"store-sim {' '.join(options)} started serving instead of refusing")
+        assert (process.returncode, out) == (2, "")
+        assert errors.endswith(f"\nError: {refusals[options]}\n") and "Traceback" not in errors
+
+
+def banner_of(server: subprocess.Popen[str]) -> tuple[str, str, str]:
+    assert server.stdout is not None
+    return server.stdout.readline(), server.stdout.readline().split()[1], server.stdout.readline()
+
+
+def test_the_token_comes_from_the_environment_and_the_banner_says_where_not_what() -> None:
+    token = "shpat_sim_canary_91d2"
+    server = store_sim("--port", "0", "--live-rate", "0", env={"OMS_SIM_TOKEN": token})
+    try:
+        first, graphql, token_line = banner_of(server)
+        assert first.rstrip().endswith("(5 orders, seed 7, faults none, not live)")
+        assert token_line == "Token:   as set in OMS_SIM_TOKEN\n"
+        query = {"query": "{ shop { name } }"}
+        assert httpx.post(graphql, json=query, headers={"X-Shopify-Access-Token": token}).status_code == 200
+        refused = httpx.post(graphql, json=query, headers={"X-Shopify-Access-Token": DEFAULT_TOKEN})
+        assert refused.status_code == 401
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=20)
+    assert token not in first + token_line + out
+
+
+def test_a_rate_alone_makes_the_shop_live_and_a_token_on_the_command_line_is_warned_about() -> None:
+    server = store_sim("--port", "0", "--live-rate", "2.5", "--token", "shpat_given")
+    try:
+        first, _, token_line = banner_of(server)
+        assert first.rstrip().endswith("(5 orders, seed 7, faults none, live 2.5/s)")
+        assert (
+            token_line
+            == "Token:   as given with --token (visible to every user in `ps`: prefer OMS_SIM_TOKEN)\n"
+        )
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
+    server = store_sim("--port", "0")
+    try:
+        first, _, token_line = banner_of(server)
+        assert first.rstrip().endswith("(5 orders, seed 7, faults none, not live)")
+        assert token_line == (
+            "Token:   the demo token (`oms-tui store-sim --help` shows it; set OMS_SIM_TOKEN to choose one)\n"
+        )
+        assert DEFAULT_TOKEN not in first + token_line
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import aiohttp
 import httpx
 
+from oms_tui.cache.database import open_cache
 from oms_tui.sim.server import SimServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,6 +65,7 @@ def serving(
         "OMS_POLL_INTERVAL": "1",
         **(environment or {}),
     }
+    open_cache(env["OMS_DATABASE_URL"]).close()  # as `oms-tui db upgrade` makes it
     command = [sys.executable, "-m", "oms_tui", "serve", "--host", host, "--port", str(port), *options]
     server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
