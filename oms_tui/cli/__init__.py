@@ -15,6 +15,7 @@ from sqlmodel import Session
 from oms_tui.cache.floor_state import Role
 from oms_tui.cli.actions import COMMANDS as FLOOR_ACTIONS
 from oms_tui.cli.errors import load_settings, one_line_errors
+from oms_tui.cli.find import find
 from oms_tui.cli.printing import print_group
 from oms_tui.cli.serve import serve, web_session
 from oms_tui.cli.store import outbox, sync
@@ -174,6 +175,7 @@ main.add_command(web_session)
 main.add_command(print_group)
 main.add_command(sync)
 main.add_command(outbox)
+main.add_command(find)
 for action_command in FLOOR_ACTIONS:
     main.add_command(action_command)
 
