@@ -24,6 +24,7 @@ from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FloorException, FulfillmentOrderLineItem, OutboxAction
 from oms_tui.cache.sync_state import OUTBOX_WAITING, pending_outbox
 from oms_tui.cache.types import utcnow
+from oms_tui.store.client import Client
 from oms_tui.store.errors import (
     AmbiguousResult,
     StoreAuthError,
@@ -35,7 +36,6 @@ from oms_tui.store.outbox_checks import APPLIED, IMPOSSIBLE, PENDING, check, che
 from oms_tui.store.outbox_requests import REQUESTS, RETURN_ACTIONS, holds_to_release, refresh_ids
 from oms_tui.store.reread import note_for_reread, read_held_back
 from oms_tui.store.return_checks import check_return_action, disposition_ids, new_dispositions
-from oms_tui.store.sync import Client
 from oms_tui.store.sync_lock import Lease, sync_lock
 
 MAX_BACKOFF = timedelta(minutes=5)

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oms_tui.cache.models import OutboxAction
+from oms_tui.store.client import Client
 from oms_tui.store.reread import read_nodes
-from oms_tui.store.sync import Client
 
 # The store's clock and ours may disagree a little: a fulfillment made this long before our first
 # attempt still counts as possibly ours (other actions' fulfillments are excluded by id).

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from oms_tui.cache.models import OutboxAction
+from oms_tui.store.client import Client
 from oms_tui.store.reread import read_nodes
-from oms_tui.store.sync import Client
 
 Request = tuple[str, dict[str, Any], str]  # document, variables, mutation field of the result
 

@@ -14,11 +14,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from oms_tui.cache.models import OutboxAction
+from oms_tui.store.client import Client
 from oms_tui.store.outbox_checks import ABSENT, APPLIED, CLOCK_SKEW, IMPOSSIBLE, Verdict
 from oms_tui.store.reread import read_nodes
 from oms_tui.store.return_pages import whole_return
 from oms_tui.store.return_payloads import ReturnNode
-from oms_tui.store.sync import Client
 
 
 async def check_return_action(

@@ -16,10 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete
@@ -36,6 +36,7 @@ from oms_tui.cache.models import (
 from oms_tui.cache.types import utcnow
 from oms_tui.cache.upsert import UpsertResult
 from oms_tui.store import bulk
+from oms_tui.store.client import Client
 from oms_tui.store.errors import StoreError
 from oms_tui.store.page_size import NestedSize
 from oms_tui.store.payloads import (
@@ -93,27 +94,6 @@ FULFILLMENT_ORDERS = ChangedStream(
     FulfillmentOrderLineNode,
     write_fulfillment_orders,
 )
-
-
-class Client(Protocol):
-    """What sync needs of `StoreClient`."""
-
-    async def execute(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]: ...
-
-    def paginate(
-        self,
-        document: str,
-        variables: dict[str, Any],
-        *,
-        connection_path: Sequence[str],
-        nested: NestedSize | None = None,
-    ) -> Any: ...
-
-    async def read_nodes(self, document: str, ids: Sequence[str]) -> list[dict[str, Any]]: ...
-
-    async def fetch_remaining_line_items(self, owner_id: str, after_cursor: str) -> list[dict[str, Any]]: ...
-
-    def download_lines(self, url: str) -> AsyncIterator[str]: ...
 
 
 @dataclass
