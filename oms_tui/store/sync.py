@@ -153,21 +153,30 @@ class SyncEngine:
         self.watermark_cap, self.history_in_bulk = {}, None
         with sync_lock(self.cache.engine) as self.lease:
             summary.streams = {stream: StreamCounts() for stream in STREAMS}
-            steps = ("locations", OPEN_WORK, *STREAMS[1:]) if self._open_work_unread() else STREAMS
-            for step in steps:
+            steps = self.steps(summary.streams)
+            order = ("locations", OPEN_WORK, *STREAMS[1:]) if self._open_work_unread() else STREAMS
+            for step in order:
                 try:
-                    if step == OPEN_WORK:  # counted with the streams its objects belong to
-                        await self._sync_open_work(
-                            summary.streams["orders"], summary.streams["fulfillment_orders"]
-                        )
-                    else:
-                        await getattr(self, f"_sync_{step}")(summary.streams[step])
+                    await steps[step]()
                 except StoreError as exc:
                     self._record_error(step, str(exc))
                     raise
             self._prune_change_feed()
         summary.seconds = time.monotonic() - started
         return summary
+
+    def steps(self, streams: dict[str, StreamCounts]) -> dict[str, Callable[[], Awaitable[None]]]:
+        """Every step of a pass by name: the streams, and a first sync's open work."""
+        fos = FULFILLMENT_ORDERS.name
+        return {
+            "locations": lambda: self._sync_locations(streams["locations"]),
+            # counted with the streams its objects belong to
+            OPEN_WORK: lambda: self._sync_open_work(streams[ORDERS.name], streams[fos]),
+            ORDERS.name: lambda: self._sync_changed(ORDERS, streams[ORDERS.name]),
+            fos: lambda: self._sync_changed(FULFILLMENT_ORDERS, streams[fos]),
+            RETURNS: lambda: self._sync_returns(streams[RETURNS]),
+            "inventory": lambda: self._sync_inventory(streams["inventory"]),
+        }
 
     def _open_work_unread(self) -> bool:
         """A first sync: no fulfillment order history read or being read, and no open work read yet."""
@@ -223,12 +232,21 @@ class SyncEngine:
         """Whether a first sync reads the history in bulk, decided from the store's order count
         (one cheap query) instead of after walking pages of it."""
         if self.history_in_bulk is None:
-            if self.bulk_above_orders is None:
-                self.history_in_bulk = False
-            else:
-                count = (await self.client.execute("orders_count"))["ordersCount"] or {"count": 0}
-                self.history_in_bulk = int(count["count"]) > self.bulk_above_orders
+            limit = self.bulk_above_orders
+            self.history_in_bulk = limit is not None and (await self._orders_count() or 0) > limit
         return self.history_in_bulk
+
+    async def _orders_count(self) -> int | None:
+        """The store's order count; None when it cannot be read: the history is then paged, which
+        takes longer on a large store but needs nothing more of it."""
+        try:
+            count = (await self.client.execute("orders_count"))["ordersCount"] or {"count": 0}
+            return int(count["count"])
+        except (StoreError, KeyError, TypeError, ValueError) as exc:
+            log.warning(
+                "orders count unreadable (%s): reading the history page by page", exc or type(exc).__name__
+            )
+            return None
 
     async def _sync_locations(self, counts: StreamCounts) -> None:
         async for page in self.client.paginate("locations_page", {}, connection_path=("locations",)):
@@ -236,12 +254,6 @@ class SyncEngine:
             with self.cache.sessions() as session:
                 result = write_locations(session, nodes, self.clock())
                 self._commit_page(session, "locations", counts, result, watermark=None)
-
-    async def _sync_orders(self, counts: StreamCounts) -> None:
-        await self._sync_changed(ORDERS, counts)
-
-    async def _sync_fulfillment_orders(self, counts: StreamCounts) -> None:
-        await self._sync_changed(FULFILLMENT_ORDERS, counts)
 
     async def _sync_returns(self, counts: StreamCounts) -> None:
         """Orders with returns, by updatedAt; what one page of them cuts short is read by id."""

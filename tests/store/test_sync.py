@@ -17,8 +17,10 @@ from oms_tui.cache.models import Order as CachedOrder
 from oms_tui.sim.faults import KINDS, PROFILES
 from oms_tui.sim.model import Order
 from oms_tui.sim.store import SimStore
+from oms_tui.store.client import Client, StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
-from oms_tui.store.sync import SyncEngine
+from oms_tui.store.streams import STREAMS
+from oms_tui.store.sync import OPEN_WORK, StreamCounts, SyncEngine
 from tests.store.simulated import assert_cache_matches, no_sleep, simulated_client
 
 
@@ -258,3 +260,16 @@ async def test_the_change_feed_keeps_a_day(cache: Cache) -> None:
         await SyncEngine(client, cache, clock=lambda: tomorrow).run_once()
     with cache.sessions() as session:
         assert session.exec(select(ChangeFeedEntry)).all() == []
+
+
+def test_a_pass_calls_each_step_by_name_from_one_table(cache: Cache) -> None:
+    client, _, _ = simulated_client(SimStore(orders=1))
+    steps = SyncEngine(client, cache).steps({stream: StreamCounts() for stream in STREAMS})
+    assert set(steps) == {*STREAMS, OPEN_WORK}
+
+
+def test_the_store_client_offers_what_its_protocol_asks() -> None:
+    """Sync, the outbox and their checks take the Protocol from store/client.py, beside the client."""
+    asked = {name for name in vars(Client) if not name.startswith("_")}
+    assert asked >= {"execute", "paginate", "read_nodes", "fetch_remaining_line_items", "download_lines"}
+    assert all(callable(getattr(StoreClient, name, None)) for name in asked)
