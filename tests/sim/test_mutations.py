@@ -241,7 +241,7 @@ INVENTORY_CHANGED = (
 async def test_shipping_moves_its_items_updated_at_which_inventory_items_can_filter_on(
     store: SimStore, client: httpx.AsyncClient, clock: Clock
 ) -> None:
-    order, fo = open_fo(store)
+    _, fo = open_fo(store)
     clock.advance(600)
     since = f"updated_at:>='{clock.now:%Y-%m-%dT%H:%M:%SZ}'"
     assert (await gql(client, INVENTORY_CHANGED, q=since))["data"]["inventoryItems"]["nodes"] == []
