@@ -22,8 +22,8 @@ from sqlmodel import Session
 from oms_tui.actions.permissions import Permission
 from oms_tui.cache.enums import ActionKind
 from oms_tui.cache.models import OutboxAction
+from oms_tui.store.client import Client
 from oms_tui.store.reread import read_nodes
-from oms_tui.store.sync import Client
 
 # The store's clock and ours may disagree a little: what the store made this long before our first
 # attempt still counts as possibly ours (what other actions made is excluded by id).

@@ -18,7 +18,7 @@ from oms_tui.actions.base import ActionType, Known, Outcome, Payload, Request, V
 from oms_tui.actions.permissions import Permission
 from oms_tui.cache.enums import ActionKind
 from oms_tui.cache.models import OutboxAction
-from oms_tui.store.sync import Client
+from oms_tui.store.client import Client
 
 CANCEL_SETTLE = timedelta(minutes=1)  # Shopify's cancellation jobs take seconds
 CANCEL_POLLS = (0.5, 1.0, 2.0)  # seconds between looks at a cancellation job, before moving on

@@ -28,7 +28,7 @@ from oms_tui.actions.permissions import Permission
 from oms_tui.actions.text_rules import tracking_number
 from oms_tui.cache.enums import ActionKind, OutboxState
 from oms_tui.cache.models import FulfillmentOrderLineItem, OutboxAction
-from oms_tui.store.sync import Client
+from oms_tui.store.client import Client
 
 
 class ShippedLine(Payload):

@@ -16,7 +16,7 @@ from oms_tui.actions.base import ActionType, Known, Outcome, Payload, Request, V
 from oms_tui.actions.permissions import Permission
 from oms_tui.cache.enums import ActionKind
 from oms_tui.cache.models import OutboxAction
-from oms_tui.store.sync import Client
+from oms_tui.store.client import Client
 
 DUPLICATE_HANDLE = "DUPLICATE_FULFILLMENT_HOLD_HANDLE"
 

@@ -17,7 +17,7 @@ from oms_tui.actions.permissions import Permission
 from oms_tui.actions.text_rules import note
 from oms_tui.cache.enums import ActionKind
 from oms_tui.cache.models import OutboxAction
-from oms_tui.store.sync import Client
+from oms_tui.store.client import Client
 
 
 class NotePayload(Payload):

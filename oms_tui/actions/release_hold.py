@@ -13,8 +13,8 @@ from oms_tui.actions.base import ActionType, Known, Outcome, Payload, Request, V
 from oms_tui.actions.permissions import Permission, release_permission
 from oms_tui.cache.enums import ActionKind
 from oms_tui.cache.models import OutboxAction
+from oms_tui.store.client import Client
 from oms_tui.store.reread import read_nodes
-from oms_tui.store.sync import Client
 
 
 class ReleasePayload(Payload):

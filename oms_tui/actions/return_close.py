@@ -10,10 +10,10 @@ from oms_tui.actions.base import ActionType, Known, Outcome, Payload, Request, V
 from oms_tui.actions.permissions import Permission
 from oms_tui.cache.enums import ActionKind
 from oms_tui.cache.models import OutboxAction
+from oms_tui.store.client import Client
 from oms_tui.store.reread import read_nodes
 from oms_tui.store.return_pages import whole_return
 from oms_tui.store.return_payloads import ReturnNode
-from oms_tui.store.sync import Client
 
 
 class ClosePayload(Payload):

@@ -30,7 +30,7 @@ from oms_tui.actions.permissions import Permission
 from oms_tui.actions.return_close import read_return, return_state
 from oms_tui.cache.enums import ActionKind, OutboxState
 from oms_tui.cache.models import OutboxAction
-from oms_tui.store.sync import Client
+from oms_tui.store.client import Client
 
 
 class DispositionType(enum.StrEnum):

@@ -1,8 +1,10 @@
 """One searchable text per order, and the index that finds a piece of it among a million orders.
 
-`order_search.document` holds, case-folded, what a person asks about: the order name, the customer,
-the email, the phone (as written and as bare digits), every SKU and barcode, every tracking number.
-Sync rewrites it in the same transaction as the order (`refresh_order_search`).
+`order_search.document` holds what a person asks about: the order name, the customer, the email, the
+phone (as written and as bare digits), every SKU and barcode, every tracking number. It is folded
+(`fold`): case, accents and apostrophes dropped, so "nunez" finds José Núñez and "obrien" O'Brien;
+searches fold what was typed the same way. Sync rewrites it in the same transaction as the order
+(`refresh_order_search`).
 
 It is keyed by the order's numeric id, which Shopify hands out in creation order: "newest first"
 is then the index's own order, so a search needs no sort over all its matches.
@@ -17,6 +19,7 @@ The substring index differs per engine; both are created with the table (Alembic
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,6 +33,12 @@ ORDER_GID = "gid://shopify/Order/"
 FTS_TABLE = "order_search_fts"  # SQLite; FTS5 adds shadow tables named order_search_fts_*
 TRIGRAM_INDEX = "ix_order_search_document_trgm"  # PostgreSQL
 BATCH = 2_000
+# After accents are taken off: apostrophes as people type them (O'Brien, and with U+2019 or a backtick) go, so
+# "obrien" finds them all; letters Unicode does not decompose into a base letter and an accent.
+FOLDED = str.maketrans(
+    {"'": None, "\u2018": None, "\u2019": None, "\u02bc": None, "`": None}
+    | {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th"}
+)
 
 SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
@@ -70,7 +79,13 @@ def search_document(
 ) -> str:
     digits = re.sub(r"\D", "", phone or "")  # "+44 (113) 496-0000" is also found as 1134960000
     parts = [name, customer, email, phone, digits, *skus, *barcodes, *tracking_numbers]
-    return " ".join(dict.fromkeys(part.strip() for part in parts if part and part.strip())).casefold()
+    return " ".join(dict.fromkeys(fold(part).strip() for part in parts if part and part.strip()))
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: without case, accents or apostrophes ("Núñez" -> "nunez")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().translate(FOLDED)
 
 
 def order_number(order_id: str) -> int | None:

@@ -71,7 +71,7 @@ SERVED: dict[str, str] = {
     "FulfillmentOrderLineItem": "id sku totalQuantity remainingQuantity lineItem",
     "Location": "id name isActive address",
     "LocationAddress": "address1 address2 city province provinceCode zip country countryCode phone",
-    "InventoryItem": f"id sku inventoryLevels({PAGING})",
+    "InventoryItem": f"id sku updatedAt inventoryLevels({PAGING})",
     "InventoryLevel": "id location item quantities",
     "InventoryQuantity": "id name quantity",
     "BulkOperation": """id status url errorCode createdAt completedAt objectCount rootObjectCount fileSize

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from graphql import OperationType, get_operation_ast, parse
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TOKEN = "shpat_simulator_demo_token"
 SUPPORTED_VERSIONS = ("2025-04", "2025-07", "2025-10", "2026-01", "2026-04")
 RELEASE = re.compile(r"^\d{4}-(01|04|07|10)$")
+CLIENT_CLOSED_REQUEST = 499  # as nginx logs it: no response is ever sent
 INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
 
 
@@ -143,6 +144,8 @@ def create_app(
             await asyncio.sleep(fault_box.profile.slow_seconds)
         try:
             body = json.loads(await request.body())
+        except ClientDisconnect:  # the client went away (an app quitting mid-sync): nobody to answer
+            return Response(status_code=CLIENT_CLOSED_REQUEST)
         except ValueError:
             return JSONResponse({"errors": [{"message": "Invalid JSON in request body"}]}, status_code=400)
         if not isinstance(body, dict):

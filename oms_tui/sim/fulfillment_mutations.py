@@ -131,6 +131,7 @@ def _ship_stock(store: SimStore, fol: FulfillmentOrderLineItem, fo: FulfillmentO
     if level is not None:
         level.on_hand -= quantity
         level.committed = max(0, level.committed - quantity)
+        level.item.updated_at = store.now()
 
 
 def _split_off(

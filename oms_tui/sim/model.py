@@ -9,7 +9,7 @@ is cancelled, `unfulfilled_quantity` when a fulfillment is created, and a fulfil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -87,11 +87,16 @@ class InventoryLevel:
         return [InventoryQuantity(f"{self.id}&name={n}", n, values[n]) for n in names if n in values]
 
 
+# A shop saved before items kept `updated_at` restores them with this (as unchanged since long ago).
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 @dataclass
 class InventoryItem:
     id: str
     sku: str
     levels: list[InventoryLevel] = field(default_factory=list)
+    updated_at: datetime = LONG_AGO  # moves when a level's quantity changes, as `inventoryItems` filters it
 
 
 @dataclass

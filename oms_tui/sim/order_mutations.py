@@ -37,6 +37,7 @@ def cancel_order(store: SimStore, order: Order, reason: str, restock: bool, refu
                 for level in item.levels if item else []:
                     if level.location.id == fo.location.id:
                         level.committed = max(0, level.committed - fol.remaining_quantity)
+                        level.item.updated_at = store.now()
             fol.remaining_quantity = 0
         fo.status, fo.holds = "CLOSED", []
     for line in order.line_items:

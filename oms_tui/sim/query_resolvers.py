@@ -193,11 +193,17 @@ def resolve_locations(
 def resolve_inventory_items(
     _: Any, info: GraphQLResolveInfo, reverse: bool = False, query: str | None = None, **page: Any
 ) -> dict[str, Any]:
-    search = _search(info, query, {"sku"})
+    search = _search(info, query, {"sku", "updated_at"})
     items = list(store_of(info).inventory.values())
     wanted = search.values("sku")
     match = any if search.any_of else all
-    shown = [item for item in items if not wanted or match(item.sku.lower() == sku for sku in wanted)]
+    changed = search.time_bounds("updated_at")
+    shown = [
+        item
+        for item in items
+        if (not wanted or match(item.sku.lower() == sku for sku in wanted))
+        and _in_bounds(to_ts(item.updated_at), changed)
+    ]
     return connection(list_scan(shown), page, reverse=reverse, unbounded=in_bulk(info))
 
 

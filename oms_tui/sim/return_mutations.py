@@ -101,6 +101,7 @@ def _apply(store: SimStore, line: ReverseFulfillmentOrderLineItem, given: dict[s
         for level in item.levels if item else []:
             if level.location.id == location.id:
                 level.on_hand += quantity
+                level.item.updated_at = store.now()
     if all(item.left_to_dispose == 0 for item in rfo.line_items):
         rfo.status = "CLOSED"
     order = store.order(owner.order_id)

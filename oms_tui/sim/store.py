@@ -91,6 +91,8 @@ class SimStore:
         }
         people, streets = build_people(seed)
         self.anchor = anchor or self.now()
+        for item in self.inventory.values():
+            item.updated_at = self.anchor
         self._factory = OrderFactory(seed, orders, self.anchor, self.variants, location_list, people, streets)
         self._seeded = orders
         self._count = orders

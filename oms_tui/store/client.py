@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, parse, print_ast
@@ -48,6 +48,27 @@ def _adhoc(text: str) -> Document:
     operation = next(d for d in ast.definitions if isinstance(d, OperationDefinitionNode))
     name = operation.name.value if operation.name else operation.operation.value
     return Document(name=name, ast=ast, text=print_ast(ast))
+
+
+class Client(Protocol):
+    """What sync, the outbox and their checks need of a store client (`StoreClient`, or a test's fake)."""
+
+    async def execute(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]: ...
+
+    def paginate(
+        self,
+        document: str,
+        variables: dict[str, Any],
+        *,
+        connection_path: Sequence[str],
+        nested: NestedSize | None = None,
+    ) -> Any: ...
+
+    async def read_nodes(self, document: str, ids: Sequence[str]) -> list[dict[str, Any]]: ...
+
+    async def fetch_remaining_line_items(self, owner_id: str, after_cursor: str) -> list[dict[str, Any]]: ...
+
+    def download_lines(self, url: str) -> AsyncIterator[str]: ...
 
 
 class StoreClient:

@@ -28,6 +28,7 @@ from oms_tui.cache.enums import OUTBOX_WAITING, OutboxState
 from oms_tui.cache.models import FloorException, OutboxAction
 from oms_tui.cache.sync_state import pending_outbox
 from oms_tui.cache.types import utcnow
+from oms_tui.store.client import Client
 from oms_tui.store.errors import (
     AmbiguousResult,
     StoreAuthError,
@@ -36,7 +37,6 @@ from oms_tui.store.errors import (
     StoreUnavailable,
 )
 from oms_tui.store.reread import note_for_reread, read_held_back
-from oms_tui.store.sync import Client
 from oms_tui.store.sync_lock import Lease, sync_lock
 
 MAX_BACKOFF = timedelta(minutes=5)

@@ -18,12 +18,12 @@ from oms_tui.cache.database import Cache
 from oms_tui.cache.models import HeldBack
 from oms_tui.cache.sync_state import OUTBOX_WAITING, OutboxAction
 from oms_tui.cache.upsert import upsert_all
+from oms_tui.store.client import Client
 from oms_tui.store.payloads import FulfillmentOrderLineNode, FulfillmentOrderNode, LineItemNode, OrderNode
 from oms_tui.store.return_pages import read_whole
 from oms_tui.store.return_payloads import OrderReturnsNode
 from oms_tui.store.return_writes import STREAM as RETURNS
 from oms_tui.store.return_writes import held_back_row, write_returns
-from oms_tui.store.sync import Client
 from oms_tui.store.sync_writes import write_fulfillment_orders, write_orders
 
 Line = TypeVar("Line", bound=BaseModel)

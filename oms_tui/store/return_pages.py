@@ -26,7 +26,7 @@ from oms_tui.store.return_payloads import (
 )
 
 if TYPE_CHECKING:  # sync reads whole returns through this module
-    from oms_tui.store.sync import Client
+    from oms_tui.store.client import Client
 
 Node = TypeVar("Node", bound=BaseModel)
 # What is paged: (document, the connection's path from the query root).

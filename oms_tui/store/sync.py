@@ -4,6 +4,7 @@ Each stream pages `updated_at:>=` (watermark minus an overlap) sorted by UPDATED
 by page; the watermark moves only after its page is committed, so a process killed anywhere re-reads
 at most one page and an overlap's worth of objects. Upserts keep the newer copy, so re-reading is
 harmless. Objects updated during a walk move to its end and are read there, or by the next pass.
+Inventory, which the store cannot sort by updatedAt, moves its watermark per pass (`inventory_reads`).
 
 A first sync reads the open work before anything else (`_sync_open_work`), so the queue fills within
 seconds whatever the store's size; then the history, page by page or, for a store with more orders
@@ -16,27 +17,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from oms_tui.cache.database import Cache
-from oms_tui.cache.models import (
-    ChangeFeedEntry,
-    FloorException,
-    FulfillmentOrder,
-    FulfillmentOrderLineItem,
-    SyncState,
-)
+from oms_tui.cache.models import ChangeFeedEntry, FloorException, SyncState
 from oms_tui.cache.types import utcnow
 from oms_tui.cache.upsert import UpsertResult
 from oms_tui.store import bulk
+from oms_tui.store.client import Client
 from oms_tui.store.errors import StoreError
+from oms_tui.store.inventory_reads import STREAM as INVENTORY
+from oms_tui.store.inventory_reads import inventory_queries, items_kept, open_work_skus
+from oms_tui.store.malformed_objects import MalformedObjects, first_error
 from oms_tui.store.page_size import NestedSize
 from oms_tui.store.payloads import (
     FulfillmentOrderLineNode,
@@ -59,17 +58,13 @@ log = logging.getLogger(__name__)
 OPEN_WORK = "open_work"  # a first sync's first step (its progress name): open work and its orders
 OPEN_WORK_LIMIT = 2_000  # open fulfillment orders read first; a longer backlog comes with the history
 BULK_ABOVE_ORDERS = 250  # a first sync of more orders reads the history in bulk (paging: ~20 a request)
-OPEN_FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE")
 # Returns come through their orders (there is no top-level returns query): a first read takes the
 # orders whose returns are still open, later passes every order whose returns changed since.
 OPEN_RETURNS = "return_status:return_requested OR return_status:in_progress"
 ANY_RETURN = "-return_status:no_return"
-INVENTORY_SKUS_PER_QUERY = 50
 
 BULK_WRITE_BATCH = 500
 FEED_KEPT = timedelta(days=1)
-
-Node = TypeVar("Node", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -93,27 +88,6 @@ FULFILLMENT_ORDERS = ChangedStream(
     FulfillmentOrderLineNode,
     write_fulfillment_orders,
 )
-
-
-class Client(Protocol):
-    """What sync needs of `StoreClient`."""
-
-    async def execute(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]: ...
-
-    def paginate(
-        self,
-        document: str,
-        variables: dict[str, Any],
-        *,
-        connection_path: Sequence[str],
-        nested: NestedSize | None = None,
-    ) -> Any: ...
-
-    async def read_nodes(self, document: str, ids: Sequence[str]) -> list[dict[str, Any]]: ...
-
-    async def fetch_remaining_line_items(self, owner_id: str, after_cursor: str) -> list[dict[str, Any]]: ...
-
-    def download_lines(self, url: str) -> AsyncIterator[str]: ...
 
 
 @dataclass
@@ -162,7 +136,7 @@ class SyncEngine:
         self.on_progress = on_progress or (lambda stream, counts: None)
         self.clock = clock
         self.lease: Lease | None = None
-        self.watermark_cap: dict[str, datetime] = {}  # per stream, below this pass's malformed objects
+        self.malformed = MalformedObjects(cache)
         self.history_in_bulk: bool | None = None  # decided once per pass that needs it
         self.nested_sizes = {stream.name: NestedSize() for stream in (ORDERS, FULFILLMENT_ORDERS)}
 
@@ -170,24 +144,33 @@ class SyncEngine:
         """One pass over every stream, holding the cache's sync lock (raises `SyncBusy` if taken)."""
         started = time.monotonic()
         summary = SyncSummary()
-        self.watermark_cap, self.history_in_bulk = {}, None
+        self.malformed, self.history_in_bulk = MalformedObjects(self.cache), None
         with sync_lock(self.cache.engine) as self.lease:
             summary.streams = {stream: StreamCounts() for stream in STREAMS}
-            steps = ("locations", OPEN_WORK, *STREAMS[1:]) if self._open_work_unread() else STREAMS
-            for step in steps:
+            steps = self.steps(summary.streams)
+            order = ("locations", OPEN_WORK, *STREAMS[1:]) if self._open_work_unread() else STREAMS
+            for step in order:
                 try:
-                    if step == OPEN_WORK:  # counted with the streams its objects belong to
-                        await self._sync_open_work(
-                            summary.streams["orders"], summary.streams["fulfillment_orders"]
-                        )
-                    else:
-                        await getattr(self, f"_sync_{step}")(summary.streams[step])
+                    await steps[step]()
                 except StoreError as exc:
                     self._record_error(step, str(exc))
                     raise
             self._prune_change_feed()
         summary.seconds = time.monotonic() - started
         return summary
+
+    def steps(self, streams: dict[str, StreamCounts]) -> dict[str, Callable[[], Awaitable[None]]]:
+        """Every step of a pass by name: the streams, and a first sync's open work."""
+        fos = FULFILLMENT_ORDERS.name
+        return {
+            "locations": lambda: self._sync_locations(streams["locations"]),
+            # counted with the streams its objects belong to
+            OPEN_WORK: lambda: self._sync_open_work(streams[ORDERS.name], streams[fos]),
+            ORDERS.name: lambda: self._sync_changed(ORDERS, streams[ORDERS.name]),
+            fos: lambda: self._sync_changed(FULFILLMENT_ORDERS, streams[fos]),
+            RETURNS: lambda: self._sync_returns(streams[RETURNS]),
+            INVENTORY: lambda: self._sync_inventory(streams[INVENTORY]),
+        }
 
     def _open_work_unread(self) -> bool:
         """A first sync: no fulfillment order history read or being read, and no open work read yet."""
@@ -243,25 +226,28 @@ class SyncEngine:
         """Whether a first sync reads the history in bulk, decided from the store's order count
         (one cheap query) instead of after walking pages of it."""
         if self.history_in_bulk is None:
-            if self.bulk_above_orders is None:
-                self.history_in_bulk = False
-            else:
-                count = (await self.client.execute("orders_count"))["ordersCount"] or {"count": 0}
-                self.history_in_bulk = int(count["count"]) > self.bulk_above_orders
+            limit = self.bulk_above_orders
+            self.history_in_bulk = limit is not None and (await self._orders_count() or 0) > limit
         return self.history_in_bulk
+
+    async def _orders_count(self) -> int | None:
+        """The store's order count; None when it cannot be read: the history is then paged, which
+        takes longer on a large store but needs nothing more of it."""
+        try:
+            count = (await self.client.execute("orders_count"))["ordersCount"] or {"count": 0}
+            return int(count["count"])
+        except (StoreError, KeyError, TypeError, ValueError) as exc:
+            log.warning(
+                "orders count unreadable (%s): reading the history page by page", exc or type(exc).__name__
+            )
+            return None
 
     async def _sync_locations(self, counts: StreamCounts) -> None:
         async for page in self.client.paginate("locations_page", {}, connection_path=("locations",)):
-            nodes = self._parse(page, LocationNode, counts, "locations")
+            nodes = self.malformed.parse(page, LocationNode, counts.errors, "locations")
             with self.cache.sessions() as session:
                 result = write_locations(session, nodes, self.clock())
                 self._commit_page(session, "locations", counts, result, watermark=None)
-
-    async def _sync_orders(self, counts: StreamCounts) -> None:
-        await self._sync_changed(ORDERS, counts)
-
-    async def _sync_fulfillment_orders(self, counts: StreamCounts) -> None:
-        await self._sync_changed(FULFILLMENT_ORDERS, counts)
 
     async def _sync_returns(self, counts: StreamCounts) -> None:
         """Orders with returns, by updatedAt; what one page of them cuts short is read by id."""
@@ -271,11 +257,15 @@ class SyncEngine:
         since = f"updated_at:>='{search_time(watermark - self.overlap)}'" if watermark else None
         query = f"{since} {ANY_RETURN}" if since else OPEN_RETURNS
         async for page in self.client.paginate("returns_page", {"query": query}, connection_path=("orders",)):
-            nodes = await self._whole_returns(self._parse(page, OrderReturnsNode, counts, RETURNS), counts)
+            nodes = await self._whole_returns(
+                self.malformed.parse(page, OrderReturnsNode, counts.errors, RETURNS), counts
+            )
             with self.cache.sessions() as session:
                 result = write_returns(session, nodes, self.clock())
                 newest = max((node.updated_at for node in nodes), default=None)
-                self._commit_page(session, RETURNS, counts, result, newest and self._capped(RETURNS, newest))
+                self._commit_page(
+                    session, RETURNS, counts, result, newest and self.malformed.capped(RETURNS, newest)
+                )
 
     async def _whole_returns(
         self, orders: list[OrderReturnsNode], counts: StreamCounts
@@ -287,10 +277,10 @@ class SyncEngine:
             try:
                 whole += await read_whole(self.client, [order])
             except ValidationError as exc:
-                problem = f"malformed returns of order {order.id}: {_first_error(exc)}"
+                problem = f"malformed returns of order {order.id}: {first_error(exc)}"
                 counts.errors.append(problem)
-                self._hold_watermark(RETURNS, {"updatedAt": order.updated_at.isoformat()})
-                self._report_malformed(order.id, problem)
+                self.malformed.hold_watermark(RETURNS, {"updatedAt": order.updated_at.isoformat()})
+                self.malformed.report(order.id, problem)
         return whole
 
     async def _sync_changed(self, stream: ChangedStream, counts: StreamCounts) -> None:
@@ -343,7 +333,7 @@ class SyncEngine:
         with self.cache.sessions() as session:
             # Anything changed after the operation started is read by the next incremental pass.
             self._mark_success(
-                session, stream.name, self._capped(stream.name, datetime.fromisoformat(created_text))
+                session, stream.name, self.malformed.capped(stream.name, datetime.fromisoformat(created_text))
             )
             state = session.get_one(SyncState, stream.name)
             state.cursor = None
@@ -400,12 +390,12 @@ class SyncEngine:
         advance: bool,
         progress: str | None = None,
     ) -> None:
-        nodes = self._parse(page, stream.shape, counts, stream.name)
+        nodes = self.malformed.parse(page, stream.shape, counts.errors, stream.name)
         extra_lines = {
-            node.id: self._parse(
+            node.id: self.malformed.parse(
                 await self._remaining_lines(node.id, node.line_items.page_info.end_cursor),
                 stream.line_shape,
-                counts,
+                counts.errors,
                 stream.name,
             )
             for node in nodes
@@ -422,7 +412,7 @@ class SyncEngine:
                 stream.name,
                 counts,
                 result,
-                watermark and self._capped(stream.name, watermark),
+                watermark and self.malformed.capped(stream.name, watermark),
                 progress=progress,
             )
 
@@ -434,80 +424,27 @@ class SyncEngine:
             session.commit()
 
     async def _sync_inventory(self, counts: StreamCounts) -> None:
-        """Inventory of the SKUs on open work only: that is what pickers and exceptions look at."""
+        """Stock of the SKUs on open work: new SKUs by SKU, the rest as the store changes them."""
+        started = self.clock()
         with self.cache.sessions() as session:
-            skus = sorted(
-                {
-                    sku
-                    for sku in session.exec(
-                        select(FulfillmentOrderLineItem.sku)
-                        .join(
-                            FulfillmentOrder,
-                            col(FulfillmentOrder.id) == FulfillmentOrderLineItem.fulfillment_order_id,
-                        )
-                        .where(col(FulfillmentOrder.status).in_(OPEN_FO_STATUSES))
-                        .where(FulfillmentOrderLineItem.remaining_quantity > 0)
-                    )
-                    if sku
-                }
-            )
-        for start in range(0, len(skus), INVENTORY_SKUS_PER_QUERY):
-            chunk = skus[start : start + INVENTORY_SKUS_PER_QUERY]
-            query = " OR ".join(f"sku:{_quote(sku)}" for sku in chunk)
+            state = session.get(SyncState, INVENTORY)
+            watermark = state.watermark if state else None
+            skus = open_work_skus(session, unread_only=watermark is not None)
+        since = search_time(watermark - self.overlap) if watermark else None
+        for query in inventory_queries(skus, since):
             async for page in self.client.paginate(
                 "inventory_items", {"query": query}, connection_path=("inventoryItems",)
             ):
-                nodes = self._parse(page, InventoryItemNode, counts, "inventory")
+                nodes = self.malformed.parse(page, InventoryItemNode, counts.errors, INVENTORY)
                 with self.cache.sessions() as session:
-                    result = write_inventory(session, nodes, self.clock())
-                    self._commit_page(session, "inventory", counts, result, watermark=None)
+                    result = write_inventory(session, items_kept(session, nodes, skus), self.clock())
+                    self._commit_page(session, INVENTORY, counts, result, watermark=None)
+        with self.cache.sessions() as session:  # every query read through: what changed later is next
+            self._mark_success(session, INVENTORY, self.malformed.capped(INVENTORY, started))
+            session.commit()
 
     async def _remaining_lines(self, owner_id: str, after: str | None) -> list[dict[str, Any]]:
         return await self.client.fetch_remaining_line_items(owner_id, after or "")
-
-    def _parse(
-        self, raw: list[dict[str, Any]], shape: type[Node], counts: StreamCounts, stream: str
-    ) -> list[Node]:
-        """Validate each object; a malformed one becomes an exception for a person, the rest go on."""
-        nodes = []
-        for item in raw:
-            try:
-                nodes.append(shape.model_validate(item))
-            except ValidationError as exc:
-                ident = item.get("id") if isinstance(item, dict) else None
-                problem = f"malformed {shape.__name__} {ident or '(no id)'}: {_first_error(exc)}"
-                counts.errors.append(problem)
-                self._hold_watermark(stream, item)
-                self._report_malformed(ident, problem)
-        return nodes
-
-    def _hold_watermark(self, stream: str, item: Any) -> None:
-        """Keep this pass's watermark below a malformed object, so later passes read it again."""
-        try:
-            updated = datetime.fromisoformat(str(item["updatedAt"]).replace("Z", "+00:00"))
-        except (TypeError, KeyError, ValueError):
-            return  # no usable time: the object is reported, and read again when it changes
-        held = self.watermark_cap.get(stream)
-        self.watermark_cap[stream] = min(held, updated) if held else updated
-
-    def _capped(self, stream: str, watermark: datetime) -> datetime:
-        cap = self.watermark_cap.get(stream)
-        return min(watermark, cap - timedelta(seconds=1)) if cap else watermark
-
-    def _report_malformed(self, ident: str | None, problem: str) -> None:
-        with self.cache.sessions() as session:
-            already = session.exec(
-                select(FloorException).where(
-                    FloorException.kind == "sync_malformed",
-                    FloorException.subject == ident,
-                    FloorException.state == "open",
-                )
-            ).first()
-            if already is None:
-                session.add(
-                    FloorException(kind="sync_malformed", severity="warning", subject=ident, message=problem)
-                )
-                session.commit()
 
     def _commit_page(
         self,
@@ -559,12 +496,3 @@ class SyncEngine:
         state.last_success = self.clock()
         state.last_error = None
         session.add(state)
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    return f"{'.'.join(map(str, error['loc']))}: {error['msg']}"
-
-
-def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -56,7 +56,27 @@ def test_an_order_number_finds_that_order_first(shop: Session) -> None:
 def test_a_partial_customer_name_in_any_case(shop: Session) -> None:
     assert names(shop, "SMI") == ["#1002", "#1001"]  # newest first
     assert names(shop, "jane smi") == ["#1001"]  # every word must match
-    assert names(shop, "lópez") == []
+    assert names(shop, "lópez") == ["#1003"]  # Lopez, written without the accent
+
+
+def test_accents_apostrophes_and_case_do_not_matter(session: Session) -> None:
+    write(
+        session,
+        order_node(3001, "José Núñez", email="JOSE.NUNEZ@example.com"),
+        order_node(3002, "Siobhán O'Brien"),
+        order_node(3003, "Zoë O\u2019Connor-Łukasiewicz"),
+        order_node(3004, "Brienne Tarth"),
+    )
+    for query in ("nunez", "NÚÑEZ", "núñez", "jose nu", "josé"):
+        assert names(session, query) == ["#3001"], query
+    for query in ("obrien", "o'brien", "O\u2019Brien", "o brien", "siobhan o"):
+        assert names(session, query) == ["#3002"], query
+    assert names(session, "brien") == ["#3004", "#3002"]
+    assert names(session, "oconnor lukasiewicz") == ["#3003"]
+    assert names(session, "zoe") == ["#3003"]
+    (hit,) = search_orders(session, "nunez")
+    assert hit.matched == "customer José Núñez"  # shown as written
+    assert set(session.exec(matching_order_ids("NUNEZ"))) == {"gid://shopify/Order/3001"}  # queue filter
 
 
 def test_email_and_phone_as_written_or_as_digits(shop: Session) -> None:
@@ -171,6 +191,31 @@ def test_the_migration_indexes_the_orders_of_an_existing_cache(empty_engine: Eng
     with session_factory(empty_engine)() as session:
         assert names(session, "old cust") == ["#1077"]
         assert names(session, "1zold") == ["#1077"]
+
+
+def test_the_migration_folds_the_documents_of_an_existing_cache(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0012")
+    with session_factory(empty_engine)() as session:
+        session.execute(  # as the version before wrote them: case-folded only
+            text(
+                "INSERT INTO orders (id, name, customer_name, fulfillment_status, tags, priority, closed, "
+                "created_at, updated_at, synced_at) VALUES ('gid://shopify/Order/78', '#1078', "
+                "'José Núñez', 'UNFULFILLED', '[]', 0, false, '2026-11-20 09:01:00', '2026-11-20 09:01:00', "
+                "'2026-11-20 09:01:00')"
+            )
+        )
+        session.execute(
+            text(
+                "INSERT INTO order_search (id, order_id, document) "
+                "VALUES (78, 'gid://shopify/Order/78', '#1078 josé núñez')"
+            )
+        )
+        session.commit()
+        assert names(session, "núñez") == []  # the older document does not hold the folded text
+    upgrade(empty_engine)
+    with session_factory(empty_engine)() as session:
+        assert names(session, "nunez") == ["#1078"]
+        assert names(session, "Núñez") == ["#1078"]
 
 
 def test_searching_a_migrated_cache(any_cache: Cache) -> None:

@@ -231,3 +231,25 @@ async def test_order_update_and_tags_add_move_updated_at(
         order { id } userErrors { field message } } }""",
     )
     assert body["data"]["orderUpdate"]["userErrors"][0]["field"] == ["id"]
+
+
+INVENTORY_CHANGED = (
+    """query($q: String) { inventoryItems(first: 250, query: $q) { nodes { id sku updatedAt } } }"""
+)
+
+
+async def test_shipping_moves_its_items_updated_at_which_inventory_items_can_filter_on(
+    store: SimStore, client: httpx.AsyncClient, clock: Clock
+) -> None:
+    _, fo = open_fo(store)
+    clock.advance(600)
+    since = f"updated_at:>='{clock.now:%Y-%m-%dT%H:%M:%SZ}'"
+    assert (await gql(client, INVENTORY_CHANGED, q=since))["data"]["inventoryItems"]["nodes"] == []
+    body = await gql(client, CREATE, f={"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo.id}]})
+    assert body["data"]["fulfillmentCreate"]["userErrors"] == []
+    shipped = {fol.line_item.variant.inventory_item_id for fol in fo.line_items}
+    changed = (await gql(client, INVENTORY_CHANGED, q=since))["data"]["inventoryItems"]["nodes"]
+    assert {node["id"] for node in changed} == shipped
+    assert {node["updatedAt"] for node in changed} == {f"{clock.now:%Y-%m-%dT%H:%M:%SZ}"}
+    unfiltered = (await gql(client, INVENTORY_CHANGED, q=None))["data"]["inventoryItems"]["nodes"]
+    assert len(unfiltered) == 250 > len(changed)  # a whole page: every item, changed or not

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from typing import Any
 
 import httpx
 import pytest
 
+from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.server import run_in_thread
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.testing import GRAPHQL_PATH, sim_client
@@ -66,6 +68,45 @@ def test_dropped_connection_is_a_transport_error_over_uvicorn() -> None:
             except httpx.TransportError:
                 outcomes.add("transport error")
     assert outcomes == {503, "transport error"}
+
+
+async def test_a_client_that_went_away_before_its_body_was_read_is_no_error() -> None:
+    """An app quitting mid-sync closes its connections: the simulator must not raise (uvicorn would
+    print starlette's ClientDisconnect traceback on the terminal), and never answers."""
+    app = create_app(SimStore(orders=5))
+    store_changes = app.state.store.changes
+    messages = [
+        {"type": "http.request", "body": b'{"query": "{ ord', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": GRAPHQL_PATH,
+        "raw_path": GRAPHQL_PATH.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"x-shopify-access-token", DEFAULT_TOKEN.encode()),
+            (b"content-type", b"application/json"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8787),
+    }
+    await app(scope, receive, send)  # raised ClientDisconnect
+    assert [message["status"] for message in sent if message["type"] == "http.response.start"] == [499]
+    assert app.state.store.changes == store_changes
 
 
 @pytest.mark.parametrize(

@@ -137,6 +137,27 @@ async def test_a_small_store_is_paged(cache: Cache) -> None:
     assert_cache_matches(store, cache)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"errors": [{"message": "Field 'ordersCount' doesn't exist on type 'QueryRoot'"}]},
+        {"data": {"ordersCount": {"count": None}}},
+        {"errors": [{"message": "boom", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]},  # every retry
+    ],
+    ids=["rejected", "malformed", "failing"],
+)
+async def test_a_store_whose_order_count_cannot_be_read_is_paged(cache: Cache, answer: dict) -> None:
+    store = SimStore(orders=80, seed=35)
+    client, tap, _ = simulated_client(store)
+    sent = record_operations(tap)
+    tap.rewrite = lambda body: json.dumps(answer).encode() if sent[-1] == "OrdersCount" else body
+    async with client:
+        summary = await SyncEngine(client, cache, bulk_above_orders=10, sleep=no_sleep).run_once()
+    assert Counter(sent)["OrdersCount"] >= 1 and Counter(sent)["BulkRun"] == 0
+    assert summary.streams["orders"].created == 80 and not summary.errors
+    assert_cache_matches(store, cache)
+
+
 async def test_page_sizes_follow_what_the_pages_held(cache: Cache) -> None:
     """Requested cost assumes 10 lines per order; sizing from the lines orders really have sends fewer
     requests (pages plus follow-ups for longer orders) than that rule does."""

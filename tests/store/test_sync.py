@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlalchemy import delete
+from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import ChangeFeedEntry, FloorException, InventoryLevel, OrderTag, SyncState
@@ -17,8 +18,12 @@ from oms_tui.cache.models import Order as CachedOrder
 from oms_tui.sim.faults import KINDS, PROFILES
 from oms_tui.sim.model import Order
 from oms_tui.sim.store import SimStore
+from oms_tui.store.client import Client, StoreClient
 from oms_tui.store.errors import StoreAuthError, StoreError
-from oms_tui.store.sync import SyncEngine
+from oms_tui.store.inventory_reads import open_work_skus
+from oms_tui.store.streams import STREAMS
+from oms_tui.store.sync import OPEN_WORK, StreamCounts, SyncEngine
+from tests.sim.conftest import Clock
 from tests.store.simulated import assert_cache_matches, no_sleep, simulated_client
 
 
@@ -258,3 +263,52 @@ async def test_the_change_feed_keeps_a_day(cache: Cache) -> None:
         await SyncEngine(client, cache, clock=lambda: tomorrow).run_once()
     with cache.sessions() as session:
         assert session.exec(select(ChangeFeedEntry)).all() == []
+
+
+def test_a_pass_calls_each_step_by_name_from_one_table(cache: Cache) -> None:
+    client, _, _ = simulated_client(SimStore(orders=1))
+    steps = SyncEngine(client, cache).steps({stream: StreamCounts() for stream in STREAMS})
+    assert set(steps) == {*STREAMS, OPEN_WORK}
+
+
+def test_the_store_client_offers_what_its_protocol_asks() -> None:
+    """Sync, the outbox and their checks take the Protocol from store/client.py, beside the client."""
+    asked = {name for name in vars(Client) if not name.startswith("_")}
+    assert asked >= {"execute", "paginate", "read_nodes", "fetch_remaining_line_items", "download_lines"}
+    assert all(callable(getattr(StoreClient, name, None)) for name in asked)
+
+
+SHIP = """mutation($f: FulfillmentInput!) { fulfillmentCreate(fulfillment: $f) { userErrors { message } } }"""
+
+
+async def test_later_passes_read_only_the_inventory_the_store_changed(cache: Cache) -> None:
+    clock = Clock()  # one clock for the store and the engine
+    store = SimStore(orders=60, seed=8, clock=clock)
+    client, _, _ = simulated_client(store)
+    async with client:
+        clock.advance(600)  # the seeded stock was last changed well before the first sync
+        first = await SyncEngine(client, cache, clock=clock).run_once()
+        assert first.streams["inventory"].created > 100
+        clock.advance(60)
+        fo = next(fo for fo in store.fulfillment_orders.values() if fo.status == "OPEN")
+        await client.execute(SHIP, {"f": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo.id}]}})
+        shipped = {line.line_item.variant.inventory_item_id for line in fo.line_items}
+        clock.advance(60)
+        second = (await SyncEngine(client, cache, clock=clock).run_once()).streams["inventory"]
+        with cache.sessions() as session:
+            cached = session.exec(select(InventoryLevel)).all()
+            sku = open_work_skus(session, unread_only=False)[0]
+            lost = session.execute(delete(InventoryLevel).where(col(InventoryLevel.sku) == sku)).rowcount
+            session.commit()
+        third = (await SyncEngine(client, cache, clock=clock).run_once()).streams["inventory"]
+    read = [level for level in cached if level.inventory_item_id in shipped]
+    assert (second.created, second.updated + second.unchanged) == (0, len(read))  # only what changed
+    assert second.updated > 0
+    stock = {
+        (level.item.id, level.location.id): level.on_hand
+        for i in shipped
+        for level in store.inventory[i].levels
+    }
+    assert all(level.on_hand == stock[level.inventory_item_id, level.location_id] for level in read)
+    # A SKU on open work whose stock the cache does not hold (new, or lost) is read by SKU.
+    assert third.created == lost > 0

@@ -1,9 +1,10 @@
 """Where is my order? Any order, shipped and cancelled too, by a piece of what a person remembers.
 
 The text is split into words; an order matches when its search document (see
-`oms_tui.cache.order_search`) contains every word, case-insensitive, anywhere: `smi` finds Smith,
-`tee-bl` finds TEE-BLK-M, `1z999` a UPS parcel. Words of three characters or more go through the
-trigram index; shorter ones only narrow what those found (alone, they match order numbers exactly).
+`oms_tui.cache.order_search`) contains every word anywhere, whatever their case, accents or
+apostrophes: `smi` finds Smith, `nunez` Núñez, `obrien` or `o'brien` O'Brien, `tee-bl` TEE-BLK-M,
+`1z999` a UPS parcel. Words of three characters or more go through the trigram index; shorter ones
+only narrow what those found (alone, they match order numbers exactly).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from oms_tui.cache.models import Fulfillment, LineItem, Order, OrderSearch
-from oms_tui.cache.order_search import FTS_TABLE
+from oms_tui.cache.order_search import FTS_TABLE, fold
 
 MIN_INDEXED = 3  # the trigram index cannot look up shorter words
 RECENT = 20_000  # PostgreSQL: documents read newest first before asking the index
@@ -41,7 +42,7 @@ class SearchHit:
 
 
 def words(text: str) -> list[str]:
-    return list(dict.fromkeys(text.casefold().split()))
+    return list(dict.fromkeys(fold(text).split()))
 
 
 def search_orders(session: Session, text: str, *, limit: int = 50) -> list[SearchHit]:
@@ -248,8 +249,7 @@ def _matched(candidates: list[tuple[str, str]], terms: list[str]) -> str:
     """The field that holds the longest word searched for (a phone may match by its digits)."""
     longest = max(terms, key=len)
     for label, value in candidates:
-        folded = value.casefold()
-        if longest in folded or (label == "phone" and longest.isdigit() and longest in _digits(value)):
+        if longest in fold(value) or (label == "phone" and longest.isdigit() and longest in _digits(value)):
             return f"{label} {value}"
     return ""
 
