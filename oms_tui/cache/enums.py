@@ -35,6 +35,53 @@ class OutboxState(enum.StrEnum):
 OUTBOX_WAITING = (OutboxState.PENDING, OutboxState.SENDING)  # not yet known to be at the store
 
 
+class ExceptionKind(enum.StrEnum):
+    """What went wrong; the exception rules' kinds and those raised where the work happens."""
+
+    PAYMENT = "payment"
+    FRAUD_RISK = "fraud_risk"
+    ADDRESS_INCOMPLETE = "address_incomplete"
+    ADDRESS_PO_BOX = "address_po_box"
+    SHORT_STOCK = "short_stock"
+    SLA_AT_RISK = "sla_at_risk"
+    SLA_BREACHED = "sla_breached"
+    INTERRUPTED = "interrupted"  # cancelled or held while someone worked on it
+    SHORT_PICK = "short pick"
+    PUT_BACK = "put_back"
+    STORE_REJECTED = "store_rejected"
+    SYNC_FAILING = "sync_failing"
+    SYNC_FAILED = "sync_failed"
+    SYNC_MALFORMED = "sync_malformed"
+    API_DEPRECATED = "api_deprecated"
+    PRINT_FAILED = "print_failed"
+    RETURN_MISSING = "return_missing"
+    RETURN_UNEXPECTED = "return_unexpected"
+    RETURN_LATE = "return_late"
+
+
+class ExceptionState(enum.StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"  # someone owns it
+    RESOLVED = "resolved"
+
+
+class PickListState(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    ABANDONED = "abandoned"
+
+
+class PackState(enum.StrEnum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    ABANDONED = "abandoned"
+
+
+class ReceivingState(enum.StrEnum):
+    OPEN = "open"
+    FINISHED = "finished"
+
+
 E = TypeVar("E", bound=enum.StrEnum)
 
 

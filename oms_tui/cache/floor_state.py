@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
+from oms_tui.cache.enums import EnumText, ExceptionKind, ExceptionState, PackState, PickListState
 from oms_tui.cache.types import UTCDateTime, utcnow
 
 
@@ -70,7 +71,7 @@ class PickList(SQLModel, table=True):
     staff_code: str = Field(sa_column=Column(String, ForeignKey("staff.code"), nullable=False, index=True))
     station: str
     location_id: str
-    state: str = Field(default="open", index=True)  # open, done, abandoned
+    state: PickListState = Field(default=PickListState.OPEN, index=True, sa_type=EnumText(PickListState))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -117,7 +118,7 @@ class PackSession(SQLModel, table=True):
     fulfillment_order_id: str = Field(index=True)
     staff_code: str = Field(sa_column=Column(String, ForeignKey("staff.code"), nullable=False))
     station: str
-    state: str = Field(default="open")  # open, confirmed, abandoned
+    state: PackState = Field(default=PackState.OPEN, sa_type=EnumText(PackState))
     verified: dict[str, int] = Field(default_factory=dict, sa_type=JSON)  # FO line item id -> quantity
     tracking_company: str | None = None
     tracking_number: str | None = Field(default=None, index=True)
@@ -140,9 +141,9 @@ class FloorException(SQLModel, table=True):
     __table_args__ = (Index("ix_exceptions_state_kind_age", "state", "kind", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(index=True)
+    kind: ExceptionKind = Field(index=True, sa_type=EnumText(ExceptionKind))
     severity: str  # info, warning, critical
-    state: str = Field(default="open", index=True)  # open, acknowledged, resolved
+    state: ExceptionState = Field(default=ExceptionState.OPEN, index=True, sa_type=EnumText(ExceptionState))
     order_id: str | None = Field(default=None, index=True)
     subject: str | None = None  # the object it is about (a gid or an outbox action)
     message: str

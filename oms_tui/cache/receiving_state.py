@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, text
 from sqlmodel import Field, SQLModel
 
+from oms_tui.cache.enums import EnumText, ReceivingState
 from oms_tui.cache.types import UTCDateTime, utcnow
 
 OPEN_RECEIVING = text("state = 'open'")
@@ -36,7 +37,7 @@ class ReturnReceiving(SQLModel, table=True):
     return_id: str = Field(index=True)
     staff_code: str = Field(sa_column=Column(String, ForeignKey("staff.code"), nullable=False))
     station: str | None = None
-    state: str = Field(default="open")  # open, finished
+    state: ReceivingState = Field(default=ReceivingState.OPEN, sa_type=EnumText(ReceivingState))
     unexpected: list[str] = Field(default_factory=list, sa_type=JSON)  # codes scanned that are not on it
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -48,9 +49,7 @@ class ReturnReceivingLine(SQLModel, table=True):
     __tablename__ = "return_receiving_lines"
 
     receiving_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("return_receivings.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("return_receivings.id", ondelete="CASCADE"), primary_key=True)
     )
     rfo_line_item_id: str = Field(primary_key=True)
     received: int = 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oms_tui.cache.database import Cache
+from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import FloorException
 from oms_tui.cache.types import utcnow
 from oms_tui.config import Settings
@@ -96,6 +97,8 @@ def record_failure(cache: Cache, document: Document, problem: str) -> None:
     with cache.sessions() as session:
         for order_id in document.order_ids or (None,):
             session.add(
-                FloorException(kind="print_failed", severity="warning", order_id=order_id, message=problem)
+                FloorException(
+                    kind=ExceptionKind.PRINT_FAILED, severity="warning", order_id=order_id, message=problem
+                )
             )
         session.commit()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import select
 
 from oms_tui.cache.database import Cache
+from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import FloorException
 
 Node = TypeVar("Node", bound=BaseModel)
@@ -64,7 +65,9 @@ class MalformedObjects:
             ).first()
             if already is None:
                 session.add(
-                    FloorException(kind="sync_malformed", severity="warning", subject=ident, message=problem)
+                    FloorException(
+                        kind=ExceptionKind.SYNC_MALFORMED, severity="warning", subject=ident, message=problem
+                    )
                 )
                 session.commit()
 

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from oms_tui.actions.base import ActionType, Outcome, Verdict
 from oms_tui.actions.registry import declaration
 from oms_tui.cache.database import Cache
-from oms_tui.cache.enums import OUTBOX_WAITING, OutboxState
+from oms_tui.cache.enums import OUTBOX_WAITING, ExceptionKind, ExceptionState, OutboxState
 from oms_tui.cache.models import FloorException, OutboxAction
 from oms_tui.cache.sync_state import pending_outbox
 from oms_tui.cache.types import utcnow
@@ -220,7 +220,11 @@ class OutboxPusher:
                 .where(FloorException.subject == f"outbox:{action_id}")
                 .where(FloorException.state != "resolved")
             ):
-                problem.state, problem.resolution, problem.resolved_at = "resolved", "delivered", self.clock()
+                problem.state, problem.resolution, problem.resolved_at = (
+                    ExceptionState.RESOLVED,
+                    "delivered",
+                    self.clock(),
+                )
             session.commit()
         return "done"
 
@@ -238,13 +242,13 @@ class OutboxPusher:
             ).first()
             if problem is None:
                 problem = FloorException(
-                    kind="store_rejected",
+                    kind=ExceptionKind.STORE_REJECTED,
                     severity="critical",
                     order_id=action.order_id,
                     subject=subject,
                     message=text,
                 )
-            problem.state, problem.message = "open", text
+            problem.state, problem.message = ExceptionState.OPEN, text
             session.add(problem)
             session.commit()
         return "failed"

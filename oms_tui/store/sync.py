@@ -27,6 +27,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col
 
 from oms_tui.cache.database import Cache
+from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import ChangeFeedEntry, FloorException, SyncState
 from oms_tui.cache.types import utcnow
 from oms_tui.cache.upsert import UpsertResult
@@ -351,7 +352,7 @@ class SyncEngine:
             state.last_error, state.last_error_at = message, self.clock()
             session.add(
                 FloorException(
-                    kind="sync_failed",
+                    kind=ExceptionKind.SYNC_FAILED,
                     severity="warning",
                     subject=failure.operation.get("id"),
                     message=message,

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.database import Cache
+from oms_tui.cache.enums import ExceptionKind, ExceptionState
 from oms_tui.cache.models import (
     ApiNotice,
     AuditEvent,
@@ -50,20 +51,20 @@ from oms_tui.floor.exceptions.rules import (
 )
 
 ORDER_KINDS = (
-    "payment",
-    "fraud_risk",
-    "address_incomplete",
-    "address_po_box",
-    "short_stock",
-    "sla_at_risk",
-    "sla_breached",
-    "interrupted",
+    ExceptionKind.PAYMENT,
+    ExceptionKind.FRAUD_RISK,
+    ExceptionKind.ADDRESS_INCOMPLETE,
+    ExceptionKind.ADDRESS_PO_BOX,
+    ExceptionKind.SHORT_STOCK,
+    ExceptionKind.SLA_AT_RISK,
+    ExceptionKind.SLA_BREACHED,
+    ExceptionKind.INTERRUPTED,
 )
-STORE_KINDS = ("sync_failing", "api_deprecated")
+STORE_KINDS = (ExceptionKind.SYNC_FAILING, ExceptionKind.API_DEPRECATED)
 STEP = 2000  # orders per transaction
 TIME_LIMIT = 2.0  # seconds of work per pass; what is left waits for the next pass
 CLOSED_BY_ITSELF = "closed by itself: the cause is gone"
-OPEN_STATES = ("open", "acknowledged")
+OPEN_STATES = (ExceptionState.OPEN, ExceptionState.ACKNOWLEDGED)
 
 
 @dataclass
@@ -219,7 +220,7 @@ def _inventory_changes(session: Session, scan: ExceptionScan) -> set[str]:
                 col(FulfillmentOrderLineItem.fulfillment_order_id) == FloorException.subject,
             )
             .where(
-                FloorException.kind == "short_stock",
+                FloorException.kind == ExceptionKind.SHORT_STOCK,
                 col(FloorException.cause).is_not(None),
                 col(FulfillmentOrderLineItem.sku).in_(skus),
             )
@@ -263,7 +264,7 @@ def _in_hand(session: Session, now: datetime) -> set[str]:
         order_id
         for order_id in session.exec(
             select(FloorException.order_id).where(
-                FloorException.kind == "interrupted", col(FloorException.cause).is_not(None)
+                FloorException.kind == ExceptionKind.INTERRUPTED, col(FloorException.cause).is_not(None)
             )
         )
         if order_id
@@ -380,7 +381,7 @@ def _reconcile(
     for row in live.values():
         row.cause = None
         if row.state != "resolved":
-            row.state, row.resolution, row.resolved_at = "resolved", CLOSED_BY_ITSELF, now
+            row.state, row.resolution, row.resolved_at = ExceptionState.RESOLVED, CLOSED_BY_ITSELF, now
             result.cleared += 1
     session.flush()  # a freed cause may be taken again by a later step of this pass
 
@@ -424,7 +425,7 @@ def resolve(
         raise ExceptionRefused("say how it was resolved")
     row = _open_row(session, exception_id)
     row.state, row.resolution, row.resolved_by, row.resolved_at = (
-        "resolved",
+        ExceptionState.RESOLVED,
         note,
         staff_code,
         now or utcnow(),

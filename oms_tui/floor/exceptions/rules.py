@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import (
     ApiNotice,
     FulfillmentOrder,
@@ -23,29 +24,35 @@ CRITICAL, WARNING, INFO = "critical", "warning", "info"
 SEVERITY_RANK = {CRITICAL: 0, WARNING: 1, INFO: 2}
 
 # What a person sees in the pane's kind filter and the board, in this order.
-KIND_LABELS = {
-    "fraud_risk": "fraud risk",
-    "payment": "payment",
-    "address_incomplete": "address incomplete",
-    "address_po_box": "PO box",
-    "short_stock": "short stock",
-    "sla_breached": "SLA breached",
-    "sla_at_risk": "SLA at risk",
-    "interrupted": "cancelled/held in work",
-    "store_rejected": "store rejected",
-    "sync_failing": "sync failing",
-    "sync_malformed": "sync malformed",
-    "api_deprecated": "API deprecated",
-    "print_failed": "printer failed",
-    "return_missing": "return: items missing",
-    "return_unexpected": "return: unexpected items",
-    "return_late": "return: past its window",
+KIND_LABELS: dict[str, str] = {
+    ExceptionKind.FRAUD_RISK: "fraud risk",
+    ExceptionKind.PAYMENT: "payment",
+    ExceptionKind.ADDRESS_INCOMPLETE: "address incomplete",
+    ExceptionKind.ADDRESS_PO_BOX: "PO box",
+    ExceptionKind.SHORT_STOCK: "short stock",
+    ExceptionKind.SLA_BREACHED: "SLA breached",
+    ExceptionKind.SLA_AT_RISK: "SLA at risk",
+    ExceptionKind.INTERRUPTED: "cancelled/held in work",
+    ExceptionKind.STORE_REJECTED: "store rejected",
+    ExceptionKind.SYNC_FAILING: "sync failing",
+    ExceptionKind.SYNC_MALFORMED: "sync malformed",
+    ExceptionKind.API_DEPRECATED: "API deprecated",
+    ExceptionKind.PRINT_FAILED: "printer failed",
+    ExceptionKind.RETURN_MISSING: "return: items missing",
+    ExceptionKind.RETURN_UNEXPECTED: "return: unexpected items",
+    ExceptionKind.RETURN_LATE: "return: past its window",
 }
 # Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
-DEFAULT_FIXES = {
-    "store_rejected": "Read the store's message, correct the order in Shopify, then `oms-tui outbox retry`",
-    "sync_malformed": "Check the object in Shopify's admin; sync reads it again when it next changes",
-    "print_failed": "Check the printer (`lpstat -p`), then print the kept PDF or print the order again",
+DEFAULT_FIXES: dict[str, str] = {
+    ExceptionKind.STORE_REJECTED: (
+        "Read the store's message, correct the order in Shopify, then `oms-tui outbox retry`"
+    ),
+    ExceptionKind.SYNC_MALFORMED: (
+        "Check the object in Shopify's admin; sync reads it again when it next changes"
+    ),
+    ExceptionKind.PRINT_FAILED: (
+        "Check the printer (`lpstat -p`), then print the kept PDF or print the order again"
+    ),
 }
 
 OPEN_WORK = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
@@ -79,7 +86,7 @@ class RuleSettings:
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str
+    kind: ExceptionKind
     subject: str  # an order, a fulfillment order, a sync stream, an API notice
     severity: str
     message: str
@@ -133,7 +140,7 @@ def payment(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]:
     order, status = facts.order, facts.order.financial_status
     if status == "PENDING":
         yield _order_finding(
-            "payment",
+            ExceptionKind.PAYMENT,
             order,
             WARNING,
             "payment pending",
@@ -141,7 +148,7 @@ def payment(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]:
         )
     elif status == "AUTHORIZED":
         yield _order_finding(
-            "payment",
+            ExceptionKind.PAYMENT,
             order,
             WARNING,
             "payment only authorised, not captured",
@@ -163,7 +170,7 @@ def fraud_risk(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]:
         WARNING if order.risk_recommendation == "INVESTIGATE" and order.risk_level != "HIGH" else CRITICAL
     )
     yield _order_finding(
-        "fraud_risk",
+        ExceptionKind.FRAUD_RISK,
         order,
         severity,
         text,
@@ -185,7 +192,7 @@ def address(facts: OrderFacts, settings: RuleSettings) -> Iterable[Finding]:
         missing = ["the whole shipping address"]
     if missing:
         yield _order_finding(
-            "address_incomplete",
+            ExceptionKind.ADDRESS_INCOMPLETE,
             order,
             WARNING,
             f"address incomplete: no {', '.join(missing)}",
@@ -194,7 +201,7 @@ def address(facts: OrderFacts, settings: RuleSettings) -> Iterable[Finding]:
     street = " ".join(shipping.get(key) or "" for key in ("address1", "address2"))
     if PO_BOX.search(street) and settings.carrier.upper() in PO_BOX_REFUSED:
         yield _order_finding(
-            "address_po_box",
+            ExceptionKind.ADDRESS_PO_BOX,
             order,
             WARNING,
             f"PO box address: {settings.carrier} does not deliver to PO boxes",
@@ -217,7 +224,7 @@ def short_stock(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]
         if short:
             where = fo.location_name or "its location"
             yield Finding(
-                "short_stock",
+                ExceptionKind.SHORT_STOCK,
                 fo.id,
                 WARNING,
                 f"{facts.order.name}: not enough stock at {where}: {', '.join(short)}",
@@ -231,7 +238,7 @@ def sla(facts: OrderFacts, settings: RuleSettings, now: datetime) -> Iterable[Fi
     due = order.created_at + settings.sla
     if now >= due:
         yield _order_finding(
-            "sla_breached",
+            ExceptionKind.SLA_BREACHED,
             order,
             WARNING,  # a backlog is common; fraud, rejections and interrupted work come first
             f"late: was due {due:%d %b %H:%M} UTC ({settings.sla_hours:g} h SLA)",
@@ -239,7 +246,7 @@ def sla(facts: OrderFacts, settings: RuleSettings, now: datetime) -> Iterable[Fi
         )
     elif now >= order.created_at + settings.at_risk_after:
         yield _order_finding(
-            "sla_at_risk",
+            ExceptionKind.SLA_AT_RISK,
             order,
             INFO,
             f"at risk: due {due:%d %b %H:%M} UTC ({settings.sla_hours:g} h SLA)",
@@ -260,7 +267,9 @@ def interrupted(facts: OrderFacts) -> Iterable[Finding]:
             what, fix = "put on hold", "Stop: set the items aside with the order until the hold is released"
         else:
             continue
-        yield Finding("interrupted", fo.id, CRITICAL, f"{order.name} was {what} while {who}", fix, order.id)
+        yield Finding(
+            ExceptionKind.INTERRUPTED, fo.id, CRITICAL, f"{order.name} was {what} while {who}", fix, order.id
+        )
 
 
 def sync_failing(states: Iterable[SyncState], now: datetime) -> Iterable[Finding]:
@@ -271,7 +280,7 @@ def sync_failing(states: Iterable[SyncState], now: datetime) -> Iterable[Finding
         if now - since < SYNC_GRACE:
             continue
         yield Finding(
-            "sync_failing",
+            ExceptionKind.SYNC_FAILING,
             state.stream,
             CRITICAL,
             f"sync of {state.stream.replace('_', ' ')} failing: {state.last_error}",
@@ -284,7 +293,7 @@ def api_deprecated(notices: Iterable[ApiNotice], now: datetime) -> Iterable[Find
         if now - notice.last_seen > API_NOTICE_SHOWN_FOR:
             continue
         yield Finding(
-            "api_deprecated",
+            ExceptionKind.API_DEPRECATED,
             f"notice {notice.id}",
             WARNING,
             notice.message,
@@ -307,14 +316,14 @@ class ReturnFacts:
 def return_findings(facts: ReturnFacts, settings: RuleSettings, now: datetime) -> list[Finding]:
     found = []
 
-    def add(kind: str, severity: str, text: str, fix: str) -> None:
+    def add(kind: ExceptionKind, severity: str, text: str, fix: str) -> None:
         text = f"return {facts.name} {text}"
         found.append(Finding(kind, facts.return_id, severity, text, fix, facts.order_id))
 
     if facts.missing:
         what = ", ".join(f"{count} x {sku}" for sku, count in sorted(facts.missing.items()))
         add(
-            "return_missing",
+            ExceptionKind.RETURN_MISSING,
             WARNING,
             f"arrived without {what}",
             "Ask the customer or the carrier about the missing units before refunding them",
@@ -322,14 +331,14 @@ def return_findings(facts: ReturnFacts, settings: RuleSettings, now: datetime) -
     if facts.unexpected:
         what = ", ".join(sorted(set(facts.unexpected)))
         add(
-            "return_unexpected",
+            ExceptionKind.RETURN_UNEXPECTED,
             WARNING,
             f"held items not on it: {what}",
             "Set the items aside; contact the customer (wrong parcel or a mix-up)",
         )
     if facts.shipped_at is not None and now - facts.shipped_at > timedelta(days=settings.return_window_days):
         add(
-            "return_late",
+            ExceptionKind.RETURN_LATE,
             INFO,
             f"arrived {(now - facts.shipped_at).days} days after shipment "
             f"(window {settings.return_window_days:g} days)",
@@ -350,5 +359,5 @@ def rank(severity: str) -> int:
     return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
 
 
-def _order_finding(kind: str, order: Order, severity: str, text: str, fix: str) -> Finding:
+def _order_finding(kind: ExceptionKind, order: Order, severity: str, text: str, fix: str) -> Finding:
     return Finding(kind, order.id, severity, f"{order.name}: {text}", fix, order.id)

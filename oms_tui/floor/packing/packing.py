@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from oms_tui.cache.enums import ExceptionKind, PackState
 from oms_tui.cache.models import (
     FloorException,
     FulfillmentOrder,
@@ -296,7 +297,7 @@ def confirm(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
                 if quantities:
                     ship(session, actor, row.fulfillment_order_id, quantities, tracking, row.notify_customer)
                     shipped[row.fulfillment_order_id] = quantities
-                row.state = "confirmed" if quantities else "abandoned"
+                row.state = PackState.CONFIRMED if quantities else PackState.ABANDONED
                 row.finished_at = utcnow()
     except ActionRefused as exc:
         raise PackProblem("Cannot ship", str(exc)) from None
@@ -322,14 +323,14 @@ def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str) -> Pac
         return pack
     put_back = units_to_put_back(session, pack)
     for row in pack_rows(session, ids):
-        row.state, row.finished_at = "abandoned", utcnow()
+        row.state, row.finished_at = PackState.ABANDONED, utcnow()
     returns = [str(item) for item in put_back]
     record_by(session, actor, action="pack.abandon", subject=pack.order_id, why=why, put_back=returns)
     release_pack(session, actor, ids)
     if put_back:
         session.add(
             FloorException(
-                kind="put_back",
+                kind=ExceptionKind.PUT_BACK,
                 severity="warning",
                 order_id=pack.order_id,
                 subject=f"pack {ids[0]}",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from oms_tui.cache.enums import ExceptionKind, PickListState
 from oms_tui.cache.models import (
     BinLocation,
     FloorException,
@@ -32,7 +33,7 @@ from oms_tui.floor.picking.pick_lists import PickRefused, pick_list_rows, pick_l
 from oms_tui.floor.picking.pick_sheet import PickSheet, SheetLine, read_sheet, with_picked
 from oms_tui.floor.picking.put_back import PutBack, withdraw
 
-SHORT_PICK = "short pick"
+SHORT_PICK = ExceptionKind.SHORT_PICK
 SHORT_FIX = "Ship the rest (the order goes to packing without the missing units) or hold the order"
 CODE_SHOWN = 64  # a garbage burst is cut to this in messages and the audit log
 
@@ -348,7 +349,7 @@ def complete(session: Session, pick_list_id: int, actor: Actor) -> PickList:
     put_back = sum(tote.put_back for line in sheet.lines for tote in line.totes)
     if put_back:
         raise PickRefused(f"{put_back} unit(s) to put back first")
-    pick_list.state, pick_list.completed_at = "done", utcnow()
+    pick_list.state, pick_list.completed_at = PickListState.DONE, utcnow()
     session.add(pick_list)
     picked, needed = sheet.units
     record_by(

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import AuditEvent, FloorException, Fulfillment, Order, SyncState
 from oms_tui.floor.exceptions.records import OPEN_STATES, open_by_kind
 from oms_tui.floor.queues.queue_filters import QueueFilter
@@ -84,7 +85,7 @@ def _late_orders(session: Session, sla: timedelta, limit: int) -> list[LateOrder
     rows = session.exec(
         select(Order.id, Order.name, Order.created_at, FloorException.owner)
         .join(Order, col(Order.id) == FloorException.order_id)
-        .where(FloorException.kind == "sla_breached", col(FloorException.state).in_(OPEN_STATES))
+        .where(FloorException.kind == ExceptionKind.SLA_BREACHED, col(FloorException.state).in_(OPEN_STATES))
         .order_by(col(Order.created_at), col(Order.id))
         .limit(limit)
     )

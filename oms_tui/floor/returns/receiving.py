@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from oms_tui.actions.permissions import Permission, require
+from oms_tui.cache.enums import ReceivingState
 from oms_tui.cache.models import FloorException, OutboxAction, ReturnReceiving, ReturnReceivingLine
 from oms_tui.floor.actions.audit import record
 from oms_tui.floor.actions.order_desk import OrderDesk
@@ -131,7 +132,7 @@ def finish(
                 created_at=now,
             )
         )  # fmt: skip
-    row.state, row.finished_at = "finished", now
+    row.state, row.finished_at = ReceivingState.FINISHED, now
     _audit(
         session, desk, receiving, "received",
         items={
