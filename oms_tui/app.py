@@ -150,6 +150,7 @@ class OmsApp(FailureHandlingApp):
         return screen
 
     def on_mount(self) -> None:
+        self.set_keymap(self.runtime.settings.keys)  # the station's own keys, by binding id
         self.switch_mode(self.entries[0].name)
         self.call_after_refresh(self._first_frame_shown)
         self.read_health()

@@ -32,6 +32,10 @@ API_VERSION_SHAPE = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")  # Shopify r
 _HOST_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _URL_PASSWORD = re.compile(r"(://[^/?#@:\s]*:)[^/?#@\s]*@")
 _QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#\s]*")  # libpq takes one in the query too
+BINDING_ID = re.compile(r"^[a-z_]+\.[a-z_]+$")
+KEY_LIST = re.compile(
+    r"^[a-z0-9_+-]+(,[a-z0-9_+-]+)*$"
+)  # Textual's key names: "ctrl+k", "f2", "question_mark"
 SUPPORTED_DATABASES = "sqlite:///path/cache.sqlite3 or postgresql://user@host/db"
 # SQLite (built in) and PostgreSQL through psycopg 3 (a dependency); other drivers are not installed.
 _DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
@@ -192,9 +196,24 @@ class Settings(BaseSettings):
         le=24 * 60,
         description="Sign the person out after this long without a key; 0: never",
     )
+    keys: dict[str, str] = Field(
+        default_factory=dict,
+        description='Keys remapped by binding id, as a [keys] table: "queue.claim" = "ctrl+c,c" '
+        "(the README lists the ids)",
+    )
     return_window_days: float = Field(
         default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"
     )
+
+    @field_validator("keys")
+    @classmethod
+    def _key_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for binding, keys in value.items():
+            if not BINDING_ID.match(binding):
+                raise ValueError(f"keys: {binding!r} is not a binding id like queue.claim")
+            if not KEY_LIST.match(keys):
+                raise ValueError(f'keys.{binding}: {keys!r} is not a key list like "ctrl+k" or "c,ctrl+k"')
+        return value
 
     @field_validator("shop_url")
     @classmethod

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 import traceback
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from oms_tui.cli import main
 from oms_tui.config import Settings, hide_password
@@ -337,3 +339,17 @@ def test_config_show_masks_a_password_given_in_the_query(monkeypatch: pytest.Mon
     code, output = show()
     assert code == 0 and "pw-canary-88" not in output
     assert 'database_url = "postgresql://oms@db.local/oms?password=***"' in output
+
+
+@pytest.mark.parametrize(
+    ("keys", "said"),
+    [
+        ({"claim": "c"}, "'claim' is not a binding id like queue.claim"),
+        ({"queue.claim": "ctrl k"}, "keys.queue.claim: 'ctrl k' is not a key list"),
+        ({"queue.claim": ""}, "keys.queue.claim: '' is not a key list"),
+    ],
+)
+def test_a_keys_table_names_bindings_and_keys(keys: dict[str, str], said: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(said)):
+        Settings(keys=keys)
+    assert Settings(keys={"queue.claim": "ctrl+k,c"}).keys == {"queue.claim": "ctrl+k,c"}

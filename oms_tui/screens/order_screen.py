@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from oms_tui.actions.permissions import Permission, allowed, release_permission
+from oms_tui.actions.permissions import Permission, allowed, refusal, release_permission
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Claim, OutboxAction, Staff
 from oms_tui.floor.actions.order_desk import OrderDesk
@@ -406,7 +406,7 @@ class OrderScreen(LeanScreen[None]):
         if allowed(self.desk.staff, Permission.TAKE_OVER):
             self._claim(take_over=True)
         else:
-            self.notify(f"only a manager may {Permission.TAKE_OVER}", title="Not allowed", severity="error")
+            self.notify(refusal(self.desk.staff, Permission.TAKE_OVER), title="Not allowed", severity="error")
 
     def _claim(self, *, take_over: bool) -> None:
         fo, staff = self.fulfillment_order(), self.desk.staff
@@ -434,7 +434,7 @@ class OrderScreen(LeanScreen[None]):
         if fo is None:
             return
         if not allowed(self.desk.staff, Permission.REASSIGN):
-            self.notify(f"only a manager may {Permission.REASSIGN}", title="Not allowed", severity="error")
+            self.notify(refusal(self.desk.staff, Permission.REASSIGN), title="Not allowed", severity="error")
             return
         lease = floor_app(self.app).lease
 

@@ -183,3 +183,20 @@ async def test_a_picker_may_not_take_over_nor_reassign(runtime: Runtime) -> None
             "Pia Picker (picker) may not reassign claims: ask a manager",
         ]
     assert claims(runtime) == [(fo_id, "ANA", "pick-2")]
+
+
+async def test_a_station_remaps_a_key_by_its_binding_id(runtime: Runtime) -> None:
+    """`[keys]` in the settings: here claiming is on ctrl+k, and plain c no longer claims."""
+    runtime.settings.keys = {"queue.claim": "ctrl+k"}
+    app = signed_in(runtime, "P1", "Pia Picker", Role.PICKER)
+    said = notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = rows(app)[0]
+        await pilot.press("c")
+        await settle(pilot)
+        assert claims(runtime) == []
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert said[-1] == f"{first.order_name} claimed by Pia Picker until 09:40"
+    assert claims(runtime) == [(first.key, "P1", "pack-1")]
