@@ -131,8 +131,8 @@ class OmsApp(FailureHandlingApp):
             self,
             super().on_event,
             self.scanned,
-            gap_ms=settings.scan_gap_ms,
-            min_length=settings.scan_min_length,
+            gap_ms=runtime.floor.scanner.gap_ms,
+            min_length=runtime.floor.scanner.min_length,
         )
         self.last_input = clock()  # for idle sign-out
         self.stopping = threading.Event()

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ from oms_tui.cache.types import utcnow
 from oms_tui.config import APP_NAME, Settings, SettingsFileError, default_database_url
 from oms_tui.floor.actions.staff import seed_demo_staff
 from oms_tui.floor.exceptions.records import run_pass
-from oms_tui.floor.exceptions.rules import RuleSettings
+from oms_tui.floor_settings import FloorSettings
 from oms_tui.store.api_notices import status_text
 from oms_tui.store.errors import StoreAuthError, StoreError
 from oms_tui.store.streams import STREAMS
@@ -129,6 +130,11 @@ class Runtime:
     demo_store: SimStore | None = None  # the embedded simulator's shop, in demo mode
     wake: threading.Event = field(default_factory=threading.Event)  # set: the next pass starts now
     reread_token: Callable[[], SecretStr | None] = token_in_settings  # after the store refused ours
+
+    @cached_property
+    def floor(self) -> FloorSettings:
+        """The floor's rules, walking order and scanner, as this station's settings make them."""
+        return FloorSettings.of(self.settings)
 
     @classmethod
     def start(cls, settings: Settings, *, app_start: bool = False) -> Runtime:
@@ -298,9 +304,8 @@ class Runtime:
 
     def check_exceptions(self) -> None:
         """Run the exception rules over what changed; a failure is logged, the live loop goes on."""
-        rules = RuleSettings(sla_hours=self.settings.sla_hours, carrier=self.settings.carrier)
         try:
-            run_pass(self.cache, rules, utcnow())
+            run_pass(self.cache, self.floor.rules, utcnow())
         except SQLAlchemyError as exc:
             log.warning("exception rules failed: %s", exc)
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from oms_tui.cache.models import Order
 from oms_tui.config import Settings
-from oms_tui.floor.picking.walking import WalkRule
+from oms_tui.floor_settings import FloorSettings
 from oms_tui.printing.content import packing_slip, pick_sheets, pickable
 from oms_tui.printing.output import Document
 from oms_tui.printing.paper import PAPERS
@@ -43,8 +43,7 @@ def pick_list_of_batch(
 ) -> Document:
     """The pick list of a batch of fulfillment orders, a tote each in the order given (the pick
     screen's batch); PickRefused when there is nothing to pick."""
-    walk = WalkRule.of(settings.pick_walk, settings.pick_zones)
-    sheets = pick_sheets(session, fulfillment_order_ids, walk=walk)
+    sheets = pick_sheets(session, fulfillment_order_ids, walk=FloorSettings.of(settings).walk)
     names = [order for sheet in sheets for _, order in sheet.orders]
     orders = sorted(
         session.exec(select(Order).where(col(Order.name).in_(names))).all(),

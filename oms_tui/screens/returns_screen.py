@@ -406,6 +406,4 @@ class ReturnsScreen(LeanScreen[None]):
 
 def make_screen(context: ScreenContext) -> ReturnsScreen:
     """The returns, made when first shown (`catalog.py` gives its key and title)."""
-    return ReturnsScreen(
-        context.cache, context.clock, RuleSettings(return_window_days=context.settings.return_window_days)
-    )
+    return ReturnsScreen(context.cache, context.clock, context.runtime.floor.rules)

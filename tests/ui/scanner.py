@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 import unicodedata
+from dataclasses import replace
 from typing import Any
 
 from textual import events
@@ -29,8 +30,7 @@ PERSON_S = 0.25  # a quick typist's pause between keys
 
 def scanner_on(runtime: Runtime, gap_ms: float = GAP_MS) -> Runtime:
     """The runtime with a scanner at its station (the shared fixture's keys come from Pilot: typing)."""
-    runtime.settings = runtime.settings.model_copy(update={"scan_gap_ms": gap_ms})
-    return runtime
+    return replace(runtime, settings=runtime.settings.model_copy(update={"scan_gap_ms": gap_ms}))
 
 
 def key_event(character: str, at: float) -> events.Key:
