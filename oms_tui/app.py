@@ -173,7 +173,11 @@ class OmsApp(App[None]):
 
     # --- screens and keys ---------------------------------------------------------------------------
     def action_show_screen(self, name: str) -> None:
+        """The screen the key names, not what was opened over it (an order, a search): those close,
+        but a blocking error, which waits to be acknowledged."""
         self.switch_mode(name)
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, BlockingError):
+            self.pop_screen()
 
     def action_help(self) -> None:
         from oms_tui.screens.help_screen import HelpScreen  # screens not shown at start: imported when asked
