@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
+from importlib import import_module
 from typing import Any, ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,7 +32,7 @@ from oms_tui.floor.queues.claims import heartbeat
 from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput
-from oms_tui.screens.catalog import SCREENS
+from oms_tui.screens.catalog import OPENED_OVER, SCREENS
 from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned, StaffChanged
 from oms_tui.screens.registry import ScreenContext, ScreenEntry
 from oms_tui.screens.sign_in import SignInScreen
@@ -77,6 +78,7 @@ class OmsApp(App[None]):
     TITLE = "oms-tui"
     COMMANDS = App.COMMANDS | {OrderCommands}
     SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = SCREENS
+    OPENED_OVER: ClassVar[tuple[str, ...]] = OPENED_OVER  # their modules are loaded ahead too
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding(
@@ -115,13 +117,16 @@ class OmsApp(App[None]):
         staff: Staff | None = None,
         sign_in_first: bool = False,
         driver_class: type[Driver] | None = None,
+        prepare_screens: bool = False,
     ) -> None:
         """`staff`: the person signed in at this station (their role decides what they may do).
         `sign_in_first`: with nobody signed in, open on the sign-in (as `oms-tui` does).
-        `driver_class`: Textual's driver, for sessions in a browser (`oms_tui.web`)."""
+        `driver_class`: Textual's driver, for sessions in a browser (`oms_tui.web`).
+        `prepare_screens`: after the first frame, make the other screens in the background (as
+        `oms-tui` does), so that the first switch to one shows it at once."""
         super().__init__(driver_class=driver_class)
         self.runtime, self.live, self.clock = runtime, live, clock
-        self.sign_in_first = sign_in_first
+        self.sign_in_first, self.prepare_screens = sign_in_first, prepare_screens
         settings = runtime.settings
         self.desk = OrderDesk(settings.station, staff)  # the signed-in person: replaced at each sign-in
         self.scan_input = ScanInput(
@@ -163,6 +168,24 @@ class OmsApp(App[None]):
         # The collector is on from here (`oms-tui` starts with it off: oms_tui/entry.py).
         gc.freeze()
         gc.enable()
+        if self.prepare_screens:
+            self.load_screens()
+
+    @work(thread=True, exclusive=True, group="prepare-screens")
+    def load_screens(self) -> None:
+        """The code of the screens not shown yet, imported off the UI thread once the first frame is
+        out (start-up stays lazy); then they are made one by one on the UI thread."""
+        for module in [entry.module for entry in self.entries if entry.module] + list(self.OPENED_OVER):
+            import_module(f"oms_tui.screens.{module}")
+        self.call_from_thread(self._make_next_screen)
+
+    def _make_next_screen(self) -> None:
+        """One screen not made yet is made (composed, styled, its first read started) without being
+        shown, then the next after the next frame: keys pressed meanwhile wait one screen at most."""
+        waiting = [entry for entry in self.entries if entry.name not in self.made]
+        if waiting:
+            self._init_mode(waiting[0].name)  # what Textual does at a mode's first switch, less the switch
+            self.call_after_refresh(self._make_next_screen)
 
     async def on_event(self, event: events.Event) -> None:
         """Every key from the terminal goes through scan detection first (`scan_input`)."""
@@ -434,7 +457,9 @@ def run_app(
                     staff = active_staff(session, settings.staff)  # StaffError: one line, not started
                     record_sign_in(session, settings.station, staff, "settings")
                     session.commit()
-            app = OmsApp(runtime, staff=staff, sign_in_first=True, driver_class=driver_class)
+            app = OmsApp(
+                runtime, staff=staff, sign_in_first=True, driver_class=driver_class, prepare_screens=True
+            )
         if started is not None:
             started(app)
         app.run()

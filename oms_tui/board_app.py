@@ -14,6 +14,7 @@ from oms_tui.screens.registry import ScreenEntry
 
 class BoardApp(OmsApp, inherit_bindings=False):  # none of the app's keys (search, screens, go to order)
     SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = (BOARD,)
+    OPENED_OVER: ClassVar[tuple[str, ...]] = ()  # nothing opens over the board here
     ENABLE_COMMAND_PALETTE = False  # the palette opens orders and syncs: actions
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", show=False, id="app.quit"),  # a wall screen shows no keys

@@ -125,7 +125,7 @@ class BoardScreen(LeanScreen[None]):
         self.sub_title = f"{now.astimezone():%a %d %b %H:%M}"
         if self.next_load is not None:
             self.next_load.stop()
-        self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
+        self.next_load = self.read_again_in(REFRESH_SECONDS, self.load)
 
 
 def _axis(now: datetime) -> Text:

@@ -151,7 +151,7 @@ class ReturnsScreen(LeanScreen[None]):
             self.sub_title = f"{len(queued)} open"
         if self.next_load is not None:
             self.next_load.stop()
-        self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
+        self.next_load = self.read_again_in(REFRESH_SECONDS, self.load)
 
     @on(DataTable.RowSelected, "#queue")
     def _picked(self, event: DataTable.RowSelected) -> None:

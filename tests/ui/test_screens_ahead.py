@@ -1,0 +1,56 @@
+"""After its first frame the app makes the screens not shown yet, in the background, so the first F-key
+to each shows a screen already built and read; a screen made ahead (or left) does not keep reading
+every few seconds for nobody, it reads when shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from oms_tui.app import OmsApp
+from oms_tui.runtime import Runtime
+from oms_tui.screens.board_screen import BoardScreen
+from oms_tui.widgets.stage_tile import StageTile
+from tests.ui.conftest import NOW, settle
+
+SIZE = (120, 36)
+
+
+async def all_made(pilot: Pilot[Any]) -> None:
+    """Until the app has made every screen (one a frame), without a key pressed."""
+    app: Any = pilot.app
+    for _ in range(100):
+        await settle(pilot)
+        if set(app.made) == {entry.name for entry in app.entries}:
+            return
+    raise AssertionError(f"made only {sorted(app.made)}")
+
+
+async def test_every_screen_is_made_after_the_first_frame_and_f4_shows_the_one_made(runtime: Runtime) -> None:
+    app = OmsApp(runtime, live=False, clock=lambda: NOW, prepare_screens=True)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.current_mode == "queues"
+        await all_made(pilot)
+        assert app.current_mode == "queues"  # made, not shown
+        board = app.made["board"]
+        assert isinstance(board, BoardScreen)
+        await pilot.press("f4")
+        assert app.screen is board
+        tile = board.query_one("#stage-0", StageTile)
+        assert tile.value != "", "the board read its figures when it was made, not at F4"
+
+
+async def test_a_screen_not_shown_reads_again_when_shown_not_while_hidden(runtime: Runtime) -> None:
+    app = OmsApp(runtime, live=False, clock=lambda: NOW, prepare_screens=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await all_made(pilot)
+        board = app.made["board"]
+        assert isinstance(board, BoardScreen)
+        reads: list[str] = []
+        board.read_due(lambda: reads.append("read"))  # its next read comes due while the queue shows
+        await settle(pilot)
+        assert reads == []
+        await pilot.press("f4")
+        await settle(pilot)
+        assert reads == ["read"]
