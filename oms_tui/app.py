@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -40,6 +41,7 @@ from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, wi
 from oms_tui.widgets.blocking_error import BlockingError
 
 HEALTH_EVERY_S = 5.0  # the outbox and notices also change without a sync (actions on this station)
+PREPARE_QUIET_S = 0.5  # a screen is made ahead only after this long without a key: keys never queue behind it
 
 
 def local_now() -> datetime:
@@ -137,6 +139,7 @@ class OmsApp(App[None]):
             min_length=settings.scan_min_length,
         )
         self.last_input = clock()  # for idle sign-out
+        self.last_input_at = 0.0  # time.monotonic() of the last key or mouse event
         self.stopping = threading.Event()
         self.set_reactive(OmsApp.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
@@ -181,16 +184,21 @@ class OmsApp(App[None]):
 
     def _make_next_screen(self) -> None:
         """One screen not made yet is made (composed, styled, its first read started) without being
-        shown, then the next after the next frame: keys pressed meanwhile wait one screen at most."""
+        shown, then the next after the next frame; none while someone is pressing keys."""
         waiting = [entry for entry in self.entries if entry.name not in self.made]
-        if waiting:
-            self._init_mode(waiting[0].name)  # what Textual does at a mode's first switch, less the switch
-            self.call_after_refresh(self._make_next_screen)
+        if not waiting:
+            return
+        busy = PREPARE_QUIET_S - (time.monotonic() - self.last_input_at)
+        if busy > 0:
+            self.set_timer(busy, self._make_next_screen)
+            return
+        self._init_mode(waiting[0].name)  # what Textual does at a mode's first switch, less the switch
+        self.call_after_refresh(self._make_next_screen)
 
     async def on_event(self, event: events.Event) -> None:
         """Every key from the terminal goes through scan detection first (`scan_input`)."""
         if isinstance(event, events.InputEvent):
-            self.last_input = self.clock()
+            self.last_input, self.last_input_at = self.clock(), time.monotonic()
         if not await self.scan_input.intercept(event):
             await super().on_event(event)
 

@@ -12,6 +12,7 @@ from oms_tui.app import OmsApp
 from oms_tui.runtime import Runtime
 from oms_tui.screens.board_screen import BoardScreen
 from oms_tui.widgets.stage_tile import StageTile
+from oms_tui.widgets.virtual_table import VirtualTable
 from tests.ui.conftest import NOW, settle
 
 SIZE = (120, 36)
@@ -33,6 +34,9 @@ async def test_every_screen_is_made_after_the_first_frame_and_f4_shows_the_one_m
         assert app.current_mode == "queues"
         await all_made(pilot)
         assert app.current_mode == "queues"  # made, not shown
+        queue = app.screen.query_one("#queue", VirtualTable)
+        await pilot.press("down")
+        assert queue.cursor == 1  # the queue kept the keys
         board = app.made["board"]
         assert isinstance(board, BoardScreen)
         await pilot.press("f4")
