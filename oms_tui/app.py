@@ -192,7 +192,10 @@ class OmsApp(App[None]):
         if busy > 0:
             self.set_timer(busy, self._make_next_screen)
             return
-        self._init_mode(waiting[0].name)  # what Textual does at a mode's first switch, less the switch
+        shown = self.current_mode
+        with self.batch_update():  # made and mounted, never drawn: what was shown is back at once
+            self.switch_mode(waiting[0].name)
+            self.switch_mode(shown)
         self.call_after_refresh(self._make_next_screen)
 
     async def on_event(self, event: events.Event) -> None:
