@@ -57,6 +57,10 @@ class LiveReport(Message):
         self.update = update
 
 
+class ScreensLoaded(Message):
+    """The code of the screens not shown yet is imported: they can be made."""
+
+
 SCREEN_KEYS = Binding.Group("Screens")  # a footer short of room shows them as "F2 F3 … Screens"
 
 
@@ -180,8 +184,9 @@ class OmsApp(App[None]):
         out (start-up stays lazy); then they are made one by one on the UI thread."""
         for module in [entry.module for entry in self.entries if entry.module] + list(self.OPENED_OVER):
             import_module(f"oms_tui.screens.{module}")
-        self.call_from_thread(self._make_next_screen)
+        self.post_message(ScreensLoaded())  # dropped quietly if the app has quit meanwhile
 
+    @on(ScreensLoaded)
     def _make_next_screen(self) -> None:
         """One screen not made yet is made (composed, styled, its first read started) without being
         shown, then the next after the next frame; none while someone is pressing keys."""
