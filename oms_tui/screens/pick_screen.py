@@ -132,6 +132,11 @@ class PickScreen(PickPapers):
     def on_screen_resume(self) -> None:
         self.load()
 
+    def on_screen_suspend(self) -> None:
+        if self.typed:  # a code half typed when the picker left is not counted later by surprise
+            self.typed = ""
+            self.query_one("#last", Static).update(typing_line(""), layout=False)
+
     # --- who works here ------------------------------------------------------------------------------
     @property
     def actor(self) -> Actor:

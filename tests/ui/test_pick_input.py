@@ -101,13 +101,26 @@ async def test_a_code_typed_on_the_keyboard_counts_like_a_scan(picker: OmsApp, r
         assert open_sheet(runtime, "P01") == sheet  # nothing counted, no new batch
 
 
-async def test_enter_with_nothing_typed_says_so(picker: OmsApp) -> None:
+async def test_enter_with_nothing_typed_says_so_and_leaving_drops_what_was_half_typed(
+    picker: OmsApp, runtime: Runtime
+) -> None:
     said = notes(picker)
     async with picker.run_test(size=SMALL) as pilot:
         await new_batch(pilot)
         await pilot.press("enter")
         await settle(pilot)
-    assert any("Enter alone counts nothing" in note for note in said)
+        assert any("Enter alone counts nothing" in note for note in said)
+
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        await pilot.press(*(sheet.lines[0].sku or ""))  # typed in full, but no Enter...
+        await pilot.press("f2", "f5")  # ... the picker looked at the queue and came back
+        await settle(pilot)
+        assert last_line(picker) == ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert open_sheet(runtime, "P01") == sheet  # nothing counted
+        assert sum("Enter alone counts nothing" in note for note in said) == 2
 
 
 async def test_a_scan_whose_enter_comes_a_second_late_still_counts(runtime: Runtime) -> None:
