@@ -133,7 +133,9 @@ class PickScreen(PickPapers):
         self.load()
 
     def on_screen_suspend(self) -> None:
-        if self.typed:  # a code half typed when the picker left is not counted later by surprise
+        """A code half typed when the picker left is not counted later by surprise (shown again by
+        now: the app only made another screen ahead, the picker is still here)."""
+        if self.typed and not self.is_current:
             self.typed = ""
             self.query_one("#last", Static).update(typing_line(""), layout=False)
 

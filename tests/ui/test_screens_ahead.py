@@ -4,16 +4,23 @@ every few seconds for nobody, it reads when shown."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
+from oms_tui import app as app_module
 from oms_tui.app import OmsApp
+from oms_tui.cache.models import Role
 from oms_tui.runtime import Runtime
 from oms_tui.screens.board_screen import BoardScreen
+from oms_tui.screens.pick_screen import PickScreen
 from oms_tui.widgets.stage_tile import StageTile
 from oms_tui.widgets.virtual_table import VirtualTable
 from tests.ui.conftest import NOW, settle
+from tests.ui.floor_app import signed_in
+from tests.ui.pick_floor import open_sheet, shelve_every_sku
 
 SIZE = (120, 36)
 
@@ -58,3 +65,38 @@ async def test_a_screen_not_shown_reads_again_when_shown_not_while_hidden(runtim
         await pilot.press("f4")
         await settle(pilot)
         assert reads == ["read"]
+
+
+async def test_screens_made_while_a_picker_types_a_code_leave_the_code_alone(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shelve_every_sku(runtime)
+    staff = signed_in(runtime, "P01", "Ana Pereira", Role.PICKER).desk.staff
+    typing = threading.Event()
+    imported = app_module.import_module
+
+    def import_when_typing(name: str) -> Any:
+        typing.wait(10)  # the screens are made once the picker has started typing
+        return imported(name)
+
+    monkeypatch.setattr(app_module, "import_module", import_when_typing)
+    monkeypatch.setattr(app_module, "PREPARE_QUIET_S", 0.0)  # made even between two keys
+    app = OmsApp(runtime, live=False, clock=lambda: NOW, staff=staff, prepare_screens=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "n")
+        pick = app.screen
+        assert isinstance(pick, PickScreen)
+        for _ in range(500):  # not `settle`: it would wait for the held import worker
+            if pick.sheet is not None:
+                break
+            await pilot.pause()
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None and pick.sheet is not None
+        sku = sheet.lines[0].sku or ""
+        await pilot.press(*sku[:4])
+        typing.set()
+        await all_made(pilot)
+        await pilot.press(*sku[4:], "enter")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None and sheet.lines[0].picked == 1
