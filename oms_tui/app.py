@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
+from importlib import import_module
 from typing import Any, ClassVar
 
 import rich
@@ -35,7 +37,7 @@ from oms_tui.floor.queues.claims import heartbeat
 from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput
-from oms_tui.screens.catalog import SCREENS
+from oms_tui.screens.catalog import OPENED_OVER, SCREENS
 from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned, StaffChanged
 from oms_tui.screens.registry import ScreenContext, ScreenEntry
 from oms_tui.screens.sign_in import SignInScreen
@@ -43,6 +45,7 @@ from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, wi
 from oms_tui.widgets.blocking_error import BlockingError
 
 HEALTH_EVERY_S = 5.0  # the outbox and notices also change without a sync (actions on this station)
+PREPARE_QUIET_S = 0.5  # a screen is made ahead only after this long without a key: keys never queue behind it
 
 
 def local_now() -> datetime:
@@ -56,6 +59,10 @@ class LiveReport(Message):
     def __init__(self, update: LiveUpdate) -> None:
         super().__init__()
         self.update = update
+
+
+class ScreensLoaded(Message):
+    """The code of the screens not shown yet is imported: they can be made."""
 
 
 SCREEN_KEYS = Binding.Group("Screens")  # a footer short of room shows them as "F2 F3 … Screens"
@@ -81,6 +88,7 @@ class OmsApp(FailureHandlingApp):
     TITLE = "oms-tui"
     COMMANDS = App.COMMANDS | {OrderCommands}
     SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = SCREENS
+    OPENED_OVER: ClassVar[tuple[str, ...]] = OPENED_OVER  # their modules are loaded ahead too
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding(
@@ -118,13 +126,16 @@ class OmsApp(FailureHandlingApp):
         staff: Staff | None = None,
         sign_in_first: bool = False,
         driver_class: type[Driver] | None = None,
+        prepare_screens: bool = False,
     ) -> None:
         """`staff`: the person signed in at this station (their role decides what they may do).
         `sign_in_first`: with nobody signed in, open on the sign-in (as `oms-tui` does).
-        `driver_class`: Textual's driver, for sessions in a browser (`oms_tui.web`)."""
+        `driver_class`: Textual's driver, for sessions in a browser (`oms_tui.web`).
+        `prepare_screens`: after the first frame, make the other screens in the background (as
+        `oms-tui` does), so that the first switch to one shows it at once."""
         super().__init__(driver_class=driver_class)
         self.runtime, self.live, self.clock = runtime, live, clock
-        self.sign_in_first = sign_in_first
+        self.sign_in_first, self.prepare_screens = sign_in_first, prepare_screens
         settings = runtime.settings
         self.desk = OrderDesk(settings.station, staff)  # the signed-in person: replaced at each sign-in
         self.scan_input = ScanInput(
@@ -135,6 +146,7 @@ class OmsApp(FailureHandlingApp):
             min_length=runtime.floor.scanner.min_length,
         )
         self.last_input = clock()  # for idle sign-out
+        self.last_input_at = 0.0  # time.monotonic() of the last key or mouse event
         self.stopping = threading.Event()
         self.set_reactive(OmsApp.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
@@ -168,17 +180,48 @@ class OmsApp(FailureHandlingApp):
         # The collector is on from here (`oms-tui` starts with it off: oms_tui/entry.py).
         gc.freeze()
         gc.enable()
+        if self.prepare_screens:
+            self.load_screens()
+
+    @work(thread=True, exclusive=True, group="prepare-screens")
+    def load_screens(self) -> None:
+        """The code of the screens not shown yet, imported off the UI thread once the first frame is
+        out (start-up stays lazy); then they are made one by one on the UI thread."""
+        for module in [entry.module for entry in self.entries if entry.module] + list(self.OPENED_OVER):
+            import_module(f"oms_tui.screens.{module}")
+        self.post_message(ScreensLoaded())  # dropped quietly if the app has quit meanwhile
+
+    @on(ScreensLoaded)
+    def _make_next_screen(self) -> None:
+        """One screen not made yet is made (composed, styled, its first read started) without being
+        shown, then the next after the next frame; none while someone is pressing keys."""
+        waiting = [entry for entry in self.entries if entry.name not in self.made]
+        if not waiting:
+            return
+        busy = PREPARE_QUIET_S - (time.monotonic() - self.last_input_at)
+        if busy > 0:
+            self.set_timer(busy, self._make_next_screen)
+            return
+        shown = self.current_mode
+        with self.batch_update():  # made and mounted, never drawn: what was shown is back at once
+            self.switch_mode(waiting[0].name)
+            self.switch_mode(shown)
+        self.call_after_refresh(self._make_next_screen)
 
     async def on_event(self, event: events.Event) -> None:
         """Every key from the terminal goes through scan detection first (`scan_input`)."""
         if isinstance(event, events.InputEvent):
-            self.last_input = self.clock()
+            self.last_input, self.last_input_at = self.clock(), time.monotonic()
         if not await self.scan_input.intercept(event):
             await super().on_event(event)
 
     # --- screens and keys ---------------------------------------------------------------------------
     def action_show_screen(self, name: str) -> None:
+        """The screen the key names, not what was opened over it (an order, a search): those close,
+        but a blocking error, which waits to be acknowledged."""
         self.switch_mode(name)
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, BlockingError):
+            self.pop_screen()
 
     def action_help(self) -> None:
         from oms_tui.screens.help_screen import HelpScreen  # screens not shown at start: imported when asked
@@ -483,7 +526,9 @@ def run_app(
                     staff = active_staff(session, settings.staff)  # StaffError: one line, not started
                     record_sign_in(session, settings.station, staff, "settings")
                     session.commit()
-            app = OmsApp(runtime, staff=staff, sign_in_first=True, driver_class=driver_class)
+            app = OmsApp(
+                runtime, staff=staff, sign_in_first=True, driver_class=driver_class, prepare_screens=True
+            )
         if started is not None:
             started(app)
         app.run()

@@ -1,4 +1,5 @@
-"""The board alone, for a wall screen: no sign-in, no actions, nothing but the board and quitting."""
+"""The board alone, for a wall screen: no sign-in, no actions, nothing but the board and quitting
+(`q`, as on every screen, or Ctrl+Q)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,12 @@ from oms_tui.screens.registry import ScreenEntry
 
 class BoardApp(OmsApp, inherit_bindings=False):  # none of the app's keys (search, screens, go to order)
     SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = (BOARD,)
+    OPENED_OVER: ClassVar[tuple[str, ...]] = ()  # nothing opens over the board here
     ENABLE_COMMAND_PALETTE = False  # the palette opens orders and syncs: actions
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),  # a wall screen shows no keys
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
 
     def scanned(self, code: str) -> None:
         """A scan at the wall does nothing: no badge signs in, no order opens."""

@@ -141,7 +141,7 @@ class BoardScreen(LeanScreen[None]):
     def load_later(self) -> None:
         if self.next_load is not None:
             self.next_load.stop()
-        self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
+        self.next_load = self.read_again_in(REFRESH_SECONDS, self.load)
 
 
 def _axis(now: datetime) -> Text:

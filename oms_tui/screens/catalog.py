@@ -1,7 +1,8 @@
 """Every screen the app offers, in the Footer's order; the first is where the app opens.
 
 A screen's module is imported when the screen is first made, not at start-up: the app starts with
-the first screen's code alone (its keys, names and titles are here).
+the first screen's code alone (its keys, names and titles are here), and makes the others after its
+first frame (`OmsApp.prepare_screens`).
 """
 
 from collections.abc import Callable
@@ -23,12 +24,16 @@ def made_by(module: str) -> Callable[[ScreenContext], Screen[Any]]:
     return make
 
 
-QUEUES = ScreenEntry("f2", "queues", "Queues", made_by("queue_screen"))
-EXCEPTIONS = ScreenEntry("f3", "exceptions", "Exceptions", made_by("exceptions_screen"))
-BOARD = ScreenEntry("f4", "board", "Board", made_by("board_screen"))
-PICK = ScreenEntry("f5", "pick", "Pick", made_by("pick_screen"))
-PACK = ScreenEntry("f6", "pack", "Pack", made_by("pack_screen"))
-RETURNS = ScreenEntry("f7", "returns", "Returns", made_by("returns_screen"))
+def entry(key: str, name: str, title: str, module: str) -> ScreenEntry:
+    return ScreenEntry(key, name, title, made_by(module), module)
+
+
+QUEUES = entry("f2", "queues", "Queues", "queue_screen")
+EXCEPTIONS = entry("f3", "exceptions", "Exceptions", "exceptions_screen")
+BOARD = entry("f4", "board", "Board", "board_screen")
+PICK = entry("f5", "pick", "Pick", "pick_screen")
+PACK = entry("f6", "pack", "Pack", "pack_screen")
+RETURNS = entry("f7", "returns", "Returns", "returns_screen")
 
 SCREENS: tuple[ScreenEntry, ...] = (
     QUEUES,
@@ -38,3 +43,4 @@ SCREENS: tuple[ScreenEntry, ...] = (
     PACK,
     RETURNS,
 )  # add a screen: one more entry
+OPENED_OVER = ("order_screen", "search_screen", "help_screen")  # opened over the screens: loaded ahead too

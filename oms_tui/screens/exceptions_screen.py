@@ -139,7 +139,7 @@ class ExceptionsScreen(LeanScreen[None]):
     def load_later(self) -> None:
         if self.next_load is not None:
             self.next_load.stop()
-        self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
+        self.next_load = self.read_again_in(REFRESH_SECONDS, self.load)
 
     def _update_filter(self, counts: dict[str, int]) -> None:
         select_widget = self.query_one("#kind", Select)

@@ -8,7 +8,6 @@ to back); a refused step shows a blocking error that only a deliberate key close
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
@@ -34,6 +33,7 @@ from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.registry import ScreenContext
+from oms_tui.screens.step_queue import StepQueue
 from oms_tui.screens.text_modal import TextModal
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.key_footer import KeyFooter
@@ -72,8 +72,7 @@ class PackScreen(LeanScreen[None]):
         # how long the packer's claim on the open order lasts unless a step renews it
         self.lease = timedelta(minutes=settings.claim_lease_minutes)
         self.pack: Pack | None = None
-        self.steps: deque[Step] = deque()  # waiting to run, in the order they came
-        self.running = False
+        self.steps = StepQueue[Step](self, self.run_one, "pack-steps")
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
@@ -216,24 +215,10 @@ class PackScreen(LeanScreen[None]):
         if self.desk.staff is None:
             self.app.push_screen(BlockingError("Sign in first", "Nobody is signed in: scan your badge"))
             return
-        self.steps.append(step)
-        if not self.running:
-            self.running = True
-            self.run_steps()
-
-    @work(thread=True, exit_on_error=False, group="pack-steps")
-    def run_steps(self) -> None:
-        while self.steps:
-            self.run_one(self.steps.popleft())
-        self.app.call_from_thread(self.steps_done)
-
-    def steps_done(self) -> None:
-        self.running = False
-        if self.steps:  # came in after the worker looked
-            self.running = True
-            self.run_steps()
+        self.steps.add(step)
 
     def run_one(self, step: Step) -> None:
+        """In the steps' worker thread: the step in its own transaction, then shown."""
         before = self.pack
         pack, problem = None, None
         try:

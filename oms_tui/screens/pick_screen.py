@@ -1,10 +1,11 @@
 """The picker's screen: their open pick list in walking order, counted by scanning.
 
 Each scan (the app's `Scanned` message) counts one unit into its tote; a wrong item, an over-pick or
-an unknown code stops the picker with a blocking error. Scans are queued and counted one after the
-other by a single worker thread, so a fast burst of scans is neither dropped nor reordered. After
-each live update the screen looks for orders that left the list (cancelled, held) and shows their
-put-back at once, blocking.
+an unknown code stops the picker with a blocking error. A code typed on the keyboard (a label that will
+not scan, or a scan whose Enter came late and so arrived as typing) counts the same once Enter ends it.
+Scans are queued and counted one after the other (`StepQueue`), so a fast burst of scans is neither
+dropped nor reordered. After each live update the screen looks for orders that left the list
+(cancelled, held) and shows their put-back at once, blocking.
 
 The counting worker keeps the sheet it counts against (`scan_sheet`) and updates it from each count
 it writes, so a scan is one short write transaction with no read of the list; a fresh read (on
@@ -14,16 +15,14 @@ load) replaces it under the same lock, so the two never interleave.
 from __future__ import annotations
 
 import threading
-from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TypeVar
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -34,7 +33,6 @@ from oms_tui.config import Settings
 from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.floor.actions.store_actions import ActionRefused, Actor
 from oms_tui.floor.picking.pick_batches import finish, start_batch, wave_shipping_methods
-from oms_tui.floor.picking.pick_export import export_text
 from oms_tui.floor.picking.pick_lists import PickRefused, open_pick_list
 from oms_tui.floor.picking.pick_scans import (
     ScanResult,
@@ -52,20 +50,16 @@ from oms_tui.floor.picking.walking import WalkRule
 from oms_tui.floor.queues import claims
 from oms_tui.floor.queues.claims import ClaimRefused, Wave
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
-from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, Scanned, StaffChanged
+from oms_tui.screens.pick_papers import PickPapers, first_line
+from oms_tui.screens.pick_view import COLUMNS, cursor_after, line_cells, summary, typing_line
 from oms_tui.screens.registry import ScreenContext
+from oms_tui.screens.step_queue import StepQueue
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.pick_lines import PickLines
 from oms_tui.widgets.shell_header import ShellHeader
-from oms_tui.widgets.table_columns import Column
 
-COLUMNS = (  # bin, item and count first: a narrow screen hides the stop number, cuts the title
-    Column("#", justify="right", priority=3), Column("Bin", max_width=14), Column("SKU", max_width=24),
-    Column("Title", min_width=12, max_width=40, priority=2), Column("Picked"),
-    Column("Totes", min_width=10, priority=2),
-)  # fmt: skip
 WAVES = {
     "next": ("The next orders in the queue", None),
     "single": ("Single-item orders", Wave(single_item=True)),
@@ -75,7 +69,7 @@ Refusal = (PickRefused, ActionRefused, ClaimRefused, SQLAlchemyError)
 Done = TypeVar("Done")  # what a step returns
 
 
-class PickScreen(LeanScreen[None]):
+class PickScreen(PickPapers):
     AUTO_FOCUS = "#lines"
     DEFAULT_CSS = """
     PickScreen #summary { height: 1; padding: 0 1; background: $boost; }
@@ -118,9 +112,8 @@ class PickScreen(LeanScreen[None]):
         self.cache, self.settings, self.clock = cache, settings, clock
         self.walk = WalkRule.of(settings.pick_walk, settings.pick_zones)
         self.sheet: PickSheet | None = None
-        self.scans: deque[str] = deque()
-        self.scans_lock = threading.Lock()
-        self.counting = False  # a worker is draining `scans`
+        self.scans = StepQueue[tuple[str, int, Actor]](self, self.count_scan, "pick-scans")
+        self.typed = ""  # a code being typed on the keyboard, counted at Enter
         self.count_lock = threading.Lock()  # held while a scan is counted or the sheet read afresh
         self.scan_sheet: PickSheet | None = None  # the list as last written or read
 
@@ -138,6 +131,13 @@ class PickScreen(LeanScreen[None]):
 
     def on_screen_resume(self) -> None:
         self.load()
+
+    def on_screen_suspend(self) -> None:
+        """A code half typed when the picker left is not counted later by surprise (shown again by
+        now: the app only made another screen ahead, the picker is still here)."""
+        if self.typed and not self.is_current:
+            self.typed = ""
+            self.query_one("#last", Static).update(typing_line(""), layout=False)
 
     # --- who works here ------------------------------------------------------------------------------
     @property
@@ -196,7 +196,7 @@ class PickScreen(LeanScreen[None]):
                 self.scan_sheet = sheet = read_sheet(session, pick_list.id)
                 self.post_message(self.Loaded(sheet, new, note, decide))
         except Refusal as exc:
-            self.post_message(self.Refused("Pick list", _line(exc)))
+            self.post_message(self.Refused("Pick list", first_line(exc)))
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
@@ -216,7 +216,7 @@ class PickScreen(LeanScreen[None]):
 
     def show(self, sheet: PickSheet | None, changed: int | None = None) -> None:
         """Show the sheet; `changed`: the only stop that differs from the sheet shown (after a scan)."""
-        self.sheet = sheet
+        shown, self.sheet = self.sheet, sheet
         table = self.query_one("#lines", PickLines)
         prompt = self.query_one("#prompt", Static)
         staff = self.desk.staff
@@ -231,74 +231,81 @@ class PickScreen(LeanScreen[None]):
             )
             return
         prompt.display, table.display = False, True
-        picked, needed = sheet.units
-        totes = {tote.tote: tote for line in sheet.lines for tote in line.totes}
-        summary = Text.assemble(
-            (f"Pick list {sheet.pick_list_id}", "bold"),
-            f" · {staff.name if staff else sheet.staff_code} at {sheet.station} · ",
-            (f"{picked}/{needed}", "bold"),
-            " units · ",
-            ", ".join(
-                f"{name} {tote.order_name}" + (f" ({tote.withdrawn})" if tote.withdrawn else "")
-                for name, tote in sorted(totes.items(), key=lambda item: int(item[0][1:] or 0))
-            ),
-        )
-        self.query_one("#summary", Static).update(summary, layout=False)  # a fixed height: no reflow
+        if self.focused is None:  # hiding the list (no open list) took the focus from it
+            table.focus()
+        self.query_one("#summary", Static).update(summary(sheet, staff), layout=False)  # no reflow
         if changed is not None and len(table.rows) == len(sheet.lines):
             rows = list(table.rows)
             index = next(n for n, line in enumerate(sheet.lines) if line.stop == changed)
-            rows[index] = _cells(sheet.lines[index])
+            rows[index] = line_cells(sheet.lines[index])
             table.set_rows(rows)
         else:
-            table.set_rows([_cells(line) for line in sheet.lines])
-        if sheet.current is not None:
-            table.move_cursor(sheet.current)
+            table.set_rows([line_cells(line) for line in sheet.lines])
+        new_list = shown is None or shown.pick_list_id != sheet.pick_list_id
+        cursor = cursor_after(sheet, changed) if changed is not None or new_list else None
+        if cursor is not None:
+            table.move_cursor(cursor)
 
     # --- scans ---------------------------------------------------------------------------------------
     @on(Scanned)
     def scanned(self, event: Scanned) -> None:
         event.stop()
+        self.take(event.code)
+
+    def take(self, code: str, typed: bool = False) -> None:
+        """A scanned or typed code: counted in its turn, after the ones before it."""
         if self.sheet is None:
+            shown = f"{'Typed' if typed else 'Scanned'} {code[:64]!r}"
             self.app.push_screen(
                 BlockingError(
                     "No pick list",
-                    f"Scanned {event.code[:64]!r} but there is no open pick list",
+                    f"{shown} but there is no open pick list",
                     "Sign in, then press n for a new batch" if self.desk.staff else "Scan your badge first",
                 )
             )
             return
-        with self.scans_lock:
-            self.scans.append(event.code)
-            if self.counting:
-                return
-            self.counting = True
-        self.count_scans(self.sheet.pick_list_id, self.actor)
+        self.scans.add((code, self.sheet.pick_list_id, self.actor))
 
-    @work(thread=True, exit_on_error=False, group="pick-scans")
-    def count_scans(self, pick_list_id: int, actor: Actor) -> None:
-        """Count the queued scans in the order they came, one transaction each."""
-        while True:
-            with self.scans_lock:
-                if not self.scans:
-                    self.counting = False
-                    return
-                code = self.scans.popleft()
-            try:
-                with self.count_lock, self.cache.sessions() as session:
-                    sheet = self.scan_sheet
-                    if sheet is None or sheet.pick_list_id != pick_list_id:
-                        sheet = read_sheet(session, pick_list_id)
-                    try:
-                        result, sheet = count_scan(session, sheet, code, actor)
-                    except StaleSheet:  # changed under it (another station, a put-back): read again
-                        session.rollback()
-                        open_list(session, pick_list_id)
-                        result, sheet = count_scan(session, read_sheet(session, pick_list_id), code, actor)
-                    session.commit()
-                    self.scan_sheet = sheet
-                    self.post_message(self.Counted(result, sheet))
-            except (StaleSheet, *Refusal) as exc:
-                self.post_message(self.Refused("Scan not counted", _line(exc)))
+    def count_scan(self, scan: tuple[str, int, Actor]) -> None:
+        """In the scans' worker thread: one code counted, in one transaction."""
+        code, pick_list_id, actor = scan
+        try:
+            with self.count_lock, self.cache.sessions() as session:
+                sheet = self.scan_sheet
+                if sheet is None or sheet.pick_list_id != pick_list_id:
+                    sheet = read_sheet(session, pick_list_id)
+                try:
+                    result, sheet = count_scan(session, sheet, code, actor)
+                except StaleSheet:  # changed under it (another station, a put-back): read again
+                    session.rollback()
+                    open_list(session, pick_list_id)
+                    result, sheet = count_scan(session, read_sheet(session, pick_list_id), code, actor)
+                session.commit()
+                self.scan_sheet = sheet
+                self.post_message(self.Counted(result, sheet))
+        except (StaleSheet, *Refusal) as exc:
+            self.post_message(self.Refused("Scan not counted", first_line(exc)))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing a code: a printable key no binding takes starts it; once started every printable key
+        is part of it (a code's letters are not commands); Enter counts it, Esc drops it."""
+        if event.key == "enter":
+            code, self.typed = self.typed.strip(), ""
+            if code:
+                self.take(code, typed=True)
+            else:
+                self.notify("Enter alone counts nothing: scan an item, or type its SKU or barcode first")
+        elif self.typed and event.key == "escape":
+            self.typed = ""
+        elif self.typed and event.key == "backspace":
+            self.typed = self.typed[:-1]
+        elif event.is_printable and event.character and (self.typed or event.key not in self.active_bindings):
+            self.typed += event.character
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+        self.query_one("#last", Static).update(typing_line(self.typed), layout=False)
 
     @on(Counted)
     def counted(self, message: Counted) -> None:
@@ -351,7 +358,7 @@ class PickScreen(LeanScreen[None]):
             with self.cache.reads() as session:
                 methods = wave_shipping_methods(session, self.clock())
         except SQLAlchemyError as exc:
-            self.post_message(self.Refused("Waves", _line(exc)))
+            self.post_message(self.Refused("Waves", first_line(exc)))
             return
         self.app.call_from_thread(self.ask_wave, methods)
 
@@ -453,46 +460,6 @@ class PickScreen(LeanScreen[None]):
             f"pick list {pick_list_id} done",
         )
 
-    def action_export(self) -> None:
-        if self.sheet is None:
-            return
-        self.export(self.sheet.pick_list_id)
-
-    @work(thread=True, exit_on_error=False, group="pick-export")
-    def export(self, pick_list_id: int) -> None:
-        path = Path.cwd() / f"pick-list-{pick_list_id}.txt"
-        try:
-            with self.cache.reads() as session:
-                text = export_text(read_sheet(session, pick_list_id))
-            path.write_text(text, encoding="utf-8")
-        except (OSError, *Refusal) as exc:
-            self.post_message(self.Refused("Export failed", _line(exc)))
-            return
-        self.app.call_from_thread(self.notify, f"Pick list {pick_list_id} written to {path}")
-
-    def action_print(self) -> None:
-        """The open list's pick list as PDF, to the station's printer (or its print folder)."""
-        if self.sheet is None:
-            self.notify("No open pick list to print", severity="warning")
-            return
-        totes = {tote.tote: tote.fulfillment_order_id for line in self.sheet.lines for tote in line.live}
-        self.print_list([totes[name] for name in sorted(totes, key=lambda name: int(name[1:] or 0))])
-
-    @work(thread=True, exit_on_error=False, group="pick-print")
-    def print_list(self, fulfillment_order_ids: list[str]) -> None:
-        """Off the UI thread: `lp` may take its time. A failing printer keeps the PDF and says so."""
-        from oms_tui.printing.documents import pick_list_of_batch  # ReportLab loads at the first print
-        from oms_tui.printing.output import PrintFailed, print_documents
-
-        try:
-            with self.cache.reads() as session:
-                document = pick_list_of_batch(session, fulfillment_order_ids, self.settings)
-            said = print_documents(self.cache, self.settings, document)
-        except (PrintFailed, *Refusal) as exc:
-            self.app.call_from_thread(self.notify, _line(exc), title="Not printed", severity="error")
-            return
-        self.app.call_from_thread(self.notify, said, title="Pick list printed")
-
     @work(thread=True, exit_on_error=False, group="pick-actions")
     def write(
         self,
@@ -508,32 +475,9 @@ class PickScreen(LeanScreen[None]):
                 result = act(session)
                 session.commit()
         except Refusal as exc:
-            self.post_message(self.Refused(title, _line(exc)))
+            self.post_message(self.Refused(title, first_line(exc)))
             return
         self.app.call_from_thread(self.load, done if isinstance(done, str) else done(result), then_decide)
-
-
-def _cells(line: SheetLine) -> tuple[Text, ...]:
-    done = not line.left
-    style = "dim green" if done else ""
-    picked = Text(f"{line.picked}/{line.needed}", style="bold green" if done else "bold")
-    if line.short:
-        picked.append(f" short {line.short}", style="bold yellow")
-    totes = ", ".join(
-        f"{tote.tote}x{tote.needed}" + (f" {tote.withdrawn}" if tote.withdrawn else "") for tote in line.totes
-    )
-    return (
-        Text(str(line.stop), style=style),
-        Text(line.bin_code or "(no bin)", style=style or "bold"),
-        Text(line.sku or "", style=style),
-        Text(line.title, style=style),
-        picked,
-        Text(totes, style=style),
-    )
-
-
-def _line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def make_screen(context: ScreenContext) -> PickScreen:

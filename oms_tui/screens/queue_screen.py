@@ -99,8 +99,15 @@ class QueueScreen(LeanScreen[None]):
     CSS_PATH = "queue_screen.tcss"
     AUTO_FOCUS = "#queue"
     BINDINGS = [
-        # Priority: the key must not also reach the search box it focuses.
-        Binding("slash", "search", "Search", id="queue.search", priority=True),
+        # `/` is the app's search (any order, the same on every screen); this narrows the tab shown.
+        Binding(
+            "t",
+            "filter_text",
+            "Filter by text",
+            show=False,
+            tooltip="this tab's orders matching a number, customer, email, SKU or tracking; Enter applies",
+            id="queue.filter_text",
+        ),
         Binding("escape", "clear_search", "Clear", show=False, id="queue.clear"),
         Binding("f", "filters", "Filter", id="queue.filter"),
         Binding("r", "refresh", "Refresh", show=False, id="queue.refresh"),  # the queue follows changes
@@ -125,6 +132,7 @@ class QueueScreen(LeanScreen[None]):
         self.stage = Stage.READY_TO_PICK
         self.filters = QueueFilter()
         self.claims_seen: tuple[int, datetime | None] | None = None
+        self.choices: dict[str, list[tuple[str, str]]] = {}  # each filter's options, as last read
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
@@ -186,6 +194,7 @@ class QueueScreen(LeanScreen[None]):
     def live_updated(self, message: LiveUpdated) -> None:
         if message.update.changed:
             self.data_changed()
+            self.load_choices()  # a first sync brings the locations and channels after the screen shows
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="claims-seen")
     def watch_claims(self) -> None:
@@ -220,8 +229,22 @@ class QueueScreen(LeanScreen[None]):
             )
             locations = [(name, ident) for name, ident in found]
             sources = sorted(((channel_label(c), c) for c in channels(session)), key=lambda o: o[0].lower())
-        self.app.call_from_thread(self.query_one("#location", Select).set_options, locations)
-        self.app.call_from_thread(self.query_one("#channel", Select).set_options, sources)
+        self.app.call_from_thread(self.set_choices, "#location", locations)
+        self.app.call_from_thread(self.set_choices, "#channel", sources)
+
+    def set_choices(self, selector: str, options: list[tuple[str, str]]) -> None:
+        """New options for a filter, the one chosen kept while it is still offered."""
+        choices = self.query_one(selector, Select)
+        if self.choices.get(selector) == options:
+            return  # as they were: the list a person may have open stays as it is
+        self.choices[selector] = options
+        chosen = choices.value
+        with choices.prevent(Select.Changed):
+            choices.set_options(options)
+            if chosen in {value for _, value in options}:
+                choices.value = chosen
+        if choices.value != chosen:  # what was chosen is gone: the queue shows without it
+            self.set_filters(**{"location_id" if selector == "#location" else "channel": None})
 
     # --- stages -------------------------------------------------------------------------------------
 
@@ -276,11 +299,7 @@ class QueueScreen(LeanScreen[None]):
         if not event.value.strip():
             self.set_filters(tag="")
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # In the search box, `/` is typed (a date, "n/a"): the binding is for getting there.
-        return not (action == "search" and self.query_one("#search", Input).has_focus)
-
-    def action_search(self) -> None:
+    def action_filter_text(self) -> None:
         search = self.query_one("#search", Input)
         search.add_class("-shown")
         search.focus()

@@ -40,3 +40,4 @@ class ScreenEntry:
     name: str  # the mode's name, unique: "queues"
     title: str  # in the Footer, the help screen and the command palette
     make: Callable[[ScreenContext], Screen[Any]]
+    module: str = ""  # `oms_tui.screens.<module>` that `make` imports: loaded ahead, after the first frame

@@ -10,7 +10,6 @@ close for the outbox.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +45,7 @@ from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import Scanned
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
+from oms_tui.screens.step_queue import StepQueue
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.fitted_table import FittedTable, Row
 from oms_tui.widgets.key_footer import KeyFooter
@@ -116,8 +116,7 @@ class ReturnsScreen(LeanScreen[None]):
         super().__init__()
         self.cache, self.clock, self.rules = cache, clock, rules
         self.receiving: Receiving | None = None
-        self.steps: deque[Step] = deque()  # waiting to run, in the order they came
-        self.running = False
+        self.steps = StepQueue[Step](self, self.run_one, "returns-steps")
         self.queued: dict[str, QueuedReturn] = {}
         self.next_load: Timer | None = None
 
@@ -171,7 +170,7 @@ class ReturnsScreen(LeanScreen[None]):
     def load_later(self) -> None:
         if self.next_load is not None:
             self.next_load.stop()
-        self.next_load = self.set_timer(REFRESH_SECONDS, self.load)
+        self.next_load = self.read_again_in(REFRESH_SECONDS, self.load)
 
     @on(DataTable.RowSelected, "#queue")
     def _picked(self, event: DataTable.RowSelected) -> None:
@@ -209,18 +208,13 @@ class ReturnsScreen(LeanScreen[None]):
         self.run_step(on_current)
 
     def run_step(self, step: Step) -> None:
-        self.steps.append(step)
-        if not self.running:
-            self.running = True
-            self.run_steps()
+        self.steps.add(step)
 
-    @work(thread=True, exit_on_error=False, group="returns-steps")
-    def run_steps(self) -> None:
-        while self.steps:
-            self.app.call_from_thread(self.stepped, self.run_one(self.steps.popleft()))
-        self.app.call_from_thread(self.steps_done)
+    def run_one(self, step: Step) -> None:
+        """In the steps' worker thread: the step, then shown (before the next step reads `receiving`)."""
+        self.app.call_from_thread(self.stepped, self.step_result(step))
 
-    def run_one(self, step: Step) -> Stepped:
+    def step_result(self, step: Step) -> Stepped:
         current = self.receiving  # as the steps before this one left it
         try:
             with self.cache.sessions() as session:
@@ -235,12 +229,6 @@ class ReturnsScreen(LeanScreen[None]):
             saving = ("Could not save", one_line(exc), "Nothing was lost: try the step again")
             return Stepped(current, problem=saving)
         return result
-
-    def steps_done(self) -> None:
-        self.running = False
-        if self.steps:  # came in after the worker looked
-            self.running = True
-            self.run_steps()
 
     def stepped(self, result: Stepped) -> None:
         if result.note:

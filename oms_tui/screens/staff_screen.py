@@ -67,7 +67,7 @@ class StaffScreen(ModalScreen[None]):
         self.query_one(DataTable).add_columns("Code", "Role", "Name", "")
         self.load()
 
-    @work(thread=True, exclusive=True, group="staff")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="staff")
     def load(self) -> None:
         with self.cache.reads() as session:
             people = everyone(session)
@@ -154,7 +154,7 @@ class StaffScreen(ModalScreen[None]):
         deactivate(session, code, station=self.station, by=by, now=self.clock())
         return f"{code} deactivated; their claims lapsed"
 
-    @work(thread=True, group="staff-change")
+    @work(thread=True, exit_on_error=False, group="staff-change")
     def change(self, change: Change) -> None:
         try:
             with self.cache.sessions() as session:

@@ -21,7 +21,7 @@ async def test_the_board_app_shows_the_board_and_takes_no_action(runtime: Runtim
         board = app.screen
         assert isinstance(board, BoardScreen)
         # The full app's keys: screens, search, go to order, the command palette, help, sync now.
-        for key in ("f2", "f3", "f5", "slash", "ctrl+p", "question_mark", "f1", "ctrl+g", "enter", "q"):
+        for key in ("f2", "f3", "f5", "slash", "ctrl+p", "question_mark", "f1", "ctrl+g", "enter"):
             await pilot.press(key)
             await settle(pilot)
             assert app.screen is board, f"{key} left the board"
@@ -30,8 +30,17 @@ async def test_the_board_app_shows_the_board_and_takes_no_action(runtime: Runtim
         await settle(pilot)
         assert app.screen is board and len(app.screen_stack) == 1, "a scan opened something"
         assert app.desk.staff is None, "nobody signs in at the board"
-        assert app.is_running, "nothing but ctrl+q ends the board"
+        assert app.is_running, "nothing but quitting ends the board"
         assert not [binding for binding in app.active_bindings.values() if binding.binding.show]
         await pilot.press("ctrl+q")
         await pilot.pause()
-    assert not app.is_running
+        assert not app.is_running, "ctrl+q did not quit"
+
+
+async def test_q_quits_the_board_as_it_quits_every_screen(runtime: Runtime) -> None:
+    app = BoardApp(runtime, live=False, clock=lambda: NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running, "q did not quit"

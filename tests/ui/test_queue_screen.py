@@ -133,14 +133,14 @@ async def test_filter_a_queue_by_channel(app: OmsApp) -> None:
         assert rows(app) == everything
 
 
-async def test_search_by_order_number_then_clear(app: OmsApp) -> None:
+async def test_t_filters_the_tab_by_order_number_then_esc_clears(app: OmsApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         everything = table_of(app).total
         wanted = rows(app)[5].order_name
-        await pilot.press("slash")
+        await pilot.press("t")
         assert isinstance(app.focused, Input)
-        await pilot.press("slash")  # in the box, `/` is typed
+        await pilot.press("slash")  # in the box, `/` is typed (the app's search is for elsewhere)
         assert app.focused.value == "/"
         await pilot.press("backspace", *wanted.lstrip("#"), "enter")
         await settle(pilot)

@@ -116,7 +116,8 @@ async def test_question_mark_lists_the_keys_of_the_screen_beneath(shell_app: Oms
         await pilot.press("q")  # closes the help, does not quit
         assert isinstance(shell_app.screen, TinyScreen)
     rows = {title: {(" / ".join(r.keys), r.what) for r in s.rows} for s in on_queue for title in [s.title]}
-    assert ("/", "Search") in rows["Queues"]
+    assert ("/", "Search: find any order") in rows["Everywhere"]  # the same search on every screen
+    assert any(keys == "t" and what.startswith("Filter by text") for keys, what in rows["Queues"])
     assert ("1", "Ready to pick") in rows["Queues"]  # keys hidden from the Footer are listed too
     assert ("r", "Refresh") in rows["Queues"]
     assert ("^q", "Quit: even while typing") in rows["Everywhere"]
