@@ -57,7 +57,7 @@ from oms_tui.floor.picking.walking import WalkRule
 from oms_tui.floor.queues.stages import Stage, stage_condition
 from oms_tui.runtime import Runtime
 from oms_tui.screens.pick_screen import PickScreen
-from oms_tui.screens.registry import ScreenEntry
+from oms_tui.screens.registry import ScreenContext, ScreenEntry
 from tests.bulk_cache import SKUS, prebuilt
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
@@ -161,9 +161,13 @@ class Confirmations:
         self.arrived.set()
 
 
+def timed_pick_screen(context: ScreenContext) -> TimedPickScreen:
+    return TimedPickScreen(context.cache, context.settings, context.floor.walk, context.clock)
+
+
 class ScanningApp(OmsApp):
     SCREEN_ENTRIES: ClassVar[tuple[ScreenEntry, ...]] = (
-        ScreenEntry("f5", "pick", "Pick", lambda c: TimedPickScreen(c.cache, c.settings, c.clock)),
+        ScreenEntry("f5", "pick", "Pick", timed_pick_screen),
     )
 
     def __init__(self, runtime: Runtime, staff: Staff) -> None:

@@ -107,10 +107,12 @@ class PickScreen(PickPapers):
             super().__init__()
             self.title, self.text = title, text
 
-    def __init__(self, cache: Cache, settings: Settings, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, cache: Cache, settings: Settings, walk: WalkRule, clock: Callable[[], datetime]
+    ) -> None:
         super().__init__()
         self.cache, self.settings, self.clock = cache, settings, clock
-        self.walk = WalkRule.of(settings.pick_walk, settings.pick_zones)
+        self.walk = walk
         self.sheet: PickSheet | None = None
         self.scans = StepQueue[tuple[str, int, Actor]](self, self.count_scan, "pick-scans")
         self.typed = ""  # a code being typed on the keyboard, counted at Enter
@@ -482,4 +484,4 @@ class PickScreen(PickPapers):
 
 def make_screen(context: ScreenContext) -> PickScreen:
     """The pick screen, made when first shown (`catalog.py` gives its key and title)."""
-    return PickScreen(context.cache, context.settings, context.clock)
+    return PickScreen(context.cache, context.settings, context.floor.walk, context.clock)

@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from oms_tui.cache.database import Cache
 from oms_tui.config import Settings
+from oms_tui.floor_settings import FloorSettings
 from oms_tui.runtime import Runtime
 
 
@@ -32,6 +33,10 @@ class ScreenContext:
     @property
     def settings(self) -> Settings:
         return self.runtime.settings
+
+    @property
+    def floor(self) -> FloorSettings:
+        return self.runtime.floor
 
 
 @dataclass(frozen=True)

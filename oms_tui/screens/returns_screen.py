@@ -394,4 +394,4 @@ class ReturnsScreen(LeanScreen[None]):
 
 def make_screen(context: ScreenContext) -> ReturnsScreen:
     """The returns, made when first shown (`catalog.py` gives its key and title)."""
-    return ReturnsScreen(context.cache, context.clock, context.runtime.floor.rules)
+    return ReturnsScreen(context.cache, context.clock, context.floor.rules)

@@ -33,7 +33,7 @@ class StepQueue(Generic[Step]):
             if self.running:
                 return
             self.running = True
-        self.owner.run_worker(self._run, thread=True, group=self.group)
+        self.owner.run_worker(self._run, thread=True, group=self.group, exit_on_error=False)
 
     def _run(self) -> None:
         while True:
