@@ -22,15 +22,15 @@ from textual.binding import Binding
 from textual.driver import Driver
 from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.reactive import reactive
 from textual.screen import Screen
 
 from oms_tui.app_failures import FailureHandlingApp, log_to_file
+from oms_tui.app_staff import StationStaff
 from oms_tui.cache.models import Staff
 from oms_tui.cache.outage import is_outage
 from oms_tui.config import Settings
 from oms_tui.floor.actions.order_desk import OrderDesk
-from oms_tui.floor.actions.staff import active_people, active_staff, record_sign_in, record_sign_out
+from oms_tui.floor.actions.staff import active_staff, record_sign_in
 from oms_tui.floor.orders.lookup import NotFound, find_order
 from oms_tui.floor.orders.scan_codes import Named, ScanTarget, identify
 from oms_tui.floor.queues.claims import heartbeat
@@ -38,9 +38,8 @@ from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput
 from oms_tui.screens.catalog import OPENED_OVER, SCREENS
-from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned, StaffChanged
+from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned
 from oms_tui.screens.registry import ScreenContext, ScreenEntry
-from oms_tui.screens.sign_in import SignInScreen
 from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, with_update
 from oms_tui.widgets.blocking_error import BlockingError
 
@@ -82,7 +81,7 @@ def screen_bindings(entries: Iterable[ScreenEntry]) -> list[Binding]:
     ]
 
 
-class OmsApp(FailureHandlingApp):
+class OmsApp(StationStaff):
     """The screens of `SCREEN_ENTRIES` (the first is where the app opens), each as a mode."""
 
     TITLE = "oms-tui"
@@ -114,7 +113,6 @@ class OmsApp(FailureHandlingApp):
         *screen_bindings(SCREENS),
     ]
 
-    staff: reactive[str | None] = reactive(None)  # the signed-in person's name, for the header
     IDLE_CHECK_S: ClassVar[float] = 10.0  # how often idle sign-out looks at the last key's time
 
     def __init__(
@@ -148,7 +146,7 @@ class OmsApp(FailureHandlingApp):
         self.last_input = clock()  # for idle sign-out
         self.last_input_at = 0.0  # time.monotonic() of the last key or mouse event
         self.stopping = threading.Event()
-        self.set_reactive(OmsApp.staff, staff.name if staff else None)
+        self.set_reactive(StationStaff.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
         self.made: dict[str, Screen[Any]] = {}  # the screens made so far, by name: each gets live updates
         activity = "" if live else "not syncing"
@@ -246,11 +244,6 @@ class OmsApp(FailureHandlingApp):
         yield SystemCommand("Keys", "Every key of this screen and the app's", self.action_help)
         # Textual's own (theme, quit, screenshot...), but its key panel: the help screen lists the keys
         yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
-
-    def action_staff(self) -> None:
-        from oms_tui.screens.staff_screen import StaffScreen  # a manager's screen: not needed at start
-
-        self.push_screen(StaffScreen(self.runtime.cache, self.runtime.settings.station, self.clock))
 
     # --- sync ----------------------------------------------------------------------------------------
     def action_sync_now(self) -> None:
@@ -407,77 +400,6 @@ class OmsApp(FailureHandlingApp):
                 f"unknown code {scan.shown}: no order, badge, tracking number, SKU or barcode",
                 severity="warning",
             )
-
-    # --- who works here -------------------------------------------------------------------------------
-    def ask_sign_in(self, quietly: bool = False) -> None:
-        """The sign-in, when there is anyone to sign in (a station with no staff registered works as
-        nobody; `quietly`: without saying so); demo staff's codes are listed on it."""
-        if isinstance(self.screen, SignInScreen):
-            return
-        try:
-            with self.runtime.cache.reads() as session:
-                people = active_people(session)
-        except SQLAlchemyError as exc:
-            self.refuse(exc, "sign-in")
-            return
-        if not people:
-            if not quietly:
-                self.notify("Nobody to sign in: add staff with `oms-tui staff add`", severity="warning")
-            return
-        settings = self.runtime.settings
-        shown = people if settings.demo else []
-        self.push_screen(SignInScreen(self.runtime.cache, settings.station, self.sign_in, shown))
-
-    def sign_in(self, person: Staff, how: str = "typed") -> None:
-        """`person` works here now (whoever was signed in is signed out): recorded, the desk replaced."""
-        previous = self.desk.staff
-        if previous is not None and previous.code == person.code:
-            self.notify(f"{person.name} is signed in")
-            if isinstance(self.screen, SignInScreen):
-                self.screen.dismiss(None)
-            return
-        station = self.runtime.settings.station
-        try:
-            with self.runtime.cache.sessions() as session:
-                if previous is not None:
-                    record_sign_out(session, station, previous, "switch")
-                record_sign_in(session, station, person, how)
-                session.commit()
-        except SQLAlchemyError as exc:
-            self.refuse(exc, f"signing {person.name} in")
-            return
-        self._staff_changed(person, previous)
-        self.notify(f"Signed in: {person.name} ({person.role.value})")
-
-    def sign_out(self, why: str) -> None:
-        """`why`: "asked" or "idle". The sign-in follows."""
-        previous = self.desk.staff
-        if previous is None:
-            return
-        try:
-            with self.runtime.cache.sessions() as session:
-                record_sign_out(session, self.runtime.settings.station, previous, why)
-                session.commit()
-        except SQLAlchemyError as exc:
-            self.refuse(exc, f"signing {previous.name} out")
-            return
-        self._staff_changed(None, previous)
-        self.notify(f"Signed out: {previous.name}" + (" (idle)" if why == "idle" else ""))
-        self.ask_sign_in()
-
-    def _staff_changed(self, person: Staff | None, previous: Staff | None) -> None:
-        self.desk = OrderDesk(self.runtime.settings.station, person)
-        self.staff = person.name if person else None
-        self.last_input = self.clock()
-        # every screen of every mode, the ones pushed over them too (an order screen holds a desk)
-        for screen in [screen for mode in self.made for screen in self.get_screen_stack(mode)]:
-            screen.post_message(StaffChanged(person, previous))
-
-    def sign_out_if_idle(self) -> None:
-        minutes = self.runtime.settings.idle_signout_minutes
-        idle = (self.clock() - self.last_input).total_seconds() / 60
-        if minutes and self.desk.staff is not None and idle >= minutes:
-            self.sign_out("idle")
 
     def notify(
         self,
