@@ -17,6 +17,7 @@ from oms_tui.actions.permissions import Permission
 from oms_tui.actions.text_rules import note
 from oms_tui.cache.enums import ActionKind
 from oms_tui.cache.models import OutboxAction
+from oms_tui.plain_text import visible
 from oms_tui.store.client import Client
 
 
@@ -47,7 +48,7 @@ class Note(ActionType[NotePayload]):
         order = await node(client, "nodes_orders", payload.order_id)
         if order is None:
             return Verdict(Outcome.IMPOSSIBLE, "the order is gone from the store")
-        at_store = order.get("note") or ""
+        at_store = visible(order.get("note") or "", newlines=True)  # as the cache keeps it
         if at_store == payload.note:
             return Verdict(Outcome.APPLIED, "the note is at the store")
         if payload.previous is not None and at_store != payload.previous:

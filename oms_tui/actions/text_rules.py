@@ -6,17 +6,13 @@ Refused text is one clear line (a ValueError, which pydantic reports as such) an
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from oms_tui.plain_text import has_control
 
 TRACKING_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{4,38}[A-Za-z0-9]$")  # 6-40: what carriers print
 MAX_TAG = 40  # Shopify's limit for one tag
 MAX_TAGS = 250  # and for the tags of one order
 MAX_NOTE = 5000
-
-
-def has_control(text: str, *, newlines: bool = False) -> bool:
-    allowed = "\n\t" if newlines else ""
-    return any(unicodedata.category(char)[0] == "C" and char not in allowed for char in text)
 
 
 def tracking_number(text: str) -> str:
@@ -52,11 +48,3 @@ def note(text: str) -> str:
         raise ValueError(f"a note has at most {MAX_NOTE} characters ({len(text)} given)")
     return text
 
-
-def visible(text: str) -> str:
-    """Text from a person or the store, safe to print: control characters shown as escapes (a name
-    holding a terminal escape sequence must not retitle or recolour the terminal)."""
-    return "".join(
-        char if unicodedata.category(char)[0] != "C" else char.encode("unicode_escape").decode()
-        for char in text
-    )

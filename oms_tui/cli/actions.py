@@ -12,7 +12,6 @@ from collections.abc import Callable
 import click
 from sqlmodel import Session
 
-from oms_tui.actions.text_rules import visible
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import Order, OutboxAction
 from oms_tui.cli.errors import load_settings, one_line_errors
@@ -27,6 +26,7 @@ from oms_tui.floor.actions.store_actions import (
     Tracking,
 )
 from oms_tui.floor.orders.lookup import NotFound, find_location, find_order
+from oms_tui.plain_text import visible
 
 Act = Callable[[Session, Actor, Order], list[OutboxAction]]
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import sys
-import unicodedata
 from typing import TYPE_CHECKING
 
 import click
 
 from oms_tui.cli.errors import load_settings, one_line_errors
+from oms_tui.plain_text import has_control, visible
 
 if TYPE_CHECKING:
     from oms_tui.floor.orders.search import SearchHit
@@ -95,23 +95,10 @@ def as_record(hit: SearchHit) -> dict[str, object]:
     }
 
 
-def visible(text: str) -> str:
-    """`text` with control and formatting characters written as escapes (ESC as \\x1b)."""
-    return "".join(_escaped(ch) if _invisible(ch) else ch for ch in text)
-
-
 def safe_json(value: object) -> str:
     """JSON that is safe on a terminal: every control or formatting character \\u-escaped (the same
     value once parsed), not only those JSON requires. Outside its strings, JSON indented by
     `json.dumps` holds no such character but its own newlines."""
     dumped = json.dumps(value, ensure_ascii=False, indent=2)
-    return "".join(json.dumps(ch)[1:-1] if ch != "\n" and _invisible(ch) else ch for ch in dumped)
+    return "".join(json.dumps(ch)[1:-1] if ch != "\n" and has_control(ch) else ch for ch in dumped)
 
-
-def _invisible(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Cf")
-
-
-def _escaped(ch: str) -> str:
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

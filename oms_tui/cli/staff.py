@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from oms_tui.actions.text_rules import visible
 from oms_tui.cache.models import Role
 from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.cli.session import cache_session
 from oms_tui.floor.actions.staff import StaffError, add_staff, change_role, deactivate, everyone
+from oms_tui.plain_text import visible
 
 ROLES = click.Choice([role.value for role in Role])
 

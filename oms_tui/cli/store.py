@@ -15,6 +15,7 @@ from oms_tui.cache.enums import OUTBOX_WAITING, OutboxState
 from oms_tui.cache.models import OutboxAction
 from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.floor.actions.audit import record
+from oms_tui.plain_text import visible
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.store.api_notices import current_notices, record_notices
 from oms_tui.store.errors import StoreAuthError, StoreError
@@ -117,7 +118,7 @@ def outbox(ctx: click.Context) -> None:
         click.echo("outbox empty: the store has every action")
         return
     for action in actions:
-        error = f"  ({action.last_error})" if action.last_error else ""
+        error = f"  ({visible(action.last_error)})" if action.last_error else ""  # the store's words
         what = f"{action.state:<8} {action.kind:<13} {action.order_id}"
         click.echo(f"{action.id:>6}  {what}  tries {action.attempts}{error}")
 

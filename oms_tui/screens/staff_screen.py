@@ -19,10 +19,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 from oms_tui.actions.permissions import Permission, allowed
-from oms_tui.actions.text_rules import visible
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Role, Staff
 from oms_tui.floor.actions.staff import StaffError, add_staff, change_role, deactivate, everyone
+from oms_tui.plain_text import visible
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.text_modal import TextModal

@@ -6,10 +6,24 @@ A payload that does not fit (a missing id, a quantity that is not a number) rais
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+from oms_tui.plain_text import visible
+
+# Text people typed into the store (names, addresses, notes, tags, SKUs), shown on screens and in the
+# shell: a control character in it arrives as its escape, never as a terminal sequence.
+Shown = Annotated[str, AfterValidator(visible)]
+ShownNote = Annotated[str, AfterValidator(partial(visible, newlines=True))]
+
+
+def _shown_address(address: dict[str, Any] | None) -> dict[str, Any] | None:
+    return (
+        None if address is None else {k: visible(v) if isinstance(v, str) else v for k, v in address.items()}
+    )
 
 
 class Shape(BaseModel):
@@ -26,7 +40,7 @@ class Ref(Shape):
 
 
 class Customer(Shape):
-    display_name: str | None = None
+    display_name: Shown | None = None
 
 
 class RiskAssessment(Shape):
@@ -39,14 +53,14 @@ class Risk(Shape):
 
 
 class Variant(Shape):
-    barcode: str | None = None
+    barcode: Shown | None = None
 
 
 class LineItemNode(Shape):
     id: str
-    sku: str | None = None
-    name: str | None = None
-    title: str | None = None
+    sku: Shown | None = None
+    name: Shown | None = None
+    title: Shown | None = None
     quantity: int
     current_quantity: int
     unfulfilled_quantity: int
@@ -60,9 +74,9 @@ class LineItemPage(Shape):
 
 
 class TrackingInfo(Shape):
-    company: str | None = None
-    number: str | None = None
-    url: str | None = None
+    company: Shown | None = None
+    number: Shown | None = None
+    url: Shown | None = None
 
 
 class FulfillmentNode(Shape):
@@ -73,12 +87,12 @@ class FulfillmentNode(Shape):
 
 
 class ShippingLine(Shape):
-    title: str | None = None
+    title: Shown | None = None
 
 
 class OrderNode(Shape):
     id: str
-    name: str
+    name: Shown
     created_at: AwareDatetime
     updated_at: AwareDatetime
     cancelled_at: AwareDatetime | None = None
@@ -86,33 +100,33 @@ class OrderNode(Shape):
     closed: bool = False
     display_financial_status: str | None = None
     display_fulfillment_status: str
-    tags: list[str] = Field(default_factory=list)
-    note: str | None = None
-    email: str | None = None
+    tags: list[Shown] = Field(default_factory=list)
+    note: ShownNote | None = None
+    email: Shown | None = None
     customer: Customer | None = None
-    shipping_address: dict[str, Any] | None = None
+    shipping_address: Annotated[dict[str, Any] | None, AfterValidator(_shown_address)] = None
     risk: Risk | None = None
-    source_name: str | None = None  # the sales channel
+    source_name: Shown | None = None  # the sales channel
     shipping_line: ShippingLine | None = None
     line_items: LineItemPage
     fulfillments: list[FulfillmentNode] = Field(default_factory=list)
 
 
 class AssignedLocation(Shape):
-    name: str | None = None
+    name: Shown | None = None
     location: Ref | None = None
 
 
 class HoldNode(Shape):
     id: str
     reason: str
-    reason_notes: str | None = None
+    reason_notes: ShownNote | None = None
     handle: str | None = None
 
 
 class FulfillmentOrderLineNode(Shape):
     id: str
-    sku: str | None = None
+    sku: Shown | None = None
     total_quantity: int
     remaining_quantity: int
     line_item: Ref
@@ -138,7 +152,7 @@ class FulfillmentOrderNode(Shape):
 
 class LocationNode(Shape):
     id: str
-    name: str
+    name: Shown
     is_active: bool = True
 
 
@@ -158,5 +172,5 @@ class InventoryLevelPage(Shape):
 
 class InventoryItemNode(Shape):
     id: str
-    sku: str | None = None
+    sku: Shown | None = None
     inventory_levels: InventoryLevelPage

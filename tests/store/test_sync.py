@@ -312,3 +312,19 @@ async def test_later_passes_read_only_the_inventory_the_store_changed(cache: Cac
     assert all(level.on_hand == stock[level.inventory_item_id, level.location_id] for level in read)
     # A SKU on open work whose stock the cache does not hold (new, or lost) is read by SKU.
     assert third.created == lost > 0
+
+
+async def test_text_from_the_store_reaches_the_cache_with_its_control_characters_shown(cache: Cache) -> None:
+    """A name holding a terminal escape (it would retitle the terminal) is kept as its escape, once."""
+    store = SimStore(orders=5, seed=3)
+    order = next(iter(store.orders.values()))
+    assert order.customer is not None
+    order.customer = replace(order.customer, first_name="Ana\x1b]0;owned\x07")
+    order.note = "ring twice\nthen \x1b[31mwait"
+    client, _, _ = simulated_client(store)
+    async with client:
+        await SyncEngine(client, cache).run_once()
+    with cache.sessions() as session:
+        cached = session.get_one(CachedOrder, order.id)
+    assert cached.customer_name is not None and cached.customer_name.startswith("Ana\\x1b]0;owned\\x07")
+    assert cached.note == "ring twice\nthen \\x1b[31mwait"  # a line break is text, not a control

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from oms_tui.actions.text_rules import has_control
 from oms_tui.cache.models import Claim, Role, Staff
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.actions.audit import record
+from oms_tui.plain_text import has_control
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 MAX_NAME = 80
