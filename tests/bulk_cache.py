@@ -226,7 +226,7 @@ def fill_cache(
             if recent and rng.random() < 0.01:
                 batch.add(
                     FloorException,
-                    kind="short_pick",
+                    kind="short pick",
                     severity="warning",
                     state="open",
                     order_id=order_id,

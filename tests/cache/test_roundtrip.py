@@ -189,7 +189,7 @@ def samples() -> list[SQLModel]:
         ),
         m.FloorException(
             id=1,
-            kind="short_pick",
+            kind="short pick",
             severity="warning",
             state="open",
             order_id=ORDER_ID,

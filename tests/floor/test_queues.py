@@ -169,13 +169,13 @@ def floor(session: Session) -> Session:
     add_order(session, "1015", hours_old=1)
     session.add(
         FloorException(
-            kind="short_pick", severity="warning", order_id="gid://shopify/Order/1015", message="short"
+            kind="short pick", severity="warning", order_id="gid://shopify/Order/1015", message="short"
         )
     )
     add_order(session, "1016", hours_old=11)
     session.add(
         FloorException(
-            kind="address",
+            kind="address_incomplete",
             severity="warning",
             state="resolved",
             order_id="gid://shopify/Order/1016",
