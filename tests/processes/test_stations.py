@@ -24,6 +24,7 @@ from oms_tui.store.client import StoreClient
 from oms_tui.store.sync import SyncEngine
 from tests.store.simulated import assert_cache_matches
 from tests.store.test_outbox import PACKER, shippable, upstream_tracking_numbers
+from tests.team import hire
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -65,6 +66,7 @@ async def synced_with_shipments(shop: SimServer, cache: Cache, count: int) -> No
     async with StoreClient(shop.url, SecretStr(shop.token)) as client:
         await SyncEngine(client, cache).run_once()
     with cache.sessions() as session:
+        hire(session, "P01")
         for n, fo_id in enumerate(shippable(cache, count)):
             ship(session, PACKER, fo_id, tracking=Tracking(f"OMS{n:05d}", "DHL Express"))
         session.commit()
