@@ -4,10 +4,14 @@ carrier, return window), the walking order of pick lists, and how a barcode scan
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from oms_tui.config import Settings
 from oms_tui.floor.exceptions.rules import RuleSettings
-from oms_tui.floor.picking.walking import WalkRule
+
+if TYPE_CHECKING:  # picking's code loads with the first pick screen, not at start
+    from oms_tui.floor.picking.walking import WalkRule
 
 
 @dataclass(frozen=True)
@@ -16,20 +20,21 @@ class Scanner:
     min_length: int  # the fewest characters a scan has
 
 
-@dataclass(frozen=True)
+@dataclass
 class FloorSettings:
-    rules: RuleSettings
-    walk: WalkRule
-    scanner: Scanner
+    settings: Settings
 
-    @classmethod
-    def of(cls, settings: Settings) -> FloorSettings:
-        return cls(
-            rules=RuleSettings(
-                sla_hours=settings.sla_hours,
-                carrier=settings.carrier,
-                return_window_days=settings.return_window_days,
-            ),
-            walk=WalkRule.of(settings.pick_walk, settings.pick_zones),
-            scanner=Scanner(settings.scan_gap_ms, settings.scan_min_length),
-        )
+    @cached_property
+    def rules(self) -> RuleSettings:
+        settings = self.settings
+        return RuleSettings(settings.sla_hours, settings.carrier, settings.return_window_days)
+
+    @cached_property
+    def walk(self) -> WalkRule:
+        from oms_tui.floor.picking.walking import WalkRule
+
+        return WalkRule.of(self.settings.pick_walk, self.settings.pick_zones)
+
+    @cached_property
+    def scanner(self) -> Scanner:
+        return Scanner(self.settings.scan_gap_ms, self.settings.scan_min_length)

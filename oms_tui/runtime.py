@@ -134,7 +134,7 @@ class Runtime:
     @cached_property
     def floor(self) -> FloorSettings:
         """The floor's rules, walking order and scanner, as this station's settings make them."""
-        return FloorSettings.of(self.settings)
+        return FloorSettings(self.settings)
 
     @classmethod
     def start(cls, settings: Settings, *, app_start: bool = False) -> Runtime:

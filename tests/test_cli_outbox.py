@@ -15,7 +15,7 @@ from oms_tui.sim.store import SimStore
 from oms_tui.store.sync_lock import sync_lock
 from tests.cli_shop import oms, serving, split_order, synced_store
 
-PACKER = Actor(station="pack-1", staff_code=None)
+PACKER = Actor(station="pack-1", staff_code="P01")
 
 
 def tracking_numbers(store: SimStore, order_id: str) -> list[str | None]:
@@ -42,6 +42,7 @@ def test_retry_sends_what_waits_and_leaves_rejected_actions_to_a_person(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = synced_store(db_url)
+    assert oms("staff", "add", "P01", "Pat Packer", "--role", "packer").exit_code == 0
     order, (fo, _) = split_order(store)
     waiting_order = next(o for o in store.orders.values() if o.id != order.id and o.cancelled_at is None)
     cache = open_cache(db_url)
@@ -94,6 +95,7 @@ def test_push_leaves_the_outbox_to_the_station_holding_the_sync_lock(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = synced_store(db_url, orders=10)
+    assert oms("staff", "add", "P01", "Pat Packer", "--role", "packer").exit_code == 0
     order = next(o for o in store.orders.values() if o.cancelled_at is None)
     cache = open_cache(db_url)
     with cache.sessions() as session:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from oms_tui.one_line import OneLineError
 
-class CacheError(Exception):
+
+class CacheError(OneLineError):
     """The cache is missing, or its version is not one this oms-tui knows; nothing was touched."""

@@ -10,9 +10,8 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from oms_tui.cache.errors import CacheError
 from oms_tui.config import Settings, SettingsFileError, config_file, hide_password
-from oms_tui.sim.saved_shop import ShopNotSaved
+from oms_tui.one_line import OneLineError
 
 
 def load_settings() -> Settings:
@@ -43,7 +42,7 @@ def one_line_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (CacheError, ShopNotSaved) as exc:
+        except OneLineError as exc:  # a missing cache, a demo shop that could not be saved
             raise click.ClickException(str(exc)) from None
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

@@ -6,13 +6,16 @@ import os
 import secrets
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import SecretStr
 
 from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.config import is_loopback
-from oms_tui.web.access import Access
+
+if TYPE_CHECKING:  # the web server (aiohttp) loads when `serve` runs, not with every command
+    from oms_tui.web.access import Access
 
 PASSWORD_VARIABLE = "OMS_SERVE_PASSWORD"
 MIN_PASSWORD = 8  # a shared password guessed at floor-network speed must not be a PIN
@@ -99,6 +102,8 @@ def read_password(password_file: Path | None) -> SecretStr | None:
 
 def choose_access(host: str, *, password: SecretStr | None, public_board: bool) -> Access:
     """The password when one is set; open on loopback and for a public board; else a new key."""
+    from oms_tui.web.access import Access
+
     if password is not None:
         return Access(password=password)
     if is_loopback(host) or public_board:

@@ -43,7 +43,7 @@ def pick_list_of_batch(
 ) -> Document:
     """The pick list of a batch of fulfillment orders, a tote each in the order given (the pick
     screen's batch); PickRefused when there is nothing to pick."""
-    sheets = pick_sheets(session, fulfillment_order_ids, walk=FloorSettings.of(settings).walk)
+    sheets = pick_sheets(session, fulfillment_order_ids, walk=FloorSettings(settings).walk)
     names = [order for sheet in sheets for _, order in sheet.orders]
     orders = sorted(
         session.exec(select(Order).where(col(Order.name).in_(names))).all(),

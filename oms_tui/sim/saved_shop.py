@@ -18,6 +18,7 @@ import os
 import pickle
 from pathlib import Path
 
+from oms_tui.one_line import OneLineError
 from oms_tui.sim.store import SavedShop, SimStore
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 FORMAT = 2  # bump when SavedShop changes shape: an older file then starts a new shop (2: returns)
 
 
-class ShopNotSaved(Exception):
+class ShopNotSaved(OneLineError):
     """The demo shop could not be written; its file is as it was, and no partial file is left."""
 
 
