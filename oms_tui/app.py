@@ -181,7 +181,7 @@ class OmsApp(StationStaff):
         if self.prepare_screens:
             self.load_screens()
 
-    @work(thread=True, exclusive=True, group="prepare-screens")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="prepare-screens")
     def load_screens(self) -> None:
         """The code of the screens not shown yet, imported off the UI thread once the first frame is
         out (start-up stays lazy); then they are made one by one on the UI thread."""

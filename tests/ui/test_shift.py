@@ -108,7 +108,9 @@ async def pick_the_batch(pilot: Pilot[Any], runtime: Runtime) -> Picked:
             assert isinstance(app.screen, BlockingError)
             await pilot.press("escape")  # acknowledged
     assert isinstance(app.screen, PickScreen), "a scan of the walk was refused"
-    await pilot.press("s", "enter")  # short: all of this line missing (the first choice)
+    await pilot.press("s")
+    await settle(pilot)  # the short's choices are shown
+    await pilot.press("enter")  # short: all of this line missing (the first choice)
     await settle(pilot)
     await pilot.press("down", "enter")  # the decision asked at once: hold the order
     await settle(pilot)

@@ -18,6 +18,7 @@ from textual.widgets import Label
 import oms_tui
 from oms_tui.app import OmsApp, run_app
 from oms_tui.app_failures import FailureHandlingApp
+from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import Role
 from oms_tui.config import Settings
 from oms_tui.floor.orders import order_detail
@@ -113,6 +114,7 @@ def test_an_app_that_ends_on_an_error_exits_non_zero(
         shop_url="http://127.0.0.1:9",  # nothing listens: the live loop says so and goes on
         shopify_token=SecretStr("x"),
     )
+    open_cache(settings.database_url).close()  # as `oms-tui db upgrade` makes it
 
     def boom() -> None:
         raise RuntimeError("a bug outside any worker")
