@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import queue
+import signal
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -106,10 +111,23 @@ def test_sync_with_an_api_version_the_store_does_not_know_is_one_line(
     )
 
 
-def test_sync_watch_exits_non_zero_when_the_token_is_refused(
+def test_sync_watch_says_a_refused_token_and_keeps_trying_until_stopped(
     shop: SimServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The token may be rotated in the settings meanwhile: `sync --watch` does not give up on it."""
     monkeypatch.setenv("OMS_SHOPIFY_TOKEN", "shpat_revoked_token")
-    result = CliRunner().invoke(main, ["sync", "--watch"])
-    assert result.exit_code == 1
-    assert result.output.startswith("! store refused the token: ")
+    monkeypatch.setenv("OMS_POLL_INTERVAL", "0.05")
+    command = [sys.executable, "-m", "oms_tui", "sync", "--watch"]
+    watch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in watch.stdout or ()], daemon=True).start()
+    try:
+        said = [lines.get(timeout=60) for _ in range(2)]
+        assert all(line.startswith("! store refused the token: ") for line in said), said
+        assert "trying again in" in said[0]
+        assert watch.poll() is None  # still watching
+        watch.send_signal(signal.SIGINT)
+        assert watch.wait(timeout=30) == 0  # stopped by the person, not by the refusal
+    finally:
+        watch.kill()
+        watch.wait()

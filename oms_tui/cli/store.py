@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -68,14 +68,9 @@ def print_summary(summary: SyncSummary, notices: list[str]) -> None:
 def sync(watch: bool) -> None:
     """Bring the local cache up to date with the store and push waiting actions."""
     with started_runtime() as runtime:
-        if watch:
-            stop = threading.Event()
-            try:
-                asyncio.run(runtime.live_loop(lambda update: click.echo(_line(update)), stop))
-            except KeyboardInterrupt:
-                stop.set()
-            if not stop.is_set():  # the loop gave up by itself: the store refused the token (reported)
-                raise SystemExit(1)
+        if watch:  # until Ctrl-C; a refused token is said and tried again (it may be replaced meanwhile)
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(runtime.live_loop(lambda update: click.echo(_line(update))))
             return
         try:
             summary = asyncio.run(_sync_once(runtime))
