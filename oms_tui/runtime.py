@@ -157,7 +157,10 @@ class Runtime:
         # Kept beside the cache, so a restart serves the shop the cache was synced from.
         path = demo_shop_path(settings.database_url)
         saved = SavedShopFile(path) if path else None
-        store = saved.open(DEMO_ORDERS, seed=7) if saved else SimStore(orders=DEMO_ORDERS, seed=7)
+        if saved:
+            store = saved.open(DEMO_ORDERS, seed=7)
+        else:
+            store = SimStore(orders=DEMO_ORDERS, seed=7, floor_ages=True)
         with cache.sessions() as session:  # the demo's floor team and shelves: a first start can work
             seed_demo_staff(session, settings.station)
             if session.exec(select(BinLocation).limit(1)).first() is None:

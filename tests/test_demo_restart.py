@@ -15,7 +15,6 @@ from oms_tui.cache.models import FulfillmentOrder, Order
 from oms_tui.config import Settings
 from oms_tui.floor.actions import order_actions
 from oms_tui.floor.actions.store_actions import Actor
-from oms_tui.floor.orders.lookup import find_order
 from oms_tui.runtime import Runtime, demo_shop_path
 from oms_tui.sim.saved_shop import SavedShopFile
 from oms_tui.sim.store import SimStore
@@ -55,7 +54,13 @@ def test_a_restart_serves_every_order_the_cache_has_with_the_same_customers(demo
         events = demo_store(first).live_step(40)  # the shop trades: new orders, edits, cancels
         assert any(event.startswith("new_order") for event in events)
         with first.cache.sessions() as session:  # and the floor holds an order through the outbox
-            held = find_order(session, "#1058")
+            held = session.exec(  # the newest open order: the demo floor's work is today's
+                select(Order)
+                .join(FulfillmentOrder, col(FulfillmentOrder.order_id) == col(Order.id))
+                .where(FulfillmentOrder.status == "OPEN")
+                .order_by(col(Order.created_at).desc())
+            ).first()
+            assert held is not None
             order_actions.hold(session, Actor("pack-1"), held, "OTHER", "checking the address")
             session.commit()
         asyncio.run(sync_and_push(first))

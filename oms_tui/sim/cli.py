@@ -79,7 +79,7 @@ def store_sim(
         live = True  # a rate asks for a live shop, unless --no-live says otherwise
     live = live and live_rate != 0
     live_rate = live_rate or DEFAULT_LIVE_RATE
-    store = SimStore(orders=orders, seed=seed)
+    store = SimStore(orders=orders, seed=seed, floor_ages=True)
     app = create_app(
         store,
         token=token,

@@ -39,6 +39,8 @@ HOLD_BASE = 2_800_000_000
 LINES_PER_ORDER = 512  # id stride: the biggest seeded order has 300 lines
 FOS_PER_ORDER = 4  # id stride for seeded fulfillment orders
 LAST_TOUCH = timedelta(hours=6)  # an order's last seeded update, after its creation
+FLOOR_DAYS = 3  # with floor ages, orders older than this have nearly all shipped:
+OLD_AGE = 1.074  # their shipped share (0.03 + 0.9 x 1.074 = 0.997): about 3 in 1000 are still open, late
 CARRIERS = [
     ("UPS", "https://www.ups.com/track?tracknum={}"),
     ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={}"),
@@ -98,8 +100,11 @@ class OrderFactory:
         people: list[Person],
         streets: list[Street],
         history: timedelta = timedelta(days=45),
+        floor_ages: bool = False,
     ) -> None:
-        self.seed, self.count = seed, count
+        """`floor_ages`: open work as a real floor has it (hours to a few days old, a handful late),
+        rather than spread over the whole history."""
+        self.seed, self.count, self.floor_ages = seed, count, floor_ages
         self.now_ts = to_ts(now)
         self.start_ts = self.now_ts - int(history.total_seconds())
         self.variants, self.people, self.streets = variants, people, streets
@@ -246,7 +251,7 @@ class OrderFactory:
 
     def _advance_lifecycle(self, rng: random.Random, index: int, order: Order) -> None:
         """Older orders have mostly shipped; the newest are the floor's open work."""
-        age = 1 - index / max(self.count, 1)
+        age = self._age(index)
         roll = rng.random()
         if roll < 0.03:
             order.cancelled_at, order.cancel_reason = (
@@ -266,6 +271,13 @@ class OrderFactory:
             self._fulfil(rng, index, 0, order, order.fulfillment_orders[0], partial=True)
         elif roll < 0.14 + 0.9 * age:
             self._hold(index, order)
+
+    def _age(self, index: int) -> float:
+        """How far the order is along its life: 0 just placed (open), 1 the oldest (mostly shipped)."""
+        if not self.floor_ages:
+            return 1 - index / max(self.count, 1)  # open work spread over the whole history
+        days_old = (self.now_ts - self.created_ts(index)) / 86_400
+        return OLD_AGE * min(days_old / FLOOR_DAYS, 1)
 
     def _fulfil(
         self, rng: random.Random, index: int, slot: int, order: Order, fo: FulfillmentOrder, partial: bool

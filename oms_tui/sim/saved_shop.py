@@ -23,7 +23,7 @@ from oms_tui.sim.store import SavedShop, SimStore
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump when SavedShop changes shape: an older file then starts a new shop (2: returns)
+FORMAT = 3  # bump when SavedShop changes shape: an older file then starts a new shop (3: floor ages)
 
 
 class ShopNotSaved(OneLineError):
@@ -42,7 +42,7 @@ class SavedShopFile:
             store = SimStore.restored(saved)
             self.saved_changes = store.changes
             return store
-        store = SimStore(orders=orders, seed=seed)
+        store = SimStore(orders=orders, seed=seed, floor_ages=True)  # the demo's floor
         self.save(store)
         return store
 

@@ -65,6 +65,7 @@ class SavedShop:
     fulfillment_owner: dict[int, int]
     next_dynamic_id: int
     live_rng: Any  # random.Random state: live activity goes on where it stopped
+    floor_ages: bool  # open work hours to days old, as a floor has it (the demo's)
 
 
 class SimStore:
@@ -76,8 +77,11 @@ class SimStore:
         search_lag: float = 0.0,
         job_delay: float = DEFAULT_DELAY.total_seconds(),
         anchor: datetime | None = None,
+        floor_ages: bool = False,
     ) -> None:
-        self.seed = seed
+        """`floor_ages`: the open work of a real floor, hours to days old (the demo's); otherwise open
+        work is spread over the whole seeded history (the tests' shops)."""
+        self.seed, self.floor_ages = seed, floor_ages
         self.clock = clock
         self.search_lag = timedelta(seconds=search_lag)
         self.lock = threading.RLock()
@@ -93,7 +97,9 @@ class SimStore:
         self.anchor = anchor or self.now()
         for item in self.inventory.values():
             item.updated_at = self.anchor
-        self._factory = OrderFactory(seed, orders, self.anchor, self.variants, location_list, people, streets)
+        self._factory = OrderFactory(
+            seed, orders, self.anchor, self.variants, location_list, people, streets, floor_ages=floor_ages
+        )
         self._seeded = orders
         self._count = orders
         self._overlay: dict[int, Order] = {}
@@ -237,12 +243,13 @@ class SimStore:
             self._fulfillment_owner,
             self._next_dynamic_id,
             self._live_rng.getstate(),
+            self.floor_ages,
         )
 
     @classmethod
     def restored(cls, saved: SavedShop, clock: Callable[[], datetime] = utc_now) -> SimStore:
         """The shop `saved` described: the same seeded history, with every change it had kept."""
-        store = cls(saved.seeded, saved.seed, clock, anchor=saved.anchor)
+        store = cls(saved.seeded, saved.seed, clock, anchor=saved.anchor, floor_ages=saved.floor_ages)
         store._count, store.inventory = saved.count, saved.inventory
         store._fo_owner, store._fulfillment_owner = saved.fo_owner, saved.fulfillment_owner
         store._next_dynamic_id = saved.next_dynamic_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from oms_tui.sim.catalogue import ean13
 from oms_tui.sim.store import SimStore
@@ -71,3 +72,20 @@ def test_live_steps_are_deterministic_and_move_updated_at(clock: Clock) -> None:
         a.orders[o] for o in a.orders if a.orders[o].cancelled_at == clock.now.replace(microsecond=0)
     ]
     assert cancelled and all(fo.status == "CLOSED" for o in cancelled for fo in o.fulfillment_orders)
+
+
+def test_the_demo_floors_open_work_is_hours_to_days_old_and_only_a_handful_late(clock: Clock) -> None:
+    """The demo opens on a floor that looks like a real one: not a queue of month-old orders."""
+    store = SimStore(orders=5000, seed=7, clock=clock, floor_ages=True)
+    now = clock()
+    still_open = [
+        o
+        for o in store.orders.values()
+        if o.cancelled_at is None and o.display_fulfillment_status != "FULFILLED"
+    ]
+    late = [o for o in still_open if now - o.created_at > timedelta(days=3)]
+    recent = [o for o in store.orders.values() if now - o.created_at < timedelta(days=1)]
+    assert len(still_open) >= 100  # a day's work and more
+    assert 1 <= len(late) <= 30, f"{len(late)} orders older than three days still open"
+    assert sum(o in still_open for o in recent) > len(recent) / 2  # today's orders: mostly to do
+    assert min(o.created_at for o in store.orders.values()) < now - timedelta(days=40)  # months of history
