@@ -65,8 +65,8 @@ def station(what: str, shop: SimServer, cache: Cache, tmp_path: Path, name: str)
 async def synced_with_shipments(shop: SimServer, cache: Cache, count: int) -> None:
     async with StoreClient(shop.url, SecretStr(shop.token)) as client:
         await SyncEngine(client, cache).run_once()
+    hire(cache, "P01")
     with cache.sessions() as session:
-        hire(session, "P01")
         for n, fo_id in enumerate(shippable(cache, count)):
             ship(session, PACKER, fo_id, tracking=Tracking(f"OMS{n:05d}", "DHL Express"))
         session.commit()
