@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
-from oms_tui.store.payloads import PageInfo, Ref, Shape
+from oms_tui.store.payloads import PageInfo, Ref, Shape, Shown, ShownNote
 
 
 class ReasonDefinition(Shape):
     handle: str | None = None
-    name: str | None = None
+    name: Shown | None = None
 
 
 class ReturnedLineItem(Shape):
     id: str
-    sku: str | None = None
-    name: str | None = None
+    sku: Shown | None = None
+    name: Shown | None = None
 
 
 class FulfillmentLine(Shape):
@@ -25,8 +25,8 @@ class FulfillmentLine(Shape):
 class ReturnLineNode(Shape):
     id: str
     quantity: int
-    customer_note: str | None = None
-    return_reason_note: str = ""
+    customer_note: ShownNote | None = None
+    return_reason_note: ShownNote = ""
     return_reason_definition: ReasonDefinition | None = None
     fulfillment_line_item: FulfillmentLine | None = None
 
@@ -57,8 +57,8 @@ class RfoLinePage(Shape):
 
 
 class Tracking(Shape):
-    carrier_name: str | None = None
-    number: str | None = None
+    carrier_name: Shown | None = None
+    number: Shown | None = None
 
 
 class Deliverable(Shape):
@@ -88,7 +88,7 @@ class RfoPage(Shape):
 
 class ReturnNode(Shape):
     id: str
-    name: str
+    name: Shown
     status: str
     created_at: AwareDatetime
     closed_at: AwareDatetime | None = None
