@@ -84,7 +84,7 @@ def test_a_name_with_terminal_escapes_is_shown_not_obeyed() -> None:
     code, output = find("evil@", "--json")
     assert "\x1b" not in output and "\x07" not in output and "\u202e" not in output
     (hit,) = json.loads(output)
-    assert hit["customer"] == "Evil\x1b[2J\x1b]0;pwned\x07 \u202eNamE"  # the same text, for scripts
+    assert hit["customer"] == "Evil\\x1b[2J\\x1b]0;pwned\\x07 \\u202eNamE"  # escaped as sync read it
 
 
 def test_no_match_says_so_and_exits_with_1() -> None:
