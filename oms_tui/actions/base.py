@@ -17,10 +17,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from oms_tui.actions.permissions import Permission
-from oms_tui.cache.enums import ActionKind
+from oms_tui.cache.enums import ActionKind, OutboxState
 from oms_tui.cache.models import OutboxAction
 from oms_tui.store.client import Client
 from oms_tui.store.reread import read_nodes
@@ -131,6 +131,20 @@ class ActionType(ABC, Generic[P]):
     ) -> Verdict:
         """The store took the request: what to keep of its answer (some kinds wait for a job)."""
         return Verdict(Outcome.APPLIED, result=result)
+
+
+def delivered_results(session: Session, action: OutboxAction) -> list[Mapping[str, Any]]:
+    """What the store answered to the other delivered actions of this kind on the action's order: what
+    they made at the store is theirs, not this action's."""
+    results = session.exec(
+        select(OutboxAction.result).where(
+            OutboxAction.order_id == action.order_id,
+            OutboxAction.kind == action.kind,
+            OutboxAction.state == OutboxState.DONE,
+            OutboxAction.id != action.id,
+        )
+    ).all()
+    return [result or {} for result in results]
 
 
 async def node(client: Client, document: str, ident: str) -> dict[str, Any] | None:

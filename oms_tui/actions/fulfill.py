@@ -21,12 +21,13 @@ from oms_tui.actions.base import (
     Payload,
     Request,
     Verdict,
+    delivered_results,
     node,
     store_time,
 )
 from oms_tui.actions.permissions import Permission
 from oms_tui.actions.text_rules import tracking_number
-from oms_tui.cache.enums import ActionKind, OutboxState
+from oms_tui.cache.enums import ActionKind
 from oms_tui.cache.models import FulfillmentOrderLineItem, OutboxAction
 from oms_tui.store.client import Client
 
@@ -93,15 +94,7 @@ class Fulfill(ActionType[FulfillPayload]):
                 )
             )
         }
-        done = session.exec(
-            select(OutboxAction.result).where(
-                OutboxAction.order_id == action.order_id,
-                OutboxAction.kind == ActionKind.FULFILL,
-                OutboxAction.state == OutboxState.DONE,
-                OutboxAction.id != action.id,
-            )
-        ).all()
-        taken = {((result or {}).get("fulfillment") or {}).get("id") for result in done}
+        taken = {(result.get("fulfillment") or {}).get("id") for result in delivered_results(session, action)}
         return Known(lines, frozenset(ident for ident in taken if ident))
 
     async def check(

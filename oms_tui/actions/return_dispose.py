@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import Field, model_validator
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from oms_tui.actions.base import (
     CLOCK_SKEW,
@@ -24,11 +24,12 @@ from oms_tui.actions.base import (
     Request,
     Verdict,
     Wait,
+    delivered_results,
     store_time,
 )
 from oms_tui.actions.permissions import Permission
 from oms_tui.actions.return_close import read_return, return_state
-from oms_tui.cache.enums import ActionKind, OutboxState
+from oms_tui.cache.enums import ActionKind
 from oms_tui.cache.models import OutboxAction
 from oms_tui.store.client import Client
 
@@ -89,17 +90,12 @@ class ReturnDispose(ActionType[DisposePayload]):
 
     def known(self, session: Session, action: OutboxAction) -> Known:
         """The dispositions that other delivered disposals of the action's order made."""
-        results = session.exec(
-            select(OutboxAction.result).where(
-                OutboxAction.order_id == action.order_id,
-                OutboxAction.kind == ActionKind.RETURN_DISPOSE,
-                OutboxAction.state == OutboxState.DONE,
-                OutboxAction.id != action.id,
-            )
-        ).all()
-        return Known(
-            taken=frozenset(i for result in results for i in (result or {}).get("dispositionIds", []))
+        made = (
+            ident
+            for result in delivered_results(session, action)
+            for ident in result.get("dispositionIds", [])
         )
+        return Known(taken=frozenset(made))
 
     async def delivered(
         self,

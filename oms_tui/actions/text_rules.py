@@ -47,4 +47,3 @@ def note(text: str) -> str:
     if len(text) > MAX_NOTE:
         raise ValueError(f"a note has at most {MAX_NOTE} characters ({len(text)} given)")
     return text
-
