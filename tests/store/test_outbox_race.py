@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import Engine, event
 
 from oms_tui.cache.database import Cache
-from oms_tui.cache.models import OutboxAction
 from oms_tui.cache.engine import session_factory
 from oms_tui.cache.migrate import upgrade
+from oms_tui.cache.models import OutboxAction
 from oms_tui.floor.actions.store_actions import Tracking, ship
 from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
@@ -71,14 +71,16 @@ def claim_in_between(engine: Engine, pusher_b: HeldPusher) -> None:
     pusher B claims it first and is sending it."""
     me = threading.current_thread()
 
+    started: list[bool] = []
+
     def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         marking = statement.lstrip().upper().startswith(f"UPDATE {OutboxAction.__tablename__}".upper())
-        if marking and threading.current_thread() is me and not pusher_b.thread.is_alive():
-            if pusher_b.outcome is None and pusher_b.error is None:
-                pusher_b.thread.start()
-                assert pusher_b.at_the_store.wait(timeout=30), "pusher B never reached the store"
-                if pusher_b.error is not None:
-                    raise pusher_b.error
+        if marking and threading.current_thread() is me and not started:
+            started.append(True)
+            pusher_b.thread.start()
+            assert pusher_b.at_the_store.wait(timeout=30), "pusher B never reached the store"
+            if pusher_b.error is not None:
+                raise pusher_b.error
 
     event.listen(engine, "before_cursor_execute", before)
 
