@@ -30,3 +30,19 @@ def kill_group(process: subprocess.Popen[Any]) -> None:
         if stream is not None:
             with suppress(OSError):
                 stream.close()
+
+
+class ProcessGroups:
+    """The child processes of one test, each in a group of its own; `kill_all` ends every group."""
+
+    def __init__(self) -> None:
+        self.started: list[subprocess.Popen[Any]] = []
+
+    def start(self, command: list[str], **options: Any) -> subprocess.Popen[Any]:
+        process = subprocess.Popen(command, start_new_session=True, **options)
+        self.started.append(process)
+        return process
+
+    def kill_all(self) -> None:
+        for process in self.started:
+            kill_group(process)
