@@ -442,3 +442,55 @@ def test_open_exceptions_are_listed_most_severe_first_and_counted_by_kind(shop: 
         assert [row.kind for row in open_exceptions(session)] == ["fraud_risk", "payment", "payment"]
         assert [row.kind for row in open_exceptions(session, kind="payment")] == ["payment", "payment"]
         assert open_by_kind(session) == {"payment": 2, "fraud_risk": 1}
+
+
+# --- the rules' boundaries: the exact moment or amount at which each one opens -------------------
+
+
+def stock_at_warehouse(on_hand: int, at: datetime) -> InventoryLevel:
+    return InventoryLevel(
+        inventory_item_id="item-1", location_id="loc-1", sku="SKU-1", on_hand=on_hand, synced_at=at
+    )
+
+
+def test_stock_exactly_equal_to_what_is_needed_is_not_short(shop: Shop) -> None:
+    shop.order()  # 2 x SKU-1 to ship from the warehouse
+    shop.add(stock_at_warehouse(2, shop.now))
+    assert shop.check() == []
+    shop.now += timedelta(minutes=5)
+    shop.sync_changes(InventoryLevel, ("item-1", "loc-1"), on_hand=1, synced_at=shop.now)
+    (problem,) = shop.check()
+    assert problem.kind == "short_stock" and "SKU-1 1 of 2" in problem.message
+    shop.now += timedelta(minutes=5)
+    shop.sync_changes(InventoryLevel, ("item-1", "loc-1"), on_hand=2, synced_at=shop.now)
+    assert shop.check()[0].state == "resolved"
+
+
+def test_the_sla_rules_open_at_the_very_moment_their_time_comes(shop: Shop) -> None:
+    shop.order()  # created at T0, 24 h SLA: at risk from 18 h, late from 24 h
+    second = timedelta(seconds=1)
+    shop.now = T0 + timedelta(hours=18) - second
+    assert shop.check() == []
+    shop.now = T0 + timedelta(hours=18)
+    assert [(row.kind, row.state) for row in shop.check()] == [("sla_at_risk", "open")]
+    shop.now = T0 + timedelta(hours=24) - second
+    assert [(row.kind, row.state) for row in shop.check()] == [("sla_at_risk", "open")]
+    shop.now = T0 + timedelta(hours=24)
+    assert [(row.kind, row.state) for row in shop.check()] == [
+        ("sla_at_risk", "resolved"),
+        ("sla_breached", "open"),
+    ]
+
+
+def test_sync_failing_opens_when_its_grace_period_has_just_passed(shop: Shop) -> None:
+    shop.add(
+        SyncState(
+            stream="orders",
+            last_success=shop.now - timedelta(minutes=5) + timedelta(seconds=1),
+            last_error="store unreachable",
+            last_error_at=shop.now,
+        )
+    )
+    assert shop.check() == []
+    shop.now += timedelta(seconds=1)  # failing for exactly the grace period now
+    assert [row.kind for row in shop.check()] == ["sync_failing"]

@@ -3,6 +3,8 @@ decided, put-backs are listed, and the audit log tells who did what where."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, col, select
 
@@ -24,6 +26,7 @@ from oms_tui.floor.picking.pick_scans import (
 from oms_tui.floor.picking.pick_sheet import read_sheet
 from oms_tui.floor.picking.put_back import pending_put_backs, put_back_done, withdraw_departed
 from oms_tui.floor.picking.walking import WalkRule
+from oms_tui.floor.queues import claims
 from oms_tui.floor.queues.stages import Stage, stage_condition
 from tests.floor.pick_floor import NOW, add_bins, add_order, add_picker
 
@@ -181,6 +184,37 @@ def test_a_cancelled_order_leaves_the_list_once_and_its_units_become_a_put_back(
     assert (mugs.picked, mugs.needed, mugs.left) == (1, 1, 0)  # only #1001's mug is still wanted
     result = scan_item(session, pick_list_id, "MUG-1", ANA)
     assert result.problem is ScanProblem.OVER_PICK
+
+
+@pytest.mark.parametrize(
+    ("news", "reason"),
+    [("cancelled", "cancelled"), ("held", "on hold"), ("shipped", "shipped elsewhere")],
+    ids=["cancel", "hold", "shipped-elsewhere"],
+)
+def test_an_order_the_store_takes_away_mid_pick_is_put_back_and_its_claim_given_back(
+    session: Session, batch: tuple[int, list[str]], news: str, reason: str
+) -> None:
+    """A hold (or a shipment elsewhere) arriving from the store mid-pick puts the order back like a
+    cancel does: off the list, its picked units to their bins, the picker's claim on it given back."""
+    pick_list_id, fos = batch
+    claims.claim(session, fos[1], staff_code="P01", station="pick-1", now=NOW, lease=timedelta(minutes=10))
+    scan_item(session, pick_list_id, "MUG-1", ANA)
+    scan_item(session, pick_list_id, "MUG-1", ANA)  # T1's mug, then one for T2
+    fo, order = session.get_one(FulfillmentOrder, fos[1]), session.get_one(Order, "gid://shopify/Order/1002")
+    if news == "cancelled":
+        order.cancelled_at = NOW
+    else:  # as a sync writes what the store says
+        fo.status = "ON_HOLD" if news == "held" else "CLOSED"
+    session.commit()
+
+    [task] = withdraw_departed(session, pick_list_id, ANA)
+    session.commit()
+    assert task.describe() == f"#1002 is {reason}: from tote T2 put back 1 x MUG-1 to A-12-1"
+    assert pending_put_backs(session, pick_list_id) == [task]
+    assert claims.holder(session, fos[1], NOW) is None
+    mugs = next(line for line in read_sheet(session, pick_list_id).lines if line.sku == "MUG-1")
+    assert (mugs.picked, mugs.needed, mugs.left) == (1, 1, 0)  # only #1001's mug is still wanted
+    assert [action for action, _, _ in audit(session)][-1] == "pick.withdrawn"
 
 
 def test_an_order_on_an_open_list_or_cancelled_cannot_start_another(

@@ -20,6 +20,7 @@ from oms_tui.floor.queues.queue_filters import QueueFilter
 from oms_tui.floor.queues.queues import window
 from oms_tui.floor.queues.stages import Stage
 from tests.bulk_cache import STAFF, fill_cache
+from tests.process_group import ProcessGroups
 from tests.processes.test_stations import REPO, database_url
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
@@ -27,7 +28,7 @@ LEASE_MINUTES = 10
 
 
 def claimer(
-    cache: Cache, tmp_path: Path, staff: str, station: str, count: int, at: datetime
+    processes: ProcessGroups, cache: Cache, tmp_path: Path, staff: str, station: str, count: int, at: datetime
 ) -> subprocess.Popen[str]:
     """A station claiming `count` times (0: until the queue is empty), once told to start."""
     config = tmp_path / "config.toml"
@@ -39,7 +40,7 @@ def claimer(
         "OMS_DATABASE_URL": database_url(cache),
     }
     command = [sys.executable, "-m", "tests.processes.claimer", staff, station, str(count)]
-    process = subprocess.Popen(
+    process = processes.start(
         [*command, at.isoformat(), str(LEASE_MINUTES)],
         cwd=REPO,
         env=env,
@@ -92,7 +93,7 @@ def assert_nothing_given_twice(given: dict[tuple[str, str], list[str]]) -> None:
 
 
 def test_stations_claiming_at_once_never_share_an_order_and_lose_none(
-    any_cache: Cache, tmp_path: Path
+    any_cache: Cache, tmp_path: Path, processes: ProcessGroups
 ) -> None:
     stations = 2 if any_cache.engine.dialect.name == "sqlite" else 4
     fill_cache(any_cache, 1_200, now=NOW, open_share=0.9, lean=True)
@@ -100,9 +101,9 @@ def test_stations_claiming_at_once_never_share_an_order_and_lose_none(
     held_before = live_claims(any_cache, NOW)
     assert len(queue) > stations * 200
     people = [(code, f"pick-{n}") for n, (code, _) in enumerate(STAFF[:stations], start=1)]
-    processes = [claimer(any_cache, tmp_path, code, station, 200, NOW) for code, station in people]
-    start_together(processes)
-    given = {person: claimed_by(process) for person, process in zip(people, processes, strict=True)}
+    claimers = [claimer(processes, any_cache, tmp_path, code, station, 200, NOW) for code, station in people]
+    start_together(claimers)
+    given = {person: claimed_by(process) for person, process in zip(people, claimers, strict=True)}
 
     assert_nothing_given_twice(given)
     assert [len(claims) for claims in given.values()] == [200] * stations  # none came away empty-handed
@@ -117,9 +118,13 @@ def test_stations_claiming_at_once_never_share_an_order_and_lose_none(
     )
 
 
-def test_a_crashed_stations_claims_lapse_and_are_taken_over(any_cache: Cache, tmp_path: Path) -> None:
+def test_a_crashed_stations_claims_lapse_and_are_taken_over(
+    any_cache: Cache, tmp_path: Path, processes: ProcessGroups
+) -> None:
     fill_cache(any_cache, 240, now=NOW, open_share=0.9, lean=True)
-    crashed = claimer(any_cache, tmp_path, "P01", "pick-7", 0, NOW)  # the cache's own claims are at pick-1
+    crashed = claimer(
+        processes, any_cache, tmp_path, "P01", "pick-7", 0, NOW
+    )  # the cache's own claims are at pick-1
     start_together([crashed])
     assert crashed.stdout is not None
     for _ in range(30):  # killed mid-work: its last claim may be half done
@@ -132,9 +137,9 @@ def test_a_crashed_stations_claims_lapse_and_are_taken_over(any_cache: Cache, tm
     lapsed = NOW + timedelta(minutes=LEASE_MINUTES + 1)  # nobody renewed them
     assert left <= set(ready_queue(any_cache, lapsed))  # back in the queue
     people = [("P02", "pick-2"), ("P03", "pick-3")]
-    processes = [claimer(any_cache, tmp_path, code, station, 0, lapsed) for code, station in people]
-    start_together(processes)
-    given = {person: claimed_by(process) for person, process in zip(people, processes, strict=True)}
+    claimers = [claimer(processes, any_cache, tmp_path, code, station, 0, lapsed) for code, station in people]
+    start_together(claimers)
+    given = {person: claimed_by(process) for person, process in zip(people, claimers, strict=True)}
 
     assert_nothing_given_twice(given)
     held = live_claims(any_cache, lapsed)

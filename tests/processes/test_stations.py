@@ -22,6 +22,7 @@ from oms_tui.sim.server import SimServer, run_in_thread
 from oms_tui.sim.store import SimStore
 from oms_tui.store.client import StoreClient
 from oms_tui.store.sync import SyncEngine
+from tests.process_group import ProcessGroups
 from tests.store.simulated import assert_cache_matches
 from tests.store.test_outbox import PACKER, shippable, upstream_tracking_numbers
 from tests.team import hire
@@ -46,7 +47,9 @@ def database_url(cache: Cache) -> str:
     return f"{url.render_as_string(hide_password=False)}?options=-csearch_path%3D{schema}"
 
 
-def station(what: str, shop: SimServer, cache: Cache, tmp_path: Path, name: str) -> subprocess.Popen[bytes]:
+def station(
+    processes: ProcessGroups, what: str, shop: SimServer, cache: Cache, tmp_path: Path, name: str
+) -> subprocess.Popen[bytes]:
     config = tmp_path / "config.toml"
     config.touch()
     env = {
@@ -59,7 +62,7 @@ def station(what: str, shop: SimServer, cache: Cache, tmp_path: Path, name: str)
         "OMS_STATION": name,
     }
     command = [sys.executable, "-m", "tests.processes.station", what]
-    return subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE)
+    return processes.start(command, cwd=REPO, env=env, stderr=subprocess.PIPE)
 
 
 async def synced_with_shipments(shop: SimServer, cache: Cache, count: int) -> None:
@@ -102,36 +105,38 @@ def assert_each_shipment_reached_the_store_once(shop: SimServer, cache: Cache, c
 
 
 async def test_stations_pushing_one_outbox_send_each_action_once(
-    any_cache: Cache, shop: SimServer, tmp_path: Path
+    any_cache: Cache, shop: SimServer, tmp_path: Path, processes: ProcessGroups
 ) -> None:
     # One SQLite file serves the terminals of one machine; PostgreSQL a whole floor.
     stations = 2 if any_cache.engine.dialect.name == "sqlite" else 4
     await synced_with_shipments(shop, any_cache, 200)
-    processes = [station("push", shop, any_cache, tmp_path, f"pack-{n}") for n in range(stations)]
-    for process in processes:
+    pushers = [station(processes, "push", shop, any_cache, tmp_path, f"pack-{n}") for n in range(stations)]
+    for process in pushers:
         finish(process)
     assert_each_shipment_reached_the_store_once(shop, any_cache, 200)
 
 
 async def test_a_pusher_killed_at_random_points_delivers_each_action_once(
-    any_cache: Cache, shop: SimServer, tmp_path: Path
+    any_cache: Cache, shop: SimServer, tmp_path: Path, processes: ProcessGroups
 ) -> None:
     await synced_with_shipments(shop, any_cache, 80)
     rng = random.Random(11)
     for _ in range(3):
         # A random point of the push (a process takes about a second to start).
-        kill_within(station("push", shop, any_cache, tmp_path, "pack-1"), rng.uniform(1.0, 3.0))
-    finish(station("push", shop, any_cache, tmp_path, "pack-1"))
+        kill_within(station(processes, "push", shop, any_cache, tmp_path, "pack-1"), rng.uniform(1.0, 3.0))
+    finish(station(processes, "push", shop, any_cache, tmp_path, "pack-1"))
     assert_each_shipment_reached_the_store_once(shop, any_cache, 80)
 
 
 async def test_a_first_sync_killed_at_random_points_resumes_to_the_store(
-    any_cache: Cache, tmp_path: Path
+    any_cache: Cache, tmp_path: Path, processes: ProcessGroups
 ) -> None:
     # Large enough that the history goes bulk: kills land in open work, paging or the bulk operation.
     with run_in_thread(SimStore(orders=800, seed=4), plan="plus") as shop:
         rng = random.Random(5)
         for _ in range(3):
-            kill_within(station("sync", shop, any_cache, tmp_path, "pack-1"), rng.uniform(1.0, 4.0))
-        finish(station("sync", shop, any_cache, tmp_path, "pack-1"))
+            kill_within(
+                station(processes, "sync", shop, any_cache, tmp_path, "pack-1"), rng.uniform(1.0, 4.0)
+            )
+        finish(station(processes, "sync", shop, any_cache, tmp_path, "pack-1"))
         assert_cache_matches(shop.store, any_cache)

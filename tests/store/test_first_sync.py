@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from oms_tui.cache.database import Cache, open_cache
-from oms_tui.cache.models import FloorException, SyncState
+from oms_tui.cache.models import FloorException, FulfillmentOrder, SyncState
 from oms_tui.cache.priority import order_priority
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.queues.queue_filters import QueueFilter
@@ -277,4 +277,35 @@ async def test_a_first_sync_killed_anywhere_resumes_to_the_store(
         tap.before = lambda count, request: None
         store.live_step(5)
         await engine().run_once()  # a new process would do exactly this
+    assert_cache_matches(store, cache)
+
+
+async def test_the_open_work_is_read_oldest_first_page_after_page_up_to_its_limit(cache: Cache) -> None:
+    """With more open work than `open_work_limit`, several pages are read, each going on where the last
+    stopped, in creation order: what the first sync shows before the history is the oldest work."""
+    store = SimStore(orders=300, seed=31)
+    client, tap, _ = simulated_client(store)
+    sent = record_operations(tap)
+    oldest_first = [
+        fo.id
+        for fo in sorted(store.fulfillment_orders.values(), key=lambda fo: int(fo.id.rsplit("/", 1)[1]))
+        if fo.status not in ("CLOSED", "CANCELLED", "INCOMPLETE")
+    ]
+    limit = 50
+    assert len(oldest_first) > 2 * limit
+    read: list[int] = []  # how many of the oldest open work the cache held at each commit
+
+    def progress(step: str, _counts: StreamCounts) -> None:
+        if step == OPEN_WORK:
+            with cache.reads() as session:
+                cached = set(session.exec(select(FulfillmentOrder.id)))
+            assert cached == set(oldest_first[: len(cached)]), "open work read out of creation order"
+            read.append(len(cached))
+
+    async with client:
+        await SyncEngine(
+            client, cache, open_work_limit=limit, on_progress=progress, sleep=no_sleep
+        ).run_once()
+    assert Counter(sent)["OpenFulfillmentOrders"] > 1  # more than one page
+    assert read == sorted(read) and limit <= read[-1] < len(oldest_first)
     assert_cache_matches(store, cache)

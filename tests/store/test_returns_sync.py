@@ -129,3 +129,32 @@ async def test_a_long_return_whose_further_page_is_malformed_is_reported_and_rea
         f"returns: malformed returns of order {long.order_id}: totalQuantity: Field required"
     ]
     assert cached_returns(cache)[long.id] == store_returns(store)[long.id]
+
+
+async def test_a_return_not_yet_searchable_when_the_watermark_passed_it_is_read_by_the_overlap(
+    cache: Cache,
+) -> None:
+    """The returns stream, like the others, re-reads a window before its watermark: search sees a change
+    30 s late, so a return made just before a later change that moved the watermark is found next pass."""
+    now = [SimStore(orders=0).now()]
+    store = SimStore(orders=60, seed=5, clock=lambda: now[0], search_lag=30)
+    client, _, _ = simulated_client(store)
+    async with client:
+        sync = SyncEngine(client, cache)
+        await sync.run_once()
+        now[0] += timedelta(seconds=100)
+        late = request_return(store)
+        now[0] += timedelta(seconds=40)  # indexed now
+        await sync.run_once()
+        now[0] += timedelta(seconds=60)
+        early = request_return(store)
+        now[0] += timedelta(seconds=25)
+        late.status, late.closed_at = "CLOSED", now[0]
+        store.touch(store.orders[late.order_id])
+        await sync.run_once()  # `late` found by its old index entry; `early` not searchable for 5 s more
+        assert early.id not in cached_returns(cache)
+        now[0] += timedelta(seconds=31)  # both indexed, `early` below the watermark
+        await sync.run_once()
+    cached = cached_returns(cache)
+    assert cached[late.id]["status"] == "CLOSED"
+    assert cached[early.id] == store_returns(store)[early.id]

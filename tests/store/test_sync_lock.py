@@ -81,10 +81,17 @@ def test_two_caches_on_one_server_do_not_block_each_other() -> None:
     with (
         postgres_engine_in_fresh_schema() as one,
         postgres_engine_in_fresh_schema() as other,
-        sync_lock(one, holder="shop-a:pack-1"),
-        sync_lock(other, holder="shop-b:pack-1"),
+        sync_lock(one, holder="shop-a:pack-1") as lease_a,
+        sync_lock(other, holder="shop-b:pack-1") as lease_b,
     ):
-        pass
+        assert (lease_a.lost(), lease_b.lost()) == (None, None)  # each station holds its own cache's lock
+        with one.connect() as a, other.connect() as b:
+            assert lock_key(a, "sync") != lock_key(b, "sync")
+        # ... and each is a real lock: a second station of either shop is turned away
+        with pytest.raises(SyncBusy, match="another station is syncing this cache"):
+            take_as_second_station(one)
+        with pytest.raises(SyncBusy, match="another station is syncing this cache"):
+            take_as_second_station(other)
 
 
 def test_a_removed_lock_file_is_a_lost_lease(tmp_path: Path) -> None:

@@ -168,6 +168,8 @@ async def test_a_scan_does_not_close_a_blocking_error(
         await settle(pilot)
         assert scanning.screen is blocking
         assert len(rings) == 3  # once when it opened, once for each scan
+        await pilot.press("enter")  # a lone Enter (a scanner's, its code lost) does not close it either
+        assert scanning.screen is blocking
         await pilot.press("escape")
         assert isinstance(scanning.screen, QueueScreen)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,6 +64,30 @@ async def until(pilot: Pilot[Any], done: Callable[[], bool]) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError("it never happened")
+
+
+def count_idle_checks(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], Awaitable[None]]:
+    """Waits for the app's idle check to have run `n` more times (on the test's fake clock): a test
+    that nothing happened sees the checks happen, instead of sleeping a while."""
+    monkeypatch.setattr(OmsApp, "IDLE_CHECK_S", 0.02)
+    done, waiting = [0], []
+    check = OmsApp.sign_out_if_idle
+
+    def counted(app: OmsApp) -> None:
+        check(app)
+        done[0] += 1
+        for target, event in waiting:
+            if done[0] >= target:
+                event.set()
+
+    monkeypatch.setattr(OmsApp, "sign_out_if_idle", counted)
+
+    async def after(n: int) -> None:
+        event = asyncio.Event()
+        waiting.append((done[0] + n, event))
+        await asyncio.wait_for(event.wait(), timeout=30)
+
+    return after
 
 
 async def test_sign_in_at_start_by_typing_a_code(floor_team: Runtime) -> None:
@@ -133,7 +158,7 @@ async def test_a_badge_of_someone_who_left_signs_nobody_in(
 async def test_idle_sign_out_after_the_configured_time(
     floor_team: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(OmsApp, "IDLE_CHECK_S", 0.02)
+    idle_checks = count_idle_checks(monkeypatch)
     clock = FakeClock()
     assert floor_team.settings.idle_signout_minutes == 15
     app = OmsApp(floor_team, live=False, clock=clock, sign_in_first=True)
@@ -142,7 +167,7 @@ async def test_idle_sign_out_after_the_configured_time(
         clock.now += timedelta(minutes=10)
         await type_slowly(pilot, "j")  # a key: still working
         clock.now += timedelta(minutes=10)
-        await pilot.pause(0.2)  # ten idle checks
+        await idle_checks(10)  # ten idle checks at 10 minutes idle
         assert app.desk.staff is not None
         clock.now += timedelta(minutes=5)
         await until(pilot, lambda: app.desk.staff is None)
@@ -155,14 +180,14 @@ async def test_idle_sign_out_after_the_configured_time(
 async def test_no_idle_sign_out_when_set_to_never(
     floor_team: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(OmsApp, "IDLE_CHECK_S", 0.02)
+    idle_checks = count_idle_checks(monkeypatch)
     floor_team.settings = floor_team.settings.model_copy(update={"idle_signout_minutes": 0})
     clock = FakeClock()
     app = OmsApp(floor_team, live=False, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await scan(pilot, "PICK1")
         clock.now += timedelta(days=3)
-        await pilot.pause(0.2)
+        await idle_checks(10)
         assert app.desk.staff is not None
 
 
