@@ -30,15 +30,22 @@ class ShellHeader(Widget):
         self.clock = clock
         self.health: SyncHealth | None = None
         self.staff: str | None = None
+        # Held rather than queried: a watcher may run while the app is still mounting or already
+        # leaving (a browser session closed at once), when a query would find nothing and raise.
+        # Plain text, not markup: names come from settings and the store (a notice, a staff name).
+        self.title_label = Label(id="title", markup=False)
+        self.where = Label(id="where", markup=False)
+        self.clock_label = Label(id="clock", markup=False)
+        self.sync = Label(id="sync")
+        self.notice = Label(id="notice", markup=False)
 
     def compose(self) -> ComposeResult:
-        # Plain text, not markup: names come from settings and the store (a notice, a staff name).
         with Horizontal(id="bar"):
-            yield Label(id="title", markup=False)
-            yield Label(id="where", markup=False)
-            yield Label(id="clock", markup=False)
-        yield Label(id="sync")
-        yield Label(id="notice", markup=False)
+            yield self.title_label
+            yield self.where
+            yield self.clock_label
+        yield self.sync
+        yield self.notice
 
     def on_mount(self) -> None:
         self.watch(self.screen, "title", self._show_title)
@@ -50,7 +57,7 @@ class ShellHeader(Widget):
     def _show_title(self) -> None:
         title, sub_title = self.screen.title or "", self.screen.sub_title or ""
         shown = f"{self.app.title} │ {title}" + (f" · {sub_title}" if sub_title else "")
-        self.query_one("#title", Label).update(shown, layout=False)  # one line, its width the bar's
+        self.title_label.update(shown, layout=False)  # one line, its width the bar's
 
     def _show_health(self, health: SyncHealth) -> None:
         self.health = health
@@ -58,9 +65,8 @@ class ShellHeader(Widget):
         self._tick()
         notices = health.stored.notices
         more = f"  (+{len(notices) - 1} more: oms-tui sync lists them)" if len(notices) > 1 else ""
-        notice = self.query_one("#notice", Label)
-        notice.update(f"⚠ API notice: {notices[0]}{more}" if notices else "")
-        notice.display = bool(notices)
+        self.notice.update(f"⚠ API notice: {notices[0]}{more}" if notices else "")
+        self.notice.display = bool(notices)
 
     def _show_staff(self, staff: str | None) -> None:
         self.staff = staff
@@ -68,16 +74,16 @@ class ShellHeader(Widget):
 
     def _show_where(self) -> None:
         station = self.health.station if self.health else ""
-        self.query_one("#where", Label).update(f"station {station} · staff {self.staff or NO_STAFF}")
+        self.where.update(f"station {station} · staff {self.staff or NO_STAFF}")
 
     def _tick(self) -> None:
         # Every second: a layout pass only when the clock's width changed (the sync line is one line
         # as wide as the header whatever it says).
         now = self.clock()
-        clock, shown = self.query_one("#clock", Label), now.strftime(CLOCK_FORMAT)
-        clock.update(shown, layout=len(shown) != len(str(clock.content)))
+        shown = now.strftime(CLOCK_FORMAT)
+        self.clock_label.update(shown, layout=len(shown) != len(str(self.clock_label.content)))
         if self.health is not None:
-            self.query_one("#sync", Label).update(sync_line(self.health, now), layout=False)
+            self.sync.update(sync_line(self.health, now), layout=False)
 
 
 def sync_line(health: SyncHealth, now: datetime) -> Content:

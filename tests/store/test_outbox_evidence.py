@@ -31,6 +31,7 @@ from oms_tui.store.sync import SyncEngine
 from tests.store.simulated import simulated_client
 from tests.store.test_outbox import PACKER, Clock, cache, push_until_empty
 from tests.store.test_outbox_outcomes import lose_mutations_unexecuted
+from tests.team import hire
 
 __all__ = ["cache"]
 
@@ -80,6 +81,7 @@ async def test_a_shipment_made_before_the_first_attempt_is_not_taken_as_this_one
     store = SimStore(orders=60, seed=5, clock=clock)
     client, tap, _ = simulated_client(store)
     other_tool = open_cache(f"sqlite:///{tmp_path / 'other-tool.sqlite3'}")
+    hire(other_tool)
     async with client:
         await SyncEngine(client, other_tool).run_once()
         fo_id, line_id = a_line_with_two_units(other_tool)
@@ -164,6 +166,7 @@ async def test_a_disposal_made_before_the_first_attempt_is_not_taken_as_this_one
     location = store.order(returned.order_id).fulfillment_orders[0].location  # type: ignore[union-attr]
     client, tap, _ = simulated_client(store)
     other_tool = open_cache(f"sqlite:///{tmp_path / 'other-tool.sqlite3'}")
+    hire(other_tool)
     async with client:
         await SyncEngine(client, other_tool).run_once()
         restock_one(other_tool, returned, location.id)  # yesterday, from another tool

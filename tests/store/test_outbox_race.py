@@ -28,13 +28,16 @@ from oms_tui.store.sync import SyncEngine
 from tests.conftest import postgres_engine_in_fresh_schema
 from tests.store.simulated import simulated_client
 from tests.store.test_outbox import PACKER, shippable, upstream_tracking_numbers
+from tests.team import hire
 
 
 @pytest.fixture
 def postgres_cache() -> Iterator[Cache]:
     with postgres_engine_in_fresh_schema() as engine:
         upgrade(engine)
-        yield Cache(engine, session_factory(engine))
+        cache = Cache(engine, session_factory(engine))
+        hire(cache)
+        yield cache
 
 
 class HeldPusher:

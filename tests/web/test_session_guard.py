@@ -17,9 +17,11 @@ import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
+from oms_tui.cache.database import open_cache
 from oms_tui.sim.server import SimServer, run_in_thread
 from oms_tui.sim.store import SimStore
 from tests.process_group import process_group
@@ -92,6 +94,16 @@ def shop() -> Iterator[SimServer]:
         yield server
 
 
+def until_first_frame(stream: IO[bytes]) -> None:
+    """Read the web driver's packets (a type byte, a 4-byte length, the data) until a drawn frame."""
+    while True:
+        kind, size = stream.read(1), int.from_bytes(stream.read(4), "big")
+        data = stream.read(size)
+        assert kind, "the session ended before it drew anything"
+        if kind == b"D" and len(data) > 1000:
+            return
+
+
 def test_a_session_whose_stdin_ends_ends_while_its_server_lives(shop: SimServer, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.touch()
@@ -105,11 +117,13 @@ def test_a_session_whose_stdin_ends_ends_while_its_server_lives(shop: SimServer,
         "OMS_STATION": "wall",
         "OMS_POLL_INTERVAL": "1",
     }
+    open_cache(env["OMS_DATABASE_URL"]).close()  # as `oms-tui db upgrade` makes it
     # This test process is the session's server, and stays alive throughout.
     command = [sys.executable, "-m", "oms_tui", "web-session", "--parent", str(os.getpid()), "--board"]
     with process_group(command, cwd=REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as session:
         assert session.stdin is not None and session.stdout is not None
         assert session.stdout.readline() == b"__GANGLION__\n"  # the app has started on the web driver
+        until_first_frame(session.stdout)  # a tab closed once the board showed, not mid-start
         threading.Thread(target=session.stdout.read, daemon=True).start()  # as the server reads it
         session.stdin.close()
         try:
