@@ -56,7 +56,7 @@ class StationStaff(FailureHandlingApp):
         if previous is not None and previous.code == person.code:
             self.notify(f"{person.name} is signed in")
             if isinstance(self.screen, SignInScreen):
-                self.screen.dismiss(None)
+                self.screen.leave()
             return
         station = self.runtime.settings.station
         try:

@@ -41,6 +41,7 @@ class SignInScreen(ModalScreen[None]):
         """`sign_in`: the app's, for a code typed here. `shown`: people whose codes are listed (demo)."""
         super().__init__()
         self.cache, self.station, self.sign_in, self.shown = cache, station, sign_in, shown
+        self.leaving = False
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -79,4 +80,10 @@ class SignInScreen(ModalScreen[None]):
     @on(StaffChanged)
     def someone_signed_in(self, message: StaffChanged) -> None:
         if message.staff is not None:
+            self.leave()
+
+    def leave(self) -> None:
+        """Close, once: a badge read twice (scanners do) signs in twice before the screen is gone."""
+        if not self.leaving:
+            self.leaving = True
             self.dismiss(None)

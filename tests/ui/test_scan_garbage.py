@@ -87,7 +87,6 @@ def assert_told_of(app: OmsApp, screen: type[Screen[object]], code: str) -> None
     assert any(form in text for text in said for form in quoted), f"{start!r} not quoted in {said}"
 
 
-@pytest.mark.xfail(strict=True, reason="the second sign-in pops the sign-in screen again: ScreenStackError")
 async def test_a_badge_scanned_twice_at_the_sign_in_screen_signs_in_once(staffed: Runtime) -> None:
     app = OmsApp(staffed, live=False, clock=lambda: NOW, sign_in_first=True)
     async with app.run_test(size=SIZE) as pilot:
