@@ -83,7 +83,8 @@ def assert_told_of(app: OmsApp, screen: type[Screen[object]], code: str) -> None
     else:
         said = [str(note.message) for note in app._notifications]
     start = code[:12]
-    quoted = (start, repr(start)[1:-1])  # as typed, or as Python quotes it (escapes, if any)
+    # as typed, or as Python quotes the whole code (its escapes, where it holds both kinds of quote)
+    quoted = (start, repr(code)[1:13])
     assert any(form in text for text in said for form in quoted), f"{start!r} not quoted in {said}"
 
 
