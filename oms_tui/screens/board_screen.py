@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from rich.table import Table
 from rich.text import Text
@@ -15,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from oms_tui.cache.database import Cache
@@ -46,6 +48,14 @@ STAGES = (
 ALERT_STAGES = {Stage.EXCEPTIONS, Stage.ON_HOLD}
 
 
+W = TypeVar("W", bound=Widget)
+
+
+def titled(widget: W, title: str) -> W:
+    widget.border_title = title
+    return widget
+
+
 class BoardScreen(LeanScreen[None]):
     DEFAULT_CSS = """
     BoardScreen #tiles { height: 5; }
@@ -70,34 +80,29 @@ class BoardScreen(LeanScreen[None]):
         self.cache, self.clock, self.sla = cache, clock, timedelta(hours=sla_hours)
         self.next_load: Timer | None = None
         self.failing: tuple[str, ...] = ()  # sync streams failing, as of the last figures
+        self.sync_panel = titled(Static("", id="sync-health", classes="panel"), "Sync")  # held: see compose
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
         with Horizontal(id="tiles"):
             for n, (_, caption, short, note) in enumerate(STAGES):
                 yield StageTile(caption, short, note, id=f"stage-{n}")
+        # Panels titled as they are made: a board closed while it starts has nothing to look up.
         with Horizontal(id="middle"):
-            with Vertical(id="throughput-panel", classes="panel"):
+            with Vertical(id="throughput-panel", classes="panel") as throughput:
+                throughput.border_title = f"Shipped per hour, last {HOURS} h"
                 yield Sparkline([0] * HOURS, id="throughput")
                 yield Static("", id="axis")
                 yield Static("", id="rate")
-            yield SizedPanel(id="late", classes="panel")
+            yield titled(SizedPanel(id="late", classes="panel"), "Late")
         with Horizontal(id="bottom"):
-            yield SizedPanel(id="work", classes="panel")
-            yield SizedPanel(id="by-kind", classes="panel")
-            yield Static("", id="sync-health", classes="panel")
+            yield titled(SizedPanel(id="work", classes="panel"), "Work today")
+            yield titled(SizedPanel(id="by-kind", classes="panel"), "Exceptions")
+            yield self.sync_panel
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Floor board"
-        for ident, title in (
-            ("#throughput-panel", f"Shipped per hour, last {HOURS} h"),
-            ("#late", "Late"),
-            ("#work", "Work today"),
-            ("#by-kind", "Exceptions"),
-            ("#sync-health", "Sync"),
-        ):
-            self.query_one(ident).border_title = title
         self.watch(self.app, "health", self.show_sync)
         self.set_interval(1, self.show_sync)  # the sync's age grows between reads
         self.load()
@@ -117,7 +122,7 @@ class BoardScreen(LeanScreen[None]):
         """The header's own figures (the app's sync health), with the streams the cache says fail."""
         health = getattr(self.app, "health", None)
         if isinstance(health, SyncHealth):
-            self.query_one("#sync-health", Static).update(_sync(health, self.failing, self.clock()))
+            self.sync_panel.update(_sync(health, self.failing, self.clock()))
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < LOW, "-low")

@@ -133,3 +133,21 @@ def test_a_session_whose_stdin_ends_ends_while_its_server_lives(shop: SimServer,
                 f"the session was still running {WAIT_S:g} s after its stdin ended"
             ) from None
         assert code == 0
+
+
+def test_a_board_tab_closed_while_it_starts_ends_cleanly(shop: SimServer, tmp_path: Path) -> None:
+    """A browser tab closed at once: the board was still mounting when its session was told to end."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "OMS_CONFIG_FILE": os.devnull,
+        "OMS_SHOP_URL": shop.url,
+        "OMS_SHOPIFY_TOKEN": shop.token,
+        "OMS_DATABASE_URL": f"sqlite:///{tmp_path / 'cache.sqlite3'}",
+        "OMS_STATION": "wall",
+    }
+    open_cache(env["OMS_DATABASE_URL"]).close()
+    command = [sys.executable, "-m", "oms_tui", "web-session", "--parent", str(os.getpid()), "--board"]
+    ended = subprocess.run(command, cwd=REPO, env=env, input=b"", capture_output=True, timeout=WAIT_S)
+    assert ended.returncode == 0, ended.stderr.decode()[-2000:]
+    assert b"Traceback" not in ended.stderr and b"NoMatches" not in ended.stderr
