@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlmodel import Session, SQLModel, select
 
+from oms_tui.cache import enums as e
 from oms_tui.cache import models as m
 
 T0 = datetime(2026, 11, 20, 8, 30, 15, tzinfo=UTC)
@@ -148,7 +149,7 @@ def samples() -> list[SQLModel]:
             return_id="gid://shopify/Return/91",
             staff_code="P01",
             station="returns-1",
-            state="open",
+            state=e.ReceivingState.OPEN,
             unexpected=["SOCK-WHT-L", "9400111"],
             started_at=T0,
             finished_at=None,
@@ -162,7 +163,9 @@ def samples() -> list[SQLModel]:
             location_id=LOC_ID,
         ),
         m.Claim(fulfillment_order_id=FO_ID, staff_code="P01", station="pack-2", since=T0, lease_until=T0),
-        m.PickList(id=1, staff_code="P01", station="pack-2", location_id=LOC_ID, state="open", created_at=T0),
+        m.PickList(
+            id=1, staff_code="P01", station="pack-2", location_id=LOC_ID, state=e.PickListState.OPEN, created_at=T0
+        ),
         m.PickListLine(
             id=1,
             pick_list_id=1,
@@ -180,7 +183,7 @@ def samples() -> list[SQLModel]:
             fulfillment_order_id=FO_ID,
             staff_code="P01",
             station="pack-2",
-            state="confirmed",
+            state=e.PackState.CONFIRMED,
             verified={"gid://shopify/FulfillmentOrderLineItem/9": 2},
             tracking_company="DHL Express",
             tracking_number="JD014600003SE",
@@ -189,9 +192,9 @@ def samples() -> list[SQLModel]:
         ),
         m.FloorException(
             id=1,
-            kind="short pick",
+            kind=e.ExceptionKind.SHORT_PICK,
             severity="warning",
-            state="open",
+            state=e.ExceptionState.OPEN,
             order_id=ORDER_ID,
             subject=FO_ID,
             message="1 of 2 TEE-BLK-M missing at A-03-2",
@@ -220,9 +223,9 @@ def samples() -> list[SQLModel]:
         m.OutboxAction(
             id=1,
             order_id=ORDER_ID,
-            kind="fulfill",
+            kind=e.ActionKind.FULFILL,
             payload={"fulfillmentOrderId": FO_ID, "tracking": {"number": "JD014600003SE"}},
-            state="failed",
+            state=e.OutboxState.FAILED,
             attempts=3,
             last_error="Invalid fulfillment order line item quantity requested",
             station="pack-2",
