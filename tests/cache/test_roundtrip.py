@@ -164,7 +164,12 @@ def samples() -> list[SQLModel]:
         ),
         m.Claim(fulfillment_order_id=FO_ID, staff_code="P01", station="pack-2", since=T0, lease_until=T0),
         m.PickList(
-            id=1, staff_code="P01", station="pack-2", location_id=LOC_ID, state=e.PickListState.OPEN, created_at=T0
+            id=1,
+            staff_code="P01",
+            station="pack-2",
+            location_id=LOC_ID,
+            state=e.PickListState.OPEN,
+            created_at=T0,
         ),
         m.PickListLine(
             id=1,
