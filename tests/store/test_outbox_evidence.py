@@ -13,6 +13,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import httpx
 from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache, open_cache
@@ -28,7 +29,7 @@ from oms_tui.sim.returns_factory import build_return
 from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
 from oms_tui.store.sync import SyncEngine
-from tests.store.simulated import simulated_client
+from tests.store.simulated import Tap, simulated_client
 from tests.store.test_outbox import PACKER, Clock, cache, push_until_empty
 from tests.store.test_outbox_outcomes import lose_mutations_unexecuted
 from tests.team import hire
@@ -106,19 +107,24 @@ async def test_a_shipment_another_action_made_is_not_taken_as_this_one(cache: Ca
         fo_id, line_id = a_line_with_two_units(cache)
         ship_one(cache, fo_id, line_id)
         ship_one(cache, fo_id, line_id)  # a second parcel of the same order, the same number
-        sent: list[bytes] = []
-
-        def lose_the_second(_count: int, request) -> None:  # type: ignore[no-untyped-def]
-            if b"mutation" in request.content:
-                sent.append(request.content)
-                if len(sent) == 2:
-                    lose_mutations_unexecuted(tap)
-                    tap.before(_count, request)
-
-        tap.before = lose_the_second
+        lose_the_second_mutation(tap)
         await push_until_empty(OutboxPusher(client, cache, clock=clock), clock)
     assert parcels(store, fo_id) == [1, 1], "the first parcel was taken as the second: it never shipped"
     assert states(cache) == ["done", "done"]
+
+
+def lose_the_second_mutation(tap: Tap) -> None:
+    """The second mutation sent from now on, and each after it, is lost before the store runs it."""
+    sent: list[bytes] = []
+
+    def lose_the_second(count: int, request: httpx.Request) -> None:
+        if b"mutation" in request.content:
+            sent.append(request.content)
+            if len(sent) == 2:
+                lose_mutations_unexecuted(tap)
+                tap.before(count, request)
+
+    tap.before = lose_the_second
 
 
 def return_of_two_units(store: SimStore) -> SimReturn:
@@ -191,16 +197,7 @@ async def test_a_disposal_another_action_made_is_not_taken_as_this_one(cache: Ca
         await SyncEngine(client, cache).run_once()
         restock_one(cache, returned, location.id)
         restock_one(cache, returned, location.id)  # two actions on one return line, alike
-        sent: list[bytes] = []
-
-        def lose_the_second(_count: int, request) -> None:  # type: ignore[no-untyped-def]
-            if b"mutation" in request.content:
-                sent.append(request.content)
-                if len(sent) == 2:
-                    lose_mutations_unexecuted(tap)
-                    tap.before(_count, request)
-
-        tap.before = lose_the_second
+        lose_the_second_mutation(tap)
         await push_until_empty(OutboxPusher(client, cache, clock=clock), clock)
     assert restocked(returned) == [1, 1], "the first restock was taken as the second: it never reached it"
     assert states(cache) == ["done", "done"]

@@ -40,6 +40,26 @@ class Served(NamedTuple):
     output: list[str]  # what it printed (its address first), growing while it runs
 
 
+def station_environment(shop: SimServer, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a wall station on `shop`, with its cache in `tmp_path` made (as `oms-tui db
+    upgrade` makes it) and no settings file of its own."""
+    config = tmp_path / "config.toml"
+    config.touch()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "OMS_CONFIG_FILE": str(config),
+        "OMS_SHOP_URL": shop.url,
+        "OMS_SHOPIFY_TOKEN": shop.token,
+        "OMS_DATABASE_URL": f"sqlite:///{tmp_path / 'cache.sqlite3'}",
+        "OMS_STATION": "wall",
+        "OMS_POLL_INTERVAL": "1",
+        **extra,
+    }
+    open_cache(env["OMS_DATABASE_URL"]).close()
+    return env
+
+
 @contextmanager
 def serving(
     shop: SimServer,
@@ -51,21 +71,8 @@ def serving(
 ) -> Iterator[Served]:
     """`oms-tui serve` on `host` (a free port unless given) with a cache in `tmp_path`; yields the
     server process, a loopback URL for it and what it printed."""
-    config = tmp_path / "config.toml"
-    config.touch()
     port = port or free_port("127.0.0.1")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "OMS_CONFIG_FILE": str(config),
-        "OMS_SHOP_URL": shop.url,
-        "OMS_SHOPIFY_TOKEN": shop.token,
-        "OMS_DATABASE_URL": f"sqlite:///{tmp_path / 'cache.sqlite3'}",
-        "OMS_STATION": "wall",
-        "OMS_POLL_INTERVAL": "1",
-        **(environment or {}),
-    }
-    open_cache(env["OMS_DATABASE_URL"]).close()  # as `oms-tui db upgrade` makes it
+    env = station_environment(shop, tmp_path, **(environment or {}))
     command = [sys.executable, "-m", "oms_tui", "serve", "--host", host, "--port", str(port), *options]
     server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

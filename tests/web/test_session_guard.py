@@ -21,11 +21,10 @@ from typing import IO
 
 import pytest
 
-from oms_tui.cache.database import open_cache
 from oms_tui.sim.server import SimServer, run_in_thread
 from oms_tui.sim.store import SimStore
 from tests.process_group import process_group
-from tests.web.serving import REPO, WAIT_S, wait_for
+from tests.web.serving import REPO, WAIT_S, station_environment, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -105,19 +104,7 @@ def until_first_frame(stream: IO[bytes]) -> None:
 
 
 def test_a_session_whose_stdin_ends_ends_while_its_server_lives(shop: SimServer, tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
-    config.touch()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "OMS_CONFIG_FILE": str(config),
-        "OMS_SHOP_URL": shop.url,
-        "OMS_SHOPIFY_TOKEN": shop.token,
-        "OMS_DATABASE_URL": f"sqlite:///{tmp_path / 'cache.sqlite3'}",
-        "OMS_STATION": "wall",
-        "OMS_POLL_INTERVAL": "1",
-    }
-    open_cache(env["OMS_DATABASE_URL"]).close()  # as `oms-tui db upgrade` makes it
+    env = station_environment(shop, tmp_path)
     # This test process is the session's server, and stays alive throughout.
     command = [sys.executable, "-m", "oms_tui", "web-session", "--parent", str(os.getpid()), "--board"]
     with process_group(command, cwd=REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as session:
@@ -137,16 +124,7 @@ def test_a_session_whose_stdin_ends_ends_while_its_server_lives(shop: SimServer,
 
 def test_a_board_tab_closed_while_it_starts_ends_cleanly(shop: SimServer, tmp_path: Path) -> None:
     """A browser tab closed at once: the board was still mounting when its session was told to end."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "OMS_CONFIG_FILE": os.devnull,
-        "OMS_SHOP_URL": shop.url,
-        "OMS_SHOPIFY_TOKEN": shop.token,
-        "OMS_DATABASE_URL": f"sqlite:///{tmp_path / 'cache.sqlite3'}",
-        "OMS_STATION": "wall",
-    }
-    open_cache(env["OMS_DATABASE_URL"]).close()
+    env = station_environment(shop, tmp_path)
     command = [sys.executable, "-m", "oms_tui", "web-session", "--parent", str(os.getpid()), "--board"]
     ended = subprocess.run(command, cwd=REPO, env=env, input=b"", capture_output=True, timeout=WAIT_S)
     assert ended.returncode == 0, ended.stderr.decode()[-2000:]
