@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, ForeignKey, Integer, String, event, select
@@ -84,6 +84,8 @@ def search_document(
 
 def fold(text: str) -> str:
     """Text as search compares it: without case, accents or apostrophes ("Núñez" -> "nunez")."""
+    if text.isascii():  # most of what is indexed: nothing to decompose (a tenth of the time)
+        return text.casefold().translate(FOLDED)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().translate(FOLDED)
 
@@ -98,9 +100,7 @@ def refresh_order_search(connection: Connection, order_ids: Iterable[str]) -> No
     """Rewrite the documents of these orders from what the cache holds now (call after writing them)."""
     ids = list(dict.fromkeys(order_ids))
     for start in range(0, len(ids), BATCH):
-        rows = _documents(connection, ids[start : start + BATCH])
-        if rows:
-            _upsert(connection, rows)
+        write_documents(connection, _documents(connection, ids[start : start + BATCH]))
 
 
 def rebuild_order_search(connection: Connection) -> None:
@@ -145,21 +145,51 @@ def is_index_object(name: str | None, type_: str) -> bool:
     return type_ == "index" and name == TRIGRAM_INDEX
 
 
+def document_row(
+    order: Mapping[Any, Any], lines: Iterable[Mapping[Any, Any]], fulfillments: Iterable[Mapping[Any, Any]]
+) -> dict[str, Any] | None:
+    """An order's `order_search` row from its cache rows (None for an id that is not Shopify's)."""
+    key = order_number(order["id"])
+    if key is None:
+        return None  # not a Shopify order id: found by its exact name only
+    lines = list(lines)
+    document = search_document(
+        order["name"],
+        order["customer_name"],
+        order["email"],
+        (order["shipping_address"] or {}).get("phone"),
+        (line["sku"] for line in lines),
+        (line["barcode"] for line in lines),
+        (fulfillment["tracking_number"] for fulfillment in fulfillments),
+    )
+    return {"id": key, "order_id": order["id"], "document": document}
+
+
+def write_documents(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Write `document_row`s (sync makes a new order's from the rows it writes, not by reading back)."""
+    if not rows:
+        return
+    table = OrderSearch.__table__  # type: ignore[attr-defined]  # (SQLModel does not declare it)
+    insert = postgresql.insert(table) if connection.dialect.name == "postgresql" else sqlite.insert(table)
+    connection.execute(
+        insert.on_conflict_do_update(index_elements=["id"], set_={"document": insert.excluded.document}),
+        rows,
+    )
+
+
 def _documents(connection: Connection, ids: list[str]) -> list[dict[str, Any]]:
-    skus: dict[str, list[str | None]] = {}
-    barcodes: dict[str, list[str | None]] = {}
-    tracking: dict[str, list[str | None]] = {}
+    lines: dict[str, list[Any]] = {}
     line_items = select(col(LineItem.order_id), col(LineItem.sku), col(LineItem.barcode)).where(
         col(LineItem.order_id).in_(ids)
     )
-    for order_id, sku, barcode in connection.execute(line_items):
-        skus.setdefault(order_id, []).append(sku)
-        barcodes.setdefault(order_id, []).append(barcode)
+    for line in connection.execute(line_items).mappings():
+        lines.setdefault(line["order_id"], []).append(line)
+    parcels: dict[str, list[Any]] = {}
     fulfillments = select(col(Fulfillment.order_id), col(Fulfillment.tracking_number)).where(
         col(Fulfillment.order_id).in_(ids)
     )
-    for order_id, parcel in connection.execute(fulfillments):
-        tracking.setdefault(order_id, []).append(parcel)
+    for parcel in connection.execute(fulfillments).mappings():
+        parcels.setdefault(parcel["order_id"], []).append(parcel)
     orders = select(
         col(Order.id),
         col(Order.name),
@@ -167,32 +197,11 @@ def _documents(connection: Connection, ids: list[str]) -> list[dict[str, Any]]:
         col(Order.email),
         col(Order.shipping_address),
     ).where(col(Order.id).in_(ids))
-    rows = []
-    for order_id, name, customer, email, address in connection.execute(orders):
-        key = order_number(order_id)
-        if key is None:
-            continue  # not a Shopify order id: found by its exact name only
-        phone = (address or {}).get("phone")
-        document = search_document(
-            name,
-            customer,
-            email,
-            phone,
-            skus.get(order_id, ()),
-            barcodes.get(order_id, ()),
-            tracking.get(order_id, ()),
-        )
-        rows.append({"id": key, "order_id": order_id, "document": document})
-    return rows
-
-
-def _upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    table = OrderSearch.__table__  # type: ignore[attr-defined]  # (SQLModel does not declare it)
-    insert = postgresql.insert(table) if connection.dialect.name == "postgresql" else sqlite.insert(table)
-    connection.execute(
-        insert.on_conflict_do_update(index_elements=["id"], set_={"document": insert.excluded.document}),
-        rows,
+    rows = (
+        document_row(order, lines.get(order["id"], ()), parcels.get(order["id"], ()))
+        for order in connection.execute(orders).mappings()
     )
+    return [row for row in rows if row is not None]
 
 
 @event.listens_for(OrderSearch.__table__, "after_create")  # type: ignore[attr-defined]

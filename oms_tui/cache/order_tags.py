@@ -39,6 +39,12 @@ def tag_rows(order_id: str, tags: Iterable[str]) -> list[dict[str, str]]:
     return [{"order_id": order_id, "tag": key} for key in keys if key]
 
 
+def insert_order_tags(connection: Connection, rows: list[dict[str, str]]) -> None:
+    """Add `tag_rows` of orders that have none yet (sync's new orders: nothing to read back or delete)."""
+    if rows:
+        connection.execute(insert(OrderTag.__table__), rows)  # type: ignore[attr-defined]
+
+
 def refresh_order_tags(connection: Connection, order_ids: Iterable[str]) -> None:
     """Rewrite these orders' rows from `orders.tags` as the cache holds them now (call after writing)."""
     ids = list(dict.fromkeys(order_ids))
@@ -47,9 +53,9 @@ def refresh_order_tags(connection: Connection, order_ids: Iterable[str]) -> None
         chunk = ids[start : start + BATCH]
         connection.execute(delete(table).where(table.c.order_id.in_(chunk)))
         found = connection.execute(select(col(Order.id), col(Order.tags)).where(col(Order.id).in_(chunk)))
-        rows = [row for order_id, tags in found for row in tag_rows(order_id, tags or [])]
-        if rows:
-            connection.execute(insert(table), rows)
+        insert_order_tags(
+            connection, [row for order_id, tags in found for row in tag_rows(order_id, tags or [])]
+        )
 
 
 def rebuild_order_tags(connection: Connection) -> None:

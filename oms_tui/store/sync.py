@@ -18,11 +18,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
@@ -30,21 +29,24 @@ from oms_tui.cache.database import Cache
 from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import ChangeFeedEntry, FloorException, SyncState
 from oms_tui.cache.types import utcnow
-from oms_tui.cache.upsert import UpsertResult
 from oms_tui.store import bulk
+from oms_tui.store.changed_streams import (
+    FULFILLMENT_ORDERS,
+    ORDERS,
+    ChangedStream,
+    StreamCounts,
+    SyncSummary,
+)
 from oms_tui.store.client import Client
 from oms_tui.store.errors import StoreError
 from oms_tui.store.inventory_reads import STREAM as INVENTORY
 from oms_tui.store.inventory_reads import inventory_queries, items_kept, open_work_skus
 from oms_tui.store.malformed_objects import MalformedObjects, first_error
+from oms_tui.store.page_batch import PageBatch
 from oms_tui.store.page_size import NestedSize
 from oms_tui.store.payloads import (
-    FulfillmentOrderLineNode,
-    FulfillmentOrderNode,
     InventoryItemNode,
-    LineItemNode,
     LocationNode,
-    OrderNode,
 )
 from oms_tui.store.return_pages import read_whole
 from oms_tui.store.return_payloads import OrderReturnsNode
@@ -52,7 +54,7 @@ from oms_tui.store.return_writes import STREAM as RETURNS
 from oms_tui.store.return_writes import write_returns
 from oms_tui.store.streams import STREAMS
 from oms_tui.store.sync_lock import Lease, sync_lock
-from oms_tui.store.sync_writes import write_fulfillment_orders, write_inventory, write_locations, write_orders
+from oms_tui.store.sync_writes import write_inventory, write_locations
 
 log = logging.getLogger(__name__)
 
@@ -66,50 +68,6 @@ ANY_RETURN = "-return_status:no_return"
 
 BULK_WRITE_BATCH = 500
 FEED_KEPT = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class ChangedStream:
-    """A stream of objects with `updatedAt` and paged line items: orders, fulfillment orders."""
-
-    name: str
-    page_document: str
-    connection: str
-    shape: type[Any]
-    line_shape: type[BaseModel]
-    write: Callable[..., UpsertResult]
-
-
-ORDERS = ChangedStream("orders", "orders_page", "orders", OrderNode, LineItemNode, write_orders)
-FULFILLMENT_ORDERS = ChangedStream(
-    "fulfillment_orders",
-    "fulfillment_orders_page",
-    "fulfillmentOrders",
-    FulfillmentOrderNode,
-    FulfillmentOrderLineNode,
-    write_fulfillment_orders,
-)
-
-
-@dataclass
-class StreamCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class SyncSummary:
-    streams: dict[str, StreamCounts] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def total(self, name: str) -> int:
-        return sum(getattr(counts, name) for counts in self.streams.values())
-
-    @property
-    def errors(self) -> list[str]:
-        return [f"{stream}: {error}" for stream, counts in self.streams.items() for error in counts.errors]
 
 
 ProgressCallback = Callable[[str, StreamCounts], None]
@@ -302,13 +260,21 @@ class SyncEngine:
         variables = {}
         if watermark:
             variables["query"] = f"updated_at:>='{search_time(watermark - self.overlap)}'"
-        async for page in self.client.paginate(
-            stream.page_document,
-            variables,
-            connection_path=(stream.connection,),
-            nested=self.nested_sizes[stream.name],
-        ):
-            await self._write_page(stream, page, counts, advance=True)
+        batch = PageBatch()
+        try:
+            async for page in self.client.paginate(
+                stream.page_document,
+                variables,
+                connection_path=(stream.connection,),
+                nested=self.nested_sizes[stream.name],
+            ):
+                batch.add(*await self._read_page(stream, page, counts))
+                if batch.full:
+                    self._write_nodes(stream, *batch.take(), counts, advance=True)
+        except StoreError:
+            self._write_nodes(stream, *batch.take(), counts, advance=True)  # keep what was read
+            raise
+        self._write_nodes(stream, *batch.take(), counts, advance=True)
 
     async def _start_bulk(self, stream: ChangedStream) -> str | None:
         """Start the stream's bulk operation and keep its id; None when the store will not run it."""
@@ -391,6 +357,12 @@ class SyncEngine:
         advance: bool,
         progress: str | None = None,
     ) -> None:
+        self._write_nodes(stream, *await self._read_page(stream, page, counts), counts, advance, progress)
+
+    async def _read_page(
+        self, stream: ChangedStream, page: list[dict[str, Any]], counts: StreamCounts
+    ) -> tuple[list[Any], dict[str, list[Any]]]:
+        """A page's objects as nodes, with the rest of any long line-item list read."""
         nodes = self.malformed.parse(page, stream.shape, counts.errors, stream.name)
         extra_lines = {
             node.id: self.malformed.parse(
@@ -405,9 +377,22 @@ class SyncEngine:
         self.nested_sizes[stream.name].observe(
             len(node.line_items.nodes) + len(extra_lines.get(node.id, [])) for node in nodes
         )
+        return nodes, extra_lines
+
+    def _write_nodes(
+        self,
+        stream: ChangedStream,
+        nodes: list[Any],
+        extra_lines: dict[str, list[Any]],
+        counts: StreamCounts,
+        advance: bool,
+        progress: str | None = None,
+    ) -> None:
+        if not nodes:
+            return
         with self.cache.sessions() as session:
             result = stream.write(session, nodes, extra_lines, self.clock())
-            watermark = max((node.updated_at for node in nodes), default=None) if advance else None
+            watermark = max(node.updated_at for node in nodes) if advance else None
             self._commit_page(
                 session,
                 stream.name,

@@ -22,8 +22,8 @@ from oms_tui.cache.models import (
     Order,
     OutboxAction,
 )
-from oms_tui.cache.order_search import refresh_order_search
-from oms_tui.cache.order_tags import refresh_order_tags
+from oms_tui.cache.order_search import document_row, refresh_order_search, write_documents
+from oms_tui.cache.order_tags import insert_order_tags, refresh_order_tags, tag_rows
 from oms_tui.cache.sync_state import OUTBOX_WAITING
 from oms_tui.cache.upsert import UpsertResult, replace_children, upsert_all, upsert_newer
 from oms_tui.store import mapping
@@ -65,21 +65,45 @@ def write_orders(
     result = upsert_newer(session, Order, [mapping.order_row(node, now) for node in nodes])
     result.unchanged += held
     changed = _newest_by_id(nodes, set(result.created) | set(result.updated))
-    lines = [
-        row
-        for node in changed.values()
-        for row in mapping.line_item_rows(node.id, node.line_items.nodes + extra_lines.get(node.id, []))
-    ]
-    replace_children(session, LineItem, "order_id", result.updated, lines)
+    lines = {
+        ident: mapping.line_item_rows(ident, node.line_items.nodes + extra_lines.get(ident, []))
+        for ident, node in changed.items()
+    }
+    parcels = {ident: mapping.fulfillment_rows(node) for ident, node in changed.items()}
+    replace_children(
+        session, LineItem, "order_id", result.updated, [r for rows in lines.values() for r in rows]
+    )
     # Shopify never deletes a fulfillment (it cancels it), and an order's list is read only up to its
     # `first`: the ones not read this time stay as they are.
-    upsert_all(
-        session, Fulfillment, [row for node in changed.values() for row in mapping.fulfillment_rows(node)]
-    )
-    refresh_order_search(session.connection(), changed)
-    refresh_order_tags(session.connection(), changed)
+    upsert_all(session, Fulfillment, [row for rows in parcels.values() for row in rows])
+    _index_orders(session, changed, lines, parcels, set(result.created), now)
     _feed(session, "orders", result, now)
     return result
+
+
+def _index_orders(
+    session: Session,
+    changed: dict[str, OrderNode],
+    lines: dict[str, list[dict[str, Any]]],
+    parcels: dict[str, list[dict[str, Any]]],
+    created: set[str],
+    now: datetime,
+) -> None:
+    """Search documents and tag rows in step with the orders just written.
+
+    A new order's come from the rows in hand (there is nothing of it to delete or read back); a
+    changed order's are rebuilt from the cache, which may hold fulfillments this read did not reach.
+    """
+    connection = session.connection()
+    new = {ident: mapping.order_row(changed[ident], now) for ident in changed if ident in created}
+    documents = (document_row(order, lines[ident], parcels[ident]) for ident, order in new.items())
+    write_documents(connection, [row for row in documents if row is not None])
+    insert_order_tags(
+        connection, [tag for order in new.values() for tag in tag_rows(order["id"], order["tags"])]
+    )
+    updated = [ident for ident in changed if ident not in created]
+    refresh_order_search(connection, updated)
+    refresh_order_tags(connection, updated)
 
 
 def write_fulfillment_orders(
@@ -145,6 +169,13 @@ def _hold_back(
     yet. They are noted in `held_back`: the outbox reads them again by id once nothing of their order
     waits any more (the watermark has moved past them, so no later sync would).
     """
+    if (
+        session.exec(
+            select(OutboxAction.id).where(col(OutboxAction.state).in_(OUTBOX_WAITING)).limit(1)
+        ).first()
+        is None
+    ):
+        return nodes, []  # the usual case, answered by the outbox's state index without a list of ids
     order_ids = {order_of(node) for node in nodes}
     waiting = set(
         session.exec(

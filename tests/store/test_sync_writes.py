@@ -1,0 +1,61 @@
+"""How sync writes what it reads: several pages at a time, and the search index built from the rows in hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import col, select
+
+from oms_tui.cache.database import Cache, open_cache
+from oms_tui.cache.models import Order, SyncState
+from oms_tui.cache.order_search import OrderSearch, refresh_order_search
+from oms_tui.sim.store import SimStore
+from oms_tui.store.errors import StoreError
+from oms_tui.store.page_batch import WRITE_BATCH
+from oms_tui.store.sync import SyncEngine
+from tests.store.simulated import simulated_client
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Cache:
+    return open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
+
+
+async def test_a_store_lost_midway_keeps_the_pages_already_read(cache: Cache) -> None:
+    """Pages are written several at a time; those read before the store went away are not lost."""
+    store = SimStore(orders=WRITE_BATCH * 2, seed=5)
+    client, tap, app = simulated_client(store)
+    order_pages = 0
+
+    def outage_on_the_fourth_page(_count: int, request: httpx.Request) -> None:
+        nonlocal order_pages
+        order_pages += b"query OrdersPage" in request.content
+        if order_pages == 4:
+            app.state.faults.outage = True
+
+    tap.before = outage_on_the_fourth_page
+    async with client:
+        with pytest.raises(StoreError):
+            await SyncEngine(client, cache, bulk_above_orders=None, open_work_limit=0).run_once()
+    with cache.sessions() as session:
+        kept = session.exec(select(Order).order_by(col(Order.updated_at))).all()
+        state = session.get_one(SyncState, "orders")
+    assert 0 < len(kept) < WRITE_BATCH  # three pages of orders: fewer than one write's worth
+    assert state.watermark == max(order.updated_at for order in kept)
+
+
+async def test_new_orders_are_found_as_a_rebuild_from_the_cache_would_find_them(cache: Cache) -> None:
+    store = SimStore(orders=120, seed=9)
+    client, _, _ = simulated_client(store)
+    async with client:
+        await SyncEngine(client, cache).run_once()
+    with cache.sessions() as session:
+        written = {row.order_id: row.document for row in session.exec(select(OrderSearch))}
+        refresh_order_search(session.connection(), list(written))
+        rebuilt = {row.order_id: row.document for row in session.exec(select(OrderSearch))}
+    assert len(written) == 120
+    assert {order: set(text.split()) for order, text in written.items()} == {
+        order: set(text.split()) for order, text in rebuilt.items()
+    }
