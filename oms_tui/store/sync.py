@@ -42,7 +42,7 @@ from oms_tui.store.errors import StoreError
 from oms_tui.store.inventory_reads import STREAM as INVENTORY
 from oms_tui.store.inventory_reads import inventory_queries, items_kept, open_work_skus
 from oms_tui.store.malformed_objects import MalformedObjects, first_error
-from oms_tui.store.page_batch import PageBatch
+from oms_tui.store.page_batch import PageBatch, WriteBehind
 from oms_tui.store.page_size import NestedSize
 from oms_tui.store.payloads import (
     InventoryItemNode,
@@ -260,7 +260,11 @@ class SyncEngine:
         variables = {}
         if watermark:
             variables["query"] = f"updated_at:>='{search_time(watermark - self.overlap)}'"
-        batch = PageBatch()
+        batch, writes = PageBatch(), WriteBehind()
+
+        def write(taken: tuple[list[Any], dict[str, list[Any]]]) -> Callable[[], None]:
+            return lambda: self._write_nodes(stream, *taken, counts, advance=True)
+
         try:
             async for page in self.client.paginate(
                 stream.page_document,
@@ -270,11 +274,14 @@ class SyncEngine:
             ):
                 batch.add(*await self._read_page(stream, page, counts))
                 if batch.full:
-                    self._write_nodes(stream, *batch.take(), counts, advance=True)
+                    await writes.submit(write(batch.take()))
         except StoreError:
-            self._write_nodes(stream, *batch.take(), counts, advance=True)  # keep what was read
+            await writes.submit(write(batch.take()))  # keep what was read
             raise
-        self._write_nodes(stream, *batch.take(), counts, advance=True)
+        else:
+            await writes.submit(write(batch.take()))
+        finally:
+            await writes.drain()
 
     async def _start_bulk(self, stream: ChangedStream) -> str | None:
         """Start the stream's bulk operation and keep its id; None when the store will not run it."""

@@ -1,4 +1,4 @@
-"""How sync writes what it reads: several pages at a time, and the search index built from the rows in hand."""
+"""How sync writes what it reads: pages several at a time, the search index from the rows in hand."""
 
 from __future__ import annotations
 
@@ -59,3 +59,28 @@ async def test_new_orders_are_found_as_a_rebuild_from_the_cache_would_find_them(
     assert {order: set(text.split()) for order, text in written.items()} == {
         order: set(text.split()) for order, text in rebuilt.items()
     }
+
+
+async def test_a_write_that_fails_behind_the_reads_stops_the_pass(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes run in a thread while the next pages are read: their failure still ends the pass."""
+    store = SimStore(orders=WRITE_BATCH * 2, seed=6)
+    client, _, _ = simulated_client(store)
+    write = SyncEngine._write_nodes
+    calls = 0
+
+    def fail_the_second(self: SyncEngine, *args: object, **kwargs: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("disk full")
+        write(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SyncEngine, "_write_nodes", fail_the_second)
+    async with client:
+        with pytest.raises(RuntimeError, match="disk full"):
+            await SyncEngine(client, cache, bulk_above_orders=None, open_work_limit=0).run_once()
+    with cache.sessions() as session:
+        kept = len(session.exec(select(Order)).all())
+    assert WRITE_BATCH <= kept < 2 * WRITE_BATCH  # the first write only
