@@ -151,7 +151,7 @@ def resend(
 def mark_sent(cache: Cache, actor: Actor, ident: int, now: datetime) -> Settled:
     """A person checked (the mailbox's Sent folder, the customer) that a message did go."""
     _claim(cache, actor, ident, now, MessageState.SENDING, attempt=False)
-    return settle(cache, actor, ident, Outcome(Delivery.SENT, "marked sent by a person"), now)
+    return settle(cache, actor, ident, Outcome(Delivery.SENT, "marked sent by a person"), now, marked=True)
 
 
 def _claim(
@@ -175,15 +175,18 @@ def _claim(
             )
 
 
-def settle(cache: Cache, actor: Actor, ident: int, outcome: Outcome, now: datetime) -> Settled:
+def settle(
+    cache: Cache, actor: Actor, ident: int, outcome: Outcome, now: datetime, *, marked: bool = False
+) -> Settled:
+    """Record what became of the message (`marked`: a person says it went, nothing was sent now)."""
     with cache.sessions() as session:
         row = session.get_one(CustomerMessage, ident)
-        details = {"template": row.template, "subject": row.subject, "to": row.to_address}
+        details = {"template": row.template, "emailSubject": row.subject, "to": row.to_address}
         details["messageId"] = row.message_id
         row.updated_at = now
         if outcome.delivery == Delivery.SENT:
             row.state, row.sent_at, row.last_error = MessageState.SENT, now, None
-            event = "message.marked_sent" if outcome.detail == "marked sent by a person" else "message.sent"
+            event = "message.marked_sent" if marked else "message.sent"
             record_by(session, actor, action=event, subject=row.order_id, **details)
             append_note(session, actor, row.order_id, note_line(row, actor, now))
             _close_exceptions(session, ident, now, actor.staff_code)
