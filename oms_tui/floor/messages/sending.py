@@ -56,6 +56,7 @@ class Settled:
     message: int  # the row's id
     state: MessageState
     detail: str
+    to: str = ""
 
 
 def draft(session: Session, order_id: str, template: str, *, folder: Path | None, shop: str) -> Draft:
@@ -211,7 +212,7 @@ def settle(
             why = f"sent or not is unknown: {outcome.detail}; not resent by itself"
             _raise_exception(session, row, ExceptionKind.MESSAGE_UNKNOWN, "critical", why)
         session.commit()
-        return Settled(ident, row.state, outcome.detail)
+        return Settled(ident, row.state, outcome.detail, row.to_address)
 
 
 def settle_stale(cache: Cache, now: datetime) -> int:
