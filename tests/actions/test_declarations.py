@@ -45,7 +45,7 @@ SAMPLES: dict[ActionKind, dict[str, Any]] = {
     ActionKind.NOTE: {"orderId": ORDER, "note": "leave at the back door"},
     ActionKind.MESSAGE_NOTE: {
         "orderId": ORDER,
-        "line": "2026-11-21 10:00 UTC S01 emailed the customer (delayed): Your order #1001 is delayed <1@b.test>",
+        "line": "2026-11-21 10:00 UTC S01 emailed the customer (delayed): Your order is late <1@b.test>",
     },
     ActionKind.TAGS: {"orderId": ORDER, "tags": ["rush", "gift"]},
     ActionKind.RETURN_DISPOSE: {
