@@ -30,7 +30,6 @@ from oms_tui.cache.types import utcnow
 from oms_tui.config import APP_NAME, Settings, SettingsFileError, default_database_url
 from oms_tui.floor.actions.staff import seed_demo_staff
 from oms_tui.floor.exceptions.records import run_pass
-from oms_tui.floor.messages.sending import settle_stale
 from oms_tui.floor_settings import FloorSettings
 from oms_tui.store.api_notices import status_text
 from oms_tui.store.errors import StoreAuthError, StoreError
@@ -342,6 +341,8 @@ class Runtime:
 
     def check_exceptions(self) -> None:
         """Run the exception rules over what changed; a failure is logged, the live loop goes on."""
+        from oms_tui.floor.messages.sending import settle_stale  # the mail client: not at the start
+
         try:
             run_pass(self.cache, self.floor.rules, utcnow())
             settle_stale(self.cache, utcnow())  # messages whose station stopped mid-send

@@ -54,11 +54,11 @@ MAX_LIVE_RATE = 100.0  # more would keep the simulator from answering requests
 )
 @click.option(
     "--mail-port",
-    default=2525,
+    default=0,
     show_default=True,
     type=click.IntRange(-1, 65535),
-    help="The demo mailbox's SMTP port on --host (no TLS, no login; 0: any free port; -1: none). "
-    "What it gets is listed at GET /__mail.",
+    help="The demo mailbox's SMTP port on --host (no TLS, no login; 0: any free one, in the banner; "
+    "-1: no mailbox). What it gets is listed at GET /__mail.",
 )
 @click.pass_context
 def store_sim(

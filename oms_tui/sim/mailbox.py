@@ -56,7 +56,7 @@ class Mailbox:
                     "subject": str(message["Subject"]),
                     "date": str(message["Date"]),
                     "messageId": str(message["Message-ID"]),
-                    "body": body.get_content() if body is not None else "",
+                    "body": body.get_content().replace("\r\n", "\n") if body is not None else "",
                 }
             )
         return shown
