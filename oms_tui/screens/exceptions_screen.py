@@ -61,7 +61,7 @@ class ExceptionsScreen(LeanScreen[None]):
         Binding("c", "claim", "Claim", id="exceptions.claim"),
         Binding("r", "resolve", "Resolve", id="exceptions.resolve"),
         Binding("o", "open_order", "Open order", id="exceptions.open"),  # Enter too (the table's)
-        Binding("e", "message", "Email customer", id="exceptions.message"),
+        Binding("e", "message", "Email", tooltip="write to the customer", id="exceptions.message"),
         Binding("j,down", "cursor_down", "Down", show=False, id="exceptions.down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="exceptions.up"),
     ]
