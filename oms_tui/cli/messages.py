@@ -17,9 +17,11 @@ from oms_tui.cache.enums import MessageState
 from oms_tui.cache.types import utcnow
 from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.cli.store import started_runtime
+from oms_tui.config import Settings
 from oms_tui.floor.actions.staff import StaffError, active_staff
 from oms_tui.floor.actions.store_actions import Actor
-from oms_tui.floor.messages.sending import Settled, draft, mark_sent, resend, send_new
+from oms_tui.floor.messages.customer_email import ensure_email
+from oms_tui.floor.messages.sending import Draft, NoEmail, Settled, draft, mark_sent, resend, send_new
 from oms_tui.floor.messages.templates import default_template, template_names
 from oms_tui.floor.orders.lookup import NotFound, find_order
 from oms_tui.plain_text import visible
@@ -69,23 +71,18 @@ def message(
     if template is not None and template not in template_names(settings.message_templates):
         known = ", ".join(template_names(settings.message_templates))
         raise click.ClickException(f"--template {template!r}: no such template (there are: {known})")
-    cache = open_cache(settings.database_url, create=False)
     try:
-        with cache.sessions() as session:
+        made = _draft(settings, order, template)
+    except NoEmail:  # the store may know it: asked by id, kept in the cache
+        with started_runtime() as runtime:
             try:
-                found = find_order(session, order)
-                chosen = template or default_template(None, found.fulfillment_status == "PARTIALLY_FULFILLED")
-                made = draft(
-                    session,
-                    found.id,
-                    chosen,
-                    folder=settings.message_templates,
-                    shop=settings.shop_name or SIGNATURE,
-                )
-            except (NotFound, ValueError) as exc:
+                ensure_email(runtime.cache, runtime.client, _order_id(runtime, order))
+            except ValueError as exc:
                 raise click.ClickException(str(exc)) from None
-    finally:
-        cache.close()
+        try:
+            made = _draft(settings, order, template)
+        except NoEmail as exc:
+            raise click.ClickException(f"{exc} (nor has the store)") from None
     if subject is not None:
         made = dataclasses.replace(made, subject=subject)
     if not send:
@@ -101,6 +98,29 @@ def message(
         except ValueError as exc:  # not permitted, no mail server set
             raise click.ClickException(str(exc).splitlines()[0]) from None
     _said(settled)
+
+
+def _draft(settings: Settings, order: str, template: str | None) -> Draft:
+    cache = open_cache(settings.database_url, create=False)
+    try:
+        with cache.sessions() as session:
+            try:
+                found = find_order(session, order)
+                partly = found.fulfillment_status == "PARTIALLY_FULFILLED"
+                chosen = template or default_template(None, partly)
+                shop = settings.shop_name or SIGNATURE
+                return draft(session, found.id, chosen, folder=settings.message_templates, shop=shop)
+            except NoEmail:
+                raise
+            except (NotFound, ValueError) as exc:
+                raise click.ClickException(str(exc)) from None
+    finally:
+        cache.close()
+
+
+def _order_id(runtime: Runtime, order: str) -> str:
+    with runtime.cache.sessions() as session:
+        return find_order(session, order).id
 
 
 @click.command("message-resend")

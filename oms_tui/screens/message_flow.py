@@ -14,6 +14,7 @@ from textual.screen import Screen
 from oms_tui.actions.permissions import Permission, allowed, refusal
 from oms_tui.cache.enums import MessageState
 from oms_tui.cache.models import LineItem
+from oms_tui.floor.messages.customer_email import ensure_email
 from oms_tui.floor.messages.sending import Draft, Settled, draft, mark_sent, resend, send_new
 from oms_tui.floor.messages.templates import default_template, template_names
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
@@ -55,6 +56,7 @@ def write_message(
 
     def prepare() -> None:
         try:
+            ensure_email(app.runtime.cache, app.runtime.client, order_id)  # from the store, if not cached
             with app.runtime.cache.sessions() as session:
                 shipped = session.exec(
                     select(LineItem.id).where(

@@ -41,6 +41,10 @@ class MessageRefused(ActionRefused):
     """The message cannot be made or sent as asked (nothing was sent, nothing recorded)."""
 
 
+class NoEmail(MessageRefused):
+    """The cache has no email address for the order's customer (the store may: `customer_email`)."""
+
+
 @dataclass(frozen=True)
 class Draft:
     order_id: str
@@ -65,7 +69,7 @@ def draft(session: Session, order_id: str, template: str, *, folder: Path | None
     if order is None:
         raise MessageRefused(f"unknown order {order_id}")
     if not order.email or "@" not in order.email:
-        raise MessageRefused(f"{order.name} has no customer email address to write to")
+        raise NoEmail(f"{order.name} has no customer email address to write to")
     rendered: Rendered = render(template, order_data(session, order, shop), folder)
     return Draft(order.id, order.name, order.email, template, rendered.subject, rendered.body)
 
