@@ -13,7 +13,7 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import select
 from textual.pilot import Pilot
-from textual.widgets import Select, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from oms_tui.cache.enums import ActionKind, ExceptionKind, MessageState
 from oms_tui.cache.models import CustomerMessage, FloorException, Order, Role
@@ -23,7 +23,7 @@ from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.exceptions_screen import ExceptionsScreen
 from oms_tui.screens.message_modal import MessageModal
 from tests.mail.smtp_server import PASSWORD, USER, Keeper, smtp_server
-from tests.ui.floor_app import outbox, settle, signed_in
+from tests.ui.floor_app import open_order_screen, outbox, settle, signed_in
 
 SIZE = (120, 36)
 
@@ -156,3 +156,25 @@ async def test_the_mailbox_password_shows_nowhere(
     assert wrong not in shown and PASSWORD not in shown
     dump = "\n".join(runtime.cache.engine.raw_connection().driver_connection.iterdump())  # type: ignore[union-attr]
     assert wrong not in dump and "shop@brand.test" in dump
+
+
+async def test_e_on_an_order_opens_its_message_and_escape_sends_nothing(runtime: Runtime) -> None:
+    order = short_stock_exception(runtime)
+    keeper = Keeper()
+    with smtp_server(keeper) as (port, _):
+        app = signed_in(with_mail(runtime, port), "S01", "Sue Support", Role.SUPPORT)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_order_screen(app, pilot, order.name)
+            await pilot.press("e")
+            await settle(pilot)
+            modal = app.screen
+            assert isinstance(modal, MessageModal) and modal.title_text == f"{order.name} → {order.email}"
+            assert modal.query_one(Select).value in ("delayed", "split_shipment")  # by what has shipped
+            modal.query_one(Select).value = "address_problem"  # another template fills it in anew
+            await settle(pilot)
+            assert "delivery address" in modal.query_one("#subject", Input).value
+            await pilot.press("escape")
+            await settle(pilot)
+    assert keeper.received == [] and not outbox(runtime)
+    with runtime.cache.sessions() as session:
+        assert not session.exec(select(CustomerMessage)).all()
