@@ -3,7 +3,7 @@ sent once, recorded on the order, a failure or a lost answer is an exception, ne
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from oms_tui.floor.messages.sending import (
     MessageRefused,
     draft,
     mark_sent,
+    record,
     resend,
     send_new,
     settle_stale,
@@ -160,3 +161,19 @@ def test_nobody_signed_in_sends_nothing_and_an_order_without_email_is_refused(an
     seed_order(any_cache, email=None)
     with any_cache.sessions() as session, pytest.raises(MessageRefused, match="no customer email"):
         draft(session, ORDER, "delayed", folder=None, shop="Brand Shop")
+
+
+def test_a_station_that_died_mid_send_leaves_an_unknown_message_not_a_resend(cache: Cache) -> None:
+    with cache.sessions() as session:
+        message = delayed(cache)
+        row = record(session, SUPPORT, message, SENDER)  # type: ignore[arg-type]
+        row.updated_at = NOW
+        session.commit()
+        ident = row.id
+    assert settle_stale(cache, NOW + timedelta(minutes=5)) == 0  # it may still be on its way
+    assert settle_stale(cache, NOW + timedelta(minutes=11)) == 1
+    assert settle_stale(cache, NOW + timedelta(minutes=12)) == 0  # once
+    with cache.sessions() as session:
+        assert session.get_one(CustomerMessage, ident).state == MessageState.UNKNOWN
+    [problem] = exceptions(cache)
+    assert (problem.kind, problem.subject) == (ExceptionKind.MESSAGE_UNKNOWN, f"message:{ident}")

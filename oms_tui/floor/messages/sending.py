@@ -220,24 +220,31 @@ def settle(
 
 
 def settle_stale(cache: Cache, now: datetime) -> int:
-    """Messages left `sending` by a station that stopped mid-send: their outcome is unknown."""
+    """Messages left `sending` by a station that stopped mid-send: their outcome is unknown. Each is
+    taken by one station (a conditional update), so two stations never raise its exception twice."""
+    why = "its station stopped while sending it"
     with cache.sessions() as session:
         stale = session.exec(
-            select(CustomerMessage).where(
+            select(CustomerMessage.id).where(
                 CustomerMessage.state == MessageState.SENDING,
                 col(CustomerMessage.updated_at) < now - STALE_AFTER,
             )
         ).all()
-        for row in stale:
-            row.state, row.last_error, row.updated_at = (
-                MessageState.UNKNOWN,
-                "its station stopped while sending it",
-                now,
+        taken = 0
+        for ident in stale:
+            changed = session.connection().execute(
+                update(CustomerMessage)
+                .where(col(CustomerMessage.id) == ident, col(CustomerMessage.state) == MessageState.SENDING)
+                .values(state=MessageState.UNKNOWN, last_error=why, updated_at=now)
             )
-            why = "sent or not is unknown: its station stopped while sending it"
-            _raise_exception(session, row, ExceptionKind.MESSAGE_UNKNOWN, "critical", why)
+            if changed.rowcount == 1:
+                row = session.get_one(CustomerMessage, ident)
+                _raise_exception(
+                    session, row, ExceptionKind.MESSAGE_UNKNOWN, "critical", f"sent or not: {why}"
+                )
+                taken += 1
         session.commit()
-        return len(stale)
+        return taken
 
 
 def note_line(row: CustomerMessage, actor: Actor, now: datetime) -> str:
