@@ -205,6 +205,28 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"
     )
 
+    smtp_host: str | None = Field(
+        default=None,
+        description="The brand's mail server for messages to customers (unset: none; the demo: its own)",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The mail server's port")
+    smtp_starttls: bool = Field(default=True, description="Encrypt with STARTTLS before logging in")
+    smtp_user: str | None = Field(default=None, description="The mailbox's user name")
+    smtp_password: SecretStr | None = Field(
+        default=None, description="The mailbox's password (secret; better OMS_SMTP_PASSWORD or a file)"
+    )
+    smtp_password_file: Path | None = Field(
+        default=None, description="A file holding the mailbox's password, readable by its owner only"
+    )
+    smtp_from: str | None = Field(default=None, description='The From of messages: "Brand <shop@brand.com>"')
+    smtp_ca_file: Path | None = Field(
+        default=None, description="Certificates to trust for STARTTLS besides the system's (a private CA)"
+    )
+    message_templates: Path | None = Field(
+        default=None,
+        description="A folder of message templates (NAME.txt): replaces or adds to the built-in ones",
+    )
+
     @field_validator("keys")
     @classmethod
     def _key_names(cls, value: dict[str, str]) -> dict[str, str]:
@@ -258,6 +280,7 @@ class Settings(BaseSettings):
         """The effective settings, safe to print: token and database password masked."""
         shown = self.model_dump(mode="json")
         shown["shopify_token"] = "**********" if self.shopify_token else None
+        shown["smtp_password"] = "**********" if self.smtp_password else None
         shown["database_url"] = hide_password(
             make_url(self.database_url).render_as_string(hide_password=True)
         )

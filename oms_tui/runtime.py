@@ -39,6 +39,8 @@ from oms_tui.store.sync_lock import SyncBusy
 if TYPE_CHECKING:
     import httpx
 
+    from oms_tui.mail.server import MailServer
+    from oms_tui.sim.mailbox import Mailbox
     from oms_tui.sim.store import SimStore
     from oms_tui.store.client import StoreClient
     from oms_tui.store.outbox import OutboxPusher
@@ -48,6 +50,7 @@ log = logging.getLogger(__name__)
 
 DEMO_ORDERS = 400
 DEMO_LIVE_RATE = 0.2  # events per second: a lively but readable shop
+DEMO_SENDER = "Demo Shop <shop@demo-shop.example>"
 STOP_CHECK_S = 0.1  # how soon a live loop notices `stop`
 MAX_RETRY_DELAY_S = 300.0
 
@@ -130,6 +133,9 @@ class Runtime:
     demo_store: SimStore | None = None  # the embedded simulator's shop, in demo mode
     wake: threading.Event = field(default_factory=threading.Event)  # set: the next pass starts now
     reread_token: Callable[[], SecretStr | None] = token_in_settings  # after the store refused ours
+    demo_mailbox: Mailbox | None = None  # the demo's mailbox, when no mail server is set
+    _mail_lock: threading.Lock = field(default_factory=threading.Lock)
+    _demo_mail_server: MailServer | None = None
 
     @cached_property
     def floor(self) -> FloorSettings:
@@ -167,8 +173,16 @@ class Runtime:
                 session.add_all(demo_shelves(store))
             session.commit()
         # The Plus plan's bucket, so the demo's first sync takes seconds rather than minutes.
-        server = run_in_thread(store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE, saved=saved)
-        runtime = cls(settings, cache, server.url, SecretStr(server.token), demo_store=store)
+        from oms_tui.sim.mailbox import Mailbox
+
+        # What the demo sends stays beside the shop, read at the simulator's /__mail.
+        box = Mailbox(path.with_name(path.name + "-mail") if path else None)
+        server = run_in_thread(
+            store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE, saved=saved, mailbox=box
+        )
+        runtime = cls(
+            settings, cache, server.url, SecretStr(server.token), demo_store=store, demo_mailbox=box
+        )
         runtime.on_close.append(server.stop)
         return runtime
 
@@ -185,6 +199,26 @@ class Runtime:
             api_version=self.settings.api_version,
             transport=transport or self.transport,
         )
+
+    def mail_server(self) -> MailServer:
+        """Where messages to customers go: the settings' mail server; in the demo with none set, the
+        demo's mailbox (started at the first message). Raises MailSetupError (one line) otherwise."""
+        from oms_tui.mail.server import MailServer, MailSetupError, configured_server
+
+        server = configured_server(self.settings)
+        if server is not None:
+            return server
+        if self.demo_mailbox is None:
+            raise MailSetupError("no mail server is set: set smtp_host and smtp_from (see the README)")
+        with self._mail_lock:
+            if self._demo_mail_server is None:
+                from oms_tui.sim.mailbox import MailboxServer
+
+                running = MailboxServer(self.demo_mailbox).start()
+                self.on_close.append(running.stop)
+                sender = self.settings.smtp_from or DEMO_SENDER
+                self._demo_mail_server = MailServer(running.host, running.port, sender, starttls=False)
+            return self._demo_mail_server
 
     def sync_now(self) -> None:
         """Cut the live loop's wait short (from any thread): the next pass starts at once, or right
@@ -307,8 +341,11 @@ class Runtime:
 
     def check_exceptions(self) -> None:
         """Run the exception rules over what changed; a failure is logged, the live loop goes on."""
+        from oms_tui.floor.messages.sending import settle_stale  # the mail client: not at the start
+
         try:
             run_pass(self.cache, self.floor.rules, utcnow())
+            settle_stale(self.cache, utcnow())  # messages whose station stopped mid-send
         except SQLAlchemyError as exc:
             log.warning("exception rules failed: %s", exc)
 

@@ -50,6 +50,10 @@ NOT_YET = [
     "oms_tui.web",
     "playwright",
     "aiohttp",
+    "jinja2",  # message templates: when a message is first written
+    "aiosmtpd",  # the demo's mailbox: at its first message
+    "oms_tui.mail",
+    "oms_tui.floor.messages",
 ]
 SIMULATOR = ["oms_tui.sim", "uvicorn", "starlette"]
 

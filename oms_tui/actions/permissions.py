@@ -4,7 +4,7 @@ screens ask first only to spare a person the details of something they may not d
 - A manager may do everything, taking over and reassigning others' claims included.
 - A picker or packer works the orders: ship, hold, release, move, note, tag, receive returns; they may not
   cancel an order or release a hold placed for fraud risk (HIGH_RISK_OF_FRAUD).
-- Support talks to customers: note, tag, hold.
+- Support talks to customers: note, tag, hold, message customers (as the floor may).
 - With nobody signed in, a station may do only what every role may (note, tag, hold).
 - What a person may not do, a manager may approve at that moment with their badge (supervisor override):
   the action is recorded as the person's, approved by the manager.
@@ -45,15 +45,18 @@ class Permission(enum.StrEnum):
     REASSIGN = "reassign claims"
     RECEIVE_RETURNS = "receive returns"
     MANAGE_STAFF = "manage staff"
+    MESSAGE = "message customers"
 
 
 EVERYONE = frozenset({Permission.HOLD, Permission.NOTE, Permission.TAG})
-FLOOR = EVERYONE | {Permission.SHIP, Permission.RELEASE, Permission.MOVE, Permission.RECEIVE_RETURNS}
+FLOOR = EVERYONE | {
+    Permission.SHIP, Permission.RELEASE, Permission.MOVE, Permission.RECEIVE_RETURNS, Permission.MESSAGE
+}  # fmt: skip
 ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(Permission),
     Role.PICKER: FLOOR,
     Role.PACKER: FLOOR,
-    Role.SUPPORT: EVERYONE,
+    Role.SUPPORT: EVERYONE | {Permission.MESSAGE},  # a message is signed: nobody signed in sends none
 }
 
 

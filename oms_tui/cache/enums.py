@@ -22,6 +22,7 @@ class ActionKind(enum.StrEnum):
     TAGS = "tags"
     RETURN_DISPOSE = "return_dispose"
     RETURN_CLOSE = "return_close"
+    MESSAGE_NOTE = "message_note"
 
 
 class OutboxState(enum.StrEnum):
@@ -57,6 +58,17 @@ class ExceptionKind(enum.StrEnum):
     RETURN_MISSING = "return_missing"
     RETURN_UNEXPECTED = "return_unexpected"
     RETURN_LATE = "return_late"
+    MESSAGE_FAILED = "message_failed"  # the mail server refused it, or could not be reached
+    MESSAGE_UNKNOWN = "message_unknown"  # the answer to the message was lost: sent or not is unknown
+
+
+class MessageState(enum.StrEnum):
+    """Where a message to a customer stands (`cache.messages_state.CustomerMessage`)."""
+
+    SENDING = "sending"  # handed to the mail server now (a station still at it, or one that died)
+    SENT = "sent"  # the mail server accepted it (or a person checked that the customer got it)
+    UNKNOWN = "unknown"  # the answer was lost after the message went: a person decides
+    FAILED = "failed"  # refused, or the server was not reached: not sent
 
 
 class ExceptionState(enum.StrEnum):

@@ -13,6 +13,7 @@ from oms_tui.cache.floor_state import (
     Staff,
     Station,
 )
+from oms_tui.cache.messages_state import CustomerMessage
 from oms_tui.cache.mirror import (
     Fulfillment,
     FulfillmentHold,
@@ -47,6 +48,7 @@ __all__ = [
     "BinLocation",
     "ChangeFeedEntry",
     "Claim",
+    "CustomerMessage",
     "ExceptionScan",
     "FloorException",
     "Fulfillment",

@@ -26,7 +26,12 @@ class Commands(click.Group):
     """`oms-tui`'s commands; `LAZY` ones are imported when they run or help lists them, so starting
     the app loads none of their code (`store-sim`: the whole simulator, its web server and GraphQL)."""
 
-    LAZY = {"store-sim": ("oms_tui.sim.cli", "store_sim")}
+    LAZY = {
+        "store-sim": ("oms_tui.sim.cli", "store_sim"),
+        "message": ("oms_tui.cli.messages", "message"),  # with the templates and the mail client
+        "message-resend": ("oms_tui.cli.messages", "message_resend"),
+        "message-mark-sent": ("oms_tui.cli.messages", "message_mark_sent"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.LAZY])

@@ -17,12 +17,14 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Label, Select, Static
 
 from oms_tui.cache.database import Cache
+from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import FloorException, Order
 from oms_tui.floor.actions.staff import StaffError, active_staff
 from oms_tui.floor.exceptions.records import ExceptionRefused, claim, open_by_kind, open_exceptions, resolve
 from oms_tui.floor.exceptions.rules import KIND_LABELS, fix_for, label
 from oms_tui.screens.exception_dialog import ExceptionDialog
 from oms_tui.screens.lean_screen import LeanScreen
+from oms_tui.screens.message_flow import follow_up, write_message
 from oms_tui.screens.messages import OpenOrder
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
@@ -31,6 +33,7 @@ from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.table_columns import Column
 
+MESSAGE_KINDS = (ExceptionKind.MESSAGE_FAILED, ExceptionKind.MESSAGE_UNKNOWN)
 SHOWN = 500  # the most severe and oldest; the title says how many there are in all
 REFRESH_SECONDS = 5.0
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
@@ -58,6 +61,7 @@ class ExceptionsScreen(LeanScreen[None]):
         Binding("c", "claim", "Claim", id="exceptions.claim"),
         Binding("r", "resolve", "Resolve", id="exceptions.resolve"),
         Binding("o", "open_order", "Open order", id="exceptions.open"),  # Enter too (the table's)
+        Binding("e", "message", "Email", tooltip="write to the customer", id="exceptions.message"),
         Binding("j,down", "cursor_down", "Down", show=False, id="exceptions.down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="exceptions.up"),
     ]
@@ -244,6 +248,19 @@ class ExceptionsScreen(LeanScreen[None]):
             self.notify("This exception is not about an order", severity="warning")
             return
         self.post_message(OpenOrder(item.row.order_id))
+
+    def action_message(self) -> None:
+        """Write to the order's customer (the template the kind calls for); on a message that failed
+        or whose outcome is unknown: send it again, or mark it sent."""
+        item = self._current()
+        if item is None or item.row.order_id is None:
+            self.notify("This exception is not about an order", severity="warning")
+            return
+        subject = item.row.subject or ""
+        if item.row.kind in MESSAGE_KINDS and subject.removeprefix("message:").isdigit():
+            follow_up(self, int(subject.removeprefix("message:")), then=self.load)
+        else:
+            write_message(self, item.row.order_id, item.row.kind, then=self.load)
 
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()

@@ -35,6 +35,7 @@ from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.lean_screen import LeanScreen
+from oms_tui.screens.message_flow import write_message
 from oms_tui.screens.messages import LiveUpdated, StaffChanged
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.text_modal import TextModal
@@ -93,6 +94,7 @@ class OrderScreen(LeanScreen[None]):
             "a", "reassign", "Reassign", show=False, tooltip="hand the claim to someone", id="order.reassign"
         ),
         Binding("r", "reload", "Reload", id="order.reload"),
+        Binding("e", "message", "Email", show=False, tooltip="write to the customer", id="order.message"),
     ]
 
     class Loaded(Message):
@@ -367,6 +369,9 @@ class OrderScreen(LeanScreen[None]):
             )
 
         self.permitted(Permission.NOTE, ask)
+
+    def action_message(self) -> None:
+        write_message(self, self.order_id, then=self.load)
 
     def action_tags(self) -> None:
         if self.detail is None:

@@ -53,7 +53,8 @@ SERVED: dict[str, str] = {
         displayFinancialStatus displayFulfillmentStatus tags note email customer shippingAddress risk
         sourceName shippingLine lineItems({PAGING}) fulfillments(first) fulfillmentOrders({PAGING})
         returnStatus returns({PAGING})""",
-    "Customer": "id firstName lastName displayName email",
+    "Customer": "id firstName lastName displayName email defaultEmailAddress",
+    "CustomerEmailAddress": "emailAddress",
     "MailingAddress": "id name address1 address2 city province provinceCode zip country countryCodeV2 phone",
     "ShippingLine": "title carrierIdentifier",
     "OrderRiskSummary": "recommendation assessments",

@@ -23,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 from oms_tui.sim.bulk import BulkOperations
 from oms_tui.sim.executor import GraphQLService
 from oms_tui.sim.faults import HTML_ERROR, FaultProfile, Faults
+from oms_tui.sim.mailbox import Mailbox
 from oms_tui.sim.saved_shop import SavedShopFile, ShopNotSaved
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.throttle import PLANS, LeakyBucket
@@ -88,11 +89,13 @@ def create_app(
     live: bool = False,
     live_rate: float = 1.0,
     saved: SavedShopFile | None = None,
+    mailbox: Mailbox | None = None,
 ) -> Starlette:
     """The simulator as an ASGI app. `app.state.faults` holds the fault switches (`outage`,
     `drop_after_mutations`, `deprecated_reason`, `deprecation_notes`), `app.state.service.buckets` the
     token buckets, `app.state.store` the store. `live` runs `live_rate` events/s while served by uvicorn
-    (ASGI lifespan). `saved` keeps the store in its file after every change, before it is answered."""
+    (ASGI lifespan). `saved` keeps the store in its file after every change, before it is answered.
+    `mailbox`, the demo's, is listed at `GET /__mail`."""
 
     def keep() -> None:
         if saved is not None:
@@ -167,6 +170,11 @@ def create_app(
             return PlainTextResponse("Not Found", status_code=404)
         return PlainTextResponse(text, media_type="application/jsonl")
 
+    async def mail(request: Request) -> Response:
+        if mailbox is None:
+            return PlainTextResponse("Not Found", status_code=404)
+        return JSONResponse(mailbox.listing())
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         driver = asyncio.create_task(_drive_live(store, live_rate, keep)) if live and live_rate > 0 else None
@@ -183,6 +191,7 @@ def create_app(
         routes=[
             Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]),
             Route("/bulk/{name}.jsonl", bulk_result, methods=["GET"]),
+            Route("/__mail", mail, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

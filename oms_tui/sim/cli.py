@@ -8,6 +8,7 @@ from click.core import ParameterSource
 
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.faults import PROFILES
+from oms_tui.sim.mailbox import Mailbox, MailboxServer
 from oms_tui.sim.server import API_VERSION, listen, quiet_injected_drops
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.throttle import PLANS
@@ -51,6 +52,14 @@ MAX_LIVE_RATE = 100.0  # more would keep the simulator from answering requests
     help=f"Access token the simulator accepts (better in {TOKEN_VARIABLE}: a command line is visible "
     f"to every user in `ps`).  [default: the demo token, {DEFAULT_TOKEN}]",
 )
+@click.option(
+    "--mail-port",
+    default=0,
+    show_default=True,
+    type=click.IntRange(-1, 65535),
+    help="The demo mailbox's SMTP port on --host (no TLS, no login; 0: any free one, in the banner; "
+    "-1: no mailbox). What it gets is listed at GET /__mail.",
+)
 @click.pass_context
 def store_sim(
     ctx: click.Context,
@@ -65,8 +74,9 @@ def store_sim(
     restore_rate: float | None,
     bucket: float | None,
     token: str,
+    mail_port: int,
 ) -> None:
-    """Serve a simulated Shopify Admin GraphQL API (a no-account demo shop)."""
+    """Serve a simulated Shopify Admin GraphQL API (a no-account demo shop), and a mailbox."""
     if not 0 <= port <= 65535:
         raise click.ClickException(f"--port {port} is not a port: use 1-65535, or 0 for any free one")
     try:
@@ -80,6 +90,16 @@ def store_sim(
     live = live and live_rate != 0
     live_rate = live_rate or DEFAULT_LIVE_RATE
     store = SimStore(orders=orders, seed=seed, floor_ages=True)
+    box = Mailbox() if mail_port >= 0 else None
+    mail_server = None
+    if box is not None:
+        try:
+            mail_server = MailboxServer(box, host, mail_port).start()
+        except OSError as exc:
+            sock.close()
+            raise click.ClickException(
+                f"cannot listen on {host}:{mail_port}: {exc.strerror or exc}"
+            ) from None
     app = create_app(
         store,
         token=token,
@@ -89,14 +109,24 @@ def store_sim(
         faults=faults,
         live=live,
         live_rate=live_rate,
+        mailbox=box,
     )
     trading = f"live {live_rate:g}/s" if live else "not live"
     click.echo(f"Store simulator: {address}  ({orders} orders, seed {seed}, faults {faults}, {trading})")
     click.echo(f"GraphQL: {address}/admin/api/{API_VERSION}/graphql.json")
     click.echo(f"Token:   {token_source(ctx.get_parameter_source('token'))}")
+    if mail_server is not None:
+        click.echo(
+            f"Mailbox: SMTP {mail_server.host}:{mail_server.port} (no TLS, no login; smtp_starttls = false); "
+            f"read at {address}/__mail"
+        )
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     quiet_injected_drops()
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if mail_server is not None:
+            mail_server.stop()
 
 
 def token_source(source: ParameterSource | None) -> str:

@@ -110,6 +110,10 @@ class Customer:
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def default_email_address(self) -> dict[str, str] | None:
+        return {"emailAddress": self.email} if self.email else None
+
 
 @dataclass
 class MailingAddress:

@@ -43,6 +43,10 @@ SAMPLES: dict[ActionKind, dict[str, Any]] = {
         "staffNote": "",
     },
     ActionKind.NOTE: {"orderId": ORDER, "note": "leave at the back door"},
+    ActionKind.MESSAGE_NOTE: {
+        "orderId": ORDER,
+        "line": "2026-11-21 10:00 UTC S01 emailed the customer (delayed): Your order is late <1@b.test>",
+    },
     ActionKind.TAGS: {"orderId": ORDER, "tags": ["rush", "gift"]},
     ActionKind.RETURN_DISPOSE: {
         "returnId": RETURN,
@@ -100,6 +104,7 @@ def test_a_kind_declares_every_part(kind: ActionKind, full_schema: GraphQLSchema
         (ActionKind.TAGS, {"tags": ["line\nbreak"]}),
         (ActionKind.TAGS, {"tags": ["x" * 41]}),
         (ActionKind.NOTE, {"note": "\x1b]0;owned\x07"}),
+        (ActionKind.MESSAGE_NOTE, {"line": "two\nlines"}),
         (
             ActionKind.RETURN_DISPOSE,
             {"dispositions": [{**SAMPLES[ActionKind.RETURN_DISPOSE]["dispositions"][0], "locationId": None}]},

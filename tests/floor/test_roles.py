@@ -32,7 +32,7 @@ SUPPORT = Staff(code="S1", name="Sam", role=Role.SUPPORT)
         (MANAGER, set(Permission)),
         (PICKER, set(Permission) - MANAGERS_ONLY),
         (PACKER, set(Permission) - MANAGERS_ONLY),
-        (SUPPORT, {Permission.NOTE, Permission.TAG, Permission.HOLD}),
+        (SUPPORT, {Permission.NOTE, Permission.TAG, Permission.HOLD, Permission.MESSAGE}),
         (None, {Permission.NOTE, Permission.TAG, Permission.HOLD}),
     ],
     ids=["manager", "picker", "packer", "support", "nobody"],

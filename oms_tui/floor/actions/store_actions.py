@@ -20,6 +20,7 @@ from oms_tui.actions.base import P, Payload
 from oms_tui.actions.cancel import CancelPayload, CancelReason, Refund
 from oms_tui.actions.fulfill import FulfillPayload
 from oms_tui.actions.hold import HoldPayload, HoldReason
+from oms_tui.actions.message_note import MessageNotePayload, appended
 from oms_tui.actions.move import MovePayload
 from oms_tui.actions.note import NotePayload
 from oms_tui.actions.permissions import ActionRefused, require
@@ -227,6 +228,15 @@ def set_note(session: Session, actor: Actor, order_id: str, note: str) -> Outbox
     payload = _payload(NotePayload, order_id=order.id, note=note, previous=order.note or "")
     action = _queue(session, actor, order.id, order.id, payload)
     order.note = note
+    return action
+
+
+def append_note(session: Session, actor: Actor, order_id: str, line: str) -> OutboxAction:
+    """Add `line` below the order's note (here at once; at the store below whatever its note is then)."""
+    order = _order(session, order_id)
+    payload = _payload(MessageNotePayload, order_id=order.id, line=line)
+    action = _queue(session, actor, order.id, order.id, payload)
+    order.note = appended(order.note, line)
     return action
 
 

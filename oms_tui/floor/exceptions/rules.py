@@ -41,6 +41,8 @@ KIND_LABELS: dict[str, str] = {
     ExceptionKind.RETURN_MISSING: "return: items missing",
     ExceptionKind.RETURN_UNEXPECTED: "return: unexpected items",
     ExceptionKind.RETURN_LATE: "return: past its window",
+    ExceptionKind.MESSAGE_FAILED: "message not sent",
+    ExceptionKind.MESSAGE_UNKNOWN: "message: sent?",
 }
 # Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
 DEFAULT_FIXES: dict[str, str] = {
@@ -52,6 +54,10 @@ DEFAULT_FIXES: dict[str, str] = {
     ),
     ExceptionKind.PRINT_FAILED: (
         "Check the printer (`lpstat -p`), then print the kept PDF or print the order again"
+    ),
+    ExceptionKind.MESSAGE_FAILED: "Check the mail settings or the address, then e: resend it",
+    ExceptionKind.MESSAGE_UNKNOWN: (
+        "Look in the mailbox's Sent folder: e marks it sent, or resends it (same Message-ID)"
     ),
 }
 

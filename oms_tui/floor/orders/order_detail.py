@@ -34,6 +34,7 @@ from oms_tui.cache.models import (
     Return,
     Staff,
 )
+from oms_tui.floor.messages.history import message_text
 from oms_tui.floor.orders.lookup import NotFound
 
 TIMELINE_LIMIT = 300  # the newest events; an order rarely has a tenth of that
@@ -313,6 +314,8 @@ def _describe(event: AuditEvent, locations: dict[str, Location]) -> str:
         return f"{what} (approved by {approver})" if approver else what
     if event.action.startswith("claim."):
         return _claim_text(event.action, event.details)
+    if event.action.startswith("message."):
+        return message_text(event.action, event.details)
     return event.action.replace("_", " ").replace(".", ": ")
 
 
