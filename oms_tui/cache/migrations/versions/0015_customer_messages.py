@@ -1,6 +1,6 @@
 """customer messages: each message to a customer, with its Message-ID, kept before it is sent
 
-Revision ID: 0015_messages
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-04 23:40:00.000000
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import oms_tui.cache.types
 
-revision: str = "0015_messages"
+revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
