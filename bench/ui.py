@@ -235,7 +235,8 @@ class StackApp(App[None]):
         yield Label("")
 
     def on_mount(self) -> None:
-        import httpx  # noqa: F401  # the client's library, as the app imports it
+        import graphql  # noqa: F401  # the store client's libraries, as the app imports them
+        import httpx  # noqa: F401
         import pydantic_settings  # noqa: F401  # the settings' library
 
         import oms_tui.cache.models  # noqa: F401  # every model of the cache defined
