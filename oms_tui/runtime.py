@@ -131,6 +131,9 @@ class Runtime:
     wake: threading.Event = field(default_factory=threading.Event)  # set: the next pass starts now
     reread_token: Callable[[], SecretStr | None] = token_in_settings  # after the store refused ours
 
+    def __post_init__(self) -> None:
+        self.cache.ship_by = self.floor.ship_by  # sync and the outbox write orders' ship-by with it
+
     @cached_property
     def floor(self) -> FloorSettings:
         """The floor's rules, walking order and scanner, as this station's settings make them."""

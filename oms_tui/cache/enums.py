@@ -57,6 +57,8 @@ class ExceptionKind(enum.StrEnum):
     RETURN_MISSING = "return_missing"
     RETURN_UNEXPECTED = "return_unexpected"
     RETURN_LATE = "return_late"
+    CUTOFF_AT_RISK = "cutoff_at_risk"  # cannot make today's carrier cut-off at the pick rate
+    RULE = "rule"  # raised by a manager's rule in the settings
 
 
 class ExceptionState(enum.StrEnum):

@@ -33,6 +33,7 @@ from oms_tui.cache.returns_mirror import (
     ReverseFulfillmentOrder,
     ReverseFulfillmentOrderLineItem,
 )
+from oms_tui.cache.rule_state import OrderWave, RuleFiring
 from oms_tui.cache.sync_state import (
     ApiNotice,
     ChangeFeedEntry,
@@ -60,6 +61,7 @@ __all__ = [
     "Order",
     "OrderSearch",
     "OrderTag",
+    "OrderWave",
     "OutboxAction",
     "PackSession",
     "PickList",
@@ -72,6 +74,7 @@ __all__ = [
     "ReverseFulfillmentOrder",
     "ReverseFulfillmentOrderLineItem",
     "Role",
+    "RuleFiring",
     "Staff",
     "Station",
     "SyncState",

@@ -406,7 +406,7 @@ class SyncEngine:
             len(node.line_items.nodes) + len(extra_lines.get(node.id, [])) for node in nodes
         )
         with self.cache.sessions() as session:
-            result = stream.write(session, nodes, extra_lines, self.clock())
+            result = stream.write(session, nodes, extra_lines, self.clock(), self.cache.ship_by)
             watermark = max((node.updated_at for node in nodes), default=None) if advance else None
             self._commit_page(
                 session,

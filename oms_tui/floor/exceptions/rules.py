@@ -41,6 +41,8 @@ KIND_LABELS: dict[str, str] = {
     ExceptionKind.RETURN_MISSING: "return: items missing",
     ExceptionKind.RETURN_UNEXPECTED: "return: unexpected items",
     ExceptionKind.RETURN_LATE: "return: past its window",
+    ExceptionKind.CUTOFF_AT_RISK: "misses cut-off",
+    ExceptionKind.RULE: "rule",
 }
 # Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
 DEFAULT_FIXES: dict[str, str] = {
