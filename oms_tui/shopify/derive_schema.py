@@ -51,8 +51,8 @@ SERVED: dict[str, str] = {
     "PageInfo": "*",
     "Order": f"""id legacyResourceId name createdAt updatedAt processedAt cancelledAt cancelReason closed
         displayFinancialStatus displayFulfillmentStatus tags note email customer shippingAddress risk
-        sourceName shippingLine totalPriceSet lineItems({PAGING}) fulfillments(first) fulfillmentOrders({PAGING})
-        returnStatus returns({PAGING})""",
+        sourceName shippingLine totalPriceSet lineItems({PAGING}) fulfillments(first)
+        fulfillmentOrders({PAGING}) returnStatus returns({PAGING})""",
     "Customer": "id firstName lastName displayName email numberOfOrders",
     "MoneyBag": "shopMoney",
     "MoneyV2": "amount currencyCode",

@@ -1,9 +1,9 @@
 """The floor's work queues: one per stage, most urgent first, read from the cache a window at a time.
 
 A queue row is a fulfillment order (what one warehouse ships), ordered by its order's priority, then
-its order's ship-by time (`cache.ship_by`: the store's deadline, the method's cut-off or the SLA), then ids, so every row has a unique sort
-key: windows are read by keyset from a known neighbour, or by OFFSET from the nearer end. Which rows
-a stage holds is in `stages`, the filters in `queue_filters`, a table's reader in `queue_source`.
+its order's ship-by time (`cache.ship_by`: the store's deadline, the method's cut-off or the SLA),
+then ids, so every row has a unique sort key: windows are read by keyset from a known neighbour, or
+by OFFSET from the nearer end. Which rows a stage holds is in `stages`, the filters in `queue_filters`, a table's reader in `queue_source`.
 """
 
 from __future__ import annotations
