@@ -3,7 +3,8 @@
 A queue row is a fulfillment order (what one warehouse ships), ordered by its order's priority, then
 its order's ship-by time (`cache.ship_by`: the store's deadline, the method's cut-off or the SLA),
 then ids, so every row has a unique sort key: windows are read by keyset from a known neighbour, or
-by OFFSET from the nearer end. Which rows a stage holds is in `stages`, the filters in `queue_filters`, a table's reader in `queue_source`.
+by OFFSET from the nearer end. Which rows a stage holds is in `stages`, the filters in
+`queue_filters`, a table's reader in `queue_source`.
 """
 
 from __future__ import annotations
