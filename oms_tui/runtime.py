@@ -309,8 +309,15 @@ class Runtime:
         )
 
     def check_exceptions(self) -> None:
-        """Run the exception rules over what changed; a failure is logged, the live loop goes on."""
+        """Run the managers' order rules and the exception rules over what changed; a failure is
+        logged, the live loop goes on."""
         try:
+            if self.floor.order_rules:
+                from oms_tui.floor.actions.store_actions import Actor
+                from oms_tui.floor.rules.rules_pass import run_rules_pass
+
+                actor = Actor(self.settings.station, self.settings.rules_staff)
+                run_rules_pass(self.cache, self.floor.order_rules, actor)
             run_pass(self.cache, self.floor.rules, utcnow())
         except SQLAlchemyError as exc:
             log.warning("exception rules failed: %s", exc)
