@@ -38,7 +38,7 @@ def run_rules_pass(cache: Cache, rules: list[Rule], actor: Actor, *, step: int =
                 session.exec(
                     select(ChangeFeedEntry)
                     .where(
-                        ChangeFeedEntry.id > after,
+                        col(ChangeFeedEntry.id) > after,
                         col(ChangeFeedEntry.stream).in_(("orders", "fulfillment_orders")),
                     )
                     .order_by(col(ChangeFeedEntry.id))
