@@ -31,7 +31,7 @@ class FloorSettings:
     @cached_property
     def rules(self) -> RuleSettings:
         settings = self.settings
-        return RuleSettings(settings.sla_hours, settings.carrier, settings.return_window_days)
+        return RuleSettings(settings.sla_hours, settings.carrier, settings.return_window_days, self.ship_by)
 
     @cached_property
     def ship_by(self) -> ShipByPolicy:
