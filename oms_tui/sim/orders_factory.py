@@ -61,7 +61,7 @@ INTERNATIONAL_SHIPPING = [
 ]
 EXPRESS = ShippingLine("FedEx 2Day", "fedex-carrier-service")  # rush orders at home
 HOME_COUNTRY = "US"
-PRE_ORDERS, DEADLINES = 0.02, 0.05  # shares of open orders: scheduled for later, due by a set time
+PRE_ORDERS, DEADLINES = 0.05, 0.1  # shares of open orders: scheduled for later, due by a set time
 GIFT_NOTES = [
     "Gift: happy birthday, love from Sam",
     "Please gift wrap, no invoice in the box",
@@ -159,7 +159,7 @@ class OrderFactory:
             order.customer.number_of_orders = 1 if rng.random() < 0.3 else rng.randint(2, 12)
         roll = rng.random()
         for fo in order.fulfillment_orders:
-            if fo.status != "OPEN":
+            if fo.status != "OPEN" or not self.floor_ages:  # a real floor's shape: the demo's
                 continue
             if roll < PRE_ORDERS:
                 fo.status, fo.fulfill_at = "SCHEDULED", order.created_at + timedelta(days=rng.randint(3, 10))
