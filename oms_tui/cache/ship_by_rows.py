@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, func, select, update
-from sqlmodel import col
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, col
 
 from oms_tui.cache.mirror import FulfillmentOrder, Order
 from oms_tui.cache.ship_by import ShipByPolicy
@@ -24,11 +25,17 @@ def refresh_ship_by(connection: Connection, order_ids: Collection[str], policy: 
     return changed
 
 
-def every_order(connection: Connection, size: int = BATCH) -> Iterator[list[str]]:
-    after = ""
+def refresh_every_order(sessions: sessionmaker[Session], policy: ShipByPolicy, size: int = BATCH) -> int:
+    """Recompute every order's ship-by time (after the settings changed), a batch per transaction."""
+    changed, after = 0, ""
     query = select(col(Order.id)).order_by(col(Order.id)).limit(size)
-    while batch := list(connection.scalars(query.where(col(Order.id) > after))):
-        yield batch
+    while True:
+        with sessions() as session:
+            batch = list(session.connection().scalars(query.where(col(Order.id) > after)))
+            if not batch:
+                return changed
+            changed += _refresh(session.connection(), batch, policy)
+            session.commit()
         after = batch[-1]
 
 

@@ -146,3 +146,29 @@ def test_scheduled_work_stays_out_of_the_queue_until_it_opens(session: Session) 
     session.commit()
     names = [row.order_name for row in window(session, Stage.READY_TO_PICK, QueueFilter(), now, limit=10)]
     assert sorted(names) == ["#5", "#6"]
+
+
+def test_promises_refresh_recomputes_after_the_settings_change(
+    db_url: str, tmp_path: Any, monkeypatch: Any
+) -> None:
+    from oms_tui.cache.database import open_cache
+    from tests.cli_shop import oms
+
+    cache = open_cache(db_url)
+    created = berlin(4, 9)
+    with cache.sessions() as session:
+        write_orders(session, [_order(1, created, "UPS Standard"), _order(2, created, None)], {}, created)
+        session.commit()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'warehouse_timezone = "Europe/Berlin"\n\n[shipping_methods."UPS Standard"]\n'
+        'carrier = "UPS"\nservice = "Standard"\ncutoff = "15:00"\n'
+    )
+    monkeypatch.setenv("OMS_CONFIG_FILE", str(config))
+    result = oms("promises", "refresh")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "1 orders got a new ship-by time"
+    with cache.sessions() as session:
+        due = {order.name: order.ship_by for order in session.exec(select(Order))}
+    cache.close()
+    assert due == {"#1": berlin(4, 15), "#2": created + timedelta(hours=24)}
