@@ -262,10 +262,11 @@ def test_a_rule_fires_at_most_once_per_order_version(cache: Cache) -> None:
     assert [f.did for f in run_rules_pass(cache, written, ACTOR)] == [["priority 0"]]
     sync(cache, _order_node())  # the same version read again: nothing fires
     assert run_rules_pass(cache, written, ACTOR) == []
-    with cache.sessions() as session:
-        session.add(session.get(Order, "gid://shopify/Order/1"))
+    with cache.sessions() as session:  # its fulfillment order changed: the order is looked at again
+        fo = _fo_node().model_copy(update={"updated_at": T0 + timedelta(minutes=5)})
+        write_fulfillment_orders(session, [fo], {}, T0)
         session.commit()
-    assert run_rules_pass(cache, written, ACTOR) == []
+    assert run_rules_pass(cache, written, ACTOR) == []  # the same version of the order: not again
     sync(cache, _order_node(version=1))  # changed at the store: its priority is the tags' again
     assert [f.did for f in run_rules_pass(cache, written, ACTOR)] == [["priority 0"]]
     sync(cache, _order_node(version=2, shippingLine={"title": "UPS Ground"}))  # no longer matches
