@@ -242,12 +242,13 @@ def sla(facts: OrderFacts, settings: RuleSettings, now: datetime) -> Iterable[Fi
     otherwise), at risk in the last quarter of an SLA before it."""
     order = facts.order
     due = order.ship_by
+    basis = f" ({settings.sla_hours:g} h SLA)" if due == order.created_at + settings.sla else ""
     if now >= due:
         yield _order_finding(
             ExceptionKind.SLA_BREACHED,
             order,
             WARNING,  # a backlog is common; fraud, rejections and interrupted work come first
-            f"late: was due {due:%d %b %H:%M} UTC",
+            f"late: was due {due:%d %b %H:%M} UTC{basis}",
             "Pick and pack it next; tell the customer if it cannot leave today",
         )
     elif now >= due - settings.sla + settings.at_risk_after:
@@ -255,7 +256,7 @@ def sla(facts: OrderFacts, settings: RuleSettings, now: datetime) -> Iterable[Fi
             ExceptionKind.SLA_AT_RISK,
             order,
             INFO,
-            f"at risk: due {due:%d %b %H:%M} UTC",
+            f"at risk: due {due:%d %b %H:%M} UTC{basis}",
             "Move it up: pick it before newer orders",
         )
 
