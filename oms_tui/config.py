@@ -11,12 +11,14 @@ import os
 import re
 import socket
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -41,6 +43,22 @@ SUPPORTED_DATABASES = "sqlite:///path/cache.sqlite3 or postgresql://user@host/db
 _DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
 
 
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ShippingMethod(BaseModel):
+    """A shipping method as the store names it: the carrier's service and what it promises."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    carrier: str = Field(min_length=1)
+    service: str = Field(min_length=1)
+    cutoff: str = Field(pattern=CLOCK_TIME.pattern, description="The carrier's daily collection, HH:MM")
+    delivery_days: int = Field(default=1, ge=0, le=60, description="Working days in transit")
+    handling_days: int = Field(default=0, ge=0, le=30, description="Working days before the cut-off")
+
+
 class SettingsFileError(Exception):
     """The settings file is missing (when named explicitly), unreadable or not valid TOML."""
 
@@ -60,7 +78,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
         return {}
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = tomllib.load(handle)
     except FileNotFoundError:
         raise SettingsFileError(f"{path}: no such settings file (named by OMS_CONFIG_FILE)") from None
     except tomllib.TOMLDecodeError as exc:
@@ -72,6 +90,20 @@ def read_config_file(path: Path) -> dict[str, Any]:
         ) from None
     except OSError as exc:
         raise SettingsFileError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    if "rules" in data:
+        _check_rules_in(path, data["rules"])
+    return data
+
+
+def _check_rules_in(path: Path, written: Any) -> None:
+    """The settings' rules, checked with the file in hand: an error names its line."""
+    from oms_tui.rules_settings import RuleError, check_rules, line_of
+
+    try:
+        check_rules(written if isinstance(written, list) else [written])
+    except RuleError as exc:
+        line = line_of(path.read_text(encoding="utf-8"), exc.index, exc.key)
+        raise SettingsFileError(f"{path}{f', line {line}' if line else ''}: {exc}") from None
 
 
 def is_loopback(host: str) -> bool:
@@ -204,6 +236,52 @@ class Settings(BaseSettings):
     return_window_days: float = Field(
         default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"
     )
+    warehouse_timezone: str = Field(
+        default="UTC", description="The warehouse's time zone (cut-offs, working days), e.g. Europe/Berlin"
+    )
+    weekend: list[str] = Field(
+        default_factory=lambda: ["saturday", "sunday"], description="Days the warehouse does not ship"
+    )
+    holidays: list[date] = Field(default_factory=list, description="Dates the warehouse does not ship")
+    shipping_methods: dict[str, ShippingMethod] = Field(
+        default_factory=dict,
+        description='By the store\'s method name, as a table: [shipping_methods."UPS Ground"] with '
+        'carrier, service, cutoff = "16:00", delivery_days',
+    )
+    rules: list[dict[str, Any]] = Field(
+        default_factory=list, description="Rules run on each order as it arrives or changes ([[rules]])"
+    )
+    rules_staff: str | None = Field(
+        default=None, description="The staff code the rules act as (its role's permissions); unset: nobody"
+    )
+
+    @field_validator("warehouse_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone like Europe/Berlin or America/New_York") from None
+        return value
+
+    @field_validator("weekend")
+    @classmethod
+    def _day_names(cls, value: list[str]) -> list[str]:
+        folded = [day.strip().casefold() for day in value]
+        for day in folded:
+            if day not in DAY_NAMES:
+                raise ValueError(f"{day!r} is not a day of the week like saturday")
+        if len(set(folded)) == len(DAY_NAMES):
+            raise ValueError("every day is a weekend day: the warehouse would never ship")
+        return folded
+
+    @field_validator("rules")
+    @classmethod
+    def _rules_as_written(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        from oms_tui.rules_settings import check_rules  # the rules' own vocabulary
+
+        check_rules(value)
+        return value
 
     smtp_host: str | None = Field(
         default=None,

@@ -137,6 +137,9 @@ class Runtime:
     _mail_lock: threading.Lock = field(default_factory=threading.Lock)
     _demo_mail_server: MailServer | None = None
 
+    def __post_init__(self) -> None:
+        self.cache.ship_by = self.floor.ship_by  # sync and the outbox write orders' ship-by with it
+
     @cached_property
     def floor(self) -> FloorSettings:
         """The floor's rules, walking order and scanner, as this station's settings make them."""
@@ -340,10 +343,17 @@ class Runtime:
         )
 
     def check_exceptions(self) -> None:
-        """Run the exception rules over what changed; a failure is logged, the live loop goes on."""
+        """Run the managers' order rules and the exception rules over what changed; a failure is
+        logged, the live loop goes on."""
         from oms_tui.floor.messages.sending import settle_stale  # the mail client: not at the start
 
         try:
+            if self.floor.order_rules:
+                from oms_tui.floor.actions.store_actions import Actor
+                from oms_tui.floor.rules.rules_pass import run_rules_pass
+
+                actor = Actor(self.settings.station, self.settings.rules_staff)
+                run_rules_pass(self.cache, self.floor.order_rules, actor)
             run_pass(self.cache, self.floor.rules, utcnow())
             settle_stale(self.cache, utcnow())  # messages whose station stopped mid-send
         except SQLAlchemyError as exc:

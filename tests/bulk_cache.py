@@ -41,6 +41,7 @@ from oms_tui.cache.priority import order_priority
 BATCH = 5_000
 FLOOR_WORK = 20_000  # the newest orders, among which some are claimed, picked or have exceptions
 HISTORY = timedelta(days=45)
+SLA = timedelta(hours=24)  # the default: every order's ship-by time
 LOCATIONS = [
     ("gid://shopify/Location/1", "Main Warehouse", 6),
     ("gid://shopify/Location/2", "East Coast DC", 3),
@@ -152,6 +153,7 @@ def fill_cache(
                 closed=shipped or cancelled,
                 created_at=created,
                 updated_at=updated,
+                ship_by=created + SLA,  # as sync writes it with the default SLA
                 cancelled_at=updated if cancelled else None,
                 cancel_reason="CUSTOMER" if cancelled else None,
                 channel=rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0],

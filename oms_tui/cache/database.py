@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -14,12 +14,15 @@ from sqlmodel import Session
 from oms_tui.cache.engine import make_engine, normalise_url, read_session_factory, session_factory
 from oms_tui.cache.errors import CacheError
 from oms_tui.cache.migrate import check_revision, upgrade
+from oms_tui.cache.ship_by import ShipByPolicy
 
 
 @dataclass
 class Cache:
     engine: Engine
     sessions: sessionmaker[Session]
+    # When orders must leave, as this station's settings say: every writer of orders uses it
+    ship_by: ShipByPolicy = field(default_factory=ShipByPolicy)
 
     @cached_property
     def reads(self) -> sessionmaker[Session]:

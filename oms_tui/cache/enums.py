@@ -60,6 +60,8 @@ class ExceptionKind(enum.StrEnum):
     RETURN_LATE = "return_late"
     MESSAGE_FAILED = "message_failed"  # the mail server refused it, or could not be reached
     MESSAGE_UNKNOWN = "message_unknown"  # the answer to the message was lost: sent or not is unknown
+    CUTOFF_AT_RISK = "cutoff_at_risk"  # cannot make today's carrier cut-off at the pick rate
+    RULE = "rule"  # raised by a manager's rule in the settings
 
 
 class MessageState(enum.StrEnum):

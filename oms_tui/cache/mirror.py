@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, ForeignKey, Index, String, select, text
+from sqlalchemy import JSON, Column, Connection, ForeignKey, Index, Numeric, String, select, text
 from sqlmodel import Field, SQLModel, col
 
+from oms_tui.cache.ship_by import ShipByPolicy
 from oms_tui.cache.types import UTCDateTime
 
 
@@ -26,6 +28,12 @@ def _parent(table_column: str) -> Any:
 CANCELLED = text("cancelled_at IS NOT NULL")
 # Lines that need no shipping, as each engine writes the condition (SQLite stores booleans as 0/1).
 NO_SHIPPING_SQLITE, NO_SHIPPING_POSTGRESQL = text("requires_shipping = 0"), text("NOT requires_shipping")
+
+
+def _sla_ship_by(context: Any) -> datetime:
+    """An order written without a ship-by (by a test, a tool) is due as the default SLA has it."""
+    created: datetime = context.get_current_parameters()["created_at"]
+    return ShipByPolicy().ship_by(created, None)[0]
 
 
 class Location(SQLModel, table=True):
@@ -43,8 +51,9 @@ class Order(SQLModel, table=True):
         Index("ix_orders_status_priority_age", "fulfillment_status", "priority", "created_at"),
         # The queues' order, for keysets, and a channel's queue; with whether cancelled (out of most
         # queues), which the index of the cancelled ones also holds (see migration 0012)
-        Index("ix_orders_queue_order", "priority", "created_at", "id", "cancelled_at"),
-        Index("ix_orders_channel_queue", "channel", "priority", "created_at", "id", "cancelled_at"),
+        Index("ix_orders_queue_order", "priority", "ship_by", "id", "cancelled_at"),
+        Index("ix_orders_channel_queue", "channel", "priority", "ship_by", "id", "cancelled_at"),
+        Index("ix_orders_ship_by", "ship_by"),  # due before a cut-off, late
         Index(
             "ix_orders_cancelled", "id", "cancelled_at", sqlite_where=CANCELLED, postgresql_where=CANCELLED
         ),
@@ -69,6 +78,11 @@ class Order(SQLModel, table=True):
     cancel_reason: str | None = None
     channel: str | None = None  # Shopify's sourceName: web, pos, shopify_draft_order, an app's name
     shipping_method: str | None = None  # the shipping line's title: "UPS Ground"
+    # When it must leave (`cache.ship_by`): written by sync, the queues' second sort key
+    ship_by: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, default=_sla_ship_by))
+    total: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))  # in the shop's currency
+    currency: str | None = None
+    customer_orders: int | None = None  # the customer's orders, this one included
     synced_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -111,6 +125,7 @@ class FulfillmentOrder(SQLModel, table=True):
     location_id: str | None = None
     location_name: str | None = None
     fulfill_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    fulfill_by: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the store's deadline
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
     synced_at: datetime = Field(sa_type=UTCDateTime)

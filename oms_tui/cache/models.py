@@ -34,6 +34,7 @@ from oms_tui.cache.returns_mirror import (
     ReverseFulfillmentOrder,
     ReverseFulfillmentOrderLineItem,
 )
+from oms_tui.cache.rule_state import OrderWave, RuleFiring
 from oms_tui.cache.sync_state import (
     ApiNotice,
     ChangeFeedEntry,
@@ -62,6 +63,7 @@ __all__ = [
     "Order",
     "OrderSearch",
     "OrderTag",
+    "OrderWave",
     "OutboxAction",
     "PackSession",
     "PickList",
@@ -74,6 +76,7 @@ __all__ = [
     "ReverseFulfillmentOrder",
     "ReverseFulfillmentOrderLineItem",
     "Role",
+    "RuleFiring",
     "Staff",
     "Station",
     "SyncState",

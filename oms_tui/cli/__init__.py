@@ -31,6 +31,8 @@ class Commands(click.Group):
         "message": ("oms_tui.cli.messages", "message"),  # with the templates and the mail client
         "message-resend": ("oms_tui.cli.messages", "message_resend"),
         "message-mark-sent": ("oms_tui.cli.messages", "message_mark_sent"),
+        "rules": ("oms_tui.cli.rules", "rules"),
+        "promises": ("oms_tui.cli.promises", "promises"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

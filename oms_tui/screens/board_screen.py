@@ -20,8 +20,10 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from oms_tui.cache.database import Cache
+from oms_tui.cache.ship_by import ShipByPolicy
 from oms_tui.floor.exceptions.rules import label
 from oms_tui.floor.queues.board import HOURS, BoardFigures, Work, board_figures
+from oms_tui.floor.queues.cutoffs import WARN_BEFORE, CarrierCutoff
 from oms_tui.floor.queues.stages import Stage
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.queue_screen import age
@@ -69,15 +71,24 @@ class BoardScreen(LeanScreen[None]):
     }
     BoardScreen #throughput-panel { width: 3fr; }
     BoardScreen #late { width: 2fr; }
+    BoardScreen #cutoffs { width: 2fr; }
     BoardScreen #throughput { height: 1fr; min-height: 1; }
     BoardScreen #axis { height: 1; color: $text-muted; }
     BoardScreen #rate { height: 1; }
     BoardScreen #work { width: 2fr; }
     """
 
-    def __init__(self, cache: Cache, clock: Callable[[], datetime], sla_hours: float) -> None:
+    def __init__(
+        self,
+        cache: Cache,
+        clock: Callable[[], datetime],
+        sla_hours: float,
+        ship_by: ShipByPolicy | None = None,
+    ) -> None:
         super().__init__()
         self.cache, self.clock, self.sla = cache, clock, timedelta(hours=sla_hours)
+        self.ship_by = ship_by if ship_by and ship_by.methods else None  # no methods: no cut-offs panel
+        self.cutoffs: tuple[CarrierCutoff, ...] = ()
         self.next_load: Timer | None = None
         self.failing: tuple[str, ...] = ()  # sync streams failing, as of the last figures
         self.sync_panel = titled(Static("", id="sync-health", classes="panel"), "Sync")  # held: see compose
@@ -95,6 +106,8 @@ class BoardScreen(LeanScreen[None]):
                 yield Static("", id="axis")
                 yield Static("", id="rate")
             yield titled(SizedPanel(id="late", classes="panel"), "Late")
+            if self.ship_by is not None:
+                yield titled(Static("", id="cutoffs", classes="panel"), "Due before cut-off")
         with Horizontal(id="bottom"):
             yield titled(SizedPanel(id="work", classes="panel"), "Work today")
             yield titled(SizedPanel(id="by-kind", classes="panel"), "Exceptions")
@@ -105,6 +118,8 @@ class BoardScreen(LeanScreen[None]):
         self.title = "Floor board"
         self.watch(self.app, "health", self.show_sync)
         self.set_interval(1, self.show_sync)  # the sync's age grows between reads
+        if self.ship_by is not None:
+            self.set_interval(1, self.show_cutoffs)  # the countdowns run between reads
         self.load()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="board")
@@ -112,7 +127,7 @@ class BoardScreen(LeanScreen[None]):
         now = self.clock()
         try:
             with self.cache.sessions() as session:
-                figures = board_figures(session, now, self.sla, late_shown=LATE_SHOWN)
+                figures = board_figures(session, now, self.sla, late_shown=LATE_SHOWN, ship_by=self.ship_by)
         except SQLAlchemyError:  # said by the app; a wall screen tries again by itself
             self.app.call_from_thread(self.load_later)
             raise
@@ -123,6 +138,10 @@ class BoardScreen(LeanScreen[None]):
         health = getattr(self.app, "health", None)
         if isinstance(health, SyncHealth):
             self.sync_panel.update(_sync(health, self.failing, self.clock()))
+
+    def show_cutoffs(self) -> None:
+        if self.ship_by is not None:
+            self.query_one("#cutoffs", Static).update(cutoff_lines(self.cutoffs, self.clock()))
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < LOW, "-low")
@@ -138,8 +157,9 @@ class BoardScreen(LeanScreen[None]):
         self.query_one("#late", SizedPanel).show(lambda room: _late(figures, now, room))
         self.query_one("#work", SizedPanel).show(lambda room: _work(figures.stations, figures.staff, room))
         self.query_one("#by-kind", SizedPanel).show(lambda room: _by_kind(figures.exceptions, room))
-        self.failing = figures.failing
+        self.failing, self.cutoffs = figures.failing, figures.cutoffs
         self.show_sync()
+        self.show_cutoffs()
         self.sub_title = f"{now.astimezone():%a %d %b %H:%M}"
         self.load_later()
 
@@ -147,6 +167,29 @@ class BoardScreen(LeanScreen[None]):
         if self.next_load is not None:
             self.next_load.stop()
         self.next_load = self.read_again_in(REFRESH_SECONDS, self.load)
+
+
+def countdown(left: timedelta) -> str:
+    seconds = int(left.total_seconds())
+    if seconds <= 0:
+        return "now"
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m {rest % 60:02d}s"
+
+
+def cutoff_lines(cutoffs: tuple[CarrierCutoff, ...], now: datetime) -> Text:
+    """Each carrier's next cut-off: its time, the orders still due by it, the time left."""
+    text = Text()
+    for cutoff in cutoffs:
+        left = cutoff.left(now)
+        soon = left <= WARN_BEFORE
+        text.append(f"{cutoff.carrier:<8}", style="bold")
+        text.append(f" {cutoff.cutoff.astimezone():%a %H:%M}", style="dim")
+        text.append(f" {len(cutoff.due):>4} due", style="bold red" if soon and cutoff.due else "bold")
+        text.append(f"  {countdown(left)}\n", style="yellow" if soon else "")
+    if not cutoffs:
+        text.append("no collections ahead", style="dim")
+    return text
 
 
 def _axis(now: datetime) -> Text:
@@ -245,4 +288,4 @@ def _sync(health: SyncHealth, failing: tuple[str, ...], now: datetime) -> Text:
 
 def make_screen(context: ScreenContext) -> BoardScreen:
     """The board, made when first shown (`catalog.py` gives its key and title)."""
-    return BoardScreen(context.cache, context.clock, context.settings.sla_hours)
+    return BoardScreen(context.cache, context.clock, context.settings.sla_hours, context.floor.ship_by)

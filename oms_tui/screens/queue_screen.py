@@ -77,14 +77,15 @@ def span(delta: timedelta) -> str:
     return f"{minutes // (24 * 60)}d"
 
 
+URGENCY_STYLE = {"late": "bold red", "due soon": "yellow", "on time": "green"}
+
+
 def sla_cell(row: QueueRow, now: datetime, sla_hours: float) -> Text:
-    """Time left until late: amber in the last quarter of the SLA, red once late."""
+    """Time left until its ship-by time: amber within a quarter of the SLA of it, red once late."""
     if row.status in ("CLOSED", "CANCELLED"):
         return Text("")
-    left = row.sla_left(now, sla_hours)
-    if left.total_seconds() < 0:
-        return Text(f"late {span(-left)}", style="bold red")
-    return Text(span(left), style="yellow" if left < timedelta(hours=sla_hours / 4) else "green")
+    left, urgency = row.time_left(now), row.urgency(now, timedelta(hours=sla_hours / 4))
+    return Text(f"late {span(-left)}" if urgency == "late" else span(left), style=URGENCY_STYLE[urgency])
 
 
 def tags_cell(tags: Sequence[str]) -> Text:

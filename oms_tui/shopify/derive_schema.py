@@ -51,10 +51,12 @@ SERVED: dict[str, str] = {
     "PageInfo": "*",
     "Order": f"""id legacyResourceId name createdAt updatedAt processedAt cancelledAt cancelReason closed
         displayFinancialStatus displayFulfillmentStatus tags note email customer shippingAddress risk
-        sourceName shippingLine lineItems({PAGING}) fulfillments(first) fulfillmentOrders({PAGING})
-        returnStatus returns({PAGING})""",
-    "Customer": "id firstName lastName displayName email defaultEmailAddress",
+        sourceName shippingLine totalPriceSet lineItems({PAGING}) fulfillments(first)
+        fulfillmentOrders({PAGING}) returnStatus returns({PAGING})""",
+    "Customer": "id firstName lastName displayName email defaultEmailAddress numberOfOrders",
     "CustomerEmailAddress": "emailAddress",
+    "MoneyBag": "shopMoney",
+    "MoneyV2": "amount currencyCode",
     "MailingAddress": "id name address1 address2 city province provinceCode zip country countryCodeV2 phone",
     "ShippingLine": "title carrierIdentifier",
     "OrderRiskSummary": "recommendation assessments",
@@ -64,7 +66,7 @@ SERVED: dict[str, str] = {
     "Fulfillment": f"id status createdAt trackingInfo(first) fulfillmentLineItems({PAGING})",
     "FulfillmentLineItem": "id quantity lineItem",
     "FulfillmentTrackingInfo": "company number url",
-    "FulfillmentOrder": f"""id orderId order status requestStatus fulfillAt updatedAt createdAt
+    "FulfillmentOrder": f"""id orderId order status requestStatus fulfillAt fulfillBy updatedAt createdAt
         assignedLocation fulfillmentHolds supportedActions lineItems({PAGING}) fulfillments({PAGING})""",
     "FulfillmentOrderAssignedLocation": "name location",
     "FulfillmentHold": "id reason reasonNotes handle",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -62,6 +63,11 @@ class Variant:
     title: str
     requires_shipping: bool
 
+    @property
+    def price(self) -> Decimal:
+        """A price of its own, the same at every start (the catalogue has none)."""
+        return Decimal(9 + int(self.id.rsplit("/", 1)[1]) % 40 * 5) + Decimal("0.99")
+
 
 @dataclass
 class InventoryQuantity:
@@ -105,6 +111,7 @@ class Customer:
     first_name: str
     last_name: str
     email: str
+    number_of_orders: int = 1  # this one included: 1 is a first order
 
     @property
     def display_name(self) -> str:
@@ -232,7 +239,8 @@ class FulfillmentOrder:
     updated_at: datetime
     location: Location
     line_items: list[FulfillmentOrderLineItem]
-    fulfill_at: datetime | None = None
+    fulfill_at: datetime | None = None  # a scheduled (pre-order) one opens then
+    fulfill_by: datetime | None = None  # the store's deadline
     request_status: str = "UNSUBMITTED"
     holds: list[FulfillmentHold] = field(default_factory=list)
 
@@ -287,6 +295,12 @@ class Order:
     source_name: str = "web"  # the sales channel
     shipping_line: ShippingLine | None = None
     returns: list[Return] = field(default_factory=list)
+    currency: str = "USD"
+
+    @property
+    def total_price_set(self) -> dict[str, Any]:
+        total = sum((li.variant.price * li.quantity for li in self.line_items), Decimal(0))
+        return {"shopMoney": {"amount": str(total), "currencyCode": self.currency}}
 
     @property
     def name(self) -> str:

@@ -61,6 +61,7 @@ INTERNATIONAL_SHIPPING = [
 ]
 EXPRESS = ShippingLine("FedEx 2Day", "fedex-carrier-service")  # rush orders at home
 HOME_COUNTRY = "US"
+PRE_ORDERS, DEADLINES = 0.05, 0.1  # shares of open orders: scheduled for later, due by a set time
 GIFT_NOTES = [
     "Gift: happy birthday, love from Sam",
     "Please gift wrap, no invoice in the box",
@@ -146,7 +147,24 @@ class OrderFactory:
         self._assign_fulfillment_orders(rng, index, order)
         if not fresh:
             self._advance_lifecycle(rng, index, order)
+        self._promise(index, order)
         return order
+
+    def _promise(self, index: int, order: Order) -> None:
+        """Returning customers, the store's deadlines and pre-orders, from a generator of their own (so
+        every other seeded value stays as it was): a few open orders are due by a date the store set,
+        a few are pre-orders scheduled to open days after they were placed."""
+        rng = random.Random(f"{self.seed}:{index}:promise")
+        if order.customer is not None:
+            order.customer.number_of_orders = 1 if rng.random() < 0.3 else rng.randint(2, 12)
+        roll = rng.random()
+        for fo in order.fulfillment_orders:
+            if fo.status != "OPEN" or not self.floor_ages:  # a real floor's shape: the demo's
+                continue
+            if roll < PRE_ORDERS:
+                fo.status, fo.fulfill_at = "SCHEDULED", order.created_at + timedelta(days=rng.randint(3, 10))
+            elif roll < PRE_ORDERS + DEADLINES:
+                fo.fulfill_by = order.created_at + timedelta(hours=rng.choice((12, 24, 48)))
 
     def _address(self, rng: random.Random, index: int, person: Person, street: Street) -> MailingAddress:
         address1, zip_code = street.address1, street.zip

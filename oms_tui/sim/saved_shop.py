@@ -23,7 +23,7 @@ from oms_tui.sim.store import SavedShop, SimStore
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # bump when SavedShop changes shape: an older file then starts a new shop (3: floor ages)
+FORMAT = 4  # bump when SavedShop changes shape: an older file then starts a new shop (4: ship-by dates)
 
 
 class ShopNotSaved(OneLineError):

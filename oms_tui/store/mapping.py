@@ -44,6 +44,9 @@ def order_row(node: OrderNode, now: datetime) -> dict[str, Any]:
         "cancel_reason": node.cancel_reason,
         "channel": node.source_name,
         "shipping_method": node.shipping_line.title if node.shipping_line else None,
+        "total": node.total_price_set.shop_money.amount if node.total_price_set else None,
+        "currency": node.total_price_set.shop_money.currency_code if node.total_price_set else None,
+        "customer_orders": node.customer.number_of_orders if node.customer else None,
         "synced_at": now,
     }
 
@@ -94,6 +97,7 @@ def fulfillment_order_row(node: FulfillmentOrderNode, now: datetime) -> dict[str
         "location_id": assigned.location.id if assigned and assigned.location else None,
         "location_name": assigned.name if assigned else None,
         "fulfill_at": node.fulfill_at,
+        "fulfill_by": node.fulfill_by,
         "created_at": node.created_at,
         "updated_at": node.updated_at,
         "synced_at": now,

@@ -6,6 +6,7 @@ A payload that does not fit (a missing id, a quantity that is not a number) rais
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any
 
@@ -41,6 +42,16 @@ class Ref(Shape):
 
 class Customer(Shape):
     display_name: Shown | None = None
+    number_of_orders: int | None = None  # this order included
+
+
+class Money(Shape):
+    amount: Decimal
+    currency_code: str
+
+
+class MoneyBag(Shape):
+    shop_money: Money
 
 
 class RiskAssessment(Shape):
@@ -108,6 +119,7 @@ class OrderNode(Shape):
     risk: Risk | None = None
     source_name: Shown | None = None  # the sales channel
     shipping_line: ShippingLine | None = None
+    total_price_set: MoneyBag | None = None
     line_items: LineItemPage
     fulfillments: list[FulfillmentNode] = Field(default_factory=list)
 
@@ -143,6 +155,7 @@ class FulfillmentOrderNode(Shape):
     status: str
     request_status: str | None = None
     fulfill_at: AwareDatetime | None = None
+    fulfill_by: AwareDatetime | None = None
     created_at: AwareDatetime
     updated_at: AwareDatetime
     assigned_location: AssignedLocation | None = None

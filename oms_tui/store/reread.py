@@ -59,8 +59,8 @@ async def read_again(
     with cache.sessions() as session:
         noted = [*order_ids, *fo_ids, *(held_back_row(ident)["object_id"] for ident in return_order_ids)]
         session.exec(delete(HeldBack).where(col(HeldBack.object_id).in_(noted)))
-        write_orders(session, orders, order_lines, now)
-        write_fulfillment_orders(session, fos, fo_lines, now)
+        write_orders(session, orders, order_lines, now, cache.ship_by)
+        write_fulfillment_orders(session, fos, fo_lines, now, cache.ship_by)
         write_returns(session, returns, now)
         session.commit()
 

@@ -398,8 +398,8 @@ class SyncEngine:
         if not nodes:
             return
         with self.cache.sessions() as session:
-            result = stream.write(session, nodes, extra_lines, self.clock())
-            watermark = max(node.updated_at for node in nodes) if advance else None
+            result = stream.write(session, nodes, extra_lines, self.clock(), self.cache.ship_by)
+            watermark = max((node.updated_at for node in nodes), default=None) if advance else None
             self._commit_page(
                 session,
                 stream.name,

@@ -24,6 +24,8 @@ from oms_tui.cache.models import (
 )
 from oms_tui.cache.order_search import document_row, refresh_order_search, write_documents
 from oms_tui.cache.order_tags import insert_order_tags, refresh_order_tags, tag_rows
+from oms_tui.cache.ship_by import ShipByPolicy
+from oms_tui.cache.ship_by_rows import refresh_ship_by
 from oms_tui.cache.sync_state import OUTBOX_WAITING
 from oms_tui.cache.upsert import UpsertResult, replace_children, upsert_all, upsert_newer
 from oms_tui.store import mapping
@@ -37,6 +39,7 @@ from oms_tui.store.payloads import (
 )
 
 Node = TypeVar("Node", OrderNode, FulfillmentOrderNode)
+DEFAULT_POLICY = ShipByPolicy()
 
 
 def write_locations(session: Session, nodes: list[LocationNode], now: datetime) -> UpsertResult:
@@ -58,13 +61,26 @@ def write_locations(session: Session, nodes: list[LocationNode], now: datetime) 
     return result
 
 
+# Written by sync, compared by none: the ship-by follows the fulfillment orders' deadlines too (set
+# just below), a priority may be a rule's (until the order's next version)
+NOT_COMPARED = frozenset({"synced_at", "ship_by", "priority"})
+
+
 def write_orders(
-    session: Session, nodes: list[OrderNode], extra_lines: dict[str, list[LineItemNode]], now: datetime
+    session: Session,
+    nodes: list[OrderNode],
+    extra_lines: dict[str, list[LineItemNode]],
+    now: datetime,
+    policy: ShipByPolicy = DEFAULT_POLICY,
 ) -> UpsertResult:
     nodes, held = _hold_back(session, "orders", nodes, lambda node: node.id)
-    result = upsert_newer(session, Order, [mapping.order_row(node, now) for node in nodes])
+    rows = [mapping.order_row(node, now) for node in nodes]
+    for row in rows:
+        row["ship_by"] = policy.ship_by(row["created_at"], row["shipping_method"])[0]
+    result = upsert_newer(session, Order, rows, ignore=NOT_COMPARED)
     result.unchanged += held
     changed = _newest_by_id(nodes, set(result.created) | set(result.updated))
+    refresh_ship_by(session.connection(), changed, policy)
     lines = {
         ident: mapping.line_item_rows(ident, node.line_items.nodes + extra_lines.get(ident, []))
         for ident, node in changed.items()
@@ -111,6 +127,7 @@ def write_fulfillment_orders(
     nodes: list[FulfillmentOrderNode],
     extra_lines: dict[str, list[FulfillmentOrderLineNode]],
     now: datetime,
+    policy: ShipByPolicy = DEFAULT_POLICY,
 ) -> UpsertResult:
     nodes, held = _hold_back(session, "fulfillment_orders", nodes, lambda node: node.order_id)
     result = upsert_newer(
@@ -128,6 +145,7 @@ def write_fulfillment_orders(
     replace_children(session, FulfillmentOrderLineItem, "fulfillment_order_id", result.updated, lines)
     holds = [row for node in changed.values() for row in mapping.hold_rows(node)]
     replace_children(session, FulfillmentHold, "fulfillment_order_id", result.updated, holds)
+    refresh_ship_by(session.connection(), {node.order_id for node in changed.values()}, policy)
     _feed(session, "fulfillment_orders", result, now)
     return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from sqlmodel import Session, SQLModel, select
@@ -38,6 +39,10 @@ def samples() -> list[SQLModel]:
             updated_at=T0 + timedelta(minutes=5),
             cancelled_at=T0 + timedelta(hours=1),
             cancel_reason="CUSTOMER",
+            ship_by=T0 + timedelta(hours=6),
+            total=Decimal("512.40"),
+            currency="EUR",
+            customer_orders=1,
             synced_at=T0,
         ),
         m.LineItem(
@@ -60,6 +65,7 @@ def samples() -> list[SQLModel]:
             location_id=LOC_ID,
             location_name="Main warehouse",
             fulfill_at=T0,
+            fulfill_by=T0 + timedelta(days=2),
             created_at=T0,
             updated_at=T0,
             synced_at=T0,
@@ -90,6 +96,10 @@ def samples() -> list[SQLModel]:
         ),
         m.OrderSearch(id=5801, order_id=ORDER_ID, document="#1001 1001 zoë ångström tee-blk-m"),
         m.OrderTag(order_id=ORDER_ID, tag="rush"),
+        m.RuleFiring(
+            rule="review big first orders", order_id=ORDER_ID, order_version=T0, fired_at=T0, actions=["hold"]
+        ),
+        m.OrderWave(order_id=ORDER_ID, wave="morning", added_at=T0),
         m.InventoryLevel(
             inventory_item_id="gid://shopify/InventoryItem/8",
             location_id=LOC_ID,

@@ -373,8 +373,8 @@ def test_a_row_shows_units_left_who_has_it_and_the_sla(floor: Session) -> None:
     assert rows["#1004"].holder == "Ana Pereira"
     assert rows["#1005"].holder is None  # the claim expired
     assert rows["#1001"].items == 2 and rows["#1011"].items == 3  # shipped: every unit
-    assert rows["#1001"].sla_left(NOW, 24) == timedelta(hours=-6)
-    assert rows["#1002"].sla_left(NOW, 24) == timedelta(hours=22)
+    assert rows["#1001"].time_left(NOW) == timedelta(hours=-6)  # due as the 24 h SLA has it
+    assert rows["#1002"].time_left(NOW) == timedelta(hours=22)
     assert rows["#1002"].tags == ("Rush",) and rows["#1003"].location == "East Coast DC"
 
 

@@ -11,9 +11,9 @@ from oms_tui.store.page_size import NestedSize, largest_batch, largest_first
 
 # One order node in orders_page / nodes_orders (defaults lineItemsFirst 10, fulfillmentsFirst 5):
 #   order 1 + customer (1 + defaultEmailAddress 1) + shippingAddress 1 + risk (1 + assessments 1)
-#   + shippingLine 1 + fulfillments 5 x (1 + trackingInfo 3 x 1) + lineItems (2 + 10 x (1 + variant 1))
-#   =  1+1+1+2+1+20+22 = 48
-ORDER_NODE = 48
+#   + shippingLine 1 + totalPriceSet (1 + shopMoney 1) + fulfillments 5 x (1 + trackingInfo 3 x 1)
+#   + lineItems (2 + 10 x (1 + variant 1))  =  1+1+1+2+1+2+20+22 = 50
+ORDER_NODE = 50
 # One fulfillment order node: 1 + assignedLocation (1 + location 1) + fulfillmentHolds 1
 #   + supportedActions 1 + lineItems (2 + 10 x (1 + lineItem 1))  =  1+2+1+1+22 = 27
 FULFILLMENT_ORDER_NODE = 27
@@ -52,9 +52,9 @@ def test_nesting_multiplies(full_schema: GraphQLSchema) -> None:
 @pytest.mark.parametrize(
     ("name", "budget", "expected"),
     [
-        ("orders_page", 1000, 20),  # 2 + 20 x 48 = 962; 21 would be 1,010
-        ("orders_page", 500, 10),  # 2 + 10 x 48 = 482; 11 would be 530
-        ("orders_page", 5000, 20),  # the per-query cap still holds
+        ("orders_page", 1000, 19),  # 2 + 19 x 50 = 952; 20 would be 1,002
+        ("orders_page", 500, 9),  # 2 + 9 x 50 = 452; 10 would be 502
+        ("orders_page", 5000, 19),  # the per-query cap still holds
         ("fulfillment_orders_page", 1000, 36),  # 2 + 36 x 27 = 974
         ("inventory_items", 1000, 18),  # 2 + 18 x 53 = 956
         ("locations_page", 1000, 250),  # 502: the 250 page-size cap binds first
@@ -79,7 +79,7 @@ def test_largest_first_rejects_impossible_budget(full_schema: GraphQLSchema) -> 
 
 
 def test_largest_batch_of_ids(full_schema: GraphQLSchema) -> None:
-    assert largest_batch(full_schema, load("nodes_orders").ast, {}, 1000) == 20  # 20 x 48 = 960
+    assert largest_batch(full_schema, load("nodes_orders").ast, {}, 1000) == 20  # 20 x 50 = 1,000
     assert largest_batch(full_schema, load("nodes_fulfillment_orders").ast, {}, 1000) == 37  # 37 x 27
 
 

@@ -37,4 +37,4 @@ async def test_client_works_without_being_given_a_schema() -> None:
         SHOP, SecretStr(TOKEN), transport=script.transport, sleep=time.sleep, clock=time.clock
     ) as client:
         assert [p async for p in client.paginate("orders_page", connection_path=("orders",))] == [[]]
-    assert script.variables() == [{"first": 20}]
+    assert script.variables() == [{"first": 19}]

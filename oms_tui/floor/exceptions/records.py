@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, func
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +46,7 @@ from oms_tui.floor.exceptions.rules import (
     OrderFacts,
     RuleSettings,
     api_deprecated,
+    missed_cutoff,
     order_findings,
     sync_failing,
 )
@@ -61,6 +62,7 @@ ORDER_KINDS = (
     ExceptionKind.INTERRUPTED,
 )
 STORE_KINDS = (ExceptionKind.SYNC_FAILING, ExceptionKind.API_DEPRECATED)
+CUTOFF_SCOPE = col(FloorException.kind) == ExceptionKind.CUTOFF_AT_RISK
 STEP = 2000  # orders per transaction
 TIME_LIMIT = 2.0  # seconds of work per pass; what is left waits for the next pass
 CLOSED_BY_ITSELF = "closed by itself: the cause is gone"
@@ -123,6 +125,8 @@ def _step(
         scope = col(FloorException.order_id).in_(chunk) & col(FloorException.kind).in_(ORDER_KINDS)
         _reconcile(session, findings, scope, now, result)
     result.evaluated += len(order_ids)
+    if first:  # the carriers' cut-offs: a few open orders, once per pass
+        _reconcile(session, _cutoff_findings(session, settings, now), CUTOFF_SCOPE, now, result)
     store_findings = [
         *sync_failing(session.exec(select(SyncState)), now),
         *api_deprecated(session.exec(select(ApiNotice)), now),
@@ -231,21 +235,36 @@ def _inventory_changes(session: Session, scan: ExceptionScan) -> set[str]:
 
 
 def _crossed_sla(session: Session, scan: ExceptionScan, settings: RuleSettings, now: datetime) -> set[str]:
-    """Orders that came into their at-risk window, or past their SLA, since the last pass."""
+    """Orders that came into their at-risk window, or past their ship-by time, since the last pass."""
     if scan.checked_at is None or scan.checked_at >= now:
         return set()
     found: set[str] = set()
-    for offset in (settings.at_risk_after, settings.sla):
+    for offset in (settings.at_risk_after - settings.sla, timedelta(0)):  # from the ship-by time
         found.update(
             session.exec(
                 select(Order.id).where(
-                    Order.created_at > scan.checked_at - offset,
-                    Order.created_at <= now - offset,
+                    Order.ship_by > scan.checked_at - offset,
+                    Order.ship_by <= now - offset,
                     col(Order.cancelled_at).is_(None),
                 )
             )
         )
     return found
+
+
+def _cutoff_findings(session: Session, settings: RuleSettings, now: datetime) -> list[Finding]:
+    """Orders that will not make their carrier's next cut-off at the floor's pick rate, from an hour
+    before it (`floor.queues.cutoffs`)."""
+    from oms_tui.floor.queues.cutoffs import next_cutoffs, pick_rate, will_miss
+
+    if not settings.ship_by.methods:
+        return []
+    rate = pick_rate(session, now)
+    return [
+        missed_cutoff(order.order_id, order.name, cutoff.carrier, cutoff.cutoff, rate, len(cutoff.due))
+        for cutoff in next_cutoffs(session, settings.ship_by, now)
+        for order in will_miss(cutoff, rate, now)
+    ]
 
 
 def _in_hand(session: Session, now: datetime) -> set[str]:

@@ -19,6 +19,7 @@ from oms_tui.cache.models import (
     Order,
     SyncState,
 )
+from oms_tui.cache.ship_by import ShipByPolicy
 
 CRITICAL, WARNING, INFO = "critical", "warning", "info"
 SEVERITY_RANK = {CRITICAL: 0, WARNING: 1, INFO: 2}
@@ -43,6 +44,8 @@ KIND_LABELS: dict[str, str] = {
     ExceptionKind.RETURN_LATE: "return: past its window",
     ExceptionKind.MESSAGE_FAILED: "message not sent",
     ExceptionKind.MESSAGE_UNKNOWN: "message: sent?",
+    ExceptionKind.CUTOFF_AT_RISK: "misses cut-off",
+    ExceptionKind.RULE: "rule",
 }
 # Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
 DEFAULT_FIXES: dict[str, str] = {
@@ -80,6 +83,7 @@ class RuleSettings:
     sla_hours: float = 24.0
     carrier: str = "UPS"  # the carrier the floor ships with
     return_window_days: float = 30.0  # from shipment to the parcel's arrival back
+    ship_by: ShipByPolicy = field(default_factory=ShipByPolicy)  # the carriers' cut-offs
 
     @property
     def sla(self) -> timedelta:
@@ -240,22 +244,25 @@ def short_stock(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]
 
 
 def sla(facts: OrderFacts, settings: RuleSettings, now: datetime) -> Iterable[Finding]:
+    """Late once past its ship-by time (`cache.ship_by`: the SLA unless the store or the method says
+    otherwise), at risk in the last quarter of an SLA before it."""
     order = facts.order
-    due = order.created_at + settings.sla
+    due = order.ship_by
+    basis = f" ({settings.sla_hours:g} h SLA)" if due == order.created_at + settings.sla else ""
     if now >= due:
         yield _order_finding(
             ExceptionKind.SLA_BREACHED,
             order,
             WARNING,  # a backlog is common; fraud, rejections and interrupted work come first
-            f"late: was due {due:%d %b %H:%M} UTC ({settings.sla_hours:g} h SLA)",
+            f"late: was due {due:%d %b %H:%M} UTC{basis}",
             "Pick and pack it next; tell the customer if it cannot leave today",
         )
-    elif now >= order.created_at + settings.at_risk_after:
+    elif now >= due - settings.sla + settings.at_risk_after:
         yield _order_finding(
             ExceptionKind.SLA_AT_RISK,
             order,
             INFO,
-            f"at risk: due {due:%d %b %H:%M} UTC ({settings.sla_hours:g} h SLA)",
+            f"at risk: due {due:%d %b %H:%M} UTC{basis}",
             "Move it up: pick it before newer orders",
         )
 
@@ -351,6 +358,18 @@ def return_findings(facts: ReturnFacts, settings: RuleSettings, now: datetime) -
             "Check the shop's return policy before refunding",
         )
     return found
+
+
+def missed_cutoff(order_id: str, name: str, carrier: str, cutoff: datetime, rate: float, due: int) -> Finding:
+    """An order the floor will not pick before its carrier's cut-off at the rate it picks now."""
+    return Finding(
+        ExceptionKind.CUTOFF_AT_RISK,
+        order_id,
+        WARNING,
+        f"{name}: will miss {carrier}'s {cutoff:%H:%M} UTC cut-off at {rate:g} orders/h ({due} due by it)",
+        "Pick it now (move it up), or tell the customer it leaves with the next collection",
+        order_id,
+    )
 
 
 def fix_for(kind: str, fix: str | None) -> str:

@@ -316,6 +316,8 @@ def _describe(event: AuditEvent, locations: dict[str, Location]) -> str:
         return _claim_text(event.action, event.details)
     if event.action.startswith("message."):
         return message_text(event.action, event.details)
+    if event.action == "rule.fired":  # a manager's rule in the settings
+        return f"rule {event.details.get('rule')!r}: {'; '.join(event.details.get('did') or [])}"
     return event.action.replace("_", " ").replace(".", ": ")
 
 

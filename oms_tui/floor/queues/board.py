@@ -17,7 +17,9 @@ from sqlmodel import Session, col, select
 
 from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import AuditEvent, FloorException, Fulfillment, Order, SyncState
+from oms_tui.cache.ship_by import ShipByPolicy
 from oms_tui.floor.exceptions.records import OPEN_STATES, open_by_kind
+from oms_tui.floor.queues.cutoffs import CarrierCutoff, next_cutoffs, pick_rate
 from oms_tui.floor.queues.queue_filters import QueueFilter
 from oms_tui.floor.queues.queues import count
 from oms_tui.floor.queues.stages import Stage, start_of_day
@@ -60,16 +62,22 @@ class BoardFigures:
     staff: list[Work]
     exceptions: dict[str, int]  # open, by kind, most first
     failing: tuple[str, ...]  # sync streams whose last pass failed: "orders: store unreachable"
+    cutoffs: tuple[CarrierCutoff, ...] = ()  # each carrier's next collection, with the orders due by it
+    pick_rate: float = 0.0  # orders picked in the last hour
 
 
-def board_figures(session: Session, now: datetime, sla: timedelta, late_shown: int = 8) -> BoardFigures:
+def board_figures(
+    session: Session, now: datetime, sla: timedelta, late_shown: int = 8, ship_by: ShipByPolicy | None = None
+) -> BoardFigures:
     today = start_of_day(now)
     exceptions = open_by_kind(session)
     return BoardFigures(
+        cutoffs=tuple(next_cutoffs(session, ship_by, now)) if ship_by else (),
+        pick_rate=pick_rate(session, now) if ship_by else 0.0,
         stages={stage: count(session, stage, QueueFilter(), now) for stage in TILE_STAGES},
         late=exceptions.get("sla_breached", 0),
         at_risk=exceptions.get("sla_at_risk", 0),
-        late_orders=_late_orders(session, sla, late_shown),
+        late_orders=_late_orders(session, late_shown),
         throughput=_throughput(session, now),
         stations=_work(session, col(AuditEvent.station), today),
         staff=_work(session, col(AuditEvent.staff_code), today),
@@ -85,15 +93,15 @@ def board_figures(session: Session, now: datetime, sla: timedelta, late_shown: i
     )
 
 
-def _late_orders(session: Session, sla: timedelta, limit: int) -> list[LateOrder]:
+def _late_orders(session: Session, limit: int) -> list[LateOrder]:
     rows = session.exec(
-        select(Order.id, Order.name, Order.created_at, FloorException.owner)
+        select(Order.id, Order.name, Order.ship_by, FloorException.owner)
         .join(Order, col(Order.id) == FloorException.order_id)
         .where(FloorException.kind == ExceptionKind.SLA_BREACHED, col(FloorException.state).in_(OPEN_STATES))
-        .order_by(col(Order.created_at), col(Order.id))
+        .order_by(col(Order.ship_by), col(Order.id))
         .limit(limit)
     )
-    return [LateOrder(ident, name, created + sla, owner) for ident, name, created, owner in rows]
+    return [LateOrder(ident, name, due, owner) for ident, name, due, owner in rows]
 
 
 def _throughput(session: Session, now: datetime) -> list[int]:

@@ -1,9 +1,10 @@
 """The floor's work queues: one per stage, most urgent first, read from the cache a window at a time.
 
 A queue row is a fulfillment order (what one warehouse ships), ordered by its order's priority, then
-its order's age (the SLA runs from the order's creation), then ids, so every row has a unique sort
-key: windows are read by keyset from a known neighbour, or by OFFSET from the nearer end. Which rows
-a stage holds is in `stages`, the filters in `queue_filters`, a table's reader in `queue_source`.
+its order's ship-by time (`cache.ship_by`: the store's deadline, the method's cut-off or the SLA),
+then ids, so every row has a unique sort key: windows are read by keyset from a known neighbour, or
+by OFFSET from the nearer end. Which rows a stage holds is in `stages`, the filters in
+`queue_filters`, a table's reader in `queue_source`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from oms_tui.floor.queues.query_planning import not_in, plans_from_statistics
 from oms_tui.floor.queues.queue_filters import GATHER, Picked, QueueFilter, conditions, gathered
 from oms_tui.floor.queues.stages import BIG_STAGES, Stage, big_stage
 
-SortKey = tuple[int, datetime, str, str]  # priority, order created, order id, fulfillment order id
+SortKey = tuple[int, datetime, str, str]  # priority, ship-by, order id, fulfillment order id
 
 
 @dataclass(frozen=True)
@@ -39,28 +40,34 @@ class QueueRow:
     tags: tuple[str, ...]
     priority: int
     holder: str | None  # who has claimed it
+    ship_by: datetime
 
     @property
     def sort_key(self) -> SortKey:
-        return (self.priority, self.created_at, self.order_id, self.key)
+        return (self.priority, self.ship_by, self.order_id, self.key)
 
-    def sla_left(self, now: datetime, sla_hours: float) -> timedelta:
-        """Time until the order is late (negative once it is)."""
-        return self.created_at + timedelta(hours=sla_hours) - now
+    def time_left(self, now: datetime) -> timedelta:
+        """Time until the order must have left (negative once it is late)."""
+        return self.ship_by - now
+
+    def urgency(self, now: datetime, soon: timedelta) -> str:
+        """late, due soon (within `soon` of its ship-by time) or on time."""
+        left = self.time_left(now)
+        return "late" if left < timedelta(0) else "due soon" if left < soon else "on time"
 
 
 def _after(key: SortKey) -> Any:
     """Rows sorting after `key`, written so an index on the order's columns can seek to it."""
-    order_part = tuple_(col(Order.priority), col(Order.created_at), col(Order.id))
+    order_part = tuple_(col(Order.priority), col(Order.ship_by), col(Order.id))
     return and_(order_part >= key[:3], or_(order_part > key[:3], col(FulfillmentOrder.id) > key[3]))
 
 
 def _before(key: SortKey) -> Any:
-    order_part = tuple_(col(Order.priority), col(Order.created_at), col(Order.id))
+    order_part = tuple_(col(Order.priority), col(Order.ship_by), col(Order.id))
     return and_(order_part <= key[:3], or_(order_part < key[:3], col(FulfillmentOrder.id) < key[3]))
 
 
-ROW_ORDER = (col(Order.priority), col(Order.created_at), col(Order.id), col(FulfillmentOrder.id))
+ROW_ORDER = (col(Order.priority), col(Order.ship_by), col(Order.id), col(FulfillmentOrder.id))
 
 
 def count(
@@ -227,6 +234,7 @@ def _rows(session: Session, ids: Sequence[str], now: datetime) -> list[QueueRow]
             col(Order.created_at),
             col(Order.tags),
             col(Order.priority),
+            col(Order.ship_by),
             remaining,
             everything,
             holder,
@@ -246,6 +254,7 @@ def _rows(session: Session, ids: Sequence[str], now: datetime) -> list[QueueRow]
         created,
         tags,
         priority,
+        ship_by,
         left_units,
         all_units,
         who,
@@ -262,5 +271,6 @@ def _rows(session: Session, ids: Sequence[str], now: datetime) -> list[QueueRow]
             tags=tuple(tags),
             priority=priority,
             holder=who,
+            ship_by=ship_by,
         )
     return [found[ident] for ident in ids if ident in found]
