@@ -57,6 +57,7 @@ class ExceptionKind(enum.StrEnum):
     RETURN_MISSING = "return_missing"
     RETURN_UNEXPECTED = "return_unexpected"
     RETURN_LATE = "return_late"
+    RECONCILE_DIFFERENCE = "reconcile_difference"  # the store and the cache differ; not mended
 
 
 class ExceptionState(enum.StrEnum):

@@ -41,6 +41,7 @@ KIND_LABELS: dict[str, str] = {
     ExceptionKind.RETURN_MISSING: "return: items missing",
     ExceptionKind.RETURN_UNEXPECTED: "return: unexpected items",
     ExceptionKind.RETURN_LATE: "return: past its window",
+    ExceptionKind.RECONCILE_DIFFERENCE: "reconcile: store differs",
 }
 # Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
 DEFAULT_FIXES: dict[str, str] = {
@@ -52,6 +53,9 @@ DEFAULT_FIXES: dict[str, str] = {
     ),
     ExceptionKind.PRINT_FAILED: (
         "Check the printer (`lpstat -p`), then print the kept PDF or print the order again"
+    ),
+    ExceptionKind.RECONCILE_DIFFERENCE: (
+        "Compare the order in Shopify's admin with the floor; `oms-tui reconcile --since DAY` checks again"
     ),
 }
 
