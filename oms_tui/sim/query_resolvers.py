@@ -147,7 +147,9 @@ def _fulfillment_status_matches(order: Order, search: Search) -> bool:
         return set().union(*(FULFILLMENT_STATUS_TERMS.get(term, {term.upper()}) for term in terms))
 
     wanted = search.values("fulfillment_status")
-    return (not wanted or status in named(wanted)) and status not in named(search.excluded("fulfillment_status"))
+    return (not wanted or status in named(wanted)) and status not in named(
+        search.excluded("fulfillment_status")
+    )
 
 
 def resolve_orders(
@@ -169,10 +171,8 @@ def resolve_orders(
     def scan(start: Key | None, descending: bool) -> Iterator[tuple[Key, Order]]:
         return store.scan_orders(by_updated, start, descending)
 
-    if by_updated:
-        chosen = _bounded(scan, search.time_bounds("updated_at"))
-    else:  # by id = by creation: start and stop at the creation bounds
-        chosen = _created_scan(store, search)
+    # by id = by creation: start and stop at the creation bounds
+    chosen = _bounded(scan, search.time_bounds("updated_at")) if by_updated else _created_scan(store, search)
     return connection(
         chosen, page, lambda o: _order_matches(o, search, not by_updated), reverse, unbounded=in_bulk(info)
     )
