@@ -84,12 +84,14 @@ def days_between(first: date, last: date) -> list[date]:
 def cache_tallies(session: Session, start: datetime, end: datetime) -> list[Tally]:
     """The cache's orders created in [start, end), as the counts see them."""
     open_returns = set(
-        session.exec(
-            select(Return.order_id)  # type: ignore[call-overload]
+        session.connection()
+        .execute(
+            select(col(Return.order_id))
             .where(col(Return.status).in_(OPEN_RETURN_STATUSES))
             .join(Order, col(Order.id) == col(Return.order_id))
             .where(col(Order.created_at) >= start, col(Order.created_at) < end)
-        ).all()
+        )
+        .scalars()
     )
     rows = session.connection().execute(
         select(
