@@ -26,7 +26,10 @@ class Commands(click.Group):
     """`oms-tui`'s commands; `LAZY` ones are imported when they run or help lists them, so starting
     the app loads none of their code (`store-sim`: the whole simulator, its web server and GraphQL)."""
 
-    LAZY = {"store-sim": ("oms_tui.sim.cli", "store_sim"), "reconcile": ("oms_tui.cli.reconcile", "reconcile")}
+    LAZY = {
+        "store-sim": ("oms_tui.sim.cli", "store_sim"),
+        "reconcile": ("oms_tui.cli.reconcile", "reconcile"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.LAZY])

@@ -11,7 +11,7 @@ import click
 from oms_tui.cli.errors import one_line_errors
 from oms_tui.cli.store import started_runtime
 from oms_tui.runtime import Runtime
-from oms_tui.store.reconcile import ReconcileOptions, ReconcileReport, Reconciler
+from oms_tui.store.reconcile import ReconcileOptions, Reconciler, ReconcileReport
 
 BAR = 30  # characters of the progress bar
 
@@ -46,14 +46,20 @@ def parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 
 
 @click.command()
-@click.option("--since", callback=parse_day, metavar="DATE", help="First day (YYYY-MM-DD); default: all history.")
-@click.option("--deep", is_flag=True, help="Compare every order of the span field by field (costs a re-read).")
+@click.option(
+    "--since", callback=parse_day, metavar="DATE", help="First day (YYYY-MM-DD); default: all history."
+)
+@click.option(
+    "--deep", is_flag=True, help="Compare every order of the span field by field (costs a re-read)."
+)
 @click.option("--dry-run", is_flag=True, help="Report differences; repair nothing.")
 @one_line_errors
 def reconcile(since: date | None, deep: bool, dry_run: bool) -> None:
     """Prove the cache holds what the store holds; exit 0 clean, 1 repaired, 2 differences left."""
     with started_runtime() as runtime:
-        report = asyncio.run(_reconcile(runtime, ReconcileOptions(since, deep, dry_run, "cli", runtime.settings.station)))
+        report = asyncio.run(
+            _reconcile(runtime, ReconcileOptions(since, deep, dry_run, "cli", runtime.settings.station))
+        )
     print_report(report, dry_run)
     sys.exit(report.exit_code)
 

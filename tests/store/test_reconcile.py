@@ -82,7 +82,8 @@ async def test_each_kind_of_drift_is_found_and_mended(cache: Cache) -> None:
         noted.note = "Leave at the back door"  # changed at the store without moving updatedAt
         store.keep(noted)
         await client.execute(  # a fulfilment made in Shopify's admin, not by the floor
-            "fulfillment_create", {"fulfillment": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo_id}]}}
+            "fulfillment_create",
+            {"fulfillment": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo_id}]}},
         )
         code, found = await reconcile(client, cache, deep=True)
         assert code == 1
@@ -110,7 +111,8 @@ async def test_counts_alone_find_what_moved_and_leave_the_unmoved_note_to_deep(c
         orders[20].note = "gift wrap"
         store.keep(orders[20])
         await client.execute(
-            "fulfillment_create", {"fulfillment": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo_id}]}}
+            "fulfillment_create",
+            {"fulfillment": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo_id}]}},
         )
         code, found = await reconcile(client, cache)
         assert (code, sorted(found)) == (1, sorted([f"missing {orders[7].id}", f"changed {shipped_order}"]))

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import AuditEvent, FloorException, Fulfillment, Order, SyncState
+from oms_tui.cache.reconcile_state import ReconcileRun
 from oms_tui.floor.exceptions.records import OPEN_STATES, open_by_kind
 from oms_tui.floor.queues.queue_filters import QueueFilter
 from oms_tui.floor.queues.queues import count
@@ -60,6 +61,7 @@ class BoardFigures:
     staff: list[Work]
     exceptions: dict[str, int]  # open, by kind, most first
     failing: tuple[str, ...]  # sync streams whose last pass failed: "orders: store unreachable"
+    reconciled: ReconcileRun | None = None  # the last reconcile that changed what it found (not a dry run)
 
 
 def board_figures(session: Session, now: datetime, sla: timedelta, late_shown: int = 8) -> BoardFigures:
@@ -77,10 +79,24 @@ def board_figures(session: Session, now: datetime, sla: timedelta, late_shown: i
         failing=tuple(
             f"{state.stream}: {state.last_error}"
             for state in session.exec(
-                select(SyncState).where(col(SyncState.last_error).is_not(None)).order_by(col(SyncState.stream))
+                select(SyncState)
+                .where(col(SyncState.last_error).is_not(None))
+                .order_by(col(SyncState.stream))
             )
         ),
+        reconciled=last_reconcile(session),
     )
+
+
+def last_reconcile(session: Session) -> ReconcileRun | None:
+    return session.exec(
+        select(ReconcileRun)
+        .where(col(ReconcileRun.finished_at).is_not(None), col(ReconcileRun.dry_run).is_(False))
+        .order_by(col(ReconcileRun.started_at).desc())
+        .limit(1)
+    ).first()
+
+
 def _late_orders(session: Session, sla: timedelta, limit: int) -> list[LateOrder]:
     rows = session.exec(
         select(Order.id, Order.name, Order.created_at, FloorException.owner)
