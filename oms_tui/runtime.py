@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -131,6 +131,7 @@ class Runtime:
     demo_store: SimStore | None = None  # the embedded simulator's shop, in demo mode
     wake: threading.Event = field(default_factory=threading.Event)  # set: the next pass starts now
     reread_token: Callable[[], SecretStr | None] = token_in_settings  # after the store refused ours
+    started: datetime = field(default_factory=utcnow)  # the first scheduled reconcile counts from here
     reconcile_asked: threading.Event = field(
         default_factory=threading.Event
     )  # set: reconcile after this pass
@@ -322,7 +323,7 @@ class Runtime:
 
         asked = self.reconcile_asked.is_set()
         every = timedelta(hours=self.settings.reconcile_every_hours)
-        if not asked and not due(self.cache, utcnow(), every):
+        if not asked and not due(self.cache, utcnow(), every, self.started):
             return ""
         self.reconcile_asked.clear()
         try:

@@ -21,8 +21,9 @@ SCHEDULED = "schedule"
 LOCK = "reconcile"
 
 
-def due(cache: Cache, now: datetime, every: timedelta) -> bool:
-    """Whether the last run that repaired what it found began at least `every` ago (`every` 0: never)."""
+def due(cache: Cache, now: datetime, every: timedelta, syncing_since: datetime) -> bool:
+    """Whether the last run (not a dry run) began at least `every` ago; with none yet, whether this
+    station has been syncing that long (a station starting up syncs first). `every` 0: never."""
     if every <= timedelta(0):
         return False
     with cache.sessions() as session:
@@ -32,7 +33,7 @@ def due(cache: Cache, now: datetime, every: timedelta) -> bool:
             .order_by(col(ReconcileRun.started_at).desc())
             .limit(1)
         ).first()
-    return last is None or now - last >= every
+    return now - (last or syncing_since) >= every
 
 
 def start_day(cache: Cache) -> date | None:
