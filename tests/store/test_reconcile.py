@@ -175,3 +175,30 @@ async def test_since_checks_only_the_days_from_then(cache: Cache) -> None:
             ReconcileOptions(since=(NOW - timedelta(days=3)).date())
         )
     assert (report.days_checked, report.exit_code) == (4, 0)
+
+
+async def test_the_last_run_shows_on_the_boards_sync_panel(cache: Cache) -> None:
+    from oms_tui.floor.queues.board import board_figures
+    from oms_tui.screens.board_screen import _sync
+    from oms_tui.sync_health import SyncHealth
+
+    store = small_store()
+    client = await synced(store, cache)
+    async with client:
+        with cache.sessions() as session:
+            forget_orders(session, [list(store.orders)[9]])
+            session.commit()
+        await reconcile(client, cache, dry_run=True)  # a dry run repairs nothing: not the board's figure
+        with cache.sessions() as session:
+            assert board_figures(session, NOW, timedelta(hours=24)).reconciled is None
+        await reconcile(client, cache)
+        await reconcile(client, cache)
+    with cache.sessions() as session:
+        last = board_figures(session, NOW, timedelta(hours=24)).reconciled
+    assert last is not None and (last.found, last.days_checked) == (0, 21)
+    panel = _sync(SyncHealth("pack-1"), (), NOW + timedelta(hours=3), last).plain
+    assert "reconciled 3h ago: 21 days, clean" in panel
+    last.left, last.found = 2, 2
+    assert (
+        "reconciled 0s ago: 21 days, 2 differences left" in _sync(SyncHealth("pack-1"), (), NOW, last).plain
+    )
