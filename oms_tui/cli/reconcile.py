@@ -29,6 +29,8 @@ def print_report(report: ReconcileReport, dry_run: bool) -> None:
         click.echo("", err=True)  # end the progress line
     span = f"{report.first_day} .. {report.last_day}" if report.first_day else "no orders"
     click.echo(f"days checked   {report.days_checked}  ({span})")
+    if report.differing_days:
+        click.echo(f"days whose counts differed: {', '.join(map(str, report.differing_days[:10]))}")
     for difference in report.differences:
         click.echo(f"  {difference.line()}")
     found = f"{len(report.differences)} found, {report.repaired} repaired, {report.left} left"

@@ -9,7 +9,6 @@ MISSING = "missing"  # at the store, not in the cache
 DELETED = "deleted"  # in the cache, gone from the store
 CHANGED = "changed"  # both hold it, with other values
 OUTBOX = "outbox"  # the outbox delivered it, the store does not show it
-UNEXPLAINED = "unexplained"  # the counts differ and no order explains it
 
 
 @dataclass
