@@ -229,6 +229,11 @@ class OmsApp(StationStaff):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Sync now", "Sync with the store at once, without waiting", self.action_sync_now)
+        yield SystemCommand(
+            "Reconcile now",
+            "Check the cache against the store's counts, day by day",
+            self.action_reconcile_now,
+        )
         yield SystemCommand("Go to order…", "Open an order by its number", self.action_go_to_order)
         yield SystemCommand("Switch staff", "Sign someone else in at this station", self.ask_sign_in)
         yield SystemCommand("Staff", "Who works here (a manager changes it)", self.action_staff)
@@ -253,6 +258,13 @@ class OmsApp(StationStaff):
         self.runtime.sync_now()
         self.health = replace(self.health, syncing=True)
         self.notify("Syncing now")
+
+    def action_reconcile_now(self) -> None:
+        if not self.live:
+            self.notify("This station does not sync (started without the live loop)", severity="warning")
+            return
+        self.runtime.reconcile_now()
+        self.notify("Reconciling after this sync: the board's sync panel shows what it found")
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="live")
     def run_live(self) -> None:

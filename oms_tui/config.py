@@ -222,6 +222,12 @@ class Settings(BaseSettings):
         "scanners; 0: no scanner, every key is typing",
     )
     scan_min_length: int = Field(default=3, ge=1, le=100, description="Fewest characters a scan has")
+    reconcile_every_hours: float = Field(
+        default=24.0,
+        ge=0,
+        le=24 * 31,
+        description="Hours between the syncing station's own reconcile runs (cache against store); 0: never",
+    )
     idle_signout_minutes: float = Field(
         default=15.0,
         ge=0,

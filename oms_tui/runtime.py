@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from oms_tui.mail.server import MailServer
     from oms_tui.sim.mailbox import Mailbox
     from oms_tui.sim.store import SimStore
-    from oms_tui.store.client import StoreClient
+    from oms_tui.store.client import Client, StoreClient
     from oms_tui.store.outbox import OutboxPusher
     from oms_tui.store.sync import StreamCounts, SyncEngine
 
@@ -133,6 +134,10 @@ class Runtime:
     demo_store: SimStore | None = None  # the embedded simulator's shop, in demo mode
     wake: threading.Event = field(default_factory=threading.Event)  # set: the next pass starts now
     reread_token: Callable[[], SecretStr | None] = token_in_settings  # after the store refused ours
+    started: datetime = field(default_factory=utcnow)  # the first scheduled reconcile counts from here
+    reconcile_asked: threading.Event = field(
+        default_factory=threading.Event
+    )  # set: reconcile after this pass
     demo_mailbox: Mailbox | None = None  # the demo's mailbox, when no mail server is set
     _mail_lock: threading.Lock = field(default_factory=threading.Lock)
     _demo_mail_server: MailServer | None = None
@@ -338,9 +343,38 @@ class Runtime:
         if isinstance(client, StoreClient):
             said, asked = client.take_notices(), client.api_version
         text += status_text(self.cache, said, asked)  # deprecations and versions, recorded and shown
+        text += await self.reconcile_if_due(engine.client)
         return LiveUpdate(
             text, changed=bool(changed), error=bool(summary.errors or pushed.failed), reachable=True
         )
+
+    def reconcile_now(self) -> None:
+        """Have the next pass reconcile (from any thread), and start it at once."""
+        self.reconcile_asked.set()
+        self.wake.set()
+
+    async def reconcile_if_due(self, client: Client) -> str:
+        """After a pass that held the sync lock: reconcile when asked or every `reconcile_every_hours`;
+        what it found, for the status line. A run that fails is recorded; the live loop goes on."""
+        from oms_tui.store.reconcile.schedule import SCHEDULED, due, run_scheduled
+
+        asked = self.reconcile_asked.is_set()
+        every = timedelta(hours=self.settings.reconcile_every_hours)
+        if not asked and not due(self.cache, utcnow(), every, self.started):
+            return ""
+        self.reconcile_asked.clear()
+        try:
+            report = await run_scheduled(
+                client, self.cache, self.settings.station, "palette" if asked else SCHEDULED
+            )
+        except SyncBusy:
+            return "; another station is reconciling"
+        except Exception as exc:  # recorded with the run; syncing goes on
+            log.warning("reconcile failed: %s", one_line(exc))
+            return f"; reconcile failed ({one_line(exc)})"
+        self.check_exceptions()
+        left = f", {report.left} left" if report.left else ""
+        return f"; reconciled {report.days_checked} days: {len(report.differences)} differences{left}"
 
     def check_exceptions(self) -> None:
         """Run the managers' order rules and the exception rules over what changed; a failure is

@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlmodel import col, select
 
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import ChangeFeedEntry
+from oms_tui.cache.reconcile_state import ReconcileRun
 from oms_tui.config import Settings
 from oms_tui.floor.exceptions.records import open_by_kind
 from oms_tui.runtime import LiveUpdate, Runtime, retry_delay
@@ -202,4 +205,29 @@ async def test_sync_now_tries_a_refused_token_again_at_once(
     assert len(transport.sent) > sent  # Sync now sent the request again
     stop.set()
     await loop
+    runtime.close()
+
+
+async def test_the_syncing_station_reconciles_every_n_hours_and_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    runtime = make_runtime(tmp_path, BrokenTransport(SimStore(orders=5, seed=1)), reconcile_every_hours=6)
+    async with runtime.client() as client:
+        engine, pusher = SyncEngine(client, runtime.cache), OutboxPusher(client, runtime.cache)
+        starting = await runtime.one_pass(engine, pusher)  # a station starting up syncs first
+        runtime.started -= timedelta(hours=6)
+        due = await runtime.one_pass(engine, pusher)
+        not_yet = await runtime.one_pass(engine, pusher)
+        runtime.reconcile_now()
+        asked = await runtime.one_pass(engine, pusher)
+    with runtime.cache.sessions() as session:
+        runs = session.exec(select(ReconcileRun).order_by(col(ReconcileRun.id))).all()
+    assert "reconciled" not in starting.text and "reconciled" not in not_yet.text
+    assert due.text.endswith("differences") and "; reconciled" in due.text and ": 0 differences" in due.text
+    assert "; reconciled" in asked.text
+    assert [(run.trigger, run.station, run.found) for run in runs] == [
+        ("schedule", "pack-1", 0),
+        ("palette", "pack-1", 0),
+    ]
     runtime.close()

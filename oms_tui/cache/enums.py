@@ -62,6 +62,7 @@ class ExceptionKind(enum.StrEnum):
     MESSAGE_UNKNOWN = "message_unknown"  # the answer to the message was lost: sent or not is unknown
     CUTOFF_AT_RISK = "cutoff_at_risk"  # cannot make today's carrier cut-off at the pick rate
     RULE = "rule"  # raised by a manager's rule in the settings
+    RECONCILE_DIFFERENCE = "reconcile_difference"  # the store and the cache differ; not mended
 
 
 class MessageState(enum.StrEnum):

@@ -27,6 +27,7 @@ from oms_tui.cache.mirror import (
 from oms_tui.cache.order_search import OrderSearch
 from oms_tui.cache.order_tags import OrderTag
 from oms_tui.cache.receiving_state import ReturnReceiving, ReturnReceivingLine
+from oms_tui.cache.reconcile_state import ReconcileRun
 from oms_tui.cache.returns_mirror import (
     Return,
     ReturnLineItem,
@@ -68,6 +69,7 @@ __all__ = [
     "PackSession",
     "PickList",
     "PickListLine",
+    "ReconcileRun",
     "Return",
     "ReturnLineItem",
     "ReturnReceiving",

@@ -33,6 +33,7 @@ class Commands(click.Group):
         "message-mark-sent": ("oms_tui.cli.messages", "message_mark_sent"),
         "rules": ("oms_tui.cli.rules", "rules"),
         "promises": ("oms_tui.cli.promises", "promises"),
+        "reconcile": ("oms_tui.cli.reconcile", "reconcile"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from oms_tui.cache.database import Cache
+from oms_tui.cache.reconcile_state import ReconcileRun
 from oms_tui.cache.ship_by import ShipByPolicy
 from oms_tui.floor.exceptions.rules import label
 from oms_tui.floor.queues.board import HOURS, BoardFigures, Work, board_figures
@@ -91,6 +92,7 @@ class BoardScreen(LeanScreen[None]):
         self.cutoffs: tuple[CarrierCutoff, ...] = ()
         self.next_load: Timer | None = None
         self.failing: tuple[str, ...] = ()  # sync streams failing, as of the last figures
+        self.reconciled: ReconcileRun | None = None  # the last reconcile, as of the last figures
         self.sync_panel = titled(Static("", id="sync-health", classes="panel"), "Sync")  # held: see compose
 
     def compose(self) -> ComposeResult:
@@ -137,7 +139,7 @@ class BoardScreen(LeanScreen[None]):
         """The header's own figures (the app's sync health), with the streams the cache says fail."""
         health = getattr(self.app, "health", None)
         if isinstance(health, SyncHealth):
-            self.sync_panel.update(_sync(health, self.failing, self.clock()))
+            self.sync_panel.update(_sync(health, self.failing, self.clock(), self.reconciled))
 
     def show_cutoffs(self) -> None:
         if self.ship_by is not None:
@@ -157,7 +159,7 @@ class BoardScreen(LeanScreen[None]):
         self.query_one("#late", SizedPanel).show(lambda room: _late(figures, now, room))
         self.query_one("#work", SizedPanel).show(lambda room: _work(figures.stations, figures.staff, room))
         self.query_one("#by-kind", SizedPanel).show(lambda room: _by_kind(figures.exceptions, room))
-        self.failing, self.cutoffs = figures.failing, figures.cutoffs
+        self.failing, self.cutoffs, self.reconciled = figures.failing, figures.cutoffs, figures.reconciled
         self.show_sync()
         self.show_cutoffs()
         self.sub_title = f"{now.astimezone():%a %d %b %H:%M}"
@@ -266,7 +268,9 @@ def _by_kind(counts: dict[str, int], room: int) -> Table | Text:
     return table
 
 
-def _sync(health: SyncHealth, failing: tuple[str, ...], now: datetime) -> Text:
+def _sync(
+    health: SyncHealth, failing: tuple[str, ...], now: datetime, reconciled: ReconcileRun | None = None
+) -> Text:
     text = Text()
     last = health.stored.last_sync
     if last is None:
@@ -281,6 +285,18 @@ def _sync(health: SyncHealth, failing: tuple[str, ...], now: datetime) -> Text:
     outbox = health.stored.outbox
     text.append("outbox ", style="dim")
     text.append(f"{outbox} waiting\n" if outbox else "empty\n")
+    if reconciled is not None and reconciled.finished_at is not None:
+        text.append("reconciled ", style="dim")
+        text.append(f"{ago(reconciled.finished_at, now)} ago: {reconciled.days_checked} days, ")
+        if reconciled.error:
+            text.append("stopped\n", style="bold red")
+        elif reconciled.left:
+            text.append(f"{reconciled.left} differences left\n", style="bold red")
+        elif reconciled.repaired:
+            text.append(f"{reconciled.repaired} repaired\n", style="yellow")
+        else:
+            text.append("clean\n", style="bold green")
+        text.append(f"  {reconciled.points} points, {reconciled.seconds:.0f}s\n", style="dim")
     if health.stored.notices:
         text.append(f"API notices: {len(health.stored.notices)}", style="yellow")
     return text

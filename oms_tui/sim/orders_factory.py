@@ -39,6 +39,7 @@ HOLD_BASE = 2_800_000_000
 LINES_PER_ORDER = 512  # id stride: the biggest seeded order has 300 lines
 FOS_PER_ORDER = 4  # id stride for seeded fulfillment orders
 LAST_TOUCH = timedelta(hours=6)  # an order's last seeded update, after its creation
+HISTORY = timedelta(days=45)  # how far back a seeded shop's orders go, unless told
 FLOOR_DAYS = 3  # with floor ages, orders older than this have nearly all shipped:
 OLD_AGE = 1.074  # their shipped share (0.03 + 0.9 x 1.074 = 0.997): about 3 in 1000 are still open, late
 CARRIERS = [
@@ -100,7 +101,7 @@ class OrderFactory:
         locations: list[Location],
         people: list[Person],
         streets: list[Street],
-        history: timedelta = timedelta(days=45),
+        history: timedelta = HISTORY,
         floor_ages: bool = False,
     ) -> None:
         """`floor_ages`: open work as a real floor has it (hours to a few days old, a handful late),

@@ -22,7 +22,29 @@ from oms_tui.sim.search import Search, parse_search
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.updated_index import Key
 
-ORDER_SEARCH_FIELDS = {"updated_at", "created_at", "status", "tag", "sku", "name", "email", "return_status"}
+ORDER_SEARCH_FIELDS = {
+    "updated_at",
+    "created_at",
+    "status",
+    "fulfillment_status",
+    "tag",
+    "sku",
+    "name",
+    "email",
+    "return_status",
+}
+# `fulfillment_status:X` -> the `displayFulfillmentStatus` values it matches (Shopify's search names)
+FULFILLMENT_STATUS_TERMS = {
+    "fulfilled": {"FULFILLED"},
+    "shipped": {"FULFILLED"},
+    "partial": {"PARTIALLY_FULFILLED"},
+    "unfulfilled": {"UNFULFILLED"},
+    "unshipped": {"UNFULFILLED", "PARTIALLY_FULFILLED"},
+    "on_hold": {"ON_HOLD"},
+    "scheduled": {"SCHEDULED"},
+    "in_progress": {"IN_PROGRESS"},
+    "request_declined": {"REQUEST_DECLINED"},
+}
 FO_SEARCH_FIELDS = {"updated_at", "created_at", "status", "assigned_location_id"}
 ORDER_SORTS_BY_ID = {"ID", "CREATED_AT", "PROCESSED_AT", "ORDER_NUMBER"}
 
@@ -67,6 +89,21 @@ def _bounded(scan: Scan[Any], bounds: tuple[int | None, int | None]) -> Scan[Any
     return bounded
 
 
+def _created_scan(store: SimStore, search: Search) -> Scan[Order]:
+    """Orders by id (= creation order), only those within the search's creation bounds."""
+    within = store.created_range(*search.time_bounds("created_at"))
+
+    def scan(start: Key | None, descending: bool) -> Iterator[tuple[Key, Order]]:
+        first, stop = within.start, within.stop
+        if start is not None:  # the cursor: the order after (or before) it comes next
+            after = start[0] - ORDER_BASE
+            first, stop = (first, min(stop, after)) if descending else (max(first, after + 1), stop)
+        for index in range(stop - 1, first - 1, -1) if descending else range(first, stop):
+            yield (ORDER_BASE + index,), store.order_at(index)
+
+    return scan
+
+
 def _order_matches(order: Order, search: Search, check_updated: bool) -> bool:
     for status in search.values("status"):
         if status == "open" and order.closed:
@@ -85,7 +122,7 @@ def _order_matches(order: Order, search: Search, check_updated: bool) -> bool:
         return False
     if any(email != (order.email or "").lower() for email in search.values("email")):
         return False
-    if not _return_status_matches(order, search):
+    if not _return_status_matches(order, search) or not _fulfillment_status_matches(order, search):
         return False
     if not _in_bounds(to_ts(order.created_at), search.time_bounds("created_at")):
         return False
@@ -100,6 +137,19 @@ def _return_status_matches(order: Order, search: Search) -> bool:
     status = order.return_status.lower()
     wanted = search.values("return_status")
     return (not wanted or status in wanted) and status not in search.excluded("return_status")
+
+
+def _fulfillment_status_matches(order: Order, search: Search) -> bool:
+    """`fulfillment_status:X` (several: any of them) and `-fulfillment_status:X` (none of them)."""
+    status = order.display_fulfillment_status
+
+    def named(terms: list[str]) -> set[str]:
+        return set().union(*(FULFILLMENT_STATUS_TERMS.get(term, {term.upper()}) for term in terms))
+
+    wanted = search.values("fulfillment_status")
+    return (not wanted or status in named(wanted)) and status not in named(
+        search.excluded("fulfillment_status")
+    )
 
 
 def resolve_orders(
@@ -121,7 +171,8 @@ def resolve_orders(
     def scan(start: Key | None, descending: bool) -> Iterator[tuple[Key, Order]]:
         return store.scan_orders(by_updated, start, descending)
 
-    chosen = _bounded(scan, search.time_bounds("updated_at")) if by_updated else scan
+    # by id = by creation: start and stop at the creation bounds
+    chosen = _bounded(scan, search.time_bounds("updated_at")) if by_updated else _created_scan(store, search)
     return connection(
         chosen, page, lambda o: _order_matches(o, search, not by_updated), reverse, unbounded=in_bulk(info)
     )
@@ -134,7 +185,7 @@ def resolve_orders_count(
     store = store_of(info)
     if query:
         search = _search(info, query, ORDER_SEARCH_FIELDS)
-        matching = (order for _, order in store.scan_orders(False, None, False))
+        matching = (order for _, order in _created_scan(store, search)(None, False))
         total = sum(1 for order in matching if _order_matches(order, search, True))
     else:
         total = store.order_count

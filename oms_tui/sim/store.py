@@ -36,6 +36,7 @@ from oms_tui.sim.orders_factory import (
     FOS_PER_ORDER,
     FULFILLMENT_BASE,
     FULFILLMENT_ORDER_BASE,
+    HISTORY,
     ORDER_BASE,
     OrderFactory,
     to_ts,
@@ -66,6 +67,7 @@ class SavedShop:
     next_dynamic_id: int
     live_rng: Any  # random.Random state: live activity goes on where it stopped
     floor_ages: bool  # open work hours to days old, as a floor has it (the demo's)
+    history: timedelta = HISTORY  # how far back the seeded orders go
 
 
 class SimStore:
@@ -78,10 +80,11 @@ class SimStore:
         job_delay: float = DEFAULT_DELAY.total_seconds(),
         anchor: datetime | None = None,
         floor_ages: bool = False,
+        history: timedelta = HISTORY,
     ) -> None:
         """`floor_ages`: the open work of a real floor, hours to days old (the demo's); otherwise open
         work is spread over the whole seeded history (the tests' shops)."""
-        self.seed, self.floor_ages = seed, floor_ages
+        self.seed, self.floor_ages, self.history = seed, floor_ages, history
         self.clock = clock
         self.search_lag = timedelta(seconds=search_lag)
         self.lock = threading.RLock()
@@ -98,7 +101,15 @@ class SimStore:
         for item in self.inventory.values():
             item.updated_at = self.anchor
         self._factory = OrderFactory(
-            seed, orders, self.anchor, self.variants, location_list, people, streets, floor_ages=floor_ages
+            seed,
+            orders,
+            self.anchor,
+            self.variants,
+            location_list,
+            people,
+            streets,
+            history=history,
+            floor_ages=floor_ages,
         )
         self._seeded = orders
         self._count = orders
@@ -244,12 +255,20 @@ class SimStore:
             self._next_dynamic_id,
             self._live_rng.getstate(),
             self.floor_ages,
+            self.history,
         )
 
     @classmethod
     def restored(cls, saved: SavedShop, clock: Callable[[], datetime] = utc_now) -> SimStore:
         """The shop `saved` described: the same seeded history, with every change it had kept."""
-        store = cls(saved.seeded, saved.seed, clock, anchor=saved.anchor, floor_ages=saved.floor_ages)
+        store = cls(
+            saved.seeded,
+            saved.seed,
+            clock,
+            anchor=saved.anchor,
+            floor_ages=saved.floor_ages,
+            history=saved.history,
+        )
         store._count, store.inventory = saved.count, saved.inventory
         store._fo_owner, store._fulfillment_owner = saved.fo_owner, saved.fulfillment_owner
         store._next_dynamic_id = saved.next_dynamic_id
@@ -302,6 +321,28 @@ class SimStore:
         steps = range(first, -1, -1) if reverse else range(first, self._count)
         for index in steps:
             yield (ORDER_BASE + index,), self.order_at(index)
+
+    def created_range(self, low: int | None, high: int | None) -> range:
+        """Indexes of the orders created within [low, high] (epoch seconds, inclusive), found by
+        bisection: creation times grow with the index, seeded and live orders alike."""
+        first = self._first_created_at_or_after(low) if low is not None else 0
+        end = self._first_created_at_or_after(high + 1) if high is not None else self._count
+        return range(first, max(first, end))
+
+    def _first_created_at_or_after(self, moment: int) -> int:
+        low, high = 0, self._count
+        while low < high:
+            middle = (low + high) // 2
+            if self._created_ts(middle) < moment:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    def _created_ts(self, index: int) -> int:
+        if index < self._seeded and index not in self._overlay:
+            return self._factory.created_ts(index)  # no need to build the order
+        return to_ts(self.order_at(index).created_at)
 
     def scan_fulfillment_orders(
         self, by_updated: bool, start: Key | None, reverse: bool

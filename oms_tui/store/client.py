@@ -106,6 +106,7 @@ class StoreClient:
         self._rng = rng or random.Random()
         self._retry = retry or RetryPolicy()
         self.bucket = CostBucket(margin=pacing_margin)
+        self.points_spent = 0  # what the store charged (actualQueryCost), for reports of what a task cost
         self._pacing = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -283,6 +284,8 @@ class StoreClient:
             for notice in notices_in(response.headers, body, self.api_version):
                 self._notices.setdefault(notice.message, notice)
             status = throttle_status(body)
+            charged = ((body.get("extensions") or {}).get("cost") or {}).get("actualQueryCost")
+            self.points_spent += charged if isinstance(charged, int) else cost
             log.debug("%s: cost %s", doc.name, (body.get("extensions") or {}).get("cost"))
         finally:
             self.bucket.settle(cost, self._clock(), status)

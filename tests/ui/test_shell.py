@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlmodel import select
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
@@ -24,6 +25,7 @@ from textual.widgets import Footer, Label
 from oms_tui.app import LiveReport, OmsApp, screen_bindings
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import Order
+from oms_tui.cache.reconcile_state import ReconcileRun
 from oms_tui.config import Settings
 from oms_tui.floor.actions.store_actions import Actor, set_note
 from oms_tui.runtime import LiveUpdate, Runtime
@@ -234,3 +236,24 @@ async def test_go_to_order_from_the_palette(shell_app: OmsApp, monkeypatch: pyte
         names = [session.get_one(Order, ident).name for ident in opened]
     assert names == ["#1058", "#1017"]  # each opens in the order screen
     assert said == ["no order 9999 in the cache (sync first if it is new)"]
+
+
+async def test_reconcile_now_from_the_palette_reconciles_after_the_next_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    runtime = live_runtime(tmp_path)
+    waiting = [threading.Event(), threading.Event()]  # set when the loop waits after pass 1, pass 2
+
+    async def wait_forever(_seconds: float) -> None:
+        next(event for event in waiting if not event.is_set()).set()
+        await asyncio.Event().wait()
+
+    runtime.sleep = wait_forever
+    app = OmsApp(runtime, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        assert await asyncio.to_thread(waiting[0].wait, 10), "the first pass never ended"
+        await run_command(pilot, *"reconcile", expect="Reconcile now")
+        assert await asyncio.to_thread(waiting[1].wait, 30), "reconcile now did not start another pass"
+    with runtime.cache.reads() as session:
+        assert [run.trigger for run in session.exec(select(ReconcileRun))] == ["palette"]

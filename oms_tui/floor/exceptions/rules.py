@@ -46,6 +46,7 @@ KIND_LABELS: dict[str, str] = {
     ExceptionKind.MESSAGE_UNKNOWN: "message: sent?",
     ExceptionKind.CUTOFF_AT_RISK: "misses cut-off",
     ExceptionKind.RULE: "rule",
+    ExceptionKind.RECONCILE_DIFFERENCE: "reconcile: store differs",
 }
 # Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
 DEFAULT_FIXES: dict[str, str] = {
@@ -61,6 +62,9 @@ DEFAULT_FIXES: dict[str, str] = {
     ExceptionKind.MESSAGE_FAILED: "Check the mail settings or the address, then e: resend it",
     ExceptionKind.MESSAGE_UNKNOWN: (
         "Look in the mailbox's Sent folder: e marks it sent, or resends it (same Message-ID)"
+    ),
+    ExceptionKind.RECONCILE_DIFFERENCE: (
+        "Compare the order in Shopify's admin with the floor; `oms-tui reconcile --since DAY` checks again"
     ),
 }
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import AuditEvent, FloorException, Fulfillment, Order, SyncState
+from oms_tui.cache.reconcile_state import ReconcileRun
 from oms_tui.cache.ship_by import ShipByPolicy
 from oms_tui.floor.exceptions.records import OPEN_STATES, open_by_kind
 from oms_tui.floor.queues.cutoffs import CarrierCutoff, next_cutoffs, pick_rate
@@ -64,6 +65,7 @@ class BoardFigures:
     failing: tuple[str, ...]  # sync streams whose last pass failed: "orders: store unreachable"
     cutoffs: tuple[CarrierCutoff, ...] = ()  # each carrier's next collection, with the orders due by it
     pick_rate: float = 0.0  # orders picked in the last hour
+    reconciled: ReconcileRun | None = None  # the last reconcile that changed what it found (not a dry run)
 
 
 def board_figures(
@@ -90,7 +92,17 @@ def board_figures(
                 .order_by(col(SyncState.stream))
             )
         ),
+        reconciled=last_reconcile(session),
     )
+
+
+def last_reconcile(session: Session) -> ReconcileRun | None:
+    return session.exec(
+        select(ReconcileRun)
+        .where(col(ReconcileRun.finished_at).is_not(None), col(ReconcileRun.dry_run).is_(False))
+        .order_by(col(ReconcileRun.started_at).desc())
+        .limit(1)
+    ).first()
 
 
 def _late_orders(session: Session, limit: int) -> list[LateOrder]:
