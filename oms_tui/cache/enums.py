@@ -82,6 +82,27 @@ class ReceivingState(enum.StrEnum):
     FINISHED = "finished"
 
 
+class BinRole(enum.StrEnum):
+    """Where pickers take from (pick) or what refills them (reserve)."""
+
+    PICK = "pick"
+    RESERVE = "reserve"
+
+
+class CountState(enum.StrEnum):
+    OPEN = "open"
+    FINISHED = "finished"  # every line counted and its result queued for the store
+    CANCELLED = "cancelled"
+
+
+class CountLineState(enum.StrEnum):
+    TODO = "todo"
+    COUNTED = "counted"
+    RECOUNT = "recount"  # beyond the tolerance: counted again before anything is sent
+    REBASED = "rebased"  # the store's stock moved during the count: shown, counted again
+    SENT = "sent"  # its result is in the outbox
+
+
 E = TypeVar("E", bound=enum.StrEnum)
 
 

@@ -159,6 +159,12 @@ class InventoryLevel(SQLModel, table=True):
     available: int = 0
     committed: int = 0
     on_hand: int = 0
+    # The other quantity names (`InventoryLevel.quantities(names:)`), by the same names.
+    incoming: int = 0
+    damaged: int = 0
+    reserved: int = 0
+    quality_control: int = 0
+    safety_stock: int = 0
     synced_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -33,6 +33,7 @@ from oms_tui.cache.returns_mirror import (
     ReverseFulfillmentOrder,
     ReverseFulfillmentOrderLineItem,
 )
+from oms_tui.cache.stock_state import BinStock, InventoryItem, StockCount, StockCountLine
 from oms_tui.cache.sync_state import (
     ApiNotice,
     ChangeFeedEntry,
@@ -45,6 +46,7 @@ __all__ = [
     "ApiNotice",
     "AuditEvent",
     "BinLocation",
+    "BinStock",
     "ChangeFeedEntry",
     "Claim",
     "ExceptionScan",
@@ -54,6 +56,7 @@ __all__ = [
     "FulfillmentOrder",
     "FulfillmentOrderLineItem",
     "HeldBack",
+    "InventoryItem",
     "InventoryLevel",
     "LineItem",
     "Location",
@@ -74,5 +77,7 @@ __all__ = [
     "Role",
     "Staff",
     "Station",
+    "StockCount",
+    "StockCountLine",
     "SyncState",
 ]

@@ -46,7 +46,8 @@ SERVED: dict[str, str] = {
         job ordersCount(query,limit) return reverseFulfillmentOrder""",
     "Mutation": """fulfillmentCreate(message) fulfillmentOrderHold fulfillmentOrderReleaseHold(holdIds)
         fulfillmentOrderMove(fulfillmentOrderLineItems) orderCancel(refundMethod,notifyCustomer,staffNote)
-        orderUpdate tagsAdd bulkOperationRunQuery(groupObjects) reverseFulfillmentOrderDispose returnClose""",
+        orderUpdate tagsAdd bulkOperationRunQuery(groupObjects) reverseFulfillmentOrderDispose returnClose
+        inventorySetQuantities inventoryAdjustQuantities inventoryMoveQuantities""",
     "Node": "id",
     "PageInfo": "*",
     "Order": f"""id legacyResourceId name createdAt updatedAt processedAt cancelledAt cancelReason closed
@@ -71,7 +72,7 @@ SERVED: dict[str, str] = {
     "FulfillmentOrderLineItem": "id sku totalQuantity remainingQuantity lineItem",
     "Location": "id name isActive address",
     "LocationAddress": "address1 address2 city province provinceCode zip country countryCode phone",
-    "InventoryItem": f"id sku updatedAt inventoryLevels({PAGING})",
+    "InventoryItem": f"id sku tracked updatedAt inventoryLevels({PAGING}) inventoryLevel",
     "InventoryLevel": "id location item quantities",
     "InventoryQuantity": "id name quantity",
     "BulkOperation": """id status url errorCode createdAt completedAt objectCount rootObjectCount fileSize
@@ -117,7 +118,25 @@ SERVED: dict[str, str] = {
     "ReturnClosePayload": "*",
     "ReturnUserError": "*",
     "ReverseFulfillmentOrderDisposeInput": "*",
+    # Stock: counts, adjustments and moves between quantity names (each needs @idempotent in 2026-04).
+    "InventorySetQuantitiesPayload": "*",
+    "InventoryAdjustQuantitiesPayload": "*",
+    "InventoryMoveQuantitiesPayload": "*",
+    "InventorySetQuantitiesUserError": "*",
+    "InventoryAdjustQuantitiesUserError": "*",
+    "InventoryMoveQuantitiesUserError": "*",
+    "InventoryAdjustmentGroup": "id createdAt reason referenceDocumentUri changes",
+    "InventoryChange": "name delta quantityAfterChange ledgerDocumentUri item location",
+    "InventorySetQuantitiesInput": "*",
+    "InventoryQuantityInput": "*",
+    "InventoryAdjustQuantitiesInput": "*",
+    "InventoryChangeInput": "*",
+    "InventoryMoveQuantitiesInput": "*",
+    "InventoryMoveQuantityChange": "*",
+    "InventoryMoveQuantityTerminalInput": "*",
 }
+# Directives copied from the full schema: documents may use them and the simulator reads them.
+SERVED_DIRECTIVES = ("idempotent",)
 for _name in (
     "Order",
     "Fulfillment",
@@ -210,6 +229,13 @@ def derive_subset(full: GraphQLSchema) -> str:
         interfaces = [i.name for i in getattr(named, "interfaces", ()) if i.name in SERVED]
         implements = f" implements {' & '.join(interfaces)}" if interfaces else ""
         blocks.append(f"{keyword} {type_name}{implements} {{\n" + "\n".join(lines) + "\n}")
+    for directive in SERVED_DIRECTIVES:
+        found = full.get_directive(directive)
+        if found is None:
+            raise KeyError(f"no directive @{directive}")
+        args = ", ".join(_arg_sdl(name, arg) for name, arg in found.args.items())
+        places = " | ".join(location.name for location in found.locations)
+        blocks.append(f"directive @{directive}({args}) on {places}")
     for leaf in sorted(leaf_types.values(), key=lambda t: t.name):
         if isinstance(leaf, GraphQLEnumType):
             blocks.append(f"enum {leaf.name} {{\n" + "\n".join(f"  {v}" for v in leaf.values) + "\n}")

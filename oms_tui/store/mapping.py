@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from oms_tui.cache.priority import order_priority
+from oms_tui.cache.stock_state import QUANTITY_NAMES
 from oms_tui.store.payloads import (
     FulfillmentOrderLineNode,
     FulfillmentOrderNode,
@@ -128,6 +129,7 @@ def fulfillment_order_line_rows(fo_id: str, lines: list[FulfillmentOrderLineNode
 
 
 def inventory_rows(node: InventoryItemNode, now: datetime) -> list[dict[str, Any]]:
+    """One row per location; a quantity name the store left out is 0 (it has none of that kind)."""
     rows = []
     for level in node.inventory_levels.nodes:
         quantities = {quantity.name: quantity.quantity for quantity in level.quantities}
@@ -136,10 +138,18 @@ def inventory_rows(node: InventoryItemNode, now: datetime) -> list[dict[str, Any
                 "inventory_item_id": node.id,
                 "location_id": level.location.id,
                 "sku": node.sku or "",
-                "available": quantities.get("available", 0),
-                "committed": quantities.get("committed", 0),
-                "on_hand": quantities.get("on_hand", 0),
+                **{name: quantities.get(name, 0) for name in QUANTITY_NAMES},
                 "synced_at": now,
             }
         )
     return rows
+
+
+def inventory_item_row(node: InventoryItemNode, now: datetime) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "sku": node.sku or "",
+        "tracked": node.tracked,
+        "updated_at": node.updated_at,
+        "synced_at": now,
+    }

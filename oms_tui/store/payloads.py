@@ -173,4 +173,6 @@ class InventoryLevelPage(Shape):
 class InventoryItemNode(Shape):
     id: str
     sku: Shown | None = None
+    tracked: bool = True
+    updated_at: AwareDatetime
     inventory_levels: InventoryLevelPage
