@@ -23,7 +23,7 @@ from oms_tui.cache.models import (
 from oms_tui.floor.actions import order_actions
 from oms_tui.floor.actions.store_actions import ActionRefused, Actor
 from oms_tui.floor.exceptions.records import ExceptionRefused, resolve
-from oms_tui.floor.picking.allocation import SHIP_PARTIAL
+from oms_tui.floor.picking.allocation import FOR_ORDERS, SHIP_PARTIAL
 
 OUT_OF_STOCK = "INVENTORY_OUT_OF_STOCK"  # Shopify's FulfillmentHoldReason
 
@@ -40,7 +40,7 @@ def choices(session: Session, exception_id: int) -> list[ShortChoice]:
     offered = [ShortChoice("hold", "Hold it as out of stock (INVENTORY_OUT_OF_STOCK)")]
     offered += [
         ShortChoice(f"move:{location.id}", f"Move it to {location.name} (stock there)")
-        for location in locations_with_stock(session, row.subject)
+        for location in locations_with_stock(session, row.subject or "")
     ]
     offered.append(ShortChoice("partial", "Ship it partial: what is there now, the rest later"))
     return offered
@@ -62,7 +62,7 @@ def locations_with_stock(session: Session, fulfillment_order_id: str) -> list[Lo
         return []
     stock: dict[str, dict[str, int]] = {}
     for sku, location, units in session.execute(
-        select(InventoryLevel.sku, InventoryLevel.location_id, InventoryLevel.on_hand).where(
+        select(InventoryLevel.sku, InventoryLevel.location_id, FOR_ORDERS).where(
             col(InventoryLevel.sku).in_(skus)
         )
     ):

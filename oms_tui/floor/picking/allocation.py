@@ -5,7 +5,8 @@ The units go in the queue's own order (rush, then SLA, then age: `Order.priority
 creation, ids), after the work already in hand (on a pick list or at a packing bench: its units may be
 in a tote). Each fulfillment order takes what it needs while units are left; the first that cannot be
 covered whole takes what is left (what a partial shipment would send), and those after it take none.
-The units counted are those on hand: open orders' committed units are part of them.
+The units counted are those on hand that orders may have: open orders' committed units are part of
+them; damaged, quality-control, safety and reserved units are not (`FOR_ORDERS`).
 
 A shortfall is flagged before picking (`floor.exceptions`: "short: 3 of 5 orders can ship"), and a
 pick batch takes only what its allotment covers (`fit_batch`): a picker is never sent to an empty bin.
@@ -35,6 +36,14 @@ from oms_tui.floor.queues.no_shipping import ships
 OPEN = ("OPEN", "IN_PROGRESS")
 SHIP_PARTIAL = "ship partial"  # the resolution of a short-stock exception that lets the order ship short
 Pair = tuple[str, str]  # (SKU, location id)
+# On hand less the states an order may not take a unit from: available + committed at the store.
+FOR_ORDERS = (
+    InventoryLevel.on_hand
+    - InventoryLevel.damaged
+    - InventoryLevel.quality_control
+    - InventoryLevel.safety_stock
+    - InventoryLevel.reserved
+)
 
 
 @dataclass(frozen=True)
@@ -78,11 +87,11 @@ class Allocation:
 
 
 def units_at(session: Session, sku: str, location_id: str) -> int | None:
-    """On hand at the location, or None when the cache holds no stock of the SKU anywhere (unknown:
+    """On hand for orders at the location, or None when the cache holds no stock of the SKU anywhere (unknown:
     no claim either way)."""
     levels = dict(
         session.execute(
-            select(InventoryLevel.location_id, func.sum(InventoryLevel.on_hand))
+            select(InventoryLevel.location_id, func.sum(FOR_ORDERS))
             .where(InventoryLevel.sku == sku)
             .group_by(col(InventoryLevel.location_id))
         ).all()
@@ -143,7 +152,7 @@ def over_demanded(session: Session, pairs: Iterable[Pair]) -> list[Pair]:
     stock = {
         (sku, location): int(units or 0)
         for sku, location, units in session.execute(
-            select(InventoryLevel.sku, InventoryLevel.location_id, func.sum(InventoryLevel.on_hand))
+            select(InventoryLevel.sku, InventoryLevel.location_id, func.sum(FOR_ORDERS))
             .where(col(InventoryLevel.sku).in_(skus))
             .group_by(col(InventoryLevel.sku), col(InventoryLevel.location_id))
         ).all()
@@ -230,8 +239,9 @@ def partial_allowed(session: Session, fulfillment_order_ids: Sequence[str]) -> s
     shortfall lasts (its cause is still live)."""
     if not fulfillment_order_ids:
         return set()
-    return set(
-        session.exec(
+    return {
+        subject
+        for subject in session.exec(
             select(FloorException.subject).where(
                 FloorException.kind == ExceptionKind.SHORT_STOCK,
                 FloorException.state == ExceptionState.RESOLVED,
@@ -240,7 +250,8 @@ def partial_allowed(session: Session, fulfillment_order_ids: Sequence[str]) -> s
                 col(FloorException.subject).in_(fulfillment_order_ids),
             )
         )
-    )
+        if subject
+    }
 
 
 @dataclass
