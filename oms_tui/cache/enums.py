@@ -22,6 +22,7 @@ class ActionKind(enum.StrEnum):
     TAGS = "tags"
     RETURN_DISPOSE = "return_dispose"
     RETURN_CLOSE = "return_close"
+    INVENTORY_SHIPMENT_RECEIVE = "inventory_shipment_receive"
 
 
 class OutboxState(enum.StrEnum):

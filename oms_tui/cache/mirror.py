@@ -93,6 +93,10 @@ class LineItem(SQLModel, table=True):
     current_quantity: int
     unfulfilled_quantity: int
     requires_shipping: bool = True
+    # A component of a bundle (Shopify's `lineItemGroup`): picked as itself, packed as the bundle.
+    bundle_id: str | None = None
+    bundle_title: str | None = None
+    bundle_quantity: int | None = None
 
 
 class FulfillmentOrder(SQLModel, table=True):

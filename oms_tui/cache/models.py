@@ -13,6 +13,8 @@ from oms_tui.cache.floor_state import (
     Staff,
     Station,
 )
+from oms_tui.cache.inbound_mirror import InventoryShipment, InventoryShipmentLine
+from oms_tui.cache.inbound_state import InboundReceipt, InboundReceiptLine
 from oms_tui.cache.mirror import (
     Fulfillment,
     FulfillmentHold,
@@ -56,8 +58,12 @@ __all__ = [
     "FulfillmentOrder",
     "FulfillmentOrderLineItem",
     "HeldBack",
+    "InboundReceipt",
+    "InboundReceiptLine",
     "InventoryItem",
     "InventoryLevel",
+    "InventoryShipment",
+    "InventoryShipmentLine",
     "LineItem",
     "Location",
     "Order",
