@@ -45,7 +45,9 @@ def pct(values: list[float], point: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--demand", type=int, default=10_000, help="open orders needing the SKU")
     parser.add_argument("--runs", type=int, default=60)

@@ -59,7 +59,9 @@ SERVED: dict[str, str] = {
     "ShippingLine": "title carrierIdentifier",
     "OrderRiskSummary": "recommendation assessments",
     "OrderRiskAssessment": "riskLevel",
-    "LineItem": "id sku name title quantity currentQuantity unfulfilledQuantity requiresShipping variant",
+    "LineItem": """id sku name title quantity currentQuantity unfulfilledQuantity requiresShipping variant
+        lineItemGroup""",
+    "LineItemGroup": "id title quantity variantSku",
     "ProductVariant": "id sku barcode",
     "Fulfillment": f"id status createdAt trackingInfo(first) fulfillmentLineItems({PAGING})",
     "FulfillmentLineItem": "id quantity lineItem",

@@ -176,6 +176,16 @@ class ShippingLine:
 
 
 @dataclass
+class LineItemGroup:
+    """A bundle sold as one product, whose components are the order's lines that name it."""
+
+    id: str
+    title: str
+    quantity: int
+    variant_sku: str | None = None
+
+
+@dataclass
 class LineItem:
     id: str
     variant: Variant
@@ -183,6 +193,8 @@ class LineItem:
     quantity: int
     current_quantity: int
     unfulfilled_quantity: int
+    # A plain default (a class attribute): a line of a shop saved before bundles reads it as None.
+    line_item_group: LineItemGroup | None = None
 
     @property
     def sku(self) -> str:

@@ -62,6 +62,9 @@ def line_item_rows(order_id: str, items: list[LineItemNode]) -> list[dict[str, A
             "current_quantity": item.current_quantity,
             "unfulfilled_quantity": item.unfulfilled_quantity,
             "requires_shipping": item.requires_shipping,
+            "bundle_id": item.line_item_group.id if item.line_item_group else None,
+            "bundle_title": item.line_item_group.title if item.line_item_group else None,
+            "bundle_quantity": item.line_item_group.quantity if item.line_item_group else None,
         }
         for position, item in enumerate(items)
     ]

@@ -56,6 +56,14 @@ class Variant(Shape):
     barcode: Shown | None = None
 
 
+class LineItemGroup(Shape):
+    """The bundle a line is a component of."""
+
+    id: str
+    title: Shown
+    quantity: int
+
+
 class LineItemNode(Shape):
     id: str
     sku: Shown | None = None
@@ -66,6 +74,7 @@ class LineItemNode(Shape):
     unfulfilled_quantity: int
     requires_shipping: bool = True
     variant: Variant | None = None
+    line_item_group: LineItemGroup | None = None
 
 
 class LineItemPage(Shape):

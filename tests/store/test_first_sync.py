@@ -176,10 +176,11 @@ async def test_page_sizes_follow_what_the_pages_held(cache: Cache) -> None:
     async with client:
         await SyncEngine(client, cache, bulk_above_orders=None, open_work_limit=0).run_once()
     assert_cache_matches(store, cache)
-    assert sizes[0] == (20, 10)  # the cost rule alone: 2 + 20 x 48 <= 1,000
-    assert {size for size in sizes[1:]} != {(20, 10)}, "later pages are sized from what earlier ones held"
+    # the cost rule alone: 2 + 17 x 58 <= 1,000 (each of 10 lines reads its variant and its bundle)
+    assert sizes[0] == (17, 10)
+    assert {size for size in sizes[1:]} != {(17, 10)}, "later pages are sized from what earlier ones held"
     longer = sum(1 for order in store.orders.values() if len(order.line_items) > 10)
-    by_the_rule = -(-len(store.orders) // 20) + longer  # pages of 20, a follow-up per longer order
+    by_the_rule = -(-len(store.orders) // 17) + longer  # pages of 17, a follow-up per longer order
     assert Counter(sent)["OrdersPage"] + Counter(sent)["OrderLineItems"] < by_the_rule
 
 

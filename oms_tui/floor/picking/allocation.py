@@ -172,7 +172,10 @@ def over_demanded(session: Session, pairs: Iterable[Pair]) -> list[Pair]:
     return sorted(
         (sku, location)
         for sku, location, needed in demand
-        if sku and location and (sku, location) in wanted and sku in stocked
+        if sku
+        and location
+        and (sku, location) in wanted
+        and sku in stocked
         and int(needed or 0) > stock.get((sku, location), 0)
     )
 
