@@ -43,11 +43,13 @@ SERVED: dict[str, str] = {
         fulfillmentOrders(includeClosed,{PAGING},sortKey,query)
         fulfillmentOrder fulfillment locations({PAGING},includeInactive) location(id)
         inventoryItems({PAGING},query) inventoryItem nodes node bulkOperation currentBulkOperation(type)
-        job ordersCount(query,limit) return reverseFulfillmentOrder""",
+        job ordersCount(query,limit) return reverseFulfillmentOrder
+        inventoryTransfers(first,after,last,before,reverse) inventoryTransfer inventoryShipment""",
     "Mutation": """fulfillmentCreate(message) fulfillmentOrderHold fulfillmentOrderReleaseHold(holdIds)
         fulfillmentOrderMove(fulfillmentOrderLineItems) orderCancel(refundMethod,notifyCustomer,staffNote)
         orderUpdate tagsAdd bulkOperationRunQuery(groupObjects) reverseFulfillmentOrderDispose returnClose
-        inventorySetQuantities inventoryAdjustQuantities inventoryMoveQuantities""",
+        inventorySetQuantities inventoryAdjustQuantities inventoryMoveQuantities
+        inventoryShipmentReceive(lineItems,dateReceived,bulkReceiveAction)""",
     "Node": "id",
     "PageInfo": "*",
     "Order": f"""id legacyResourceId name createdAt updatedAt processedAt cancelledAt cancelReason closed
@@ -136,6 +138,19 @@ SERVED: dict[str, str] = {
     "InventoryMoveQuantitiesInput": "*",
     "InventoryMoveQuantityChange": "*",
     "InventoryMoveQuantityTerminalInput": "*",
+    # Inbound stock: transfers' shipments, received at the dock.
+    "InventoryTransfer": f"""id name status dateCreated referenceName note origin destination totalQuantity
+        receivedQuantity lineItems({PAGING}) shipments({PAGING})""",
+    "InventoryTransferLineItem": "id title totalQuantity shippedQuantity inventoryItem",
+    "LocationSnapshot": "name location address snapshottedAt",
+    "InventoryShipment": f"""id name status barcode dateCreated dateShipped dateReceived tracking
+        lineItemTotalQuantity totalAcceptedQuantity totalRejectedQuantity totalReceivedQuantity
+        lineItems({PAGING})""",
+    "InventoryShipmentTracking": "company trackingNumber trackingUrl arrivesAt",
+    "InventoryShipmentLineItem": "id quantity acceptedQuantity rejectedQuantity unreceivedQuantity inventoryItem",
+    "InventoryShipmentReceivePayload": "*",
+    "InventoryShipmentReceiveUserError": "*",
+    "InventoryShipmentReceiveItemInput": "*",
 }
 # Directives copied from the full schema: documents may use them and the simulator reads them.
 SERVED_DIRECTIVES = ("idempotent",)
@@ -154,6 +169,10 @@ for _name in (
     "ReverseFulfillmentOrder",
     "ReverseFulfillmentOrderLineItem",
     "ReverseDelivery",
+    "InventoryTransfer",
+    "InventoryTransferLineItem",
+    "InventoryShipment",
+    "InventoryShipmentLineItem",
 ):
     SERVED[f"{_name}Connection"] = "edges nodes pageInfo"
     SERVED[f"{_name}Edge"] = "cursor node"

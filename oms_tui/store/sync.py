@@ -35,6 +35,8 @@ from oms_tui.cache.upsert import UpsertResult
 from oms_tui.store import bulk
 from oms_tui.store.client import Client
 from oms_tui.store.errors import StoreError
+from oms_tui.store.inbound_sync import STREAM as INBOUND
+from oms_tui.store.inbound_sync import sync_inbound
 from oms_tui.store.inventory_reads import STREAM as INVENTORY
 from oms_tui.store.inventory_reads import sync_inventory
 from oms_tui.store.malformed_objects import MalformedObjects, first_error
@@ -171,6 +173,7 @@ class SyncEngine:
             fos: lambda: self._sync_changed(FULFILLMENT_ORDERS, streams[fos]),
             RETURNS: lambda: self._sync_returns(streams[RETURNS]),
             INVENTORY: lambda: sync_inventory(self, streams[INVENTORY]),
+            INBOUND: lambda: sync_inbound(self, streams[INBOUND]),
         }
 
     def _open_work_unread(self) -> bool:
