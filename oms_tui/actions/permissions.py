@@ -44,11 +44,19 @@ class Permission(enum.StrEnum):
     TAKE_OVER = "take over another person's claim"
     REASSIGN = "reassign claims"
     RECEIVE_RETURNS = "receive returns"
+    RECEIVE_STOCK = "receive inbound stock"
+    ACCEPT_OVER_RECEIPT = "accept more units than a shipment holds"
     MANAGE_STAFF = "manage staff"
 
 
 EVERYONE = frozenset({Permission.HOLD, Permission.NOTE, Permission.TAG})
-FLOOR = EVERYONE | {Permission.SHIP, Permission.RELEASE, Permission.MOVE, Permission.RECEIVE_RETURNS}
+FLOOR = EVERYONE | {
+    Permission.SHIP,
+    Permission.RELEASE,
+    Permission.MOVE,
+    Permission.RECEIVE_RETURNS,
+    Permission.RECEIVE_STOCK,
+}
 ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(Permission),
     Role.PICKER: FLOOR,

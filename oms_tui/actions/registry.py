@@ -14,12 +14,24 @@ from oms_tui.actions.note import NOTE
 from oms_tui.actions.release_hold import RELEASE_HOLD
 from oms_tui.actions.return_close import RETURN_CLOSE
 from oms_tui.actions.return_dispose import RETURN_DISPOSE
+from oms_tui.actions.shipment_receive import SHIPMENT_RECEIVE
 from oms_tui.actions.tags import TAGS
 from oms_tui.cache.enums import ActionKind
 
 KINDS: dict[ActionKind, ActionType[Any]] = {
     declared.kind: declared
-    for declared in (FULFILL, HOLD, RELEASE_HOLD, MOVE, CANCEL, NOTE, TAGS, RETURN_DISPOSE, RETURN_CLOSE)
+    for declared in (
+        FULFILL,
+        HOLD,
+        RELEASE_HOLD,
+        MOVE,
+        CANCEL,
+        NOTE,
+        TAGS,
+        RETURN_DISPOSE,
+        RETURN_CLOSE,
+        SHIPMENT_RECEIVE,
+    )
 }
 
 

@@ -56,6 +56,25 @@ SAMPLES: dict[ActionKind, dict[str, Any]] = {
         ],
     },
     ActionKind.RETURN_CLOSE: {"returnId": RETURN},
+    ActionKind.INVENTORY_SHIPMENT_RECEIVE: {
+        "shipmentId": "gid://shopify/InventoryShipment/9200000",
+        "shipmentName": "#T1001-S1",
+        "lineItems": [
+            {
+                "shipmentLineItemId": "gid://shopify/InventoryShipmentLineItem/1",
+                "quantity": 10,
+                "reason": "ACCEPTED",
+            },
+            {
+                "shipmentLineItemId": "gid://shopify/InventoryShipmentLineItem/1",
+                "quantity": 2,
+                "reason": "REJECTED",
+            },
+        ],
+        "idempotencyKey": "oms-receipt-1-abcdef",
+        "before": {"gid://shopify/InventoryShipmentLineItem/1": [0, 0]},
+        "overReceipt": False,
+    },
 }
 KNOWN_SCOPES = {documents.load(name).scope for name in documents.names()}
 
