@@ -233,16 +233,20 @@ def read_receipt(session: Session, receipt_id: int) -> Receipt:
         for row in mine:
             if row.accepted and row.bin_code:
                 bins[row.bin_code] = bins.get(row.bin_code, 0) + row.quantity
+        accepted = sum(row.quantity for row in mine if row.accepted)
+        rejected = sum(row.quantity for row in mine if not row.accepted)
+        # A finished receipt is part of the shipment's received quantities already: not before it
+        mine_in = (accepted, rejected) if receipt.state == ReceivingState.FINISHED else (0, 0)
         lines.append(
             ReceiptLine(
                 line.id,
                 line.sku,
                 line.title or line.sku or line.id,
                 line.quantity,
-                line.accepted_quantity,
-                line.rejected_quantity,
-                sum(row.quantity for row in mine if row.accepted),
-                sum(row.quantity for row in mine if not row.accepted),
+                max(line.accepted_quantity - mine_in[0], 0),
+                max(line.rejected_quantity - mine_in[1], 0),
+                accepted,
+                rejected,
                 tuple(bins.items()),
                 tuple(dict.fromkeys(row.reason for row in mine if row.reason)),
             )
