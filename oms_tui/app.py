@@ -227,11 +227,17 @@ class OmsApp(StationStaff):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_inbound(self) -> None:
+        from oms_tui.screens.inbound_screen import open_inbound  # the dock's screen: imported when asked
+
+        open_inbound(self)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Sync now", "Sync with the store at once, without waiting", self.action_sync_now)
         yield SystemCommand("Go to order…", "Open an order by its number", self.action_go_to_order)
         yield SystemCommand("Switch staff", "Sign someone else in at this station", self.ask_sign_in)
         yield SystemCommand("Staff", "Who works here (a manager changes it)", self.action_staff)
+        yield SystemCommand("Inbound", "Shipments on their way here: receive them", self.action_inbound)
         if self.desk.staff is not None:
             name = self.desk.staff.name
             yield SystemCommand("Sign out", f"Sign {name} out", partial(self.sign_out, "asked"))
