@@ -219,13 +219,13 @@ def short_stock(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]
         if found:
             where = fo.location_name or "its location"
             lines = ", ".join(f"{sku} {allotted} of {needed}" for sku, (allotted, needed, _) in found)
-            summaries = "; ".join(summary for _, (_, _, summary) in found)
+            at = f" at {where}" if len(found) == 1 else ""  # a line the pane can show whole
             yield Finding(
                 ExceptionKind.SHORT_STOCK,
                 fo.id,
                 WARNING,
-                f"{facts.order.name}: not enough stock at {where}: {lines}; {summaries}",
-                "Hold it for INVENTORY_OUT_OF_STOCK, move it to a location with stock, or ship it partial",
+                f"{facts.order.name}: {found[0][1][2]} ({lines}{at})",
+                "s: hold it as INVENTORY_OUT_OF_STOCK, move it to a location with stock, or ship it partial",
                 facts.order.id,
             )
 

@@ -75,12 +75,8 @@ class Allocation:
         return sum(claimant.needed for claimant in self.claimants)
 
     def summary(self) -> str:
-        """'short: 3 of 5 orders can ship (3 of 5 units of TEE-BLK-M)'."""
-        can = len(self.claimants) - len(self.short)
-        return (
-            f"short: {can} of {len(self.claimants)} orders can ship "
-            f"({self.units} of {self.needed} units of {self.sku})"
-        )
+        """'short: 3 of 5 orders can ship'."""
+        return f"short: {len(self.claimants) - len(self.short)} of {len(self.claimants)} orders can ship"
 
     def of(self, fulfillment_order_id: str) -> Claimant | None:
         return next((c for c in self.claimants if c.fulfillment_order_id == fulfillment_order_id), None)
