@@ -28,7 +28,7 @@ from sqlmodel import col, func, select
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import FulfillmentOrder, FulfillmentOrderLineItem, InventoryLevel, Order
 from oms_tui.cache.upsert import upsert_all
-from oms_tui.floor.picking.allocation import allocate
+from oms_tui.floor.allocation.short_stock import allocate
 from oms_tui.floor.queues.queue_filters import QueueFilter
 from oms_tui.floor.queues.queues import window
 from oms_tui.floor.queues.stages import Stage

@@ -276,10 +276,11 @@ class PackScreen(LeanScreen[None]):
         table = self.query_one("#lines", DataTable)
         table.clear()
         bundle = None
-        for line in pack.lines if pack else ():
+        lines = pack.lines if pack else ()
+        for line in lines:
             done = line.verified >= line.needed
             if line.bundle and line.bundle != bundle:  # a bundle is packed as one: its parts beneath it
-                parts = [other for other in pack.lines if other.bundle == line.bundle]
+                parts = [other for other in lines if other.bundle == line.bundle]
                 whole = all(part.verified >= part.needed for part in parts)
                 table.add_row(
                     "",

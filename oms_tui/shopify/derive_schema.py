@@ -147,7 +147,8 @@ SERVED: dict[str, str] = {
         lineItemTotalQuantity totalAcceptedQuantity totalRejectedQuantity totalReceivedQuantity
         lineItems({PAGING})""",
     "InventoryShipmentTracking": "company trackingNumber trackingUrl arrivesAt",
-    "InventoryShipmentLineItem": "id quantity acceptedQuantity rejectedQuantity unreceivedQuantity inventoryItem",
+    "InventoryShipmentLineItem": """id quantity acceptedQuantity rejectedQuantity unreceivedQuantity
+        inventoryItem""",
     "InventoryShipmentReceivePayload": "*",
     "InventoryShipmentReceiveUserError": "*",
     "InventoryShipmentReceiveItemInput": "*",

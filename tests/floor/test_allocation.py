@@ -22,10 +22,10 @@ from oms_tui.cache.models import (
     Order,
 )
 from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.allocation.short_stock import allocate
 from oms_tui.floor.exceptions.records import run_pass
 from oms_tui.floor.exceptions.rules import RuleSettings
 from oms_tui.floor.exceptions.short_choices import choices, choose
-from oms_tui.floor.picking.allocation import allocate
 from oms_tui.floor.picking.pick_batches import start_batch
 from oms_tui.floor.picking.pick_lists import PickRefused
 from oms_tui.floor.picking.pick_sheet import read_sheet

@@ -40,6 +40,7 @@ from oms_tui.cache.models import (
 )
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.actions.audit import record
+from oms_tui.floor.allocation.short_stock import orders_concerned, pairs_of, short_allocations
 from oms_tui.floor.exceptions.rules import (
     SEVERITY_RANK,
     Finding,
@@ -49,7 +50,6 @@ from oms_tui.floor.exceptions.rules import (
     order_findings,
     sync_failing,
 )
-from oms_tui.floor.picking.allocation import orders_concerned, pairs_of, short_allocations
 
 ORDER_KINDS = (
     ExceptionKind.PAYMENT,

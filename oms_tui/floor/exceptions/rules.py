@@ -108,7 +108,7 @@ class OrderFacts:
     needs_shipping: bool = True
     not_shipped: set[str] = field(default_factory=set)  # lines (of `lines`) that need no shipping
     # (fulfillment order, SKU) -> (units allotted, units needed, the allocation's summary), for the
-    # work the stock at its location does not cover (`floor.picking.allocation`)
+    # work the stock at its location does not cover (`floor.allocation.short_stock`)
     short: dict[tuple[str, str], tuple[int, int, str]] = field(default_factory=dict)
 
     def shipping_lines(self, fo: FulfillmentOrder) -> list[FulfillmentOrderLineItem]:

@@ -2,7 +2,7 @@
 location that has the stock, or ship it partial (its pick list then takes what it was allotted).
 
 Each choice is the existing floor action (a hold, a move) or a resolution the pick batch reads
-(`allocation.SHIP_PARTIAL`), and closes the exception saying which, in the caller's transaction.
+(`short_stock.SHIP_PARTIAL`), and closes the exception saying which, in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from oms_tui.cache.models import (
 )
 from oms_tui.floor.actions import order_actions
 from oms_tui.floor.actions.store_actions import ActionRefused, Actor
+from oms_tui.floor.allocation.short_stock import FOR_ORDERS, SHIP_PARTIAL
 from oms_tui.floor.exceptions.records import ExceptionRefused, resolve
-from oms_tui.floor.picking.allocation import FOR_ORDERS, SHIP_PARTIAL
 
 OUT_OF_STOCK = "INVENTORY_OUT_OF_STOCK"  # Shopify's FulfillmentHoldReason
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from oms_tui.cache.models import FulfillmentOrder, Order, PickList
 from oms_tui.floor.actions.store_actions import Actor
-from oms_tui.floor.picking.allocation import fit_batch
+from oms_tui.floor.allocation.short_stock import fit_batch
 from oms_tui.floor.picking.pick_lists import PickRefused, open_pick_list, pick_list_rows, start_pick_list
 from oms_tui.floor.picking.pick_scans import complete
 from oms_tui.floor.picking.walking import WalkRule

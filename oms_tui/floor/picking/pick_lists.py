@@ -63,7 +63,7 @@ def plan_pick(
     limits: Mapping[str, int] | None = None,
 ) -> list[PlanLine]:
     """The batch's lines, added up by SKU, in walking order; units left to ship only, each
-    fulfillment order line capped at `limits` (its share of short stock: `allocation.fit_batch`)."""
+    fulfillment order line capped at `limits` (its share of short stock: `short_stock.fit_batch`)."""
     limits = limits or {}
     ids = list(dict.fromkeys(fulfillment_order_ids))
     if not ids:
