@@ -51,9 +51,9 @@ async def sync_inbound(engine: SyncEngine, counts: StreamCounts) -> None:
                     engine.malformed.report(ref.id, problem)
                     continue
                 with cache.sessions() as session:
-                    write_shipment(session, transfer, shipment, clock())
+                    outcome = write_shipment(session, transfer, shipment, clock())
                     session.commit()
-                result.updated.append(ref.id)
+                getattr(result, outcome).append(ref.id)
         with cache.sessions() as session:
             engine._commit_page(session, STREAM, counts, result, watermark=None)
 
@@ -64,57 +64,59 @@ async def _wanted(engine: SyncEngine, shipment_id: str, status: str) -> bool:
     return held is None or status in RECEIVING or held.status != status
 
 
-def write_shipment(session: Session, transfer: TransferNode, node: ShipmentNode, now: datetime) -> None:
-    """The shipment as the store has it now, its lines replaced by the store's."""
+def write_shipment(session: Session, transfer: TransferNode, node: ShipmentNode, now: datetime) -> str:
+    """The shipment as the store has it now, its lines replaced by the store's; says whether it was
+    "created", "updated" or "unchanged" (then nothing is written)."""
     titles = {line.inventory_item.id: line.title for line in transfer.line_items.nodes if line.inventory_item}
     destination = transfer.destination
     tracking = node.tracking
-    upsert_all(
-        session,
-        InventoryShipment,
-        [
-            {
-                "id": node.id,
-                "transfer_id": transfer.id,
-                "transfer_name": transfer.name,
-                "name": node.name,
-                "status": node.status,
-                "origin_name": transfer.origin.name if transfer.origin else None,
-                "destination_location_id": destination.location.id
-                if destination and destination.location
-                else None,
-                "destination_name": destination.name if destination else None,
-                "tracking_company": tracking.company if tracking else None,
-                "tracking_number": tracking.tracking_number if tracking else None,
-                "arrives_at": tracking.arrives_at if tracking else None,
-                "created_at": node.date_created,
-                "synced_at": now,
-            }
-        ],
-    )
+    shipment = {
+        "id": node.id,
+        "transfer_id": transfer.id,
+        "transfer_name": transfer.name,
+        "name": node.name,
+        "status": node.status,
+        "origin_name": transfer.origin.name if transfer.origin else None,
+        "destination_location_id": destination.location.id if destination and destination.location else None,
+        "destination_name": destination.name if destination else None,
+        "tracking_company": tracking.company if tracking else None,
+        "tracking_number": tracking.tracking_number if tracking else None,
+        "arrives_at": tracking.arrives_at if tracking else None,
+        "created_at": node.date_created,
+    }
     lines = node.line_items.nodes
+    line_rows = [
+        {
+            "id": line.id,
+            "shipment_id": node.id,
+            "position": position,
+            "inventory_item_id": line.inventory_item.id if line.inventory_item else None,
+            "sku": line.inventory_item.sku if line.inventory_item else None,
+            "title": titles.get(line.inventory_item.id) if line.inventory_item else None,
+            "quantity": line.quantity,
+            "accepted_quantity": line.accepted_quantity,
+            "rejected_quantity": line.rejected_quantity,
+            "unreceived_quantity": line.unreceived_quantity,
+        }
+        for position, line in enumerate(lines)
+    ]
+    held = session.get(InventoryShipment, node.id)
+    if held is not None:
+        held_lines = session.exec(
+            select(InventoryShipmentLine).where(InventoryShipmentLine.shipment_id == node.id)
+        ).all()
+        by_id = {line.id: line.model_dump() for line in held_lines}
+        same = all(getattr(held, key) == value for key, value in shipment.items()) and by_id == {
+            str(row["id"]): row for row in line_rows
+        }
+        if same:
+            return "unchanged"
+    upsert_all(session, InventoryShipment, [{**shipment, "synced_at": now}])
     session.exec(
         delete(InventoryShipmentLine).where(
             col(InventoryShipmentLine.shipment_id) == node.id,
             col(InventoryShipmentLine.id).not_in([line.id for line in lines]),
         )
     )
-    upsert_all(
-        session,
-        InventoryShipmentLine,
-        [
-            {
-                "id": line.id,
-                "shipment_id": node.id,
-                "position": position,
-                "inventory_item_id": line.inventory_item.id if line.inventory_item else None,
-                "sku": line.inventory_item.sku if line.inventory_item else None,
-                "title": titles.get(line.inventory_item.id) if line.inventory_item else None,
-                "quantity": line.quantity,
-                "accepted_quantity": line.accepted_quantity,
-                "rejected_quantity": line.rejected_quantity,
-                "unreceived_quantity": line.unreceived_quantity,
-            }
-            for position, line in enumerate(lines)
-        ],
-    )
+    upsert_all(session, InventoryShipmentLine, line_rows)
+    return "created" if held is None else "updated"
