@@ -22,6 +22,9 @@ class ActionKind(enum.StrEnum):
     TAGS = "tags"
     RETURN_DISPOSE = "return_dispose"
     RETURN_CLOSE = "return_close"
+    INVENTORY_SET = "inventory_set"
+    INVENTORY_ADJUST = "inventory_adjust"
+    INVENTORY_MOVE = "inventory_move"
 
 
 class OutboxState(enum.StrEnum):

@@ -26,6 +26,8 @@ from oms_tui.store.payloads import InventoryItemNode
 from oms_tui.store.sync_writes import write_inventory
 
 if TYPE_CHECKING:  # the engine runs this stream; this module keeps its details
+    from oms_tui.cache.database import Cache
+    from oms_tui.store.client import Client
     from oms_tui.store.sync import StreamCounts, SyncEngine
 
 STREAM = "inventory"
@@ -84,6 +86,22 @@ async def sync_inventory(engine: SyncEngine, counts: StreamCounts) -> None:
         _keep_walk(session, None, None, started)
         engine._mark_success(session, STREAM, engine.malformed.capped(STREAM, started))
         session.commit()
+
+
+async def refresh_skus(client: Client, cache: Cache, skus: list[str], now: datetime) -> int:
+    """Read these SKUs' items from the store now (a count re-based after the store refused its
+    result needs the store's number, not the one the station had applied); returns levels read."""
+    read = 0
+    for query in inventory_queries(sorted(set(skus)), None)[1:]:
+        async for page in client.paginate(
+            "inventory_items", {"query": query}, connection_path=("inventoryItems",)
+        ):
+            nodes = [InventoryItemNode.model_validate(node) for node in page]
+            with cache.sessions() as session:
+                result = write_inventory(session, nodes, now)
+                read += len(result.created) + len(result.updated) + len(result.unchanged)
+                session.commit()
+    return read
 
 
 async def _pages(engine: SyncEngine, variables: dict[str, Any]) -> Any:

@@ -2,8 +2,8 @@
 named in errors when the store denies access. A new document says its own scope; nothing else lists it.
 
 Minimal scope set for the app: read_orders, read_merchant_managed_fulfillment_orders,
-write_merchant_managed_fulfillment_orders, read_locations, read_inventory, write_orders, and for
-receiving returns read_returns and write_returns.
+write_merchant_managed_fulfillment_orders, read_locations, read_inventory, write_orders, write_inventory
+(counts, adjustments and moves of stock), and for receiving returns read_returns and write_returns.
 (Orders older than 60 days also need read_all_orders.)
 """
 
