@@ -94,10 +94,13 @@ class InventoryMove(ActionType[InventoryMovePayload]):
             why = "the key may have expired and the move was not compare-and-set: check the item in Shopify"
             return Verdict(Outcome.IMPOSSIBLE, why)
         made = {
-            payload.from_name: payload.from_quantity - payload.quantity,
-            payload.to_name: payload.to_quantity + payload.quantity,
+            payload.from_name.value: payload.from_quantity - payload.quantity,
+            payload.to_name.value: payload.to_quantity + payload.quantity,
         }
-        base = {payload.from_name: payload.from_quantity, payload.to_name: payload.to_quantity}
+        base: dict[str, int | None] = {
+            payload.from_name.value: payload.from_quantity,
+            payload.to_name.value: payload.to_quantity,
+        }
         return judge(found, made, base)
 
 
