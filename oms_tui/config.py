@@ -204,6 +204,10 @@ class Settings(BaseSettings):
     return_window_days: float = Field(
         default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"
     )
+    stock_location: str | None = Field(
+        default=None,
+        description="The location this station counts and moves stock at (name or id; default: the only one)",
+    )
     count_tolerance: int = Field(
         default=0,
         ge=0,

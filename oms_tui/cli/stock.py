@@ -178,7 +178,7 @@ def _record(staff_code: str, act: Callable[[Session, Actor, Settings], list[Outb
 
 
 def _location(session: Session, given: str | None) -> Location:
-    return location_of(session, given)
+    return location_of(session, given or load_settings().stock_location)
 
 
 def _counted(text: str) -> tuple[str, str, int]:
