@@ -3,8 +3,8 @@
 Type what to count and Enter: a zone (`A`), `short` (bins of SKUs short-picked this week), `stale`
 (bins not counted for the set number of days) or bin codes. Then scan a bin, then each unit in it (or
 scan a SKU and type the number, Enter); scanning the next bin (or Enter, or ctrl+b) closes the bin. A
-bin beyond the tolerance is counted again; ctrl+s sends the count. A SKU whose stock moved at the store meanwhile is
-re-based and shown to be counted again, never overwritten.
+bin beyond the tolerance is counted again; ctrl+s sends the count. A SKU whose stock moved at the
+store meanwhile is re-based and shown to be counted again, never overwritten.
 """
 
 from __future__ import annotations

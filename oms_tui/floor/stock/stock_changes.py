@@ -120,7 +120,10 @@ def record_move(
     reason: Reason,
     *,
     uri: str | None = None,
+    queue_under: str | None = None,
 ) -> OutboxAction:
+    """`queue_under`: the outbox queue it waits in (default: its item's); an order's, to reach the store
+    after that order's actions recorded before it (a return's restock)."""
     uri = uri or reference("Move")
     payload = _payload(
         InventoryMovePayload,
@@ -138,7 +141,7 @@ def record_move(
     )
     if source != MoveName.AVAILABLE and getattr(level, source.value) < quantity:
         raise ActionRefused(f"{level.sku}: only {getattr(level, source.value)} {source.value} to move")
-    action = _queue(session, actor, level.inventory_item_id, uri, payload)
+    action = _queue(session, actor, queue_under or level.inventory_item_id, uri, payload)
     setattr(level, source.value, getattr(level, source.value) - quantity)
     setattr(level, target.value, getattr(level, target.value) + quantity)
     session.add(level)
