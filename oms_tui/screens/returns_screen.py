@@ -39,7 +39,7 @@ from oms_tui.floor.returns.returns import (
     open_returns,
     shelves_for,
 )
-from oms_tui.floor.stock.damaged import quality_check_returned
+from oms_tui.floor.stock.damaged import returned_to_stock
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.lean_screen import LeanScreen
@@ -362,13 +362,7 @@ class ReturnsScreen(LeanScreen[None]):
 
     def _finish(self, session: Session, return_id: str) -> Stepped:
         finished, _, findings = finish(session, self.desk, return_id, self.rules, self.clock())
-        for item in finished.items:
-            quality = item.line_id in self.for_quality and item.outcome == RESTOCK and item.received > 0
-            if quality and item.sku and item.location_id:
-                quality_check_returned(
-                    session, self.desk.actor, finished.order_id, finished.name, item.sku, item.location_id,
-                    item.received,
-                )  # fmt: skip
+        returned_to_stock(session, self.desk.actor, finished, self.for_quality)
         raised = f"; {len(findings)} exception(s) raised" if findings else ""
         return Stepped(None, done=f"{finished.name} received and closed{raised}")
 

@@ -15,6 +15,8 @@ from oms_tui.actions.stock_common import MoveName, Reason
 from oms_tui.cache.models import BinStock, OutboxAction, PickList
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.returns.returns import RESTOCK, Receiving
+from oms_tui.floor.stock.bin_stock import received_into_bin
 from oms_tui.floor.stock.stock_changes import level_of, record_move, reference
 
 SET_ASIDE = {MoveName.DAMAGED: Reason.DAMAGED, MoveName.QUALITY_CONTROL: Reason.QUALITY_CONTROL}
@@ -45,6 +47,32 @@ def damaged_in_pick(
         stock.quantity, stock.updated_at = max(0, stock.quantity - units), utcnow()
         session.add(stock)
     return action
+
+
+def returned_to_stock(
+    session: Session, actor: Actor, finished: Receiving, for_quality: set[str]
+) -> list[OutboxAction]:
+    """After a return is received: restocked units are in their bin by our records, and those the desk
+    restocked for checking (`for_quality`: line ids) are held in quality control."""
+    moves = []
+    for item in finished.items:
+        if item.outcome != RESTOCK or not item.received or not item.sku or not item.location_id:
+            continue
+        if item.bin_code:
+            received_into_bin(session, item.location_id, item.bin_code, item.sku, item.received)
+        if item.line_id in for_quality:
+            moves.append(
+                quality_check_returned(
+                    session,
+                    actor,
+                    finished.order_id,
+                    finished.name,
+                    item.sku,
+                    item.location_id,
+                    item.received,
+                )
+            )
+    return moves
 
 
 def quality_check_returned(
