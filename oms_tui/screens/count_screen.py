@@ -128,6 +128,7 @@ class CountScreen(LeanScreen[None]):
             note = f"not saved: {str(exc).splitlines()[0]}"
         with self.cache.sessions() as session:
             shown = self._shown(session, note)
+            session.commit()  # results the store refused, re-based while shown
         self.app.call_from_thread(self.show, shown)
 
     # --- steps ----------------------------------------------------------------------------------------
