@@ -43,14 +43,15 @@ COLUMNS = (
     Column("State"),
     Column("Note", flex=True, priority=2),
 )
-Step = Callable[[Session], str]
+Step = Callable[[Session], str | None]  # what to tell the counter (None: nothing new)
+REFRESH_SECONDS = 5.0  # a result the store refused shows without a key pressed
 
 
 @dataclass
 class Shown:
     rows: list[Row]
     prompt: str
-    note: str
+    note: str | None
 
 
 class CountScreen(LeanScreen[None]):
@@ -88,6 +89,11 @@ class CountScreen(LeanScreen[None]):
 
     def on_mount(self) -> None:
         self.title = "Stock count"
+        self.set_interval(REFRESH_SECONDS, self._refresh)
+
+    def _refresh(self) -> None:
+        if self.count_id is not None and self.is_current and not self.steps.running:
+            self.steps.add(lambda session: None)
 
     # --- input: scans and typed entries, one step at a time in order ----------------------------------
     @on(Scanned)
@@ -194,7 +200,7 @@ class CountScreen(LeanScreen[None]):
             return f"{note} {len(sent)} sent; stock moved at the store: count {moved[0].code} again".strip()
         return f"{note} count sent: {len(sent)} SKU(s) to the store".strip()
 
-    def _shown(self, session: Session, note: str) -> Shown:
+    def _shown(self, session: Session, note: str | None) -> Shown:
         if self.count_id is None:
             return Shown([], "What to count: a zone (A), short, stale, or bin codes - then Enter", note)
         rebase_refused(session, self.count_id)  # results the store refused: counted again
@@ -220,4 +226,5 @@ class CountScreen(LeanScreen[None]):
     def show(self, shown: Shown) -> None:
         self.query_one("#lines", FittedTable).set_rows(shown.rows)
         self.query_one("#prompt", Static).update(shown.prompt)
-        self.query_one("#note", Static).update(shown.note)
+        if shown.note is not None:
+            self.query_one("#note", Static).update(shown.note)
