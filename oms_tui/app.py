@@ -221,6 +221,16 @@ class OmsApp(StationStaff):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, BlockingError):
             self.pop_screen()
 
+    def action_count(self) -> None:
+        from oms_tui.screens.count_screen import CountScreen  # opened from the palette: not needed at start
+
+        self.push_screen(CountScreen(self.runtime.cache, self.runtime.settings))
+
+    def action_replenish(self) -> None:
+        from oms_tui.screens.replenish_screen import ReplenishScreen  # as the count screen
+
+        self.push_screen(ReplenishScreen(self.runtime.cache, self.runtime.settings))
+
     def action_help(self) -> None:
         from oms_tui.screens.help_screen import HelpScreen  # screens not shown at start: imported when asked
 
@@ -238,6 +248,12 @@ class OmsApp(StationStaff):
         yield SystemCommand("Switch staff", "Sign someone else in at this station", self.ask_sign_in)
         yield SystemCommand("Staff", "Who works here (a manager changes it)", self.action_staff)
         yield SystemCommand("Inbound", "Shipments on their way here: receive them", self.action_inbound)
+        yield SystemCommand(
+            "Stock count", "Count bins by scan (a zone, short picks, stale bins)", self.action_count
+        )
+        yield SystemCommand(
+            "Replenishment", "Pick bins below their minimum, and what refills them", self.action_replenish
+        )
         if self.desk.staff is not None:
             name = self.desk.staff.name
             yield SystemCommand("Sign out", f"Sign {name} out", partial(self.sign_out, "asked"))

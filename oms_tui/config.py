@@ -204,6 +204,28 @@ class Settings(BaseSettings):
     return_window_days: float = Field(
         default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"
     )
+    stock_location: str | None = Field(
+        default=None,
+        description="The location this station counts and moves stock at (name or id; default: the only one)",
+    )
+    count_tolerance: int = Field(
+        default=0,
+        ge=0,
+        le=1000,
+        description="Units a bin's count may differ from the records without a recount",
+    )
+    count_stale_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="A cycle count of stale bins takes those not counted in this many days",
+    )
+    replenish_minimum: int = Field(
+        default=5,
+        ge=0,
+        le=100_000,
+        description="Units below which a pick bin wants refilling (unless set per bin)",
+    )
 
     @field_validator("keys")
     @classmethod

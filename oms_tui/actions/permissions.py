@@ -2,8 +2,8 @@
 screens ask first only to spare a person the details of something they may not do.
 
 - A manager may do everything, taking over and reassigning others' claims included.
-- A picker or packer works the orders: ship, hold, release, move, note, tag, receive returns; they may not
-  cancel an order or release a hold placed for fraud risk (HIGH_RISK_OF_FRAUD).
+- A picker or packer works the orders: ship, hold, release, move, note, tag, receive returns, count and
+  correct stock; they may not cancel an order or release a hold placed for fraud risk (HIGH_RISK_OF_FRAUD).
 - Support talks to customers: note, tag, hold.
 - With nobody signed in, a station may do only what every role may (note, tag, hold).
 - What a person may not do, a manager may approve at that moment with their badge (supervisor override):
@@ -46,6 +46,7 @@ class Permission(enum.StrEnum):
     RECEIVE_RETURNS = "receive returns"
     RECEIVE_STOCK = "receive inbound stock"
     ACCEPT_OVER_RECEIPT = "accept more units than a shipment holds"
+    STOCK = "count and correct stock"
     MANAGE_STAFF = "manage staff"
 
 
@@ -56,6 +57,7 @@ FLOOR = EVERYONE | {
     Permission.MOVE,
     Permission.RECEIVE_RETURNS,
     Permission.RECEIVE_STOCK,
+    Permission.STOCK,
 }
 ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(Permission),

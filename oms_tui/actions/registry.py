@@ -9,6 +9,9 @@ from oms_tui.actions.base import ActionType, Payload
 from oms_tui.actions.cancel import CANCEL
 from oms_tui.actions.fulfill import FULFILL
 from oms_tui.actions.hold import HOLD
+from oms_tui.actions.inventory_adjust import INVENTORY_ADJUST
+from oms_tui.actions.inventory_move import INVENTORY_MOVE
+from oms_tui.actions.inventory_set import INVENTORY_SET
 from oms_tui.actions.move import MOVE
 from oms_tui.actions.note import NOTE
 from oms_tui.actions.release_hold import RELEASE_HOLD
@@ -21,15 +24,8 @@ from oms_tui.cache.enums import ActionKind
 KINDS: dict[ActionKind, ActionType[Any]] = {
     declared.kind: declared
     for declared in (
-        FULFILL,
-        HOLD,
-        RELEASE_HOLD,
-        MOVE,
-        CANCEL,
-        NOTE,
-        TAGS,
-        RETURN_DISPOSE,
-        RETURN_CLOSE,
+        *(FULFILL, HOLD, RELEASE_HOLD, MOVE, CANCEL, NOTE, TAGS, RETURN_DISPOSE, RETURN_CLOSE),
+        *(INVENTORY_SET, INVENTORY_ADJUST, INVENTORY_MOVE),
         SHIPMENT_RECEIVE,
     )
 }

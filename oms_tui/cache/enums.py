@@ -23,6 +23,9 @@ class ActionKind(enum.StrEnum):
     RETURN_DISPOSE = "return_dispose"
     RETURN_CLOSE = "return_close"
     INVENTORY_SHIPMENT_RECEIVE = "inventory_shipment_receive"
+    INVENTORY_SET = "inventory_set"
+    INVENTORY_ADJUST = "inventory_adjust"
+    INVENTORY_MOVE = "inventory_move"
 
 
 class OutboxState(enum.StrEnum):

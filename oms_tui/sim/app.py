@@ -167,6 +167,14 @@ def create_app(
             return PlainTextResponse("Not Found", status_code=404)
         return PlainTextResponse(text, media_type="application/jsonl")
 
+    async def inventory_ledger(request: Request) -> Response:
+        """Every inventory change the store made, oldest first: what a test compares with the floor's."""
+        if request.headers.get("x-shopify-access-token") != token:
+            return JSONResponse(INVALID_TOKEN, status_code=401)
+        with store.lock:
+            entries = [entry.as_json() for entry in store.inventory_book.ledger]
+        return JSONResponse({"entries": entries})
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         driver = asyncio.create_task(_drive_live(store, live_rate, keep)) if live and live_rate > 0 else None
@@ -183,6 +191,7 @@ def create_app(
         routes=[
             Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]),
             Route("/bulk/{name}.jsonl", bulk_result, methods=["GET"]),
+            Route("/__inventory_ledger", inventory_ledger, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -28,6 +28,7 @@ from oms_tui.sim import order_mutations as om
 from oms_tui.sim import return_mutations as rm
 from oms_tui.sim import transfer_mutations as tm
 from oms_tui.sim.bulk import BULK_RESOLVERS, BulkOperations
+from oms_tui.sim.inventory_mutations import INVENTORY_MUTATIONS
 from oms_tui.sim.query_resolvers import RESOLVERS, resolve_node_type
 from oms_tui.sim.return_resolvers import RETURN_RESOLVERS
 from oms_tui.sim.store import SimStore
@@ -45,6 +46,7 @@ MUTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Mutation", "reverseFulfillmentOrderDispose"): rm.reverse_fulfillment_order_dispose,
     ("Mutation", "returnClose"): rm.return_close,
     ("Mutation", "inventoryShipmentReceive"): tm.inventory_shipment_receive,
+    **INVENTORY_MUTATIONS,
 }
 DOCUMENTS_KEPT = 512  # parsed documents kept per simulator
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")

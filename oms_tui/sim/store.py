@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from oms_tui.sim.catalogue import build_inventory, build_locations, build_people, build_variants
+from oms_tui.sim.inventory_book import InventoryBook
 from oms_tui.sim.jobs import DEFAULT_DELAY, Jobs
 from oms_tui.sim.model import Fulfillment, FulfillmentOrder, InventoryItem, Location, Order, legacy_id_of
 from oms_tui.sim.orders_factory import (
@@ -92,6 +93,7 @@ class SimStore:
         self.search_lag = timedelta(seconds=search_lag)
         self.lock = threading.RLock()
         self.jobs = Jobs(self.now, timedelta(seconds=job_delay))
+        self.inventory_book = InventoryBook(self.now)  # the ledger and idempotency keys (not saved)
         rng = random.Random(seed)
         location_list = build_locations()
         self.locations: dict[str, Location] = {loc.id: loc for loc in location_list}

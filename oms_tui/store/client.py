@@ -62,6 +62,7 @@ class Client(Protocol):
         *,
         connection_path: Sequence[str],
         nested: NestedSize | None = None,
+        on_connection: Callable[[dict[str, Any]], None] | None = None,
     ) -> Any: ...
 
     async def read_nodes(self, document: str, ids: Sequence[str]) -> list[dict[str, Any]]: ...

@@ -19,18 +19,29 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, exists, select
 
-from oms_tui.cache.models import FulfillmentOrder, FulfillmentOrderLineItem, InventoryLevel, SyncState
+from oms_tui.cache.models import (
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    InventoryLevel,
+    Location,
+    SyncState,
+)
 from oms_tui.store.payloads import InventoryItemNode
 from oms_tui.store.sync_writes import write_inventory
 
 if TYPE_CHECKING:  # the engine runs this stream; this module keeps its details
+    from oms_tui.cache.database import Cache
+    from oms_tui.store.client import Client
     from oms_tui.store.sync import StreamCounts, SyncEngine
 
 STREAM = "inventory"
 OPEN_FO_STATUSES = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "INCOMPLETE")
 SKUS_PER_QUERY = 50
+MAX_LEVELS = 250
+DEFAULT_LEVELS = 10  # as inventory_items.graphql asks when told nothing
 SEARCH_TIME = "%Y-%m-%dT%H:%M:%SZ"  # as the store's search takes a time
 
 
@@ -45,6 +56,14 @@ def open_work_skus(session: Session, *, unread_only: bool) -> list[str]:
     if unread_only:
         query = query.where(~exists().where(col(InventoryLevel.sku) == FulfillmentOrderLineItem.sku))
     return sorted({sku for sku in session.exec(query) if sku})
+
+
+def levels_per_item(session: Session) -> int:
+    """An item has at most one level per active location: asking for more only shrinks the pages
+    (the cost rule charges every level asked for). Locations sync first; before they have, the
+    document's default."""
+    active = session.exec(select(func.count()).select_from(Location).where(col(Location.is_active))).one()
+    return min(int(active), MAX_LEVELS) or DEFAULT_LEVELS
 
 
 def inventory_queries(skus: list[str], changed_since: str | None) -> list[str | None]:
@@ -65,12 +84,13 @@ async def sync_inventory(engine: SyncEngine, counts: StreamCounts) -> None:
         watermark = state.watermark if state else None
         walk = json.loads(state.cursor) if state and state.cursor else None
         skus = open_work_skus(session, unread_only=True) if watermark is not None else []
+        levels_first = levels_per_item(session)
     started = datetime.fromisoformat(walk["started"]) if walk else clock()
     since = (watermark - engine.overlap).strftime(SEARCH_TIME) if watermark else None
     queries = [walk["query"]] if walk else []
     queries += [query for query in inventory_queries(skus, since) if not walk or query != walk["query"]]
     for index, query in enumerate(queries):
-        variables: dict[str, Any] = {"query": query} if query else {}
+        variables: dict[str, Any] = {"levelsFirst": levels_first, **({"query": query} if query else {})}
         if walk and index == 0 and walk.get("after"):
             variables["after"] = walk["after"]
         async for page, after in _pages(engine, variables):
@@ -84,6 +104,22 @@ async def sync_inventory(engine: SyncEngine, counts: StreamCounts) -> None:
         _keep_walk(session, None, None, started)
         engine._mark_success(session, STREAM, engine.malformed.capped(STREAM, started))
         session.commit()
+
+
+async def refresh_skus(client: Client, cache: Cache, skus: list[str], now: datetime) -> int:
+    """Read these SKUs' items from the store now (a count re-based after the store refused its
+    result needs the store's number, not the one the station had applied); returns levels read."""
+    read = 0
+    for query in inventory_queries(sorted(set(skus)), None)[1:]:
+        async for page in client.paginate(
+            "inventory_items", {"query": query}, connection_path=("inventoryItems",)
+        ):
+            nodes = [InventoryItemNode.model_validate(node) for node in page]
+            with cache.sessions() as session:
+                result = write_inventory(session, nodes, now)
+                read += len(result.created) + len(result.updated) + len(result.unchanged)
+                session.commit()
+    return read
 
 
 async def _pages(engine: SyncEngine, variables: dict[str, Any]) -> Any:
