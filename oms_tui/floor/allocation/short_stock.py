@@ -115,7 +115,10 @@ def allocate(session: Session, sku: str, location_id: str) -> Allocation | None:
         .join(fo, col(fo.id) == line.fulfillment_order_id)
         .join(Order, col(Order.id) == fo.order_id)
         .where(line.sku == sku, col(line.remaining_quantity) > 0, ships())
-        .where(fo.location_id == location_id, col(fo.status).in_(OPEN), col(Order.cancelled_at).is_(None))
+        # Read from the SKU's lines (its index), not from every open order at the location: these
+        # conditions are written so no index of theirs tempts the planner.
+        .where(func.coalesce(fo.location_id, "") == location_id, func.coalesce(fo.status, "").in_(OPEN))
+        .where(col(Order.cancelled_at).is_(None))
         .order_by(
             case((col(fo.id).in_(in_hand), 0), else_=1),
             col(Order.priority),
