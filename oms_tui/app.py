@@ -221,11 +221,26 @@ class OmsApp(StationStaff):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, BlockingError):
             self.pop_screen()
 
+    def action_count(self) -> None:
+        from oms_tui.screens.count_screen import CountScreen  # opened from the palette: not needed at start
+
+        self.push_screen(CountScreen(self.runtime.cache, self.runtime.settings))
+
+    def action_replenish(self) -> None:
+        from oms_tui.screens.replenish_screen import ReplenishScreen  # as the count screen
+
+        self.push_screen(ReplenishScreen(self.runtime.cache, self.runtime.settings))
+
     def action_help(self) -> None:
         from oms_tui.screens.help_screen import HelpScreen  # screens not shown at start: imported when asked
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_inbound(self) -> None:
+        from oms_tui.screens.inbound_screen import open_inbound  # the dock's screen: imported when asked
+
+        open_inbound(self)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Sync now", "Sync with the store at once, without waiting", self.action_sync_now)
@@ -237,6 +252,13 @@ class OmsApp(StationStaff):
         yield SystemCommand("Go to order…", "Open an order by its number", self.action_go_to_order)
         yield SystemCommand("Switch staff", "Sign someone else in at this station", self.ask_sign_in)
         yield SystemCommand("Staff", "Who works here (a manager changes it)", self.action_staff)
+        yield SystemCommand("Inbound", "Shipments on their way here: receive them", self.action_inbound)
+        yield SystemCommand(
+            "Stock count", "Count bins by scan (a zone, short picks, stale bins)", self.action_count
+        )
+        yield SystemCommand(
+            "Replenishment", "Pick bins below their minimum, and what refills them", self.action_replenish
+        )
         if self.desk.staff is not None:
             name = self.desk.staff.name
             yield SystemCommand("Sign out", f"Sign {name} out", partial(self.sign_out, "asked"))

@@ -310,6 +310,28 @@ class Settings(BaseSettings):
         default=None,
         description="A folder of message templates (NAME.txt): replaces or adds to the built-in ones",
     )
+    stock_location: str | None = Field(
+        default=None,
+        description="The location this station counts and moves stock at (name or id; default: the only one)",
+    )
+    count_tolerance: int = Field(
+        default=0,
+        ge=0,
+        le=1000,
+        description="Units a bin's count may differ from the records without a recount",
+    )
+    count_stale_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="A cycle count of stale bins takes those not counted in this many days",
+    )
+    replenish_minimum: int = Field(
+        default=5,
+        ge=0,
+        le=100_000,
+        description="Units below which a pick bin wants refilling (unless set per bin)",
+    )
 
     @field_validator("keys")
     @classmethod

@@ -83,6 +83,9 @@ class ActionType(ABC, Generic[P]):
     scopes: ClassVar[tuple[str, ...]]  # access scopes its request and its check need
     user_errors: ClassVar[str] = "userErrors"  # where the mutation's answer says what it refused
     returns: ClassVar[bool] = False  # its order's returns are read again once it is answered
+    # Whether `OutboxAction.order_id` is an order (read again once answered); stock actions are queued
+    # under their inventory item instead: one item's changes reach the store in the order made.
+    of_order: ClassVar[bool] = True
 
     def read(self, data: Mapping[str, Any]) -> P:
         """The payload as recorded (raises pydantic's ValidationError when it is not one of ours)."""

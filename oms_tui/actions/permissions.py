@@ -2,8 +2,8 @@
 screens ask first only to spare a person the details of something they may not do.
 
 - A manager may do everything, taking over and reassigning others' claims included.
-- A picker or packer works the orders: ship, hold, release, move, note, tag, receive returns; they may not
-  cancel an order or release a hold placed for fraud risk (HIGH_RISK_OF_FRAUD).
+- A picker or packer works the orders: ship, hold, release, move, note, tag, receive returns, count and
+  correct stock; they may not cancel an order or release a hold placed for fraud risk (HIGH_RISK_OF_FRAUD).
 - Support talks to customers: note, tag, hold, message customers (as the floor may).
 - With nobody signed in, a station may do only what every role may (note, tag, hold).
 - What a person may not do, a manager may approve at that moment with their badge (supervisor override):
@@ -44,14 +44,23 @@ class Permission(enum.StrEnum):
     TAKE_OVER = "take over another person's claim"
     REASSIGN = "reassign claims"
     RECEIVE_RETURNS = "receive returns"
+    RECEIVE_STOCK = "receive inbound stock"
+    ACCEPT_OVER_RECEIPT = "accept more units than a shipment holds"
+    STOCK = "count and correct stock"
     MANAGE_STAFF = "manage staff"
     MESSAGE = "message customers"
 
 
 EVERYONE = frozenset({Permission.HOLD, Permission.NOTE, Permission.TAG})
 FLOOR = EVERYONE | {
-    Permission.SHIP, Permission.RELEASE, Permission.MOVE, Permission.RECEIVE_RETURNS, Permission.MESSAGE
-}  # fmt: skip
+    Permission.SHIP,
+    Permission.RELEASE,
+    Permission.MOVE,
+    Permission.RECEIVE_RETURNS,
+    Permission.RECEIVE_STOCK,
+    Permission.STOCK,
+    Permission.MESSAGE,
+}
 ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(Permission),
     Role.PICKER: FLOOR,

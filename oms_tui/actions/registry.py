@@ -9,17 +9,28 @@ from oms_tui.actions.base import ActionType, Payload
 from oms_tui.actions.cancel import CANCEL
 from oms_tui.actions.fulfill import FULFILL
 from oms_tui.actions.hold import HOLD
+from oms_tui.actions.inventory_adjust import INVENTORY_ADJUST
+from oms_tui.actions.inventory_move import INVENTORY_MOVE
+from oms_tui.actions.inventory_set import INVENTORY_SET
 from oms_tui.actions.message_note import MESSAGE_NOTE
 from oms_tui.actions.move import MOVE
 from oms_tui.actions.note import NOTE
 from oms_tui.actions.release_hold import RELEASE_HOLD
 from oms_tui.actions.return_close import RETURN_CLOSE
 from oms_tui.actions.return_dispose import RETURN_DISPOSE
+from oms_tui.actions.shipment_receive import SHIPMENT_RECEIVE
 from oms_tui.actions.tags import TAGS
 from oms_tui.cache.enums import ActionKind
 
-DECLARED = (FULFILL, HOLD, RELEASE_HOLD, MOVE, CANCEL, NOTE, TAGS, RETURN_DISPOSE, RETURN_CLOSE, MESSAGE_NOTE)
-KINDS: dict[ActionKind, ActionType[Any]] = {declared.kind: declared for declared in DECLARED}
+KINDS: dict[ActionKind, ActionType[Any]] = {
+    declared.kind: declared
+    for declared in (
+        *(FULFILL, HOLD, RELEASE_HOLD, MOVE, CANCEL, NOTE, TAGS, RETURN_DISPOSE, RETURN_CLOSE),
+        *(INVENTORY_SET, INVENTORY_ADJUST, INVENTORY_MOVE),
+        SHIPMENT_RECEIVE,
+        MESSAGE_NOTE,
+    )
+}
 
 
 def declaration(kind: str) -> ActionType[Any]:

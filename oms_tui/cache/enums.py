@@ -23,6 +23,10 @@ class ActionKind(enum.StrEnum):
     RETURN_DISPOSE = "return_dispose"
     RETURN_CLOSE = "return_close"
     MESSAGE_NOTE = "message_note"
+    INVENTORY_SHIPMENT_RECEIVE = "inventory_shipment_receive"
+    INVENTORY_SET = "inventory_set"
+    INVENTORY_ADJUST = "inventory_adjust"
+    INVENTORY_MOVE = "inventory_move"
 
 
 class OutboxState(enum.StrEnum):
@@ -95,6 +99,27 @@ class PackState(enum.StrEnum):
 class ReceivingState(enum.StrEnum):
     OPEN = "open"
     FINISHED = "finished"
+
+
+class BinRole(enum.StrEnum):
+    """Where pickers take from (pick) or what refills them (reserve)."""
+
+    PICK = "pick"
+    RESERVE = "reserve"
+
+
+class CountState(enum.StrEnum):
+    OPEN = "open"
+    FINISHED = "finished"  # every line counted and its result queued for the store
+    CANCELLED = "cancelled"
+
+
+class CountLineState(enum.StrEnum):
+    TODO = "todo"
+    COUNTED = "counted"
+    RECOUNT = "recount"  # beyond the tolerance: counted again before anything is sent
+    REBASED = "rebased"  # the store's stock moved during the count: shown, counted again
+    SENT = "sent"  # its result is in the outbox
 
 
 E = TypeVar("E", bound=enum.StrEnum)

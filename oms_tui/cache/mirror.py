@@ -107,6 +107,10 @@ class LineItem(SQLModel, table=True):
     current_quantity: int
     unfulfilled_quantity: int
     requires_shipping: bool = True
+    # A component of a bundle (Shopify's `lineItemGroup`): picked as itself, packed as the bundle.
+    bundle_id: str | None = None
+    bundle_title: str | None = None
+    bundle_quantity: int | None = None
 
 
 class FulfillmentOrder(SQLModel, table=True):
@@ -174,6 +178,12 @@ class InventoryLevel(SQLModel, table=True):
     available: int = 0
     committed: int = 0
     on_hand: int = 0
+    # The other quantity names (`InventoryLevel.quantities(names:)`), by the same names.
+    incoming: int = 0
+    damaged: int = 0
+    reserved: int = 0
+    quality_control: int = 0
+    safety_stock: int = 0
     synced_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -13,6 +13,8 @@ from oms_tui.cache.floor_state import (
     Staff,
     Station,
 )
+from oms_tui.cache.inbound_mirror import InventoryShipment, InventoryShipmentLine
+from oms_tui.cache.inbound_state import InboundReceipt, InboundReceiptLine
 from oms_tui.cache.messages_state import CustomerMessage
 from oms_tui.cache.mirror import (
     Fulfillment,
@@ -36,6 +38,7 @@ from oms_tui.cache.returns_mirror import (
     ReverseFulfillmentOrderLineItem,
 )
 from oms_tui.cache.rule_state import OrderWave, RuleFiring
+from oms_tui.cache.stock_state import BinStock, InventoryItem, StockCount, StockCountLine
 from oms_tui.cache.sync_state import (
     ApiNotice,
     ChangeFeedEntry,
@@ -48,6 +51,7 @@ __all__ = [
     "ApiNotice",
     "AuditEvent",
     "BinLocation",
+    "BinStock",
     "ChangeFeedEntry",
     "Claim",
     "CustomerMessage",
@@ -58,7 +62,12 @@ __all__ = [
     "FulfillmentOrder",
     "FulfillmentOrderLineItem",
     "HeldBack",
+    "InboundReceipt",
+    "InboundReceiptLine",
+    "InventoryItem",
     "InventoryLevel",
+    "InventoryShipment",
+    "InventoryShipmentLine",
     "LineItem",
     "Location",
     "Order",
@@ -81,5 +90,7 @@ __all__ = [
     "RuleFiring",
     "Staff",
     "Station",
+    "StockCount",
+    "StockCountLine",
     "SyncState",
 ]

@@ -14,9 +14,11 @@ from oms_tui.cli.actions import COMMANDS as FLOOR_ACTIONS
 from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.cli.find import find
 from oms_tui.cli.printing import print_group
+from oms_tui.cli.receive import receive_group
 from oms_tui.cli.serve import serve, web_session
 from oms_tui.cli.session import cache_session
 from oms_tui.cli.staff import staff
+from oms_tui.cli.stock import stock
 from oms_tui.cli.store import outbox, sync
 
 SKUS_SHOWN = 20  # unknown SKUs named in a warning; the rest are counted
@@ -164,6 +166,8 @@ main.add_command(print_group)
 main.add_command(sync)
 main.add_command(outbox)
 main.add_command(find)
+main.add_command(receive_group)
+main.add_command(stock)
 for action_command in FLOOR_ACTIONS:
     main.add_command(action_command)
 

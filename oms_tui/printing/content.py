@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -18,6 +18,12 @@ class SlipLine:
     sku: str | None
     title: str
     quantity: int
+    components: tuple[SlipLine, ...] = ()  # a bundle (its title, how many): the lines packed as it
+
+    @property
+    def units(self) -> int:
+        """Units in the box: a bundle's are its components'."""
+        return sum(part.quantity for part in self.components) if self.components else self.quantity
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,28 @@ def packing_slip(session: Session, order: Order, *, shop_name: str, note: str) -
         )
         .order_by(col(LineItem.position), col(LineItem.id))
     )
-    lines = tuple(SlipLine(item.sku, item.title, item.current_quantity) for item in items)
-    return PackingSlip(shop_name, order.name, address_lines(order.shipping_address), lines, note)
+    return PackingSlip(
+        shop_name, order.name, address_lines(order.shipping_address), slip_lines(list(items)), note
+    )
+
+
+def slip_lines(items: list[LineItem]) -> tuple[SlipLine, ...]:
+    """One line per item, the components of a bundle as one line of the bundle, where its first
+    component stands."""
+    lines: list[SlipLine] = []
+    bundles: dict[str, int] = {}  # bundle id -> its index in `lines`
+    for item in items:
+        line = SlipLine(item.sku, item.title, item.current_quantity)
+        if item.bundle_id is None:
+            lines.append(line)
+        elif item.bundle_id in bundles:
+            at = bundles[item.bundle_id]
+            lines[at] = replace(lines[at], components=(*lines[at].components, line))
+        else:
+            bundles[item.bundle_id] = len(lines)
+            title = item.bundle_title or "Bundle"
+            lines.append(SlipLine(None, title, item.bundle_quantity or 1, (line,)))
+    return tuple(lines)
 
 
 def address_lines(address: dict[str, Any] | None) -> tuple[str, ...]:

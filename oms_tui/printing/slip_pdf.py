@@ -36,14 +36,23 @@ def _slip(slip: PackingSlip, paper: Paper) -> list[Flowable]:
     )
     ship_to = [text("Ship to", paper, 0.9, bold=True), text("\n".join(slip.ship_to), paper, 1.1)]
     rows = [[text("Qty", paper, bold=True), text("Item", paper, bold=True), text("SKU", paper, bold=True)]]
-    rows += [
-        [
-            text(str(line.quantity), paper, 1.2, bold=True),
-            text(line.title, paper),
-            text(line.sku or "", paper),
+    for line in slip.lines:
+        title = f"{line.title} (bundle)" if line.components else line.title
+        rows.append(
+            [
+                text(str(line.quantity), paper, 1.2, bold=True),
+                text(title, paper, bold=bool(line.components)),
+                text(line.sku or "", paper),
+            ]
+        )
+        rows += [  # a bundle's components, beneath it: what goes in the box as it
+            [
+                text(str(part.quantity), paper, 0.9),
+                text(f"· {part.title}", paper, 0.9),
+                text(part.sku or "", paper, 0.9),
+            ]
+            for part in line.components
         ]
-        for line in slip.lines
-    ]
     items = Table(
         rows,
         colWidths=[width * 0.12, width * 0.58, width * 0.30],
@@ -57,7 +66,7 @@ def _slip(slip: PackingSlip, paper: Paper) -> list[Flowable]:
         ),
     )
     gap = paper.font_size
-    units = sum(line.quantity for line in slip.lines)
+    units = sum(line.units for line in slip.lines)
     return [
         head,
         Spacer(1, gap),

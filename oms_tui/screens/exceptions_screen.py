@@ -20,9 +20,14 @@ from oms_tui.cache.database import Cache
 from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import FloorException, Order
 from oms_tui.floor.actions.staff import StaffError, active_staff
+from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.exceptions.records import ExceptionRefused, claim, open_by_kind, open_exceptions, resolve
 from oms_tui.floor.exceptions.rules import KIND_LABELS, fix_for, label
+from oms_tui.floor.exceptions.short_choices import choices as short_choices
+from oms_tui.floor.exceptions.short_choices import choose
+from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.exception_dialog import ExceptionDialog
+from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.message_flow import follow_up, write_message
 from oms_tui.screens.messages import OpenOrder
@@ -62,6 +67,8 @@ class ExceptionsScreen(LeanScreen[None]):
         Binding("r", "resolve", "Resolve", id="exceptions.resolve"),
         Binding("o", "open_order", "Open order", id="exceptions.open"),  # Enter too (the table's)
         Binding("e", "message", "Email", tooltip="write to the customer", id="exceptions.message"),
+        # Short stock's choices (hold, move, ship partial): said in the row's fix, not in the footer
+        Binding("s", "short", "Short stock", show=False, id="exceptions.short"),
         Binding("j,down", "cursor_down", "Down", show=False, id="exceptions.down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="exceptions.up"),
     ]
@@ -234,6 +241,38 @@ class ExceptionsScreen(LeanScreen[None]):
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         self.staff_code = person.code
+        self.app.call_from_thread(self.load)
+
+    def action_short(self) -> None:
+        """For short stock: hold it as out of stock, move it where the stock is, or ship it partial."""
+        item = self._current()
+        if item is None or item.row.kind != "short_stock" or item.row.id is None:
+            self.notify("s is for short stock: choose an exception of that kind", severity="warning")
+            return
+        exception_id = item.row.id
+        with self.cache.reads() as session:
+            offered = short_choices(session, exception_id)
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self.choose_short(exception_id, choice.value)
+
+        options = [(choice.label, choice.value) for choice in offered]
+        self.app.push_screen(ChoiceModal(f"Short stock: {item.row.message}", options), chosen)
+
+    @work(thread=True, exit_on_error=False, group="exception-writes")
+    def choose_short(self, exception_id: int, value: str) -> None:
+        staff = floor_app(self.app).desk.staff
+        try:
+            with self.cache.sessions() as session:
+                said = choose(
+                    session, Actor(self.station, staff.code if staff else None), exception_id, value
+                )
+                session.commit()
+        except ExceptionRefused as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.notify, said, title="Short stock")
         self.app.call_from_thread(self.load)
 
     @on(DataTable.RowSelected)

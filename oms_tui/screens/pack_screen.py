@@ -275,11 +275,24 @@ class PackScreen(LeanScreen[None]):
         self.query_one("#order", Static).update(self._order_panel(pack))
         table = self.query_one("#lines", DataTable)
         table.clear()
-        for line in pack.lines if pack else ():
+        bundle = None
+        lines = pack.lines if pack else ()
+        for line in lines:
             done = line.verified >= line.needed
+            if line.bundle and line.bundle != bundle:  # a bundle is packed as one: its parts beneath it
+                parts = [other for other in lines if other.bundle == line.bundle]
+                whole = all(part.verified >= part.needed for part in parts)
+                table.add_row(
+                    "",
+                    Text(f"{line.bundle} (bundle)", style="bold"),
+                    "",
+                    "",
+                    Text("✓", style="green") if whole else "",
+                )
+            bundle = line.bundle
             table.add_row(
                 line.sku or "—",
-                line.title,
+                f"  · {line.title}" if line.bundle else line.title,
                 Text(str(line.verified), style="bold green" if done else "bold"),
                 str(line.needed),
                 Text("✓", style="green") if done else "",

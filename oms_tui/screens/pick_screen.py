@@ -55,6 +55,7 @@ from oms_tui.screens.pick_papers import PickPapers, first_line
 from oms_tui.screens.pick_view import COLUMNS, cursor_after, line_cells, summary, typing_line
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.screens.step_queue import StepQueue
+from oms_tui.screens.stock_keys import ask_set_aside
 from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.pick_lines import PickLines
@@ -81,6 +82,7 @@ class PickScreen(PickPapers):
         Binding("n", "new_batch('next')", "New batch", id="pick.new_batch"),
         Binding("w", "wave", "Wave", id="pick.wave"),
         Binding("s", "short", "Short", id="pick.short"),
+        Binding("x", "damaged", "Damaged unit", id="pick.damaged"),
         Binding("d", "decide", "Decide short", id="pick.decide"),
         Binding("b", "put_back_done", "Put back done", id="pick.put_back"),
         Binding("c", "complete", "Complete", id="pick.complete"),
@@ -402,6 +404,11 @@ class PickScreen(PickPapers):
         ]
         title = f"Short: {line.sku or line.title} in {line.bin_code or '(no bin)'}"
         self.app.push_screen(ChoiceModal(title, options), chosen)
+
+    def action_damaged(self) -> None:
+        line = self.current_line()
+        if self.sheet is not None and line is not None:
+            ask_set_aside(self, self.sheet.pick_list_id, line, self.actor)
 
     def action_decide(self) -> None:
         """For each short order: ship the rest, or hold it (the store hears of the hold)."""

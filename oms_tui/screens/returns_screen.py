@@ -39,6 +39,7 @@ from oms_tui.floor.returns.returns import (
     open_returns,
     shelves_for,
 )
+from oms_tui.floor.stock.damaged import returned_to_stock
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.lean_screen import LeanScreen
@@ -54,7 +55,7 @@ from oms_tui.widgets.table_columns import Column
 
 REFRESH_SECONDS = 5.0
 OUTCOME_STYLE = {RESTOCK: "green", DAMAGED: "yellow", MISSING: "red"}
-RECEIVING_ACTIONS = ("restock", "damaged", "missing", "finish", "leave")
+RECEIVING_ACTIONS = ("restock", "quality_check", "damaged", "missing", "finish", "leave")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class ReturnsScreen(LeanScreen[None]):
     AUTO_FOCUS = "#queue"
     BINDINGS = [
         Binding("r", "restock", "Restock", id="returns.restock"),
+        Binding("u", "quality_check", "Restock for QC", id="returns.quality_check"),
         Binding("d", "damaged", "Damaged", id="returns.damaged"),
         Binding("m", "missing", "Missing", id="returns.missing"),
         Binding("f", "finish", "Finish", id="returns.finish"),
@@ -119,6 +121,7 @@ class ReturnsScreen(LeanScreen[None]):
         self.steps = StepQueue[Step](self, self.run_one, "returns-steps")
         self.queued: dict[str, QueuedReturn] = {}
         self.next_load: Timer | None = None
+        self.for_quality: set[str] = set()  # lines restocked into quality control, not for sale yet
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The receiving keys only while receiving (the Footer shows what applies)."""
@@ -331,6 +334,13 @@ class ReturnsScreen(LeanScreen[None]):
         if item is not None:
             self.choose_shelf(item)
 
+    def action_quality_check(self) -> None:
+        """Restocked, then held in quality control until someone checks it (moved at finish)."""
+        item = self._current_item()
+        if item is not None:
+            self.for_quality.add(item.line_id)
+            self.choose_shelf(item)
+
     @work(thread=True, exit_on_error=False, group="returns-shelves")
     def choose_shelf(self, item: ReturnItem) -> None:
         with self.cache.sessions() as session:
@@ -352,6 +362,7 @@ class ReturnsScreen(LeanScreen[None]):
 
     def _finish(self, session: Session, return_id: str) -> Stepped:
         finished, _, findings = finish(session, self.desk, return_id, self.rules, self.clock())
+        returned_to_stock(session, self.desk.actor, finished, self.for_quality)
         raised = f"; {len(findings)} exception(s) raised" if findings else ""
         return Stepped(None, done=f"{finished.name} received and closed{raised}")
 
@@ -367,6 +378,7 @@ class ReturnsScreen(LeanScreen[None]):
 
     def _back_to_queue(self) -> None:
         self.receiving = None
+        self.for_quality.clear()
         self.remove_class("receiving")
         self.refresh_bindings()
         self._show_queue_mode()

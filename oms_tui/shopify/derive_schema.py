@@ -43,10 +43,13 @@ SERVED: dict[str, str] = {
         fulfillmentOrders(includeClosed,{PAGING},sortKey,query)
         fulfillmentOrder fulfillment locations({PAGING},includeInactive) location(id)
         inventoryItems({PAGING},query) inventoryItem nodes node bulkOperation currentBulkOperation(type)
-        job ordersCount(query,limit) return reverseFulfillmentOrder""",
+        job ordersCount(query,limit) return reverseFulfillmentOrder
+        inventoryTransfers(first,after,last,before,reverse) inventoryTransfer inventoryShipment""",
     "Mutation": """fulfillmentCreate(message) fulfillmentOrderHold fulfillmentOrderReleaseHold(holdIds)
         fulfillmentOrderMove(fulfillmentOrderLineItems) orderCancel(refundMethod,notifyCustomer,staffNote)
-        orderUpdate tagsAdd bulkOperationRunQuery(groupObjects) reverseFulfillmentOrderDispose returnClose""",
+        orderUpdate tagsAdd bulkOperationRunQuery(groupObjects) reverseFulfillmentOrderDispose returnClose
+        inventorySetQuantities inventoryAdjustQuantities inventoryMoveQuantities
+        inventoryShipmentReceive(lineItems,dateReceived,bulkReceiveAction)""",
     "Node": "id",
     "PageInfo": "*",
     "Order": f"""id legacyResourceId name createdAt updatedAt processedAt cancelledAt cancelReason closed
@@ -61,7 +64,9 @@ SERVED: dict[str, str] = {
     "ShippingLine": "title carrierIdentifier",
     "OrderRiskSummary": "recommendation assessments",
     "OrderRiskAssessment": "riskLevel",
-    "LineItem": "id sku name title quantity currentQuantity unfulfilledQuantity requiresShipping variant",
+    "LineItem": """id sku name title quantity currentQuantity unfulfilledQuantity requiresShipping variant
+        lineItemGroup""",
+    "LineItemGroup": "id title quantity variantSku",
     "ProductVariant": "id sku barcode",
     "Fulfillment": f"id status createdAt trackingInfo(first) fulfillmentLineItems({PAGING})",
     "FulfillmentLineItem": "id quantity lineItem",
@@ -74,7 +79,7 @@ SERVED: dict[str, str] = {
     "FulfillmentOrderLineItem": "id sku totalQuantity remainingQuantity lineItem",
     "Location": "id name isActive address",
     "LocationAddress": "address1 address2 city province provinceCode zip country countryCode phone",
-    "InventoryItem": f"id sku updatedAt inventoryLevels({PAGING})",
+    "InventoryItem": f"id sku tracked updatedAt inventoryLevels({PAGING}) inventoryLevel",
     "InventoryLevel": "id location item quantities",
     "InventoryQuantity": "id name quantity",
     "BulkOperation": """id status url errorCode createdAt completedAt objectCount rootObjectCount fileSize
@@ -120,7 +125,39 @@ SERVED: dict[str, str] = {
     "ReturnClosePayload": "*",
     "ReturnUserError": "*",
     "ReverseFulfillmentOrderDisposeInput": "*",
+    # Stock: counts, adjustments and moves between quantity names (each needs @idempotent in 2026-04).
+    "InventorySetQuantitiesPayload": "*",
+    "InventoryAdjustQuantitiesPayload": "*",
+    "InventoryMoveQuantitiesPayload": "*",
+    "InventorySetQuantitiesUserError": "*",
+    "InventoryAdjustQuantitiesUserError": "*",
+    "InventoryMoveQuantitiesUserError": "*",
+    "InventoryAdjustmentGroup": "id createdAt reason referenceDocumentUri changes",
+    "InventoryChange": "name delta quantityAfterChange ledgerDocumentUri item location",
+    "InventorySetQuantitiesInput": "*",
+    "InventoryQuantityInput": "*",
+    "InventoryAdjustQuantitiesInput": "*",
+    "InventoryChangeInput": "*",
+    "InventoryMoveQuantitiesInput": "*",
+    "InventoryMoveQuantityChange": "*",
+    "InventoryMoveQuantityTerminalInput": "*",
+    # Inbound stock: transfers' shipments, received at the dock.
+    "InventoryTransfer": f"""id name status dateCreated referenceName note origin destination totalQuantity
+        receivedQuantity lineItems({PAGING}) shipments({PAGING})""",
+    "InventoryTransferLineItem": "id title totalQuantity shippedQuantity inventoryItem",
+    "LocationSnapshot": "name location address snapshottedAt",
+    "InventoryShipment": f"""id name status barcode dateCreated dateShipped dateReceived tracking
+        lineItemTotalQuantity totalAcceptedQuantity totalRejectedQuantity totalReceivedQuantity
+        lineItems({PAGING})""",
+    "InventoryShipmentTracking": "company trackingNumber trackingUrl arrivesAt",
+    "InventoryShipmentLineItem": """id quantity acceptedQuantity rejectedQuantity unreceivedQuantity
+        inventoryItem""",
+    "InventoryShipmentReceivePayload": "*",
+    "InventoryShipmentReceiveUserError": "*",
+    "InventoryShipmentReceiveItemInput": "*",
 }
+# Directives copied from the full schema: documents may use them and the simulator reads them.
+SERVED_DIRECTIVES = ("idempotent",)
 for _name in (
     "Order",
     "Fulfillment",
@@ -136,6 +173,10 @@ for _name in (
     "ReverseFulfillmentOrder",
     "ReverseFulfillmentOrderLineItem",
     "ReverseDelivery",
+    "InventoryTransfer",
+    "InventoryTransferLineItem",
+    "InventoryShipment",
+    "InventoryShipmentLineItem",
 ):
     SERVED[f"{_name}Connection"] = "edges nodes pageInfo"
     SERVED[f"{_name}Edge"] = "cursor node"
@@ -213,6 +254,13 @@ def derive_subset(full: GraphQLSchema) -> str:
         interfaces = [i.name for i in getattr(named, "interfaces", ()) if i.name in SERVED]
         implements = f" implements {' & '.join(interfaces)}" if interfaces else ""
         blocks.append(f"{keyword} {type_name}{implements} {{\n" + "\n".join(lines) + "\n}")
+    for directive in SERVED_DIRECTIVES:
+        found = full.get_directive(directive)
+        if found is None:
+            raise KeyError(f"no directive @{directive}")
+        args = ", ".join(_arg_sdl(name, arg) for name, arg in found.args.items())
+        places = " | ".join(location.name for location in found.locations)
+        blocks.append(f"directive @{directive}({args}) on {places}")
     for leaf in sorted(leaf_types.values(), key=lambda t: t.name):
         if isinstance(leaf, GraphQLEnumType):
             blocks.append(f"enum {leaf.name} {{\n" + "\n".join(f"  {v}" for v in leaf.values) + "\n}")

@@ -174,6 +174,13 @@ def create_app(
         if mailbox is None:
             return PlainTextResponse("Not Found", status_code=404)
         return JSONResponse(mailbox.listing())
+    async def inventory_ledger(request: Request) -> Response:
+        """Every inventory change the store made, oldest first: what a test compares with the floor's."""
+        if request.headers.get("x-shopify-access-token") != token:
+            return JSONResponse(INVALID_TOKEN, status_code=401)
+        with store.lock:
+            entries = [entry.as_json() for entry in store.inventory_book.ledger]
+        return JSONResponse({"entries": entries})
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -192,6 +199,7 @@ def create_app(
             Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]),
             Route("/bulk/{name}.jsonl", bulk_result, methods=["GET"]),
             Route("/__mail", mail, methods=["GET"]),
+            Route("/__inventory_ledger", inventory_ledger, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -26,11 +26,14 @@ from oms_tui.shopify.schema import subset_sdl
 from oms_tui.sim import fulfillment_mutations as fm
 from oms_tui.sim import order_mutations as om
 from oms_tui.sim import return_mutations as rm
+from oms_tui.sim import transfer_mutations as tm
 from oms_tui.sim.bulk import BULK_RESOLVERS, BulkOperations
+from oms_tui.sim.inventory_mutations import INVENTORY_MUTATIONS
 from oms_tui.sim.query_resolvers import RESOLVERS, resolve_node_type
 from oms_tui.sim.return_resolvers import RETURN_RESOLVERS
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.throttle import LeakyBucket
+from oms_tui.sim.transfer_resolvers import TRANSFER_RESOLVERS
 
 MUTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Mutation", "fulfillmentCreate"): fm.fulfillment_create,
@@ -42,6 +45,8 @@ MUTATIONS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Mutation", "tagsAdd"): om.tags_add,
     ("Mutation", "reverseFulfillmentOrderDispose"): rm.reverse_fulfillment_order_dispose,
     ("Mutation", "returnClose"): rm.return_close,
+    ("Mutation", "inventoryShipmentReceive"): tm.inventory_shipment_receive,
+    **INVENTORY_MUTATIONS,
 }
 DOCUMENTS_KEPT = 512  # parsed documents kept per simulator
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
@@ -65,7 +70,7 @@ def serve_field(source: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
 @cache
 def executable_schema() -> GraphQLSchema:
     schema = build_schema(subset_sdl())
-    resolvers = {**RESOLVERS, **RETURN_RESOLVERS, **MUTATIONS, **BULK_RESOLVERS}
+    resolvers = {**RESOLVERS, **RETURN_RESOLVERS, **TRANSFER_RESOLVERS, **MUTATIONS, **BULK_RESOLVERS}
     for (type_name, field_name), resolver in resolvers.items():
         owner = schema.get_type(type_name)
         assert isinstance(owner, GraphQLObjectType), type_name

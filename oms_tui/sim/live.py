@@ -1,11 +1,12 @@
 """Live activity: the shop keeps trading while the floor works (new orders, payments, edits, cancels,
-returns requested for shipped orders)."""
+returns requested for shipped orders, stock sold at another channel or corrected by another app)."""
 
 from __future__ import annotations
 
 import random
 from typing import TYPE_CHECKING
 
+from oms_tui.sim.live_stock import adjusted_by_app, sold_elsewhere
 from oms_tui.sim.order_mutations import cancel_order
 from oms_tui.sim.returns_factory import build_return
 
@@ -21,12 +22,18 @@ EVENTS = (
     ("note_changed", 10),
     ("cancelled", 10),
     ("return_requested", 6),
+    ("sold_elsewhere", 6),
+    ("adjusted_by_app", 2),
 )
 
 
 def apply_random_event(store: SimStore, rng: random.Random) -> str:
     """Apply one event chosen by `rng`; returns its name (e.g. "cancelled: #1042")."""
     kind = rng.choices([k for k, _ in EVENTS], weights=[w for _, w in EVENTS])[0]
+    if kind == "sold_elsewhere":
+        return sold_elsewhere(store, rng)
+    if kind == "adjusted_by_app":
+        return adjusted_by_app(store, rng)
     if kind == "new_order" or store.order_count == 0:
         return f"new_order: {store.add_order().name}"
     order = store.order_at(rng.randrange(max(0, store.order_count - RECENT), store.order_count))

@@ -76,6 +76,22 @@ class InventoryQuantity:
     quantity: int
 
 
+# The quantity names Shopify keeps per level. `on_hand` is the sum of the states a unit on the shelf
+# can be in (available, committed, reserved, damaged, quality_control, safety_stock); `incoming` is
+# not on hand yet. `available` is what is left of `on_hand`, so changing it changes `on_hand` too.
+QUANTITY_NAMES = (
+    "available",
+    "on_hand",
+    "committed",
+    "incoming",
+    "damaged",
+    "reserved",
+    "quality_control",
+    "safety_stock",
+)
+HELD_STATES = ("committed", "reserved", "damaged", "quality_control", "safety_stock")
+
+
 @dataclass
 class InventoryLevel:
     id: str
@@ -83,14 +99,26 @@ class InventoryLevel:
     item: InventoryItem
     on_hand: int
     committed: int
+    # Plain defaults (class attributes): a level of a shop saved before they existed reads them as 0.
+    incoming: int = 0
+    damaged: int = 0
+    reserved: int = 0
+    quality_control: int = 0
+    safety_stock: int = 0
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.committed
+        return self.on_hand - sum(getattr(self, name) for name in HELD_STATES)
+
+    def quantity(self, name: str) -> int:
+        return int(getattr(self, name))
 
     def quantities(self, names: list[str]) -> list[InventoryQuantity]:
-        values = {"available": self.available, "committed": self.committed, "on_hand": self.on_hand}
-        return [InventoryQuantity(f"{self.id}&name={n}", n, values[n]) for n in names if n in values]
+        return [
+            InventoryQuantity(f"{self.id}&name={n}", n, self.quantity(n))
+            for n in names
+            if n in QUANTITY_NAMES
+        ]
 
 
 # A shop saved before items kept `updated_at` restores them with this (as unchanged since long ago).
@@ -103,6 +131,10 @@ class InventoryItem:
     sku: str
     levels: list[InventoryLevel] = field(default_factory=list)
     updated_at: datetime = LONG_AGO  # moves when a level's quantity changes, as `inventoryItems` filters it
+    tracked: bool = True
+
+    def level_at(self, location_id: str) -> InventoryLevel | None:
+        return next((level for level in self.levels if level.location.id == location_id), None)
 
 
 @dataclass
@@ -155,6 +187,16 @@ class ShippingLine:
 
 
 @dataclass
+class LineItemGroup:
+    """A bundle sold as one product, whose components are the order's lines that name it."""
+
+    id: str
+    title: str
+    quantity: int
+    variant_sku: str | None = None
+
+
+@dataclass
 class LineItem:
     id: str
     variant: Variant
@@ -162,6 +204,8 @@ class LineItem:
     quantity: int
     current_quantity: int
     unfulfilled_quantity: int
+    # A plain default (a class attribute): a line of a shop saved before bundles reads it as None.
+    line_item_group: LineItemGroup | None = None
 
     @property
     def sku(self) -> str:

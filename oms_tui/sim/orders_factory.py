@@ -18,6 +18,7 @@ from oms_tui.sim.model import (
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     LineItem,
+    LineItemGroup,
     Location,
     MailingAddress,
     Order,
@@ -36,6 +37,9 @@ FO_LINE_ITEM_BASE = 15_200_000_000_000
 FULFILLMENT_ORDER_BASE = 6_900_000_000
 FULFILLMENT_BASE = 5_300_000_000
 HOLD_BASE = 2_800_000_000
+LINE_ITEM_GROUP_BASE = 3_100_000_000
+BUNDLES = [("Starter Kit", "KIT-START"), ("Gift Set", "KIT-GIFT"), ("Weekend Bundle", "KIT-WKND")]
+BUNDLE_SHARE = 0.06  # of orders with two lines or more, whose first two lines are sold as a bundle
 LINES_PER_ORDER = 512  # id stride: the biggest seeded order has 300 lines
 FOS_PER_ORDER = 4  # id stride for seeded fulfillment orders
 LAST_TOUCH = timedelta(hours=6)  # an order's last seeded update, after its creation
@@ -145,6 +149,7 @@ class OrderFactory:
         )
         self._decorate(rng, order)
         self._sell(index, order)
+        self._bundle(index, order)
         self._assign_fulfillment_orders(rng, index, order)
         if not fresh:
             self._advance_lifecycle(rng, index, order)
@@ -241,6 +246,17 @@ class OrderFactory:
             return
         lines = INTERNATIONAL_SHIPPING if abroad else DOMESTIC_SHIPPING
         order.shipping_line = rng.choices([s for s, _ in lines], weights=[w for _, w in lines])[0]
+
+    def _bundle(self, index: int, order: Order) -> None:
+        """Some orders bought a bundle: their first two lines are its components. A generator of its
+        own: adding bundles left every other seeded value as it was."""
+        rng = random.Random(f"{self.seed}:{index}:bundle")
+        if len(order.line_items) < 2 or len(order.line_items) >= 30 or rng.random() >= BUNDLE_SHARE:
+            return
+        title, sku = rng.choice(BUNDLES)
+        group = LineItemGroup(gid("LineItemGroup", LINE_ITEM_GROUP_BASE + index), title, 1, sku)
+        for line in order.line_items[:2]:
+            line.line_item_group = group
 
     def _assign_fulfillment_orders(self, rng: random.Random, index: int, order: Order) -> None:
         """One fulfillment order per shipping location; a few orders are split over two warehouses."""

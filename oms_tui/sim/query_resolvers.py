@@ -369,5 +369,6 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("FulfillmentOrder", "fulfillmentHolds"): lambda fo, _: fo.holds,
     ("FulfillmentOrder", "supportedActions"): lambda fo, _: [{"action": a} for a in fo.supported_actions],
     ("InventoryItem", "inventoryLevels"): _active_levels,
+    ("InventoryItem", "inventoryLevel"): lambda item, _, locationId: item.level_at(locationId),
     ("InventoryLevel", "quantities"): lambda level, _, names: level.quantities(names),
 }

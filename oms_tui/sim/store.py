@@ -6,6 +6,8 @@ Public attributes (documented for tests that compare a local cache with the stor
 - `fulfillment_orders`: Mapping gid -> `FulfillmentOrder`.
 - `locations`: dict gid -> `Location`; `inventory`: dict inventory item gid -> `InventoryItem`;
   `variants`: list of `Variant` (the SKU catalogue).
+- `transfers`: dict gid -> `InventoryTransfer` (with their shipments: the dock's inbound work);
+  `received_keys`: the idempotency keys `inventoryShipmentReceive` applied, with what they asked.
 - `now()`: the store clock (UTC, whole seconds); `lock`: held by the server around each request.
 - `jobs`: background jobs of asynchronous mutations (see `jobs.py`); they finish `job_delay` seconds
   later on the store clock, or as soon as they are polled.
@@ -30,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from oms_tui.sim.catalogue import build_inventory, build_locations, build_people, build_variants
+from oms_tui.sim.inventory_book import InventoryBook
 from oms_tui.sim.jobs import DEFAULT_DELAY, Jobs
 from oms_tui.sim.model import Fulfillment, FulfillmentOrder, InventoryItem, Location, Order, legacy_id_of
 from oms_tui.sim.orders_factory import (
@@ -42,6 +45,7 @@ from oms_tui.sim.orders_factory import (
     to_ts,
 )
 from oms_tui.sim.returns_factory import seed_returns
+from oms_tui.sim.transfer_model import InventoryTransfer, build_transfers
 from oms_tui.sim.updated_index import Key, UpdatedIndex
 
 CACHE_SIZE = 50_000
@@ -68,6 +72,9 @@ class SavedShop:
     live_rng: Any  # random.Random state: live activity goes on where it stopped
     floor_ages: bool  # open work hours to days old, as a floor has it (the demo's)
     history: timedelta = HISTORY  # how far back the seeded orders go
+    # Plain defaults (class attributes): a shop saved before transfers restores its seeded ones.
+    transfers: dict[str, InventoryTransfer] | None = None
+    received_keys: dict[str, Any] | None = None
 
 
 class SimStore:
@@ -89,6 +96,7 @@ class SimStore:
         self.search_lag = timedelta(seconds=search_lag)
         self.lock = threading.RLock()
         self.jobs = Jobs(self.now, timedelta(seconds=job_delay))
+        self.inventory_book = InventoryBook(self.now)  # the ledger and idempotency keys (not saved)
         rng = random.Random(seed)
         location_list = build_locations()
         self.locations: dict[str, Location] = {loc.id: loc for loc in location_list}
@@ -100,6 +108,14 @@ class SimStore:
         self.anchor = anchor or self.now()
         for item in self.inventory.values():
             item.updated_at = self.anchor
+        titles = {variant.sku: variant.title for variant in self.variants}
+        self.transfers: dict[str, InventoryTransfer] = {
+            transfer.id: transfer
+            for transfer in build_transfers(
+                seed, self.anchor, location_list, list(self.inventory.values()), titles
+            )
+        }
+        self.received_keys: dict[str, Any] = {}  # inventoryShipmentReceive's idempotency keys
         self._factory = OrderFactory(
             seed,
             orders,
@@ -256,6 +272,8 @@ class SimStore:
             self._live_rng.getstate(),
             self.floor_ages,
             self.history,
+            self.transfers,
+            self.received_keys,
         )
 
     @classmethod
@@ -272,6 +290,18 @@ class SimStore:
         store._count, store.inventory = saved.count, saved.inventory
         store._fo_owner, store._fulfillment_owner = saved.fo_owner, saved.fulfillment_owner
         store._next_dynamic_id = saved.next_dynamic_id
+        if saved.transfers is not None:
+            store.transfers, store.received_keys = saved.transfers, saved.received_keys or {}
+        else:  # saved before transfers: its seeded ones, on the inventory it kept
+            titles = {variant.sku: variant.title for variant in store.variants}
+            rebuilt = build_transfers(
+                saved.seed,
+                saved.anchor,
+                list(store.locations.values()),
+                list(saved.inventory.values()),
+                titles,
+            )
+            store.transfers = {transfer.id: transfer for transfer in rebuilt}
         store._live_rng.setstate(saved.live_rng)
         for index, order in saved.overlay.items():
             store._overlay[index] = order

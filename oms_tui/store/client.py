@@ -62,6 +62,7 @@ class Client(Protocol):
         *,
         connection_path: Sequence[str],
         nested: NestedSize | None = None,
+        on_connection: Callable[[dict[str, Any]], None] | None = None,
     ) -> Any: ...
 
     async def read_nodes(self, document: str, ids: Sequence[str]) -> list[dict[str, Any]]: ...
@@ -162,13 +163,15 @@ class StoreClient:
         *,
         connection_path: Sequence[str],
         nested: NestedSize | None = None,
+        on_connection: Callable[[dict[str, Any]], None] | None = None,
     ) -> AsyncIterator[list[dict]]:
         """Yield the nodes of each page of the connection at `connection_path` in the data.
 
         The page size is the largest `first` the cost rule allows within one query and the bucket
         (a `first` in `variables` caps it); it is halved whenever the store still finds the page too
         costly. `nested`, told by the caller what pages held, sizes the nested list of later pages.
-        A missing owner (for example a deleted order) yields nothing.
+        A missing owner (for example a deleted order) yields nothing. `on_connection` sees each page's
+        connection (its `pageInfo`) before the page is yielded: a caller resuming a walk keeps its cursor.
         """
         doc = self._document(document)
         variables = dict(variables or {})
@@ -190,6 +193,8 @@ class StoreClient:
                 connection = connection.get(key) if isinstance(connection, dict) else None
             if connection is None:
                 return
+            if on_connection is not None:
+                on_connection(connection)
             yield connection["nodes"]
             page_info = connection["pageInfo"]
             if not page_info["hasNextPage"]:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from oms_tui.cache.priority import order_priority
+from oms_tui.cache.stock_state import QUANTITY_NAMES
 from oms_tui.store.payloads import (
     FulfillmentOrderLineNode,
     FulfillmentOrderNode,
@@ -64,6 +65,9 @@ def line_item_rows(order_id: str, items: list[LineItemNode]) -> list[dict[str, A
             "current_quantity": item.current_quantity,
             "unfulfilled_quantity": item.unfulfilled_quantity,
             "requires_shipping": item.requires_shipping,
+            "bundle_id": item.line_item_group.id if item.line_item_group else None,
+            "bundle_title": item.line_item_group.title if item.line_item_group else None,
+            "bundle_quantity": item.line_item_group.quantity if item.line_item_group else None,
         }
         for position, item in enumerate(items)
     ]
@@ -132,6 +136,7 @@ def fulfillment_order_line_rows(fo_id: str, lines: list[FulfillmentOrderLineNode
 
 
 def inventory_rows(node: InventoryItemNode, now: datetime) -> list[dict[str, Any]]:
+    """One row per location; a quantity name the store left out is 0 (it has none of that kind)."""
     rows = []
     for level in node.inventory_levels.nodes:
         quantities = {quantity.name: quantity.quantity for quantity in level.quantities}
@@ -140,10 +145,18 @@ def inventory_rows(node: InventoryItemNode, now: datetime) -> list[dict[str, Any
                 "inventory_item_id": node.id,
                 "location_id": level.location.id,
                 "sku": node.sku or "",
-                "available": quantities.get("available", 0),
-                "committed": quantities.get("committed", 0),
-                "on_hand": quantities.get("on_hand", 0),
+                **{name: quantities.get(name, 0) for name in QUANTITY_NAMES},
                 "synced_at": now,
             }
         )
     return rows
+
+
+def inventory_item_row(node: InventoryItemNode, now: datetime) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "sku": node.sku or "",
+        "tracked": node.tracked,
+        "updated_at": node.updated_at,
+        "synced_at": now,
+    }

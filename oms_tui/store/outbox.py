@@ -277,4 +277,6 @@ def _reread(session: Session, action: OutboxAction) -> None:
         fo_ids = declared.fulfillment_orders(declared.read(action.payload))
     except (ValueError, ValidationError):
         declared, fo_ids = None, []
+    if declared is not None and not declared.of_order:
+        return  # stock: the next sync pass reads the item (its updatedAt moved)
     note_for_reread(session, action.order_id, fo_ids, returns=bool(declared and declared.returns))

@@ -67,6 +67,14 @@ class Variant(Shape):
     barcode: Shown | None = None
 
 
+class LineItemGroup(Shape):
+    """The bundle a line is a component of."""
+
+    id: str
+    title: Shown
+    quantity: int
+
+
 class LineItemNode(Shape):
     id: str
     sku: Shown | None = None
@@ -77,6 +85,7 @@ class LineItemNode(Shape):
     unfulfilled_quantity: int
     requires_shipping: bool = True
     variant: Variant | None = None
+    line_item_group: LineItemGroup | None = None
 
 
 class LineItemPage(Shape):
@@ -186,4 +195,6 @@ class InventoryLevelPage(Shape):
 class InventoryItemNode(Shape):
     id: str
     sku: Shown | None = None
+    tracked: bool = True
+    updated_at: AwareDatetime
     inventory_levels: InventoryLevelPage

@@ -68,7 +68,10 @@ async def read_again(
 def note_for_reread(session: Session, order_id: str, fo_ids: list[str], returns: bool = False) -> None:
     """Have `read_held_back` read these objects again (in the caller's transaction: crash-safe);
     `returns`: the order's returns too."""
-    rows = [{"object_id": order_id, "stream": "orders", "order_id": order_id}]
+    # An action on something else than an order (a shipment's receipt: its shipment id stands in the
+    # order's place) has no order to read again.
+    is_order = order_id.startswith("gid://shopify/Order/")
+    rows = [{"object_id": order_id, "stream": "orders", "order_id": order_id}] if is_order else []
     rows += [{"object_id": ident, "stream": "fulfillment_orders", "order_id": order_id} for ident in fo_ids]
     rows += [held_back_row(order_id)] if returns else []
     upsert_all(session, HeldBack, rows)

@@ -2,8 +2,10 @@
 named in errors when the store denies access. A new document says its own scope; nothing else lists it.
 
 Minimal scope set for the app: read_orders, read_merchant_managed_fulfillment_orders,
-write_merchant_managed_fulfillment_orders, read_locations, read_inventory, write_orders, and for
-receiving returns read_returns and write_returns.
+write_merchant_managed_fulfillment_orders, read_locations, read_inventory, write_orders, write_inventory
+(counts, adjustments and moves of stock), for receiving returns read_returns and write_returns, and for
+receiving inbound stock read_inventory_transfers, read_inventory_shipments and
+write_inventory_shipments_received_items.
 (Orders older than 60 days also need read_all_orders.)
 """
 

@@ -2,4 +2,4 @@
 
 Kept apart from the sync engine so the screens that show sync health do not import the engine."""
 
-STREAMS = ("locations", "orders", "fulfillment_orders", "returns", "inventory")
+STREAMS = ("locations", "orders", "fulfillment_orders", "returns", "inventory", "inbound")

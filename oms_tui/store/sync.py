@@ -4,7 +4,8 @@ Each stream pages `updated_at:>=` (watermark minus an overlap) sorted by UPDATED
 by page; the watermark moves only after its page is committed, so a process killed anywhere re-reads
 at most one page and an overlap's worth of objects. Upserts keep the newer copy, so re-reading is
 harmless. Objects updated during a walk move to its end and are read there, or by the next pass.
-Inventory, which the store cannot sort by updatedAt, moves its watermark per pass (`inventory_reads`).
+Inventory, which the store cannot sort by updatedAt, moves its watermark per pass and keeps its page
+cursor to resume (`inventory_reads`).
 
 A first sync reads the open work before anything else (`_sync_open_work`), so the queue fills within
 seconds whatever the store's size; then the history, page by page or, for a store with more orders
@@ -39,13 +40,14 @@ from oms_tui.store.changed_streams import (
 )
 from oms_tui.store.client import Client
 from oms_tui.store.errors import StoreError
+from oms_tui.store.inbound_sync import STREAM as INBOUND
+from oms_tui.store.inbound_sync import sync_inbound
 from oms_tui.store.inventory_reads import STREAM as INVENTORY
-from oms_tui.store.inventory_reads import inventory_queries, items_kept, open_work_skus
+from oms_tui.store.inventory_reads import sync_inventory
 from oms_tui.store.malformed_objects import MalformedObjects, first_error
 from oms_tui.store.page_batch import PageBatch, WriteBehind
 from oms_tui.store.page_size import NestedSize
 from oms_tui.store.payloads import (
-    InventoryItemNode,
     LocationNode,
 )
 from oms_tui.store.return_pages import read_whole
@@ -54,7 +56,7 @@ from oms_tui.store.return_writes import STREAM as RETURNS
 from oms_tui.store.return_writes import write_returns
 from oms_tui.store.streams import STREAMS
 from oms_tui.store.sync_lock import Lease, sync_lock
-from oms_tui.store.sync_writes import write_inventory, write_locations
+from oms_tui.store.sync_writes import write_locations
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +130,8 @@ class SyncEngine:
             ORDERS.name: lambda: self._sync_changed(ORDERS, streams[ORDERS.name]),
             fos: lambda: self._sync_changed(FULFILLMENT_ORDERS, streams[fos]),
             RETURNS: lambda: self._sync_returns(streams[RETURNS]),
-            INVENTORY: lambda: self._sync_inventory(streams[INVENTORY]),
+            INVENTORY: lambda: sync_inventory(self, streams[INVENTORY]),
+            INBOUND: lambda: sync_inbound(self, streams[INBOUND]),
         }
 
     def _open_work_unread(self) -> bool:
@@ -414,26 +417,6 @@ class SyncEngine:
             state = session.get(SyncState, stream) or SyncState(stream=stream)
             state.cursor = cursor
             session.add(state)
-            session.commit()
-
-    async def _sync_inventory(self, counts: StreamCounts) -> None:
-        """Stock of the SKUs on open work: new SKUs by SKU, the rest as the store changes them."""
-        started = self.clock()
-        with self.cache.sessions() as session:
-            state = session.get(SyncState, INVENTORY)
-            watermark = state.watermark if state else None
-            skus = open_work_skus(session, unread_only=watermark is not None)
-        since = search_time(watermark - self.overlap) if watermark else None
-        for query in inventory_queries(skus, since):
-            async for page in self.client.paginate(
-                "inventory_items", {"query": query}, connection_path=("inventoryItems",)
-            ):
-                nodes = self.malformed.parse(page, InventoryItemNode, counts.errors, INVENTORY)
-                with self.cache.sessions() as session:
-                    result = write_inventory(session, items_kept(session, nodes, skus), self.clock())
-                    self._commit_page(session, INVENTORY, counts, result, watermark=None)
-        with self.cache.sessions() as session:  # every query read through: what changed later is next
-            self._mark_success(session, INVENTORY, self.malformed.capped(INVENTORY, started))
             session.commit()
 
     async def _remaining_lines(self, owner_id: str, after: str | None) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from oms_tui.cache.models import (
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     HeldBack,
+    InventoryItem,
     InventoryLevel,
     LineItem,
     Location,
@@ -26,6 +27,7 @@ from oms_tui.cache.order_search import document_row, refresh_order_search, write
 from oms_tui.cache.order_tags import insert_order_tags, refresh_order_tags, tag_rows
 from oms_tui.cache.ship_by import ShipByPolicy
 from oms_tui.cache.ship_by_rows import refresh_ship_by
+from oms_tui.cache.stock_state import QUANTITY_NAMES
 from oms_tui.cache.sync_state import OUTBOX_WAITING
 from oms_tui.cache.upsert import UpsertResult, replace_children, upsert_all, upsert_newer
 from oms_tui.store import mapping
@@ -151,10 +153,12 @@ def write_fulfillment_orders(
 
 
 def write_inventory(session: Session, nodes: list[InventoryItemNode], now: datetime) -> UpsertResult:
-    """Inventory levels have no version of their own: a level counts as changed when a quantity did."""
+    """Items by their `updatedAt`; their levels have no version of their own: a level counts as
+    changed when a quantity did (what the result counts: levels)."""
+    upsert_newer(session, InventoryItem, [mapping.inventory_item_row(node, now) for node in nodes])
     rows = [row for node in nodes for row in mapping.inventory_rows(node, now)]
     stored = {
-        (level.inventory_item_id, level.location_id): (level.available, level.committed, level.on_hand)
+        (level.inventory_item_id, level.location_id): tuple(getattr(level, n) for n in QUANTITY_NAMES)
         for level in session.exec(
             select(InventoryLevel).where(
                 col(InventoryLevel.inventory_item_id).in_({row["inventory_item_id"] for row in rows})
@@ -165,7 +169,7 @@ def write_inventory(session: Session, nodes: list[InventoryItemNode], now: datet
     changed = []
     for row in rows:
         key = (row["inventory_item_id"], row["location_id"])
-        quantities = (row["available"], row["committed"], row["on_hand"])
+        quantities = tuple(row[name] for name in QUANTITY_NAMES)
         bucket = (
             result.created if key not in stored else result.updated if stored[key] != quantities else None
         )

@@ -80,9 +80,11 @@ def assert_cache_matches(store: SimStore, cache: Cache) -> None:
     """Object by object: every order and fulfillment order of the simulator, as the cache holds it."""
     with cache.sessions() as session:
         orders = {order.id: order for order in session.exec(select(Order))}
-        lines: dict[str, list[tuple[str, int, int]]] = {}
+        lines: dict[str, list[tuple[str, int, int, str | None, str | None]]] = {}
         for line in session.exec(select(LineItem).order_by(LineItem.order_id, LineItem.position)):
-            lines.setdefault(line.order_id, []).append((line.id, line.quantity, line.unfulfilled_quantity))
+            lines.setdefault(line.order_id, []).append(
+                (line.id, line.quantity, line.unfulfilled_quantity, line.bundle_id, line.bundle_title)
+            )
         fos = {fo.id: fo for fo in session.exec(select(FulfillmentOrder))}
         fo_lines: dict[str, dict[str, int]] = {}
         for fo_line in session.exec(select(FulfillmentOrderLineItem)):
@@ -108,7 +110,14 @@ def assert_cache_matches(store: SimStore, cache: Cache) -> None:
         assert (got.channel, got.shipping_method) == (want.source_name, shipping), ident
         assert tags.get(ident, set()) == {tag.lower() for tag in want.tags}, ident
         assert lines.get(ident, []) == [
-            (li.id, li.quantity, li.unfulfilled_quantity) for li in want.line_items
+            (
+                li.id,
+                li.quantity,
+                li.unfulfilled_quantity,
+                li.line_item_group.id if li.line_item_group else None,
+                li.line_item_group.title if li.line_item_group else None,
+            )
+            for li in want.line_items
         ]
     assert set(fos) == set(store.fulfillment_orders), "fulfillment orders missing from or extra in the cache"
     for ident, want_fo in store.fulfillment_orders.items():

@@ -176,10 +176,11 @@ async def test_page_sizes_follow_what_the_pages_held(cache: Cache) -> None:
     async with client:
         await SyncEngine(client, cache, bulk_above_orders=None, open_work_limit=0).run_once()
     assert_cache_matches(store, cache)
-    assert sizes[0] == (19, 10)  # the cost rule alone: 2 + 19 x 50 <= 1,000
-    assert {size for size in sizes[1:]} != {(19, 10)}, "later pages are sized from what earlier ones held"
+    # the cost rule alone: 2 + 16 x 60 <= 1,000 (each of 10 lines reads its variant and its bundle)
+    assert sizes[0] == (16, 10)
+    assert {size for size in sizes[1:]} != {(16, 10)}, "later pages are sized from what earlier ones held"
     longer = sum(1 for order in store.orders.values() if len(order.line_items) > 10)
-    by_the_rule = -(-len(store.orders) // 19) + longer  # pages of 19, a follow-up per longer order
+    by_the_rule = -(-len(store.orders) // 16) + longer  # pages of 16, a follow-up per longer order
     assert Counter(sent)["OrdersPage"] + Counter(sent)["OrderLineItems"] < by_the_rule
 
 

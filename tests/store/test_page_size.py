@@ -12,8 +12,9 @@ from oms_tui.store.page_size import NestedSize, largest_batch, largest_first
 # One order node in orders_page / nodes_orders (defaults lineItemsFirst 10, fulfillmentsFirst 5):
 #   order 1 + customer (1 + defaultEmailAddress 1) + shippingAddress 1 + risk (1 + assessments 1)
 #   + shippingLine 1 + totalPriceSet (1 + shopMoney 1) + fulfillments 5 x (1 + trackingInfo 3 x 1)
-#   + lineItems (2 + 10 x (1 + variant 1))  =  1+1+1+2+1+2+20+22 = 50
-ORDER_NODE = 50
+#   + lineItems (2 + 10 x (1 + variant 1 + lineItemGroup 1))
+#   =  1+1+1+2+1+2+20+32 = 60
+ORDER_NODE = 60
 # One fulfillment order node: 1 + assignedLocation (1 + location 1) + fulfillmentHolds 1
 #   + supportedActions 1 + lineItems (2 + 10 x (1 + lineItem 1))  =  1+2+1+1+22 = 27
 FULFILLMENT_ORDER_NODE = 27
@@ -26,11 +27,11 @@ INVENTORY_ITEM_NODE = 53
     [
         ("orders_page", {"first": 1}, 2 + ORDER_NODE),
         ("orders_page", {"first": 20}, 2 + 20 * ORDER_NODE),
-        ("orders_page", {"first": 10, "lineItemsFirst": 50}, 2 + 10 * (ORDER_NODE + 40 * 2)),
+        ("orders_page", {"first": 10, "lineItemsFirst": 50}, 2 + 10 * (ORDER_NODE + 40 * 3)),
         ("fulfillment_orders_page", {"first": 36}, 2 + 36 * FULFILLMENT_ORDER_NODE),
         ("inventory_items", {"first": 18}, 2 + 18 * INVENTORY_ITEM_NODE),
         ("locations_page", {"first": 250}, 2 + 250 * 2),  # location 1 + address 1
-        ("order_line_items", {"id": "x", "first": 250}, 1 + 2 + 250 * 2),
+        ("order_line_items", {"id": "x", "first": 250}, 1 + 2 + 250 * 3),
         ("fulfillment_order_line_items", {"id": "x", "first": 250}, 1 + 2 + 250 * 2),
         ("nodes_orders", {"ids": ["a", "b", "c"]}, 3 * ORDER_NODE),
         ("nodes_fulfillment_orders", {"ids": ["a", "b"]}, 2 * FULFILLMENT_ORDER_NODE),
@@ -52,9 +53,9 @@ def test_nesting_multiplies(full_schema: GraphQLSchema) -> None:
 @pytest.mark.parametrize(
     ("name", "budget", "expected"),
     [
-        ("orders_page", 1000, 19),  # 2 + 19 x 50 = 952; 20 would be 1,002
-        ("orders_page", 500, 9),  # 2 + 9 x 50 = 452; 10 would be 502
-        ("orders_page", 5000, 19),  # the per-query cap still holds
+        ("orders_page", 1000, 16),  # 2 + 16 x 60 = 962; 17 would be 1,022
+        ("orders_page", 500, 8),  # 2 + 8 x 60 = 482; 9 would be 542
+        ("orders_page", 5000, 16),  # the per-query cap still holds
         ("fulfillment_orders_page", 1000, 36),  # 2 + 36 x 27 = 974
         ("inventory_items", 1000, 18),  # 2 + 18 x 53 = 956
         ("locations_page", 1000, 250),  # 502: the 250 page-size cap binds first
@@ -69,8 +70,8 @@ def test_largest_first(full_schema: GraphQLSchema, name: str, budget: int, expec
 
 
 def test_largest_first_honours_nested_sizes(full_schema: GraphQLSchema) -> None:
-    # 2 + n x (48 + 40 x 2) <= 1000  ->  n = 7
-    assert largest_first(full_schema, load("orders_page").ast, {"lineItemsFirst": 50}, 1000) == 7
+    # 2 + n x (58 + 40 x 3) <= 1000  ->  n = 5
+    assert largest_first(full_schema, load("orders_page").ast, {"lineItemsFirst": 50}, 1000) == 5
 
 
 def test_largest_first_rejects_impossible_budget(full_schema: GraphQLSchema) -> None:
@@ -79,7 +80,7 @@ def test_largest_first_rejects_impossible_budget(full_schema: GraphQLSchema) -> 
 
 
 def test_largest_batch_of_ids(full_schema: GraphQLSchema) -> None:
-    assert largest_batch(full_schema, load("nodes_orders").ast, {}, 1000) == 20  # 20 x 50 = 1,000
+    assert largest_batch(full_schema, load("nodes_orders").ast, {}, 1000) == 16  # 16 x 60 = 960
     assert largest_batch(full_schema, load("nodes_fulfillment_orders").ast, {}, 1000) == 37  # 37 x 27
 
 

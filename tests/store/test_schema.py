@@ -37,4 +37,5 @@ async def test_client_works_without_being_given_a_schema() -> None:
         SHOP, SecretStr(TOKEN), transport=script.transport, sleep=time.sleep, clock=time.clock
     ) as client:
         assert [p async for p in client.paginate("orders_page", connection_path=("orders",))] == [[]]
-    assert script.variables() == [{"first": 19}]
+    # the cost rule alone: 2 + 16 x 60 <= 1,000
+    assert script.variables() == [{"first": 16}]

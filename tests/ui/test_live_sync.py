@@ -65,7 +65,7 @@ async def test_the_queue_fills_in_from_the_first_sync(
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # no settings file
     app = OmsApp(live_runtime(tmp_path, DEFAULT_TOKEN))
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for_status(app, "(5/5)")  # the progress display, stream by stream
+        await wait_for_status(app, "(6/6)")  # the progress display, stream by stream
         await wait_for(lambda: app.health.reachable is True and not app.health.activity)  # a pass ended
         await pilot.pause()
         assert isinstance(app.screen, QueueScreen)

@@ -28,6 +28,7 @@ from oms_tui.actions.registry import declared_for
 from oms_tui.actions.release_hold import ReleasePayload
 from oms_tui.actions.return_close import ClosePayload
 from oms_tui.actions.return_dispose import DisposePayload, DispositionType
+from oms_tui.actions.shipment_receive import ReceivePayload
 from oms_tui.actions.tags import TagsPayload
 from oms_tui.actions.text_rules import split_tags
 from oms_tui.cache.models import (
@@ -342,6 +343,13 @@ def close_return(session: Session, actor: Actor, return_id: str) -> OutboxAction
     action = _queue(session, actor, found.order_id, found.id, _payload(ClosePayload, return_id=found.id))
     found.status, found.closed_at = "CLOSED", utcnow()
     return action
+
+
+def receive_shipment(session: Session, actor: Actor, shipment_id: str, **fields: object) -> OutboxAction:
+    """Queue a shipment's receipt for the store; its local effect (the shipment's lines, the stock,
+    the bins) is `floor.inbound.receiving`'s. The shipment stands in the order's place in the outbox."""
+    payload = _payload(ReceivePayload, shipment_id=shipment_id, **fields)
+    return _queue(session, actor, shipment_id, shipment_id, payload)
 
 
 def _open_return(session: Session, return_id: str) -> Return:

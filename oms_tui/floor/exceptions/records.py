@@ -40,6 +40,7 @@ from oms_tui.cache.models import (
 )
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.actions.audit import record
+from oms_tui.floor.allocation.short_stock import orders_concerned, pairs_of, short_allocations
 from oms_tui.floor.exceptions.rules import (
     SEVERITY_RANK,
     Finding,
@@ -113,6 +114,8 @@ def _step(
         more = not scan.backfill_done
     more |= _feed(session, scan, step, order_ids)
     more |= _audit(session, scan, step, order_ids)
+    # A change to one order's work (a new rush order, a cancel) moves stock to or from others
+    order_ids |= orders_concerned(session, pairs_of(session, _open_work_of(session, order_ids)))
     if first:  # these do not page: once per pass
         order_ids |= _inventory_changes(session, scan)
         order_ids |= _crossed_sla(session, scan, settings, now)
@@ -197,41 +200,7 @@ def _inventory_changes(session: Session, scan: ExceptionScan) -> set[str]:
     if not levels:
         return set()
     scan.inventory_seen = max(level.synced_at for level in levels)
-    found: set[str] = set()
-    for level in levels:  # the lines this level can no longer cover
-        found.update(
-            session.exec(
-                select(FulfillmentOrder.order_id)
-                .join(
-                    FulfillmentOrderLineItem,
-                    col(FulfillmentOrderLineItem.fulfillment_order_id) == FulfillmentOrder.id,
-                )
-                .where(
-                    FulfillmentOrderLineItem.sku == level.sku,
-                    FulfillmentOrder.location_id == level.location_id,
-                    col(FulfillmentOrder.status).in_(("OPEN", "IN_PROGRESS")),
-                    FulfillmentOrderLineItem.remaining_quantity > level.on_hand,
-                )
-            )
-        )
-    skus = {level.sku for level in levels}
-    found.update(  # the short ones these levels may now cover
-        order_id
-        for order_id in session.exec(
-            select(FloorException.order_id)
-            .join(
-                FulfillmentOrderLineItem,
-                col(FulfillmentOrderLineItem.fulfillment_order_id) == FloorException.subject,
-            )
-            .where(
-                FloorException.kind == ExceptionKind.SHORT_STOCK,
-                col(FloorException.cause).is_not(None),
-                col(FulfillmentOrderLineItem.sku).in_(skus),
-            )
-        )
-        if order_id
-    )
-    return found
+    return orders_concerned(session, {(level.sku, level.location_id) for level in levels})
 
 
 def _crossed_sla(session: Session, scan: ExceptionScan, settings: RuleSettings, now: datetime) -> set[str]:
@@ -291,6 +260,18 @@ def _in_hand(session: Session, now: datetime) -> set[str]:
     return found
 
 
+def _open_work_of(session: Session, order_ids: set[str]) -> list[str]:
+    """These orders' fulfillment orders (their lines draw on stock, or did until a cancel)."""
+    ids = sorted(order_ids)
+    return [
+        fo_id
+        for start in range(0, len(ids), 1000)
+        for fo_id in session.exec(
+            select(FulfillmentOrder.id).where(col(FulfillmentOrder.order_id).in_(ids[start : start + 1000]))
+        )
+    ]
+
+
 def _orders_of(session: Session, fo_ids: Sequence[str]) -> set[str]:
     if not fo_ids:
         return set()
@@ -316,12 +297,14 @@ def _facts(session: Session, order_ids: list[str], now: datetime) -> list[OrderF
     )
     for line in lines:
         fo_of[line.fulfillment_order_id].lines.setdefault(line.fulfillment_order_id, []).append(line)
-    skus = {line.sku for line in lines if line.sku}
-    stock = {
-        (level.sku, level.location_id): level
-        for level in session.exec(select(InventoryLevel).where(col(InventoryLevel.sku).in_(skus)))
-    }
-    stocked = {sku for sku, _ in stock}
+    short: dict[tuple[str, str], tuple[int, int, str]] = {}
+    for allocation in short_allocations(session, [line.fulfillment_order_id for line in lines]):
+        for claimant in allocation.short:
+            short[(claimant.fulfillment_order_id, allocation.sku)] = (
+                claimant.allotted,
+                claimant.needed,
+                allocation.summary(),
+            )
     shipping: dict[str, bool] = {}
     not_shipped: set[str] = set()  # order lines that need no shipping
     for order_id, line_id, requires in session.exec(
@@ -335,7 +318,7 @@ def _facts(session: Session, order_ids: list[str], now: datetime) -> list[OrderF
     for fo_id, who in _busy(session, list(fo_of), now).items():
         fo_of[fo_id].busy[fo_id] = who
     for ident, fact in facts.items():
-        fact.stock, fact.stocked_skus = stock, stocked
+        fact.short = short
         fact.needs_shipping = shipping.get(ident, True)
         fo_lines = [line for lines_of_fo in fact.lines.values() for line in lines_of_fo]
         fact.not_shipped = {line.id for line in fo_lines if line.line_item_id in not_shipped}

@@ -15,7 +15,6 @@ from oms_tui.cache.models import (
     ApiNotice,
     FulfillmentOrder,
     FulfillmentOrderLineItem,
-    InventoryLevel,
     Order,
     SyncState,
 )
@@ -119,11 +118,12 @@ class OrderFacts:
     order: Order
     fulfillment_orders: list[FulfillmentOrder]
     lines: dict[str, list[FulfillmentOrderLineItem]] = field(default_factory=dict)  # by fulfillment order
-    stock: dict[tuple[str, str], InventoryLevel] = field(default_factory=dict)  # (sku, location id)
-    stocked_skus: set[str] = field(default_factory=set)  # SKUs with any inventory level in the cache
     busy: dict[str, str] = field(default_factory=dict)  # fulfillment order -> "ALI picking it"
     needs_shipping: bool = True
     not_shipped: set[str] = field(default_factory=set)  # lines (of `lines`) that need no shipping
+    # (fulfillment order, SKU) -> (units allotted, units needed, the allocation's summary), for the
+    # work the stock at its location does not cover (`floor.allocation.short_stock`)
+    short: dict[tuple[str, str], tuple[int, int, str]] = field(default_factory=dict)
 
     def shipping_lines(self, fo: FulfillmentOrder) -> list[FulfillmentOrderLineItem]:
         """The fulfillment order's lines that ship: a gift card or a download is no floor work."""
@@ -224,25 +224,22 @@ def address(facts: OrderFacts, settings: RuleSettings) -> Iterable[Finding]:
 
 
 def short_stock(facts: OrderFacts, _settings: RuleSettings) -> Iterable[Finding]:
+    """Work the stock at its location does not cover once the units go in queue order."""
     for fo in facts.fulfillment_orders:
         if fo.status not in ("OPEN", "IN_PROGRESS") or fo.location_id is None:
             continue
-        short = []
-        for line in facts.shipping_lines(fo):
-            if not line.sku or line.remaining_quantity <= 0 or line.sku not in facts.stocked_skus:
-                continue  # no SKU, nothing left, or inventory unknown: no claim either way
-            level = facts.stock.get((line.sku, fo.location_id))
-            on_hand = level.on_hand if level else 0
-            if on_hand < line.remaining_quantity:
-                short.append(f"{line.sku} {on_hand} of {line.remaining_quantity}")
-        if short:
+        skus = dict.fromkeys(line.sku for line in facts.shipping_lines(fo) if line.sku)
+        found = [(sku, facts.short[(fo.id, sku)]) for sku in skus if (fo.id, sku) in facts.short]
+        if found:
             where = fo.location_name or "its location"
+            lines = ", ".join(f"{sku} {allotted} of {needed}" for sku, (allotted, needed, _) in found)
+            at = f" at {where}" if len(found) == 1 else ""  # a line the pane can show whole
             yield Finding(
                 ExceptionKind.SHORT_STOCK,
                 fo.id,
                 WARNING,
-                f"{facts.order.name}: not enough stock at {where}: {', '.join(short)}",
-                "Move it to a location with stock, or hold it for INVENTORY_OUT_OF_STOCK",
+                f"{facts.order.name}: {found[0][1][2]} ({lines}{at})",
+                "s: hold it as INVENTORY_OUT_OF_STOCK, move it to a location with stock, or ship it partial",
                 facts.order.id,
             )
 

@@ -37,7 +37,7 @@ def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] 
         .where(col(FulfillmentOrderLineItem.fulfillment_order_id).in_(list(fos)))
         .order_by(col(LineItem.position), col(FulfillmentOrderLineItem.id))
     )
-    lines = tuple(
+    lines = bundled(
         PackLine(
             fulfillment_order_id=fo_line.fulfillment_order_id,
             line_id=fo_line.id,
@@ -46,6 +46,9 @@ def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] 
             title=item.title if item else fo_line.sku or fo_line.id,
             needed=_needed(fo_line, handed) if rows[0].state == "open" else verified.get(fo_line.id, 0),
             verified=verified.get(fo_line.id, 0),
+            bundle=f"{item.bundle_title or 'Bundle'} x {item.bundle_quantity or 1}"
+            if item and item.bundle_id
+            else None,
         )
         for fo_line, item in found
         if (item is None or item.requires_shipping)  # a gift card or a download is not packed
@@ -69,6 +72,14 @@ def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] 
     )
 
 
+def bundled(lines: Iterable[PackLine]) -> tuple[PackLine, ...]:
+    """The lines in the order's order, a bundle's components together where its first one stands."""
+    groups: dict[str, list[PackLine]] = {}
+    for n, line in enumerate(lines):
+        groups.setdefault(line.bundle or f"\0{n}", []).append(line)
+    return tuple(line for group in groups.values() for line in group)
+
+
 def pack_rows(session: Session, ids: Sequence[int]) -> list[PackSession]:
     return list(
         session.exec(
@@ -89,8 +100,9 @@ def _blocked(order: Order, fos: Iterable[FulfillmentOrder]) -> str | None:
 
 
 def sent_short(session: Session, fo_ids: list[str]) -> dict[str, tuple[int, int]]:
-    """Lines that picking sent on without some units ("ship the rest"), from each fulfillment order's
-    last completed pick list: fulfillment order line -> (units handed to packing, units missing)."""
+    """Lines that picking sent on without some units ("ship the rest", or a partial shipment of
+    short stock whose list took only what was allotted), from each fulfillment order's last completed
+    pick list: fulfillment order line -> (units handed to packing, units missing)."""
     last = (
         select(PickListLine.fulfillment_order_id, func.max(PickListLine.pick_list_id).label("list_id"))
         .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
@@ -115,7 +127,19 @@ def sent_short(session: Session, fo_ids: list[str]) -> dict[str, tuple[int, int]
         )
         .group_by(col(PickListLine.fulfillment_order_line_item_id))
     ).all()
-    return {line: (int(sent), int(short)) for line, sent, short in rows if short}
+    remaining = dict(
+        session.exec(
+            select(FulfillmentOrderLineItem.id, FulfillmentOrderLineItem.remaining_quantity).where(
+                col(FulfillmentOrderLineItem.id).in_([line for line, _, _ in rows])
+            )
+        ).all()
+    )
+    found = {}
+    for line, sent, short in rows:
+        missing = max(int(short), remaining.get(line, 0) - int(sent))
+        if missing:
+            found[line] = (int(sent), missing)
+    return found
 
 
 def short_reason(session: Session, short: dict[str, tuple[int, int]]) -> str | None:

@@ -25,6 +25,7 @@ class PackLine:
     title: str
     needed: int
     verified: int
+    bundle: str | None = None  # the bundle it is a component of ("Starter Kit x 1"): packed as one
 
     def answers(self, code: str) -> bool:
         wanted = code.strip().casefold()

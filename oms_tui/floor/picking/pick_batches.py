@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from oms_tui.cache.models import FulfillmentOrder, Order, PickList
 from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.allocation.short_stock import fit_batch
 from oms_tui.floor.picking.pick_lists import PickRefused, open_pick_list, pick_list_rows, start_pick_list
 from oms_tui.floor.picking.pick_scans import complete
 from oms_tui.floor.picking.walking import WalkRule
@@ -22,6 +23,8 @@ from oms_tui.floor.queues.claims import Wave
 from oms_tui.floor.queues.queue_filters import QueueFilter
 from oms_tui.floor.queues.queues import window_query
 from oms_tui.floor.queues.stages import Stage
+
+SHORT_ROUNDS = 5  # claims of more work in place of short orders, at most, for one batch
 
 
 def start_batch(
@@ -39,26 +42,42 @@ def start_batch(
     current = open_pick_list(session, actor.staff_code)
     if current is not None:
         raise PickRefused(f"finish pick list {current.id} first")
-    taken = claims.claim_next(
-        session,
-        staff_code=actor.staff_code,
-        station=actor.station,
-        now=now,
-        lease=lease,
-        count=count,
-        wave=wave,
-    )
-    if not taken:
+    kept: list[str] = []
+    passed: set[str] = set()  # elsewhere than the list's location, or short of stock
+    refused: dict[str, str] = {}
+    limits: dict[str, int] = {}
+    here: str | None = None
+    for _ in range(SHORT_ROUNDS):  # short orders are passed by: claim others in their place
+        wanted = count - len(kept)
+        taken = claims.claim_next(
+            session,
+            staff_code=actor.staff_code,
+            station=actor.station,
+            now=now,
+            lease=lease,
+            count=wanted,
+            wave=wave,
+            skip=[*kept, *passed],
+        )
+        ids = [claim.fulfillment_order_id for claim in taken]
+        locations = _locations(session, ids)
+        if ids and not kept:
+            here = locations[ids[0]]
+        fit = fit_batch(session, [ident for ident in ids if locations[ident] == here])
+        for ident in ids:
+            if ident not in fit.pickable:  # a short one waits for a person's choice, flagged
+                passed.add(ident)
+                claims.release(session, ident, staff_code=actor.staff_code, station=actor.station)
+        kept += fit.pickable
+        limits.update(fit.limits)
+        refused.update(fit.refused)
+        if len(taken) < wanted or not fit.refused:
+            break  # the queue has no more, or nothing was passed by for want of stock
+    if not kept:
+        if refused:
+            raise PickRefused(f"not enough stock: {next(iter(refused.values()))} (see the exceptions)")
         raise PickRefused("nothing ready to pick" + (" in this wave" if wave else ""))
-    locations = _locations(session, [claim.fulfillment_order_id for claim in taken])
-    here = locations[taken[0].fulfillment_order_id]
-    kept = [claim.fulfillment_order_id for claim in taken if locations[claim.fulfillment_order_id] == here]
-    for claim in taken:
-        if claim.fulfillment_order_id not in kept:
-            claims.release(
-                session, claim.fulfillment_order_id, staff_code=actor.staff_code, station=actor.station
-            )
-    return start_pick_list(session, kept, actor, walk=walk)
+    return start_pick_list(session, kept, actor, walk=walk, limits=limits)
 
 
 def wave_shipping_methods(session: Session, now: datetime) -> list[tuple[str, int]]:

@@ -8,7 +8,7 @@ A line item without a SKU cannot be added up with others and keeps its own line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -55,8 +55,16 @@ def tote_name(index: int) -> str:
     return f"T{index + 1}"
 
 
-def plan_pick(session: Session, fulfillment_order_ids: Sequence[str], *, walk: WalkRule) -> list[PlanLine]:
-    """The batch's lines, added up by SKU, in walking order; units left to ship only."""
+def plan_pick(
+    session: Session,
+    fulfillment_order_ids: Sequence[str],
+    *,
+    walk: WalkRule,
+    limits: Mapping[str, int] | None = None,
+) -> list[PlanLine]:
+    """The batch's lines, added up by SKU, in walking order; units left to ship only, each
+    fulfillment order line capped at `limits` (its share of short stock: `short_stock.fit_batch`)."""
+    limits = limits or {}
     ids = list(dict.fromkeys(fulfillment_order_ids))
     if not ids:
         raise PickRefused("no orders to pick")
@@ -86,6 +94,8 @@ def plan_pick(session: Session, fulfillment_order_ids: Sequence[str], *, walk: W
     tote_of = {ident: tote_name(index) for index, ident in enumerate(ids)}
     groups: dict[str, list[tuple[FulfillmentOrderLineItem, LineItem]]] = {}
     for fo_line, item in sorted(rows, key=lambda row: ids.index(row[0].fulfillment_order_id)):
+        if limits.get(fo_line.id, 1) <= 0:
+            continue  # none of its units are there
         sku = fo_line.sku or item.sku
         groups.setdefault(f"sku:{sku}" if sku else f"line:{fo_line.id}", []).append((fo_line, item))
     bins = _first_bins(session, location_id, {key[4:] for key in groups if key.startswith("sku:")}, walk)
@@ -99,7 +109,7 @@ def plan_pick(session: Session, fulfillment_order_ids: Sequence[str], *, walk: W
                 order_name=names.get(fos[fo_line.fulfillment_order_id].order_id, "?"),
                 fulfillment_order_id=fo_line.fulfillment_order_id,
                 fulfillment_order_line_item_id=fo_line.id,
-                quantity=fo_line.remaining_quantity,
+                quantity=min(fo_line.remaining_quantity, limits.get(fo_line.id, fo_line.remaining_quantity)),
             )
             for fo_line, _ in group
         )
@@ -143,14 +153,19 @@ PICKABLE = ("OPEN", "IN_PROGRESS")
 
 
 def start_pick_list(
-    session: Session, fulfillment_order_ids: Sequence[str], actor: Actor, *, walk: WalkRule
+    session: Session,
+    fulfillment_order_ids: Sequence[str],
+    actor: Actor,
+    *,
+    walk: WalkRule,
+    limits: Mapping[str, int] | None = None,
 ) -> PickList:
     """Persist the batch's plan as the actor's open pick list (in the caller's transaction)."""
     if actor.staff_code is None:
         raise PickRefused("sign in first: a pick list belongs to a person")
     ids = list(dict.fromkeys(fulfillment_order_ids))
     _check_pickable(session, ids)
-    plan = plan_pick(session, ids, walk=walk)
+    plan = plan_pick(session, ids, walk=walk, limits=limits)
     if not plan:
         raise PickRefused("nothing left to pick on these orders")
     first = session.get(FulfillmentOrder, ids[0])

@@ -15,7 +15,7 @@ refusal (`ClaimRefused`, `NotPermitted`, `StaffError`) changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -203,10 +203,11 @@ def claim_next(
     lease: timedelta,
     count: int = 1,
     wave: Wave | None = None,
+    skip: Collection[str] = (),
 ) -> list[Claim]:
     """Claim up to `count` of the next ready-to-pick fulfillment orders (the queue's order: priority,
-    then the order's age), within `wave` if given; fewer if the queue holds fewer. A lapsed lease is
-    taken over; work another station is claiming at this moment is passed by."""
+    then the order's age), within `wave` if given, passing by `skip`; fewer if the queue holds fewer.
+    A lapsed lease is taken over; work another station is claiming at this moment is passed by."""
     staff_code = active_staff(session, staff_code).code
     wave = wave or Wave()
 
@@ -215,7 +216,7 @@ def claim_next(
         return ready.where(*wave.conditions())
 
     taken: list[Claim] = []
-    tried: set[str] = set()
+    tried: set[str] = set(skip)
     while len(taken) < count:
         # Lock the first free candidates (PostgreSQL skips rows another claimer has locked)...
         first = queue().where(col(FulfillmentOrder.id).not_in(tried)) if tried else queue()

@@ -1,0 +1,1 @@
+"""Stock on the floor: counts, corrections, damaged and quarantined units, replenishment."""
