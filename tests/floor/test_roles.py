@@ -19,6 +19,7 @@ MANAGERS_ONLY = {
     Permission.TAKE_OVER,
     Permission.REASSIGN,
     Permission.MANAGE_STAFF,
+    Permission.ACCEPT_OVER_RECEIPT,
 }
 PICKER = Staff(code="P1", name="Pia", role=Role.PICKER)
 PACKER = Staff(code="K1", name="Kai", role=Role.PACKER)

@@ -150,9 +150,9 @@ async def test_max_cost_exceeded_is_raised_not_retried(make_client: MakeClient) 
 
 async def test_a_query_over_the_cap_is_never_sent(make_client: MakeClient) -> None:
     script = Script()
-    with pytest.raises(QueryTooCostly, match="would cost 1502 points") as caught:  # 2 + 30 x 50
+    with pytest.raises(QueryTooCostly, match="would cost 1802 points") as caught:  # 2 + 30 x 60
         await make_client(script.transport).execute("orders_page", {"first": 30})
-    assert (caught.value.requested, caught.value.limit) == (1502, 1000)
+    assert (caught.value.requested, caught.value.limit) == (1802, 1000)
     assert script.requests == []
 
 

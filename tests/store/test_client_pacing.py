@@ -14,27 +14,27 @@ from .conftest import MakeClient
 from .fakes import BucketStore, FakeTime
 
 ORDERS = {"orders": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}}
-TEN_ORDERS = {"first": 10}  # 2 + 10 x 48 = 482 points
+TEN_ORDERS = {"first": 10}  # 2 + 10 x 60 = 602 points
 
 
 async def test_consecutive_expensive_queries_wait_instead_of_being_throttled(
     make_client: MakeClient, full_schema: GraphQLSchema, fake_time: FakeTime
 ) -> None:
-    store = BucketStore(full_schema, fake_time, maximum=1040, rate=50, data=ORDERS)
+    store = BucketStore(full_schema, fake_time, maximum=1240, rate=50, data=ORDERS)
     client = make_client(store.transport, pacing_margin=5)
     for _ in range(6):
         await client.execute("orders_page", TEN_ORDERS)
     assert store.throttled == 0
     assert store.served == 6
-    # 1,040 points cover two queries, leaving 36; the third waits until 502 + the margin of 5 are
-    # there, leaving 5; each further one waits for 502 more.
-    assert fake_time.sleeps == pytest.approx([(507 - 36) / 50, 502 / 50, 502 / 50, 502 / 50])
+    # 1,240 points cover two queries, leaving 36; the third waits until 602 + the margin of 5 are
+    # there, leaving 5; each further one waits for 602 more.
+    assert fake_time.sleeps == pytest.approx([(607 - 36) / 50, 602 / 50, 602 / 50, 602 / 50])
 
 
 async def test_concurrent_queries_share_the_bucket(
     make_client: MakeClient, full_schema: GraphQLSchema, fake_time: FakeTime
 ) -> None:
-    store = BucketStore(full_schema, fake_time, maximum=520, rate=20, data=ORDERS)
+    store = BucketStore(full_schema, fake_time, maximum=620, rate=20, data=ORDERS)
     client = make_client(store.transport)
     # The bucket is unknown until the first answer: the others must wait for it, then for points.
     await asyncio.gather(*(client.execute("orders_page", TEN_ORDERS) for _ in range(6)))

@@ -18,8 +18,8 @@ ORDER_NODE = 60
 # One fulfillment order node: 1 + assignedLocation (1 + location 1) + fulfillmentHolds 1
 #   + supportedActions 1 + lineItems (2 + 10 x (1 + lineItem 1))  =  1+2+1+1+22 = 27
 FULFILLMENT_ORDER_NODE = 27
-# One inventory item node: 1 + inventoryLevels (2 + 10 x (1 + location 1 + quantities 3 x 1))  = 53
-INVENTORY_ITEM_NODE = 53
+# One inventory item node: 1 + inventoryLevels (2 + 10 x (1 + location 1 + quantities 8 x 1))  = 103
+INVENTORY_ITEM_NODE = 103
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_nesting_multiplies(full_schema: GraphQLSchema) -> None:
         ("orders_page", 500, 8),  # 2 + 8 x 60 = 482; 9 would be 542
         ("orders_page", 5000, 16),  # the per-query cap still holds
         ("fulfillment_orders_page", 1000, 36),  # 2 + 36 x 27 = 974
-        ("inventory_items", 1000, 18),  # 2 + 18 x 53 = 956
+        ("inventory_items", 1000, 9),  # 2 + 9 x 103 = 929; 10 would be 1,032
         ("locations_page", 1000, 250),  # 502: the 250 page-size cap binds first
         ("order_line_items", 1000, 250),
     ],

@@ -36,7 +36,7 @@ def serve(items: list[str], wrap, *, max_first: int = 250):
 
 
 async def test_orders_are_paged_at_the_size_the_cost_rule_allows(make_client: MakeClient) -> None:
-    orders = [f"gid://shopify/Order/{n}" for n in range(57)]
+    orders = [f"gid://shopify/Order/{n}" for n in range(48)]
     script = Script(*[serve(orders, lambda c: {"orders": c})] * 3)
     client = make_client(script.transport)
     pages = [
@@ -45,17 +45,17 @@ async def test_orders_are_paged_at_the_size_the_cost_rule_allows(make_client: Ma
             "orders_page", {"query": "status:open"}, connection_path=("orders",)
         )
     ]
-    assert [len(p) for p in pages] == [19, 19, 19]  # 2 + 19 x 50 = 952 <= 1,000
+    assert [len(p) for p in pages] == [16, 16, 16]  # 2 + 16 x 60 = 962 <= 1,000
     assert [n["id"] for p in pages for n in p] == orders
     assert script.variables() == [
-        {"query": "status:open", "first": 19},
-        {"query": "status:open", "first": 19, "after": "19"},
-        {"query": "status:open", "first": 19, "after": "38"},
+        {"query": "status:open", "first": 16},
+        {"query": "status:open", "first": 16, "after": "16"},
+        {"query": "status:open", "first": 16, "after": "32"},
     ]
 
 
 async def test_page_size_respects_a_bucket_smaller_than_the_query_cap(make_client: MakeClient) -> None:
-    orders = [f"gid://shopify/Order/{n}" for n in range(26)]
+    orders = [f"gid://shopify/Order/{n}" for n in range(22)]
     first = serve(orders, lambda c: {"orders": c})
 
     def small_bucket(request: httpx.Request) -> httpx.Response:
@@ -67,8 +67,8 @@ async def test_page_size_respects_a_bucket_smaller_than_the_query_cap(make_clien
     script = Script(small_bucket, small_bucket)
     client = make_client(script.transport)
     pages = [page async for page in client.paginate("orders_page", connection_path=("orders",))]
-    assert [v["first"] for v in script.variables()] == [19, 7]  # then 2 + 7 x 50 = 352 <= 400
-    assert [len(p) for p in pages] == [19, 7]
+    assert [v["first"] for v in script.variables()] == [16, 6]  # then 2 + 6 x 60 = 362 <= 400
+    assert [len(p) for p in pages] == [16, 6]
 
 
 async def test_too_costly_pages_are_halved_until_they_fit(make_client: MakeClient) -> None:
@@ -77,7 +77,7 @@ async def test_too_costly_pages_are_halved_until_they_fit(make_client: MakeClien
     script = Script(*[respond] * 5)
     client = make_client(script.transport)
     pages = [page async for page in client.paginate("orders_page", connection_path=("orders",))]
-    assert [v["first"] for v in script.variables()] == [19, 9, 4, 4, 4]
+    assert [v["first"] for v in script.variables()] == [16, 8, 4, 4, 4]
     assert [len(p) for p in pages] == [4, 4, 2]
 
 
@@ -88,7 +88,7 @@ async def test_a_single_item_that_is_too_costly_is_reported(make_client: MakeCli
     with pytest.raises(QueryTooCostly):
         async for _ in client.paginate("orders_page", connection_path=("orders",)):
             pass
-    assert [v["first"] for v in script.variables()] == [19, 9, 4, 2, 1]
+    assert [v["first"] for v in script.variables()] == [16, 8, 4, 2, 1]
 
 
 async def test_remaining_line_items_of_an_order(make_client: MakeClient) -> None:
