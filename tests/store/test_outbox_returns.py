@@ -51,18 +51,23 @@ async def test_a_disposal_whose_answer_was_lost_is_applied_once_and_the_return_c
     clock = Clock()
     async with client:
         await SyncEngine(client, cache).run_once()
-        with cache.sessions() as session:  # inventory syncs for open work only: this SKU's level, as cached
-            session.add(
-                InventoryLevel(
-                    inventory_item_id="gid://shopify/InventoryItem/1", location_id=location.id, sku=sku,
-                    available=4, on_hand=4, synced_at=clock.now,
+        with cache.sessions() as session:  # every item's stock is synced: this SKU's level, as cached
+            cached = session.exec(
+                select(InventoryLevel).where(
+                    InventoryLevel.sku == sku, InventoryLevel.location_id == location.id
                 )
-            )  # fmt: skip
-            session.commit()
+            ).one()
+            synced = (cached.available, cached.on_hand)
         record_disposal(cache, returned, location.id)
         with cache.sessions() as session:
-            level = session.exec(select(InventoryLevel).where(InventoryLevel.sku == sku)).one()
-            assert (level.available, level.on_hand) == (4 + 1, 4 + 1), "the cached stock follows the restock"
+            level = session.exec(
+                select(InventoryLevel).where(
+                    InventoryLevel.sku == sku, InventoryLevel.location_id == location.id
+                )
+            ).one()
+            assert (level.available, level.on_hand) == (synced[0] + 1, synced[1] + 1), (
+                "the cached stock follows the restock"
+            )
         app.state.faults.drop_after_mutations = 1  # the disposal is applied, its answer lost
         pusher = OutboxPusher(client, cache, clock=clock)
         await pusher.push_ready()
