@@ -13,6 +13,7 @@ from oms_tui.cache.floor_state import (
     Staff,
     Station,
 )
+from oms_tui.cache.label_state import ShippingLabel
 from oms_tui.cache.mirror import (
     Fulfillment,
     FulfillmentHold,
@@ -72,6 +73,7 @@ __all__ = [
     "ReverseFulfillmentOrder",
     "ReverseFulfillmentOrderLineItem",
     "Role",
+    "ShippingLabel",
     "Staff",
     "Station",
     "SyncState",
