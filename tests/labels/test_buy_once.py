@@ -98,7 +98,7 @@ def test_a_refused_purchase_is_an_exception_and_the_order_can_be_bought_again(la
     order = label_shop.open_orders(1)[0]
     desk = label_shop.desk(PACKER)
     label_shop.imitation.faults.queue("shipment.buy", "reject:SHIPMENT.POSTAGE.FAILURE")
-    with pytest.raises(LabelProblem, match="SHIPMENT.POSTAGE.FAILURE"):
+    with pytest.raises(LabelProblem, match=r"SHIPMENT\.POSTAGE\.FAILURE"):
         asyncio.run(desk.buy(order.name, weight_g=300))
     with label_shop.cache.reads() as session:
         [problem] = session.exec(select(FloorException)).all()

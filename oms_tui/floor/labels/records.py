@@ -3,6 +3,8 @@ carrier; the shipment id kept before it is bought; purchase and void recorded as
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -79,6 +81,31 @@ def keep_shipment(session: Session, label: ShippingLabel, shipment: Shipment) ->
             "deliveryDays": rate.delivery_days,
         }
         for rate in shipment.rates
+    ]
+
+
+def rated_label(
+    session: Session, order_id: str, box: str, weight_g: float, label_format: str
+) -> ShippingLabel | None:
+    """The order's live label when it is rated for this very parcel (nothing to ask the carrier again)."""
+    label = live_label(session, order_id)
+    if label is None or label.state != LabelState.RATED or not label.shipment_id:
+        return None
+    same = (label.box, label.weight_g, label.label_format) == (box, weight_g, label_format)
+    return label if same else None
+
+
+def stored_rates(label: ShippingLabel) -> list[Rate]:
+    return [
+        Rate(
+            id=rate["id"],
+            carrier=rate["carrier"],
+            service=rate["service"],
+            price=Decimal(rate["price"]),
+            currency=rate["currency"],
+            delivery_days=rate["deliveryDays"],
+        )
+        for rate in label.rates
     ]
 
 
