@@ -50,12 +50,12 @@ def carrier_routes(sim: CarrierSim, dropped: Callable[[], Response]) -> list[Bas
             if fault and fault.startswith("reject:"):
                 code = fault.split(":", 1)[1]
                 return JSONResponse(CarrierRefusal(422, code, f"Refused ({code}).").body(), status_code=422)
-            if fault == "slow":
-                await asyncio.sleep(sim.faults.slow_seconds)
             try:
                 result = handler(request, params if isinstance(params, dict) else {})
             except CarrierRefusal as refusal:
                 return JSONResponse(refusal.body(), status_code=refusal.status)
+            if fault == "slow":  # done, but answered after the client's timeout
+                await asyncio.sleep(sim.faults.slow_seconds)
             if fault == "lost":
                 return dropped()
             status = 201 if request.method == "POST" and operation.endswith("create") else 200

@@ -7,7 +7,7 @@ that operation (`shipment.create`, `shipment.buy`, `shipment.retrieve`, `shipmen
 - `reject:CODE` a 422 with that error code (nothing done),
 - `busy` a 429 rate limit (nothing done),
 - `down` a 503 (nothing done),
-- `slow` the answer comes after `slow_seconds` (done: a client that gave up does not know it),
+- `slow` done, answered after `slow_seconds` (a client that gave up does not know it was done),
 - `lost` done, then the connection drops before the answer.
 `lose_buys` is the chance (seeded) that any purchase's answer is lost.
 """
