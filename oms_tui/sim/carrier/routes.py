@@ -13,7 +13,6 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from oms_tui.sim.carrier.labels import label_pdf, label_zpl, scan_form_pdf
 from oms_tui.sim.carrier.state import CarrierRefusal, CarrierSim
 
 PREFIX = "/easypost/v2"
@@ -115,6 +114,9 @@ def carrier_routes(sim: CarrierSim, dropped: Callable[[], Response]) -> list[Bas
         if found is None:
             return Response("Not Found", status_code=404)
         if name not in rendered:
+            # ReportLab is heavy: loaded with the first label, not with the simulator (the demo's start)
+            from oms_tui.sim.carrier.labels import label_pdf, label_zpl, scan_form_pdf
+
             kind, thing = found
             draw = scan_form_pdf if kind == "scan_form" else label_zpl if name.endswith(".zpl") else label_pdf
             rendered[name] = await run_in_threadpool(draw, thing)
