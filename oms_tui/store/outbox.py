@@ -66,7 +66,7 @@ class PushSummary:
 class OutboxPusher:
     def __init__(
         self,
-        client: Client,
+        client: Client | None,
         cache: Cache,
         *,
         clock: Callable[[], datetime] = utcnow,
@@ -75,7 +75,8 @@ class OutboxPusher:
         carrier: Carrier | None = None,
     ) -> None:
         """`report`: told what is being sent or checked now (a person waiting wants to know);
-        `carrier`: where carrier kinds go (None: they wait, at a station with no label service)."""
+        `carrier`: where carrier kinds go (None: they wait, at a station with no label service);
+        `client`: None for a pusher that delivers carrier actions only (`deliver_now`)."""
         self.client, self.cache, self.clock, self.sleep, self.report = client, cache, clock, sleep, report
         self.carrier = carrier
 
@@ -107,10 +108,15 @@ class OutboxPusher:
                 elif outcome:
                     summary.errors.append(outcome)
         try:
-            await read_held_back(self.client, self.cache, self.clock())
+            await read_held_back(self._store(), self.cache, self.clock())
         except (StoreError, ValidationError) as exc:
             summary.errors.append(f"reading held-back objects again: {exc}")
         return summary
+
+    def _store(self) -> Client:
+        if self.client is None:
+            raise StoreUnavailable("this pusher has no store connection")
+        return self.client
 
     def waiting(self) -> int:
         """Actions not yet known to be at the store."""
@@ -232,20 +238,21 @@ class OutboxPusher:
     async def _check(self, action: OutboxAction, declared: ActionType[Any], payload: Any) -> Verdict:
         with self.cache.sessions() as session:
             known = declared.known(session, action)
-        return await declared.check(self.client, action, payload, known, self.clock())
+        return await declared.check(self._store(), action, payload, known, self.clock())
 
     async def _send(self, action: OutboxAction, declared: ActionType[Any], payload: Any) -> str:
         assert action.id is not None
-        payload = await declared.prepare(self.client, payload)
+        client = self._store()
+        payload = await declared.prepare(client, payload)
         if payload is None:
             return self._finish(action.id, {"verified": "nothing left to send: the store has it"})
         request = declared.request(payload)
-        data = await self.client.execute(request.document, request.variables)
+        data = await client.execute(request.document, request.variables)
         result = data.get(request.field) or {}
         errors = result.get(declared.user_errors) or []
         if errors and not declared.duplicate_of_applied(errors):
             return self._fail(action.id, "; ".join(error.get("message", "") for error in errors))
-        verdict = await declared.delivered(self.client, action, payload, result, self.sleep, self.clock())
+        verdict = await declared.delivered(client, action, payload, result, self.sleep, self.clock())
         return self._settle(action.id, verdict)
 
     def _settle(self, action_id: int, verdict: Verdict) -> str:

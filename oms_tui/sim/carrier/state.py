@@ -80,6 +80,9 @@ class CarrierSim:
         self.files: dict[str, tuple[str, dict[str, Any]]] = {}  # file name -> (kind, object)
         self.ledger: list[dict[str, Any]] = []
         self.requests: Counter[str] = Counter()
+        self.latency: dict[str, float] = {}  # seconds each operation takes to answer (as a carrier's do)
+        # (operation, id of what it answered, seconds from its request to its answer): its own time
+        self.answered: list[tuple[str, str, float]] = []
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_{self._rng.getrandbits(128):032x}"
