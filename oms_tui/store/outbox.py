@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from oms_tui.actions.base import ActionType, Declaration, Outcome, Verdict
+from oms_tui.actions.base import ActionType, Declaration, Outcome, Target, Verdict
 from oms_tui.actions.carrier_action import CarrierActionType
 from oms_tui.actions.registry import declaration
 from oms_tui.cache.database import Cache
@@ -124,7 +124,7 @@ class OutboxPusher:
             return pending_outbox(session)
 
     def _ready(self) -> list[int]:
-        """The first waiting action of each order, unless an earlier one of that order failed."""
+        """The first waiting action of each order (and target), unless an earlier one failed."""
         now = self.clock()
         with self.cache.sessions() as session:
             rows = session.exec(
@@ -132,9 +132,10 @@ class OutboxPusher:
                 .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, OutboxState.FAILED)))
                 .order_by(col(OutboxAction.id))
             ).all()
-        first: dict[str, OutboxAction] = {}
+        # In order per order and target: a label waits for no store action, nor a store action for a label
+        first: dict[tuple[str, str], OutboxAction] = {}
         for action in rows:
-            first.setdefault(action.order_id, action)
+            first.setdefault((action.order_id, _target(action.kind)), action)
         return [
             action.id
             for action in first.values()
@@ -146,9 +147,10 @@ class OutboxPusher:
     async def deliver_now(self, action_id: int) -> str:
         """Deliver one carrier action at once, without the sync lock (a pack station waiting for its
         label does not wait for the pusher's round): when it is still pending and the first waiting
-        action of its order. The carrier buys a shipment once and refunds it once, and the claim below
-        keeps the pushers off it while it is in flight. Returns "done", "failed", "" (not this
-        station's to send now) or why it waits."""
+        carrier action of its order (store actions, which may wait for the store, do not hold it).
+        The carrier buys a shipment once and refunds it once, and the claim below keeps the pushers
+        off it while it is in flight. Returns "done", "failed", "" (not this station's to send now)
+        or why it waits."""
         with self.cache.sessions() as session:
             action = session.get(OutboxAction, action_id)
             if action is None or action.state != OutboxState.PENDING:
@@ -159,13 +161,13 @@ class OutboxPusher:
             except ValueError:
                 return ""
             earlier = session.exec(
-                select(OutboxAction.id).where(
+                select(OutboxAction.kind).where(
                     OutboxAction.order_id == action.order_id,
                     col(OutboxAction.id) < action_id,
                     col(OutboxAction.state).in_((*OUTBOX_WAITING, OutboxState.FAILED)),
                 )
-            ).first()
-        if earlier is not None:
+            ).all()
+        if any(_target(kind) == Target.CARRIER for kind in earlier):
             return ""
         return await self._deliver(action_id, hold=IN_FLIGHT)
 
@@ -370,8 +372,17 @@ def _reread(session: Session, action: OutboxAction) -> None:
     note_for_reread(session, action.order_id, fo_ids, returns=bool(declared and declared.returns))
 
 
-def _declared(action: OutboxAction) -> Declaration[Any] | None:
+def _target(kind: str) -> str:
+    declared = _declared_kind(kind)
+    return declared.target if declared else Target.STORE
+
+
+def _declared_kind(kind: str) -> Declaration[Any] | None:
     try:
-        return declaration(action.kind)
+        return declaration(kind)
     except ValueError:  # a kind this version cannot read: nothing of its own to do in the cache
         return None
+
+
+def _declared(action: OutboxAction) -> Declaration[Any] | None:
+    return _declared_kind(action.kind)

@@ -139,3 +139,18 @@ def test_a_label_of_a_cancelled_order_is_voided_and_its_exception_lasts_until_th
         assert session.get_one(FloorException, problem.id).state == ExceptionState.RESOLVED
     ledger = label_shop.ledger()
     assert ledger["charged"] == ledger["refunded"] == str(label.price) and ledger["net"] == "0.00"
+
+
+def test_a_label_does_not_wait_for_the_orders_store_actions(label_shop: LabelShop) -> None:
+    """The store is out of reach (its actions wait in the outbox): the label is bought all the same."""
+    from oms_tui.floor.actions.store_actions import set_note
+
+    order = label_shop.open_orders(1)[0]
+    with label_shop.cache.sessions() as session:
+        set_note(session, PACKER, order.id, "leave at the back door")
+        session.commit()
+    label = asyncio.run(label_shop.desk(PACKER).buy(order.name, weight_g=300))
+    assert label.bought and len(label_shop.charges()) == 1
+    with label_shop.cache.reads() as session:
+        states = {action.kind: action.state for action in session.exec(select(OutboxAction))}
+    assert states == {"note": OutboxState.PENDING, "label_buy": OutboxState.DONE}
