@@ -175,3 +175,63 @@ def test_the_days_scan_form_for_one_carrier(shop: str, db_url: str, tmp_path: Pa
     assert f"{carrier}, 1 labels" in form.output
     assert tracking in read_back(tmp_path / "form.pdf", tmp_path).pages[0]
     assert oms("labels", "scan-form").exit_code == 1, "nothing left for a form"
+
+
+def test_a_batchs_single_item_orders_get_their_labels_in_pick_order_once(
+    shop: str, db_url: str, tmp_path: Path
+) -> None:
+    from sqlmodel import func
+
+    from oms_tui.cache.models import FulfillmentOrder, FulfillmentOrderLineItem, Order, PickList, PickListLine
+
+    cache = open_cache(db_url)
+    with cache.sessions() as session:
+        units = dict(
+            session.exec(
+                select(FulfillmentOrder.order_id, func.sum(FulfillmentOrderLineItem.remaining_quantity))
+                .join(
+                    FulfillmentOrderLineItem,
+                    FulfillmentOrderLineItem.fulfillment_order_id == FulfillmentOrder.id,
+                )
+                .where(FulfillmentOrder.status == "OPEN")
+                .group_by(FulfillmentOrder.order_id)
+            ).all()
+        )
+        candidates = sorted(order_id for order_id, count in units.items() if count > 1)
+        several, singles = candidates[0], candidates[1:3]
+        for order_id in singles:  # the rest of these two shipped already: one unit left each
+            lines = session.exec(
+                select(FulfillmentOrderLineItem)
+                .join(FulfillmentOrder, FulfillmentOrderLineItem.fulfillment_order_id == FulfillmentOrder.id)
+                .where(FulfillmentOrder.order_id == order_id)
+            ).all()
+            for n, line in enumerate(lines):
+                line.remaining_quantity = 1 if n == 0 else 0
+        batch = PickList(staff_code="P01", station="pack-1", location_id="x")
+        session.add(batch)
+        session.flush()
+        walk = [singles[1], several, singles[0]]  # the walk passes the second order first
+        for sequence, order_id in enumerate(walk):
+            fo = session.exec(select(FulfillmentOrder).where(FulfillmentOrder.order_id == order_id)).first()
+            assert fo is not None
+            session.add(
+                PickListLine(
+                    pick_list_id=batch.id,
+                    sequence=sequence,
+                    fulfillment_order_id=fo.id,
+                    fulfillment_order_line_item_id="x",
+                    needed=1,
+                )
+            )
+        names = [session.get_one(Order, order_id).name for order_id in (singles[1], singles[0])]
+        batch_id = str(batch.id)
+        session.commit()
+    cache.close()
+    first = oms("labels", "batch", batch_id)
+    assert first.exit_code == 0, first.output
+    printed = [line.split()[0] for line in first.stdout.splitlines()]
+    assert printed == names, "the single-item orders, in pick order"
+    assert "2 of 2 labels bought and printed" in first.output
+    again = oms("labels", "batch", batch_id)
+    assert again.exit_code == 0 and len(ledger(shop)["entries"]) == 2, "a rerun buys nothing twice"  # type: ignore[arg-type]
+    assert oms("labels", "batch", "999").output.strip() == "Error: no pick batch 999"
