@@ -4,6 +4,7 @@ one live label per order, a refused purchase, voids after cancel and abandon."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,8 @@ from sqlmodel import select
 
 from oms_tui.cache.enums import ExceptionKind, ExceptionState, LabelState, OutboxState
 from oms_tui.cache.models import FloorException, OutboxAction, ShippingLabel
+from oms_tui.cache.types import utcnow
+from oms_tui.floor.labels.records import bought_since
 from oms_tui.floor.labels.rules import LabelProblem
 from oms_tui.floor.packing.carriers import recognise
 from tests.labels.conftest import PACKER, LabelShop
@@ -32,6 +35,8 @@ def test_the_cheapest_rate_that_keeps_the_promise_is_bought_once(label_shop: Lab
     assert found is not None and found.carrier.name == label.carrier
     [charge] = label_shop.charges()
     assert charge["tracking_code"] == label.tracking_number and Decimal(charge["amount"]) == label.price
+    with label_shop.cache.reads() as session:
+        assert bought_since(session, utcnow() - timedelta(hours=1)) == (1, {"USD": label.price})
     with pytest.raises(LabelProblem, match="already has a live label"):
         asyncio.run(desk.buy(order.name))
     assert len(label_shop.charges()) == 1

@@ -3,6 +3,7 @@ carrier; the shipment id kept before it is bought; purchase and void recorded as
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import update
@@ -247,3 +248,18 @@ def void_unused(session: Session, actor: Actor) -> list[str]:
         void_label(session, actor, label, why)
         done.append(f"{order.name if order else label.order_id}: label {label.state} ({why})")
     return done
+
+
+def bought_since(session: Session, since: datetime) -> tuple[int, dict[str, Decimal]]:
+    """Labels bought since `since` (the board's "today") and what they cost, by currency; refunded
+    ones are left out."""
+    rows = session.exec(
+        select(ShippingLabel.price, ShippingLabel.currency).where(
+            col(ShippingLabel.bought_at) >= since,
+            col(ShippingLabel.state).in_((LabelState.BOUGHT, LabelState.VOIDING)),
+        )
+    ).all()
+    cost: dict[str, Decimal] = {}
+    for price, currency in rows:
+        cost[currency or ""] = cost.get(currency or "", Decimal(0)) + Decimal(price or 0)
+    return len(rows), cost
