@@ -360,11 +360,21 @@ class Runtime:
         )
 
     def check_exceptions(self) -> None:
-        """Run the exception rules over what changed; a failure is logged, the live loop goes on."""
+        """Run the exception rules over what changed, and void the labels that will no longer ship (an
+        order cancelled or held since); a failure is logged, the live loop goes on."""
         try:
             run_pass(self.cache, self.floor.rules, utcnow())
         except SQLAlchemyError as exc:
             log.warning("exception rules failed: %s", exc)
+        from oms_tui.floor.actions.store_actions import Actor
+        from oms_tui.floor.labels.records import void_unused
+
+        try:
+            with self.cache.sessions() as session:
+                void_unused(session, Actor(self.settings.station))
+                session.commit()
+        except (SQLAlchemyError, ValueError) as exc:
+            log.warning("voiding unused labels failed: %s", exc)
 
     def _feed_moved(self) -> bool:
         """Whether the syncing station recorded changes since this station last looked."""

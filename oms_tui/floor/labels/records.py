@@ -177,6 +177,14 @@ def void_label(session: Session, actor: Actor, label: ShippingLabel, why: str) -
     if label.state != LabelState.BOUGHT:
         raise LabelProblem(f"{name} has no live label to void")
     assert label.shipment_id is not None and label.tracking_number is not None
+    moved = session.connection().execute(  # once, whoever else voids it at the same moment
+        update(ShippingLabel)
+        .where(col(ShippingLabel.id) == label.id, col(ShippingLabel.state) == LabelState.BOUGHT)
+        .values(state=LabelState.VOIDING, void_reason=why)
+    )
+    if moved.rowcount != 1:
+        raise LabelProblem(f"{name}'s label is being voided already")
+    session.refresh(label)
     action = record_action(
         session,
         actor,
@@ -188,7 +196,6 @@ def void_label(session: Session, actor: Actor, label: ShippingLabel, why: str) -
         tracking_number=label.tracking_number,
         reason=why,
     )
-    label.state, label.void_reason = LabelState.VOIDING, why
     session.add(unused_label_exception(label, name, why))
     return action
 
@@ -241,11 +248,18 @@ def _not_shipping(session: Session, label: ShippingLabel, order: Order | None) -
 
 
 def void_unused(session: Session, actor: Actor) -> list[str]:
-    """Void every live label that will not ship; what was done, a line each."""
+    """Void every live label that will not ship; what was done, a line each. With nobody signed in
+    (the live loop's sweep), each void is recorded as its label's buyer's, at this station."""
     done = []
     for label, why in unused_labels(session):
         order = session.get(Order, label.order_id)
-        void_label(session, actor, label, why)
+        try:
+            with session.begin_nested():
+                void_label(
+                    session, actor if actor.staff_code else Actor(actor.station, label.staff_code), label, why
+                )
+        except LabelProblem:
+            continue  # voided by another station meanwhile
         done.append(f"{order.name if order else label.order_id}: label {label.state} ({why})")
     return done
 
