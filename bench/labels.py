@@ -1,8 +1,9 @@
 """Label benchmark: the last item scan of a pack to its label sent to the printer, against the
 carrier's own answer time for the same requests.
 
-The floor code the pack station drives (no UI): a synced cache and the simulator on loopback (store
-and EasyPost imitation, whose answers take `--create-ms` and `--buy-ms`, about what EasyPost takes);
+The floor code the pack station drives (no UI): a synced cache and the simulator on loopback in a
+process of its own, as a carrier is (store and EasyPost imitation, whose answers take `--create-ms`
+and `--buy-ms`, about what EasyPost takes);
 for each of `--packs` orders, every unit but the last is scanned untimed, then the clock runs from
 the last unit's scan through the label's quote (shipment and rates), the purchase through the outbox
 (delivered at once), the label file's download, to `lp` (a stand-in that takes the job) returning.
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import stat
 import statistics
@@ -35,11 +37,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
 from pydantic import SecretStr
 from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache, open_cache
-from oms_tui.cache.models import FulfillmentOrder, Order, Staff
+from oms_tui.cache.models import FulfillmentOrder, Order, ShippingLabel, Staff
 from oms_tui.carriers.easypost_carrier import EasyPostCarrier
 from oms_tui.config import Settings
 from oms_tui.floor.actions.store_actions import Actor
@@ -47,8 +50,9 @@ from oms_tui.floor.labels.desk import LabelDesk
 from oms_tui.floor.packing import packing
 from oms_tui.label_service import DEMO_PATH
 from oms_tui.printing.label_output import print_label
+from oms_tui.sim.app import DEFAULT_TOKEN
 from oms_tui.sim.carrier.state import DEMO_API_KEY, CarrierSim
-from oms_tui.sim.server import SimServer, run_in_thread
+from oms_tui.sim.server import SimServer, free_port
 from oms_tui.sim.store import SimStore
 from oms_tui.store.client import StoreClient
 from oms_tui.store.outbox import OutboxPusher
@@ -62,8 +66,8 @@ def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.95 + 0.5) - 1)]
 
 
-async def synced(server: SimServer, cache: Cache) -> list[str]:
-    async with StoreClient(server.url, SecretStr(server.token)) as client:
+async def synced(base: str, cache: Cache) -> list[str]:
+    async with StoreClient(base, SecretStr(DEFAULT_TOKEN)) as client:
         await SyncEngine(client, cache).run_once()
     with cache.sessions() as session:
         session.add(Staff(code="B01", name="Bench Packer", role="packer"))
@@ -104,6 +108,14 @@ async def one_pack(desk: LabelDesk, cache: Cache, settings: Settings, name: str)
     return time.perf_counter() - started
 
 
+def serve(port: int, orders: int, create_s: float, buy_s: float) -> None:
+    """The simulator, in its own process (the carrier is not in the station's process)."""
+    server = SimServer(SimStore(orders=orders, seed=5), port=port, plan="plus")
+    carrier: CarrierSim = server.app.state.carrier
+    carrier.latency = {"shipment.create": create_s, "shipment.buy": buy_s}
+    server._thread.run()
+
+
 async def run(args: argparse.Namespace, work: Path) -> dict[str, float]:
     bin_dir = work / "bin"
     bin_dir.mkdir()
@@ -120,28 +132,39 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, float]:
         print_folder=work / "prints",
         label_printer="Bench-Zebra",
     )
-    store = SimStore(orders=max(160, args.packs * 8), seed=5)
-    with run_in_thread(store, plan="plus") as server:
-        names = (await synced(server, cache))[: args.packs]
-        imitation: CarrierSim = server.app.state.carrier
-        imitation.latency = {"shipment.create": args.create_ms / 1000, "shipment.buy": args.buy_ms / 1000}
-        carrier = EasyPostCarrier(SecretStr(DEMO_API_KEY), server.url + DEMO_PATH)
+    port = free_port()
+    orders = max(160, args.packs * 8)
+    sim = multiprocessing.get_context("spawn").Process(
+        target=serve, args=(port, orders, args.create_ms / 1000, args.buy_ms / 1000), daemon=True
+    )
+    sim.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await until_up(base)
+        names = (await synced(base, cache))[: args.packs]
+        carrier = EasyPostCarrier(SecretStr(DEMO_API_KEY), base + DEMO_PATH)
 
         async def deliver(action_id: int) -> str:
             return await OutboxPusher(None, cache, carrier=carrier).deliver_now(action_id)
 
         desk = LabelDesk(cache, carrier, settings, PACKER, deliver)
-        ours, theirs = [], []
-        for name in names:
-            before = len(imitation.answered)
-            ours.append(await one_pack(desk, cache, settings, name))
-            answered = imitation.answered[before:]
-            theirs.append(
-                sum(seconds for op, _, seconds in answered if op in ("shipment.create", "shipment.buy"))
-            )
+        ours = [await one_pack(desk, cache, settings, name) for name in names]
+        answered = httpx.get(base + "/__answered").json()
+    finally:
+        sim.kill()
+        sim.join()
+    carrier_s: dict[str, float] = {}
+    for row in answered:
+        if row["operation"] in ("shipment.create", "shipment.buy"):
+            carrier_s[row["id"]] = carrier_s.get(row["id"], 0.0) + row["seconds"]
+    with cache.reads() as session:
+        shipments = [
+            session.exec(select(ShippingLabel.shipment_id).where(ShippingLabel.order_id == order_id)).one()
+            for order_id in [session.exec(select(Order.id).where(Order.name == n)).one() for n in names]
+        ]
     cache.close()
     label_ms = [s * 1000 for s in ours]
-    carrier_ms = [s * 1000 for s in theirs]
+    carrier_ms = [carrier_s[shipment or ""] * 1000 for shipment in shipments]
     return {
         "packs": len(ours),
         "label_p50_ms": round(statistics.median(label_ms), 1),
@@ -151,6 +174,16 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, float]:
         "label_ratio": round(p95(label_ms) / p95(carrier_ms), 3),
         "ours_p95_ms": round(p95([a - b for a, b in zip(label_ms, carrier_ms, strict=True)]), 1),
     }
+
+
+async def until_up(base: str) -> None:
+    for _ in range(600):
+        try:
+            httpx.get(base + "/__ledger", timeout=1)
+            return
+        except httpx.HTTPError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the simulator did not start")
 
 
 def main() -> None:

@@ -137,6 +137,11 @@ def carrier_routes(sim: CarrierSim, dropped: Callable[[], Response]) -> list[Bas
     async def ledger(request: Request) -> Response:
         return JSONResponse(sim.ledger_summary())
 
+    async def answered(request: Request) -> Response:
+        """Each answer's own time (a benchmark's baseline: the carrier's part of a wait)."""
+        rows = [{"operation": op, "id": ident, "seconds": seconds} for op, ident, seconds in sim.answered]
+        return JSONResponse(rows)
+
     return [
         *(
             Route(PREFIX + path, endpoint(op, handler), methods=[method])
@@ -144,6 +149,7 @@ def carrier_routes(sim: CarrierSim, dropped: Callable[[], Response]) -> list[Bas
         ),
         Route("/easypost/files/{name}", file, methods=["GET"]),
         Route("/__ledger", ledger, methods=["GET"]),
+        Route("/__answered", answered, methods=["GET"]),
     ]
 
 
