@@ -27,6 +27,8 @@ class ActionKind(enum.StrEnum):
     INVENTORY_SET = "inventory_set"
     INVENTORY_ADJUST = "inventory_adjust"
     INVENTORY_MOVE = "inventory_move"
+    LABEL_BUY = "label_buy"
+    LABEL_VOID = "label_void"
 
 
 class OutboxState(enum.StrEnum):
@@ -67,6 +69,7 @@ class ExceptionKind(enum.StrEnum):
     CUTOFF_AT_RISK = "cutoff_at_risk"  # cannot make today's carrier cut-off at the pick rate
     RULE = "rule"  # raised by a manager's rule in the settings
     RECONCILE_DIFFERENCE = "reconcile_difference"  # the store and the cache differ; not mended
+    LABEL_UNUSED = "label_unused"  # a bought label that will not ship: voided, until the refund is confirmed
 
 
 class MessageState(enum.StrEnum):
@@ -94,6 +97,21 @@ class PackState(enum.StrEnum):
     OPEN = "open"
     CONFIRMED = "confirmed"
     ABANDONED = "abandoned"
+
+
+class LabelState(enum.StrEnum):
+    """A shipping label's way: claimed for an order, rated at the carrier, bought once, maybe voided."""
+
+    CLAIMED = "claimed"  # the order's label slot is taken; no shipment at the carrier yet
+    RATED = "rated"  # the carrier's shipment exists (its id kept) with its rates; nothing paid
+    BUYING = "buying"  # the purchase is in the outbox
+    BOUGHT = "bought"  # paid: tracking number and label
+    VOIDING = "voiding"  # not used: the refund is asked for or submitted
+    VOIDED = "voided"  # the refund is confirmed
+    DROPPED = "dropped"  # never bought (given up before, or the carrier refused the purchase)
+
+
+LIVE_LABEL = (LabelState.CLAIMED, LabelState.RATED, LabelState.BUYING, LabelState.BOUGHT)
 
 
 class ReceivingState(enum.StrEnum):

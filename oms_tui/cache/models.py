@@ -15,6 +15,7 @@ from oms_tui.cache.floor_state import (
 )
 from oms_tui.cache.inbound_mirror import InventoryShipment, InventoryShipmentLine
 from oms_tui.cache.inbound_state import InboundReceipt, InboundReceiptLine
+from oms_tui.cache.label_state import ShippingLabel
 from oms_tui.cache.messages_state import CustomerMessage
 from oms_tui.cache.mirror import (
     Fulfillment,
@@ -88,6 +89,7 @@ __all__ = [
     "ReverseFulfillmentOrderLineItem",
     "Role",
     "RuleFiring",
+    "ShippingLabel",
     "Staff",
     "Station",
     "StockCount",

@@ -36,6 +36,7 @@ class Commands(click.Group):
         "rules": ("oms_tui.cli.rules", "rules"),
         "promises": ("oms_tui.cli.promises", "promises"),
         "reconcile": ("oms_tui.cli.reconcile", "reconcile"),
+        "labels": ("oms_tui.cli.labels", "labels"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

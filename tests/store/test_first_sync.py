@@ -83,7 +83,15 @@ async def test_a_first_sync_fills_the_queue_before_reading_the_history(
     )
     async with client:
         summary = await engine.run_once()
-    assert list(screens) == ["locations", OPEN_WORK, "orders", "fulfillment_orders", "returns", "inventory", "inbound"]
+    assert list(screens) == [
+        "locations",
+        OPEN_WORK,
+        "orders",
+        "fulfillment_orders",
+        "returns",
+        "inventory",
+        "inbound",
+    ]
     assert summary.streams["orders"].created == 300  # open work counts with the streams it belongs to
     # Each page of open work commits its orders, then its fulfillment orders: the queue shows them.
     assert [len(screen) > 0 for screen in screens[OPEN_WORK][:2]] == [False, True]

@@ -46,6 +46,7 @@ KIND_LABELS: dict[str, str] = {
     ExceptionKind.CUTOFF_AT_RISK: "misses cut-off",
     ExceptionKind.RULE: "rule",
     ExceptionKind.RECONCILE_DIFFERENCE: "reconcile: store differs",
+    ExceptionKind.LABEL_UNUSED: "label: refund pending",
 }
 # Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
 DEFAULT_FIXES: dict[str, str] = {
