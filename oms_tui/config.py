@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -130,6 +130,31 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir / 'cache.sqlite3'}"
 
 
+class BoxPreset(BaseModel):
+    """A box the bench packs in, as a `[[boxes]]` table: its outside size in inches (as carriers
+    quote), and the barcode on the shelf that chooses it (`BOX-` and the name unless given)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=24, pattern=r"^[A-Za-z0-9][\w .-]*$")
+    length: float = Field(gt=0, le=120)
+    width: float = Field(gt=0, le=120)
+    height: float = Field(gt=0, le=120)
+    barcode: str | None = Field(default=None, min_length=3, max_length=40)
+
+    @property
+    def code(self) -> str:
+        return self.barcode or f"BOX-{self.name.upper().replace(' ', '-')}"
+
+
+DEFAULT_BOXES = (
+    BoxPreset(name="S", length=9, width=6, height=3),
+    BoxPreset(name="M", length=12, width=10, height=6),
+    BoxPreset(name="L", length=16, width=12, height=8),
+    BoxPreset(name="XL", length=20, width=16, height=12),
+)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OMS_", extra="forbid", allow_inf_nan=False)
 
@@ -204,7 +229,7 @@ class Settings(BaseSettings):
     scale: str = Field(
         default="typed",
         pattern="^(typed|serial|hid)$",
-        description="The pack bench's scale: typed (no scale), serial (NCI protocol) or hid (USB postal scale)",
+        description="The pack bench's scale: typed (none), serial (NCI protocol) or hid (USB postal scale)",
     )
     scale_device: str | None = Field(
         default=None, description="The scale's device: /dev/ttyUSB0 (serial) or /dev/hidraw0 (hid)"
@@ -215,9 +240,25 @@ class Settings(BaseSettings):
         pattern="^[78][NEO][12]$",
         description="A serial scale's data bits, parity and stop bits, e.g. 7E1 or 8N1",
     )
+    boxes: list[BoxPreset] = Field(
+        default_factory=lambda: list(DEFAULT_BOXES),
+        min_length=1,
+        description="The boxes the pack bench offers, as [[boxes]] tables (name, length, width, height "
+        "in inches, barcode)",
+    )
     return_window_days: float = Field(
         default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"
     )
+
+    @field_validator("boxes")
+    @classmethod
+    def _boxes_apart(cls, value: list[BoxPreset]) -> list[BoxPreset]:
+        for attribute in ("name", "code"):
+            seen = [str(getattr(box, attribute)).casefold() for box in value]
+            twice = sorted({name for name in seen if seen.count(name) > 1})
+            if twice:
+                raise ValueError(f"boxes: two boxes have the {attribute} {twice[0]!r}")
+        return value
 
     @field_validator("keys")
     @classmethod

@@ -100,6 +100,7 @@ def samples() -> list[SQLModel]:
             synced_at=T0,
         ),
         m.BinLocation(location_id=LOC_ID, sku="TEE-BLK-M", code="A-03-2"),
+        m.BoxUsed(contents="9f2c" * 16, box="M", used_at=T0),
         m.Return(
             id="gid://shopify/Return/91",
             order_id=ORDER_ID,
