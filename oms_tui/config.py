@@ -131,15 +131,15 @@ def default_database_url() -> str:
 
 
 class BoxPreset(BaseModel):
-    """A box the bench packs in, as a `[[boxes]]` table: its outside size in inches (as carriers
-    quote), and the barcode on the shelf that chooses it (`BOX-` and the name unless given)."""
+    """A box the bench packs in, as a `[[boxes]]` table: its outside size in centimetres, and the
+    barcode on the shelf that chooses it (`BOX-` and the name unless given)."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=24, pattern=r"^[A-Za-z0-9][\w .-]*$")
-    length: float = Field(gt=0, le=120)
-    width: float = Field(gt=0, le=120)
-    height: float = Field(gt=0, le=120)
+    length: float = Field(gt=0, le=300)
+    width: float = Field(gt=0, le=300)
+    height: float = Field(gt=0, le=300)
     barcode: str | None = Field(default=None, min_length=3, max_length=40)
 
     @property
@@ -148,10 +148,10 @@ class BoxPreset(BaseModel):
 
 
 DEFAULT_BOXES = (
-    BoxPreset(name="S", length=9, width=6, height=3),
-    BoxPreset(name="M", length=12, width=10, height=6),
-    BoxPreset(name="L", length=16, width=12, height=8),
-    BoxPreset(name="XL", length=20, width=16, height=12),
+    BoxPreset(name="S", length=23, width=15, height=8),
+    BoxPreset(name="M", length=30, width=25, height=15),
+    BoxPreset(name="L", length=40, width=30, height=20),
+    BoxPreset(name="XL", length=50, width=40, height=30),
 )
 
 
@@ -244,7 +244,7 @@ class Settings(BaseSettings):
         default_factory=lambda: list(DEFAULT_BOXES),
         min_length=1,
         description="The boxes the pack bench offers, as [[boxes]] tables (name, length, width, height "
-        "in inches, barcode)",
+        "in cm, barcode)",
     )
     return_window_days: float = Field(
         default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"

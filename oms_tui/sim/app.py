@@ -21,6 +21,8 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from oms_tui.sim.bulk import BulkOperations
+from oms_tui.sim.carrier.routes import carrier_routes
+from oms_tui.sim.carrier.state import CarrierSim
 from oms_tui.sim.executor import GraphQLService
 from oms_tui.sim.faults import HTML_ERROR, FaultProfile, Faults
 from oms_tui.sim.saved_shop import SavedShopFile, ShopNotSaved
@@ -88,11 +90,13 @@ def create_app(
     live: bool = False,
     live_rate: float = 1.0,
     saved: SavedShopFile | None = None,
+    carrier: CarrierSim | None = None,
 ) -> Starlette:
     """The simulator as an ASGI app. `app.state.faults` holds the fault switches (`outage`,
     `drop_after_mutations`, `deprecated_reason`, `deprecation_notes`), `app.state.service.buckets` the
     token buckets, `app.state.store` the store. `live` runs `live_rate` events/s while served by uvicorn
-    (ASGI lifespan). `saved` keeps the store in its file after every change, before it is answered."""
+    (ASGI lifespan). `saved` keeps the store in its file after every change, before it is answered.
+    `app.state.carrier` is the EasyPost imitation (`carrier`, or a new one) served beside the store."""
 
     def keep() -> None:
         if saved is not None:
@@ -105,6 +109,7 @@ def create_app(
     if fault_box.profile.search_lag_seconds and not store.search_lag:
         store.search_lag = timedelta(seconds=fault_box.profile.search_lag_seconds)
     bulk = BulkOperations(store.now)
+    carrier_box = carrier or CarrierSim(seed=store.seed)
     service = GraphQLService(store, lambda: LeakyBucket(rate, size, bucket_clock), bulk)
     bulk.execute = lambda query: service.run_unmetered(query)
 
@@ -183,10 +188,12 @@ def create_app(
         routes=[
             Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]),
             Route("/bulk/{name}.jsonl", bulk_result, methods=["GET"]),
+            *carrier_routes(carrier_box, DroppedConnection),
         ],
         lifespan=lifespan,
     )
     app.state.store, app.state.service, app.state.faults, app.state.bulk = store, service, fault_box, bulk
+    app.state.carrier = carrier_box
     return app
 
 
