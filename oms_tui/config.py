@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -130,31 +130,6 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir / 'cache.sqlite3'}"
 
 
-class BoxPreset(BaseModel):
-    """A box the bench packs in, as a `[[boxes]]` table: its outside size in centimetres, and the
-    barcode on the shelf that chooses it (`BOX-` and the name unless given)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=24, pattern=r"^[A-Za-z0-9][\w .-]*$")
-    length: float = Field(gt=0, le=300)
-    width: float = Field(gt=0, le=300)
-    height: float = Field(gt=0, le=300)
-    barcode: str | None = Field(default=None, min_length=3, max_length=40)
-
-    @property
-    def code(self) -> str:
-        return self.barcode or f"BOX-{self.name.upper().replace(' ', '-')}"
-
-
-DEFAULT_BOXES = (
-    BoxPreset(name="S", length=23, width=15, height=8),
-    BoxPreset(name="M", length=30, width=25, height=15),
-    BoxPreset(name="L", length=40, width=30, height=20),
-    BoxPreset(name="XL", length=50, width=40, height=30),
-)
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OMS_", extra="forbid", allow_inf_nan=False)
 
@@ -240,24 +215,31 @@ class Settings(BaseSettings):
         pattern="^[78][NEO][12]$",
         description="A serial scale's data bits, parity and stop bits, e.g. 7E1 or 8N1",
     )
-    boxes: list[BoxPreset] = Field(
-        default_factory=lambda: list(DEFAULT_BOXES),
-        min_length=1,
-        description="The boxes the pack bench offers, as [[boxes]] tables (name, length, width, height "
-        "in cm, barcode)",
-    )
     return_window_days: float = Field(
         default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"
+    )
+    boxes: dict[str, list[float]] = Field(
+        default_factory=lambda: {
+            "small": [22.0, 16.0, 10.0],
+            "medium": [30.0, 22.0, 15.0],
+            "large": [40.0, 30.0, 20.0],
+        },
+        description="Box presets: name = [length, width, height] in cm",
+    )
+    label_delivery_days: dict[str, int] = Field(
+        default_factory=dict,
+        description='Most delivery days a shipping method promises, by its title: "UPS Ground" = 5',
+    )
+    label_max_days: int = Field(
+        default=5, ge=1, le=30, description="Most delivery days for a shipping method not listed"
     )
 
     @field_validator("boxes")
     @classmethod
-    def _boxes_apart(cls, value: list[BoxPreset]) -> list[BoxPreset]:
-        for attribute in ("name", "code"):
-            seen = [str(getattr(box, attribute)).casefold() for box in value]
-            twice = sorted({name for name in seen if seen.count(name) > 1})
-            if twice:
-                raise ValueError(f"boxes: two boxes have the {attribute} {twice[0]!r}")
+    def _box_sizes(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        for name, size in value.items():
+            if len(size) != 3 or not all(0 < side <= 300 for side in size):
+                raise ValueError(f"boxes.{name}: give [length, width, height] in cm, each 0-300")
         return value
 
     @field_validator("keys")

@@ -1,20 +1,42 @@
-"""The box a pack goes in: one of the station's presets, chosen by a key or by scanning the barcode
-on its shelf. The box last used for the same items (SKUs and quantities: two tees may not fit where
-one did) is offered first; the others follow in the settings' order."""
+"""The box a pack goes in: one of the station's presets (the `boxes` setting), chosen by a key or by
+scanning the barcode on its shelf (`BOX-` and its name: `BOX-MEDIUM`). The box last used for the same
+items (SKUs and quantities: two tees may not fit where one did) is offered first; the others follow in
+the settings' order."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from oms_tui.cache.models import BoxUsed
-from oms_tui.config import BoxPreset
 from oms_tui.floor.packing.pack_state import Pack
+
+
+@dataclass(frozen=True)
+class BoxPreset:
+    name: str
+    length_cm: float
+    width_cm: float
+    height_cm: float
+
+    @property
+    def code(self) -> str:
+        """The barcode on the box's shelf."""
+        return "BOX-" + "-".join(self.name.upper().split())
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.length_cm:g} x {self.width_cm:g} x {self.height_cm:g} cm)"
+
+
+def presets(boxes: Mapping[str, Sequence[float]]) -> tuple[BoxPreset, ...]:
+    """The settings' boxes (name = [length, width, height] in cm), in their order."""
+    return tuple(BoxPreset(name, *size[:3]) for name, size in boxes.items())
 
 
 def contents(pack: Pack) -> str:
