@@ -38,7 +38,7 @@ def scale_for(kind: str, device: str | None, baud: int = 9600, frame: str = "7E1
 
 
 def watch(
-    scale: Scale, publish: Callable[[Reading], None], stop: threading.Event, retry: float = RETRY_S
+    scale: Scale, publish: Callable[[Reading], object], stop: threading.Event, retry: float = RETRY_S
 ) -> None:
     """Read `scale` until `stop` is set, publishing each reading that differs from the one before."""
     last: Reading | None = None
