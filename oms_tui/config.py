@@ -218,29 +218,42 @@ class Settings(BaseSettings):
     return_window_days: float = Field(
         default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"
     )
+    # Shipping labels (oms_tui.carriers, oms_tui.floor.labels)
+    label_api_key: SecretStr | None = Field(
+        default=None,
+        description="EasyPost API key (secret; or label_api_key_file); unset in the demo: the simulator's",
+    )
+    label_api_key_file: Path | None = Field(
+        default=None, description="A file holding the EasyPost API key, readable by its owner only"
+    )
+    label_api_base: str = Field(
+        default="https://api.easypost.com/v2", description="EasyPost API address (the demo sets its own)"
+    )
+    label_format: str = Field(
+        default="PDF", pattern="^(PDF|ZPL)$", description="Label format: PDF (4x6) or ZPL (thermal printer)"
+    )
+    label_printer: str | None = Field(
+        default=None, description="CUPS printer for labels (ZPL goes raw); unset: print_folder"
+    )
+    ship_from: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description='Return address per location name: [ship_from."Main Warehouse"] name, street1, '
+        "city, state, zip, country, phone",
+    )
     boxes: dict[str, list[float]] = Field(
-        default_factory=lambda: {
-            "small": [22.0, 16.0, 10.0],
-            "medium": [30.0, 22.0, 15.0],
-            "large": [40.0, 30.0, 20.0],
-        },
+        default_factory=lambda: {"small": [22.0, 16, 10], "medium": [30.0, 22, 15], "large": [40.0, 30, 20]},
         description="Box presets: name = [length, width, height] in cm",
     )
     label_delivery_days: dict[str, int] = Field(
         default_factory=dict,
         description='Most delivery days a shipping method promises, by its title: "UPS Ground" = 5',
     )
+    label_default_weight_g: float = Field(
+        default=500, gt=0, le=70_000, description="Parcel weight (g) when none is weighed or given"
+    )
     label_max_days: int = Field(
         default=5, ge=1, le=30, description="Most delivery days for a shipping method not listed"
     )
-
-    @field_validator("boxes")
-    @classmethod
-    def _box_sizes(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
-        for name, size in value.items():
-            if len(size) != 3 or not all(0 < side <= 300 for side in size):
-                raise ValueError(f"boxes.{name}: give [length, width, height] in cm, each 0-300")
-        return value
 
     @field_validator("keys")
     @classmethod
@@ -250,6 +263,14 @@ class Settings(BaseSettings):
                 raise ValueError(f"keys: {binding!r} is not a binding id like queue.claim")
             if not KEY_LIST.match(keys):
                 raise ValueError(f'keys.{binding}: {keys!r} is not a key list like "ctrl+k" or "c,ctrl+k"')
+        return value
+
+    @field_validator("boxes")
+    @classmethod
+    def _box_sizes(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        for name, size in value.items():
+            if len(size) != 3 or not all(0 < side <= 300 for side in size):
+                raise ValueError(f"boxes.{name}: give [length, width, height] in cm, each 0-300")
         return value
 
     @field_validator("shop_url")
@@ -295,6 +316,7 @@ class Settings(BaseSettings):
         """The effective settings, safe to print: token and database password masked."""
         shown = self.model_dump(mode="json")
         shown["shopify_token"] = "**********" if self.shopify_token else None
+        shown["label_api_key"] = "**********" if self.label_api_key else None
         shown["database_url"] = hide_password(
             make_url(self.database_url).render_as_string(hide_password=True)
         )

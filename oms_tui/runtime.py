@@ -39,6 +39,9 @@ from oms_tui.store.sync_lock import SyncBusy
 if TYPE_CHECKING:
     import httpx
 
+    from oms_tui.carriers.base import Carrier
+    from oms_tui.floor.actions.store_actions import Actor
+    from oms_tui.floor.labels.desk import LabelDesk
     from oms_tui.sim.store import SimStore
     from oms_tui.store.client import StoreClient
     from oms_tui.store.outbox import OutboxPusher
@@ -71,6 +74,23 @@ def demo_shelves(store: SimStore) -> list[BinLocation]:
         code = f"{chr(ord('A') + product // 4)}-{product % 4 * 6 + colour + 1}-{size + 1}"
         shelves += [BinLocation(location_id=where, sku=variant.sku, code=code) for where in store.locations]
     return shelves
+
+
+def demo_ship_from(store: SimStore) -> dict[str, dict[str, str]]:
+    """The demo shop's locations' addresses, as `ship_from` settings (by location name)."""
+    found = {
+        location.name: {
+            "name": location.name,
+            "street1": location.address.address1 or "",
+            "city": location.address.city or "",
+            "state": location.address.province_code or "",
+            "zip": location.address.zip or "",
+            "country": location.address.country_code or "US",
+            "phone": location.address.phone or "",
+        }
+        for location in store.locations.values()
+    }
+    return found | {"default": next(iter(found.values()))} if found else {}
 
 
 def demo_shop_path(database_url: str) -> Path | None:
@@ -166,6 +186,8 @@ class Runtime:
             if session.exec(select(BinLocation).limit(1)).first() is None:
                 session.add_all(demo_shelves(store))
             session.commit()
+        if not settings.ship_from:  # the demo shop's warehouses send its labels
+            settings = settings.model_copy(update={"ship_from": demo_ship_from(store)})
         # The Plus plan's bucket, so the demo's first sync takes seconds rather than minutes.
         server = run_in_thread(store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE, saved=saved)
         runtime = cls(settings, cache, server.url, SecretStr(server.token), demo_store=store)
@@ -185,6 +207,34 @@ class Runtime:
             api_version=self.settings.api_version,
             transport=transport or self.transport,
         )
+
+    @cached_property
+    def label_carrier(self) -> Carrier:
+        """The label service (raises `label_service.NoLabelService` when there is none)."""
+        from oms_tui.label_service import label_carrier
+
+        return label_carrier(self.settings, self.shop_url if self.demo_store is not None else None)
+
+    def label_desk(self, actor: Actor) -> LabelDesk:
+        """The label workflow for `actor`, its purchases and voids delivered at once by this station."""
+        from oms_tui.floor.labels.desk import LabelDesk
+        from oms_tui.store.outbox import OutboxPusher
+
+        carrier = self.label_carrier
+
+        async def deliver(action_id: int) -> str:
+            async with self.client() as client:
+                return await OutboxPusher(client, self.cache, carrier=carrier).deliver_now(action_id)
+
+        return LabelDesk(self.cache, carrier, self.settings, actor, deliver)
+
+    def _carrier_if_any(self) -> Carrier | None:
+        from oms_tui.label_service import NoLabelService
+
+        try:
+            return self.label_carrier
+        except NoLabelService:
+            return None  # label actions wait in the outbox for a station that has one
 
     def sync_now(self) -> None:
         """Cut the live loop's wait short (from any thread): the next pass starts at once, or right
@@ -222,7 +272,7 @@ class Runtime:
             token = self.token
             async with self.client(self._watched(report)) as client:
                 engine = SyncEngine(client, self.cache, on_progress=progress)
-                pusher = OutboxPusher(client, self.cache)
+                pusher = OutboxPusher(client, self.cache, carrier=self._carrier_if_any())
                 while token == self.token:
                     refused = False
                     try:

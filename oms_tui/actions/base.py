@@ -1,9 +1,11 @@
 """What every kind of floor action declares, and the shapes the declarations share.
 
-A kind is one `ActionType` in a module of its own: its payload (a typed model, validated when the action
-is recorded and when it is read back from the outbox), the permission it needs, how it reads on the order
-timeline, the request it sends, the evidence check that decides an unknown outcome, and the access
-scopes it needs. The outbox, the CLI, the order screen and the checks read these declarations.
+A kind is one `Declaration` in a module of its own: its payload (a typed model, validated when the
+action is recorded and when it is read back from the outbox), the permission it needs, how it reads on
+the order timeline, where it goes (`target`), what it sends there and the evidence check that decides an
+unknown outcome. Store kinds are `ActionType`s (a GraphQL request, its access scopes); carrier kinds are
+`carrier_action.CarrierActionType`s (a call of the carrier interface). The outbox, the CLI, the order
+screen and the checks read these declarations.
 """
 
 from __future__ import annotations
@@ -75,14 +77,21 @@ class Known:
 Wait = Callable[[float], Awaitable[None]]
 
 
-class ActionType(ABC, Generic[P]):
+class Target(enum.StrEnum):
+    """Where a kind's actions go."""
+
+    STORE = "store"  # Shopify's Admin API, through the store client
+    CARRIER = "carrier"  # the label service, through `oms_tui.carriers`
+
+
+class Declaration(ABC, Generic[P]):
+    """What every kind declares, whatever it targets."""
+
     kind: ClassVar[ActionKind]
+    target: ClassVar[Target]
     payload_model: type[P]
     permission: ClassVar[Permission]
-    label: ClassVar[str]  # what the store got, on the timeline: "store confirmed the {label}"
-    scopes: ClassVar[tuple[str, ...]]  # access scopes its request and its check need
-    user_errors: ClassVar[str] = "userErrors"  # where the mutation's answer says what it refused
-    returns: ClassVar[bool] = False  # its order's returns are read again once it is answered
+    label: ClassVar[str]  # what the target got, on the timeline: "store confirmed the {label}"
 
     def read(self, data: Mapping[str, Any]) -> P:
         """The payload as recorded (raises pydantic's ValidationError when it is not one of ours)."""
@@ -95,6 +104,22 @@ class ActionType(ABC, Generic[P]):
     @abstractmethod
     def timeline(self, payload: P, locations: Mapping[str, str]) -> str:
         """What was done, in words, for the order timeline (`locations`: id -> name)."""
+
+    def settled(self, session: Session, action: OutboxAction) -> None:
+        """The cache's side once the action is known to be delivered (`action.result` holds what is
+        kept of the answer); in the outbox's transaction."""
+
+    def rejected(self, session: Session, action: OutboxAction, message: str) -> None:
+        """The cache's side once the target refused the action for good; in the outbox's transaction."""
+
+
+class ActionType(Declaration[P]):
+    """A kind that the store gets as a GraphQL mutation."""
+
+    target = Target.STORE
+    scopes: ClassVar[tuple[str, ...]]  # access scopes its request and its check need
+    user_errors: ClassVar[str] = "userErrors"  # where the mutation's answer says what it refused
+    returns: ClassVar[bool] = False  # its order's returns are read again once it is answered
 
     @abstractmethod
     def request(self, payload: P) -> Request: ...

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from oms_tui.actions.base import ActionType, Payload
+from oms_tui.actions.base import Declaration, Payload
 from oms_tui.actions.cancel import CANCEL
 from oms_tui.actions.fulfill import FULFILL
 from oms_tui.actions.hold import HOLD
+from oms_tui.actions.label_buy import LABEL_BUY
+from oms_tui.actions.label_void import LABEL_VOID
 from oms_tui.actions.move import MOVE
 from oms_tui.actions.note import NOTE
 from oms_tui.actions.release_hold import RELEASE_HOLD
@@ -17,17 +19,18 @@ from oms_tui.actions.return_dispose import RETURN_DISPOSE
 from oms_tui.actions.tags import TAGS
 from oms_tui.cache.enums import ActionKind
 
-KINDS: dict[ActionKind, ActionType[Any]] = {
+KINDS: dict[ActionKind, Declaration[Any]] = {
     declared.kind: declared
     for declared in (FULFILL, HOLD, RELEASE_HOLD, MOVE, CANCEL, NOTE, TAGS, RETURN_DISPOSE, RETURN_CLOSE)
 }
+KINDS.update({declared.kind: declared for declared in (LABEL_BUY, LABEL_VOID)})  # carrier kinds
 
 
-def declaration(kind: str) -> ActionType[Any]:
+def declaration(kind: str) -> Declaration[Any]:
     """The declaration of a kind (raises ValueError for a kind no module declares)."""
     return KINDS[ActionKind(kind)]
 
 
-def declared_for(payload: Payload) -> ActionType[Any]:
+def declared_for(payload: Payload) -> Declaration[Any]:
     """The declaration whose payload this is."""
     return next(declared for declared in KINDS.values() if isinstance(payload, declared.payload_model))

@@ -22,6 +22,8 @@ class ActionKind(enum.StrEnum):
     TAGS = "tags"
     RETURN_DISPOSE = "return_dispose"
     RETURN_CLOSE = "return_close"
+    LABEL_BUY = "label_buy"
+    LABEL_VOID = "label_void"
 
 
 class OutboxState(enum.StrEnum):
@@ -58,6 +60,7 @@ class ExceptionKind(enum.StrEnum):
     RETURN_MISSING = "return_missing"
     RETURN_UNEXPECTED = "return_unexpected"
     RETURN_LATE = "return_late"
+    LABEL_UNUSED = "label_unused"  # a bought label that will not ship: voided, until the refund is confirmed
 
 
 class ExceptionState(enum.StrEnum):
@@ -76,6 +79,21 @@ class PackState(enum.StrEnum):
     OPEN = "open"
     CONFIRMED = "confirmed"
     ABANDONED = "abandoned"
+
+
+class LabelState(enum.StrEnum):
+    """A shipping label's way: claimed for an order, rated at the carrier, bought once, maybe voided."""
+
+    CLAIMED = "claimed"  # the order's label slot is taken; no shipment at the carrier yet
+    RATED = "rated"  # the carrier's shipment exists (its id kept) with its rates; nothing paid
+    BUYING = "buying"  # the purchase is in the outbox
+    BOUGHT = "bought"  # paid: tracking number and label
+    VOIDING = "voiding"  # not used: the refund is asked for or submitted
+    VOIDED = "voided"  # the refund is confirmed
+    DROPPED = "dropped"  # never bought (given up before, or the carrier refused the purchase)
+
+
+LIVE_LABEL = (LabelState.CLAIMED, LabelState.RATED, LabelState.BUYING, LabelState.BOUGHT)
 
 
 class ReceivingState(enum.StrEnum):

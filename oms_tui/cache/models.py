@@ -14,6 +14,7 @@ from oms_tui.cache.floor_state import (
     Staff,
     Station,
 )
+from oms_tui.cache.label_state import ShippingLabel
 from oms_tui.cache.mirror import (
     Fulfillment,
     FulfillmentHold,
@@ -74,6 +75,7 @@ __all__ = [
     "ReverseFulfillmentOrder",
     "ReverseFulfillmentOrderLineItem",
     "Role",
+    "ShippingLabel",
     "Staff",
     "Station",
     "SyncState",

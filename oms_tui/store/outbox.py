@@ -5,7 +5,8 @@ An action is marked `sending` (and its attempt counted) before it goes out. Any 
 outcome: the pusher runs its kind's evidence check and only sends again if the action is not there.
 The store's `userErrors` end the action as `failed` with an exception for a person to resolve; while
 the store is unreachable actions wait, with backoff. What each kind sends and checks is its declaration
-(`oms_tui.actions`).
+(`oms_tui.actions`); a declaration's `target` says where it goes: the store (GraphQL through the store
+client) or the carrier service (labels, through the `Carrier` given to the pusher), with the same rule.
 """
 
 from __future__ import annotations
@@ -21,13 +22,22 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from oms_tui.actions.base import ActionType, Outcome, Verdict
+from oms_tui.actions.base import ActionType, Declaration, Outcome, Verdict
+from oms_tui.actions.carrier_action import CarrierActionType
 from oms_tui.actions.registry import declaration
 from oms_tui.cache.database import Cache
 from oms_tui.cache.enums import OUTBOX_WAITING, ExceptionKind, ExceptionState, OutboxState
 from oms_tui.cache.models import FloorException, OutboxAction
 from oms_tui.cache.sync_state import pending_outbox
 from oms_tui.cache.types import utcnow
+from oms_tui.carriers.base import (
+    Carrier,
+    CarrierAuthError,
+    CarrierBusy,
+    CarrierError,
+    CarrierRejected,
+    CarrierUnreachable,
+)
 from oms_tui.store.client import Client
 from oms_tui.store.errors import (
     AmbiguousResult,
@@ -40,6 +50,9 @@ from oms_tui.store.reread import note_for_reread, read_held_back
 from oms_tui.store.sync_lock import Lease, sync_lock
 
 MAX_BACKOFF = timedelta(minutes=5)
+# How long an action a station delivers itself (`deliver_now`) is left alone by the pushers: longer than
+# any carrier call takes, so nobody checks it while its answer is still on the way.
+IN_FLIGHT = timedelta(minutes=2)
 
 
 @dataclass
@@ -59,9 +72,12 @@ class OutboxPusher:
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         report: Callable[[str], None] = lambda _: None,
+        carrier: Carrier | None = None,
     ) -> None:
-        """`report`: told what is being sent or checked now (a person waiting wants to know)."""
+        """`report`: told what is being sent or checked now (a person waiting wants to know);
+        `carrier`: where carrier kinds go (None: they wait, at a station with no label service)."""
         self.client, self.cache, self.clock, self.sleep, self.report = client, cache, clock, sleep, report
+        self.carrier = carrier
 
     async def push_ready(self) -> PushSummary:
         """Deliver every action that is due now; stops early while the store is unreachable.
@@ -121,8 +137,34 @@ class OutboxPusher:
             and (action.next_attempt_at is None or action.next_attempt_at <= now)
         ]
 
-    async def _deliver(self, action_id: int) -> str:
-        claimed = self._claim(action_id)
+    async def deliver_now(self, action_id: int) -> str:
+        """Deliver one carrier action at once, without the sync lock (a pack station waiting for its
+        label does not wait for the pusher's round): when it is still pending and the first waiting
+        action of its order. The carrier buys a shipment once and refunds it once, and the claim below
+        keeps the pushers off it while it is in flight. Returns "done", "failed", "" (not this
+        station's to send now) or why it waits."""
+        with self.cache.sessions() as session:
+            action = session.get(OutboxAction, action_id)
+            if action is None or action.state != OutboxState.PENDING:
+                return ""
+            try:
+                if not isinstance(declaration(action.kind), CarrierActionType):
+                    return ""
+            except ValueError:
+                return ""
+            earlier = session.exec(
+                select(OutboxAction.id).where(
+                    OutboxAction.order_id == action.order_id,
+                    col(OutboxAction.id) < action_id,
+                    col(OutboxAction.state).in_((*OUTBOX_WAITING, OutboxState.FAILED)),
+                )
+            ).first()
+        if earlier is not None:
+            return ""
+        return await self._deliver(action_id, hold=IN_FLIGHT)
+
+    async def _deliver(self, action_id: int, hold: timedelta | None = None) -> str:
+        claimed = self._claim(action_id, hold)
         if claimed is None:
             return ""  # taken by another pusher meanwhile
         action, uncertain = claimed
@@ -132,6 +174,9 @@ class OutboxPusher:
         except (ValueError, ValidationError) as exc:  # not an action this version can send
             return self._fail(action_id, f"the recorded action cannot be read: {str(exc).splitlines()[0]}")
         what = f"the {declared.label} of action {action_id} (order {action.order_id.rsplit('/', 1)[-1]})"
+        if isinstance(declared, CarrierActionType):
+            return await self._deliver_to_carrier(action, declared, payload, uncertain, what)
+        assert isinstance(declared, ActionType)
         try:
             if uncertain:
                 self.report(f"checking whether the store has {what}")
@@ -155,6 +200,34 @@ class OutboxPusher:
         except StoreUnavailable as exc:
             self._retry_later(action_id, str(exc), ambiguous=uncertain)
             raise
+
+    async def _deliver_to_carrier(
+        self, action: OutboxAction, declared: CarrierActionType[Any], payload: Any, uncertain: bool, what: str
+    ) -> str:
+        assert action.id is not None
+        if self.carrier is None:
+            why = "no label service at this station: it waits for one that has"
+            return self._retry_later(action.id, why, ambiguous=uncertain)
+        carrier = self.carrier
+        try:
+            if uncertain:
+                self.report(f"checking whether the carrier has {what}")
+                verdict = await asyncio.to_thread(declared.look, carrier, payload)
+                if verdict.outcome != Outcome.ABSENT:
+                    return self._settle(action.id, verdict)
+            self.report(f"sending {what}")
+            try:
+                result = await asyncio.to_thread(declared.send, carrier, payload)
+            except CarrierRejected as exc:
+                if not declared.duplicate_of_applied(exc.code):
+                    return self._fail(action.id, str(exc))
+                # an earlier attempt got through: what the carrier did is read back, never assumed
+                return self._settle(action.id, await asyncio.to_thread(declared.look, carrier, payload))
+            return self._finish(action.id, result)
+        except (CarrierBusy, CarrierAuthError) as exc:  # refused before anything was done
+            return self._retry_later(action.id, str(exc), ambiguous=uncertain)
+        except (CarrierUnreachable, CarrierError) as exc:  # maybe done: checked before any resend
+            return self._retry_later(action.id, str(exc), ambiguous=True)
 
     async def _check(self, action: OutboxAction, declared: ActionType[Any], payload: Any) -> Verdict:
         with self.cache.sessions() as session:
@@ -182,8 +255,9 @@ class OutboxPusher:
             return self._fail(action_id, verdict.detail)
         return self._retry_later(action_id, verdict.detail, ambiguous=True, result=verdict.result)
 
-    def _claim(self, action_id: int) -> tuple[OutboxAction, bool] | None:
-        """Mark the action `sending`, one attempt more, unless another pusher changed it meanwhile.
+    def _claim(self, action_id: int, hold: timedelta | None = None) -> tuple[OutboxAction, bool] | None:
+        """Mark the action `sending`, one attempt more, unless another pusher changed it meanwhile
+        (`hold`: and keep the pushers off it that long).
 
         Returns it with whether an earlier attempt's outcome is unknown (it was `sending` already).
         """
@@ -201,6 +275,7 @@ class OutboxPusher:
                     attempts=seen.attempts + 1,
                     updated_at=now,
                     first_sent_at=seen.first_sent_at or now,
+                    next_attempt_at=now + hold if hold else seen.next_attempt_at,
                 )
             )
             session.commit()
@@ -215,6 +290,8 @@ class OutboxPusher:
             action.state, action.result, action.last_error = OutboxState.DONE, result, None
             action.updated_at = self.clock()
             _reread(session, action)  # search lags behind writes: read by id
+            if declared := _declared(action):
+                declared.settled(session, action)
             for problem in session.exec(  # delivered after all (a retry): its rejection is over
                 select(FloorException)
                 .where(FloorException.subject == f"outbox:{action_id}")
@@ -233,7 +310,11 @@ class OutboxPusher:
             action = session.get_one(OutboxAction, action_id)
             action.state, action.last_error, action.updated_at = OutboxState.FAILED, message, self.clock()
             _reread(session, action)  # the store's copy is the true one again
-            subject, text = f"outbox:{action.id}", f"{action.kind} was rejected by the store: {message}"
+            declared = _declared(action)
+            if declared:
+                declared.rejected(session, action, message)
+            who = declared.target if declared else "store"
+            subject, text = f"outbox:{action.id}", f"{action.kind} was rejected by the {who}: {message}"
             # One exception per action: when a retry is rejected again, the unresolved one is refreshed.
             problem = session.exec(
                 select(FloorException)
@@ -271,10 +352,19 @@ class OutboxPusher:
 
 
 def _reread(session: Session, action: OutboxAction) -> None:
-    """Note the objects the action changed, to be read again by id."""
+    """Note the store objects the action changed, to be read again by id."""
     try:
         declared = declaration(action.kind)
+        if not isinstance(declared, ActionType):
+            return
         fo_ids = declared.fulfillment_orders(declared.read(action.payload))
     except (ValueError, ValidationError):
         declared, fo_ids = None, []
     note_for_reread(session, action.order_id, fo_ids, returns=bool(declared and declared.returns))
+
+
+def _declared(action: OutboxAction) -> Declaration[Any] | None:
+    try:
+        return declaration(action.kind)
+    except ValueError:  # a kind this version cannot read: nothing of its own to do in the cache
+        return None

@@ -8,7 +8,8 @@ import pytest
 from graphql import GraphQLSchema, OperationDefinitionNode, parse, validate
 from pydantic import ValidationError
 
-from oms_tui.actions.base import ActionType, Payload
+from oms_tui.actions.base import ActionType, Payload, Target
+from oms_tui.actions.carrier_action import CarrierActionType
 from oms_tui.actions.permissions import Permission
 from oms_tui.actions.registry import KINDS, declaration
 from oms_tui.cache.enums import ActionKind
@@ -56,6 +57,13 @@ SAMPLES: dict[ActionKind, dict[str, Any]] = {
         ],
     },
     ActionKind.RETURN_CLOSE: {"returnId": RETURN},
+    ActionKind.LABEL_BUY: {"labelId": 7, "shipmentId": "shp_1", "rateId": "rate_1", "rate": "USPS Priority"},
+    ActionKind.LABEL_VOID: {
+        "labelId": 7,
+        "shipmentId": "shp_1",
+        "trackingNumber": "9400100000000000000000",
+        "reason": "order cancelled",
+    },
 }
 KNOWN_SCOPES = {documents.load(name).scope for name in documents.names()}
 
@@ -65,9 +73,24 @@ def test_every_kind_is_declared_once_with_a_sample() -> None:
     assert len({type(declared) for declared in KINDS.values()}) == len(ActionKind)
 
 
-@pytest.mark.parametrize("kind", list(ActionKind))
+STORE_KINDS = [kind for kind in ActionKind if declaration(kind).target == Target.STORE]
+CARRIER_KINDS = [kind for kind in ActionKind if declaration(kind).target == Target.CARRIER]
+
+
+@pytest.mark.parametrize("kind", CARRIER_KINDS)
+def test_a_carrier_kind_declares_every_part(kind: ActionKind) -> None:
+    declared = declaration(kind)
+    assert isinstance(declared, CarrierActionType)
+    assert declared.kind == kind and isinstance(declared.permission, Permission) and declared.label.strip()
+    payload = declared.read(SAMPLES[kind])
+    assert declared.read(payload.as_json()) == payload
+    assert declared.timeline(payload, {}).strip()
+
+
+@pytest.mark.parametrize("kind", STORE_KINDS)
 def test_a_kind_declares_every_part(kind: ActionKind, full_schema: GraphQLSchema) -> None:
-    declared: ActionType[Any] = declaration(kind)
+    declared = declaration(kind)
+    assert isinstance(declared, ActionType)
     assert declared.kind == kind
     assert issubclass(declared.payload_model, Payload)
     assert isinstance(declared.permission, Permission)

@@ -370,6 +370,14 @@ def _payload(model: type[P], **fields: object) -> P:
         ) from None
 
 
+def record_action(
+    session: Session, actor: Actor, order_id: str, subject: str, model: type[P], **fields: object
+) -> OutboxAction:
+    """Record an action of a kind declared elsewhere (the label workflow's): its payload validated,
+    its permission checked and its audit event written, like every action here."""
+    return _queue(session, actor, order_id, subject, _payload(model, **fields))
+
+
 def _queue(session: Session, actor: Actor, order_id: str, subject: str, payload: Payload) -> OutboxAction:
     """Record the action for the store, once the actor may do it (or a manager approved it)."""
     declared = declared_for(payload)

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from oms_tui.cache.enums import ExceptionKind, PackState
+from oms_tui.cache.enums import ExceptionKind, LabelState, PackState
 from oms_tui.cache.models import (
     FloorException,
     FulfillmentOrder,
@@ -39,6 +39,8 @@ from oms_tui.cache.models import (
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.actions.audit import record_by
 from oms_tui.floor.actions.store_actions import ActionRefused, Actor, Tracking, ship
+from oms_tui.floor.labels.records import live_label, void_label
+from oms_tui.floor.labels.rules import LabelProblem
 from oms_tui.floor.orders.lookup import NotFound, find_order
 from oms_tui.floor.packing import carriers
 from oms_tui.floor.packing.pack_guards import (
@@ -327,6 +329,7 @@ def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str) -> Pac
     returns = [str(item) for item in put_back]
     record_by(session, actor, action="pack.abandon", subject=pack.order_id, why=why, put_back=returns)
     release_pack(session, actor, ids)
+    _void_label(session, actor, pack.order_id, f"pack abandoned: {why}")
     if put_back:
         session.add(
             FloorException(
@@ -340,6 +343,19 @@ def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str) -> Pac
             )
         )
     return read_pack(session, ids, put_back=put_back)
+
+
+def _void_label(session: Session, actor: Actor, order_id: str, why: str) -> None:
+    """The order's label will not go on this parcel: refunded (or dropped, when unpaid). One whose
+    purchase is in flight, or that this person may not void, is left to `labels.records.void_unused`."""
+    label = live_label(session, order_id)
+    if label is None or label.state == LabelState.BUYING:
+        return
+    try:
+        with session.begin_nested():
+            void_label(session, actor, label, why)
+    except (ActionRefused, LabelProblem):
+        pass
 
 
 def check(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:

@@ -1,7 +1,7 @@
 """boxes used: the box the bench last packed each set of items in
 
 Revision ID: 0015_packlabels
-Revises: 0014
+Revises: 0015_labels
 Create Date: 2026-12-04 23:50:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import oms_tui.cache.types
 
 revision: str = "0015_packlabels"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015_labels"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
