@@ -27,6 +27,7 @@ from oms_tui.screens.text_modal import TextModal
 from oms_tui.widgets.blocking_error import BlockingError
 
 if TYPE_CHECKING:
+    from oms_tui.cache.database import Cache
     from oms_tui.config import Settings
 
 
@@ -44,6 +45,7 @@ class Weighed(Message):
 class ParcelScreen(LeanScreen[None]):
     """The parcel's part of the pack screen, which `PackScreen` builds on."""
 
+    cache: Cache
     settings: Settings
     clock: Callable[[], datetime]
     pack: Pack | None
@@ -81,7 +83,9 @@ class ParcelScreen(LeanScreen[None]):
         self.reading = message.reading
         if self.parcel is not None:
             self.parcel = self.parcel.weighed(message.reading)
-        self.show_shipping()
+            self.parcel_changed()
+        else:
+            self.show_shipping()
 
     # --- typed weight, box ------------------------------------------------------------------------
 

@@ -31,7 +31,8 @@ from oms_tui.floor.queues import claims
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.messages import LiveUpdated, Scanned
-from oms_tui.screens.pack_parcel import Offered, ParcelScreen
+from oms_tui.screens.pack_label import LabelScreen
+from oms_tui.screens.pack_parcel import Offered
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.screens.step_queue import StepQueue
 from oms_tui.screens.text_modal import TextModal
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 Step = Callable[[Session], Pack]  # one packing step in the step's own transaction
 
 
-class PackScreen(ParcelScreen):
+class PackScreen(LabelScreen):
     AUTO_FOCUS = "#lines"
     BINDINGS = [
         Binding("f10", "ship", "Ship", priority=True, id="pack.ship"),
@@ -57,6 +58,15 @@ class PackScreen(ParcelScreen):
         Binding("t", "type", "Type a code", id="pack.type"),
         Binding("w", "weight", "Weight", tooltip="type the parcel's weight", id="pack.weight"),
         Binding("b", "box", "Box", tooltip="choose the box (or scan its shelf barcode)", id="pack.box"),
+        Binding("l", "label", "Label", tooltip="buy the label and print it; again: reprint", id="pack.label"),
+        Binding("r", "rate", "Rate", tooltip="choose another rate", id="pack.rate"),
+        Binding(
+            "h",
+            "address_hold",
+            "Address hold",
+            tooltip="hold the order: undeliverable",
+            id="pack.address_hold",
+        ),
         Binding("escape", "stop_typing", "Stop typing", show=False, id="pack.stop_typing"),
     ]
     DEFAULT_CSS = """
@@ -326,7 +336,7 @@ class PackScreen(ParcelScreen):
             rows = [("Tracking", Text(pack.tracking_number, "bold")), ("Carrier", carrier)]
         if pack is not None:
             rows.append(("Notify customer", Text("yes" if pack.notify_customer else "no")))
-        rows += self.parcel_panel()
+        rows += self.parcel_panel() + self.label_panel()
         for n, (label, value) in enumerate(rows):
             text.append(f"{'' if n == 0 else chr(10)}{label:<17}", style="dim")
             text.append_text(value)

@@ -1,16 +1,13 @@
 """The parcel of the open pack, between the last item scanned and the label: its weight (from the
-scale, or typed), its box, the address check and the rates, and the rate chosen (by the rule, or by
-the packer). Held by the pack station while it packs; what is bought is recorded by the label
-actions, and the choice and price on the timeline."""
+scale, or typed) and its box. Held by the pack station while it packs; what is bought for it is
+recorded by the label desk (`oms_tui.floor.labels`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
 
-from oms_tui.carriers.base import AddressCheck, Rate
 from oms_tui.floor.packing.boxes import BoxPreset
-from oms_tui.floor.packing.rate_rule import Promise
 from oms_tui.scale.reading import Reading, to_grams
 
 MAX_GRAMS = 70_000  # the heaviest parcel carriers take (150 lb)
@@ -41,12 +38,6 @@ class ParcelStep:
     typed_grams: float | None = None  # typed by the packer: wins over the scale
     box: BoxPreset | None = None
     box_was_last: bool = False  # the box is the one last used for these items
-    address: AddressCheck | None = None
-    promise: Promise | None = None
-    rates: tuple[Rate, ...] = ()
-    rate: Rate | None = None
-    chosen_by: str = ""  # "rule" or "packer"
-    quoted_for: tuple[float, str] | None = None  # the weight and box the rates are for
 
     @property
     def grams(self) -> float | None:
@@ -57,14 +48,10 @@ class ParcelStep:
         return None
 
     @property
-    def quote_key(self) -> tuple[float, str] | None:
+    def quote_key(self) -> tuple[int, str] | None:
+        """What the rates depend on: the weight (to the gram) and the box; None until both are known."""
         grams = self.grams
         return None if grams is None or self.box is None else (round(grams), self.box.name)
-
-    @property
-    def quoted(self) -> bool:
-        """Rates in hand for this weight and box (a new weight or box needs new rates)."""
-        return self.quoted_for is not None and self.quoted_for == self.quote_key
 
     def weighed(self, reading: Reading) -> ParcelStep:
         return replace(self, reading=reading)
