@@ -270,9 +270,9 @@ class LabelScreen(ParcelScreen):
             text.append(f"  {label.price} {label.currency}  l to reprint", "dim")
             rows.append(("Label", text))
         elif self.rate is not None and self.quote is not None:
-            rule = "the cheapest" if self.rate == self.quote.chosen else "chosen"
+            rule = "cheapest" if self.rate == self.quote.chosen else "chosen"
             text = Text(self.rate.describe(), "bold")
-            text.append(f"  {rule} within {self.quote.max_days} days · l buys · r other rates", "dim")
+            text.append(f"  {rule} in {self.quote.max_days} days · l buys · r rates", "dim")
             rows.append(("Rate", text))
         if self.working:
             rows.append(("", Text(f"{self.working}…", "italic")))
