@@ -209,3 +209,35 @@ def test_the_label_step_snapshot(bench: Bench, snap_compare) -> None:  # type: i
         await shows(pilot, lambda text: "l buys" in text)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=rated)
+
+
+async def test_a_refusing_printer_keeps_the_label_and_abandoning_the_pack_voids_it(bench: Bench) -> None:
+    fake_lp(bench.lp_args.parent, 'echo "lp: Unable to connect to Zebra" >&2; exit 1')
+    await bench.sync()
+    order = in_the_us(bench, packable(bench.runtime, 20))
+    app = packer_app(scanner_on(bench.runtime))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await scan(pilot, order.name.lstrip("#"), *order.skus)
+        await steps_done(pilot)
+        bench.scale.reply = nci_reply("  0.950kg", "00")
+        await shows(pilot, lambda text: "l buys" in text)
+        await pilot.press("l")
+        panel = await shows(pilot, lambda text: "not printed" in text)
+        assert "lp: Unable to connect to Zebra (label kept at" in panel
+        await steps_done(pilot)
+        await pilot.press("x")  # the pack given up: the paid label must not stay paid
+        await steps_done(pilot)
+        assert "not shipped" in order_text(app)
+    with bench.runtime.cache.reads() as session:
+        label = session.exec(select(ShippingLabel)).one()
+        [problem] = session.exec(select(FloorException).where(FloorException.kind == "print_failed"))
+    [kept] = bench.prints.glob("*.zpl")
+    assert label.tracking_number in kept.read_text() and str(kept) in problem.message
+    await bench.push()  # the void, through the outbox
+    with bench.runtime.cache.reads() as session:
+        voided = session.exec(select(ShippingLabel)).one()
+        [void] = session.exec(select(OutboxAction).where(OutboxAction.kind == "label_void"))
+    assert void.state == "done" and void.payload["trackingNumber"] == label.tracking_number
+    assert (voided.state, voided.refund_status) == ("voiding", "submitted")  # asked; the carrier confirms
+    assert [charge["tracking_code"] for charge in bench.charges()] == [label.tracking_number]
