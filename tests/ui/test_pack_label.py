@@ -41,6 +41,7 @@ from tests.scale.fake_scales import PtyScale, nci_reply
 from tests.store.simulated import no_sleep, simulated_client
 from tests.store.test_outbox import Clock, push_until_empty
 from tests.ui.conftest import NOW
+from tests.ui.floor_app import order_named
 from tests.ui.scanner import scan, scanner_on
 from tests.ui.test_pack_parcel import shows, steps_done
 from tests.ui.test_pack_screen import SIZE, ToPack, fulfillments, order_text, packable, packer_app
@@ -141,6 +142,13 @@ async def test_weigh_check_buy_print_and_ship_in_one_key(bench: Bench) -> None:
         await pilot.press("f10")
         await steps_done(pilot)
         assert "shipped" in order_text(app).lower()
+        assert len(list(bench.prints.glob("*.zpl"))) == 1
+        with bench.runtime.cache.reads() as session:
+            app.open_order(order_named(session, order.name).id)
+        await steps_done(pilot)
+        await pilot.press("l")  # reprinted from the order screen
+        await steps_done(pilot)
+        assert len(list(bench.prints.glob("*.zpl"))) == 2
     await bench.push()
 
     assert fulfillments(bench.store, order.fo_id) == [(label.tracking_number, label.carrier, len(order.skus))]
