@@ -222,9 +222,8 @@ class Runtime:
 
         carrier = self.label_carrier
 
-        async def deliver(action_id: int) -> str:
-            async with self.client() as client:
-                return await OutboxPusher(client, self.cache, carrier=carrier).deliver_now(action_id)
+        async def deliver(action_id: int) -> str:  # carrier actions only: no store connection needed
+            return await OutboxPusher(None, self.cache, carrier=carrier).deliver_now(action_id)
 
         return LabelDesk(self.cache, carrier, self.settings, actor, deliver)
 

@@ -46,6 +46,7 @@ class ShippingLabel(SQLModel, table=True):
     tracking_number: str | None = Field(default=None, index=True)
     label_url: str | None = None
     refund_status: str | None = None
+    scan_form_id: str | None = None  # the end-of-day form (manifest) it went on
     void_reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     bought_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

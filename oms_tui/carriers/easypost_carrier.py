@@ -57,6 +57,8 @@ class EasyPostCarrier:
             api_key.get_secret_value(), api_base=api_base, timeout=timeout_s
         )
         self.api_base, self.timeout_s = api_base, timeout_s
+        # one client for label files, its connections and TLS context kept (a label per parcel)
+        self._files = httpx.Client(timeout=timeout_s, follow_redirects=True)
 
     def __repr__(self) -> str:  # never the key
         return f"EasyPostCarrier({self.api_base!r})"
@@ -111,7 +113,7 @@ class EasyPostCarrier:
 
     def download(self, url: str) -> bytes:
         try:
-            response = httpx.get(url, timeout=self.timeout_s, follow_redirects=True)
+            response = self._files.get(url)
         except httpx.HTTPError as exc:
             raise CarrierUnreachable(f"cannot fetch {url}: {type(exc).__name__}") from None
         if response.status_code != 200:

@@ -26,7 +26,7 @@ class Commands(click.Group):
     """`oms-tui`'s commands; `LAZY` ones are imported when they run or help lists them, so starting
     the app loads none of their code (`store-sim`: the whole simulator, its web server and GraphQL)."""
 
-    LAZY = {"store-sim": ("oms_tui.sim.cli", "store_sim")}
+    LAZY = {"store-sim": ("oms_tui.sim.cli", "store_sim"), "labels": ("oms_tui.cli.labels", "labels")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.LAZY])

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from oms_tui.actions.base import ActionType, Declaration, Outcome, Verdict
+from oms_tui.actions.base import ActionType, Declaration, Outcome, Target, Verdict
 from oms_tui.actions.carrier_action import CarrierActionType
 from oms_tui.actions.registry import declaration
 from oms_tui.cache.database import Cache
@@ -66,7 +66,7 @@ class PushSummary:
 class OutboxPusher:
     def __init__(
         self,
-        client: Client,
+        client: Client | None,
         cache: Cache,
         *,
         clock: Callable[[], datetime] = utcnow,
@@ -75,7 +75,8 @@ class OutboxPusher:
         carrier: Carrier | None = None,
     ) -> None:
         """`report`: told what is being sent or checked now (a person waiting wants to know);
-        `carrier`: where carrier kinds go (None: they wait, at a station with no label service)."""
+        `carrier`: where carrier kinds go (None: they wait, at a station with no label service);
+        `client`: None for a pusher that delivers carrier actions only (`deliver_now`)."""
         self.client, self.cache, self.clock, self.sleep, self.report = client, cache, clock, sleep, report
         self.carrier = carrier
 
@@ -107,10 +108,15 @@ class OutboxPusher:
                 elif outcome:
                     summary.errors.append(outcome)
         try:
-            await read_held_back(self.client, self.cache, self.clock())
+            await read_held_back(self._store(), self.cache, self.clock())
         except (StoreError, ValidationError) as exc:
             summary.errors.append(f"reading held-back objects again: {exc}")
         return summary
+
+    def _store(self) -> Client:
+        if self.client is None:
+            raise StoreUnavailable("this pusher has no store connection")
+        return self.client
 
     def waiting(self) -> int:
         """Actions not yet known to be at the store."""
@@ -118,7 +124,7 @@ class OutboxPusher:
             return pending_outbox(session)
 
     def _ready(self) -> list[int]:
-        """The first waiting action of each order, unless an earlier one of that order failed."""
+        """The first waiting action of each order (and target), unless an earlier one failed."""
         now = self.clock()
         with self.cache.sessions() as session:
             rows = session.exec(
@@ -126,9 +132,10 @@ class OutboxPusher:
                 .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, OutboxState.FAILED)))
                 .order_by(col(OutboxAction.id))
             ).all()
-        first: dict[str, OutboxAction] = {}
+        # In order per order and target: a label waits for no store action, nor a store action for a label
+        first: dict[tuple[str, str], OutboxAction] = {}
         for action in rows:
-            first.setdefault(action.order_id, action)
+            first.setdefault((action.order_id, _target(action.kind)), action)
         return [
             action.id
             for action in first.values()
@@ -140,9 +147,10 @@ class OutboxPusher:
     async def deliver_now(self, action_id: int) -> str:
         """Deliver one carrier action at once, without the sync lock (a pack station waiting for its
         label does not wait for the pusher's round): when it is still pending and the first waiting
-        action of its order. The carrier buys a shipment once and refunds it once, and the claim below
-        keeps the pushers off it while it is in flight. Returns "done", "failed", "" (not this
-        station's to send now) or why it waits."""
+        carrier action of its order (store actions, which may wait for the store, do not hold it).
+        The carrier buys a shipment once and refunds it once, and the claim below keeps the pushers
+        off it while it is in flight. Returns "done", "failed", "" (not this station's to send now)
+        or why it waits."""
         with self.cache.sessions() as session:
             action = session.get(OutboxAction, action_id)
             if action is None or action.state != OutboxState.PENDING:
@@ -153,13 +161,13 @@ class OutboxPusher:
             except ValueError:
                 return ""
             earlier = session.exec(
-                select(OutboxAction.id).where(
+                select(OutboxAction.kind).where(
                     OutboxAction.order_id == action.order_id,
                     col(OutboxAction.id) < action_id,
                     col(OutboxAction.state).in_((*OUTBOX_WAITING, OutboxState.FAILED)),
                 )
-            ).first()
-        if earlier is not None:
+            ).all()
+        if any(_target(kind) == Target.CARRIER for kind in earlier):
             return ""
         return await self._deliver(action_id, hold=IN_FLIGHT)
 
@@ -232,20 +240,21 @@ class OutboxPusher:
     async def _check(self, action: OutboxAction, declared: ActionType[Any], payload: Any) -> Verdict:
         with self.cache.sessions() as session:
             known = declared.known(session, action)
-        return await declared.check(self.client, action, payload, known, self.clock())
+        return await declared.check(self._store(), action, payload, known, self.clock())
 
     async def _send(self, action: OutboxAction, declared: ActionType[Any], payload: Any) -> str:
         assert action.id is not None
-        payload = await declared.prepare(self.client, payload)
+        client = self._store()
+        payload = await declared.prepare(client, payload)
         if payload is None:
             return self._finish(action.id, {"verified": "nothing left to send: the store has it"})
         request = declared.request(payload)
-        data = await self.client.execute(request.document, request.variables)
+        data = await client.execute(request.document, request.variables)
         result = data.get(request.field) or {}
         errors = result.get(declared.user_errors) or []
         if errors and not declared.duplicate_of_applied(errors):
             return self._fail(action.id, "; ".join(error.get("message", "") for error in errors))
-        verdict = await declared.delivered(self.client, action, payload, result, self.sleep, self.clock())
+        verdict = await declared.delivered(client, action, payload, result, self.sleep, self.clock())
         return self._settle(action.id, verdict)
 
     def _settle(self, action_id: int, verdict: Verdict) -> str:
@@ -363,8 +372,17 @@ def _reread(session: Session, action: OutboxAction) -> None:
     note_for_reread(session, action.order_id, fo_ids, returns=bool(declared and declared.returns))
 
 
-def _declared(action: OutboxAction) -> Declaration[Any] | None:
+def _target(kind: str) -> str:
+    declared = _declared_kind(kind)
+    return declared.target if declared else Target.STORE
+
+
+def _declared_kind(kind: str) -> Declaration[Any] | None:
     try:
-        return declaration(action.kind)
+        return declaration(kind)
     except ValueError:  # a kind this version cannot read: nothing of its own to do in the cache
         return None
+
+
+def _declared(action: OutboxAction) -> Declaration[Any] | None:
+    return _declared_kind(action.kind)

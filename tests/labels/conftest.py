@@ -4,6 +4,7 @@ loopback (the EasyPost SDK speaks real HTTP to its imitation), a signed-in packe
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -66,8 +67,7 @@ class LabelShop:
         return LabelDesk(self.cache, self.carrier, self.settings, actor, self.deliver)
 
     async def deliver(self, action_id: int) -> str:
-        async with self.client() as client:
-            return await OutboxPusher(client, self.cache, carrier=self.carrier).deliver_now(action_id)
+        return await OutboxPusher(None, self.cache, carrier=self.carrier).deliver_now(action_id)
 
     def client(self) -> StoreClient:
         return StoreClient(self.server.url, SecretStr(self.server.token))
@@ -103,13 +103,16 @@ class LabelShop:
             return found[:count]
 
 
-@pytest.fixture
-def label_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LabelShop]:
-    monkeypatch.setenv("OMS_CONFIG_FILE", "/dev/null")
-    url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
-    store = SimStore(orders=40, seed=12)
-    cache = open_cache(url, create=True)
-    client, _, _ = simulated_client(store)
+ORDERS, SEED = 16, 12
+
+
+@pytest.fixture(scope="session")
+def synced_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache synced from the seeded shop once; each test works on a copy (the shop is the same
+    again: it is made from its seed)."""
+    path = tmp_path_factory.mktemp("labels") / "synced.sqlite3"
+    cache = open_cache(f"sqlite:///{path}", create=True)
+    client, _, _ = simulated_client(SimStore(orders=ORDERS, seed=SEED))
 
     async def sync() -> None:
         async with client:
@@ -117,6 +120,20 @@ def label_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Labe
 
     asyncio.run(sync())
     hire(cache)
+    cache.close()
+    return path
+
+
+@pytest.fixture
+def label_shop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, synced_cache_file: Path
+) -> Iterator[LabelShop]:
+    monkeypatch.setenv("OMS_CONFIG_FILE", "/dev/null")
+    path = tmp_path / "cache.sqlite3"
+    shutil.copyfile(synced_cache_file, path)
+    url = f"sqlite:///{path}"
+    store = SimStore(orders=ORDERS, seed=SEED)
+    cache = open_cache(url)
     settings = Settings(
         database_url=url,
         station="pack-1",

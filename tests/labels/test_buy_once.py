@@ -4,6 +4,7 @@ one live label per order, a refused purchase, voids after cancel and abandon."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,8 @@ from sqlmodel import select
 
 from oms_tui.cache.enums import ExceptionKind, ExceptionState, LabelState, OutboxState
 from oms_tui.cache.models import FloorException, OutboxAction, ShippingLabel
+from oms_tui.cache.types import utcnow
+from oms_tui.floor.labels.records import bought_since
 from oms_tui.floor.labels.rules import LabelProblem
 from oms_tui.floor.packing.carriers import recognise
 from tests.labels.conftest import PACKER, LabelShop
@@ -32,6 +35,8 @@ def test_the_cheapest_rate_that_keeps_the_promise_is_bought_once(label_shop: Lab
     assert found is not None and found.carrier.name == label.carrier
     [charge] = label_shop.charges()
     assert charge["tracking_code"] == label.tracking_number and Decimal(charge["amount"]) == label.price
+    with label_shop.cache.reads() as session:
+        assert bought_since(session, utcnow() - timedelta(hours=1)) == (1, {"USD": label.price})
     with pytest.raises(LabelProblem, match="already has a live label"):
         asyncio.run(desk.buy(order.name))
     assert len(label_shop.charges()) == 1
@@ -98,7 +103,7 @@ def test_a_refused_purchase_is_an_exception_and_the_order_can_be_bought_again(la
     order = label_shop.open_orders(1)[0]
     desk = label_shop.desk(PACKER)
     label_shop.imitation.faults.queue("shipment.buy", "reject:SHIPMENT.POSTAGE.FAILURE")
-    with pytest.raises(LabelProblem, match="SHIPMENT.POSTAGE.FAILURE"):
+    with pytest.raises(LabelProblem, match=r"SHIPMENT\.POSTAGE\.FAILURE"):
         asyncio.run(desk.buy(order.name, weight_g=300))
     with label_shop.cache.reads() as session:
         [problem] = session.exec(select(FloorException)).all()
@@ -139,3 +144,18 @@ def test_a_label_of_a_cancelled_order_is_voided_and_its_exception_lasts_until_th
         assert session.get_one(FloorException, problem.id).state == ExceptionState.RESOLVED
     ledger = label_shop.ledger()
     assert ledger["charged"] == ledger["refunded"] == str(label.price) and ledger["net"] == "0.00"
+
+
+def test_a_label_does_not_wait_for_the_orders_store_actions(label_shop: LabelShop) -> None:
+    """The store is out of reach (its actions wait in the outbox): the label is bought all the same."""
+    from oms_tui.floor.actions.store_actions import set_note
+
+    order = label_shop.open_orders(1)[0]
+    with label_shop.cache.sessions() as session:
+        set_note(session, PACKER, order.id, "leave at the back door")
+        session.commit()
+    label = asyncio.run(label_shop.desk(PACKER).buy(order.name, weight_g=300))
+    assert label.bought and len(label_shop.charges()) == 1
+    with label_shop.cache.reads() as session:
+        states = {action.kind: action.state for action in session.exec(select(OutboxAction))}
+    assert states == {"note": OutboxState.PENDING, "label_buy": OutboxState.DONE}

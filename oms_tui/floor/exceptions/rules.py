@@ -42,6 +42,7 @@ KIND_LABELS: dict[str, str] = {
     ExceptionKind.RETURN_MISSING: "return: items missing",
     ExceptionKind.RETURN_UNEXPECTED: "return: unexpected items",
     ExceptionKind.RETURN_LATE: "return: past its window",
+    ExceptionKind.LABEL_UNUSED: "label: refund pending",
 }
 # Fixes for rows raised outside the rules (the outbox pusher, sync), which carry none of their own.
 DEFAULT_FIXES: dict[str, str] = {

@@ -89,20 +89,35 @@ class LabelDesk:
             address = rules.ship_to(order.name, order.shipping_address)
         return await self._carrier(self.carrier.verify_address, address)
 
-    async def quote(self, order_code: str, *, box: str | None = None, weight_g: float | None = None) -> Quote:
+    async def quote(
+        self,
+        order_code: str,
+        *,
+        box: str | None = None,
+        weight_g: float | None = None,
+        label_format: LabelFormat | None = None,
+    ) -> Quote:
         """Claim the order's label and create its shipment at the carrier (kept before anything is
-        bought); nothing is paid."""
+        bought); nothing is paid. `label_format`: the label's, unless the settings' (`label_format`)."""
         weight = weight_g if weight_g is not None else self.settings.label_default_weight_g
         if not 0 < weight <= 70_000:
             raise LabelProblem(f"weight {weight:g} g: weigh the parcel (1 g to 70 kg)")
         box_name, (length, width, height) = rules.box_size(self.settings, box)
-        fmt = LabelFormat(self.settings.label_format)
+        fmt = label_format or LabelFormat(self.settings.label_format)
         with self.cache.sessions() as session:
             order = _order(session, order_code)
             _shippable(session, order)
             to = rules.ship_to(order.name, order.shipping_address)
             sender = rules.ship_from(self.settings, _location_name(session, self.actor.station))
             days = rules.max_days(self.settings, order.shipping_method)
+            rated = records.rated_label(session, order.id, box_name, weight, fmt.value)
+            if rated is not None:  # rated already for this very parcel: its rates (and their ids) hold
+                assert rated.id is not None and rated.shipment_id is not None
+                rates = tuple(records.stored_rates(rated))
+                chosen = rules.choose_rate(rates, days)
+                return Quote(
+                    rated.id, order.id, order.name, rated.shipment_id, rates, chosen, days, box_name, weight
+                )
             label = records.claim_label(
                 session, self.actor, order, box=box_name, weight_g=weight, label_format=fmt.value
             )
@@ -128,7 +143,11 @@ class LabelDesk:
     async def purchase(self, quote: Quote, rate_id: str | None = None) -> LabelView:
         """Buy the quote's label at `rate_id` (None: the rule's choice), exactly once."""
         rate = quote.chosen if rate_id is None else next((r for r in quote.rates if r.id == rate_id), None)
-        if rate is None:
+        if rate is None:  # nothing was bought: the rated label is dropped, the order free again
+            with self.cache.sessions() as session:
+                label = session.get_one(ShippingLabel, quote.label_id)
+                records.void_label(session, self.actor, label, "no such rate")
+                session.commit()
             raise LabelProblem(f"{rate_id!r} is not one of {quote.order_name}'s rates")
         why = "the rule's choice" if rate.id == quote.chosen.id else f"chosen over {quote.chosen.describe()}"
         with self.cache.sessions() as session:
@@ -147,8 +166,10 @@ class LabelDesk:
         rate_id: str | None = None,
         box: str | None = None,
         weight_g: float | None = None,
+        label_format: LabelFormat | None = None,
     ) -> LabelView:
-        return await self.purchase(await self.quote(order_code, box=box, weight_g=weight_g), rate_id)
+        quote = await self.quote(order_code, box=box, weight_g=weight_g, label_format=label_format)
+        return await self.purchase(quote, rate_id)
 
     async def void(self, order_code: str, why: str = "voided by hand") -> LabelView:
         with self.cache.sessions() as session:

@@ -3,6 +3,9 @@ carrier; the shipment id kept before it is bought; purchase and void recorded as
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -79,6 +82,31 @@ def keep_shipment(session: Session, label: ShippingLabel, shipment: Shipment) ->
             "deliveryDays": rate.delivery_days,
         }
         for rate in shipment.rates
+    ]
+
+
+def rated_label(
+    session: Session, order_id: str, box: str, weight_g: float, label_format: str
+) -> ShippingLabel | None:
+    """The order's live label when it is rated for this very parcel (nothing to ask the carrier again)."""
+    label = live_label(session, order_id)
+    if label is None or label.state != LabelState.RATED or not label.shipment_id:
+        return None
+    same = (label.box, label.weight_g, label.label_format) == (box, weight_g, label_format)
+    return label if same else None
+
+
+def stored_rates(label: ShippingLabel) -> list[Rate]:
+    return [
+        Rate(
+            id=rate["id"],
+            carrier=rate["carrier"],
+            service=rate["service"],
+            price=Decimal(rate["price"]),
+            currency=rate["currency"],
+            delivery_days=rate["deliveryDays"],
+        )
+        for rate in label.rates
     ]
 
 
@@ -220,3 +248,18 @@ def void_unused(session: Session, actor: Actor) -> list[str]:
         void_label(session, actor, label, why)
         done.append(f"{order.name if order else label.order_id}: label {label.state} ({why})")
     return done
+
+
+def bought_since(session: Session, since: datetime) -> tuple[int, dict[str, Decimal]]:
+    """Labels bought since `since` (the board's "today") and what they cost, by currency; refunded
+    ones are left out."""
+    rows = session.exec(
+        select(ShippingLabel.price, ShippingLabel.currency).where(
+            col(ShippingLabel.bought_at) >= since,
+            col(ShippingLabel.state).in_((LabelState.BOUGHT, LabelState.VOIDING)),
+        )
+    ).all()
+    cost: dict[str, Decimal] = {}
+    for price, currency in rows:
+        cost[currency or ""] = cost.get(currency or "", Decimal(0)) + Decimal(price or 0)
+    return len(rows), cost

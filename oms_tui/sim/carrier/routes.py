@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,7 +14,6 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from oms_tui.sim.carrier.labels import label_pdf, label_zpl, scan_form_pdf
 from oms_tui.sim.carrier.state import CarrierRefusal, CarrierSim
 
 PREFIX = "/easypost/v2"
@@ -40,6 +40,9 @@ def carrier_routes(sim: CarrierSim, dropped: Callable[[], Response]) -> list[Bas
                     CarrierRefusal(400, "BAD_REQUEST", "Invalid JSON").body(), status_code=400
                 )
             sim.requests[operation] += 1
+            started = time.perf_counter()
+            if sim.latency.get(operation):  # a real carrier's own time to answer
+                await asyncio.sleep(sim.latency[operation])
             fault = sim.faults.draw(operation)
             if fault == "busy":
                 refusal = CarrierRefusal(429, "RATE_LIMITED", "Too many requests: slow down.")
@@ -50,12 +53,16 @@ def carrier_routes(sim: CarrierSim, dropped: Callable[[], Response]) -> list[Bas
             if fault and fault.startswith("reject:"):
                 code = fault.split(":", 1)[1]
                 return JSONResponse(CarrierRefusal(422, code, f"Refused ({code}).").body(), status_code=422)
-            if fault == "slow":
-                await asyncio.sleep(sim.faults.slow_seconds)
             try:
                 result = handler(request, params if isinstance(params, dict) else {})
             except CarrierRefusal as refusal:
                 return JSONResponse(refusal.body(), status_code=refusal.status)
+            if fault == "slow":  # done, but answered after the client's timeout
+                await asyncio.sleep(sim.faults.slow_seconds)
+            if operation == "shipment.buy":  # the label is made by the purchase, as a carrier's is
+                name = result["postage_label"]["label_url"].rsplit("/", 1)[1]
+                await run_in_threadpool(render, name)
+            sim.answered.append((operation, str(result.get("id") or ""), time.perf_counter() - started))
             if fault == "lost":
                 return dropped()
             status = 201 if request.method == "POST" and operation.endswith("create") else 200
@@ -109,15 +116,21 @@ def carrier_routes(sim: CarrierSim, dropped: Callable[[], Response]) -> list[Bas
         ),
     ]
 
+    def render(name: str) -> None:
+        # ReportLab is heavy: loaded with the first label, not with the simulator (the demo's start)
+        from oms_tui.sim.carrier.labels import label_pdf, label_zpl, scan_form_pdf
+
+        kind, thing = sim.files[name]
+        draw = scan_form_pdf if kind == "scan_form" else label_zpl if name.endswith(".zpl") else label_pdf
+        rendered[name] = draw(thing)
+
     async def file(request: Request) -> Response:
         name = request.path_params["name"]
         found = sim.files.get(name)
         if found is None:
             return Response("Not Found", status_code=404)
         if name not in rendered:
-            kind, thing = found
-            draw = scan_form_pdf if kind == "scan_form" else label_zpl if name.endswith(".zpl") else label_pdf
-            rendered[name] = await run_in_threadpool(draw, thing)
+            await run_in_threadpool(render, name)
         media = "application/zpl" if name.endswith(".zpl") else "application/pdf"
         return Response(rendered[name], media_type=media)
 

@@ -7,7 +7,7 @@ that operation (`shipment.create`, `shipment.buy`, `shipment.retrieve`, `shipmen
 - `reject:CODE` a 422 with that error code (nothing done),
 - `busy` a 429 rate limit (nothing done),
 - `down` a 503 (nothing done),
-- `slow` the answer comes after `slow_seconds` (done: a client that gave up does not know it),
+- `slow` done, answered after `slow_seconds` (a client that gave up does not know it was done),
 - `lost` done, then the connection drops before the answer.
 `lose_buys` is the chance (seeded) that any purchase's answer is lost.
 """
@@ -80,6 +80,9 @@ class CarrierSim:
         self.files: dict[str, tuple[str, dict[str, Any]]] = {}  # file name -> (kind, object)
         self.ledger: list[dict[str, Any]] = []
         self.requests: Counter[str] = Counter()
+        self.latency: dict[str, float] = {}  # seconds each operation takes to answer (as a carrier's do)
+        # (operation, id of what it answered, seconds from its request to its answer): its own time
+        self.answered: list[tuple[str, str, float]] = []
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_{self._rng.getrandbits(128):032x}"

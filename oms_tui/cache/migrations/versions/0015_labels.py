@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("tracking_number", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("label_url", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("refund_status", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("scan_form_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("void_reason", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("created_at", oms_tui.cache.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("bought_at", oms_tui.cache.types.UTCDateTime(timezone=True), nullable=True),
