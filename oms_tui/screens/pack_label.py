@@ -97,8 +97,10 @@ class LabelScreen(ParcelScreen):
 
     def rated(self, found: tuple[AddressCheck, Quote | None, LabelView | None]) -> None:
         self.check, quote, bought = found
-        if bought is not None:
+        if bought is not None:  # bought before this station restarted: it ships with this pack
             self.label = bought
+            if self.pack is not None and self.pack.tracking_number != bought.tracking_number:
+                self.on_pack(lambda ids, session: onto_pack(session, self.desk.actor, ids, bought))
         if quote is not None:
             self.quote, self.rate = quote, quote.chosen
         self.show_shipping()
