@@ -189,7 +189,12 @@ class Runtime:
         if not settings.ship_from:  # the demo shop's warehouses send its labels
             settings = settings.model_copy(update={"ship_from": demo_ship_from(store)})
         # The Plus plan's bucket, so the demo's first sync takes seconds rather than minutes.
-        server = run_in_thread(store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE, saved=saved)
+        from oms_tui.sim.carrier.state import CarrierSim
+
+        carrier = CarrierSim(seed=7, path=path.with_name(path.name + ".labels.json") if path else None)
+        server = run_in_thread(
+            store, plan="plus", live=True, live_rate=DEMO_LIVE_RATE, saved=saved, carrier=carrier
+        )
         runtime = cls(settings, cache, server.url, SecretStr(server.token), demo_store=store)
         runtime.on_close.append(server.stop)
         return runtime

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -134,3 +135,33 @@ def test_injected_failures_are_our_errors_in_one_line(carrier: EasyPostCarrier, 
     with pytest.raises(CarrierAuthError) as refused_key:
         stranger.retrieve(shipment.id)
     assert "EZTK" not in str(refused_key.value) and "EZTK" not in repr(stranger)
+
+
+def test_the_demos_imitation_keeps_its_shipments_and_ledger_across_restarts(tmp_path: Path) -> None:
+    """One `oms-tui labels buy`, then `labels void` in another process: the demo's carrier remembers."""
+    kept = tmp_path / "demo.labels.json"
+    first = CarrierSim(path=kept)
+    shipment = first.create_shipment(
+        {
+            "to_address": {"street1": "1 Elm St", "zip": "02134"},
+            "from_address": {"street1": "1 Main", "zip": "94607"},
+            "parcel": {"weight": 20},
+            "reference": "#1001",
+        }
+    )
+    first.buy(shipment["id"], {"rate": {"id": shipment["rates"][0]["id"]}}, "http://sim")
+    again = CarrierSim(path=kept)
+    assert again.refund(shipment["id"])["refund_status"] == "submitted"
+    assert again.shipment(shipment["id"])["refund_status"] == "refunded"
+    assert [entry["type"] for entry in CarrierSim(path=kept).ledger_summary()["entries"]] == [
+        "charge",
+        "refund",
+    ]
+    other = CarrierSim(path=kept).create_shipment(
+        {
+            "to_address": {"street1": "1 Elm St", "zip": "02134"},
+            "from_address": {"street1": "1 Main", "zip": "94607"},
+            "parcel": {"weight": 20},
+        }
+    )
+    assert other["id"] != shipment["id"], "ids go on where they were"

@@ -14,12 +14,14 @@ that operation (`shipment.create`, `shipment.buy`, `shipment.retrieve`, `shipmen
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from oms_tui.sim.carrier.rates import SERVICES, quote
@@ -70,8 +72,11 @@ class CarrierFaults:
 
 
 class CarrierSim:
-    def __init__(self, api_key: str = DEMO_API_KEY, seed: int = 7) -> None:
-        self.api_key = api_key
+    """`path`: a JSON file the imitation keeps its shipments, forms and ledger in (the demo's, so a
+    label bought by one `oms-tui` command can be voided by the next); None: in memory."""
+
+    def __init__(self, api_key: str = DEMO_API_KEY, seed: int = 7, path: Path | None = None) -> None:
+        self.api_key, self.path = api_key, path
         self.lock = threading.Lock()
         self.faults = CarrierFaults()
         self._rng = random.Random(seed)
@@ -83,6 +88,31 @@ class CarrierSim:
         self.latency: dict[str, float] = {}  # seconds each operation takes to answer (as a carrier's do)
         # (operation, id of what it answered, seconds from its request to its answer): its own time
         self.answered: list[tuple[str, str, float]] = []
+        if path is not None and path.exists():
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        self.shipments, self.scan_forms, self.ledger = kept["shipments"], kept["scan_forms"], kept["ledger"]
+        objects = {**self.shipments, **self.scan_forms}
+        self.files = {name: (kind, objects[ident]) for name, (kind, ident) in kept["files"].items()}
+        version, state, gauss = kept["rng"]
+        self._rng.setstate((version, tuple(state), gauss))
+
+    def _keep(self) -> None:
+        """Write the state to `path` (under the lock, after every change), whole or not at all."""
+        if self.path is None:
+            return
+        kept = {
+            "shipments": self.shipments,
+            "scan_forms": self.scan_forms,
+            "ledger": self.ledger,
+            "files": {name: (kind, thing["id"]) for name, (kind, thing) in self.files.items()},
+            "rng": self._rng.getstate(),
+        }
+        partial = self.path.with_name(self.path.name + ".partial")
+        partial.write_text(json.dumps(kept), encoding="utf-8")
+        partial.replace(self.path)
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_{self._rng.getrandbits(128):032x}"
@@ -146,6 +176,7 @@ class CarrierSim:
                 "messages": [],
             }
             self.shipments[ident] = shipment
+            self._keep()
             return shipment
 
     def shipment(self, ident: str) -> dict[str, Any]:
@@ -156,6 +187,7 @@ class CarrierSim:
         with self.lock:
             if shipment["refund_status"] == "submitted":
                 self._refunded(shipment)
+                self._keep()
         return shipment
 
     def buy(self, ident: str, params: dict[str, Any], base_url: str) -> dict[str, Any]:
@@ -201,6 +233,7 @@ class CarrierSim:
                     "at": self.now(),
                 }
             )
+            self._keep()
             return shipment
 
     def refund(self, ident: str) -> dict[str, Any]:
@@ -219,6 +252,7 @@ class CarrierSim:
                     422, "SHIPMENT.REFUND.SCANNED", "The label is on a scan form: it was used."
                 )
             shipment["refund_status"] = "submitted"
+            self._keep()
             return shipment
 
     def _refunded(self, shipment: dict[str, Any]) -> None:
@@ -309,6 +343,7 @@ class CarrierSim:
                 shipment["scan_form"] = {"id": ident, "object": "ScanForm"}
             self.scan_forms[ident] = form
             self.files[f"{ident}.pdf"] = ("scan_form", form)
+            self._keep()
             return form
 
     def ledger_summary(self) -> dict[str, Any]:
