@@ -91,6 +91,8 @@ class ParcelScreen(LeanScreen[None]):
 
     def action_weight(self) -> None:
         if self.parcel is None:
+            if self.pack is not None and self.pack.state == "open":
+                self.notify("Scan every item first: the weight is the whole parcel's", severity="warning")
             return
 
         def typed(text: str | None) -> None:
@@ -109,6 +111,8 @@ class ParcelScreen(LeanScreen[None]):
 
     def action_box(self) -> None:
         if self.parcel is None:
+            if self.pack is not None and self.pack.state == "open":
+                self.notify("Scan every item first, then choose the box", severity="warning")
             return
         chosen = self.parcel.box if self.parcel.box_was_last else None
 
