@@ -72,7 +72,9 @@ class LabelScreen(ParcelScreen):
         """Check the address and rate the parcel once its weight and box are known (again when they
         change), unless a label is bought or the worker is busy (it looks again when done)."""
         parcel, pack = self.parcel, self.pack
-        if parcel is None or pack is None or self.label is not None or self.working:
+        if parcel is None or pack is None or not pack.ready_for_tracking or self.label is not None:
+            return
+        if self.working:
             return
         key = parcel.quote_key
         if key is None or key == self.quoted_key or (self.check is not None and not self.check.deliverable):

@@ -51,6 +51,7 @@ class ParcelScreen(LeanScreen[None]):
     pack: Pack | None
     parcel: ParcelStep | None = None
     offered: list[boxes.BoxPreset] = []
+    offered_order: str | None = None  # the order `offered` is for
     reading: Reading | None = None  # the scale's last word, whatever pack is open
     scale_stop: threading.Event | None = None
 
@@ -180,21 +181,23 @@ class ParcelScreen(LeanScreen[None]):
         whether the first is the one last used for these items."""
         if pack is None or pack.state != "open" or not pack.ready_for_tracking:
             return None
-        if self.parcel is not None and self.parcel.order_id == pack.order_id:
+        if self.offered_order == pack.order_id:
             return None  # already offered
         return boxes.offered(session, pack, self.presets), boxes.last_used(session, pack) is not None
 
     def parcel_for(self, pack: Pack | None, offer: Offered | None) -> None:
         """On the UI thread, after a step: a new parcel when the items are all in; none without a pack."""
         if pack is None or pack.state != "open":
-            self.parcel = None
+            self.parcel, self.offered_order = None, None
             return
         if self.parcel is not None and self.parcel.order_id != pack.order_id:
             self.parcel = None
-        if offer is not None and self.parcel is None:
+        if offer is not None:
             self.offered, was_last = offer
-            first = self.offered[0] if self.offered else None
-            self.parcel = ParcelStep(pack.order_id, reading=self.reading, box=first, box_was_last=was_last)
+            self.offered_order = pack.order_id
+            if self.parcel is None:  # a box scanned before the last item stays chosen
+                first = self.offered[0] if self.offered else None
+                self.parcel = ParcelStep(pack.order_id, self.reading, box=first, box_was_last=was_last)
             self.parcel_changed()
 
     def parcel_changed(self) -> None:
