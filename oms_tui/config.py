@@ -239,6 +239,20 @@ class Settings(BaseSettings):
         description='Keys remapped by binding id, as a [keys] table: "queue.claim" = "ctrl+c,c" '
         "(the README lists the ids)",
     )
+    scale: str = Field(
+        default="typed",
+        pattern="^(typed|serial|hid)$",
+        description="The pack bench's scale: typed (none), serial (NCI protocol) or hid (USB postal scale)",
+    )
+    scale_device: str | None = Field(
+        default=None, description="The scale's device: /dev/ttyUSB0 (serial) or /dev/hidraw0 (hid)"
+    )
+    scale_baud: int = Field(default=9600, ge=300, le=115200, description="A serial scale's speed (baud)")
+    scale_frame: str = Field(
+        default="7E1",
+        pattern="^[78][NEO][12]$",
+        description="A serial scale's data bits, parity and stop bits, e.g. 7E1 or 8N1",
+    )
     return_window_days: float = Field(
         default=30.0, gt=0, le=3650, description="Days from shipment within which a return may arrive"
     )

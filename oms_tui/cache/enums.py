@@ -49,6 +49,7 @@ class ExceptionKind(enum.StrEnum):
     FRAUD_RISK = "fraud_risk"
     ADDRESS_INCOMPLETE = "address_incomplete"
     ADDRESS_PO_BOX = "address_po_box"
+    ADDRESS_UNDELIVERABLE = "address_undeliverable"  # the carrier cannot deliver there: held at packing
     SHORT_STOCK = "short_stock"
     SLA_AT_RISK = "sla_at_risk"
     SLA_BREACHED = "sla_breached"

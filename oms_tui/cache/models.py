@@ -1,5 +1,6 @@
 """Every table of the cache, imported in one place so metadata and migrations see them all."""
 
+from oms_tui.cache.box_memory import BoxUsed
 from oms_tui.cache.floor_state import (
     AuditEvent,
     BinLocation,
@@ -53,6 +54,7 @@ __all__ = [
     "AuditEvent",
     "BinLocation",
     "BinStock",
+    "BoxUsed",
     "ChangeFeedEntry",
     "Claim",
     "CustomerMessage",

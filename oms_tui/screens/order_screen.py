@@ -34,6 +34,7 @@ from oms_tui.screens.approval import permitted
 from oms_tui.screens.cancel_modal import CancelChoice, CancelModal
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.floor_app import floor_app
+from oms_tui.screens.label_reprint import reprint_label
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.message_flow import write_message
 from oms_tui.screens.messages import LiveUpdated, StaffChanged
@@ -95,6 +96,7 @@ class OrderScreen(LeanScreen[None]):
         ),
         Binding("r", "reload", "Reload", id="order.reload"),
         Binding("e", "message", "Email", show=False, tooltip="write to the customer", id="order.message"),
+        Binding("l", "reprint_label", "Reprint label", show=False, id="order.reprint_label"),
     ]
 
     class Loaded(Message):
@@ -146,6 +148,9 @@ class OrderScreen(LeanScreen[None]):
         self.action_reload()
 
     # --- reading --------------------------------------------------------------------------------
+
+    def action_reprint_label(self) -> None:
+        reprint_label(self, self.order_id)
 
     def action_reload(self) -> None:
         self.load()

@@ -30,8 +30,9 @@ from oms_tui.floor.packing.pack_state import Pack, PackProblem, interrupted
 from oms_tui.floor.queues import claims
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
-from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, Scanned
+from oms_tui.screens.pack_label import LabelScreen
+from oms_tui.screens.pack_parcel import Offered
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.screens.step_queue import StepQueue
 from oms_tui.screens.text_modal import TextModal
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 Step = Callable[[Session], Pack]  # one packing step in the step's own transaction
 
 
-class PackScreen(LeanScreen[None]):
+class PackScreen(LabelScreen):
     AUTO_FOCUS = "#lines"
     BINDINGS = [
         Binding("f10", "ship", "Ship", priority=True, id="pack.ship"),
@@ -55,6 +56,17 @@ class PackScreen(LeanScreen[None]):
         Binding("x", "abandon", "Abandon", id="pack.abandon"),
         Binding("s", "print_slip", "Print slip", id="pack.print_slip"),
         Binding("t", "type", "Type a code", id="pack.type"),
+        Binding("w", "weight", "Weight", tooltip="type the parcel's weight", id="pack.weight"),
+        Binding("b", "box", "Box", tooltip="choose the box (or scan its shelf barcode)", id="pack.box"),
+        Binding("l", "label", "Label", tooltip="buy the label and print it; again: reprint", id="pack.label"),
+        Binding("r", "rate", "Rate", tooltip="choose another rate", id="pack.rate"),
+        Binding(
+            "h",
+            "address_hold",
+            "Address hold",
+            tooltip="hold the order: undeliverable",
+            id="pack.address_hold",
+        ),
         Binding("escape", "stop_typing", "Stop typing", show=False, id="pack.stop_typing"),
     ]
     DEFAULT_CSS = """
@@ -91,6 +103,10 @@ class PackScreen(LeanScreen[None]):
         lines.add_columns("SKU", "Item", "Verified", "Needed")
         lines.add_column("", width=1)  # ✓ once a line is done (a fixed width: never sized before it shows)
         self.show()
+        self.start_scale()
+
+    def on_unmount(self) -> None:
+        self.stop_scale()
 
     def on_screen_resume(self) -> None:
         self.show()  # someone may have signed in or out meanwhile
@@ -116,7 +132,8 @@ class PackScreen(LeanScreen[None]):
             self.take(event.value.strip())
 
     def take(self, code: str) -> None:
-        self.run_step(lambda session: self._scan(session, code))
+        if not self.box_scanned(code):
+            self.run_step(lambda session: self._scan(session, code))
 
     def _scan(self, session: Session, code: str) -> Pack:
         actor, now = self.desk.actor, self.clock()
@@ -220,7 +237,7 @@ class PackScreen(LeanScreen[None]):
     def run_one(self, step: Step) -> None:
         """In the steps' worker thread: the step in its own transaction, then shown."""
         before = self.pack
-        pack, problem = None, None
+        pack, problem, offer = None, None, None
         try:
             with self.cache.sessions() as session:
                 try:
@@ -230,10 +247,11 @@ class PackScreen(LeanScreen[None]):
                     if before is not None:
                         pack = read_pack(session, before.session_ids)
                 self.renew(session)
+                offer = self.offered_for(session, pack)
                 session.commit()  # a refusal's audit event, an interrupted pack's put-back
         except (SQLAlchemyError, PackProblem) as exc:
             problem = PackProblem("Could not save", one_line(exc), "Nothing was lost: try the step again")
-        self.app.call_from_thread(self.stepped, before, pack, problem)
+        self.app.call_from_thread(self.stepped, before, pack, problem, offer)
 
     def renew(self, session: Session) -> None:
         """Each step renews the packer's claims here: a pack in progress keeps its order."""
@@ -247,9 +265,16 @@ class PackScreen(LeanScreen[None]):
                 lease=self.lease,
             )
 
-    def stepped(self, before: Pack | None, pack: Pack | None, problem: PackProblem | None) -> None:
+    def stepped(
+        self,
+        before: Pack | None,
+        pack: Pack | None,
+        problem: PackProblem | None,
+        offer: Offered | None = None,
+    ) -> None:
         if pack is not None:
             self.pack = pack
+            self.parcel_for(pack, offer)
         self.show()
         if problem is not None:
             self.app.push_screen(BlockingError(problem.title, problem.message, problem.hint))
@@ -297,8 +322,11 @@ class PackScreen(LeanScreen[None]):
                 str(line.needed),
                 Text("✓", style="green") if done else "",
             )
-        self.query_one("#shipping", Static).update(self._shipping_panel(pack))
+        self.show_shipping()
         self.sub_title = pack.order_name if pack else ""
+
+    def show_shipping(self) -> None:
+        self.query_one("#shipping", Static).update(self._shipping_panel(self.pack))
 
     def _order_panel(self, pack: Pack | None) -> Text:
         if self.desk.staff is None:
@@ -321,6 +349,7 @@ class PackScreen(LeanScreen[None]):
             rows = [("Tracking", Text(pack.tracking_number, "bold")), ("Carrier", carrier)]
         if pack is not None:
             rows.append(("Notify customer", Text("yes" if pack.notify_customer else "no")))
+        rows += self.parcel_panel() + self.label_panel()
         for n, (label, value) in enumerate(rows):
             text.append(f"{'' if n == 0 else chr(10)}{label:<17}", style="dim")
             text.append_text(value)

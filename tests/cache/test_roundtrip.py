@@ -131,6 +131,7 @@ def samples() -> list[SQLModel]:
             counted_at=T0,
             updated_at=T0,
         ),
+        m.BoxUsed(contents="9f2c" * 16, box="M", used_at=T0),
         m.Return(
             id="gid://shopify/Return/91",
             order_id=ORDER_ID,

@@ -29,6 +29,7 @@ KIND_LABELS: dict[str, str] = {
     ExceptionKind.PAYMENT: "payment",
     ExceptionKind.ADDRESS_INCOMPLETE: "address incomplete",
     ExceptionKind.ADDRESS_PO_BOX: "PO box",
+    ExceptionKind.ADDRESS_UNDELIVERABLE: "address undeliverable",
     ExceptionKind.SHORT_STOCK: "short stock",
     ExceptionKind.SLA_BREACHED: "SLA breached",
     ExceptionKind.SLA_AT_RISK: "SLA at risk",

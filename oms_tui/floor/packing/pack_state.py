@@ -89,7 +89,7 @@ class Pack:
         if not self.ready_for_tracking:
             return f"Scan the items: {self.verified_units} of {self.needed_units} verified"
         if not self.tracking_number:
-            return "Scan the label's tracking number"
+            return "Buy the label (l), or scan a label's tracking number"
         if not self.carrier:
             return "Carrier not recognised: choose it"
         return "Confirm to ship"
