@@ -120,6 +120,7 @@ class ChangeWatcher:
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="change-watcher", daemon=True)
         self.connection: Any = None  # the listen connection while there is one (tests cut it)
+        self.ready = threading.Event()  # set while changes are heard (LISTEN in place, counter read)
 
     def start(self) -> ChangeWatcher:
         self.thread.start()
@@ -144,6 +145,7 @@ class ChangeWatcher:
         connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, isolation_level=None)
         try:
             seen = connection.execute("PRAGMA data_version").fetchone()[0]
+            self.ready.set()
             while not self.stopping.wait(SQLITE_EVERY_S):
                 version = connection.execute("PRAGMA data_version").fetchone()[0]
                 if version != seen:
@@ -172,6 +174,7 @@ class ChangeWatcher:
             try:
                 self._hear(self.connection)
             except Exception as exc:
+                self.ready.clear()
                 problem = _reason(exc)
                 self.on_state(f"polling: {problem}")
                 self.on_change(EVERYTHING)
@@ -189,6 +192,7 @@ class ChangeWatcher:
     def _hear(self, connection: Any) -> None:
         for kind in KINDS:
             connection.execute(f"LISTEN {channel(kind)}")
+        self.ready.set()
         probed = time.monotonic()
         while not self.stopping.is_set():
             kinds = {note.channel.removeprefix(PREFIX) for note in connection.notifies(timeout=LISTEN_WAIT_S)}
