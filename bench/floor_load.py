@@ -269,7 +269,7 @@ def run(stations: int, seconds: float, alone: float, speed: float, orders: int, 
         config.touch()
         env = {**os.environ, "PYTHONPATH": str(REPO), "OMS_CONFIG_FILE": str(config)}
         env |= {"OMS_SHOP_URL": shop.url, "OMS_SHOPIFY_TOKEN": shop.token, "OMS_DATABASE_URL": url}
-        env |= {"OMS_POLL_INTERVAL": str(max(0.5, 10 / speed)), "OMS_SCAN_GAP_MS": "0"}
+        env |= {"OMS_SCAN_GAP_MS": "0"}
         started = time.perf_counter()
         station_processes = [
             StationProcess(role, code, {**env, "OMS_STATION": f"{role}-{code}"}, speed)

@@ -57,20 +57,17 @@ class Station:
         self.until = 0.0  # monotonic end of the work asked for
 
     async def settled(self, before: set[Any]) -> None:
-        """Until what was started since `before` (the scan's reads and writes, and what they
-        started) has landed and a frame is drawn."""
+        """Until what the scan started (its reads and writes, and what they started in turn) has
+        landed and a frame is drawn. Reads that other stations' changes start meanwhile are not
+        waited for (they would keep it waiting for ever under load) unless they started in time."""
         give_up = time.monotonic() + SETTLE_LIMIT_S
-        while time.monotonic() < give_up:
+        for _ in range(2):  # the scan's step, then what the step started when it landed
             await self.pilot.pause()
             started = [w for w in self.app.workers if w.is_running and w not in before and w.group != "live"]
-            if not started:
-                await self.pilot.pause()
-                return
-            await asyncio.wait([asyncio.ensure_future(ended(worker)) for worker in started], timeout=1)
-        lingering = sorted({w.group for w in self.app.workers if w.is_running and w not in before})
-        print(
-            f"{self.code}: still running after {SETTLE_LIMIT_S} s: {lingering}", file=sys.stderr, flush=True
-        )
+            before |= set(self.app.workers) - set(started)
+            for worker in started:
+                await asyncio.wait([asyncio.ensure_future(ended(worker))], timeout=give_up - time.monotonic())
+        await self.pilot.pause()
 
     async def scan(self, code: str) -> bool:
         """One scan, timed to the screen; False when the app refused it (the error acknowledged)

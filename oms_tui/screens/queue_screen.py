@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Select, Tab, Tabs
 
+from oms_tui.cache.change_signal import SYNC
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FulfillmentOrder, Location, Order
 from oms_tui.cache.priority import RUSH_TAGS
@@ -196,7 +197,10 @@ class QueueScreen(LeanScreen[None]):
     def live_updated(self, message: LiveUpdated) -> None:
         if message.update.changed:
             self.data_changed()
-            self.load_choices()  # a first sync brings the locations and channels after the screen shows
+            if (
+                SYNC in message.update.kinds
+            ):  # a first sync brings the locations and channels after the screen shows
+                self.load_choices()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="claims-seen")
     def watch_claims(self) -> None:
