@@ -27,7 +27,7 @@ from textual.screen import Screen
 from oms_tui.app_changes import ListenState, OthersChanged, watch_changes
 from oms_tui.app_failures import FailureHandlingApp, log_to_file
 from oms_tui.app_staff import StationStaff
-from oms_tui.cache.change_signal import HEALTH
+from oms_tui.cache.change_signal import HEALTH, ChangeWatcher
 from oms_tui.cache.models import Staff
 from oms_tui.cache.outage import is_outage
 from oms_tui.config import Settings
@@ -148,6 +148,7 @@ class OmsApp(StationStaff):
         self.last_input = clock()  # for idle sign-out
         self.last_input_at = 0.0  # time.monotonic() of the last key or mouse event
         self.stopping = threading.Event()
+        self.watcher: ChangeWatcher | None = None  # other stations' changes, from the first frame
         self.set_reactive(StationStaff.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
         self.made: dict[str, Screen[Any]] = {}  # the screens made so far, by name: each gets live updates
@@ -431,7 +432,8 @@ class OmsApp(StationStaff):
 
     def on_unmount(self) -> None:
         self.stopping.set()
-        self.watcher.stopping.set()  # its thread ends within its next wait
+        if self.watcher is not None:
+            self.watcher.stopping.set()  # its thread ends within its next wait
 
     def _fatal_error(self) -> None:
         """The crash dump without the frames' local variables, which hold the database password and

@@ -16,7 +16,7 @@ def test_four_stations_under_load_never_double_work_lose_or_invent_anything() ->
     url = postgres_url()
     if not url:
         pytest.skip("PostgreSQL tests need OMS_TEST_POSTGRES_URL")
-    figures = run(stations=4, seconds=30, alone=4, speed=10, orders=300, base=url)
+    figures = run(stations=4, seconds=20, alone=3, speed=10, orders=200, base=url)
     assert figures["scans"] > 0 and figures["board_updates"] > 0  # the floor worked, the board followed
     assert figures["store_events"].get("new_order", 0) > 0  # the store kept trading meanwhile
     assert (

@@ -47,14 +47,16 @@ async def test_a_lost_listen_connection_is_polled_said_and_listened_again(
 
         app.tell_screens = telling  # type: ignore[method-assign]
         async with app.run_test() as pilot:
-            await until(pilot, app.watcher.ready.is_set)
+            watcher = app.watcher
+            assert watcher is not None
+            await until(pilot, watcher.ready.is_set)
             with engine.connect() as admin:  # the server ends the listening session (a restart, a cut)
-                pid = app.watcher.connection.info.backend_pid
+                pid = watcher.connection.info.backend_pid
                 admin.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
                 admin.commit()
             await until(pilot, lambda: POLLING in header_says(app))
             await until(pilot, lambda: POLLING not in header_says(app))  # it listens again
-            await until(pilot, app.watcher.ready.is_set)
+            await until(pilot, watcher.ready.is_set)
             told.clear()
             with cache.sessions() as session:  # another station claims
                 session.add(
