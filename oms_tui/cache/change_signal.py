@@ -101,7 +101,8 @@ def _announce(conn: Connection) -> None:
 
 
 def _forget(conn: Connection) -> None:
-    conn.info.pop(_NOTED, None)
+    if not conn.invalidated:  # an invalidated connection's info goes with it
+        conn.info.pop(_NOTED, None)
 
 
 class ChangeWatcher:
