@@ -335,7 +335,12 @@ def run(stations: int, seconds: float, alone: float, speed: float, orders: int, 
         "store_events": dict(trading.events),
         "new_orders": orders_after - orders_before,
         "cache_mb": round(size_after / 1e6, 1),
-        "cache_growth_mb_per_1000_orders": round((size_after - size_before) / 1e6 / new_orders * 1000, 2),
+        # None when no new order reached the cache during the load (the sync did not land any)
+        "cache_growth_mb_per_1000_orders": (
+            round((size_after - size_before) / 1e6 / new_orders * 1000, 2)
+            if orders_after > orders_before
+            else None
+        ),
     }
 
 

@@ -66,7 +66,14 @@ class Station:
             started = [w for w in self.app.workers if w.is_running and w not in before and w.group != "live"]
             before |= set(self.app.workers) - set(started)
             for worker in started:
-                await asyncio.wait([asyncio.ensure_future(ended(worker))], timeout=give_up - time.monotonic())
+                await asyncio.wait(
+                    [asyncio.ensure_future(ended(worker))], timeout=max(0, give_up - time.monotonic())
+                )
+            if time.monotonic() >= give_up:
+                slow = sorted({w.group for w in started if w.is_running})
+                pool = self.cache.engine.pool.status()
+                print(f"{self.code}: {slow} still running after {SETTLE_LIMIT_S} s; {pool}", file=sys.stderr)
+                break
         await self.pilot.pause()
 
     async def scan(self, code: str) -> bool:
