@@ -24,8 +24,10 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from oms_tui.app_changes import ListenState, OthersChanged, watch_changes
 from oms_tui.app_failures import FailureHandlingApp, log_to_file
 from oms_tui.app_staff import StationStaff
+from oms_tui.cache.change_signal import HEALTH, ChangeWatcher
 from oms_tui.cache.models import Staff
 from oms_tui.cache.outage import is_outage
 from oms_tui.config import Settings
@@ -146,6 +148,7 @@ class OmsApp(StationStaff):
         self.last_input = clock()  # for idle sign-out
         self.last_input_at = 0.0  # time.monotonic() of the last key or mouse event
         self.stopping = threading.Event()
+        self.watcher: ChangeWatcher | None = None  # other stations' changes, from the first frame
         self.set_reactive(StationStaff.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
         self.made: dict[str, Screen[Any]] = {}  # the screens made so far, by name: each gets live updates
@@ -167,6 +170,7 @@ class OmsApp(StationStaff):
         self.set_interval(HEALTH_EVERY_S, self.read_health)
         self.set_interval(self.lease.total_seconds() / 3, self.renew_claims)  # two beats may fail
         self.set_interval(self.IDLE_CHECK_S, self.sign_out_if_idle)
+        self.watcher = watch_changes(self, self.runtime.cache)
         if self.live:
             self.run_live()
         if self.sign_in_first and self.desk.staff is None:
@@ -312,6 +316,18 @@ class OmsApp(StationStaff):
         if self.screen not in self.made.values():  # one opened over them (an order, a search)
             self.screen.post_message(LiveUpdated(update))
 
+    @on(OthersChanged)
+    def others_changed(self, message: OthersChanged) -> None:
+        """Another station (or another connection of this one) committed a change."""
+        if HEALTH in message.kinds:
+            self.read_health()
+        if message.kinds - {HEALTH}:
+            self.tell_screens(LiveUpdate("the floor changed", changed=True, kinds=message.kinds))
+
+    @on(ListenState)
+    def listen_state(self, message: ListenState) -> None:
+        self.health = replace(self.health, listening=message.problem or "")
+
     @work(thread=True, exit_on_error=False, exclusive=True, group="health")
     def read_health(self) -> None:
         """Also the cache's probe: while it is unreachable, the read that reaches it again ends that."""
@@ -450,6 +466,8 @@ class OmsApp(StationStaff):
 
     def on_unmount(self) -> None:
         self.stopping.set()
+        if self.watcher is not None:
+            self.watcher.stopping.set()  # its thread ends within its next wait
 
     def _fatal_error(self) -> None:
         """The crash dump without the frames' local variables, which hold the database password and

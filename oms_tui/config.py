@@ -172,6 +172,11 @@ class Settings(BaseSettings):
     shopify_token: SecretStr | None = Field(default=None, description="Admin API access token (secret)")
     api_version: str = Field(default=DEFAULT_API_VERSION, description="Admin API version, e.g. 2026-04")
     database_url: str = Field(default_factory=default_database_url)
+    listen_url: str | None = Field(
+        default=None,
+        description="PostgreSQL: the same database without a pooler in transaction mode in between "
+        "(PgBouncer), for listening to other stations and the sync lock; by default database_url",
+    )
     station: str = Field(default_factory=socket.gethostname, min_length=1)
     staff: str | None = Field(
         default=None, description="Staff code of the person signed in at this station (their role applies)"
@@ -419,9 +424,11 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "listen_url")
     @classmethod
-    def _supported_database_url(cls, value: str) -> str:
+    def _supported_database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             url = make_url(value)
         except ArgumentError:  # the URL is not repeated: it may hold a password
@@ -449,6 +456,9 @@ class Settings(BaseSettings):
         shown["database_url"] = hide_password(
             make_url(self.database_url).render_as_string(hide_password=True)
         )
+        if self.listen_url:
+            listen = make_url(self.listen_url).render_as_string(hide_password=True)
+            shown["listen_url"] = hide_password(listen)
         return shown
 
     @classmethod

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
+from oms_tui.cache.change_signal import EVERYTHING
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import BinLocation, ChangeFeedEntry
 from oms_tui.cache.types import utcnow
@@ -131,6 +132,7 @@ class LiveUpdate:
     error: bool = False
     reachable: bool | None = None  # whether the store answered; None when this pass did not find out
     progress: bool = False  # a page of a pass in flight, not the end of a pass
+    kinds: frozenset[str] = EVERYTHING  # what changed (`oms_tui.cache.change_signal`'s kinds)
 
 
 def progress_text(stream: str, counts: StreamCounts) -> str:
@@ -177,7 +179,7 @@ class Runtime:
         A cache that does not exist is an error, but at the app's start (`app_start`) at the default
         location: the first start of a new station."""
         create = app_start and settings.database_url == default_database_url()
-        cache = open_cache(settings.database_url, create=create)
+        cache = open_cache(settings.database_url, create=create, listen_url=settings.listen_url)
         if not settings.demo:
             if settings.shopify_token is None:
                 cache.close()

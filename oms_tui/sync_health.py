@@ -35,6 +35,7 @@ class SyncHealth:
     failed: bool = False
     syncing: bool = False  # a pass is in flight (the live loop starts with one)
     cache_down: str = ""  # why the cache did not answer, while it does not
+    listening: str = ""  # why other stations' changes are polled rather than heard, while they are
 
 
 def read_stored_health(cache: Cache, api_version: str | None = None) -> StoredHealth:

@@ -3,6 +3,7 @@ PostgreSQL (several stations on a network), behind the same code."""
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -10,8 +11,13 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from oms_tui.cache.change_signal import announce_commits
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10
+# A station's PostgreSQL connections: its screens' reads, the sync and the outbox rarely need more at
+# once; past POOL_SIZE + POOL_OVERFLOW a read waits for one. See the README for a warehouse's count.
+POOL_SIZE, POOL_OVERFLOW = 3, 2
 READ_ONLY = "oms_tui_read_only"  # execution option of `read_session_factory`'s connections
 
 
@@ -27,8 +33,18 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     parsed = normalise_url(url)
     if parsed.get_backend_name() != "sqlite":
         # A server gone quiet (a cut network) fails a connection in seconds rather than never.
-        connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
-        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+        # No prepared statements: they are session state, which a pooler in transaction mode
+        # (PgBouncer) does not keep from one transaction to the next.
+        connect_args = {
+            "connect_timeout": PG_CONNECT_TIMEOUT_S,
+            "prepare_threshold": None,
+            **kwargs.pop("connect_args", {}),
+        }
+        if "poolclass" not in kwargs:
+            kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kwargs}
+        engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+        announce_commits(engine)  # other stations see each commit (oms_tui.cache.change_signal)
+        return engine
     engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin)
@@ -72,3 +88,20 @@ def read_session_factory(engine: Engine) -> sessionmaker[Session]:
 def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("a read-only session cannot write; use Cache.sessions")
+
+
+_direct: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def set_direct_url(engine: Engine, url: str | URL | None) -> None:
+    """The address of the same database without a pooler in between (`listen_url`), for what holds
+    session state: the change listener's LISTEN and the sync lock. None: the engine's own."""
+    parsed = normalise_url(url) if url else None
+    if parsed is None or parsed == engine.url:
+        _direct.pop(engine, None)
+    else:  # one session for the sync lock, one more for the outbox's turn
+        _direct[engine] = make_engine(parsed, pool_size=1, max_overflow=1)
+
+
+def direct_engine(engine: Engine) -> Engine:
+    return _direct.get(engine, engine)

@@ -12,7 +12,7 @@ from typing import TypeVar
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
@@ -27,6 +27,7 @@ from oms_tui.floor.queues.board import HOURS, BoardFigures, Work, board_figures
 from oms_tui.floor.queues.cutoffs import WARN_BEFORE, CarrierCutoff
 from oms_tui.floor.queues.stages import Stage
 from oms_tui.screens.lean_screen import LeanScreen
+from oms_tui.screens.messages import LiveUpdated
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.sync_health import SyncHealth, ago
@@ -35,7 +36,7 @@ from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.sized_panel import SizedPanel
 from oms_tui.widgets.stage_tile import StageTile
 
-REFRESH_SECONDS = 10.0
+REFRESH_SECONDS = 60.0  # for ages and lateness, which time changes; data changes are heard
 LATE_SHOWN = 40  # as many as a wall screen shows; a small one says how many more there are
 LOW = 30  # rows: below this the tiles' numbers are plain text, one line high
 STALE_SYNC = timedelta(minutes=15)
@@ -164,6 +165,12 @@ class BoardScreen(LeanScreen[None]):
         self.show_cutoffs()
         self.sub_title = f"{now.astimezone():%a %d %b %H:%M}"
         self.load_later()
+
+    @on(LiveUpdated)
+    def live_updated(self, message: LiveUpdated) -> None:
+        """Another station or a sync changed the cache: read again now (once shown, if hidden)."""
+        if message.update.changed:
+            self.read_due(self.load)
 
     def load_later(self) -> None:
         if self.next_load is not None:

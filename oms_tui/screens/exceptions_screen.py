@@ -30,7 +30,7 @@ from oms_tui.screens.exception_dialog import ExceptionDialog
 from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.message_flow import follow_up, write_message
-from oms_tui.screens.messages import OpenOrder
+from oms_tui.screens.messages import LiveUpdated, OpenOrder
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.widgets.fitted_table import FittedTable, Row
@@ -40,7 +40,7 @@ from oms_tui.widgets.table_columns import Column
 
 MESSAGE_KINDS = (ExceptionKind.MESSAGE_FAILED, ExceptionKind.MESSAGE_UNKNOWN)
 SHOWN = 500  # the most severe and oldest; the title says how many there are in all
-REFRESH_SECONDS = 5.0
+REFRESH_SECONDS = 60.0  # for ages and lateness, which time changes; data changes are heard
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 COLUMNS = (  # the problem before its fix: the line under the table says the fix in full
     Column(""),
@@ -146,6 +146,12 @@ class ExceptionsScreen(LeanScreen[None]):
         self.sub_title = f"{total} open{more}"
         self._show_detail()
         self.load_later()
+
+    @on(LiveUpdated)
+    def live_updated(self, message: LiveUpdated) -> None:
+        """Another station or a sync changed the cache: read again now (once shown, if hidden)."""
+        if message.update.changed:
+            self.read_due(self.load)
 
     def load_later(self) -> None:
         if self.next_load is not None:

@@ -28,6 +28,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
+from oms_tui.cache.change_signal import CLAIMS, SYNC
 from oms_tui.cache.database import Cache
 from oms_tui.config import Settings
 from oms_tui.floor.actions.order_desk import OrderDesk
@@ -60,6 +61,8 @@ from oms_tui.widgets.blocking_error import BlockingError
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.pick_lines import PickLines
 from oms_tui.widgets.shell_header import ShellHeader
+
+MY_LIST_KINDS = frozenset({SYNC, CLAIMS})  # changes that can change a person's pick list
 
 WAVES = {
     "next": ("The next orders in the queue", None),
@@ -165,7 +168,8 @@ class PickScreen(PickPapers):
     @on(LiveUpdated)
     def live(self, event: LiveUpdated) -> None:
         event.stop()
-        self.load()
+        if event.update.kinds & MY_LIST_KINDS:  # others' picks and packs leave this person's list alone
+            self.load()
 
     @on(StaffChanged)
     def staff_changed(self, event: StaffChanged) -> None:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Select, Tab, Tabs
 
+from oms_tui.cache.change_signal import SYNC
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FulfillmentOrder, Location, Order
 from oms_tui.cache.priority import RUSH_TAGS
@@ -41,7 +42,9 @@ SHORT_NAMES = {  # the tabs' names when the whole names do not fit on one line (
     Stage.SHIPPED_TODAY: "shipped",
 }
 TABS = Binding.Group("Tabs")  # a footer short of room shows "] [ Tabs"
-CLAIMS_EVERY_S = 2.0  # how soon other stations' claims show in the Who column
+# Other stations' claims show as they are made (their commits are heard: `LiveUpdated`); this slow
+# look catches the claims that lapse, which no station writes.
+CLAIMS_EVERY_S = 30.0
 COLUMNS = [  # by content; a narrow screen hides the highest priority numbers first
     Column("Order", max_width=12),
     Column("Status", priority=3),
@@ -195,11 +198,14 @@ class QueueScreen(LeanScreen[None]):
     def live_updated(self, message: LiveUpdated) -> None:
         if message.update.changed:
             self.data_changed()
-            self.load_choices()  # a first sync brings the locations and channels after the screen shows
+            if (
+                SYNC in message.update.kinds
+            ):  # a first sync brings the locations and channels after the screen shows
+                self.load_choices()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="claims-seen")
     def watch_claims(self) -> None:
-        """Other stations claim without a sync: re-read what is on screen when who holds what changed."""
+        """Claims lapse without a write: re-read what is on screen when who holds what changed."""
         with self.cache.reads() as session:
             mark = claims_mark(session, self.clock())
         if self.claims_seen is not None and mark != self.claims_seen:

@@ -43,7 +43,7 @@ from oms_tui.floor.stock.damaged import returned_to_stock
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.lean_screen import LeanScreen
-from oms_tui.screens.messages import Scanned
+from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.screens.step_queue import StepQueue
@@ -53,7 +53,7 @@ from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.table_columns import Column
 
-REFRESH_SECONDS = 5.0
+REFRESH_SECONDS = 60.0  # for ages and lateness, which time changes; data changes are heard
 OUTCOME_STYLE = {RESTOCK: "green", DAMAGED: "yellow", MISSING: "red"}
 RECEIVING_ACTIONS = ("restock", "quality_check", "damaged", "missing", "finish", "leave")
 
@@ -169,6 +169,12 @@ class ReturnsScreen(LeanScreen[None]):
         if self.receiving is None:
             self.sub_title = f"{len(queued)} open"
         self.load_later()
+
+    @on(LiveUpdated)
+    def live_updated(self, message: LiveUpdated) -> None:
+        """Another station or a sync changed the cache: read again now (once shown, if hidden)."""
+        if message.update.changed:
+            self.read_due(self.load)
 
     def load_later(self) -> None:
         if self.next_load is not None:

@@ -3,7 +3,10 @@
 Each lock is one the system frees by itself when its holder dies, so a crashed station's successor
 syncs at once:
 - PostgreSQL: a session-level advisory lock, keyed by database, schema and lock name (two caches on
-  one server are independent; two stations on one cache exclude each other).
+  one server are independent; two stations on one cache exclude each other). It is held on the
+  cache's direct connection (`listen_url`): the one thing that needs a session of its own, so the
+  rest can go through a pooler in transaction mode (PgBouncer), which hands each transaction any
+  server session.
 - SQLite file: an advisory lock (`flock`) on a file beside the database (`cache.sqlite3.sync.lock`).
 - SQLite in memory: a lock in this process, the only one that can see that database.
 """
@@ -23,6 +26,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from oms_tui.cache.engine import direct_engine
 
 CHECK_EVERY_S = 5.0  # how often a PostgreSQL lease asks the server whether it still holds the lock
 
@@ -79,7 +84,7 @@ def sync_lock(engine: Engine, name: str = "sync", holder: str | None = None) -> 
 
 @contextmanager
 def _postgres_lock(engine: Engine, name: str) -> Iterator[Lease]:
-    with engine.connect() as connection:
+    with direct_engine(engine).connect() as connection:
         key = lock_key(connection, name)
         if not connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({key})").scalar():
             raise SyncBusy(f"another station is syncing this cache ({name})")

@@ -92,6 +92,8 @@ def sync_line(health: SyncHealth, now: datetime) -> Content:
     if health.cache_down:
         down = f"● cache unreachable ({health.cache_down}): actions refused until it is back"
         parts.append(Content.styled(down, "bold $error"))
+    if health.listening:  # other stations' work shows, but late: the header says why
+        parts.append(Content.styled(f"● other stations {health.listening}", "bold $warning"))
     if health.reachable is not None:
         reachable = "store reachable" if health.reachable else "store unreachable"
         parts.append(Content.styled(f"● {reachable}", "$success" if health.reachable else "bold $error"))

@@ -1,0 +1,263 @@
+"""One station of `bench/floor_load.py`: the real app (headless), worked by a scripted scanner.
+
+    python -m bench.floor_station ROLE STAFF_CODE SPEED   (settings from the environment, as `oms-tui`)
+
+ROLE: picker (F5: new batch, every unit scanned, complete), packer (F6: the order's slip, each
+unit, a label, F10), receiving (syncs with the store and looks orders up by scanning their numbers),
+board (the manager's board, F4: how long after a change elsewhere it shows it).
+It reads commands from stdin, one JSON object a line: {"work": seconds, "phase": name} works that
+long and answers {"phase", "latencies", "actions", "refused"}; {"quit": true} ends it.
+
+Scan-to-screen is the time from the scan reaching the app to the screen being up to date with it:
+every read and write it started has landed and a frame has been drawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import col, func, select
+from textual.pilot import Pilot
+
+from oms_tui.app import OmsApp
+from oms_tui.cache.models import (
+    AuditEvent,
+    FulfillmentHold,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    Order,
+)
+from oms_tui.config import Settings
+from oms_tui.floor.picking.pick_lists import open_pick_list
+from oms_tui.floor.picking.pick_sheet import read_sheet
+from oms_tui.floor.queues.claims import holder
+from oms_tui.runtime import Runtime
+from oms_tui.screens import board_screen
+from oms_tui.screens.messages import Scanned
+from oms_tui.widgets.blocking_error import BlockingError
+
+HUMAN_SCAN_S = 3.0  # a person finds the next unit and scans it
+SIZE = (120, 36)
+SETTLE_LIMIT_S = 10.0  # a screen not up to date by then counts as that slow
+
+
+class Station:
+    def __init__(self, app: OmsApp, pilot: Pilot[Any], role: str, code: str, speed: float) -> None:
+        self.app, self.pilot, self.role, self.code, self.speed = app, pilot, role, code, speed
+        self.cache = app.runtime.cache
+        self.latencies: list[float] = []
+        self.actions = self.refused = 0
+        self.labels = 0
+        self.until = 0.0  # monotonic end of the work asked for
+
+    async def settled(self, before: set[Any]) -> None:
+        """Until what the scan started (its reads and writes, and what they started in turn) has
+        landed and a frame is drawn. Reads that other stations' changes start meanwhile are not
+        waited for (they would keep it waiting for ever under load) unless they started in time."""
+        give_up = time.monotonic() + SETTLE_LIMIT_S
+        for _ in range(2):  # the scan's step, then what the step started when it landed
+            await self.pilot.pause()
+            started = [w for w in self.app.workers if w.is_running and w not in before and w.group != "live"]
+            before |= set(self.app.workers) - set(started)
+            for worker in started:
+                await asyncio.wait(
+                    [asyncio.ensure_future(ended(worker))], timeout=max(0, give_up - time.monotonic())
+                )
+            if time.monotonic() >= give_up:
+                slow = sorted({w.group for w in started if w.is_running})
+                pool = self.cache.engine.pool.status()
+                print(f"{self.code}: {slow} still running after {SETTLE_LIMIT_S} s; {pool}", file=sys.stderr)
+                break
+        await self.pilot.pause()
+
+    async def scan(self, code: str) -> bool:
+        """One scan, timed to the screen; False when the app refused it (the error acknowledged)
+        or the time to work is up."""
+        if time.monotonic() > self.until:
+            return False
+        before = set(self.app.workers)
+        started = time.perf_counter()
+        self.app.screen.post_message(Scanned(code))
+        await self.settled(before)
+        self.latencies.append(time.perf_counter() - started)
+        self.actions += 1
+        await asyncio.sleep(HUMAN_SCAN_S / self.speed)
+        return await self.acknowledged()
+
+    async def press(self, key: str) -> bool:
+        before = set(self.app.workers)
+        await self.pilot.press(key)
+        await self.settled(before)
+        return await self.acknowledged()
+
+    async def acknowledged(self) -> bool:
+        if isinstance(self.app.screen, BlockingError):
+            self.refused += 1
+            before = set(self.app.workers)
+            await self.pilot.press("escape")
+            await self.settled(before)
+            return False
+        return True
+
+    async def work(self, seconds: float) -> None:
+        self.until = time.monotonic() + seconds
+        await self.press({"picker": "f5", "packer": "f6", "board": "f4"}.get(self.role, "f2"))
+        while time.monotonic() < self.until:
+            await getattr(self, self.role)()
+
+    # --- roles ----------------------------------------------------------------------------------
+
+    async def picker(self) -> None:
+        with self.cache.reads() as session:
+            pick_list = open_pick_list(session, self.code)
+            sheet = read_sheet(session, pick_list.id) if pick_list and pick_list.id else None
+        if sheet is None:
+            await self.press("n")
+            with self.cache.reads() as session:
+                if open_pick_list(session, self.code) is None:
+                    await asyncio.sleep(1)  # nothing to pick
+            return
+        for line in sheet.lines:
+            for _ in range(line.left):
+                if not await self.scan(line.barcode or line.sku or ""):
+                    break
+        await self.press("c")
+        with self.cache.reads() as session:
+            if open_pick_list(session, self.code) is not None:  # cannot complete: short the rest
+                await self.press("s")
+                await self.press("enter")
+                await self.press("enter")
+                await self.press("c")
+
+    async def packer(self) -> None:
+        order = next_to_pack(self.app.runtime)
+        if order is None:
+            await asyncio.sleep(1)
+            return
+        name, skus = order
+        if not await self.scan(name.lstrip("#")):
+            return
+        for sku in skus:
+            if not await self.scan(sku):
+                return
+        self.labels += 1
+        if await self.scan(f"GM{abs(hash(self.code)) % 10_000:04d}{self.labels:012d}"):
+            await self.press("f10")
+
+    async def receiving(self) -> None:
+        with self.cache.reads() as session:
+            names = list(session.exec(select(Order.name).order_by(col(Order.created_at).desc()).limit(20)))
+        for name in names[:3]:
+            await self.scan(name.lstrip("#"))
+            await self.press("escape")
+
+    async def board(self) -> None:
+        await asyncio.sleep(0.5)  # the board works by itself: see `watch_board`
+
+
+async def ended(worker: Any) -> None:
+    with contextlib.suppress(Exception):  # cancelled or failed: ended all the same
+        await worker.wait()
+
+
+def next_to_pack(runtime: Runtime) -> tuple[str, list[str]] | None:
+    """An open, unheld, unclaimed order with one fulfillment order, picked ones first."""
+    now = datetime.now(UTC)
+    with runtime.cache.reads() as session:
+        held = select(FulfillmentHold.fulfillment_order_id)
+        candidates = session.exec(
+            select(FulfillmentOrder.id, Order.name)
+            .join(Order, col(Order.id) == col(FulfillmentOrder.order_id))
+            .where(
+                col(FulfillmentOrder.status) == "OPEN",
+                col(Order.cancelled_at).is_(None),
+                col(FulfillmentOrder.id).not_in(held),
+            )
+            .order_by(func.random())
+            .limit(20)
+        ).all()
+        for fo_id, name in candidates:
+            if holder(session, fo_id, now) is not None:
+                continue
+            lines = session.exec(
+                select(FulfillmentOrderLineItem).where(FulfillmentOrderLineItem.fulfillment_order_id == fo_id)
+            ).all()
+            if lines and all(line.sku for line in lines):
+                return name, [line.sku or "" for line in lines for _ in range(line.remaining_quantity)]
+    return None
+
+
+def watch_board(station: Station) -> None:
+    """Each time the board shows figures, how long after its change each audit event newly in them
+    was made (the board's read and the events' ids come from one session)."""
+    read = board_screen.board_figures
+    seen = {"id": None}
+    pending: list[Any] = []
+
+    def figures(session: Any, *args: Any, **kwargs: Any) -> Any:
+        newest = session.exec(select(func.max(AuditEvent.id))).one() or 0
+        if seen["id"] is not None and newest > seen["id"]:
+            pending.append(
+                list(
+                    session.exec(
+                        select(AuditEvent.at).where(
+                            col(AuditEvent.id) > seen["id"], col(AuditEvent.id) <= newest
+                        )
+                    )
+                )
+            )
+        seen["id"] = newest
+        return read(session, *args, **kwargs)
+
+    show = board_screen.BoardScreen.show
+
+    def shown(screen: Any, *args: Any) -> None:
+        show(screen, *args)
+        now = datetime.now(UTC)
+        while pending:
+            station.latencies += [(now - at).total_seconds() for at in pending.pop()]
+
+    board_screen.board_figures = figures  # type: ignore[assignment]
+    board_screen.BoardScreen.show = shown  # type: ignore[method-assign]
+
+
+async def main(role: str, code: str, speed: float) -> None:
+    runtime = Runtime.start(Settings())
+    with runtime.cache.reads() as session:
+        from oms_tui.cache.models import Staff
+
+        staff = session.get(Staff, code)
+    app = OmsApp(runtime, live=role == "receiving", staff=staff)
+    loop = asyncio.get_running_loop()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            station = Station(app, pilot, role, code, speed)
+            if role == "board":
+                watch_board(station)
+            print(json.dumps({"ready": True}), flush=True)
+            while command := json.loads(
+                await loop.run_in_executor(None, sys.stdin.readline) or '{"quit": true}'
+            ):
+                if command.get("quit"):
+                    break
+                station.latencies, station.actions, station.refused = [], 0, 0
+                await station.work(command["work"])
+                report = {
+                    "phase": command["phase"],
+                    "latencies": station.latencies,
+                    "actions": station.actions,
+                    "refused": station.refused,
+                }
+                print(json.dumps(report), flush=True)
+    finally:
+        runtime.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3])))
