@@ -1,0 +1,111 @@
+"""The manager's numbers, summed as the work happens so a year of reports reads a few thousand rows.
+
+`ReportHour` and `ReportShipment` are added to by the floor's audit log (`floor.reports.rollup`, in
+the transaction of the event they count); `ReportException` by every exception row written, whoever
+writes it (sync, the outbox, the floor), through the mapper events below. `oms-tui report rebuild`
+recomputes all three from the audit log and the exceptions table.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import Insert
+from sqlmodel import Field, SQLModel
+
+from oms_tui.cache.enums import ExceptionState
+from oms_tui.cache.floor_state import FloorException
+from oms_tui.cache.types import UTCDateTime
+
+
+class ReportHour(SQLModel, table=True):
+    """One person's floor work at one station in one UTC hour (staff "" when nobody was signed in)."""
+
+    __tablename__ = "report_hours"
+
+    hour: datetime = Field(primary_key=True, sa_type=UTCDateTime)
+    staff_code: str = Field(primary_key=True)
+    station: str = Field(primary_key=True)
+    orders_picked: int = 0
+    units_picked: int = 0
+    orders_packed: int = 0
+    units_packed: int = 0
+    mis_scans: int = 0
+    short_picks: int = 0
+    busy_seconds: float = 0.0
+
+
+class ReportShipment(SQLModel, table=True):
+    """Shipments recorded on one UTC day, by how many whole hours after their due clock started
+    (`floor.reports.due`): whether they were on time is read against the SLA when the report is shown."""
+
+    __tablename__ = "report_shipments"
+
+    day: date = Field(primary_key=True, sa_type=Date)
+    lead_hours: int = Field(primary_key=True)
+    shipments: int = 0
+
+
+class ReportException(SQLModel, table=True):
+    """Exceptions of one kind opened and closed on one UTC day."""
+
+    __tablename__ = "report_exceptions"
+
+    day: date = Field(primary_key=True, sa_type=Date)
+    kind: str = Field(primary_key=True)
+    opened: int = 0
+    closed: int = 0
+
+
+class StaffActivity(SQLModel, table=True):
+    """When each person last did floor work: the gap to their next action counts as busy time."""
+
+    __tablename__ = "report_staff_activity"
+
+    staff_code: str = Field(primary_key=True)
+    last_at: datetime = Field(sa_type=UTCDateTime)
+
+
+def add_to(
+    connection: Connection, model: type[SQLModel], key: dict[str, Any], counts: dict[str, Any]
+) -> None:
+    """One upsert: the row for `key` gains `counts` (created at those counts when new)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    insert: Insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
+    statement = insert.values(**key, **counts).on_conflict_do_update(  # type: ignore[attr-defined]
+        index_elements=list(key), set_={name: table.c[name] + insert.excluded[name] for name in counts}
+    )
+    connection.execute(statement)
+
+
+def _exception_counts(connection: Connection, row: FloorException, opened: bool) -> None:
+    if opened:
+        add_to(
+            connection,
+            ReportException,
+            {"day": row.created_at.date(), "kind": str(row.kind)},
+            {"opened": 1, "closed": 0},
+        )
+    if row.state == ExceptionState.RESOLVED and row.resolved_at is not None:
+        add_to(
+            connection,
+            ReportException,
+            {"day": row.resolved_at.date(), "kind": str(row.kind)},
+            {"opened": 0, "closed": 1},
+        )
+
+
+@event.listens_for(FloorException, "after_insert")
+def _exception_opened(_mapper: Any, connection: Connection, target: FloorException) -> None:
+    _exception_counts(connection, target, opened=True)
+
+
+@event.listens_for(FloorException, "after_update")
+def _exception_changed(_mapper: Any, connection: Connection, target: FloorException) -> None:
+    state = inspect(target).attrs.state.history
+    if state.has_changes() and ExceptionState.RESOLVED not in (state.deleted or ()):
+        _exception_counts(connection, target, opened=False)

@@ -1,0 +1,155 @@
+"""The reports, read from the summary tables only: a year of them is a few thousand grouped rows.
+
+Days and hours are UTC. A range is whole days, both ends included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from oms_tui.cache.report_tables import ReportException, ReportHour, ReportShipment
+from oms_tui.floor.reports.due import on_time
+
+Grouping = Literal["hour", "day", "week", "person"]
+GROUPINGS: tuple[Grouping, ...] = ("hour", "day", "week", "person")
+NOBODY = "(nobody)"  # work done with nobody signed in
+
+
+class ReportRefused(ValueError):
+    """A report that cannot be made as asked (its message is one line)."""
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    label: str
+    orders_picked: int = 0
+    units_picked: int = 0
+    orders_packed: int = 0
+    units_packed: int = 0
+    mis_scans: int = 0
+    short_picks: int = 0
+    busy_seconds: float = 0.0
+
+    @property
+    def seconds_per_order(self) -> float | None:
+        """Busy time over the orders picked and packed (a picked and packed order counts twice)."""
+        orders = self.orders_picked + self.orders_packed
+        return self.busy_seconds / orders if orders else None
+
+    @property
+    def mis_scans_per_100(self) -> float | None:
+        units = self.units_picked + self.units_packed
+        return 100 * self.mis_scans / units if units else None
+
+    @property
+    def short_picks_per_100(self) -> float | None:
+        return 100 * self.short_picks / self.units_picked if self.units_picked else None
+
+    def __add__(self, other: WorkRow) -> WorkRow:
+        summed = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)[1:]}
+        return WorkRow(self.label, **summed)
+
+
+@dataclass(frozen=True)
+class OnTimeRow:
+    label: str
+    shipped: int = 0
+    on_time: int = 0
+
+    @property
+    def late(self) -> int:
+        return self.shipped - self.on_time
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.on_time / self.shipped if self.shipped else None
+
+
+@dataclass(frozen=True)
+class ExceptionRow:
+    label: str
+    opened: int = 0
+    closed: int = 0
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    if end < start:
+        raise ReportRefused(f"the range ends ({end}) before it starts ({start})")
+    return datetime.combine(start, time(), UTC), datetime.combine(end + timedelta(days=1), time(), UTC)
+
+
+def label_of(moment: date | datetime, by: Grouping) -> str:
+    if by == "hour":
+        assert isinstance(moment, datetime)
+        return f"{moment:%Y-%m-%d %H:00}"
+    day = moment.date() if isinstance(moment, datetime) else moment
+    if by == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return day.isoformat()
+
+
+def work(session: Session, start: date, end: date, by: Grouping) -> list[WorkRow]:
+    """Orders and units picked and packed, mis-scans, short picks and busy time, in time order (or by
+    person, by staff code)."""
+    low, high = _bounds(start, end)
+    table = ReportHour.__table__  # type: ignore[attr-defined]
+    sums = [func.sum(table.c[f.name]) for f in fields(WorkRow)[1:]]
+    key = table.c.staff_code if by == "person" else table.c.hour
+    rows = session.connection().execute(
+        select(key, *sums).where(table.c.hour >= low, table.c.hour < high).group_by(key).order_by(key)
+    )
+    if by == "person":
+        return [WorkRow(code or NOBODY, *values) for code, *values in rows]
+    return _merged((WorkRow(label_of(hour, by), *values) for hour, *values in rows), WorkRow.__add__)
+
+
+def shipments(session: Session, start: date, end: date, by: Grouping, sla_hours: float) -> list[OnTimeRow]:
+    """Shipments and how many left within the SLA, by the day (or week) they shipped."""
+    if by not in ("day", "week"):
+        raise ReportRefused("on-time is reported by day or week")
+    table = ReportShipment.__table__  # type: ignore[attr-defined]
+    rows = session.connection().execute(
+        select(table.c.day, table.c.lead_hours, func.sum(table.c.shipments))
+        .where(table.c.day >= start, table.c.day <= end)
+        .group_by(table.c.day, table.c.lead_hours)
+        .order_by(table.c.day)
+    )
+    return _merged(
+        (OnTimeRow(label_of(day, by), n, n if on_time(lead, sla_hours) else 0) for day, lead, n in rows),
+        lambda a, b: OnTimeRow(a.label, a.shipped + b.shipped, a.on_time + b.on_time),
+    )
+
+
+def exceptions(session: Session, start: date, end: date, by: Grouping) -> list[ExceptionRow]:
+    """Exceptions opened and closed, by day (or week)."""
+    if by not in ("day", "week"):
+        raise ReportRefused("exceptions are reported by day or week")
+    table = ReportException.__table__  # type: ignore[attr-defined]
+    rows = session.connection().execute(
+        select(table.c.day, func.sum(table.c.opened), func.sum(table.c.closed))
+        .where(table.c.day >= start, table.c.day <= end)
+        .group_by(table.c.day)
+        .order_by(table.c.day)
+    )
+    return _merged(
+        (ExceptionRow(label_of(day, by), int(o), int(c)) for day, o, c in rows),
+        lambda a, b: ExceptionRow(a.label, a.opened + b.opened, a.closed + b.closed),
+    )
+
+
+def _merged(rows: Iterable[Any], add: Callable[[Any, Any], Any]) -> list[Any]:
+    """Rows in label order, those of one label added up (the labels arrive sorted)."""
+    merged: list[Any] = []
+    for row in rows:
+        if merged and merged[-1].label == row.label:
+            merged[-1] = add(merged[-1], row)
+        else:
+            merged.append(row)
+    return merged
