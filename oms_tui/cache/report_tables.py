@@ -34,9 +34,11 @@ class ReportHour(SQLModel, table=True):
     units_picked: int = 0
     orders_packed: int = 0
     units_packed: int = 0
-    mis_scans: int = 0
+    pick_mis_scans: int = 0
+    pack_mis_scans: int = 0
     short_picks: int = 0
-    busy_seconds: float = 0.0
+    pick_seconds: float = 0.0  # busy time picking, packing (`floor.reports.rollup`)
+    pack_seconds: float = 0.0
 
 
 class ReportShipment(SQLModel, table=True):

@@ -38,12 +38,14 @@ def test_the_reports_count_the_shift_per_person_and_per_hour(session: Session, c
 
     by_person = queries.work(session, WED, THU, "person")
     assert by_person == [
-        WorkRow("P01", orders_packed=2, units_packed=3, mis_scans=1, busy_seconds=pat_busy),
-        WorkRow("P02", orders_picked=2, units_picked=3, mis_scans=1, short_picks=1, busy_seconds=bo_busy),
+        WorkRow("P01", orders_packed=2, units_packed=3, pack_mis_scans=1, pack_seconds=pat_busy),
+        WorkRow(
+            "P02", orders_picked=2, units_picked=3, pick_mis_scans=1, short_picks=1, pick_seconds=bo_busy
+        ),
     ]
-    pat, bo = by_person
+    pat, bo = by_person[0].packing, by_person[1].picking
     assert pat.seconds_per_order == pat_busy / 2 and pat.mis_scans_per_100 == 100 / 3
-    assert bo.short_picks_per_100 == 100 / 3
+    assert bo.short_picks_per_100 == bo.mis_scans_per_100 == 100 / 3 and bo.seconds_per_order == bo_busy / 2
 
     by_hour = queries.work(session, WED, THU, "hour")
     assert [
@@ -55,10 +57,10 @@ def test_the_reports_count_the_shift_per_person_and_per_hour(session: Session, c
         ("2026-11-27 10:00", 0, 0, 1, 1),
     ]
     (week,) = queries.work(session, WED, THU, "week")
-    assert (week.label, week.orders_picked, week.orders_packed, week.mis_scans) == ("2026-W48", 2, 2, 2)
+    assert (week.label, week.orders_picked, week.orders_packed, week.pick_mis_scans) == ("2026-W48", 2, 2, 1)
     assert queries.work(session, THU, THU, "day") == [
         WorkRow(
-            "2026-11-27", orders_packed=1, units_packed=1, busy_seconds=busy(session, "P01", "pack.", THU)
+            "2026-11-27", orders_packed=1, units_packed=1, pack_seconds=busy(session, "P01", "pack.", THU)
         )
     ]
 

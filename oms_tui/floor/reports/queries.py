@@ -32,28 +32,56 @@ class WorkRow:
     units_picked: int = 0
     orders_packed: int = 0
     units_packed: int = 0
-    mis_scans: int = 0
+    pick_mis_scans: int = 0
+    pack_mis_scans: int = 0
     short_picks: int = 0
-    busy_seconds: float = 0.0
-
-    @property
-    def seconds_per_order(self) -> float | None:
-        """Busy time over the orders picked and packed (a picked and packed order counts twice)."""
-        orders = self.orders_picked + self.orders_packed
-        return self.busy_seconds / orders if orders else None
-
-    @property
-    def mis_scans_per_100(self) -> float | None:
-        units = self.units_picked + self.units_packed
-        return 100 * self.mis_scans / units if units else None
-
-    @property
-    def short_picks_per_100(self) -> float | None:
-        return 100 * self.short_picks / self.units_picked if self.units_picked else None
+    pick_seconds: float = 0.0
+    pack_seconds: float = 0.0
 
     def __add__(self, other: WorkRow) -> WorkRow:
         summed = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)[1:]}
         return WorkRow(self.label, **summed)
+
+    @property
+    def picking(self) -> Stage:
+        return Stage(
+            self.label,
+            self.orders_picked,
+            self.units_picked,
+            self.pick_seconds,
+            self.pick_mis_scans,
+            self.short_picks,
+        )
+
+    @property
+    def packing(self) -> Stage:
+        return Stage(
+            self.label, self.orders_packed, self.units_packed, self.pack_seconds, self.pack_mis_scans
+        )
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Picking or packing, as its report shows it."""
+
+    label: str
+    orders: int
+    units: int
+    seconds: float  # busy time (`rollup`)
+    mis_scans: int
+    short_picks: int = 0
+
+    @property
+    def seconds_per_order(self) -> float | None:
+        return self.seconds / self.orders if self.orders else None
+
+    @property
+    def mis_scans_per_100(self) -> float | None:
+        return 100 * self.mis_scans / self.units if self.units else None
+
+    @property
+    def short_picks_per_100(self) -> float | None:
+        return 100 * self.short_picks / self.units if self.units else None
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ Counted from the floor's audit events (`floor.actions.audit.record` calls `count
 - `pick.scan`: a unit picked; `pick.complete`: the fulfillment orders the list picked (those with a
   unit picked and not withdrawn);
 - `pack.confirm`: an order packed, with the units it shipped;
-- `pick.scan_rejected` and `pack.refused`: a mis-scan; `pick.short`: a short pick;
+- `pick.scan_rejected` and `pack.refused`: a mis-scan picking, packing; `pick.short`: a short pick;
 - `store.fulfill`: a shipment, summed by its lead time (`due`);
 - busy time: the gap between one person's consecutive pick and pack events, when under `BUSY_GAP`
-  (a longer gap is a break, not work).
+  (a longer gap is a break, not work), as picking or packing time by the event that ends it.
 Label spend is not counted: no floor action buys labels yet. When one does, its audit event gets a
 branch in `_work` and a column in `report_hours` (a new migration), like the counts above.
 """
@@ -29,8 +29,17 @@ from oms_tui.floor.reports.due import due_clock, lead_hours
 
 BUSY_GAP = timedelta(minutes=5)
 WORK = ("pick.", "pack.")
-MIS_SCANS = frozenset({"pick.scan_rejected", "pack.refused"})
+MIS_SCANS = {"pick.scan_rejected": "pick_mis_scans", "pack.refused": "pack_mis_scans"}
 COUNTED = frozenset({"pick.scan", "pick.complete", "pack.confirm", "pick.short", "store.fulfill", *MIS_SCANS})
+COUNTERS = (
+    "orders_picked",
+    "units_picked",
+    "orders_packed",
+    "units_packed",
+    "pick_mis_scans",
+    "pack_mis_scans",
+    "short_picks",
+)
 
 
 def counted(action: str) -> bool:
@@ -63,7 +72,7 @@ def count_event(
     if staff_code and action.startswith(WORK):
         busy = _busy(connection, staff_code, at)
         if busy:
-            counts["busy_seconds"] = busy
+            counts["pick_seconds" if action.startswith("pick.") else "pack_seconds"] = busy
     if counts:
         hour = at.replace(minute=0, second=0, microsecond=0)
         add_to(
@@ -81,8 +90,7 @@ def count_event(
 
 def _full(counts: dict[str, Any]) -> dict[str, Any]:
     """Every counter of the row, so a new row starts at zero for those this event does not touch."""
-    names = ("orders_picked", "units_picked", "orders_packed", "units_packed", "mis_scans", "short_picks")
-    return {**{name: 0 for name in names}, "busy_seconds": 0.0, **counts}
+    return {**dict.fromkeys(COUNTERS, 0), "pick_seconds": 0.0, "pack_seconds": 0.0, **counts}
 
 
 def _work(
@@ -97,7 +105,7 @@ def _work(
         units = sum(sum(lines.values()) for lines in shipped.values())
         return {"orders_packed": 1, "units_packed": units} if units else {}
     if action in MIS_SCANS:
-        return {"mis_scans": 1}
+        return {MIS_SCANS[action]: 1}
     if action == "pick.short":
         return {"short_picks": 1}
     return {}

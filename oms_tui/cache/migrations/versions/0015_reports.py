@@ -40,11 +40,13 @@ def upgrade() -> None:
                 "units_picked",
                 "orders_packed",
                 "units_packed",
-                "mis_scans",
+                "pick_mis_scans",
+                "pack_mis_scans",
                 "short_picks",
             )
         ),
-        sa.Column("busy_seconds", sa.Float(), nullable=False),
+        sa.Column("pick_seconds", sa.Float(), nullable=False),
+        sa.Column("pack_seconds", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("hour", "staff_code", "station"),
     )
     op.create_table(
