@@ -14,6 +14,7 @@ from oms_tui.cli.actions import COMMANDS as FLOOR_ACTIONS
 from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.cli.find import find
 from oms_tui.cli.printing import print_group
+from oms_tui.cli.report import report
 from oms_tui.cli.serve import serve, web_session
 from oms_tui.cli.session import cache_session
 from oms_tui.cli.staff import staff
@@ -156,6 +157,7 @@ main.add_command(print_group)
 main.add_command(sync)
 main.add_command(outbox)
 main.add_command(find)
+main.add_command(report)
 for action_command in FLOOR_ACTIONS:
     main.add_command(action_command)
 

@@ -15,13 +15,14 @@ from sqlmodel import Session
 
 from oms_tui.cache.report_tables import ReportException, ReportHour, ReportShipment
 from oms_tui.floor.reports.due import on_time
+from oms_tui.one_line import OneLineError
 
 Grouping = Literal["hour", "day", "week", "person"]
 GROUPINGS: tuple[Grouping, ...] = ("hour", "day", "week", "person")
 NOBODY = "(nobody)"  # work done with nobody signed in
 
 
-class ReportRefused(ValueError):
+class ReportRefused(OneLineError):
     """A report that cannot be made as asked (its message is one line)."""
 
 
