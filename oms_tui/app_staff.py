@@ -105,4 +105,3 @@ class StationStaff(FailureHandlingApp):
         from oms_tui.screens.staff_screen import StaffScreen  # a manager's screen: not needed at start
 
         self.push_screen(StaffScreen(self.runtime.cache, self.runtime.settings.station, self.clock))
-

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from oms_tui.cache.database import open_cache
-from oms_tui.cache.models import ReportHour
+from oms_tui.cache.models import ReportDay, ReportHour
 from oms_tui.cli import main
 from tests.floor.report_shift import Clock, clock, work_a_shift
 
@@ -74,7 +74,8 @@ def test_rebuild_refills_the_tables_from_the_audit_log(db_url: str, clock: Clock
     before = report("packs", *SHIFT, "--by", "hour")[1]
     cache = open_cache(db_url)
     with cache.sessions() as session:
-        session.execute(ReportHour.__table__.delete())  # type: ignore[attr-defined]
+        for model in (ReportHour, ReportDay):
+            session.execute(model.__table__.delete())  # type: ignore[attr-defined]
         session.commit()
     assert report("packs", *SHIFT)[1].startswith("nothing recorded")
 

@@ -26,7 +26,7 @@ from oms_tui.cache.mirror import (
 from oms_tui.cache.order_search import OrderSearch
 from oms_tui.cache.order_tags import OrderTag
 from oms_tui.cache.receiving_state import ReturnReceiving, ReturnReceivingLine
-from oms_tui.cache.report_tables import ReportException, ReportHour, ReportShipment, StaffActivity
+from oms_tui.cache.report_tables import ReportDay, ReportException, ReportHour, ReportShipment, StaffActivity
 from oms_tui.cache.returns_mirror import (
     Return,
     ReturnLineItem,
@@ -65,6 +65,7 @@ __all__ = [
     "PackSession",
     "PickList",
     "PickListLine",
+    "ReportDay",
     "ReportException",
     "ReportHour",
     "ReportShipment",

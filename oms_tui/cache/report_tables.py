@@ -1,9 +1,9 @@
 """The manager's numbers, summed as the work happens so a year of reports reads a few thousand rows.
 
-`ReportHour` and `ReportShipment` are added to by the floor's audit log (`floor.reports.rollup`, in
-the transaction of the event they count); `ReportException` by every exception row written, whoever
+`ReportHour`, `ReportDay` and `ReportShipment` are added to by the floor's audit log
+(`floor.reports.rollup`, in the transaction of the event they count); `ReportException` by every exception row written, whoever
 writes it (sync, the outbox, the floor), through the mapper events below. `oms-tui report rebuild`
-recomputes all three from the audit log and the exceptions table.
+recomputes them from the audit log and the exceptions table.
 """
 
 from __future__ import annotations
@@ -22,12 +22,9 @@ from oms_tui.cache.floor_state import FloorException
 from oms_tui.cache.types import UTCDateTime
 
 
-class ReportHour(SQLModel, table=True):
-    """One person's floor work at one station in one UTC hour (staff "" when nobody was signed in)."""
+class WorkCounts(SQLModel):
+    """What one person did at one station in a stretch of time (staff "" when nobody was signed in)."""
 
-    __tablename__ = "report_hours"
-
-    hour: datetime = Field(primary_key=True, sa_type=UTCDateTime)
     staff_code: str = Field(primary_key=True)
     station: str = Field(primary_key=True)
     orders_picked: int = 0
@@ -39,6 +36,22 @@ class ReportHour(SQLModel, table=True):
     short_picks: int = 0
     pick_seconds: float = 0.0  # busy time picking, packing (`floor.reports.rollup`)
     pack_seconds: float = 0.0
+
+
+class ReportHour(WorkCounts, table=True):
+    """Work in one UTC hour: the hourly charts."""
+
+    __tablename__ = "report_hours"
+
+    hour: datetime = Field(primary_key=True, sa_type=UTCDateTime, index=True)  # ranges of hours
+
+
+class ReportDay(WorkCounts, table=True):
+    """The same by UTC day: a year of days, weeks or people reads at most 365 rows per person."""
+
+    __tablename__ = "report_days"
+
+    day: date = Field(primary_key=True, sa_type=Date, index=True)
 
 
 class ReportShipment(SQLModel, table=True):

@@ -8,7 +8,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from oms_tui.cache.models import AuditEvent, ReportException, ReportHour, ReportShipment, StaffActivity
+from oms_tui.cache.models import (
+    AuditEvent,
+    ReportDay,
+    ReportException,
+    ReportHour,
+    ReportShipment,
+    StaffActivity,
+)
 from oms_tui.floor.reports import queries
 from oms_tui.floor.reports.queries import ExceptionRow, OnTimeRow, WorkRow
 from oms_tui.floor.reports.rebuild import rebuild
@@ -77,7 +84,7 @@ def tables(session: Session) -> dict[str, list[tuple[object, ...]]]:
         model.__tablename__: sorted(
             tuple(row) for row in session.connection().execute(select(model.__table__))
         )  # type: ignore[attr-defined]
-        for model in (ReportHour, ReportShipment, ReportException, StaffActivity)
+        for model in (ReportHour, ReportDay, ReportShipment, ReportException, StaffActivity)
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.engine import Connection
 
 from oms_tui.cache.models import FulfillmentOrder, Order
@@ -32,6 +32,6 @@ def lead_hours(started: datetime, shipped_at: datetime) -> int:
     return max(0, int((shipped_at - started) // HOUR))
 
 
-def on_time(lead: int, sla_hours: float) -> bool:
-    """Shipped within the SLA, to the hour the shipments were summed by."""
+def on_time(lead: ColumnElement[int], sla_hours: float) -> ColumnElement[bool]:
+    """Shipped within the SLA, to the hour the shipments were summed by (a condition on their lead)."""
     return lead < sla_hours

@@ -10,10 +10,10 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
-from oms_tui.cache.report_tables import ReportException, ReportHour, ReportShipment
+from oms_tui.cache.report_tables import ReportDay, ReportException, ReportHour, ReportShipment
 from oms_tui.floor.reports.due import on_time
 from oms_tui.one_line import OneLineError
 
@@ -128,30 +128,33 @@ def work(session: Session, start: date, end: date, by: Grouping) -> list[WorkRow
     """Orders and units picked and packed, mis-scans, short picks and busy time, in time order (or by
     person, by staff code)."""
     low, high = _bounds(start, end)
-    table = ReportHour.__table__  # type: ignore[attr-defined]
+    hourly = by == "hour"
+    table = (ReportHour if hourly else ReportDay).__table__  # type: ignore[attr-defined]
+    period = table.c.hour if hourly else table.c.day
     sums = [func.sum(table.c[f.name]) for f in fields(WorkRow)[1:]]
-    key = table.c.staff_code if by == "person" else table.c.hour
-    rows = session.connection().execute(
-        select(key, *sums).where(table.c.hour >= low, table.c.hour < high).group_by(key).order_by(key)
-    )
+    key = table.c.staff_code if by == "person" else period
+    within = (period >= low, period < high) if hourly else (period >= start, period <= end)
+    rows = session.connection().execute(select(key, *sums).where(*within).group_by(key).order_by(key))
     if by == "person":
         return [WorkRow(code or NOBODY, *values) for code, *values in rows]
-    return _merged((WorkRow(label_of(hour, by), *values) for hour, *values in rows), WorkRow.__add__)
+    return _merged((WorkRow(label_of(moment, by), *values) for moment, *values in rows), WorkRow.__add__)
 
 
 def shipments(session: Session, start: date, end: date, by: Grouping, sla_hours: float) -> list[OnTimeRow]:
     """Shipments and how many left within the SLA, by the day (or week) they shipped."""
     if by not in ("day", "week"):
         raise ReportRefused("on-time is reported by day or week")
+    _bounds(start, end)
     table = ReportShipment.__table__  # type: ignore[attr-defined]
+    in_time = case((on_time(table.c.lead_hours, sla_hours), table.c.shipments), else_=0)
     rows = session.connection().execute(
-        select(table.c.day, table.c.lead_hours, func.sum(table.c.shipments))
+        select(table.c.day, func.sum(table.c.shipments), func.sum(in_time))
         .where(table.c.day >= start, table.c.day <= end)
-        .group_by(table.c.day, table.c.lead_hours)
+        .group_by(table.c.day)
         .order_by(table.c.day)
     )
     return _merged(
-        (OnTimeRow(label_of(day, by), n, n if on_time(lead, sla_hours) else 0) for day, lead, n in rows),
+        (OnTimeRow(label_of(day, by), int(shipped), int(in_time)) for day, shipped, in_time in rows),
         lambda a, b: OnTimeRow(a.label, a.shipped + b.shipped, a.on_time + b.on_time),
     )
 
@@ -160,6 +163,7 @@ def exceptions(session: Session, start: date, end: date, by: Grouping) -> list[E
     """Exceptions opened and closed, by day (or week)."""
     if by not in ("day", "week"):
         raise ReportRefused("exceptions are reported by day or week")
+    _bounds(start, end)
     table = ReportException.__table__  # type: ignore[attr-defined]
     rows = session.connection().execute(
         select(table.c.day, func.sum(table.c.opened), func.sum(table.c.closed))

@@ -14,7 +14,14 @@ from sqlmodel import Session
 
 from oms_tui.cache.enums import ExceptionState
 from oms_tui.cache.models import AuditEvent, FloorException
-from oms_tui.cache.report_tables import ReportException, ReportHour, ReportShipment, StaffActivity, add_to
+from oms_tui.cache.report_tables import (
+    ReportDay,
+    ReportException,
+    ReportHour,
+    ReportShipment,
+    StaffActivity,
+    add_to,
+)
 from oms_tui.floor.reports.rollup import COUNTED, WORK, count_event
 
 PAGE = 5_000
@@ -29,7 +36,7 @@ class Rebuilt:
 def rebuild(session: Session) -> Rebuilt:
     """Empty and refill the summary tables in the caller's transaction."""
     connection = session.connection()
-    for model in (ReportHour, ReportShipment, ReportException, StaffActivity):
+    for model in (ReportHour, ReportDay, ReportShipment, ReportException, StaffActivity):
         connection.execute(delete(model.__table__))  # type: ignore[attr-defined]
     log = AuditEvent.__table__.c  # type: ignore[attr-defined]
     counted = or_(log.action.in_(sorted(COUNTED)), *(log.action.startswith(prefix) for prefix in WORK))

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from oms_tui.cache.models import AuditEvent, PickListLine
-from oms_tui.cache.report_tables import ReportHour, ReportShipment, StaffActivity, add_to
+from oms_tui.cache.report_tables import ReportDay, ReportHour, ReportShipment, StaffActivity, add_to
 from oms_tui.floor.reports.due import due_clock, lead_hours
 
 BUSY_GAP = timedelta(minutes=5)
@@ -74,13 +74,9 @@ def count_event(
         if busy:
             counts["pick_seconds" if action.startswith("pick.") else "pack_seconds"] = busy
     if counts:
-        hour = at.replace(minute=0, second=0, microsecond=0)
-        add_to(
-            connection,
-            ReportHour,
-            {"hour": hour, "staff_code": staff_code or "", "station": station},
-            _full(counts),
-        )
+        who, full = {"staff_code": staff_code or "", "station": station}, _full(counts)
+        add_to(connection, ReportHour, {"hour": at.replace(minute=0, second=0, microsecond=0), **who}, full)
+        add_to(connection, ReportDay, {"day": at.date(), **who}, full)
     if action == "store.fulfill" and subject:
         started = due_clock(connection, subject)
         if started is not None:

@@ -1,4 +1,4 @@
-"""the manager's numbers: hourly work per person and station, shipments by day and lead time,
+"""the manager's numbers: hourly and daily work per person and station, shipments by day and lead time,
 exceptions opened and closed by day, and when each person last worked (for busy time)
 
 The tables start empty; `oms-tui report rebuild` fills them from an existing cache's audit log and
@@ -23,32 +23,37 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+COUNTS = (
+    "orders_picked",
+    "units_picked",
+    "orders_packed",
+    "units_packed",
+    "pick_mis_scans",
+    "pack_mis_scans",
+    "short_picks",
+)
+
+
 def _count(name: str) -> sa.Column[int]:
     return sa.Column(name, sa.Integer(), nullable=False)
 
 
 def upgrade() -> None:
-    op.create_table(
-        "report_hours",
-        sa.Column("hour", UTCDateTime(), nullable=False),
-        sa.Column("staff_code", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("station", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        *(
-            _count(name)
-            for name in (
-                "orders_picked",
-                "units_picked",
-                "orders_packed",
-                "units_packed",
-                "pick_mis_scans",
-                "pack_mis_scans",
-                "short_picks",
-            )
-        ),
-        sa.Column("pick_seconds", sa.Float(), nullable=False),
-        sa.Column("pack_seconds", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint("hour", "staff_code", "station"),
-    )
+    for table, period in (
+        ("report_hours", sa.Column("hour", UTCDateTime(), nullable=False)),
+        ("report_days", sa.Column("day", sa.Date(), nullable=False)),
+    ):
+        op.create_table(
+            table,
+            sa.Column("staff_code", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+            sa.Column("station", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+            *(_count(name) for name in COUNTS),
+            sa.Column("pick_seconds", sa.Float(), nullable=False),
+            sa.Column("pack_seconds", sa.Float(), nullable=False),
+            period,
+            sa.PrimaryKeyConstraint("staff_code", "station", period.name),
+        )
+        op.create_index(f"ix_{table}_{period.name}", table, [period.name])
     op.create_table(
         "report_shipments",
         sa.Column("day", sa.Date(), nullable=False),
@@ -73,5 +78,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("report_staff_activity", "report_exceptions", "report_shipments", "report_hours"):
+    for table in (
+        "report_staff_activity",
+        "report_exceptions",
+        "report_shipments",
+        "report_days",
+        "report_hours",
+    ):
         op.drop_table(table)
