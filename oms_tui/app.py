@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from oms_tui.actions.permissions import Permission, allowed
 from oms_tui.app_failures import FailureHandlingApp, log_to_file
 from oms_tui.app_staff import StationStaff
 from oms_tui.cache.models import Staff
@@ -221,6 +222,18 @@ class OmsApp(StationStaff):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, BlockingError):
             self.pop_screen()
 
+    def action_reports(self) -> None:
+        if not allowed(self.desk.staff, Permission.VIEW_REPORTS):
+            self.notify("Reports are for managers and support", title="Not allowed", severity="warning")
+            return
+        self.show_reports()
+
+    def show_reports(self) -> None:
+        from oms_tui.screens.reports_screen import ReportsScreen  # charts (plotext): loaded when asked
+
+        if not isinstance(self.screen, ReportsScreen):
+            self.push_screen(ReportsScreen(self.runtime.cache, self.clock, self.runtime.settings.sla_hours))
+
     def action_help(self) -> None:
         from oms_tui.screens.help_screen import HelpScreen  # screens not shown at start: imported when asked
 
@@ -232,6 +245,9 @@ class OmsApp(StationStaff):
         yield SystemCommand("Go to order…", "Open an order by its number", self.action_go_to_order)
         yield SystemCommand("Switch staff", "Sign someone else in at this station", self.ask_sign_in)
         yield SystemCommand("Staff", "Who works here (a manager changes it)", self.action_staff)
+        yield SystemCommand(
+            "Reports", "Picked, packed, on time, exceptions (managers, support)", self.action_reports
+        )
         if self.desk.staff is not None:
             name = self.desk.staff.name
             yield SystemCommand("Sign out", f"Sign {name} out", partial(self.sign_out, "asked"))

@@ -45,6 +45,7 @@ class Permission(enum.StrEnum):
     REASSIGN = "reassign claims"
     RECEIVE_RETURNS = "receive returns"
     MANAGE_STAFF = "manage staff"
+    VIEW_REPORTS = "view reports"
 
 
 EVERYONE = frozenset({Permission.HOLD, Permission.NOTE, Permission.TAG})
@@ -53,7 +54,7 @@ ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(Permission),
     Role.PICKER: FLOOR,
     Role.PACKER: FLOOR,
-    Role.SUPPORT: EVERYONE,
+    Role.SUPPORT: EVERYONE | {Permission.VIEW_REPORTS},
 }
 
 

@@ -1,9 +1,9 @@
 """The manager's numbers, summed as the work happens so a year of reports reads a few thousand rows.
 
 `ReportHour`, `ReportDay` and `ReportShipment` are added to by the floor's audit log
-(`floor.reports.rollup`, in the transaction of the event they count); `ReportException` by every exception row written, whoever
-writes it (sync, the outbox, the floor), through the mapper events below. `oms-tui report rebuild`
-recomputes them from the audit log and the exceptions table.
+(`floor.reports.rollup`, in the transaction of the event they count); `ReportException` by every
+exception row written, whoever writes it (sync, the outbox, the floor), through the mapper events
+below. `oms-tui report rebuild` recomputes them from the audit log and the exceptions table.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import Date, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.expression import Insert
 from sqlmodel import Field, SQLModel
 
 from oms_tui.cache.enums import ExceptionState
@@ -90,8 +89,8 @@ def add_to(
 ) -> None:
     """One upsert: the row for `key` gains `counts` (created at those counts when new)."""
     table = model.__table__  # type: ignore[attr-defined]
-    insert: Insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
-    statement = insert.values(**key, **counts).on_conflict_do_update(  # type: ignore[attr-defined]
+    insert: Any = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
+    statement = insert.values(**key, **counts).on_conflict_do_update(
         index_elements=list(key), set_={name: table.c[name] + insert.excluded[name] for name in counts}
     )
     connection.execute(statement)

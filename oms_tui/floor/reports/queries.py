@@ -129,7 +129,7 @@ def work(session: Session, start: date, end: date, by: Grouping) -> list[WorkRow
     person, by staff code)."""
     low, high = _bounds(start, end)
     hourly = by == "hour"
-    table = (ReportHour if hourly else ReportDay).__table__  # type: ignore[attr-defined]
+    table = (ReportHour if hourly else ReportDay).__table__  # type: ignore[union-attr]
     period = table.c.hour if hourly else table.c.day
     sums = [func.sum(table.c[f.name]) for f in fields(WorkRow)[1:]]
     key = table.c.staff_code if by == "person" else period

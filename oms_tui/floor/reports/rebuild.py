@@ -37,7 +37,7 @@ def rebuild(session: Session) -> Rebuilt:
     """Empty and refill the summary tables in the caller's transaction."""
     connection = session.connection()
     for model in (ReportHour, ReportDay, ReportShipment, ReportException, StaffActivity):
-        connection.execute(delete(model.__table__))  # type: ignore[attr-defined]
+        connection.execute(delete(model.__table__))  # type: ignore[union-attr]
     log = AuditEvent.__table__.c  # type: ignore[attr-defined]
     counted = or_(log.action.in_(sorted(COUNTED)), *(log.action.startswith(prefix) for prefix in WORK))
     events, after = 0, 0

@@ -78,7 +78,9 @@ def report(session: Session, name: str, start: date, end: date, by: Grouping, sl
         return Table(columns, [_stage(stage, picks) for stage in stages if _worked(stage)])
     if name == "on-time":
         shipped = queries.shipments(session, start, end, by, sla_hours)
-        rows = [(r.label, str(r.shipped), str(r.on_time), str(r.late), percent(r.percent)) for r in shipped]
+        rows: list[tuple[str, ...]] = [
+            (r.label, str(r.shipped), str(r.on_time), str(r.late), percent(r.percent)) for r in shipped
+        ]
         return Table((by, "shipped", "on time", "late", "on time %"), rows)
     if name == "exceptions":
         found = queries.exceptions(session, start, end, by)
