@@ -63,8 +63,8 @@ def read_figures(cache: Cache, first: date, last: date, by: Grouping, sla_hours:
     with cache.reads() as session:
         daily: Grouping = "week" if by == "week" else "day"
         return Figures(
-            queries.work(session, first, last, by),
-            queries.work(session, first, last, "person"),
+            queries.worked(session, first, last, by),
+            queries.worked(session, first, last, "person"),
             queries.shipments(session, first, last, daily, sla_hours),
             queries.exceptions(session, first, last, daily),
         )

@@ -43,7 +43,7 @@ def test_the_reports_count_the_shift_per_person_and_per_hour(session: Session, c
     bo_busy = busy(session, "P02", "pick.", WED)
     pat_busy = busy(session, "P01", "pack.", WED) + busy(session, "P01", "pack.", THU)  # a night between
 
-    by_person = queries.work(session, WED, THU, "person")
+    by_person = queries.worked(session, WED, THU, "person")
     assert by_person == [
         WorkRow("P01", orders_packed=2, units_packed=3, pack_mis_scans=1, pack_seconds=pat_busy),
         WorkRow(
@@ -54,7 +54,7 @@ def test_the_reports_count_the_shift_per_person_and_per_hour(session: Session, c
     assert pat.seconds_per_order == pat_busy / 2 and pat.mis_scans_per_100 == 100 / 3
     assert bo.short_picks_per_100 == bo.mis_scans_per_100 == 100 / 3 and bo.seconds_per_order == bo_busy / 2
 
-    by_hour = queries.work(session, WED, THU, "hour")
+    by_hour = queries.worked(session, WED, THU, "hour")
     assert [
         (row.label, row.orders_picked, row.units_picked, row.orders_packed, row.units_packed)
         for row in by_hour
@@ -63,9 +63,9 @@ def test_the_reports_count_the_shift_per_person_and_per_hour(session: Session, c
         ("2026-11-26 10:00", 0, 0, 1, 2),
         ("2026-11-27 10:00", 0, 0, 1, 1),
     ]
-    (week,) = queries.work(session, WED, THU, "week")
+    (week,) = queries.worked(session, WED, THU, "week")
     assert (week.label, week.orders_picked, week.orders_packed, week.pick_mis_scans) == ("2026-W48", 2, 2, 1)
-    assert queries.work(session, THU, THU, "day") == [
+    assert queries.worked(session, THU, THU, "day") == [
         WorkRow(
             "2026-11-27", orders_packed=1, units_packed=1, pack_seconds=busy(session, "P01", "pack.", THU)
         )

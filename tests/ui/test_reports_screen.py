@@ -12,7 +12,6 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
-from oms_tui.app import OmsApp
 from oms_tui.board_app import BoardApp
 from oms_tui.cache.models import ReportDay, ReportException, ReportHour, ReportShipment, Role
 from oms_tui.runtime import Runtime

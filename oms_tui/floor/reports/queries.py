@@ -124,7 +124,7 @@ def label_of(moment: date | datetime, by: Grouping) -> str:
     return day.isoformat()
 
 
-def work(session: Session, start: date, end: date, by: Grouping) -> list[WorkRow]:
+def worked(session: Session, start: date, end: date, by: Grouping) -> list[WorkRow]:
     """Orders and units picked and packed, mis-scans, short picks and busy time, in time order (or by
     person, by staff code)."""
     low, high = _bounds(start, end)

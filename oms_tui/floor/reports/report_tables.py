@@ -73,7 +73,7 @@ def report(session: Session, name: str, start: date, end: date, by: Grouping, sl
         view: Callable[[queries.WorkRow], Stage] = (
             (lambda row: row.picking) if picks else (lambda row: row.packing)
         )
-        stages = [view(row) for row in queries.work(session, start, end, by)]
+        stages = [view(row) for row in queries.worked(session, start, end, by)]
         columns = (by, *STAGE_COLUMNS, *(("short picks", "per 100 units") if picks else ()))
         return Table(columns, [_stage(stage, picks) for stage in stages if _worked(stage)])
     if name == "on-time":
