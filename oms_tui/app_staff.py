@@ -105,3 +105,4 @@ class StationStaff(FailureHandlingApp):
         from oms_tui.screens.staff_screen import StaffScreen  # a manager's screen: not needed at start
 
         self.push_screen(StaffScreen(self.runtime.cache, self.runtime.settings.station, self.clock))
+

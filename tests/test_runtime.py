@@ -116,8 +116,6 @@ async def test_a_pass_with_nothing_new_at_the_store_changes_nothing(
     assert first.changed
     assert (quiet.text, quiet.changed) == ("synced 0 new, 0 changed", False)  # the queue is not redrawn
     runtime.close()
-
-
 async def test_each_sync_pass_runs_the_exception_rules(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -101,3 +101,4 @@ def safe_json(value: object) -> str:
     `json.dumps` holds no such character but its own newlines."""
     dumped = json.dumps(value, ensure_ascii=False, indent=2)
     return "".join(json.dumps(ch)[1:-1] if ch != "\n" and has_control(ch) else ch for ch in dumped)
+

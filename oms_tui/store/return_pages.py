@@ -35,7 +35,6 @@ RETURN_RFOS = ("return_reverse_fulfillment_orders", ("return", "reverseFulfillme
 RFO_LINES = ("reverse_fulfillment_order_line_items", ("reverseFulfillmentOrder", "lineItems"))
 ORDER_RETURNS = ("order_returns", ("order", "returns"))
 
-
 async def read_whole(client: Client, orders: Sequence[OrderReturnsNode]) -> list[OrderReturnsNode]:
     """These orders with every return, and every return with all its lines and reverse fulfillment
     orders (raises StoreError or ValidationError)."""

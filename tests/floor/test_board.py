@@ -133,10 +133,8 @@ def test_the_board_counts_stages_lateness_throughput_work_exceptions_and_sync(se
         Stage.SHIPPED_TODAY: 1,  # fo-9, shipped since midnight
     }
     for stage, tile in board.stages.items():  # the queues' own counts: one definition of each stage
-        assert (
-            tile
-            == count(session, stage, QueueFilter(), NOW)
-            == len(window(session, stage, QueueFilter(), NOW, limit=100))
+        assert tile == count(session, stage, QueueFilter(), NOW) == len(
+            window(session, stage, QueueFilter(), NOW, limit=100)
         ), stage
     assert (board.late, board.at_risk) == (1, 1)
     assert [(o.name, o.due, o.owner) for o in board.late_orders] == [

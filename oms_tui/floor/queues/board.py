@@ -77,14 +77,10 @@ def board_figures(session: Session, now: datetime, sla: timedelta, late_shown: i
         failing=tuple(
             f"{state.stream}: {state.last_error}"
             for state in session.exec(
-                select(SyncState)
-                .where(col(SyncState.last_error).is_not(None))
-                .order_by(col(SyncState.stream))
+                select(SyncState).where(col(SyncState.last_error).is_not(None)).order_by(col(SyncState.stream))
             )
         ),
     )
-
-
 def _late_orders(session: Session, sla: timedelta, limit: int) -> list[LateOrder]:
     rows = session.exec(
         select(Order.id, Order.name, Order.created_at, FloorException.owner)
