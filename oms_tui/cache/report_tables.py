@@ -54,8 +54,8 @@ class ReportDay(WorkCounts, table=True):
 
 
 class ReportShipment(SQLModel, table=True):
-    """Shipments recorded on one UTC day, by how many whole hours after their due clock started
-    (`floor.reports.due`): whether they were on time is read against the SLA when the report is shown."""
+    """Shipments recorded on one UTC day, by their lead: whole hours from their due clock
+    (`floor.reports.due`). Whether they were on time is read against the SLA when the report is shown."""
 
     __tablename__ = "report_shipments"
 
