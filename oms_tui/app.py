@@ -228,11 +228,12 @@ class OmsApp(StationStaff):
             return
         self.show_reports()
 
-    def show_reports(self) -> None:
+    def show_reports(self, people: bool = True) -> None:
         from oms_tui.screens.reports_screen import ReportsScreen  # charts (plotext): loaded when asked
 
         if not isinstance(self.screen, ReportsScreen):
-            self.push_screen(ReportsScreen(self.runtime.cache, self.clock, self.runtime.settings.sla_hours))
+            sla = self.runtime.settings.sla_hours
+            self.push_screen(ReportsScreen(self.runtime.cache, self.clock, sla, people=people))
 
     def action_help(self) -> None:
         from oms_tui.screens.help_screen import HelpScreen  # screens not shown at start: imported when asked

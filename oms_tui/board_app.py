@@ -23,8 +23,8 @@ class BoardApp(OmsApp, inherit_bindings=False):  # none of the app's keys (searc
     ]
 
     def action_reports(self) -> None:
-        """The manager's numbers, read-only like the board: whoever may open the board sees them."""
-        self.show_reports()
+        """The floor's numbers, read-only like the board; nobody's own (whoever passes sees the board)."""
+        self.show_reports(people=False)
 
     def scanned(self, code: str) -> None:
         """A scan at the wall does nothing: no badge signs in, no order opens."""

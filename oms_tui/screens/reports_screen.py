@@ -3,7 +3,9 @@ charts in the terminal (plotext), and the work of each person (or each hour, day
 
 A span of today by hour (`d`), seven days by day (`w`) or thirteen weeks by week (`q`); `[` and `]`
 move it back and forth, `p` turns the table between people and periods. It reads the summary tables
-only (`floor.reports`), off the UI thread. Opened over the other screens, for managers and support.
+only (`floor.reports`), off the UI thread, again every minute. Opened over the other screens, for
+managers and support; the board shows it without anyone's own numbers (a wall or a browser anyone
+may see).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from oms_tui.floor.reports.queries import ExceptionRow, Grouping, OnTimeRow, Wor
 from oms_tui.floor.reports.report_tables import minutes, rate
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.widgets.key_footer import KeyFooter
+
+REFRESH_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def read_figures(cache: Cache, first: date, last: date, by: Grouping, sla_hours:
 
 def short_label(label: str, by: Grouping) -> str:
     """What fits under a bar: the hour, the day of the month, the week."""
-    return {"hour": label[-5:-3], "day": label[5:], "week": label[5:]}.get(by, label)
+    return {"hour": label[-5:-3], "day": label[-2:], "week": label[5:]}.get(by, label)
 
 
 def cells(row: WorkRow) -> tuple[str, ...]:
@@ -109,10 +113,13 @@ class ReportsScreen(LeanScreen[None]):
     ReportsScreen DataTable { height: 1fr; border: round $primary 50%; border-title-color: $text; }
     """
 
-    def __init__(self, cache: Cache, clock: Callable[[], datetime], sla_hours: float) -> None:
+    def __init__(
+        self, cache: Cache, clock: Callable[[], datetime], sla_hours: float, people: bool = True
+    ) -> None:
+        """`people`: whether each person's numbers may be shown (not on the board: anyone sees it)."""
         super().__init__()
-        self.cache, self.clock, self.sla_hours = cache, clock, sla_hours
-        self.span, self.last, self.by_person = SPANS["w"], clock().date(), True
+        self.cache, self.clock, self.sla_hours, self.people = cache, clock, sla_hours, people
+        self.span, self.last, self.by_person = SPANS["w"], clock().date(), people
         self.figures: Figures | None = None
 
     def compose(self) -> ComposeResult:
@@ -141,6 +148,9 @@ class ReportsScreen(LeanScreen[None]):
         self.last += timedelta(days=steps * self.span.days)
         self.read()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.people or action != "people"
+
     def action_people(self) -> None:
         self.by_person = not self.by_person
         self.show_table()
@@ -158,6 +168,7 @@ class ReportsScreen(LeanScreen[None]):
 
     def show(self, figures: Figures) -> None:
         self.figures = figures
+        self.read_again_in(REFRESH_SECONDS, self.read)  # the numbers grow as the floor works
         by = self.span.by
         labels = [short_label(row.label, by) for row in figures.periods]
         self.bars(

@@ -110,12 +110,15 @@ async def test_a_picker_may_not_open_reports(runtime: Runtime) -> None:
         assert [n.message for n in app._notifications] == ["Reports are for managers and support"]
 
 
-async def test_the_board_app_shows_them_with_r(runtime: Runtime) -> None:
+async def test_the_board_app_shows_the_floors_numbers_with_r_and_nobodys_own(runtime: Runtime) -> None:
     app = BoardApp(runtime, live=False, clock=lambda: NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("r")
         await settle(pilot)
-        assert isinstance(app.screen, ReportsScreen) and len(rows(app.screen)) == 2
+        assert isinstance(app.screen, ReportsScreen)
+        assert [row[:2] for row in rows(app.screen)][:2] == [["2026-11-20", "12"], ["2026-11-21", "12"]]
+        await pilot.press("p")  # no people here
+        assert rows(app.screen)[0][0] == "2026-11-20"
         await pilot.press("escape")
         assert not isinstance(app.screen, ReportsScreen)
 
