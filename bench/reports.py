@@ -128,7 +128,7 @@ def open_reports(path: Path) -> tuple[float, float]:
     """Seconds (wall, CPU) to open the cache and make every report the screen offers over the year,
     and the hourly ones for its last day."""
     from oms_tui.cache.database import open_cache
-    from oms_tui.floor.reports.report_tables import report
+    from oms_tui.floor.reports.text_tables import report
 
     start, cpu = time.perf_counter(), time.process_time()
     cache = open_cache(f"sqlite:///{path}")

@@ -45,7 +45,7 @@ def _report_command(name: str, groupings: tuple[str, ...], default: str, summary
     )
     @one_line_errors
     def command(start: str | None, end: str | None, by: str, csv_file: Path | None) -> None:
-        from oms_tui.floor.reports.report_tables import report as make_report
+        from oms_tui.floor.reports.text_tables import report as make_report
 
         first, last = _range(start, end)
         settings = load_settings()

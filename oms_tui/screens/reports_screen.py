@@ -25,7 +25,7 @@ from textual_plotext import PlotextPlot
 from oms_tui.cache.database import Cache
 from oms_tui.floor.reports import queries
 from oms_tui.floor.reports.queries import ExceptionRow, Grouping, OnTimeRow, WorkRow
-from oms_tui.floor.reports.report_tables import minutes, rate
+from oms_tui.floor.reports.text_tables import minutes, rate
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.widgets.key_footer import KeyFooter
 
