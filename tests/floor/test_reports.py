@@ -3,13 +3,15 @@ what happened, per person and per hour; a rebuild from the audit log gives the s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from oms_tui.cache.enums import ExceptionKind, ExceptionState
 from oms_tui.cache.models import (
     AuditEvent,
+    FloorException,
     ReportDay,
     ReportException,
     ReportHour,
@@ -97,3 +99,22 @@ def test_a_rebuild_from_the_audit_log_gives_the_same_tables(session: Session, cl
     session.commit()
     assert tables(session) == live
     assert rebuilt.exceptions == 1 and rebuilt.events > 0
+
+
+def test_exceptions_are_counted_whoever_writes_them(session: Session) -> None:
+    """The outbox and sync write exception rows themselves, without the floor's audit log."""
+    at = datetime(2026, 11, 26, 23, 50, tzinfo=UTC)
+    rejected = FloorException(
+        kind=ExceptionKind.PAYMENT, severity="critical", message="declined", created_at=at
+    )
+    session.add(rejected)
+    session.commit()
+    rejected.state, rejected.resolved_at = ExceptionState.RESOLVED, at + timedelta(minutes=20)
+    session.commit()
+    rejected.message = "declined (card expired)"  # a later edit of a closed one closes nothing more
+    session.commit()
+
+    assert queries.exceptions(session, WED, THU, "day") == [
+        ExceptionRow("2026-11-26", opened=1),
+        ExceptionRow("2026-11-27", closed=1),
+    ]
