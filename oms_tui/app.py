@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from oms_tui.actions.permissions import Permission, allowed
 from oms_tui.app_changes import ListenState, OthersChanged, watch_changes
 from oms_tui.app_failures import FailureHandlingApp, log_to_file
 from oms_tui.app_staff import StationStaff
@@ -235,6 +236,19 @@ class OmsApp(StationStaff):
 
         self.push_screen(ReplenishScreen(self.runtime.cache, self.runtime.settings))
 
+    def action_reports(self) -> None:
+        if not allowed(self.desk.staff, Permission.VIEW_REPORTS):
+            self.notify("Reports are for managers and support", title="Not allowed", severity="warning")
+            return
+        self.show_reports()
+
+    def show_reports(self, people: bool = True) -> None:
+        from oms_tui.screens.reports_screen import ReportsScreen  # charts (plotext): loaded when asked
+
+        if not isinstance(self.screen, ReportsScreen):
+            sla = self.runtime.settings.sla_hours
+            self.push_screen(ReportsScreen(self.runtime.cache, self.clock, sla, people=people))
+
     def action_help(self) -> None:
         from oms_tui.screens.help_screen import HelpScreen  # screens not shown at start: imported when asked
 
@@ -262,6 +276,9 @@ class OmsApp(StationStaff):
         )
         yield SystemCommand(
             "Replenishment", "Pick bins below their minimum, and what refills them", self.action_replenish
+        )
+        yield SystemCommand(
+            "Reports", "Picked, packed, on time, exceptions (managers, support)", self.action_reports
         )
         if self.desk.staff is not None:
             name = self.desk.staff.name

@@ -49,6 +49,7 @@ class Permission(enum.StrEnum):
     STOCK = "count and correct stock"
     MANAGE_STAFF = "manage staff"
     MESSAGE = "message customers"
+    VIEW_REPORTS = "view reports"
 
 
 EVERYONE = frozenset({Permission.HOLD, Permission.NOTE, Permission.TAG})
@@ -65,7 +66,8 @@ ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(Permission),
     Role.PICKER: FLOOR,
     Role.PACKER: FLOOR,
-    Role.SUPPORT: EVERYONE | {Permission.MESSAGE},  # a message is signed: nobody signed in sends none
+    Role.SUPPORT: EVERYONE
+    | {Permission.MESSAGE, Permission.VIEW_REPORTS},  # a message is signed: nobody signed in sends none
 }
 
 

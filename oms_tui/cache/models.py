@@ -32,6 +32,7 @@ from oms_tui.cache.order_search import OrderSearch
 from oms_tui.cache.order_tags import OrderTag
 from oms_tui.cache.receiving_state import ReturnReceiving, ReturnReceivingLine
 from oms_tui.cache.reconcile_state import ReconcileRun
+from oms_tui.cache.report_tables import ReportDay, ReportException, ReportHour, ReportShipment, StaffActivity
 from oms_tui.cache.returns_mirror import (
     Return,
     ReturnLineItem,
@@ -82,6 +83,10 @@ __all__ = [
     "PickList",
     "PickListLine",
     "ReconcileRun",
+    "ReportDay",
+    "ReportException",
+    "ReportHour",
+    "ReportShipment",
     "Return",
     "ReturnLineItem",
     "ReturnReceiving",
@@ -93,6 +98,7 @@ __all__ = [
     "RuleFiring",
     "ShippingLabel",
     "Staff",
+    "StaffActivity",
     "Station",
     "StockCount",
     "StockCountLine",

@@ -15,6 +15,7 @@ from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.cli.find import find
 from oms_tui.cli.printing import print_group
 from oms_tui.cli.receive import receive_group
+from oms_tui.cli.report import report
 from oms_tui.cli.serve import serve, web_session
 from oms_tui.cli.session import cache_session
 from oms_tui.cli.staff import staff
@@ -169,6 +170,7 @@ main.add_command(outbox)
 main.add_command(find)
 main.add_command(receive_group)
 main.add_command(stock)
+main.add_command(report)
 for action_command in FLOOR_ACTIONS:
     main.add_command(action_command)
 

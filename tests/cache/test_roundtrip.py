@@ -409,6 +409,32 @@ def samples() -> list[SQLModel]:
         m.ApiNotice(
             id=1, kind="version", message="asked for 2025-01, served 2025-04", first_seen=T0, last_seen=T0
         ),
+        m.ReportHour(
+            hour=T0,
+            staff_code="P01",
+            station="pack-2",
+            orders_picked=3,
+            units_picked=7,
+            orders_packed=2,
+            units_packed=5,
+            pick_mis_scans=1,
+            pack_mis_scans=2,
+            short_picks=1,
+            pick_seconds=612.5,
+            pack_seconds=300.25,
+        ),
+        m.ReportDay(
+            day=T0.date(),
+            staff_code="",
+            station="pack-2",
+            orders_packed=40,
+            units_packed=95,
+            pack_mis_scans=3,
+            pack_seconds=7200.0,
+        ),
+        m.ReportShipment(day=T0.date(), lead_hours=26, shipments=4),
+        m.ReportException(day=(T0 - timedelta(days=1)).date(), kind="payment", opened=2, closed=1),
+        m.StaffActivity(staff_code="P01", last_at=T0),
     ]
 
 
@@ -423,8 +449,9 @@ def test_every_table_round_trips(session: Session) -> None:
     session.commit()
     session.expunge_all()
     for row in samples():
-        (stored,) = session.exec(select(type(row))).all()
-        assert stored.model_dump() == row.model_dump(), type(row).__name__
+        # the exception sample also adds to the day's report row (`cache.report_tables`)
+        stored = [stored.model_dump() for stored in session.exec(select(type(row)))]
+        assert row.model_dump() in stored and len(stored) == (2 if isinstance(row, m.ReportException) else 1)
 
 
 def test_times_come_back_aware_in_utc(session: Session) -> None:

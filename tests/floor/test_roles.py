@@ -31,9 +31,12 @@ SUPPORT = Staff(code="S1", name="Sam", role=Role.SUPPORT)
     ("staff", "may"),
     [
         (MANAGER, set(Permission)),
-        (PICKER, set(Permission) - MANAGERS_ONLY),
-        (PACKER, set(Permission) - MANAGERS_ONLY),
-        (SUPPORT, {Permission.NOTE, Permission.TAG, Permission.HOLD, Permission.MESSAGE}),
+        (PICKER, set(Permission) - MANAGERS_ONLY - {Permission.VIEW_REPORTS}),
+        (PACKER, set(Permission) - MANAGERS_ONLY - {Permission.VIEW_REPORTS}),
+        (
+            SUPPORT,
+            {Permission.NOTE, Permission.TAG, Permission.HOLD, Permission.MESSAGE, Permission.VIEW_REPORTS},
+        ),
         (None, {Permission.NOTE, Permission.TAG, Permission.HOLD}),
     ],
     ids=["manager", "picker", "packer", "support", "nobody"],

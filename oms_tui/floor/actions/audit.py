@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from oms_tui.cache.models import AuditEvent
+from oms_tui.floor.reports import rollup
 
 
 def record(
@@ -23,6 +24,8 @@ def record(
         station=station, staff_code=staff_code, action=action, subject=subject, details=details
     )
     session.add(event)
+    if rollup.counted(action):
+        rollup.count(session, event)
     return event
 
 
