@@ -32,7 +32,6 @@ DAYS = 365
 PICKERS = [f"K{n:02d}" for n in range(1, 9)]
 PACKERS = [f"P{n:02d}" for n in range(1, 7)]
 KINDS = ("short pick", "payment", "address_incomplete", "sla_breached", "put_back")
-SLA_HOURS = 24.0
 
 
 def simulate(
@@ -141,9 +140,9 @@ def open_reports(path: Path) -> tuple[float, float]:
             ("exceptions", ("day", "week")),
         ):
             for by in groupings:
-                assert report(session, name, first, YEAR_END, by, SLA_HOURS).rows  # type: ignore[arg-type]
+                assert report(session, name, first, YEAR_END, by).rows  # type: ignore[arg-type]
         for name in ("picks", "packs"):
-            assert report(session, name, YEAR_END, YEAR_END, "hour", SLA_HOURS).rows
+            assert report(session, name, YEAR_END, YEAR_END, "hour").rows
     cache.close()
     return time.perf_counter() - start, time.process_time() - cpu
 

@@ -246,8 +246,7 @@ class OmsApp(StationStaff):
         from oms_tui.screens.reports_screen import ReportsScreen  # charts (plotext): loaded when asked
 
         if not isinstance(self.screen, ReportsScreen):
-            sla = self.runtime.settings.sla_hours
-            self.push_screen(ReportsScreen(self.runtime.cache, self.clock, sla, people=people))
+            self.push_screen(ReportsScreen(self.runtime.cache, self.clock, people=people))
 
     def action_help(self) -> None:
         from oms_tui.screens.help_screen import HelpScreen  # screens not shown at start: imported when asked

@@ -73,11 +73,11 @@ def test_the_reports_count_the_shift_per_person_and_per_hour(session: Session, c
         )
     ]
 
-    assert queries.shipments(session, WED, THU, "day", sla_hours=24) == [
+    assert queries.shipments(session, WED, THU, "day") == [
         OnTimeRow("2026-11-26", shipped=1, on_time=1),
-        OnTimeRow("2026-11-27", shipped=1, on_time=0),  # ordered 07:30 the day before
+        OnTimeRow("2026-11-27", shipped=1, on_time=0),  # ordered 07:30 the day before: due 24 h later
     ]
-    assert queries.shipments(session, WED, THU, "week", sla_hours=48) == [OnTimeRow("2026-W48", 2, 2)]
+    assert queries.shipments(session, WED, THU, "week") == [OnTimeRow("2026-W48", 2, 1)]
     assert queries.exceptions(session, WED, THU, "day") == [ExceptionRow("2026-11-26", opened=1, closed=1)]
 
 

@@ -46,7 +46,7 @@ def history(runtime: Runtime) -> None:
         session.execute(
             insert(ReportShipment),
             [
-                {"day": TODAY - timedelta(days=back), "lead_hours": 4 * back, "shipments": 10}
+                {"day": TODAY - timedelta(days=back), "lead_hours": 4 * back - 20, "shipments": 10}
                 for back in range(7)
             ],
         )

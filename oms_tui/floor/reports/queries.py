@@ -140,13 +140,13 @@ def worked(session: Session, start: date, end: date, by: Grouping) -> list[WorkR
     return _merged((WorkRow(label_of(moment, by), *values) for moment, *values in rows), WorkRow.__add__)
 
 
-def shipments(session: Session, start: date, end: date, by: Grouping, sla_hours: float) -> list[OnTimeRow]:
-    """Shipments and how many left within the SLA, by the day (or week) they shipped."""
+def shipments(session: Session, start: date, end: date, by: Grouping) -> list[OnTimeRow]:
+    """Shipments and how many left by their ship-by time, by the day (or week) they shipped."""
     if by not in ("day", "week"):
         raise ReportRefused("on-time is reported by day or week")
     _bounds(start, end)
     table = ReportShipment.__table__  # type: ignore[attr-defined]
-    in_time = case((on_time(table.c.lead_hours, sla_hours), table.c.shipments), else_=0)
+    in_time = case((on_time(table.c.lead_hours), table.c.shipments), else_=0)
     rows = session.connection().execute(
         select(table.c.day, func.sum(table.c.shipments), func.sum(in_time))
         .where(table.c.day >= start, table.c.day <= end)

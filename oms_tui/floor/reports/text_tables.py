@@ -66,7 +66,7 @@ def _worked(stage: Stage) -> bool:
     return bool(stage.orders or stage.units or stage.mis_scans or stage.short_picks)
 
 
-def report(session: Session, name: str, start: date, end: date, by: Grouping, sla_hours: float) -> Table:
+def report(session: Session, name: str, start: date, end: date, by: Grouping) -> Table:
     """Report `name` (one of `REPORTS`) over the days `start` to `end`, grouped `by`."""
     if name in ("picks", "packs"):
         picks = name == "picks"
@@ -77,7 +77,7 @@ def report(session: Session, name: str, start: date, end: date, by: Grouping, sl
         columns = (by, *STAGE_COLUMNS, *(("short picks", "per 100 units") if picks else ()))
         return Table(columns, [_stage(stage, picks) for stage in stages if _worked(stage)])
     if name == "on-time":
-        shipped = queries.shipments(session, start, end, by, sla_hours)
+        shipped = queries.shipments(session, start, end, by)
         rows: list[tuple[str, ...]] = [
             (r.label, str(r.shipped), str(r.on_time), str(r.late), percent(r.percent)) for r in shipped
         ]
