@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TypeVar
 
 from rich.table import Table
@@ -155,7 +156,7 @@ class BoardScreen(LeanScreen[None]):
             self.query_one(f"#stage-{n}", StageTile).show(count, alert=stage in ALERT_STAGES and count > 0)
         self.query_one("#throughput", Sparkline).data = figures.throughput
         self.query_one("#axis", Static).update(_axis(now))
-        self.query_one("#rate", Static).update(_rate(figures.throughput))
+        self.query_one("#rate", Static).update(_rate(figures.throughput, figures.labels_today))
         # each list cut to its panel's rows, saying how many more there are
         self.query_one("#late", SizedPanel).show(lambda room: _late(figures, now, room))
         self.query_one("#work", SizedPanel).show(lambda room: _work(figures.stations, figures.staff, room))
@@ -206,9 +207,9 @@ def _axis(now: datetime) -> Text:
     return Text.assemble(f"{first:%H}:00", " … ", f"now {now.astimezone():%H:%M}")
 
 
-def _rate(hours: list[int]) -> Text:
+def _rate(hours: list[int], labels: tuple[int, dict[str, Decimal]] = (0, {})) -> Text:
     total, peak = sum(hours), max(hours)
-    return Text.assemble(
+    text = Text.assemble(
         ("this hour ", "dim"),
         (str(hours[-1]), "bold"),
         ("  ·  total ", "dim"),
@@ -216,6 +217,11 @@ def _rate(hours: list[int]) -> Text:
         ("  ·  peak ", "dim"),
         (f"{peak}/h", "bold"),
     )
+    bought, cost = labels
+    if bought:  # a floor that buys its labels here: how many today, and what they cost
+        spent = ", ".join(f"{amount:.2f} {currency}".strip() for currency, amount in sorted(cost.items()))
+        text.append_text(Text.assemble(("  ·  labels today ", "dim"), (f"{bought} ({spent})", "bold")))
+    return text
 
 
 def _more(hidden: int, what: str = "") -> Text:

@@ -16,6 +16,7 @@ from oms_tui.cache.types import utcnow
 from oms_tui.floor.labels.records import bought_since
 from oms_tui.floor.labels.rules import LabelProblem
 from oms_tui.floor.packing.carriers import recognise
+from oms_tui.floor.queues.board import board_figures
 from tests.labels.conftest import PACKER, LabelShop
 
 
@@ -37,6 +38,8 @@ def test_the_cheapest_rate_that_keeps_the_promise_is_bought_once(label_shop: Lab
     assert charge["tracking_code"] == label.tracking_number and Decimal(charge["amount"]) == label.price
     with label_shop.cache.reads() as session:
         assert bought_since(session, utcnow() - timedelta(hours=1)) == (1, {"USD": label.price})
+        board = board_figures(session, utcnow(), timedelta(hours=24))
+        assert board.labels_today == (1, {"USD": label.price})  # the board's "labels today"
     with pytest.raises(LabelProblem, match="already has a live label"):
         asyncio.run(desk.buy(order.name))
     assert len(label_shop.charges()) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func
@@ -20,6 +21,7 @@ from oms_tui.cache.models import AuditEvent, FloorException, Fulfillment, Order,
 from oms_tui.cache.reconcile_state import ReconcileRun
 from oms_tui.cache.ship_by import ShipByPolicy
 from oms_tui.floor.exceptions.records import OPEN_STATES, open_by_kind
+from oms_tui.floor.labels.records import bought_since
 from oms_tui.floor.queues.cutoffs import CarrierCutoff, next_cutoffs, pick_rate
 from oms_tui.floor.queues.queue_filters import QueueFilter
 from oms_tui.floor.queues.queues import count
@@ -66,6 +68,7 @@ class BoardFigures:
     cutoffs: tuple[CarrierCutoff, ...] = ()  # each carrier's next collection, with the orders due by it
     pick_rate: float = 0.0  # orders picked in the last hour
     reconciled: ReconcileRun | None = None  # the last reconcile that changed what it found (not a dry run)
+    labels_today: tuple[int, dict[str, Decimal]] = (0, {})  # labels bought today, their cost by currency
 
 
 def board_figures(
@@ -93,6 +96,7 @@ def board_figures(
             )
         ),
         reconciled=last_reconcile(session),
+        labels_today=bought_since(session, today),
     )
 
 
