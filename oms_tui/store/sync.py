@@ -45,6 +45,7 @@ from oms_tui.store.inbound_sync import sync_inbound
 from oms_tui.store.inventory_reads import STREAM as INVENTORY
 from oms_tui.store.inventory_reads import sync_inventory
 from oms_tui.store.malformed_objects import MalformedObjects, first_error
+from oms_tui.store.orders_first import orders_first
 from oms_tui.store.page_batch import PageBatch, WriteBehind
 from oms_tui.store.page_size import NestedSize
 from oms_tui.store.payloads import (
@@ -100,6 +101,7 @@ class SyncEngine:
         self.malformed = MalformedObjects(cache)
         self.history_in_bulk: bool | None = None  # decided once per pass that needs it
         self.nested_sizes = {stream.name: NestedSize() for stream in (ORDERS, FULFILLMENT_ORDERS)}
+        self.streams = {stream: StreamCounts() for stream in STREAMS}  # what this pass counts
 
     async def run_once(self) -> SyncSummary:
         """One pass over every stream, holding the cache's sync lock (raises `SyncBusy` if taken)."""
@@ -107,7 +109,7 @@ class SyncEngine:
         summary = SyncSummary()
         self.malformed, self.history_in_bulk = MalformedObjects(self.cache), None
         with sync_lock(self.cache.engine) as self.lease:
-            summary.streams = {stream: StreamCounts() for stream in STREAMS}
+            summary.streams = self.streams = {stream: StreamCounts() for stream in STREAMS}
             steps = self.steps(summary.streams)
             order = ("locations", OPEN_WORK, *STREAMS[1:]) if self._open_work_unread() else STREAMS
             for step in order:
@@ -374,6 +376,8 @@ class SyncEngine:
     ) -> tuple[list[Any], dict[str, list[Any]]]:
         """A page's objects as nodes, with the rest of any long line-item list read."""
         nodes = self.malformed.parse(page, stream.shape, counts.errors, stream.name)
+        if stream is FULFILLMENT_ORDERS:
+            await orders_first(self, nodes, self.streams[ORDERS.name])
         extra_lines = {
             node.id: self.malformed.parse(
                 await self._remaining_lines(node.id, node.line_items.page_info.end_cursor),

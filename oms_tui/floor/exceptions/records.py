@@ -285,12 +285,13 @@ def _facts(session: Session, order_ids: list[str], now: datetime) -> list[OrderF
     for fo in fos:
         if fo.order_id in facts:
             facts[fo.order_id].fulfillment_orders.append(fo)
+    # An order the cache lacks (the store no longer has it) has no facts: its work is left out, not guessed
     fo_of = {fo.id: facts[fo.order_id] for fo in fos if fo.order_id in facts}
     lines = list(
         session.exec(
             select(FulfillmentOrderLineItem).where(
                 col(FulfillmentOrderLineItem.fulfillment_order_id).in_(
-                    [fo.id for fo in fos if fo.status in ("OPEN", "IN_PROGRESS")]
+                    [fo.id for fo in fos if fo.status in ("OPEN", "IN_PROGRESS") and fo.id in fo_of]
                 )
             )
         )
