@@ -24,6 +24,7 @@ class MalformedObjects:
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
         self.watermark_cap: dict[str, datetime] = {}  # per stream, below this pass's malformed objects
+        self.left_out: set[str] = set()  # their ids: asked for again, they would be reported again
 
     def parse(
         self, raw: list[dict[str, Any]], shape: type[Node], errors: list[str], stream: str
@@ -39,6 +40,7 @@ class MalformedObjects:
                 errors.append(problem)
                 self.hold_watermark(stream, item)
                 self.report(ident, problem)
+                self.left_out.add(str(ident))
         return nodes
 
     def hold_watermark(self, stream: str, item: Any) -> None:

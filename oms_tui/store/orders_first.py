@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 async def orders_first(engine: SyncEngine, fulfillment_orders: list[Any], counts: StreamCounts) -> None:
     """Write the orders of these fulfillment orders that the cache has not got (counted in `counts`,
-    the orders stream's); an order the store no longer has is left out."""
-    wanted = {fo.order_id for fo in fulfillment_orders}
+    the orders stream's); an order the store no longer has is left out, and one this pass found
+    malformed (it is read again by a later pass)."""
+    wanted = {fo.order_id for fo in fulfillment_orders} - engine.malformed.left_out
     if not wanted:
         return
     with engine.cache.sessions() as session:

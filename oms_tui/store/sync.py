@@ -30,7 +30,9 @@ from oms_tui.cache.database import Cache
 from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import ChangeFeedEntry, FloorException, SyncState
 from oms_tui.cache.types import utcnow
+from oms_tui.cache.upsert import UpsertResult
 from oms_tui.store import bulk
+from oms_tui.store.bad_objects import write_or_apart
 from oms_tui.store.changed_streams import (
     FULFILLMENT_ORDERS,
     ORDERS,
@@ -402,19 +404,20 @@ class SyncEngine:
         advance: bool,
         progress: str | None = None,
     ) -> None:
-        if not nodes:
-            return
-        with self.cache.sessions() as session:
-            result = stream.write(session, nodes, extra_lines, self.clock(), self.cache.ship_by)
-            watermark = max((node.updated_at for node in nodes), default=None) if advance else None
-            self._commit_page(
-                session,
-                stream.name,
-                counts,
-                result,
-                watermark and self.malformed.capped(stream.name, watermark),
-                progress=progress,
-            )
+        def write(some: list[Any], newest: list[Any] | None) -> None:
+            """`some` in one transaction, the watermark moved up to the newest of `newest` (if any)."""
+            with self.cache.sessions() as session:
+                result = (
+                    stream.write(session, some, extra_lines, self.clock(), self.cache.ship_by)
+                    if some
+                    else UpsertResult([], [], [])
+                )
+                watermark = max((node.updated_at for node in newest), default=None) if newest else None
+                capped = watermark and self.malformed.capped(stream.name, watermark)
+                self._commit_page(session, stream.name, counts, result, capped, progress=progress)
+
+        if nodes:
+            write_or_apart(write, nodes, self.malformed, stream.name, counts.errors, advance=advance)
 
     def _save_cursor(self, stream: str, cursor: str) -> None:
         with self.cache.sessions() as session:

@@ -1,4 +1,5 @@
-"""A new order's fulfillment orders found by the same pass that missed the order (search lag)."""
+"""Sync and the floor's rules after it go on past one object: a new order's fulfillment orders found
+by the pass that missed the order (search lag), an object the cache cannot take."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,9 +19,10 @@ from oms_tui.floor.exceptions.records import run_pass
 from oms_tui.floor.exceptions.rules import RuleSettings
 from oms_tui.sim.faults import PROFILES
 from oms_tui.sim.store import SimStore
+from oms_tui.store import mapping
 from oms_tui.store.sync import SyncEngine
 from tests.sim.conftest import Clock
-from tests.store.simulated import simulated_client
+from tests.store.simulated import assert_cache_matches, simulated_client
 
 # The `mild` profile's search lag alone: the order of events is set by the test, not by a seed
 LAGGING = replace(PROFILES["none"], search_lag_seconds=5)
@@ -80,3 +83,31 @@ def test_the_rules_go_on_past_a_fulfillment_order_without_its_order(cache: Cache
             select(FloorException).where(FloorException.order_id == orphan_of, FloorException.state == "open")
         ).all()
     assert result.evaluated > 0 and not about  # the rules went on, and made up nothing about it
+
+
+async def test_an_object_the_cache_cannot_take_is_reported_and_the_pass_goes_on(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SimStore(orders=30, seed=3)
+    client, _, _ = simulated_client(store)
+    bad = store.order_at(12).fulfillment_orders[0].id
+    rows = mapping.hold_rows
+
+    def broken(node: Any) -> list[dict[str, Any]]:  # stands for a bug that only this object meets
+        if node.id == bad:
+            raise KeyError(node.id)
+        return rows(node)
+
+    monkeypatch.setattr(mapping, "hold_rows", broken)
+    async with client:
+        first = await SyncEngine(client, cache).run_once()
+        with cache.sessions() as session:
+            cached = set(session.exec(select(FulfillmentOrder.id)))
+            reported = session.exec(select(FloorException).where(FloorException.subject == bad)).one()
+        assert bad not in cached and len(cached) == len(store.fulfillment_orders) - 1  # the rest went on
+        assert reported.kind == "sync_malformed" and "could not be written" in reported.message
+        assert any(bad in error for error in first.errors)
+
+        monkeypatch.setattr(mapping, "hold_rows", rows)  # fixed: the next pass reads it again
+        await SyncEngine(client, cache).run_once()
+    assert_cache_matches(store, cache)
