@@ -450,8 +450,10 @@ class Runtime:
                 run_rules_pass(self.cache, self.floor.order_rules, actor)
             run_pass(self.cache, self.floor.rules, utcnow())
             settle_stale(self.cache, utcnow())  # messages whose station stopped mid-send
-        except SQLAlchemyError as exc:
-            log.warning("exception rules failed: %s", exc)
+        except Exception as exc:  # the pass's sync is committed: a bug in the rules must not fail it
+            log.warning(
+                "exception rules failed (%s)", one_line(exc), exc_info=log.isEnabledFor(logging.DEBUG)
+            )
         from oms_tui.floor.actions.store_actions import Actor
         from oms_tui.floor.labels.records import void_unused
 

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlmodel import select
 
+from oms_tui import runtime as runtime_module
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import ChangeFeedEntry, FloorException, FulfillmentOrder, Order
+from oms_tui.config import Settings
 from oms_tui.floor.exceptions.records import run_pass
 from oms_tui.floor.exceptions.rules import RuleSettings
+from oms_tui.runtime import Runtime
 from oms_tui.sim.faults import PROFILES
 from oms_tui.sim.store import SimStore
 from oms_tui.store import mapping
+from oms_tui.store.outbox import OutboxPusher
 from oms_tui.store.sync import SyncEngine
 from tests.sim.conftest import Clock
 from tests.store.simulated import assert_cache_matches, simulated_client
@@ -111,3 +117,22 @@ async def test_an_object_the_cache_cannot_take_is_reported_and_the_pass_goes_on(
         monkeypatch.setattr(mapping, "hold_rows", rows)  # fixed: the next pass reads it again
         await SyncEngine(client, cache).run_once()
     assert_cache_matches(store, cache)
+
+
+async def test_a_failure_of_the_rules_after_a_pass_does_not_fail_the_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The sync is committed by then: the status says what it synced, the log what went wrong."""
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'live.sqlite3'}", station="pack-1")
+    runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
+    client, _, _ = simulated_client(SimStore(orders=5, seed=7))
+
+    def broken_rules(*_args: Any, **_kwargs: Any) -> None:
+        raise KeyError("gid://shopify/FulfillmentOrder/6900000120")
+
+    monkeypatch.setattr(runtime_module, "run_pass", broken_rules)
+    update = await runtime.one_pass(SyncEngine(client, runtime.cache), OutboxPusher(client, runtime.cache))
+    runtime.close()
+    assert update.text.startswith("synced ") and not update.error and update.reachable
+    assert "exception rules failed (KeyError: 'gid://shopify/FulfillmentOrder/6900000120')" in caplog.text
