@@ -39,7 +39,8 @@ def cache(tmp_path: Path) -> Cache:
     return open_cache(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
 
 
-async def test_a_new_orders_fulfillment_orders_never_land_without_it(cache: Cache) -> None:
+async def test_a_new_orders_fulfillment_orders_never_land_without_it(any_cache: Cache) -> None:
+    cache = any_cache
     clock = Clock()
     store = SimStore(orders=30, seed=3, clock=clock)
     client, tap, _ = simulated_client(store, faults=LAGGING)
