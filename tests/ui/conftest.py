@@ -26,8 +26,18 @@ from tests.store.simulated import simulated_client
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 
 
+def stocked(store: SimStore) -> SimStore:
+    """Every SKU on the shelves of every active location: these screens pick and pack, and running
+    short (tests/floor/test_allocation.py) would cut their lists."""
+    for item in store.inventory.values():
+        for level in item.levels:
+            if level.location.is_active:
+                level.on_hand = max(level.on_hand, 400)
+    return store
+
+
 async def _sync(store: SimStore, runtime: Runtime) -> None:
-    client, _, _ = simulated_client(store)
+    client, _, _ = simulated_client(stocked(store))
     async with client:
         await SyncEngine(client, runtime.cache, clock=lambda: NOW).run_once()
 
