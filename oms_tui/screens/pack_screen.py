@@ -43,7 +43,7 @@ from oms_tui.widgets.shell_header import ShellHeader
 if TYPE_CHECKING:
     from oms_tui.app import OmsApp
 
-Step = Callable[[Session], Pack]  # one packing step in the step's own transaction
+Step = Callable[[Session], Pack | None]  # one packing step in its own transaction (None: no pack)
 
 
 class PackScreen(LabelScreen):
@@ -222,9 +222,17 @@ class PackScreen(LabelScreen):
 
     @on(LiveUpdated)
     def live_updated(self, message: LiveUpdated) -> None:
-        """Sync may have cancelled or held the order being packed: look now, not at the next scan."""
+        """Sync or another station may have cancelled or held the order being packed: look now, not
+        at the next scan. The look waits behind the scans before it, and by then the pack may be
+        shipped or gone: then there is nothing to look at (and nothing to refuse)."""
+
+        def look(session: Session) -> Pack | None:
+            if self.pack is None or self.pack.state != "open":
+                return self.pack
+            return packing.check(session, self.desk.actor, self.pack.session_ids)
+
         if message.update.changed and self.pack is not None and self.pack.state == "open":
-            self.on_pack(lambda ids, session: packing.check(session, self.desk.actor, ids))
+            self.run_step(look)
 
     # --- steps, one at a time off the UI thread -------------------------------------------------
 
