@@ -14,7 +14,7 @@ from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
 from tests.store.simulated import simulated_client
 from tests.store.test_outbox import Clock, push_until_empty
-from tests.ui.conftest import NOW, settle
+from tests.ui.conftest import NOW, settle, stocked
 from tests.ui.floor_app import signed_in
 from tests.ui.scanner import scan, scanner_on, type_slowly
 
@@ -22,7 +22,9 @@ MAIN = "Main Warehouse"
 
 
 async def test_a_count_by_scans_sets_the_stores_stock_to_what_was_counted(runtime: Runtime) -> None:
-    store = SimStore(orders=60, seed=7, clock=lambda: NOW)  # the shop the runtime's cache was synced from
+    store = stocked(
+        SimStore(orders=60, seed=7, clock=lambda: NOW)
+    )  # the shop the runtime's cache was synced from
     levels = [
         level
         for item in store.inventory.values()
