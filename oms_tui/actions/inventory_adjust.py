@@ -7,47 +7,32 @@ Evidence after a lost answer: see `stock_common`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
 from pydantic import Field
 
-from oms_tui.actions.base import ActionType, Known, Outcome, Payload, Request, Verdict
-from oms_tui.actions.permissions import Permission
+from oms_tui.actions.base import Request
 from oms_tui.actions.stock_common import (
     AdjustName,
-    Key,
+    Expected,
     Reason,
-    Uri,
-    judge,
-    key_trusted,
+    StockAction,
+    StockPayload,
     ledger_uri,
-    quantities_at,
-    resend_with_key,
 )
 from oms_tui.cache.enums import ActionKind
-from oms_tui.cache.models import OutboxAction
-from oms_tui.store.client import Client
 
 
-class InventoryAdjustPayload(Payload):
-    inventory_item_id: str
-    location_id: str
-    sku: str
+class InventoryAdjustPayload(StockPayload):
     name: AdjustName = AdjustName.AVAILABLE
     delta: int = Field(ge=-1_000_000, le=1_000_000)
     change_from_quantity: int | None  # the quantity the change was computed against (None: unchecked)
     reason: Reason
-    reference_document_uri: Uri
-    idempotency_key: Key
 
 
-class InventoryAdjust(ActionType[InventoryAdjustPayload]):
+class InventoryAdjust(StockAction[InventoryAdjustPayload]):
     kind = ActionKind.INVENTORY_ADJUST
     payload_model = InventoryAdjustPayload
-    permission = Permission.STOCK
     label = "stock adjustment"
-    scopes = ("write_inventory", "read_inventory")
-    of_order = False
 
     def timeline(self, payload: InventoryAdjustPayload, locations: Mapping[str, str]) -> str:
         where = locations.get(payload.location_id, payload.location_id)
@@ -67,27 +52,14 @@ class InventoryAdjust(ActionType[InventoryAdjustPayload]):
             "referenceDocumentUri": payload.reference_document_uri,
             "changes": [change],
         }
-        variables = {"input": given, "idempotencyKey": payload.idempotency_key}
-        return Request("inventory_adjust_quantities", variables, "inventoryAdjustQuantities")
+        return self.sent("inventory_adjust_quantities", "inventoryAdjustQuantities", given, payload)
 
-    async def check(
-        self,
-        client: Client,
-        action: OutboxAction,
-        payload: InventoryAdjustPayload,
-        known: Known,
-        now: datetime,
-    ) -> Verdict:
-        if key_trusted(action, now):
-            return resend_with_key()
-        if payload.change_from_quantity is None:
-            why = "the key may have expired and the change was not compare-and-set: check the item in Shopify"
-            return Verdict(Outcome.IMPOSSIBLE, why)
-        found = await quantities_at(client, payload.inventory_item_id, payload.location_id)
-        if found is None:
-            return Verdict(Outcome.IMPOSSIBLE, "the item is no longer stocked at the location")
+    def expected(self, payload: InventoryAdjustPayload) -> Expected | str:
         base = payload.change_from_quantity
-        return judge(found, {payload.name: base + payload.delta}, {payload.name: base})
+        if base is None:
+            why = "the key may have expired and the change was not compare-and-set: check the item in Shopify"
+            return why
+        return {payload.name: base + payload.delta}, {payload.name: base}
 
 
 INVENTORY_ADJUST = InventoryAdjust()

@@ -7,40 +7,28 @@ Evidence after a lost answer: see `stock_common`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
 from pydantic import Field, model_validator
 
-from oms_tui.actions.base import ActionType, Known, Outcome, Payload, Request, Verdict
-from oms_tui.actions.permissions import Permission
+from oms_tui.actions.base import Request
 from oms_tui.actions.stock_common import (
-    Key,
+    Expected,
     MoveName,
     Reason,
-    Uri,
-    judge,
-    key_trusted,
+    StockAction,
+    StockPayload,
     ledger_uri,
-    quantities_at,
-    resend_with_key,
 )
 from oms_tui.cache.enums import ActionKind
-from oms_tui.cache.models import OutboxAction
-from oms_tui.store.client import Client
 
 
-class InventoryMovePayload(Payload):
-    inventory_item_id: str
-    location_id: str
-    sku: str
+class InventoryMovePayload(StockPayload):
     from_name: MoveName
     to_name: MoveName
     quantity: int = Field(gt=0, le=1_000_000)
     from_quantity: int | None  # each end's quantity the move was computed against
     to_quantity: int | None
     reason: Reason
-    reference_document_uri: Uri
-    idempotency_key: Key
 
     @model_validator(mode="after")
     def two_names(self) -> InventoryMovePayload:
@@ -49,13 +37,10 @@ class InventoryMovePayload(Payload):
         return self
 
 
-class InventoryMove(ActionType[InventoryMovePayload]):
+class InventoryMove(StockAction[InventoryMovePayload]):
     kind = ActionKind.INVENTORY_MOVE
     payload_model = InventoryMovePayload
-    permission = Permission.STOCK
     label = "stock move"
-    scopes = ("write_inventory", "read_inventory")
-    of_order = False
 
     def timeline(self, payload: InventoryMovePayload, locations: Mapping[str, str]) -> str:
         where = locations.get(payload.location_id, payload.location_id)
@@ -79,20 +64,12 @@ class InventoryMove(ActionType[InventoryMovePayload]):
             "to": end(payload.to_name, payload.to_quantity),
         }
         given = {"reason": payload.reason.value, "referenceDocumentUri": reference, "changes": [change]}
-        variables = {"input": given, "idempotencyKey": payload.idempotency_key}
-        return Request("inventory_move_quantities", variables, "inventoryMoveQuantities")
+        return self.sent("inventory_move_quantities", "inventoryMoveQuantities", given, payload)
 
-    async def check(
-        self, client: Client, action: OutboxAction, payload: InventoryMovePayload, known: Known, now: datetime
-    ) -> Verdict:
-        if key_trusted(action, now):
-            return resend_with_key()
-        found = await quantities_at(client, payload.inventory_item_id, payload.location_id)
-        if found is None:
-            return Verdict(Outcome.IMPOSSIBLE, "the item is no longer stocked at the location")
+    def expected(self, payload: InventoryMovePayload) -> Expected | str:
         if payload.from_quantity is None or payload.to_quantity is None:
             why = "the key may have expired and the move was not compare-and-set: check the item in Shopify"
-            return Verdict(Outcome.IMPOSSIBLE, why)
+            return why
         made = {
             payload.from_name.value: payload.from_quantity - payload.quantity,
             payload.to_name.value: payload.to_quantity + payload.quantity,
@@ -101,7 +78,7 @@ class InventoryMove(ActionType[InventoryMovePayload]):
             payload.from_name.value: payload.from_quantity,
             payload.to_name.value: payload.to_quantity,
         }
-        return judge(found, made, base)
+        return made, base
 
 
 INVENTORY_MOVE = InventoryMove()

@@ -1,5 +1,6 @@
 """What the three stock kinds (set, adjust, move) share: Shopify's reasons and quantity names, the
-idempotency key they carry, and the evidence check after a lost answer.
+payload's item, location and idempotency key, and the evidence check after a lost answer
+(`StockAction`).
 
 Every stock change carries its own idempotency key (kept in the payload) and compare-and-set values
 (`changeFromQuantity`: the quantities it was computed against). After a lost answer:
@@ -16,13 +17,15 @@ from __future__ import annotations
 
 import enum
 import uuid
+from abc import abstractmethod
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import StringConstraints
 
-from oms_tui.actions.base import Outcome, Verdict
+from oms_tui.actions.base import ActionType, Known, Outcome, Payload, Request, Verdict
+from oms_tui.actions.permissions import Permission
 from oms_tui.cache.models import OutboxAction
 from oms_tui.store.client import Client
 
@@ -31,6 +34,7 @@ from oms_tui.store.client import Client
 KEY_TRUSTED = timedelta(hours=1)
 Uri = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$")]
 Key = Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^\S+$")]
+Expected = tuple[Mapping[str, int], Mapping[str, int | None]]  # (what the change leaves, its base)
 
 
 class Reason(enum.StrEnum):
@@ -119,6 +123,51 @@ def judge(
         Outcome.IMPOSSIBLE,
         f"not sent again: stock moved at the store meanwhile ({shown}); count or check it again",
     )
+
+
+class StockPayload(Payload):
+    """What every stock change names: the item and location, the document it belongs to, its key."""
+
+    inventory_item_id: str
+    location_id: str
+    sku: str
+    reference_document_uri: Uri  # the count, pick or return it comes from: gid://oms-tui/Count/12
+    idempotency_key: Key
+
+
+P = TypeVar("P", bound=StockPayload)
+
+
+class StockAction(ActionType[P]):
+    """A stock kind: queued under its inventory item, sent with its idempotency key, and checked after
+    a lost answer as the module says. Each kind says what its change leaves (`expected`)."""
+
+    permission = Permission.STOCK
+    scopes: ClassVar[tuple[str, ...]] = ("write_inventory", "read_inventory")
+    of_order = False
+
+    @abstractmethod
+    def expected(self, payload: P) -> Expected | str:
+        """The quantities the change leaves and those it was computed against, by name; or why that
+        cannot be known (a change that was not compare-and-set)."""
+
+    @staticmethod
+    def sent(document: str, field: str, given: dict[str, Any], payload: StockPayload) -> Request:
+        """The mutation with its input and the payload's idempotency key."""
+        return Request(document, {"input": given, "idempotencyKey": payload.idempotency_key}, field)
+
+    async def check(
+        self, client: Client, action: OutboxAction, payload: P, known: Known, now: datetime
+    ) -> Verdict:
+        if key_trusted(action, now):
+            return resend_with_key()
+        expected = self.expected(payload)
+        if isinstance(expected, str):
+            return Verdict(Outcome.IMPOSSIBLE, expected)
+        found = await quantities_at(client, payload.inventory_item_id, payload.location_id)
+        if found is None:
+            return Verdict(Outcome.IMPOSSIBLE, "the item is no longer stocked at the location")
+        return judge(found, *expected)
 
 
 def changes_of(result: dict[str, Any]) -> list[dict[str, Any]]:
