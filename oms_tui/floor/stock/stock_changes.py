@@ -63,15 +63,11 @@ def record_set(
 ) -> OutboxAction:
     payload = _payload(
         InventorySetPayload,
-        inventory_item_id=level.inventory_item_id,
-        location_id=level.location_id,
-        sku=level.sku,
+        **_stock_fields(level, uri),
         name=name,
         quantity=quantity,
         change_from_quantity=getattr(level, name.value),
         reason=reason,
-        reference_document_uri=uri,
-        idempotency_key=new_key(),
     )
     action = _queue(session, actor, level.inventory_item_id, uri, payload)
     _change(level, name.value, quantity - getattr(level, name.value))
@@ -94,15 +90,11 @@ def record_adjust(
     uri = uri or reference("Adjustment")
     payload = _payload(
         InventoryAdjustPayload,
-        inventory_item_id=level.inventory_item_id,
-        location_id=level.location_id,
-        sku=level.sku,
+        **_stock_fields(level, uri),
         name=name,
         delta=delta,
         change_from_quantity=getattr(level, name.value),
         reason=reason,
-        reference_document_uri=uri,
-        idempotency_key=new_key(),
     )
     action = _queue(session, actor, level.inventory_item_id, uri, payload)
     _change(level, name.value, delta)
@@ -127,17 +119,13 @@ def record_move(
     uri = uri or reference("Move")
     payload = _payload(
         InventoryMovePayload,
-        inventory_item_id=level.inventory_item_id,
-        location_id=level.location_id,
-        sku=level.sku,
+        **_stock_fields(level, uri),
         from_name=source,
         to_name=target,
         quantity=quantity,
         from_quantity=getattr(level, source.value),
         to_quantity=getattr(level, target.value),
         reason=reason,
-        reference_document_uri=uri,
-        idempotency_key=new_key(),
     )
     if source != MoveName.AVAILABLE and getattr(level, source.value) < quantity:
         raise ActionRefused(f"{level.sku}: only {getattr(level, source.value)} {source.value} to move")
@@ -146,6 +134,17 @@ def record_move(
     setattr(level, target.value, getattr(level, target.value) + quantity)
     session.add(level)
     return action
+
+
+def _stock_fields(level: InventoryLevel, uri: str) -> dict[str, str]:
+    """What every stock change takes from its level and its document, with a new idempotency key."""
+    return {
+        "inventory_item_id": level.inventory_item_id,
+        "location_id": level.location_id,
+        "sku": level.sku,
+        "reference_document_uri": uri,
+        "idempotency_key": new_key(),
+    }
 
 
 def _change(level: InventoryLevel, name: str, delta: int) -> None:
