@@ -439,11 +439,12 @@ class Runtime:
         """Run the managers' order rules and the exception rules over what changed, and void the labels
         that will no longer ship (an order cancelled or held since); a failure is logged, the live loop
         goes on."""
+        from oms_tui.floor.actions.store_actions import Actor
+        from oms_tui.floor.labels.records import void_unused
         from oms_tui.floor.messages.sending import settle_stale  # the mail client: not at the start
 
         try:
             if self.floor.order_rules:
-                from oms_tui.floor.actions.store_actions import Actor
                 from oms_tui.floor.rules.rules_pass import run_rules_pass
 
                 actor = Actor(self.settings.station, self.settings.rules_staff)
@@ -454,9 +455,6 @@ class Runtime:
             log.warning(
                 "exception rules failed (%s)", one_line(exc), exc_info=log.isEnabledFor(logging.DEBUG)
             )
-        from oms_tui.floor.actions.store_actions import Actor
-        from oms_tui.floor.labels.records import void_unused
-
         try:
             with self.cache.sessions() as session:
                 void_unused(session, Actor(self.settings.station))
