@@ -128,15 +128,19 @@ class OmsApp(StationStaff):
         sign_in_first: bool = False,
         driver_class: type[Driver] | None = None,
         prepare_screens: bool = False,
+        hear_others: bool | None = None,
     ) -> None:
         """`staff`: the person signed in at this station (their role decides what they may do).
         `sign_in_first`: with nobody signed in, open on the sign-in (as `oms-tui` does).
         `driver_class`: Textual's driver, for sessions in a browser (`oms_tui.web`).
         `prepare_screens`: after the first frame, make the other screens in the background (as
-        `oms-tui` does), so that the first switch to one shows it at once."""
+        `oms-tui` does), so that the first switch to one shows it at once.
+        `hear_others`: hear other stations' changes (`live` says, unless told): a test's app without a sync
+        watches only when the test is about that, so no reload lands in the middle of another test."""
         super().__init__(driver_class=driver_class)
         self.runtime, self.live, self.clock = runtime, live, clock
         self.sign_in_first, self.prepare_screens = sign_in_first, prepare_screens
+        self.hear_others = live if hear_others is None else hear_others
         settings = runtime.settings
         self.desk = OrderDesk(settings.station, staff)  # the signed-in person: replaced at each sign-in
         self.scan_input = ScanInput(
@@ -171,7 +175,8 @@ class OmsApp(StationStaff):
         self.set_interval(HEALTH_EVERY_S, self.read_health)
         self.set_interval(self.lease.total_seconds() / 3, self.renew_claims)  # two beats may fail
         self.set_interval(self.IDLE_CHECK_S, self.sign_out_if_idle)
-        self.watcher = watch_changes(self, self.runtime.cache)
+        if self.hear_others:
+            self.watcher = watch_changes(self, self.runtime.cache)
         if self.live:
             self.run_live()
         if self.sign_in_first and self.desk.staff is None:

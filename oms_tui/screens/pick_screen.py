@@ -15,6 +15,7 @@ load) replaces it under the same lock, so the two never interleave.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -123,6 +124,9 @@ class PickScreen(PickPapers):
         self.typed = ""  # a code being typed on the keyboard, counted at Enter
         self.count_lock = threading.Lock()  # held while a scan is counted or the sheet read afresh
         self.scan_sheet: PickSheet | None = None  # the list as last written or read
+        # What to tell the picker after a step (and whether to ask the short's decision), shown by the
+        # next read to begin after its commit: a reload in between (a change heard) must not drop it.
+        self.after_steps: deque[tuple[str, bool]] = deque()
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
@@ -178,8 +182,11 @@ class PickScreen(PickPapers):
         self.load()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="pick-load")
-    def load(self, note: str = "", decide: bool = False) -> None:
+    def load(self) -> None:
         """The open list; orders that left it become put-backs (recorded here, shown blocking)."""
+        steps = [self.after_steps.popleft() for _ in range(len(self.after_steps))]
+        note = "; ".join(note for note, _ in steps if note)
+        decide = any(decide for _, decide in steps)
         actor = self.actor
         if actor.staff_code is None:
             self.post_message(self.Loaded(None, [], note))
@@ -490,7 +497,8 @@ class PickScreen(PickPapers):
         except Refusal as exc:
             self.post_message(self.Refused(title, first_line(exc)))
             return
-        self.app.call_from_thread(self.load, done if isinstance(done, str) else done(result), then_decide)
+        self.after_steps.append((done if isinstance(done, str) else done(result), then_decide))
+        self.app.call_from_thread(self.load)
 
 
 def make_screen(context: ScreenContext) -> PickScreen:

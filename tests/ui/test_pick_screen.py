@@ -137,6 +137,29 @@ async def test_a_batch_of_three_is_picked_with_one_wrong_scan_and_one_short_pick
     assert story[-4:] == ["pick.complete"] + ["claim.release"] * 3
 
 
+async def test_a_change_heard_just_after_a_short_pick_loses_neither_its_note_nor_its_decision(
+    picker: OmsApp, runtime: Runtime
+) -> None:
+    """Another station's change (a reload) lands the moment a step asks for the sheet afresh: the read
+    that shows the step still tells the picker and asks the short's decision."""
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        screen = pick_screen(picker)
+        load = screen.load
+        screen.load = lambda *step: (load(*step), load()) and None  # type: ignore[method-assign]  # a reload at once
+        told = notes(picker)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("enter")  # short: all of the first line missing
+        await settle(pilot)
+        assert told == ["short pick recorded"]
+        assert isinstance(picker.screen, ChoiceModal), "the short's decision was not asked"
+        assert "Ship the rest" in str(picker.screen.query_one(OptionList).get_option_at_index(0).prompt)
+
+
 async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_its_put_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
