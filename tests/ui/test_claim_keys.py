@@ -89,7 +89,8 @@ async def test_c_with_nobody_signed_in_claims_nothing_and_says_why(app: OmsApp) 
     assert claims(app.runtime) == []
 
 
-async def test_the_who_column_follows_claims_made_at_other_stations(app: OmsApp) -> None:
+async def test_the_who_column_follows_claims_made_at_other_stations(runtime: Runtime) -> None:
+    app = OmsApp(runtime, live=False, clock=lambda: NOW, hear_others=True)
     add_picker(app.runtime, "ANA", "Ana Pereira")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")  # picking: nobody yet

@@ -149,7 +149,12 @@ async def test_a_change_heard_just_after_a_short_pick_loses_neither_its_note_nor
         await settle(pilot)
         screen = pick_screen(picker)
         load = screen.load
-        screen.load = lambda *step: (load(*step), load()) and None  # type: ignore[method-assign]  # a reload at once
+
+        def load_then_reload(*step: Any) -> None:  # a change heard the moment the step asks
+            load(*step)
+            load()
+
+        screen.load = load_then_reload  # type: ignore[method-assign]
         told = notes(picker)
         await pilot.press("s")
         await settle(pilot)

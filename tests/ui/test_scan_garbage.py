@@ -14,6 +14,7 @@ from oms_tui.app import OmsApp
 from oms_tui.floor.actions.staff import DEMO_STAFF, seed_demo_staff
 from oms_tui.runtime import Runtime
 from oms_tui.screens.catalog import SCREENS
+from oms_tui.screens.messages import Scanned
 from oms_tui.screens.order_prompt import OrderPrompt
 from oms_tui.screens.sign_in import SignInScreen
 from oms_tui.widgets.blocking_error import BlockingError
@@ -83,8 +84,9 @@ def assert_told_of(app: OmsApp, screen: type[Screen[object]], code: str) -> None
     else:
         said = [str(note.message) for note in app._notifications]
     start = code[:12]
-    # as typed, or as Python quotes the whole code (its escapes, where it holds both kinds of quote)
-    quoted = (start, repr(code)[1:13])
+    # as typed, or as Python quotes the code or its shown start (its escapes, and which quote it
+    # takes, depend on the quotes in what is quoted)
+    quoted = (start, repr(code)[1:13], repr(code[: Scanned.SHOWN])[1:13])
     assert any(form in text for text in said for form in quoted), f"{start!r} not quoted in {said}"
 
 

@@ -36,7 +36,10 @@ async def test_a_lost_listen_connection_is_polled_said_and_listened_again(
         hire(cache, "P02")
         settings = Settings(database_url=str(engine.url), station="pack-1")
         app = OmsApp(
-            Runtime(settings, cache, "https://sim.test", SecretStr("x")), live=False, clock=lambda: NOW, hear_others=True
+            Runtime(settings, cache, "https://sim.test", SecretStr("x")),
+            live=False,
+            clock=lambda: NOW,
+            hear_others=True,
         )
         told: list[LiveUpdate] = []
         tell = app.tell_screens
