@@ -41,6 +41,7 @@ from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput
 from oms_tui.screens.catalog import OPENED_OVER, SCREENS
+from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated, OpenOrder, Scanned
 from oms_tui.screens.registry import ScreenContext, ScreenEntry
 from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, with_update
@@ -332,10 +333,16 @@ class OmsApp(StationStaff):
         self.tell_screens(message.update)
 
     def tell_screens(self, update: LiveUpdate) -> None:
-        for screen in self.made.values():
-            screen.post_message(LiveUpdated(update))
-        if self.screen not in self.made.values():  # one opened over them (an order, a search)
-            self.screen.post_message(LiveUpdated(update))
+        """A change reaches the screens that show its kind: the one on show now, the others once
+        shown (`LeanScreen.hear`)."""
+        screens = list(self.made.values())
+        if self.screen not in screens:  # one opened over them (an order, a search)
+            screens.append(self.screen)
+        for screen in screens:
+            if isinstance(screen, LeanScreen):
+                screen.hear(update)
+            elif update.changed:
+                screen.post_message(LiveUpdated(update))
 
     @on(OthersChanged)
     def others_changed(self, message: OthersChanged) -> None:

@@ -169,9 +169,8 @@ class BoardScreen(LeanScreen[None]):
 
     @on(LiveUpdated)
     def live_updated(self, message: LiveUpdated) -> None:
-        """Another station or a sync changed the cache: read again now (once shown, if hidden)."""
-        if message.update.changed:
-            self.read_due(self.load)
+        """Another station or a sync changed the cache."""
+        self.load()
 
     def load_later(self) -> None:
         if self.next_load is not None:

@@ -16,6 +16,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Label, Select, Static
 
+from oms_tui.cache.change_signal import EXCEPTIONS, SYNC
 from oms_tui.cache.database import Cache
 from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import FloorException, Order
@@ -61,6 +62,7 @@ class Shown:
 
 class ExceptionsScreen(LeanScreen[None]):
     AUTO_FOCUS = "#exceptions"
+    LIVE_KINDS = frozenset({EXCEPTIONS, SYNC})
     BINDINGS = [
         Binding("f", "filter", "Filter", id="exceptions.filter"),
         Binding("c", "claim", "Claim", id="exceptions.claim"),
@@ -149,9 +151,8 @@ class ExceptionsScreen(LeanScreen[None]):
 
     @on(LiveUpdated)
     def live_updated(self, message: LiveUpdated) -> None:
-        """Another station or a sync changed the cache: read again now (once shown, if hidden)."""
-        if message.update.changed:
-            self.read_due(self.load)
+        """Another station or a sync changed the exceptions or the orders they name."""
+        self.load()
 
     def load_later(self) -> None:
         if self.next_load is not None:

@@ -63,8 +63,6 @@ from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.pick_lines import PickLines
 from oms_tui.widgets.shell_header import ShellHeader
 
-MY_LIST_KINDS = frozenset({SYNC, CLAIMS})  # changes that can change a person's pick list
-
 WAVES = {
     "next": ("The next orders in the queue", None),
     "single": ("Single-item orders", Wave(single_item=True)),
@@ -76,6 +74,7 @@ Done = TypeVar("Done")  # what a step returns
 
 class PickScreen(PickPapers):
     AUTO_FOCUS = "#lines"
+    LIVE_KINDS = frozenset({SYNC, CLAIMS})  # others' picks and packs leave this person's list alone
     DEFAULT_CSS = """
     PickScreen #summary { height: 1; padding: 0 1; background: $boost; }
     PickScreen #lines { height: 1fr; }
@@ -172,8 +171,7 @@ class PickScreen(PickPapers):
     @on(LiveUpdated)
     def live(self, event: LiveUpdated) -> None:
         event.stop()
-        if event.update.kinds & MY_LIST_KINDS:  # others' picks and packs leave this person's list alone
-            self.load()
+        self.load()
 
     @on(StaffChanged)
     def staff_changed(self, event: StaffChanged) -> None:

@@ -113,9 +113,7 @@ class ReportsScreen(LeanScreen[None]):
     ReportsScreen DataTable { height: 1fr; border: round $primary 50%; border-title-color: $text; }
     """
 
-    def __init__(
-        self, cache: Cache, clock: Callable[[], datetime], people: bool = True
-    ) -> None:
+    def __init__(self, cache: Cache, clock: Callable[[], datetime], people: bool = True) -> None:
         """`people`: whether each person's numbers may be shown (not on the board: anyone sees it)."""
         super().__init__()
         self.cache, self.clock, self.people = cache, clock, people

@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
+from oms_tui.cache.change_signal import RETURNS, SYNC
 from oms_tui.cache.database import Cache
 from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.floor.actions.store_actions import ActionRefused
@@ -94,6 +95,7 @@ ITEM_COLUMNS = (
 
 
 class ReturnsScreen(LeanScreen[None]):
+    LIVE_KINDS = frozenset({RETURNS, SYNC})
     AUTO_FOCUS = "#queue"
     BINDINGS = [
         Binding("r", "restock", "Restock", id="returns.restock"),
@@ -172,9 +174,8 @@ class ReturnsScreen(LeanScreen[None]):
 
     @on(LiveUpdated)
     def live_updated(self, message: LiveUpdated) -> None:
-        """Another station or a sync changed the cache: read again now (once shown, if hidden)."""
-        if message.update.changed:
-            self.read_due(self.load)
+        """Another station or a sync changed the returns or their orders."""
+        self.load()
 
     def load_later(self) -> None:
         if self.next_load is not None:
