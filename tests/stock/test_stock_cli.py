@@ -6,11 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, BinLocation, OutboxAction
+from oms_tui.cli import main
 from oms_tui.floor.stock.bin_stock import received_into_bin
 from oms_tui.sim.store import SimStore
 from tests.cli_shop import oms, serving, synced_store
@@ -223,3 +225,15 @@ def test_a_manager_sets_a_bins_role_and_minimum_for_every_sku_in_it(shop: SimSto
         (error,) = [line for line in refused.output.splitlines() if line.startswith("Error:")]
         assert said in error
     assert oms("stock", "bin", "R-01-1", "--location", MAIN).stdout == back.stdout  # nothing changed
+
+
+def test_the_outbox_lists_a_stock_change_by_its_sku_and_location(shop: SimStore) -> None:
+    stocked = in_stock(shop)
+    args = ["--by", "-1", "--reason", "shrinkage", "--location", MAIN, "--staff", "P02"]
+    assert oms("stock", "adjust", stocked.sku, *args).exit_code == 0
+    listed = oms("outbox")
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.split()[:5] == ["1", "pending", "inventory_adjust", "stock", stocked.sku]
+    assert f"stock {stocked.sku} @ {MAIN}  tries 0" in listed.stdout
+    asked = CliRunner().invoke(main, ["outbox", "discard", "1"], input="n\n")
+    assert f"Discard inventory_adjust for stock {stocked.sku} @ {MAIN}? The store" in asked.output
