@@ -108,6 +108,11 @@ class Declaration(ABC, Generic[P]):
     def timeline(self, payload: P, locations: Mapping[str, str]) -> str:
         """What was done, in words, for the order timeline (`locations`: id -> name)."""
 
+    def about(self, payload: P, locations: Mapping[str, str]) -> str | None:
+        """What the action is about, in words, when that is no order ("stock MUG-BLK @ Main
+        Warehouse"); None: its order (`OutboxAction.order_id`)."""
+        return None
+
     def settled(self, session: Session, action: OutboxAction) -> None:
         """The cache's side once the action is known to be delivered (`action.result` holds what is
         kept of the answer); in the outbox's transaction."""

@@ -4,6 +4,7 @@ screens ask first only to spare a person the details of something they may not d
 - A manager may do everything, taking over and reassigning others' claims included.
 - A picker or packer works the orders: ship, hold, release, move, note, tag, receive returns, count and
   correct stock; they may not cancel an order or release a hold placed for fraud risk (HIGH_RISK_OF_FRAUD).
+- Only a manager sets which bins are reserve bins and a pick bin's minimum (what replenishment reads).
 - Support talks to customers: note, tag, hold, message customers (as the floor may).
 - With nobody signed in, a station may do only what every role may (note, tag, hold).
 - What a person may not do, a manager may approve at that moment with their badge (supervisor override):
@@ -47,6 +48,7 @@ class Permission(enum.StrEnum):
     RECEIVE_STOCK = "receive inbound stock"
     ACCEPT_OVER_RECEIPT = "accept more units than a shipment holds"
     STOCK = "count and correct stock"
+    SET_BINS = "set bins' roles and minimums"
     MANAGE_STAFF = "manage staff"
     MESSAGE = "message customers"
     VIEW_REPORTS = "view reports"

@@ -3,7 +3,10 @@ timeline and the checks look a kind up. A new kind is one module here (and its G
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from sqlmodel import Session, select
 
 from oms_tui.actions.base import Declaration, Payload
 from oms_tui.actions.cancel import CANCEL
@@ -23,6 +26,7 @@ from oms_tui.actions.return_dispose import RETURN_DISPOSE
 from oms_tui.actions.shipment_receive import SHIPMENT_RECEIVE
 from oms_tui.actions.tags import TAGS
 from oms_tui.cache.enums import ActionKind
+from oms_tui.cache.models import Location, OutboxAction
 
 KINDS: dict[ActionKind, Declaration[Any]] = {
     declared.kind: declared
@@ -44,3 +48,19 @@ def declaration(kind: str) -> Declaration[Any]:
 def declared_for(payload: Payload) -> Declaration[Any]:
     """The declaration whose payload this is."""
     return next(declared for declared in KINDS.values() if isinstance(payload, declared.payload_model))
+
+
+def about(action: OutboxAction, locations: Mapping[str, str]) -> str | None:
+    """What a recorded action is about when that is no order: a stock change's SKU and location, a
+    receipt's shipment (`Declaration.about`); None: its order, or a kind or shape this version cannot
+    read (`locations`: id -> name)."""
+    try:
+        declared = declaration(action.kind)
+        return declared.about(declared.read(action.payload), locations)
+    except ValueError:  # a kind this version does not know, or a payload of another shape
+        return None
+
+
+def location_names(session: Session) -> dict[str, str]:
+    """Every location's name by id, as `about` and `Declaration.timeline` read them."""
+    return dict(session.exec(select(Location.id, Location.name)).all())

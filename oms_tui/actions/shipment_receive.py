@@ -54,6 +54,9 @@ class ShipmentReceive(ActionType[ReceivePayload]):
             f", rejected {rejected}" if rejected else ""
         )
 
+    def about(self, payload: ReceivePayload, locations: Mapping[str, str]) -> str:
+        return f"shipment {payload.shipment_name}"
+
     def request(self, payload: ReceivePayload) -> Request:
         items = [line.as_json() for line in payload.line_items]
         variables = {"id": payload.shipment_id, "lineItems": items, "key": payload.idempotency_key}

@@ -146,6 +146,9 @@ class StockAction(ActionType[P]):
     scopes: ClassVar[tuple[str, ...]] = ("write_inventory", "read_inventory")
     of_order = False
 
+    def about(self, payload: P, locations: Mapping[str, str]) -> str:
+        return f"stock {payload.sku} @ {locations.get(payload.location_id, payload.location_id)}"
+
     @abstractmethod
     def expected(self, payload: P) -> Expected | str:
         """The quantities the change leaves and those it was computed against, by name; or why that

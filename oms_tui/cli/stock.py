@@ -3,7 +3,9 @@
 `show SKU` prints a line per location and quantity name; `count BIN...` counts bins (it lists what to
 count, or records `--counted BIN:SKU=N` for every line and sends the result); `adjust SKU --by N
 --reason R` corrects a quantity; `move SKU --from available --to damaged --qty N` changes units'
-state. Changes are recorded as the app records them (audit, outbox) and reach the store at the next
+state; `bin CODE` shows a bin's SKUs, role and minimum, and sets them with `--role`, `--min N` or
+`--no-min` (a manager's, for the whole bin; our own floor data, never sent to the store). Changes are
+recorded as the app records them (audit, outbox) and reach the store at the next
 sync or with `oms-tui outbox push`. Bad input is one line, exits non-zero and records nothing.
 """
 
@@ -16,13 +18,15 @@ from sqlmodel import Session, col, select
 
 from oms_tui.actions.permissions import ActionRefused
 from oms_tui.actions.stock_common import AdjustName, MoveName, Reason
-from oms_tui.cache.models import InventoryLevel, Location, OutboxAction
+from oms_tui.cache.enums import BinRole
+from oms_tui.cache.models import BinStock, InventoryLevel, Location, OutboxAction
 from oms_tui.cache.stock_state import QUANTITY_NAMES
 from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.cli.session import cache_session
 from oms_tui.config import Settings
 from oms_tui.floor.actions.staff import StaffError, active_staff
 from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.stock.bin_stock import bin_rows, set_bin_minimum, set_bin_role
 from oms_tui.floor.stock.counts import Scope, finish_count, lines_of, record_count, start_count
 from oms_tui.floor.stock.stock_changes import level_of, location_of, record_adjust, record_move
 from oms_tui.plain_text import visible
@@ -157,6 +161,55 @@ def move(
         return [record_move(session, actor, level, MoveName(source), MoveName(target), quantity, why)]
 
     _record(staff_code, act)
+
+
+@stock.command("bin")
+@click.argument("code")
+@click.option(
+    "--role", type=click.Choice([r.value for r in BinRole]), help="Pickers take from it, or it refills."
+)
+@click.option("--min", "minimum", type=click.IntRange(min=0), help="Below it the pick bin wants refilling.")
+@click.option("--no-min", is_flag=True, help="The bin's minimum is the setting's (replenish_minimum) again.")
+@location_option
+@click.option("--staff", "staff_code", metavar="CODE", help="Who sets it (a manager); needed to set.")
+@one_line_errors
+def bin_(
+    code: str,
+    role: str | None,
+    minimum: int | None,
+    no_min: bool,
+    location: str | None,
+    staff_code: str | None,
+) -> None:
+    """Bin CODE's SKUs, role and minimum; with --role, --min or --no-min, set them for the whole bin."""
+    if minimum is not None and no_min:
+        raise click.ClickException("--min and --no-min: one or the other")
+    setting = role is not None or minimum is not None or no_min
+    if setting and staff_code is None:
+        raise click.ClickException("--staff: who sets it (a manager)")
+    settings = load_settings()
+    with cache_session(settings) as session:
+        try:
+            location_id = _location(session, location).id
+            if setting:
+                actor = Actor(settings.station, active_staff(session, staff_code or "").code)
+                if role is not None:
+                    set_bin_role(session, actor, location_id, code, BinRole(role))
+                if minimum is not None or no_min:
+                    set_bin_minimum(session, actor, location_id, code, minimum)
+            rows = bin_rows(session, location_id, code)
+        except (ActionRefused, StaffError) as exc:
+            session.rollback()
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        lines = [_bin_line(row, settings.replenish_minimum) for row in rows]
+    for line in lines:
+        click.echo(line)
+
+
+def _bin_line(row: BinStock, default_minimum: int) -> str:
+    minimum = f"{default_minimum} (default)" if row.minimum is None else str(row.minimum)
+    return f"{row.code}  {visible(row.sku)}  {row.quantity} unit(s)  {row.role.value}  minimum {minimum}"
 
 
 def _record(staff_code: str, act: Callable[[Session, Actor, Settings], list[OutboxAction]]) -> None:

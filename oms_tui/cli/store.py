@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import click
 from sqlmodel import col, select
 
+from oms_tui.actions.registry import about, location_names
 from oms_tui.cache.enums import OUTBOX_WAITING, OutboxState
 from oms_tui.cache.models import OutboxAction
 from oms_tui.cli.errors import load_settings, one_line_errors
@@ -109,12 +110,13 @@ def outbox(ctx: click.Context) -> None:
             .where(col(OutboxAction.state).in_((*OUTBOX_WAITING, OutboxState.FAILED)))
             .order_by(col(OutboxAction.id))
         ).all()
+        names = location_names(session)
     if not actions:
         click.echo("outbox empty: the store has every action")
         return
     for action in actions:
         error = f"  ({visible(action.last_error)})" if action.last_error else ""  # the store's words
-        what = f"{action.state:<8} {action.kind:<13} {action.order_id}"
+        what = f"{action.state:<8} {action.kind:<13} {visible(about(action, names) or action.order_id)}"
         click.echo(f"{action.id:>6}  {what}  tries {action.attempts}{error}")
 
 
@@ -213,9 +215,8 @@ def outbox_discard(action_id: int, yes: bool) -> None:
         if action is None or action.state in (OutboxState.DONE, OutboxState.DISCARDED):
             raise click.ClickException(f"no waiting or failed action {action_id}")
         if not yes:
-            click.confirm(
-                f"Discard {action.kind} for {action.order_id}? The store will never get it", abort=True
-            )
+            what = visible(about(action, location_names(session)) or action.order_id)
+            click.confirm(f"Discard {action.kind} for {what}? The store will never get it", abort=True)
         action.state = OutboxState.DISCARDED
         record(
             session,

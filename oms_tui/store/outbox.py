@@ -24,10 +24,10 @@ from sqlmodel import Session, col, select
 
 from oms_tui.actions.base import ActionType, Declaration, Outcome, Target, Verdict
 from oms_tui.actions.carrier_action import CarrierActionType
-from oms_tui.actions.registry import declaration
+from oms_tui.actions.registry import about, declaration, location_names
 from oms_tui.cache.database import Cache
 from oms_tui.cache.enums import OUTBOX_WAITING, ExceptionKind, ExceptionState, OutboxState
-from oms_tui.cache.models import FloorException, OutboxAction
+from oms_tui.cache.models import FloorException, Order, OutboxAction
 from oms_tui.cache.sync_state import pending_outbox
 from oms_tui.cache.types import utcnow
 from oms_tui.carriers.base import (
@@ -181,7 +181,7 @@ class OutboxPusher:
             payload = declared.read(action.payload)
         except (ValueError, ValidationError) as exc:  # not an action this version can send
             return self._fail(action_id, f"the recorded action cannot be read: {str(exc).splitlines()[0]}")
-        what = f"the {declared.label} of action {action_id} (order {action.order_id.rsplit('/', 1)[-1]})"
+        what = f"the {declared.label} of action {action_id} ({self._about(action, declared, payload)})"
         if isinstance(declared, CarrierActionType):
             return await self._deliver_to_carrier(action, declared, payload, uncertain, what)
         assert isinstance(declared, ActionType)
@@ -323,7 +323,12 @@ class OutboxPusher:
             if declared:
                 declared.rejected(session, action, message)
             who = declared.target if declared else "store"
+            concerns = about(action, location_names(session))  # stock, a shipment: no order of its own
+            # an order's only (a return's restock is queued under its order)
+            of_order = concerns is None or session.get(Order, action.order_id) is not None
             subject, text = f"outbox:{action.id}", f"{action.kind} was rejected by the {who}: {message}"
+            if concerns is not None:
+                text = f"{concerns}: {text}"
             # One exception per action: when a retry is rejected again, the unresolved one is refreshed.
             problem = session.exec(
                 select(FloorException)
@@ -334,7 +339,7 @@ class OutboxPusher:
                 problem = FloorException(
                     kind=ExceptionKind.STORE_REJECTED,
                     severity="critical",
-                    order_id=action.order_id,
+                    order_id=action.order_id if of_order else None,
                     subject=subject,
                     message=text,
                 )
@@ -358,6 +363,13 @@ class OutboxPusher:
             action.updated_at = self.clock()
             session.commit()
         return message
+
+    def _about(self, action: OutboxAction, declared: Declaration[Any], payload: Any) -> str:
+        """What the pusher's report names: the order's number, or the stock or shipment in words."""
+        if declared.about(payload, {}) is None:
+            return f"order {action.order_id.rsplit('/', 1)[-1]}"
+        with self.cache.sessions() as session:
+            return declared.about(payload, location_names(session)) or action.order_id
 
 
 def _reread(session: Session, action: OutboxAction) -> None:

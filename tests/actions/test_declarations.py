@@ -11,8 +11,9 @@ from pydantic import ValidationError
 from oms_tui.actions.base import ActionType, Payload, Target
 from oms_tui.actions.carrier_action import CarrierActionType
 from oms_tui.actions.permissions import Permission
-from oms_tui.actions.registry import KINDS, declaration
+from oms_tui.actions.registry import KINDS, about, declaration
 from oms_tui.cache.enums import ActionKind
+from oms_tui.cache.models import OutboxAction
 from oms_tui.store import documents
 
 FO, ORDER, RETURN = "gid://shopify/FulfillmentOrder/1", "gid://shopify/Order/1", "gid://shopify/Return/1"
@@ -197,3 +198,20 @@ def test_a_payload_that_does_not_fit_its_kind_is_refused(kind: ActionKind, chang
 def test_an_unknown_kind_is_said_plainly() -> None:
     with pytest.raises(ValueError, match="label_print"):
         declaration("label_print")
+
+
+NOT_ORDERS = {
+    ActionKind.INVENTORY_SET: "stock TEE-BLK-M @ Annex",
+    ActionKind.INVENTORY_ADJUST: "stock TEE-BLK-M @ Annex",
+    ActionKind.INVENTORY_MOVE: "stock TEE-BLK-M @ Annex",
+    ActionKind.INVENTORY_SHIPMENT_RECEIVE: "shipment #T1001-S1",
+}
+
+
+@pytest.mark.parametrize("kind", list(SAMPLES))
+def test_what_an_action_is_about_is_said_in_words_when_it_is_no_order(kind: ActionKind) -> None:
+    """Stock and receipts are queued under an item or a shipment: views name those, not the id."""
+    recorded = OutboxAction(
+        order_id="gid://shopify/InventoryItem/8", kind=kind, payload=SAMPLES[kind], station="s"
+    )
+    assert about(recorded, {"gid://shopify/Location/2": "Annex"}) == NOT_ORDERS.get(kind)

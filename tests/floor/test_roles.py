@@ -20,6 +20,7 @@ MANAGERS_ONLY = {
     Permission.REASSIGN,
     Permission.MANAGE_STAFF,
     Permission.ACCEPT_OVER_RECEIPT,
+    Permission.SET_BINS,
 }
 PICKER = Staff(code="P1", name="Pia", role=Role.PICKER)
 PACKER = Staff(code="K1", name="Kai", role=Role.PACKER)

@@ -6,11 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from oms_tui.cache.database import open_cache
-from oms_tui.cache.models import BinLocation, OutboxAction
+from oms_tui.cache.models import AuditEvent, BinLocation, OutboxAction
+from oms_tui.cli import main
+from oms_tui.floor.stock.bin_stock import received_into_bin
 from oms_tui.sim.store import SimStore
 from tests.cli_shop import oms, serving, synced_store
 from tests.stock.stock_shop import Stocked, stocked_sku
@@ -167,3 +170,70 @@ def test_a_count_of_bins_lists_them_then_sends_what_was_counted(
     with serving(shop, monkeypatch):
         assert oms("outbox", "push").stdout == "sent 1, rejected 0, still waiting 0\n"
     assert stocked.level.on_hand - stocked.level.damaged - stocked.level.quality_control == off
+
+
+def test_a_manager_sets_a_bins_role_and_minimum_for_every_sku_in_it(shop: SimStore, db_url: str) -> None:
+    first, second = stocked_sku(shop), stocked_sku(shop, skip=1)
+    cache = open_cache(db_url)
+    with cache.sessions() as session:
+        received_into_bin(session, first.location_id, "R-01-1", first.sku, 20)
+        received_into_bin(session, second.location_id, "R-01-1", second.sku, 3)
+        session.add(BinLocation(location_id=first.location_id, sku=first.sku, code="A-09-9"))  # never counted
+        session.commit()
+    cache.close()
+    assert oms("staff", "add", "M01", "Maya Manager", "--role", "manager").exit_code == 0
+    skus = sorted([(first.sku, 20), (second.sku, 3)])
+
+    shown = oms("stock", "bin", "r-01-1", "--location", MAIN)
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.splitlines() == [
+        f"R-01-1  {sku}  {units} unit(s)  pick  minimum 5 (default)" for sku, units in skus
+    ]
+    made = oms(
+        "stock", "bin", "R-01-1", "--role", "reserve", "--min", "8", "--location", MAIN, "--staff", "M01"
+    )
+    assert made.exit_code == 0, made.output
+    assert made.stdout.splitlines() == [
+        f"R-01-1  {sku}  {units} unit(s)  reserve  minimum 8" for sku, units in skus
+    ]
+    back = oms("stock", "bin", "R-01-1", "--no-min", "--location", MAIN, "--staff", "M01")
+    assert [line.split("  ", 3)[3] for line in back.stdout.splitlines()] == [
+        "reserve  minimum 5 (default)"
+    ] * 2
+
+    cache = open_cache(db_url)
+    with cache.sessions() as session:
+        audited = [(e.action, e.staff_code, e.details) for e in session.exec(select(AuditEvent))]
+    cache.close()
+    assert [entry for entry in audited if entry[0].startswith("stock.bin")] == [
+        ("stock.bin_role", "M01", {"location": first.location_id, "role": "reserve"}),
+        ("stock.bin_minimum", "M01", {"location": first.location_id, "minimum": 8}),
+        ("stock.bin_minimum", "M01", {"location": first.location_id, "minimum": None}),
+    ]
+    assert recorded(db_url) == []  # floor data of ours: nothing for the store
+
+    for args, said in [
+        (["R-01-1", "--role", "pick", "--staff", "P02"], "Pia Picker (picker) may not set bins' roles"),
+        (["R-01-1", "--role", "pick"], "--staff: who sets it"),
+        (["R-01-1", "--min", "2", "--no-min", "--staff", "M01"], "one or the other"),
+        (["Z-99-9", "--role", "reserve", "--staff", "M01"], "no bin 'Z-99-9'"),
+        (["Z-99-9"], "no bin 'Z-99-9'"),
+        (["A-09-9", "--min", "3", "--staff", "M01"], "nothing counted or received in it yet"),
+    ]:
+        refused = oms("stock", "bin", *args, "--location", MAIN)
+        assert refused.exit_code != 0
+        (error,) = [line for line in refused.output.splitlines() if line.startswith("Error:")]
+        assert said in error
+    assert oms("stock", "bin", "R-01-1", "--location", MAIN).stdout == back.stdout  # nothing changed
+
+
+def test_the_outbox_lists_a_stock_change_by_its_sku_and_location(shop: SimStore) -> None:
+    stocked = in_stock(shop)
+    args = ["--by", "-1", "--reason", "shrinkage", "--location", MAIN, "--staff", "P02"]
+    assert oms("stock", "adjust", stocked.sku, *args).exit_code == 0
+    listed = oms("outbox")
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.split()[:5] == ["1", "pending", "inventory_adjust", "stock", stocked.sku]
+    assert f"stock {stocked.sku} @ {MAIN}  tries 0" in listed.stdout
+    asked = CliRunner().invoke(main, ["outbox", "discard", "1"], input="n\n")
+    assert f"Discard inventory_adjust for stock {stocked.sku} @ {MAIN}? The store" in asked.output

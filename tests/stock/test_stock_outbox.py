@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from oms_tui.actions.stock_common import Reason
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.enums import CountLineState
-from oms_tui.cache.models import OutboxAction
+from oms_tui.cache.models import FloorException, OutboxAction
 from oms_tui.cache.types import utcnow
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.stock.counts import (
@@ -192,3 +192,26 @@ async def test_two_stations_counting_one_sku_apply_one_count(cache: Cache) -> No
     assert line.state == CountLineState.REBASED and line.base_on_hand == base - 1
     assert stocked.level.on_hand == base - 1
     assert [e["delta"] for e in ledger_of(store, stocked)] == [-1]
+
+
+async def test_a_rejected_stock_change_names_its_sku_and_location_and_no_order(cache: Cache) -> None:
+    store = SimStore(orders=20, seed=3)
+    stocked = stocked_sku(store)
+    client, _tap, _app = simulated_client(store)
+    clock, told = Clock(), []
+    async with client:
+        await SyncEngine(client, cache).run_once()
+        with cache.sessions() as session:
+            record_adjust(
+                session, PICKER, level_of(session, stocked.sku, stocked.location_id), -3, Reason.SHRINKAGE
+            )
+            session.commit()
+        stocked.level.on_hand -= 1  # a sale meanwhile: the store refuses a change made from 1 more
+        pusher = OutboxPusher(client, cache, clock=clock, report=told.append)
+        await push_until_empty(pusher, clock)
+    where = f"stock {stocked.sku} @ {stocked.level.location.name}"
+    assert told == [f"sending the stock adjustment of action 1 ({where})"]
+    with cache.sessions() as session:
+        problem = session.exec(select(FloorException)).one()
+    assert problem.message.startswith(f"{where}: inventory_adjust was rejected by the store: ")
+    assert problem.order_id is None  # the exceptions screen has no order to open for it

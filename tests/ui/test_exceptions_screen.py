@@ -10,17 +10,26 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
+from oms_tui.actions.stock_common import Reason
 from oms_tui.app import OmsApp
 from oms_tui.cache.models import AuditEvent, FloorException, Order
+from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.exceptions.rules import RuleSettings, label
+from oms_tui.floor.stock.stock_changes import level_of, record_adjust
 from oms_tui.runtime import Runtime
 from oms_tui.screens.exceptions_screen import ExceptionsScreen
 from oms_tui.screens.order_screen import OrderScreen
+from oms_tui.sim.store import SimStore
+from oms_tui.store.outbox import OutboxPusher
 from tests.local_time import utc_local_time
-from tests.ui.conftest import NOW
+from tests.store.simulated import simulated_client
+from tests.store.test_outbox import Clock, push_until_empty
+from tests.team import hire
+from tests.ui.conftest import NOW, stocked
 from tests.ui.floor_day import seed_floor_day
 
 SIZE = (120, 36)
+MAIN = "Main Warehouse"
 
 
 @pytest.fixture(autouse=True)
@@ -126,3 +135,32 @@ async def test_enter_opens_the_order(app: OmsApp) -> None:
         with app.runtime.cache.reads() as session:
             assert session.get_one(Order, app.screen.order_id).name == order_name
     assert said == []
+
+
+async def test_a_stock_change_the_store_rejected_names_its_sku_and_opens_no_order(
+    app: OmsApp, runtime: Runtime
+) -> None:
+    store = stocked(SimStore(orders=60, seed=7, clock=lambda: NOW))  # the shop the cache was synced from
+    level = next(lv for item in store.inventory.values() for lv in item.levels if lv.location.name == MAIN)
+    hire(runtime.cache, "P02")
+    with runtime.cache.sessions() as session:
+        cached = level_of(session, level.item.sku, level.location.id)
+        record_adjust(session, Actor("pick-1", "P02"), cached, -1, Reason.SHRINKAGE)
+        session.commit()
+    level.on_hand -= 1  # a sale meanwhile: the store refuses the change made from 1 more
+    client, _tap, _app = simulated_client(store)
+    clock = Clock()
+    async with client:
+        await push_until_empty(OutboxPusher(client, runtime.cache, clock=clock), clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_pane(pilot)
+        table = screen.query_one(DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(n)] for n in range(table.row_count)]
+        row = next(n for n, cells in enumerate(rows) if any("inventory_adjust" in cell for cell in cells))
+        said = f"stock {level.item.sku} @ {MAIN}: inventory_adjust was rejected by the store"
+        assert any(cell.startswith(said) for cell in rows[row])
+        table.move_cursor(row=row)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ExceptionsScreen)
+        assert [str(note.message) for note in app._notifications] == ["This exception is not about an order"]
