@@ -233,7 +233,7 @@ async def main(role: str, code: str, speed: float) -> None:
         from oms_tui.cache.models import Staff
 
         staff = session.get(Staff, code)
-    app = OmsApp(runtime, live=role == "receiving", staff=staff)
+    app = OmsApp(runtime, live=role == "receiving", staff=staff, hear_others=True)
     loop = asyncio.get_running_loop()
     try:
         async with app.run_test(size=SIZE) as pilot:
