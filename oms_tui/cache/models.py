@@ -41,6 +41,7 @@ from oms_tui.cache.returns_mirror import (
     ReverseFulfillmentOrderLineItem,
 )
 from oms_tui.cache.rule_state import OrderWave, RuleFiring
+from oms_tui.cache.sku_demand import SkuDemand
 from oms_tui.cache.stock_state import BinStock, InventoryItem, StockCount, StockCountLine
 from oms_tui.cache.sync_state import (
     ApiNotice,
@@ -97,6 +98,7 @@ __all__ = [
     "Role",
     "RuleFiring",
     "ShippingLabel",
+    "SkuDemand",
     "Staff",
     "StaffActivity",
     "Station",

@@ -435,6 +435,16 @@ def samples() -> list[SQLModel]:
         m.ReportShipment(day=T0.date(), lead_hours=26, shipments=4),
         m.ReportException(day=(T0 - timedelta(days=1)).date(), kind="payment", opened=2, closed=1),
         m.StaffActivity(staff_code="P01", last_at=T0),
+        m.SkuDemand(  # the triggers' own rows: the sample order is cancelled, so it has none
+            fulfillment_order_id="gid://shopify/FulfillmentOrder/7002",
+            sku="TEE-BLK-M",
+            location_id=LOC_ID,
+            needed=2,
+            priority=-1,
+            ship_by=T0 + timedelta(hours=6),
+            order_id=ORDER_ID,
+            order_name="#1001",
+        ),
     ]
 
 

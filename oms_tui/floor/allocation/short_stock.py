@@ -2,9 +2,10 @@
 fewer than it needs.
 
 The units go in the queue's own order (rush, then SLA, then age: `Order.priority`, the order's
-creation, ids), after the work already in hand (on a pick list or at a packing bench: its units may be
-in a tote). Each fulfillment order takes what it needs while units are left; the first that cannot be
-covered whole takes what is left (what a partial shipment would send), and those after it take none.
+ship-by, ids: `sku_demand`, kept in that order by the database), after the work already in hand
+(on a pick list or at a packing bench: its units may be in a tote). Each fulfillment order takes
+what it needs while units are left; the first that cannot be covered whole takes what is left (what
+a partial shipment would send), and those after it take none.
 The units counted are those on hand that orders may have: open orders' committed units are part of
 them; damaged, quality-control, safety and reserved units are not (`FOR_ORDERS`).
 
@@ -14,10 +15,13 @@ pick batch takes only what its allotment covers (`fit_batch`): a picker is never
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import NamedTuple
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.enums import ExceptionKind, ExceptionState
@@ -26,12 +30,11 @@ from oms_tui.cache.models import (
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     InventoryLevel,
-    Order,
     PackSession,
     PickList,
     PickListLine,
+    SkuDemand,
 )
-from oms_tui.floor.queues.no_shipping import ships
 
 OPEN = ("OPEN", "IN_PROGRESS")
 SHIP_PARTIAL = "ship partial"  # the resolution of a short-stock exception that lets the order ship short
@@ -46,8 +49,7 @@ FOR_ORDERS = (
 )
 
 
-@dataclass(frozen=True)
-class Claimant:
+class Claimant(NamedTuple):  # ten thousand of them in one allocation: a tuple's cost
     fulfillment_order_id: str
     order_id: str
     order_name: str
@@ -95,48 +97,58 @@ def units_at(session: Session, sku: str, location_id: str) -> int | None:
     return int(levels.get(location_id) or 0) if levels else None
 
 
+QUEUE_ORDER = (
+    col(SkuDemand.priority),
+    col(SkuDemand.ship_by),
+    col(SkuDemand.order_id),
+    col(SkuDemand.fulfillment_order_id),
+)
+
+
 def allocate(session: Session, sku: str, location_id: str) -> Allocation | None:
     """The SKU's units at the location shared out over the open work needing them; None if the
     cache holds no stock of the SKU."""
     units = units_at(session, sku, location_id)
     if units is None:
         return None
-    fo, line = FulfillmentOrder, FulfillmentOrderLineItem
-    in_hand = (
+    demand = SkuDemand
+    queued = (  # rows, not objects: ten thousand claimants at a million orders
+        session.connection()
+        .execute(
+            select(demand.fulfillment_order_id, demand.order_id, demand.order_name, demand.needed)
+            .where(demand.sku == sku, demand.location_id == location_id)
+            .order_by(*QUEUE_ORDER)
+        )
+        .all()
+    )
+    in_hand = _in_hand(session, sku)
+    if in_hand:
+        ahead = [row for row in queued if row[0] in in_hand]
+        queued = ahead + [row for row in queued if row[0] not in in_hand]
+    allocation = Allocation(sku, location_id, units)
+    if queued:
+        # In bulk, not row by row: those before the first the units cannot cover take what they
+        # need, that one what is left, the rest none.
+        fo_ids, order_ids, names, needs = zip(*queued, strict=True)
+        covered = bisect_right(list(accumulate(needs)), units)
+        allotted = list(needs[:covered]) + [0] * (len(needs) - covered)
+        if covered < len(needs):
+            allotted[covered] = max(units - sum(needs[:covered]), 0)
+        allocation.claimants = list(map(Claimant, fo_ids, order_ids, names, needs, allotted))
+    return allocation
+
+
+def _in_hand(session: Session, sku: str) -> set[str]:
+    """Fulfillment orders whose units may be in a tote already: on a pick list of the SKU, or at a
+    packing bench. Their claims come first."""
+    picking = (
         select(PickListLine.fulfillment_order_id)
         .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
         .where(col(PickList.state).in_(("open", "done")), col(PickListLine.withdrawn).is_(None))
         .where(PickListLine.sku == sku)
-        .union(select(PackSession.fulfillment_order_id).where(PackSession.state == "open"))
     )
-    rows = session.execute(
-        select(col(fo.id), col(Order.id), col(Order.name), col(line.remaining_quantity))
-        .select_from(line)
-        .join(fo, col(fo.id) == line.fulfillment_order_id)
-        .join(Order, col(Order.id) == fo.order_id)
-        .where(line.sku == sku, col(line.remaining_quantity) > 0, ships())
-        # Read from the SKU's lines (its index), not from every open order at the location: these
-        # conditions are written so no index of theirs tempts the planner.
-        .where(func.coalesce(fo.location_id, "") == location_id, func.coalesce(fo.status, "").in_(OPEN))
-        .where(col(Order.cancelled_at).is_(None))
-        .order_by(
-            case((col(fo.id).in_(in_hand), 0), else_=1),
-            col(Order.priority),
-            col(Order.created_at),
-            col(Order.id),
-            col(fo.id),
-        )
-    ).all()
-    needs: dict[str, tuple[str, str, int]] = {}  # insertion order is allocation order
-    for fo_id, order_id, name, remaining in rows:
-        _, _, before = needs.get(fo_id, (order_id, name, 0))
-        needs[fo_id] = (order_id, name, before + remaining)
-    allocation, left = Allocation(sku, location_id, units), units
-    for fo_id, (order_id, name, needed) in needs.items():
-        allotted = min(needed, max(left, 0))
-        left -= allotted
-        allocation.claimants.append(Claimant(fo_id, order_id, name, needed, allotted))
-    return allocation
+    packing = select(PackSession.fulfillment_order_id).where(PackSession.state == "open")
+    return set(session.connection().execute(picking.union(packing)).scalars())
 
 
 def over_demanded(session: Session, pairs: Iterable[Pair]) -> list[Pair]:
@@ -147,7 +159,6 @@ def over_demanded(session: Session, pairs: Iterable[Pair]) -> list[Pair]:
     skus = sorted({sku for sku, _ in wanted})
     if not skus:
         return []
-    fo, line = FulfillmentOrder, FulfillmentOrderLineItem
     stock = {
         (sku, location): int(units or 0)
         for sku, location, units in session.execute(
@@ -161,12 +172,9 @@ def over_demanded(session: Session, pairs: Iterable[Pair]) -> list[Pair]:
     if not skus:
         return []
     demand = session.execute(
-        select(line.sku, fo.location_id, func.sum(line.remaining_quantity))
-        .join(fo, col(fo.id) == line.fulfillment_order_id)
-        .join(Order, col(Order.id) == fo.order_id)
-        .where(col(line.sku).in_(skus), col(line.remaining_quantity) > 0, ships())
-        .where(col(fo.status).in_(OPEN), col(Order.cancelled_at).is_(None))
-        .group_by(col(line.sku), col(fo.location_id))
+        select(SkuDemand.sku, SkuDemand.location_id, func.sum(SkuDemand.needed))
+        .where(col(SkuDemand.sku).in_(skus))
+        .group_by(col(SkuDemand.sku), col(SkuDemand.location_id))
     ).all()
     return sorted(
         (sku, location)
