@@ -1,6 +1,7 @@
 """Label spend in the reports: three labels bought through the carrier's imitation, one voided; its
-cost waits as "refund pending" until the carrier confirms the refund, then no longer counts. The
-figures stay on the day the labels were bought, and a rebuild from the labels gives the same table."""
+cost waits as "refund pending" until the carrier confirms the refund, then no longer counts (once,
+however many stations hear of it). The figures stay on the day the labels were bought, and a rebuild
+from the labels gives the same table."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from oms_tui.actions import label_buy
+from oms_tui.actions.label_void import refund_seen
 from oms_tui.cache import label_spend as spend_table
-from oms_tui.cache.models import ReportLabelSpend
+from oms_tui.cache.enums import LabelState
+from oms_tui.cache.models import ReportLabelSpend, ShippingLabel
 from oms_tui.cli import main
 from oms_tui.floor.labels.desk import LabelDesk, LabelView
 from oms_tui.floor.reports.spend import SpendRow, label_spend, totals
@@ -73,14 +76,20 @@ def test_a_voided_label_is_pending_until_its_refund_then_not_spent(
     [waiting] = spend(label_shop)
     assert waiting.net_cents == paid, "a refund not yet confirmed is still spent"
 
-    assert asyncio.run(desk.confirm_refunds()) == [f"{voided.tracking_number}: refund refunded"]
+    with label_shop.cache.sessions() as late:  # a station that read the label before the refund
+        stale = late.get_one(ShippingLabel, voided.id)
+        late.commit()
+        assert asyncio.run(desk.confirm_refunds()) == [f"{voided.tracking_number}: refund refunded"]
+        refund_seen(late, stale, "refunded")  # hears the carrier too, a moment later
+        late.commit()
+        assert stale.state == LabelState.VOIDED
     [day] = spend(label_shop)
     assert day == SpendRow(
         "2026-11-26", "USD", bought=3, bought_cents=paid, voided=1, refunded=1, refunded_cents=cents(voided)
     )
     assert day.net_cents == cents(first) + cents(second) and day.parcels == 2
     assert day.per_parcel_cents == (cents(first) + cents(second)) / 2
-    assert asyncio.run(desk.confirm_refunds()) == [], "a refund is counted once"
+    assert asyncio.run(desk.confirm_refunds()) == []
 
     by_service = spend(label_shop, "service")
     assert sum(row.bought for row in by_service) == 3
@@ -93,6 +102,18 @@ def test_a_voided_label_is_pending_until_its_refund_then_not_spent(
         live = table(session)
         assert spend_table.rebuild(session.connection()) == 3
         assert table(session) == live
+
+
+def test_a_refund_the_carrier_refuses_is_spent_and_no_longer_pending(
+    label_shop: LabelShop, bought_wednesday: None
+) -> None:
+    _, (first, second, voided) = buy_three_void_one(label_shop)
+    with label_shop.cache.sessions() as session:
+        refund_seen(session, session.get_one(ShippingLabel, voided.id), "rejected")
+        session.commit()
+    [day] = spend(label_shop)
+    assert (day.voided, day.pending, day.pending_cents, day.refunded) == (1, 0, 0, 0)
+    assert day.net_cents == cents(first) + cents(second) + cents(voided)
 
 
 def report(label_shop: LabelShop, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str]:
