@@ -50,10 +50,12 @@ class LabelBuy(CarrierActionType[LabelBuyPayload]):
 
     def settled(self, session: Session, action: OutboxAction) -> None:
         result = action.result or {}
-        label = session.get(ShippingLabel, self.read(action.payload).label_id)
+        label = session.get(  # locked: another pusher finishing it too waits, then finds it bought
+            ShippingLabel, self.read(action.payload).label_id, with_for_update=True, populate_existing=True
+        )
         if label is None or "trackingNumber" not in result:
             return
-        with counting_spend(session, label):  # settled once: the outbox holds the action
+        with counting_spend(session, label):
             label.state, label.bought_at = LabelState.BOUGHT, label.bought_at or utcnow()
             label.tracking_number, label.label_url = result["trackingNumber"], result["labelUrl"]
             label.carrier, label.service = result["carrier"], result["service"]

@@ -4,8 +4,9 @@ A label counts on the day it was bought, whatever happens to it later: voiding m
 "refund pending" and the carrier's confirmed refund into "refunded", on that same day's row, so a day's
 net spend is what its labels finally cost. Amounts are in cents (the carriers price to the cent).
 
-Every change of a bought label's state goes through `counting_spend` (the purchase, the void, the
-refund), in the transaction that changes it; `rebuild` recomputes the table from the labels.
+Every change of a bought label's state moves its cost (`counting_spend`, `count_change`: the purchase,
+the void, the refund) in the transaction that changes it, once however many stations make it at the
+same moment; `rebuild` recomputes the table from the labels.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def count_change(connection: Connection, was: LabelCost | None, now: LabelCost |
 def counting_spend(session: Session, label: ShippingLabel) -> Iterator[None]:
     """The label's cost moves between the figures as the block changes it (nothing when it raises).
     The block must change the label once only, whoever else changes it at the same moment (a
-    conditional update, or the outbox's hold on its action)."""
+    conditional update, or the label's row locked)."""
     was = LabelCost.of(label)
     yield
     count_change(session.connection(), was, LabelCost.of(label))
