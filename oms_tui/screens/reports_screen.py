@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from textual import work
 from textual.app import ComposeResult
@@ -68,7 +68,7 @@ class Figures:
     services: list[SpendRow]  # by carrier and service
 
 
-def daily(by: Grouping) -> Grouping:
+def daily(by: Grouping) -> Literal["day", "week"]:
     """How the day-based figures (on-time, exceptions, label spend) are grouped for a span."""
     return "week" if by == "week" else "day"
 
@@ -81,7 +81,7 @@ def read_figures(cache: Cache, first: date, last: date, by: Grouping) -> Figures
             queries.worked(session, first, last, "person"),
             queries.shipments(session, first, last, days),
             queries.exceptions(session, first, last, days),
-            label_spend(session, first, last, "week" if days == "week" else "day"),
+            label_spend(session, first, last, days),
             label_spend(session, first, last, "service"),
         )
 
