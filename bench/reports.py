@@ -4,10 +4,12 @@ Each cache holds a year of summary tables as the floor writes them (`floor.repor
 per person, station and hour they worked; shipments by day and lead time; exceptions by day), made
 directly with bulk inserts from a simulated year: each order picked by one of 8 pickers and packed by
 one of 6 packers in a working hour (07:00-19:00 UTC), 1-4 units, 3% mis-scans, 1% short picks, 5%
-exceptions. The reports never read the audit log, so it is not written here.
+exceptions, a label for each (one of 5 services; 2% voided, most of those refunded). The reports never
+read the audit log nor the labels, so they are not written here.
 
 Timed: what the Reports screen and `oms-tui report` read for a year: picks and packs by day, week
-and person, on-time and exceptions by day and week, and picks and packs by hour for the last day,
+and person, on-time and exceptions by day and week, label spend by day, week and service, and picks
+and packs by hour for the last day,
 from a freshly opened cache (median of --runs; wall and CPU time).
 `report_ratio` = that time at --orders over the same at --small (goal <= 2).
 
@@ -32,16 +34,24 @@ DAYS = 365
 PICKERS = [f"K{n:02d}" for n in range(1, 9)]
 PACKERS = [f"P{n:02d}" for n in range(1, 7)]
 KINDS = ("short pick", "payment", "address_incomplete", "sla_breached", "put_back")
+SERVICES = (
+    ("USPS", "GroundAdvantage"),
+    ("USPS", "Priority"),
+    ("UPS", "Ground"),
+    ("UPS", "2ndDayAir"),
+    ("FedEx", "FEDEX_GROUND"),
+)
 
 
-def simulate(
-    orders: int, seed: int = 7
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+def simulate(orders: int, seed: int = 7) -> tuple[list[dict[str, Any]], ...]:
     """The summary rows a year of `orders` leaves behind."""
+    from oms_tui.cache.label_spend import COUNTS
+
     rng = random.Random(seed)
     hours: dict[tuple[datetime, str, str], Counter[str]] = {}
     shipments: Counter[tuple[date, int]] = Counter()
     problems: Counter[tuple[date, str, str]] = Counter()
+    labels: dict[tuple[date, str, str], Counter[str]] = {}
     first = YEAR_END - timedelta(days=DAYS - 1)
     for _ in range(orders):
         day = first + timedelta(days=rng.randrange(DAYS))
@@ -60,6 +70,13 @@ def simulate(
         if rng.random() < 0.03:
             pack["pack_mis_scans"] += 1
         shipments[(packed.date(), int(rng.expovariate(1 / 14)))] += 1
+        spent = labels.setdefault((packed.date(), *rng.choice(SERVICES)), Counter())
+        price = rng.randrange(475, 3500)
+        spent.update(bought=1, bought_cents=price)
+        if rng.random() < 0.02:
+            refunded = rng.random() < 0.9
+            spent.update(voided=1, refunded=refunded, refunded_cents=price * refunded)
+            spent.update(pending=not refunded, pending_cents=price * (not refunded))
         if rng.random() < 0.05:
             kind = rng.choice(KINDS)
             problems[(day, kind, "opened")] += 1
@@ -102,24 +119,35 @@ def simulate(
         }
         for day, kind in kinds
     ]
-    return hour_rows, day_rows, ship_rows, exception_rows
+    spend_rows = [
+        {
+            "day": day,
+            "carrier": carrier,
+            "service": service,
+            "currency": "USD",
+            **{n: counts[n] for n in COUNTS},
+        }
+        for (day, carrier, service), counts in labels.items()
+    ]
+    return hour_rows, day_rows, ship_rows, exception_rows, spend_rows
 
 
 def build(path: Path, orders: int) -> dict[str, int]:
     from sqlalchemy import insert
 
     from oms_tui.cache.database import open_cache
-    from oms_tui.cache.models import ReportDay, ReportException, ReportHour, ReportShipment
+    from oms_tui.cache.models import ReportDay, ReportException, ReportHour, ReportLabelSpend, ReportShipment
 
     path.unlink(missing_ok=True)
     cache = open_cache(f"sqlite:///{path}", create=True)
     rows = simulate(orders)
     with cache.sessions() as session:
-        for model, batch in zip((ReportHour, ReportDay, ReportShipment, ReportException), rows, strict=True):
+        models = (ReportHour, ReportDay, ReportShipment, ReportException, ReportLabelSpend)
+        for model, batch in zip(models, rows, strict=True):
             session.execute(insert(model.__table__), batch)  # type: ignore[attr-defined]
         session.commit()
     cache.close()
-    names = ("hour_rows", "day_rows", "shipment_rows", "exception_rows")
+    names = ("hour_rows", "day_rows", "shipment_rows", "exception_rows", "label_spend_rows")
     return {name: len(batch) for name, batch in zip(names, rows, strict=True)}
 
 
@@ -138,6 +166,7 @@ def open_reports(path: Path) -> tuple[float, float]:
             ("packs", ("day", "week", "person")),
             ("on-time", ("day", "week")),
             ("exceptions", ("day", "week")),
+            ("label-spend", ("day", "week", "service")),
         ):
             for by in groupings:
                 assert report(session, name, first, YEAR_END, by).rows  # type: ignore[arg-type]

@@ -80,7 +80,11 @@ def test_rebuild_refills_the_tables_from_the_audit_log(db_url: str, clock: Clock
     assert report("packs", *SHIFT)[1].startswith("nothing recorded")
 
     code, output = report("rebuild")
-    assert code == 0 and output.startswith("report tables rebuilt from ") and "and 1 exceptions" in output
+    assert (
+        code == 0
+        and output.startswith("report tables rebuilt from ")
+        and "1 exceptions and 0 paid labels" in output
+    )
     assert report("packs", *SHIFT, "--by", "hour")[1] == before
     with cache.sessions() as session:
         assert session.execute(select(func.count()).select_from(ReportHour)).scalar() == 3

@@ -14,6 +14,7 @@ from oms_tui.actions.base import Outcome, Payload, Verdict
 from oms_tui.actions.carrier_action import CarrierActionType
 from oms_tui.actions.permissions import Permission
 from oms_tui.cache.enums import ActionKind, LabelState
+from oms_tui.cache.label_spend import counting_spend
 from oms_tui.cache.models import OutboxAction, ShippingLabel
 from oms_tui.cache.types import utcnow
 from oms_tui.carriers.base import Carrier, Shipment
@@ -49,13 +50,16 @@ class LabelBuy(CarrierActionType[LabelBuyPayload]):
 
     def settled(self, session: Session, action: OutboxAction) -> None:
         result = action.result or {}
-        label = session.get(ShippingLabel, self.read(action.payload).label_id)
+        label = session.get(  # locked: another pusher finishing it too waits, then finds it bought
+            ShippingLabel, self.read(action.payload).label_id, with_for_update=True, populate_existing=True
+        )
         if label is None or "trackingNumber" not in result:
             return
-        label.state, label.bought_at = LabelState.BOUGHT, label.bought_at or utcnow()
-        label.tracking_number, label.label_url = result["trackingNumber"], result["labelUrl"]
-        label.carrier, label.service = result["carrier"], result["service"]
-        label.rate_id, label.price, label.currency = result["rateId"], result["price"], result["currency"]
+        with counting_spend(session, label):
+            label.state, label.bought_at = LabelState.BOUGHT, label.bought_at or utcnow()
+            label.tracking_number, label.label_url = result["trackingNumber"], result["labelUrl"]
+            label.carrier, label.service = result["carrier"], result["service"]
+            label.rate_id, label.price, label.currency = result["rateId"], result["price"], result["currency"]
 
     def rejected(self, session: Session, action: OutboxAction, message: str) -> None:
         label = session.get(ShippingLabel, self.read(action.payload).label_id)

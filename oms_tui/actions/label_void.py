@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from oms_tui.actions.base import Outcome, Payload, Verdict
 from oms_tui.actions.carrier_action import CarrierActionType
 from oms_tui.actions.permissions import Permission
 from oms_tui.cache.enums import ActionKind, ExceptionKind, ExceptionState, LabelState
+from oms_tui.cache.label_spend import LabelCost, count_change
 from oms_tui.cache.models import FloorException, OutboxAction, ShippingLabel
 from oms_tui.cache.types import utcnow
 from oms_tui.carriers.base import Carrier
@@ -57,10 +59,27 @@ class LabelVoid(CarrierActionType[LabelVoidPayload]):
 
 def refund_seen(session: Session, label: ShippingLabel, status: str | None) -> None:
     """The carrier's refund status of a voided label; a confirmed refund closes its exception."""
-    label.refund_status = status or label.refund_status
-    if status != "refunded":
+    status = status or label.refund_status
+    refunded = status == "refunded"
+    while label.state == LabelState.VOIDING and label.refund_status != status:
+        was = LabelCost.of(label)
+        moved = session.connection().execute(  # once, whoever else hears the carrier at the same moment
+            update(ShippingLabel)
+            .where(
+                col(ShippingLabel.id) == label.id,
+                col(ShippingLabel.state) == LabelState.VOIDING,
+                col(ShippingLabel.refund_status).is_not_distinct_from(label.refund_status),
+            )
+            .values(
+                refund_status=status,
+                **({"state": LabelState.VOIDED, "voided_at": utcnow()} if refunded else {}),
+            )
+        )
+        session.refresh(label)  # as changed here, or by the other station (then looked at again)
+        if moved.rowcount == 1:  # its cost refunded, still waiting, or kept by the carrier
+            count_change(session.connection(), was, LabelCost.of(label))
+    if not refunded:
         return
-    label.state, label.voided_at = LabelState.VOIDED, utcnow()
     for problem in session.exec(
         select(FloorException).where(
             FloorException.subject == f"label:{label.id}", FloorException.state != ExceptionState.RESOLVED

@@ -16,6 +16,7 @@ from oms_tui.cache.floor_state import (
 )
 from oms_tui.cache.inbound_mirror import InventoryShipment, InventoryShipmentLine
 from oms_tui.cache.inbound_state import InboundReceipt, InboundReceiptLine
+from oms_tui.cache.label_spend import ReportLabelSpend
 from oms_tui.cache.label_state import ShippingLabel
 from oms_tui.cache.messages_state import CustomerMessage
 from oms_tui.cache.mirror import (
@@ -87,6 +88,7 @@ __all__ = [
     "ReportDay",
     "ReportException",
     "ReportHour",
+    "ReportLabelSpend",
     "ReportShipment",
     "Return",
     "ReturnLineItem",

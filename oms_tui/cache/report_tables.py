@@ -3,7 +3,8 @@
 `ReportHour`, `ReportDay` and `ReportShipment` are added to by the floor's audit log
 (`floor.reports.rollup`, in the transaction of the event they count); `ReportException` by every
 exception row written, whoever writes it (sync, the outbox, the floor), through the mapper events
-below. `oms-tui report rebuild` recomputes them from the audit log and the exceptions table.
+below. `oms-tui report rebuild` recomputes them from the audit log and the exceptions table. Label
+spend has its own table, kept as labels are bought and refunded (`cache.label_spend`).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def _range(start: str | None, end: str | None) -> tuple[date, date]:
 
 @click.group()
 def report() -> None:
-    """Orders and units picked and packed, on-time shipments and exceptions (days are UTC)."""
+    """Orders and units picked and packed, on-time shipments, exceptions and label spend (days are UTC)."""
 
 
 def _report_command(name: str, groupings: tuple[str, ...], default: str, summary: str) -> click.Command:
@@ -74,15 +74,28 @@ report.add_command(
     _report_command("on-time", ("day", "week"), "day", "Shipments that left by their ship-by time.")
 )
 report.add_command(_report_command("exceptions", ("day", "week"), "day", "Exceptions opened and closed."))
+report.add_command(
+    _report_command(
+        "label-spend",
+        ("day", "week", "service"),
+        "day",
+        "Labels bought, voided, refunded (and waiting for the refund), net spend and per parcel, by the "
+        "day they were bought or by carrier and service, then the range's total.",
+    )
+)
 
 
 @report.command()
 @one_line_errors
 def rebuild() -> None:
-    """Recompute the report tables from the audit log and the exceptions (a cache with older history)."""
+    """Recompute the report tables from the audit log, the exceptions and the labels (a cache with older
+    history)."""
     from oms_tui.floor.reports.rebuild import rebuild as rebuild_tables
 
     with cache_session(load_settings()) as session:
         done = rebuild_tables(session)
         session.commit()
-    click.echo(f"report tables rebuilt from {done.events} audit events and {done.exceptions} exceptions")
+    click.echo(
+        f"report tables rebuilt from {done.events} audit events, {done.exceptions} exceptions and "
+        f"{done.labels} paid labels"
+    )

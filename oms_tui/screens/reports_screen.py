@@ -2,7 +2,8 @@
 charts in the terminal (plotext), and the work of each person (or each hour, day or week) as a table.
 
 A span of today by hour (`d`), seven days by day (`w`) or thirteen weeks by week (`q`); `[` and `]`
-move it back and forth, `p` turns the table between people and periods. It reads the summary tables
+move it back and forth, `p` turns the table between people and periods, `s` to the span's label
+spend by day (or week), then by carrier and service, each with its total. It reads the summary tables
 only (`floor.reports`), off the UI thread, again every minute. Opened over the other screens, for
 managers and support; the board shows it without anyone's own numbers (a wall or a browser anyone
 may see).
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from textual import work
 from textual.app import ComposeResult
@@ -25,7 +26,8 @@ from textual_plotext import PlotextPlot
 from oms_tui.cache.database import Cache
 from oms_tui.floor.reports import queries
 from oms_tui.floor.reports.queries import ExceptionRow, Grouping, OnTimeRow, WorkRow
-from oms_tui.floor.reports.text_tables import minutes, rate
+from oms_tui.floor.reports.spend import SpendRow, label_spend, totals
+from oms_tui.floor.reports.text_tables import SPEND_COLUMNS, minutes, rate, spend_cells
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.widgets.key_footer import KeyFooter
 
@@ -42,6 +44,7 @@ class Span:
         return last - timedelta(days=self.days - 1)
 
 
+TABLES = ("work", "spend", "services")  # what the table shows, in the order `s` turns through
 SPANS = {"d": Span("Day", 1, "hour"), "w": Span("Week", 7, "day"), "q": Span("Quarter", 91, "week")}
 COLUMNS = (
     "picked",
@@ -61,16 +64,25 @@ class Figures:
     people: list[WorkRow]
     on_time: list[OnTimeRow]
     exceptions: list[ExceptionRow]
+    spend: list[SpendRow]  # by day (or week)
+    services: list[SpendRow]  # by carrier and service
+
+
+def daily(by: Grouping) -> Literal["day", "week"]:
+    """How the day-based figures (on-time, exceptions, label spend) are grouped for a span."""
+    return "week" if by == "week" else "day"
 
 
 def read_figures(cache: Cache, first: date, last: date, by: Grouping) -> Figures:
     with cache.reads() as session:
-        daily: Grouping = "week" if by == "week" else "day"
+        days = daily(by)
         return Figures(
             queries.worked(session, first, last, by),
             queries.worked(session, first, last, "person"),
-            queries.shipments(session, first, last, daily),
-            queries.exceptions(session, first, last, daily),
+            queries.shipments(session, first, last, days),
+            queries.exceptions(session, first, last, days),
+            label_spend(session, first, last, days),
+            label_spend(session, first, last, "service"),
         )
 
 
@@ -105,6 +117,13 @@ class ReportsScreen(LeanScreen[None]):
         Binding("left_square_bracket", "move(-1)", "Earlier", id="reports.earlier"),
         Binding("right_square_bracket", "move(1)", "Later", id="reports.later"),
         Binding("p", "people", "People/periods", id="reports.people"),
+        Binding(
+            "s",
+            "spend",
+            "Spend",
+            tooltip="label spend: by period, by carrier and service, then the work again",
+            id="reports.spend",
+        ),
     ]
     DEFAULT_CSS = """
     ReportsScreen #range { height: 1; padding: 0 1; text-style: bold; }
@@ -118,6 +137,7 @@ class ReportsScreen(LeanScreen[None]):
         super().__init__()
         self.cache, self.clock, self.people = cache, clock, people
         self.span, self.last, self.by_person = SPANS["w"], clock().date(), people
+        self.table_shows = TABLES[0]
         self.figures: Figures | None = None
 
     def compose(self) -> ComposeResult:
@@ -151,6 +171,11 @@ class ReportsScreen(LeanScreen[None]):
 
     def action_people(self) -> None:
         self.by_person = not self.by_person
+        self.table_shows = "work"
+        self.show_table()
+
+    def action_spend(self) -> None:
+        self.table_shows = TABLES[(TABLES.index(self.table_shows) + 1) % len(TABLES)]
         self.show_table()
 
     def read(self) -> None:
@@ -181,16 +206,16 @@ class ReportsScreen(LeanScreen[None]):
             [[r.units_picked for r in figures.periods], [r.units_packed for r in figures.periods]],
             ["picked", "packed"],
         )
-        daily: Grouping = "week" if by == "week" else "day"
+        days = daily(by)
         self.bars(
             "on-time",
-            [short_label(r.label, daily) for r in figures.on_time],
+            [short_label(r.label, days) for r in figures.on_time],
             [[round(r.percent or 0, 1) for r in figures.on_time]],
             ["by the ship-by time"],
         )
         self.bars(
             "exceptions",
-            [short_label(r.label, daily) for r in figures.exceptions],
+            [short_label(r.label, days) for r in figures.exceptions],
             [[r.opened for r in figures.exceptions], [r.closed for r in figures.exceptions]],
             ["opened", "closed"],
         )
@@ -209,11 +234,24 @@ class ReportsScreen(LeanScreen[None]):
     def show_table(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        figures = self.figures
-        if figures is None:
+        if self.figures is None:
             return
+        if self.table_shows == "work":
+            self.show_work(table, self.figures)
+        else:
+            self.show_spend(table, self.figures, self.table_shows == "services")
+
+    def show_work(self, table: DataTable[str], figures: Figures) -> None:
         rows = figures.people if self.by_person else figures.periods
         table.border_title = "By person" if self.by_person else f"By {self.span.by}"
         table.add_columns("person" if self.by_person else self.span.by, *COLUMNS)
         for row in rows:
             table.add_row(*cells(row))
+
+    def show_spend(self, table: DataTable[str], figures: Figures, services: bool) -> None:
+        spent = figures.services if services else figures.spend
+        first = "service" if services else daily(self.span.by)
+        table.border_title = f"Label spend by {'carrier and service' if services else first}"
+        table.add_columns(first, *SPEND_COLUMNS)
+        for row in (*spent, *totals(spent)):
+            table.add_row(*spend_cells(row))

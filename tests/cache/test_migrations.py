@@ -52,3 +52,36 @@ def test_0007_makes_an_existing_caches_tags_filterable_and_rereads_its_orders(em
         watermark = connection.execute(text("SELECT watermark FROM sync_state")).scalar()
     assert tags == ["gift", "rush"]
     assert watermark is None  # the next sync reads every order's channel and shipping method
+
+
+def test_0023_sums_the_labels_an_existing_cache_bought(empty_engine: Engine) -> None:
+    """So that a later void or refund of one of them has its day's row to move."""
+    upgrade(empty_engine, "0022")
+    at = {"created": "2026-11-26 10:00:00", "bought": "2026-11-26 10:05:00"}
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO staff (code, name, role, active, created_at) "
+                "VALUES ('P01', 'Pat', 'packer', true, :created)"
+            ),
+            at,
+        )
+        for order, state, refund, price in (
+            ("1", "bought", None, "9.20"),
+            ("2", "voiding", "submitted", "12.35"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO shipping_labels (order_id, station, staff_code, state, label_format, "
+                    "rates, carrier, service, price, currency, refund_status, created_at, bought_at) "
+                    "VALUES (:order, 'pack-1', 'P01', :state, 'PDF', '[]', 'UPS', 'Ground', :price, 'USD', "
+                    ":refund, :created, :bought)"
+                ),
+                {"order": order, "state": state, "refund": refund, "price": price, **at},
+            )
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT day, bought, bought_cents, voided, pending, pending_cents FROM report_label_spend")
+        ).all()
+    assert [(str(day), *counts) for day, *counts in rows] == [("2026-11-26", 2, 2155, 1, 1, 1235)]

@@ -1,6 +1,8 @@
 """Stations on a cache behind PgBouncer in transaction mode: each transaction may run on any server
 session, so nothing may lean on one (prepared statements, the sync lock). The sync lock and LISTEN go
-to the database directly (`listen_url`); the rest goes through the pooler."""
+to the database directly (`listen_url`); the rest goes through the pooler. The engine prepares no
+statements: the same queries, past psycopg's threshold for preparing them, run through the pooler with
+the engine as `make_engine` builds it, and fail with psycopg's default threshold."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 from sqlmodel import col, func, select
 
 from oms_tui.cache.change_signal import CLAIMS, ChangeWatcher
@@ -35,6 +39,7 @@ from tests.team import hire
 pytestmark = pytest.mark.postgres
 NOW = datetime.now(UTC)
 LEASE = timedelta(minutes=30)
+PSYCOPG_THRESHOLD = 5  # psycopg prepares a query the 5th time one connection runs it (its default)
 
 
 def free_port() -> int:
@@ -152,3 +157,36 @@ async def test_stations_behind_pgbouncer_claim_sync_lock_and_hear_each_other(
         watcher.stop()
         one.close()
         other.close()
+
+
+def run_twice_the_threshold(engine: Engine) -> None:
+    """Two of a station's pooled connections, held at once, each run the same query in transaction
+    after transaction, more often than psycopg's threshold; the pooler has one server session, so
+    a statement one connection prepared there is already there for the other."""
+    with engine.connect() as one, engine.connect() as other:
+        for n in range(2 * PSYCOPG_THRESHOLD):
+            for connection in (one, other):
+                with connection.begin():
+                    named = select(func.count()).select_from(Order).where(Order.name == f"#{1000 + n}")
+                    assert connection.execute(named).scalar_one() == 0
+
+
+def test_the_engine_prepares_no_statement_behind_the_pooler(database: str, bouncer: str) -> None:
+    cache = open_cache(bouncer, listen_url=database)  # the engine every station makes
+    try:
+        run_twice_the_threshold(cache.engine)
+    finally:
+        cache.close()
+
+
+def test_with_psycopgs_own_threshold_the_same_queries_fail_behind_the_pooler(
+    database: str, bouncer: str
+) -> None:
+    """What the test above guards against: the same engine preparing as psycopg does by default."""
+    open_cache(bouncer, listen_url=database).close()  # the cache's tables
+    engine = make_engine(bouncer, connect_args={"prepare_threshold": PSYCOPG_THRESHOLD})
+    try:
+        with pytest.raises(ProgrammingError, match=r"prepared statement .* (already exists|does not exist)"):
+            run_twice_the_threshold(engine)
+    finally:
+        engine.dispose()

@@ -1,5 +1,6 @@
 """The Reports screen: a manager opens it from the palette and reads the week by person, then by day,
-then today by hour; a picker may not; the board app shows it too. One snapshot, of the week."""
+then today by hour, and the week's label spend by day and by service; a picker may not; the board app
+shows it too. Snapshots of the week, and of its label spend."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from oms_tui.board_app import BoardApp
-from oms_tui.cache.models import ReportDay, ReportException, ReportHour, ReportShipment, Role
+from oms_tui.cache.models import (
+    ReportDay,
+    ReportException,
+    ReportHour,
+    ReportLabelSpend,
+    ReportShipment,
+    Role,
+)
 from oms_tui.runtime import Runtime
 from oms_tui.screens.reports_screen import ReportsScreen
 from tests.ui.conftest import NOW, settle
@@ -22,6 +30,8 @@ from tests.ui.floor_app import signed_in
 TODAY = NOW.date()
 PICKS = {"staff_code": "P02", "station": "pick-1", "orders_picked": 12, "units_picked": 30}
 PACKS = {"staff_code": "P01", "station": "pack-1", "orders_packed": 10, "units_packed": 25}
+UPS, USPS = {"carrier": "UPS", "service": "Ground"}, {"carrier": "USPS", "service": "Priority"}
+NO_REFUND = {"voided": 0, "refunded": 0, "refunded_cents": 0, "pending": 0, "pending_cents": 0}
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +63,17 @@ def history(runtime: Runtime) -> None:
         session.execute(
             insert(ReportException), [{"day": TODAY, "kind": "short pick", "opened": 3, "closed": 2}]
         )
+        yesterday = TODAY - timedelta(days=1)
+        session.execute(
+            insert(ReportLabelSpend),
+            [  # yesterday one of two UPS labels voided and refunded; today one USPS label waits for it
+                {"day": yesterday, **UPS, "currency": "USD", "bought": 2, "bought_cents": 1840, **NO_REFUND}
+                | {"voided": 1, "refunded": 1, "refunded_cents": 920},
+                {"day": TODAY, **UPS, "currency": "USD", "bought": 1, "bought_cents": 920, **NO_REFUND},
+                {"day": TODAY, **USPS, "currency": "USD", "bought": 4, "bought_cents": 4340, **NO_REFUND}
+                | {"voided": 1, "pending": 1, "pending_cents": 1085},
+            ],
+        )
         session.commit()
 
 
@@ -83,6 +104,23 @@ async def test_a_manager_reads_the_week_by_person_by_day_and_today_by_hour(runti
 
         await pilot.press("p")  # periods
         assert [row[:2] for row in rows(screen)][-2:] == [["2026-11-25", "12"], ["2026-11-26", "12"]]
+
+        await pilot.press("s")  # label spend by day: bought, voided, refunded, pending, net, per parcel
+        assert screen.query_one(DataTable).border_title == "Label spend by day"
+        assert rows(screen) == [
+            ["2026-11-25", "2", "18.40", "1", "9.20", "0.00", "9.20", "9.20", "USD"],
+            ["2026-11-26", "5", "52.60", "1", "0.00", "10.85", "52.60", "13.15", "USD"],
+            ["total", "7", "71.00", "2", "9.20", "10.85", "61.80", "12.36", "USD"],
+        ]
+        await pilot.press("s")
+        assert screen.query_one(DataTable).border_title == "Label spend by carrier and service"
+        assert rows(screen) == [
+            ["UPS Ground", "3", "27.60", "1", "9.20", "0.00", "18.40", "9.20", "USD"],
+            ["USPS Priority", "4", "43.40", "1", "0.00", "10.85", "43.40", "14.47", "USD"],
+            ["total", "7", "71.00", "2", "9.20", "10.85", "61.80", "12.36", "USD"],
+        ]
+        await pilot.press("s")  # back to the work
+        assert [row[:2] for row in rows(screen)][-1] == ["2026-11-26", "12"]
 
         await pilot.press("d")
         await settle(pilot)
@@ -126,3 +164,12 @@ async def test_the_board_app_shows_the_floors_numbers_with_r_and_nobodys_own(run
 def test_reports_snapshot(runtime: Runtime, snap_compare: Any) -> None:
     app = signed_in(runtime, "M01", "Max Manager", Role.MANAGER)
     assert snap_compare(app, terminal_size=(120, 40), run_before=open_reports)
+
+
+def test_label_spend_snapshot(runtime: Runtime, snap_compare: Any) -> None:
+    async def label_spend(pilot: Pilot[Any]) -> None:
+        await open_reports(pilot)
+        await pilot.press("s")
+
+    app = signed_in(runtime, "M01", "Max Manager", Role.MANAGER)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=label_spend)

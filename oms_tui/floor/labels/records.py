@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from oms_tui.actions.label_buy import LabelBuyPayload
 from oms_tui.actions.label_void import LabelVoidPayload, unused_label_exception
 from oms_tui.cache.enums import LIVE_LABEL, ActionKind, ExceptionState, LabelState, OutboxState, PackState
+from oms_tui.cache.label_spend import counting_spend
 from oms_tui.cache.models import (
     FloorException,
     FulfillmentOrder,
@@ -177,14 +178,15 @@ def void_label(session: Session, actor: Actor, label: ShippingLabel, why: str) -
     if label.state != LabelState.BOUGHT:
         raise LabelProblem(f"{name} has no live label to void")
     assert label.shipment_id is not None and label.tracking_number is not None
-    moved = session.connection().execute(  # once, whoever else voids it at the same moment
-        update(ShippingLabel)
-        .where(col(ShippingLabel.id) == label.id, col(ShippingLabel.state) == LabelState.BOUGHT)
-        .values(state=LabelState.VOIDING, void_reason=why)
-    )
-    if moved.rowcount != 1:
-        raise LabelProblem(f"{name}'s label is being voided already")
-    session.refresh(label)
+    with counting_spend(session, label):  # its cost waits for the refund
+        moved = session.connection().execute(  # once, whoever else voids it at the same moment
+            update(ShippingLabel)
+            .where(col(ShippingLabel.id) == label.id, col(ShippingLabel.state) == LabelState.BOUGHT)
+            .values(state=LabelState.VOIDING, void_reason=why)
+        )
+        if moved.rowcount != 1:
+            raise LabelProblem(f"{name}'s label is being voided already")
+        session.refresh(label)
     action = record_action(
         session,
         actor,

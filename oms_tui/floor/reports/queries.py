@@ -107,7 +107,7 @@ class ExceptionRow:
     closed: int = 0
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def bounds(start: date, end: date) -> tuple[datetime, datetime]:
     if end < start:
         raise ReportRefused(f"the range ends ({end}) before it starts ({start})")
     return datetime.combine(start, time(), UTC), datetime.combine(end + timedelta(days=1), time(), UTC)
@@ -127,7 +127,7 @@ def label_of(moment: date | datetime, by: Grouping) -> str:
 def worked(session: Session, start: date, end: date, by: Grouping) -> list[WorkRow]:
     """Orders and units picked and packed, mis-scans, short picks and busy time, in time order (or by
     person, by staff code)."""
-    low, high = _bounds(start, end)
+    low, high = bounds(start, end)
     hourly = by == "hour"
     table = (ReportHour if hourly else ReportDay).__table__  # type: ignore[union-attr]
     period = table.c.hour if hourly else table.c.day
@@ -144,7 +144,7 @@ def shipments(session: Session, start: date, end: date, by: Grouping) -> list[On
     """Shipments and how many left by their ship-by time, by the day (or week) they shipped."""
     if by not in ("day", "week"):
         raise ReportRefused("on-time is reported by day or week")
-    _bounds(start, end)
+    bounds(start, end)
     table = ReportShipment.__table__  # type: ignore[attr-defined]
     in_time = case((on_time(table.c.lead_hours), table.c.shipments), else_=0)
     rows = session.connection().execute(
@@ -163,7 +163,7 @@ def exceptions(session: Session, start: date, end: date, by: Grouping) -> list[E
     """Exceptions opened and closed, by day (or week)."""
     if by not in ("day", "week"):
         raise ReportRefused("exceptions are reported by day or week")
-    _bounds(start, end)
+    bounds(start, end)
     table = ReportException.__table__  # type: ignore[attr-defined]
     rows = session.connection().execute(
         select(table.c.day, func.sum(table.c.opened), func.sum(table.c.closed))

@@ -1,4 +1,4 @@
-"""Recompute the summary tables from what they summarise: the audit log and the exceptions.
+"""Recompute the summary tables from what they summarise: the audit log, the exceptions and the labels.
 
 For a cache that had history before the tables existed, or to check them: the same counting as the
 live path (`rollup.count_event`), replayed in the log's order (by id: each station writes its
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select
 from sqlmodel import Session
 
+from oms_tui.cache import label_spend
 from oms_tui.cache.enums import ExceptionState
 from oms_tui.cache.models import AuditEvent, FloorException
 from oms_tui.cache.report_tables import (
@@ -31,6 +32,7 @@ PAGE = 5_000
 class Rebuilt:
     events: int
     exceptions: int
+    labels: int  # paid for
 
 
 def rebuild(session: Session) -> Rebuilt:
@@ -69,4 +71,4 @@ def rebuild(session: Session) -> Rebuilt:
                 {"day": resolved_at.date(), "kind": str(kind)},
                 {"opened": 0, "closed": 1},
             )
-    return Rebuilt(events, len(problems))
+    return Rebuilt(events, len(problems), label_spend.rebuild(connection))

@@ -8,9 +8,8 @@ Counted from the floor's audit events (`floor.actions.audit.record` calls `count
 - `store.fulfill`: a shipment, summed by its lead time (`due`);
 - busy time: the gap between one person's consecutive pick and pack events, when under `BUSY_GAP`
   (a longer gap is a break, not work), as picking or packing time by the event that ends it.
-Label spend is not counted: no floor action buys labels yet. When one does, its audit event gets a
-branch in `_work` and a column in `report_hours` and `report_days` (a new migration), like the
-counts above.
+Label spend is counted from the labels themselves, not the log (`cache.label_spend`): a label is
+bought and refunded by the outbox, which writes no audit event.
 """
 
 from __future__ import annotations

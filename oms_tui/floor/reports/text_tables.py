@@ -1,18 +1,30 @@
-"""The four reports as tables of text: one definition for the command line, its CSV and the screens."""
+"""The reports as tables of text: one definition for the command line, its CSV and the screens."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlmodel import Session
 
-from oms_tui.floor.reports import queries
+from oms_tui.floor.reports import queries, spend
 from oms_tui.floor.reports.queries import Grouping, Stage
+from oms_tui.floor.reports.spend import SpendGrouping, SpendRow
 
-REPORTS = ("picks", "packs", "on-time", "exceptions")
+REPORTS = ("picks", "packs", "on-time", "exceptions", "label-spend")
 STAGE_COLUMNS = ("orders", "units", "time/order", "mis-scans", "per 100 units")
+SPEND_COLUMNS = (
+    "labels",
+    "cost",
+    "voided",
+    "refunded",
+    "refund pending",
+    "net spend",
+    "per parcel",
+    "currency",
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,24 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}%"
 
 
+def money(cents: float | None) -> str:
+    return "-" if cents is None else f"{round(cents) / 100:.2f}"
+
+
+def spend_cells(row: SpendRow) -> tuple[str, ...]:
+    return (
+        row.label,
+        str(row.bought),
+        money(row.bought_cents),
+        str(row.voided),
+        money(row.refunded_cents),
+        money(row.pending_cents),
+        money(row.net_cents),
+        money(row.per_parcel_cents),
+        row.currency,
+    )
+
+
 def _stage(stage: Stage, shorts: bool) -> tuple[str, ...]:
     cells = [
         stage.label,
@@ -66,8 +96,13 @@ def _worked(stage: Stage) -> bool:
     return bool(stage.orders or stage.units or stage.mis_scans or stage.short_picks)
 
 
-def report(session: Session, name: str, start: date, end: date, by: Grouping) -> Table:
-    """Report `name` (one of `REPORTS`) over the days `start` to `end`, grouped `by`."""
+def report(session: Session, name: str, start: date, end: date, by: Grouping | SpendGrouping) -> Table:
+    """Report `name` (one of `REPORTS`) over the days `start` to `end`, grouped `by` (label spend by
+    day, week or service, then the range's total)."""
+    if name == "label-spend":
+        bought = spend.label_spend(session, start, end, cast(SpendGrouping, by))
+        return Table((by, *SPEND_COLUMNS), [spend_cells(row) for row in (*bought, *spend.totals(bought))])
+    by = cast(Grouping, by)
     if name in ("picks", "packs"):
         picks = name == "picks"
         view: Callable[[queries.WorkRow], Stage] = (
