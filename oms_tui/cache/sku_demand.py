@@ -41,7 +41,6 @@ class SkuDemand(SQLModel, table=True):
             "order_id",
             "fulfillment_order_id",
             "needed",
-            "order_name",
         ),
     )
 
@@ -52,7 +51,6 @@ class SkuDemand(SQLModel, table=True):
     priority: int  # the order's (`Order.priority`: lower is more urgent)
     ship_by: datetime | None = Field(default=None, sa_type=UTCDateTime)
     order_id: str = Field(index=True)
-    order_name: str
 
 
 def _refresh(delete_where: str, insert_where: str) -> list[str]:
@@ -61,9 +59,9 @@ def _refresh(delete_where: str, insert_where: str) -> list[str]:
     return [
         f"DELETE FROM sku_demand WHERE {delete_where}",
         "INSERT INTO sku_demand (fulfillment_order_id, sku, location_id, needed, priority, ship_by, "
-        "order_id, order_name) "
+        "order_id) "
         "SELECT fo.id, line.sku, fo.location_id, SUM(line.remaining_quantity), o.priority, o.ship_by, "
-        "o.id, o.name "
+        "o.id "
         "FROM fulfillment_orders fo "
         "JOIN orders o ON o.id = fo.order_id "
         "JOIN fulfillment_order_line_items line ON line.fulfillment_order_id = fo.id "
@@ -71,7 +69,7 @@ def _refresh(delete_where: str, insert_where: str) -> list[str]:
         "AND o.cancelled_at IS NULL AND line.sku IS NOT NULL AND line.remaining_quantity > 0 "
         "AND NOT EXISTS (SELECT 1 FROM line_items li "
         "WHERE li.id = line.line_item_id AND NOT li.requires_shipping) "
-        "GROUP BY fo.id, line.sku, fo.location_id, o.priority, o.ship_by, o.id, o.name",
+        "GROUP BY fo.id, line.sku, fo.location_id, o.priority, o.ship_by, o.id",
     ]
 
 
@@ -109,7 +107,7 @@ TRIGGERS: list[tuple[str, str, str, tuple[str, ...] | str, list[str]]] = [
     ("fo_au", "UPDATE", FOS, ("status", "location_id", "order_id"), _of_fulfillment_order("NEW.id")),
     ("fo_ad", "DELETE", FOS, "", ["DELETE FROM sku_demand WHERE fulfillment_order_id = OLD.id"]),
     ("order_ai", "INSERT", ORDERS, "", _of_order("NEW.id")),
-    ("order_au", "UPDATE", ORDERS, ("priority", "ship_by", "cancelled_at", "name"), _of_order("NEW.id")),
+    ("order_au", "UPDATE", ORDERS, ("priority", "ship_by", "cancelled_at"), _of_order("NEW.id")),
     ("order_ad", "DELETE", ORDERS, "", ["DELETE FROM sku_demand WHERE order_id = OLD.id"]),
     # Lines that need no shipping are few: only they (and a change of it) move demand.
     ("item_ai", "INSERT", ITEMS, "NOT NEW.requires_shipping", _of_line_item("NEW.id")),

@@ -179,6 +179,7 @@ def create_app(
         if mailbox is None:
             return PlainTextResponse("Not Found", status_code=404)
         return JSONResponse(mailbox.listing())
+
     async def inventory_ledger(request: Request) -> Response:
         """Every inventory change the store made, oldest first: what a test compares with the floor's."""
         if request.headers.get("x-shopify-access-token") != token:

@@ -456,7 +456,6 @@ def samples() -> list[SQLModel]:
             priority=-1,
             ship_by=T0 + timedelta(hours=6),
             order_id=ORDER_ID,
-            order_name="#1001",
         ),
     ]
 

@@ -77,9 +77,9 @@ def test_the_first_three_in_queue_order_get_the_units_and_the_other_two_are_flag
     with cache.sessions() as session:
         allocation = allocate(session, "MUG-1", MAIN)
         assert allocation is not None
-        covered = [c.order_name for c in allocation.claimants if c.covered]
-        assert covered == ["#1001", "#1005", "#1004"]
-        assert [c.order_name for c in allocation.short] == ["#1003", "#1002"]
+        covered = [c.fulfillment_order_id for c in allocation.claimants if c.covered]
+        assert names(session, covered) == ["#1001", "#1005", "#1004"]
+        assert names(session, [c.fulfillment_order_id for c in allocation.short]) == ["#1003", "#1002"]
 
     flagged = short_rows(cache)
     assert sorted(flagged) == ["#1002", "#1003"]

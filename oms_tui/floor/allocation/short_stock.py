@@ -52,7 +52,6 @@ FOR_ORDERS = (
 class Claimant(NamedTuple):  # ten thousand of them in one allocation: a tuple's cost
     fulfillment_order_id: str
     order_id: str
-    order_name: str
     needed: int
     allotted: int
 
@@ -115,7 +114,7 @@ def allocate(session: Session, sku: str, location_id: str) -> Allocation | None:
     queued = (  # rows, not objects: ten thousand claimants at a million orders
         session.connection()
         .execute(
-            select(demand.fulfillment_order_id, demand.order_id, demand.order_name, demand.needed)
+            select(demand.fulfillment_order_id, demand.order_id, demand.needed)
             .where(demand.sku == sku, demand.location_id == location_id)
             .order_by(*QUEUE_ORDER)
         )
@@ -129,12 +128,12 @@ def allocate(session: Session, sku: str, location_id: str) -> Allocation | None:
     if queued:
         # In bulk, not row by row: those before the first the units cannot cover take what they
         # need, that one what is left, the rest none.
-        fo_ids, order_ids, names, needs = zip(*queued, strict=True)
+        fo_ids, order_ids, needs = zip(*queued, strict=True)
         covered = bisect_right(list(accumulate(needs)), units)
         allotted = list(needs[:covered]) + [0] * (len(needs) - covered)
         if covered < len(needs):
             allotted[covered] = max(units - sum(needs[:covered]), 0)
-        allocation.claimants = list(map(Claimant, fo_ids, order_ids, names, needs, allotted))
+        allocation.claimants = list(map(Claimant, fo_ids, order_ids, needs, allotted))
     return allocation
 
 

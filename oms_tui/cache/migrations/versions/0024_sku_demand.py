@@ -30,7 +30,6 @@ def upgrade() -> None:
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("ship_by", UTCDateTime(), nullable=True),
         sa.Column("order_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("order_name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.PrimaryKeyConstraint("fulfillment_order_id", "sku", name=op.f("pk_sku_demand")),
     )
     op.create_index(op.f("ix_sku_demand_order_id"), "sku_demand", ["order_id"], unique=False)
@@ -45,7 +44,6 @@ def upgrade() -> None:
             "order_id",
             "fulfillment_order_id",
             "needed",
-            "order_name",
         ],
         unique=False,
     )
