@@ -284,10 +284,12 @@ def run(stations: int, seconds: float, alone: float, speed: float, orders: int, 
             trading.start()
             idle_connections = connections(cache)
             alone_p95: dict[str, float] = {}
+            alone_reports: dict[str, dict[str, Any]] = {}
             for station in station_processes:
                 if station.role != "board":
                     station.send({"work": alone, "phase": "alone"})
-                    alone_p95[station.code] = p95(station.answer()["latencies"])
+                    alone_reports[station.code] = station.answer()
+                    alone_p95[station.code] = p95(alone_reports[station.code]["latencies"])
                     say(f"{station.code} ({station.role}) alone: p95 {alone_p95[station.code]:.3f} s")
             size_before, orders_before = size_and_orders(cache)
             for station in station_processes:
@@ -314,6 +316,13 @@ def run(stations: int, seconds: float, alone: float, speed: float, orders: int, 
     load_p95 = {code: p95(report["latencies"]) for code, report in reports.items() if codes[code] != "board"}
     ratios = {code: load_p95[code] / alone_p95[code] for code in load_p95 if alone_p95.get(code)}
     board = next(report for code, report in reports.items() if codes[code] == "board")
+    packing = [
+        report
+        for code in codes
+        if codes[code] == "packer"
+        for report in (alone_reports.get(code), reports[code])
+        if report is not None
+    ]
     new_orders = max(1, orders_after - orders_before)
     return {
         "stations": stations,
@@ -329,6 +338,12 @@ def run(stations: int, seconds: float, alone: float, speed: float, orders: int, 
         "scans": sum(report["actions"] for report in reports.values()),
         "refused": sum(report["refused"] for report in reports.values()),
         **counted,
+        # the packers' part of `shipments` (both count the whole run: alone and under load)
+        "packs_shipped": sum(report["shipped"] for report in packing),
+        "packer_scans": sum(report["actions"] for report in packing),
+        "packer_refused": sum(report["refused"] for report in packing),
+        "packer_refusals": dict(sum((Counter(report["refusals"]) for report in packing), Counter())),
+        "packer_waited_s": sum(report["waited"] for report in packing),  # nothing picked to pack
         "pg_connections_idle": idle_connections,
         "pg_connections_max": max(in_use, default=0),
         "pg_connections_mean": round(statistics.fmean(in_use), 1) if in_use else 0,
@@ -375,6 +390,11 @@ def main() -> None:
     print(
         f"double_claims {figures['double_claims']}, double_shipments {figures['double_shipments']}, "
         f"lost_shipments {figures['lost_shipments']}, overpicked_units {figures['overpicked_units']} (all 0)"
+    )
+    print(
+        f"packs shipped {figures['packs_shipped']} of {figures['shipments']} shipments; packer scans "
+        f"{figures['packer_scans']}, refused {figures['packer_refused']}: {figures['packer_refusals']}; "
+        f"{figures['packer_waited_s']} s waiting for picked orders"
     )
     print(
         f"PostgreSQL connections: {figures['pg_connections_max']} at most, "

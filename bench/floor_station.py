@@ -2,11 +2,13 @@
 
     python -m bench.floor_station ROLE STAFF_CODE SPEED   (settings from the environment, as `oms-tui`)
 
-ROLE: picker (F5: new batch, every unit scanned, complete), packer (F6: the order's slip, each
-unit, a label, F10), receiving (syncs with the store and looks orders up by scanning their numbers),
-board (the manager's board, F4: how long after a change elsewhere it shows it).
+ROLE: picker (F5: new batch, every unit scanned, complete), packer (F6: a picked order's slip, each
+unit the screen lists, the label's tracking number, F10), receiving (syncs with the store and looks
+orders up by scanning their numbers), board (the manager's board, F4: how long after a change
+elsewhere it shows it).
 It reads commands from stdin, one JSON object a line: {"work": seconds, "phase": name} works that
-long and answers {"phase", "latencies", "actions", "refused"}; {"quit": true} ends it.
+long and answers {"phase", "latencies", "actions", "refused", "refusals" (by what the app said),
+"shipped" (packs), "waited" (seconds with nothing to pack)}; {"quit": true} ends it.
 
 Scan-to-screen is the time from the scan reaching the app to the screen being up to date with it:
 every read and write it started has landed and a frame has been drawn.
@@ -19,6 +21,7 @@ import contextlib
 import json
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +31,6 @@ from textual.pilot import Pilot
 from oms_tui.app import OmsApp
 from oms_tui.cache.models import (
     AuditEvent,
-    FulfillmentHold,
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     Order,
@@ -37,9 +39,12 @@ from oms_tui.config import Settings
 from oms_tui.floor.picking.pick_lists import open_pick_list
 from oms_tui.floor.picking.pick_sheet import read_sheet
 from oms_tui.floor.queues.claims import holder
+from oms_tui.floor.queues.stages import OPEN, Stage, stage_condition
 from oms_tui.runtime import Runtime
 from oms_tui.screens import board_screen
 from oms_tui.screens.messages import Scanned
+from oms_tui.screens.pack_screen import PackScreen
+from oms_tui.screens.step_queue import StepQueue
 from oms_tui.widgets.blocking_error import BlockingError
 
 HUMAN_SCAN_S = 3.0  # a person finds the next unit and scans it
@@ -52,18 +57,26 @@ class Station:
         self.app, self.pilot, self.role, self.code, self.speed = app, pilot, role, code, speed
         self.cache = app.runtime.cache
         self.latencies: list[float] = []
-        self.actions = self.refused = 0
+        self.actions = self.refused = self.shipped = self.waited = 0  # waited: seconds with nothing to do
+        self.refusals: Counter[str] = Counter()  # what the app said, by its title
         self.labels = 0
         self.until = 0.0  # monotonic end of the work asked for
 
     async def settled(self, before: set[Any]) -> None:
         """Until what the scan started (its reads and writes, and what they started in turn) has
         landed and a frame is drawn. Reads that other stations' changes start meanwhile are not
-        waited for (they would keep it waiting for ever under load) unless they started in time."""
+        waited for (they would keep it waiting for ever under load) unless they started in time.
+        A screen's steps run one after another in one worker: one already running takes the scan's
+        step after those before it, and is waited for too."""
         give_up = time.monotonic() + SETTLE_LIMIT_S
+        steps = step_group(self.app.screen)
         for _ in range(2):  # the scan's step, then what the step started when it landed
             await self.pilot.pause()
-            started = [w for w in self.app.workers if w.is_running and w not in before and w.group != "live"]
+            started = [
+                w
+                for w in self.app.workers
+                if w.is_running and (w not in before or w.group == steps) and w.group != "live"
+            ]
             before |= set(self.app.workers) - set(started)
             for worker in started:
                 await asyncio.wait(
@@ -99,6 +112,7 @@ class Station:
     async def acknowledged(self) -> bool:
         if isinstance(self.app.screen, BlockingError):
             self.refused += 1
+            self.refusals[self.app.screen.title_text] += 1
             before = set(self.app.workers)
             await self.pilot.press("escape")
             await self.settled(before)
@@ -136,19 +150,43 @@ class Station:
                 await self.press("c")
 
     async def packer(self) -> None:
-        order = next_to_pack(self.app.runtime)
-        if order is None:
-            await asyncio.sleep(1)
+        """The order on the bench (one left half packed when the last work ended) or the next one
+        picked; its units as the screen lists them; the label's tracking number; Ship."""
+        screen = self.app.screen
+        if not isinstance(screen, PackScreen):  # a modal the last step left up: back to the bench
+            await self.press("f6")
             return
-        name, skus = order
-        if not await self.scan(name.lstrip("#")):
-            return
-        for sku in skus:
-            if not await self.scan(sku):
+        if screen.pack is None or screen.pack.state != "open":
+            name = next_to_pack(self.app.runtime)
+            if name is None:  # nothing picked yet
+                await asyncio.sleep(1)
+                self.waited += 1
                 return
-        self.labels += 1
-        if await self.scan(f"GM{abs(hash(self.code)) % 10_000:04d}{self.labels:012d}"):
-            await self.press("f10")
+            if not await self.scan(name.lstrip("#")):
+                return
+        pack = screen.pack
+        if pack is None or pack.state != "open":
+            return
+        refused = self.refused
+        for line in pack.lines:
+            for _ in range(line.needed - line.verified):
+                if not await self.scan(line.sku or line.barcode or ""):
+                    await self.give_up(refused)
+                    return
+        self.labels += 1  # the label's number: DHL eCommerce's format, unique to this station
+        if await self.scan(f"GM{self.code.lstrip('S'):0>4}{self.labels:012d}") and await self.press("f10"):
+            shipped = screen.pack
+            if shipped is not None and shipped.state == "confirmed":
+                self.shipped += 1
+                return
+        await self.give_up(refused)
+
+    async def give_up(self, refused: int) -> None:
+        """A pack the app refused a step of is abandoned (its units go back), as a packer would;
+        one the time ran out on stays on the bench for the next work."""
+        pack = self.app.screen.pack if isinstance(self.app.screen, PackScreen) else None
+        if self.refused > refused and pack is not None and pack.state == "open":
+            await self.press("x")
 
     async def receiving(self) -> None:
         with self.cache.reads() as session:
@@ -166,30 +204,38 @@ async def ended(worker: Any) -> None:
         await worker.wait()
 
 
-def next_to_pack(runtime: Runtime) -> tuple[str, list[str]] | None:
-    """An open, unheld, unclaimed order with one fulfillment order, picked ones first."""
+def step_group(screen: Any) -> str | None:
+    """The group of the worker that takes the screen's steps in turn, if it has one."""
+    return next((queue.group for queue in vars(screen).values() if isinstance(queue, StepQueue)), None)
+
+
+def next_to_pack(runtime: Runtime) -> str | None:
+    """The name of an order ready to pack (picked, its fulfillment order the order's only open one,
+    every unit with a SKU to scan) that nobody holds: one of them at random, so packers rarely meet."""
     now = datetime.now(UTC)
     with runtime.cache.reads() as session:
-        held = select(FulfillmentHold.fulfillment_order_id)
         candidates = session.exec(
-            select(FulfillmentOrder.id, Order.name)
+            select(FulfillmentOrder.id, Order.id, Order.name)
             .join(Order, col(Order.id) == col(FulfillmentOrder.order_id))
-            .where(
-                col(FulfillmentOrder.status) == "OPEN",
-                col(Order.cancelled_at).is_(None),
-                col(FulfillmentOrder.id).not_in(held),
-            )
+            .where(stage_condition(Stage.READY_TO_PACK, now, order_joined=True))
             .order_by(func.random())
             .limit(20)
         ).all()
-        for fo_id, name in candidates:
+        for fo_id, order_id, name in candidates:
             if holder(session, fo_id, now) is not None:
                 continue
-            lines = session.exec(
-                select(FulfillmentOrderLineItem).where(FulfillmentOrderLineItem.fulfillment_order_id == fo_id)
+            open_fos = session.exec(
+                select(func.count()).where(
+                    col(FulfillmentOrder.order_id) == order_id, col(FulfillmentOrder.status).in_(OPEN)
+                )
+            ).one()
+            skus = session.exec(
+                select(FulfillmentOrderLineItem.sku).where(
+                    FulfillmentOrderLineItem.fulfillment_order_id == fo_id
+                )
             ).all()
-            if lines and all(line.sku for line in lines):
-                return name, [line.sku or "" for line in lines for _ in range(line.remaining_quantity)]
+            if open_fos == 1 and skus and all(skus):
+                return name
     return None
 
 
@@ -247,12 +293,16 @@ async def main(role: str, code: str, speed: float) -> None:
                 if command.get("quit"):
                     break
                 station.latencies, station.actions, station.refused = [], 0, 0
+                station.shipped, station.waited, station.refusals = 0, 0, Counter()
                 await station.work(command["work"])
                 report = {
                     "phase": command["phase"],
                     "latencies": station.latencies,
                     "actions": station.actions,
                     "refused": station.refused,
+                    "refusals": station.refusals,
+                    "shipped": station.shipped,
+                    "waited": station.waited,
                 }
                 print(json.dumps(report), flush=True)
     finally:

@@ -21,7 +21,7 @@ from oms_tui.cache.engine import session_factory
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.picking.pick_lists import start_pick_list
 from oms_tui.floor.picking.walking import WalkRule
-from oms_tui.floor.queues.claims import claim, claim_next, heartbeat, holder
+from oms_tui.floor.queues.claims import claim, claim_next, heartbeat, holder, release
 from tests.conftest import postgres_engine_in_fresh_schema
 from tests.floor.pick_floor import NOW, add_bins, add_order, add_picker
 
@@ -122,3 +122,21 @@ def test_a_lease_renewed_after_the_look_again_is_not_taken_over(floor_engine: En
     assert next_for(floor_engine, "BEN", "pick-2", now=lapsed) == [fo(1002)]
     assert renewed == [1]
     assert holder_of(floor_engine, fo(1003), now=lapsed) == "P01"
+
+
+def test_a_heartbeat_passes_by_a_claim_the_same_picker_is_giving_back(floor_engine: Engine) -> None:
+    with session_factory(floor_engine)() as session:
+        for number in (1003, 1002):
+            claim(session, fo(number), staff_code="P01", station="pick-1", now=NOW, lease=LEASE)
+        session.commit()
+    later = NOW + timedelta(minutes=5)
+    with session_factory(floor_engine)() as completing:  # ANA's completed list gives its claims back
+        release(completing, fo(1002), staff_code="P01", station="pick-1")
+        with session_factory(floor_engine)() as beat:  # meanwhile her station renews her claims
+            # Waiting for the release (then deadlocking with its next one) is a failure here.
+            beat.connection().exec_driver_sql("SET LOCAL lock_timeout = '2s'")
+            assert heartbeat(beat, staff_code="P01", station="pick-1", now=later, lease=LEASE) == 1
+            beat.commit()
+        release(completing, fo(1003), staff_code="P01", station="pick-1")
+        completing.commit()
+    assert (holder_of(floor_engine, fo(1003)), holder_of(floor_engine, fo(1002))) == (None, None)

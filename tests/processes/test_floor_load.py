@@ -12,13 +12,14 @@ from tests.conftest import postgres_url
 pytestmark = pytest.mark.postgres
 
 
-def test_four_stations_under_load_never_double_work_lose_or_invent_anything() -> None:
+def test_four_stations_under_load_ship_and_never_double_work_lose_or_invent_anything() -> None:
     url = postgres_url()
     if not url:
         pytest.skip("PostgreSQL tests need OMS_TEST_POSTGRES_URL")
     figures = run(stations=4, seconds=20, alone=3, speed=10, orders=200, base=url)
     assert figures["scans"] > 0 and figures["board_updates"] > 0  # the floor worked, the board followed
     assert figures["store_events"].get("new_order", 0) > 0  # the store kept trading meanwhile
+    assert figures["packs_shipped"] > 0  # the packer shipped what the picker picked
     assert (
         figures["double_claims"],
         figures["double_shipments"],

@@ -288,7 +288,11 @@ def heartbeat(
     only: str | None = None,
 ) -> int:
     """Renew the live leases this person holds at this station (`only` one of them); returns how
-    many. A lapsed lease is not revived: another station may have taken the work over."""
+    many. A lapsed lease is not revived: another station may have taken the work over.
+
+    A claim another transaction is changing right now (the same person's completed pick list giving
+    its claims back, one by one) is passed by, not waited for: that transaction decides it, and a
+    heartbeat that waited there, holding the claims it renewed already, could deadlock with it."""
     mine = [
         col(Claim.staff_code) == staff_code.strip().upper(),
         col(Claim.station) == station,
@@ -296,7 +300,9 @@ def heartbeat(
     ]
     if only is not None:
         mine.append(col(Claim.fulfillment_order_id) == only)
-    result = session.execute(update(Claim).where(*mine).values(lease_until=now + lease))
+    free = select(Claim.fulfillment_order_id).where(*mine).with_for_update(skip_locked=True)
+    renew = update(Claim).where(col(Claim.fulfillment_order_id).in_(free)).values(lease_until=now + lease)
+    result = session.execute(renew)
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
