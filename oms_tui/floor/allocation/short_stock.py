@@ -18,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import accumulate
 from typing import NamedTuple
 
@@ -58,6 +59,10 @@ class Claimant(NamedTuple):  # ten thousand of them in one allocation: a tuple's
     @property
     def covered(self) -> bool:
         return self.allotted >= self.needed
+
+
+# A claimant from its fields at C speed (a NamedTuple's own __new__ is Python code).
+MAKE_CLAIMANT = partial(tuple.__new__, Claimant)
 
 
 @dataclass
@@ -121,8 +126,8 @@ def allocate(session: Session, sku: str, location_id: str) -> Allocation | None:
         .all()
     )
     in_hand = _in_hand(session, sku)
-    if in_hand:
-        ahead = [row for row in queued if row[0] in in_hand]
+    ahead = [row for row in queued if row[0] in in_hand] if in_hand else []
+    if ahead:
         queued = ahead + [row for row in queued if row[0] not in in_hand]
     allocation = Allocation(sku, location_id, units)
     if queued:
@@ -133,7 +138,7 @@ def allocate(session: Session, sku: str, location_id: str) -> Allocation | None:
         allotted = list(needs[:covered]) + [0] * (len(needs) - covered)
         if covered < len(needs):
             allotted[covered] = max(units - sum(needs[:covered]), 0)
-        allocation.claimants = list(map(Claimant, fo_ids, order_ids, needs, allotted))
+        allocation.claimants = list(map(MAKE_CLAIMANT, zip(fo_ids, order_ids, needs, allotted, strict=True)))
     return allocation
 
 
