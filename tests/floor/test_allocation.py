@@ -77,9 +77,10 @@ def test_the_first_three_in_queue_order_get_the_units_and_the_other_two_are_flag
     with cache.sessions() as session:
         allocation = allocate(session, "MUG-1", MAIN)
         assert allocation is not None
-        covered = [c.fulfillment_order_id for c in allocation.claimants if c.covered]
-        assert names(session, covered) == ["#1001", "#1005", "#1004"]
-        assert names(session, [c.fulfillment_order_id for c in allocation.short]) == ["#1003", "#1002"]
+        assert allocation.claimants == 5
+        short = [c.fulfillment_order_id for c in allocation.short]
+        assert names(session, short) == ["#1003", "#1002"]  # after #1001, #1005 and #1004, in queue order
+        assert [(c.needed, c.allotted) for c in allocation.short] == [(1, 0), (1, 0)]
 
     flagged = short_rows(cache)
     assert sorted(flagged) == ["#1002", "#1003"]
@@ -107,6 +108,21 @@ def test_a_new_rush_order_takes_the_units_and_flags_the_one_it_displaced(cache: 
         )
         session.commit()
     assert sorted(short_rows(cache)) == ["#1002", "#1003", "#1004"]
+
+
+def test_units_already_on_a_pick_list_stay_with_it_when_a_rush_order_comes(cache: Cache) -> None:
+    with cache.sessions() as session:  # the three covered ones are being picked
+        start_batch(session, PICKER, now=NOW, lease=LEASE, count=3, walk=WalkRule())
+        add_order(session, 1009, {"MUG-1": 1}, tags=("rush",))  # first in the queue, but late
+        session.commit()
+    with cache.sessions() as session:
+        allocation = allocate(session, "MUG-1", MAIN)
+        assert allocation is not None and allocation.claimants == 6
+        assert names(session, [c.fulfillment_order_id for c in allocation.short]) == [
+            "#1009",
+            "#1003",
+            "#1002",
+        ]
 
 
 def test_the_flagged_ones_are_held_moved_or_shipped_partial_by_choice(cache: Cache) -> None:

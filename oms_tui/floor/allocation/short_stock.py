@@ -18,8 +18,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import func
@@ -50,19 +50,13 @@ FOR_ORDERS = (
 )
 
 
-class Claimant(NamedTuple):  # ten thousand of them in one allocation: a tuple's cost
+class Claimant(NamedTuple):
+    """A fulfillment order the units do not cover whole: the first may get some, the rest none."""
+
     fulfillment_order_id: str
     order_id: str
     needed: int
     allotted: int
-
-    @property
-    def covered(self) -> bool:
-        return self.allotted >= self.needed
-
-
-# A claimant from its fields at C speed (a NamedTuple's own __new__ is Python code).
-MAKE_CLAIMANT = partial(tuple.__new__, Claimant)
 
 
 @dataclass
@@ -70,22 +64,16 @@ class Allocation:
     sku: str
     location_id: str
     units: int  # on hand at the location
-    claimants: list[Claimant] = field(default_factory=list)  # in allocation order
-
-    @property
-    def short(self) -> list[Claimant]:
-        return [claimant for claimant in self.claimants if not claimant.covered]
-
-    @property
-    def needed(self) -> int:
-        return sum(claimant.needed for claimant in self.claimants)
+    claimants: int = 0  # open fulfillment orders needing the SKU there
+    short: list[Claimant] = field(default_factory=list)  # in allocation order
 
     def summary(self) -> str:
         """'short: 3 of 5 orders can ship'."""
-        return f"short: {len(self.claimants) - len(self.short)} of {len(self.claimants)} orders can ship"
+        return f"short: {self.claimants - len(self.short)} of {self.claimants} orders can ship"
 
     def of(self, fulfillment_order_id: str) -> Claimant | None:
-        return next((c for c in self.claimants if c.fulfillment_order_id == fulfillment_order_id), None)
+        """Its claim if the units do not cover it whole; None if they do (or it needs none)."""
+        return next((c for c in self.short if c.fulfillment_order_id == fulfillment_order_id), None)
 
 
 def units_at(session: Session, sku: str, location_id: str) -> int | None:
@@ -116,7 +104,7 @@ def allocate(session: Session, sku: str, location_id: str) -> Allocation | None:
     if units is None:
         return None
     demand = SkuDemand
-    queued = (  # rows, not objects: ten thousand claimants at a million orders
+    queued = (  # in queue order, along the index: thousands of rows at a million orders
         session.connection()
         .execute(
             select(demand.fulfillment_order_id, demand.order_id, demand.needed)
@@ -129,16 +117,18 @@ def allocate(session: Session, sku: str, location_id: str) -> Allocation | None:
     ahead = [row for row in queued if row[0] in in_hand] if in_hand else []
     if ahead:
         queued = ahead + [row for row in queued if row[0] not in in_hand]
-    allocation = Allocation(sku, location_id, units)
-    if queued:
-        # In bulk, not row by row: those before the first the units cannot cover take what they
-        # need, that one what is left, the rest none.
-        fo_ids, order_ids, needs = zip(*queued, strict=True)
-        covered = bisect_right(list(accumulate(needs)), units)
-        allotted = list(needs[:covered]) + [0] * (len(needs) - covered)
-        if covered < len(needs):
-            allotted[covered] = max(units - sum(needs[:covered]), 0)
-        allocation.claimants = list(map(MAKE_CLAIMANT, zip(fo_ids, order_ids, needs, allotted, strict=True)))
+    # Those before the first the units cannot cover take what they need; that one takes what is
+    # left, the rest none. Only those not covered whole are made into claimants.
+    allocation = Allocation(sku, location_id, units, claimants=len(queued))
+    through = list(accumulate(map(itemgetter(2), queued)))
+    covered = bisect_right(through, units)
+    if covered < len(queued):
+        left = units - (through[covered - 1] if covered else 0)
+        fo_id, order_id, needed = queued[covered]
+        allocation.short.append(Claimant(fo_id, order_id, needed, max(left, 0)))
+        allocation.short += [
+            Claimant(fo_id, order_id, needed, 0) for fo_id, order_id, needed in queued[covered + 1 :]
+        ]
     return allocation
 
 
@@ -285,7 +275,7 @@ def fit_batch(session: Session, fulfillment_order_ids: Sequence[str]) -> BatchFi
     for allocation in allocations:
         for ident in fulfillment_order_ids:
             claimant = allocation.of(ident)
-            if claimant is None or claimant.covered:
+            if claimant is None:
                 continue
             allotted[(ident, allocation.sku)] = claimant.allotted
             if ident not in partial:
