@@ -87,6 +87,7 @@ def _of_line_item(ident: str) -> list[str]:
 
 
 LINES, FOS, ORDERS, ITEMS = "fulfillment_order_line_items", "fulfillment_orders", "orders", "line_items"
+OPEN_FO = f"EXISTS (SELECT 1 FROM {FOS} WHERE id = NEW.fulfillment_order_id AND status IN {OPEN})"
 NEW_FO, OLD_FO = (
     _of_fulfillment_order("NEW.fulfillment_order_id"),
     _of_fulfillment_order("OLD.fulfillment_order_id"),
@@ -94,7 +95,8 @@ NEW_FO, OLD_FO = (
 # What each trigger rewrites: (name, event, table, the columns whose change moves demand (UPDATE) or
 # the row's condition (INSERT, DELETE), the statements).
 TRIGGERS: list[tuple[str, str, str, tuple[str, ...] | str, list[str]]] = [
-    ("line_ai", "INSERT", LINES, "", NEW_FO),
+    # Most lines a sync writes are of work long shipped: only an open one's can add demand.
+    ("line_ai", "INSERT", LINES, OPEN_FO, NEW_FO),
     (
         "line_au",
         "UPDATE",
@@ -119,15 +121,19 @@ TRIGGERS: list[tuple[str, str, str, tuple[str, ...] | str, list[str]]] = [
 def _ddl(sqlite: bool) -> list[str]:
     """SQLite: a trigger with its statements. PostgreSQL: a function with them, and its trigger."""
     made = []
-    for name, when, table, moved, statements in TRIGGERS:
-        if isinstance(moved, tuple):
+    for name, when, table, spec, statements in TRIGGERS:
+        moved = spec
+        if isinstance(spec, tuple):
             differ = "IS NOT" if sqlite else "IS DISTINCT FROM"
-            moved = " OR ".join(f"OLD.{column} {differ} NEW.{column}" for column in moved)
+            moved = " OR ".join(f"OLD.{column} {differ} NEW.{column}" for column in spec)
         body = "; ".join(statements)
         if sqlite:
             guard = f" WHEN {moved}" if moved else ""
             made.append(f"CREATE TRIGGER sku_demand_{name} AFTER {when} ON {table}{guard} BEGIN {body}; END")
             continue
+        # PostgreSQL's WHEN takes no subquery: a row's condition is the function's own IF.
+        if moved and not isinstance(spec, tuple):
+            body, moved = f"IF {moved} THEN {body}; END IF", ""
         made.append(
             f"CREATE FUNCTION sku_demand_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}; "
             "RETURN NULL; END $$"
