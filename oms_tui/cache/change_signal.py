@@ -50,6 +50,9 @@ KIND_OF_TABLE = {
     "sync_state": HEALTH,
 }
 QUIET_TABLES = frozenset({"audit_log"})  # written with every action, which says its own kind
+# A statement executed with this option changes nothing another station shows (a lease renewed):
+# announcing it would have every station read again, each read renewing its own leases, and so on.
+QUIET = "oms_tui_quiet"
 PREFIX = "oms_tui_"
 _NOTED = "oms_tui_changed_kinds"  # in a connection's `info`: the kinds its open transaction wrote
 
@@ -78,6 +81,8 @@ def _note_write(
     conn: Connection, _cursor: Any, _statement: str, _params: Any, context: Any, _many: bool
 ) -> None:
     if not (context.isinsert or context.isupdate or context.isdelete) or context.compiled is None:
+        return
+    if context.execution_options.get(QUIET):
         return
     if context.rowcount == 0:  # a guarded update that changed nothing (a claim refused)
         return

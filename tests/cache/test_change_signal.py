@@ -14,11 +14,13 @@ from oms_tui.cache.change_signal import CLAIMS, EVERYTHING, EXCEPTIONS, ChangeWa
 from oms_tui.cache.engine import make_engine, session_factory
 from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import Claim, FloorException
+from oms_tui.floor.queues.claims import heartbeat
 from tests.conftest import postgres_engine_in_fresh_schema
 from tests.team import hire
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 HEARD_WITHIN_S = 5.0  # a bound for a stuck test, not a timing assertion
+LEASE = timedelta(hours=2)
 
 
 def claim() -> Claim:
@@ -58,6 +60,14 @@ def test_a_commit_on_another_station_is_heard_by_its_kind_and_a_rolled_back_one_
                 session.add(claim())
                 session.commit()
             assert CLAIMS in heard.get(timeout=HEARD_WITHIN_S)
+            with sessions() as session:  # a lease renewed changes nothing another station shows
+                renewed = heartbeat(session, staff_code="P02", station="pick-2", now=NOW, lease=LEASE)
+                assert renewed == 1
+                session.commit()
+            with sessions() as session:
+                session.add(exception("after the heartbeat"))
+                session.commit()
+            assert CLAIMS not in heard.get(timeout=HEARD_WITHIN_S)
         finally:
             watcher.stop()
 

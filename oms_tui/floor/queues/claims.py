@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from oms_tui.actions.permissions import Permission, require
+from oms_tui.cache.change_signal import QUIET
 from oms_tui.cache.models import Claim, FulfillmentOrder, FulfillmentOrderLineItem, Order, Staff
 from oms_tui.cache.priority import RUSH
 from oms_tui.floor.actions.audit import record
@@ -301,7 +302,12 @@ def heartbeat(
     if only is not None:
         mine.append(col(Claim.fulfillment_order_id) == only)
     free = select(Claim.fulfillment_order_id).where(*mine).with_for_update(skip_locked=True)
-    renew = update(Claim).where(col(Claim.fulfillment_order_id).in_(free)).values(lease_until=now + lease)
+    renew = (
+        update(Claim)
+        .where(col(Claim.fulfillment_order_id).in_(free))
+        .values(lease_until=now + lease)
+        .execution_options(**{QUIET: True})  # who holds what is unchanged: nobody is told
+    )
     result = session.execute(renew)
     return int(result.rowcount)  # type: ignore[attr-defined]
 
