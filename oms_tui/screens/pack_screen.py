@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
+from oms_tui.cache.change_signal import CLAIMS, SYNC
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import Order
 from oms_tui.config import Settings
@@ -48,6 +49,9 @@ Step = Callable[[Session], Pack | None]  # one packing step in its own transacti
 
 class PackScreen(LabelScreen):
     AUTO_FOCUS = "#lines"
+    # A cancel or hold (by sync or a station: the order's rows) or a claim taken over stops a pack;
+    # other packs, picks and shipments leave the one open here alone.
+    LIVE_KINDS = frozenset({SYNC, CLAIMS})
     BINDINGS = [
         Binding("f10", "ship", "Ship", priority=True, id="pack.ship"),
         Binding("c", "carrier", "Carrier", id="pack.carrier"),
