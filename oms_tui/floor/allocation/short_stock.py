@@ -37,7 +37,6 @@ from oms_tui.cache.models import (
     SkuDemand,
 )
 
-OPEN = ("OPEN", "IN_PROGRESS")
 SHIP_PARTIAL = "ship partial"  # the resolution of a short-stock exception that lets the order ship short
 Pair = tuple[str, str]  # (SKU, location id)
 # On hand less the states an order may not take a unit from: available + committed at the store.
