@@ -76,7 +76,8 @@ def roles(stations: int) -> list[str]:
 
 
 @contextmanager
-def database(base: str) -> Iterator[str]:
+def database(base: str, keep: bool = False) -> Iterator[str]:
+    """A database of the run's own, dropped after it unless `keep` (to look into a broken invariant)."""
     name = f"floor_load_{uuid.uuid4().hex[:8]}"
     admin = make_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -84,8 +85,11 @@ def database(base: str) -> Iterator[str]:
     try:
         yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        if keep:
+            print(f"the run's database is kept: {name}", file=sys.stderr)
+        else:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
         admin.dispose()
 
 
@@ -255,11 +259,13 @@ def invariants(shop: SimServer, cache: Cache) -> dict[str, int]:
     }
 
 
-def run(stations: int, seconds: float, alone: float, speed: float, orders: int, base: str) -> dict[str, Any]:
+def run(
+    stations: int, seconds: float, alone: float, speed: float, orders: int, base: str, keep: bool = False
+) -> dict[str, Any]:
     layout = roles(stations)
     codes = {f"S{n:02d}": role for n, role in enumerate(layout)}
     with (
-        database(base) as url,
+        database(base, keep) as url,
         run_in_thread(SimStore(orders=orders, seed=12), plan="plus", faults="mild") as shop,
     ):
         cache = open_cache(url)
@@ -377,9 +383,10 @@ def main() -> None:
     parser.add_argument("--alone", type=float, default=10.0, help="each station alone first")
     parser.add_argument("--speed", type=float, default=10.0, help="times a person's pace")
     parser.add_argument("--orders", type=int, default=1500, help="orders in the store at the start")
+    parser.add_argument("--keep", action="store_true", help="keep the run's database afterwards")
     args = parser.parse_args()
     base = os.environ.get("OMS_BENCH_POSTGRES_URL", DEFAULT_URL)
-    figures = run(args.stations, args.seconds, args.alone, args.speed, args.orders, base)
+    figures = run(args.stations, args.seconds, args.alone, args.speed, args.orders, base, args.keep)
     print(f"{'station':<8}{'alone p95 s':>14}{'load p95 s':>14}{'ratio':>8}")
     for code, alone in figures["alone_p95_s"].items():
         ratio = figures["load_ratios"].get(code, 0.0)
