@@ -77,6 +77,16 @@ def _of_fulfillment_order(ident: str) -> list[str]:
     return _refresh(f"fulfillment_order_id = {ident}", f"fo.id = {ident}")
 
 
+def _of_line(row: str) -> list[str]:
+    """The one row a line of `row` (NEW or OLD) counts in: a fulfillment order of a hundred lines,
+    written line by line, rewrites a row a line, not all its rows each time."""
+    where = f"fulfillment_order_id = {row}.fulfillment_order_id AND sku = {row}.sku"
+    # The SKU compared as an expression: the lines are found by their fulfillment order's index,
+    # not by the SKU's (thousands of lines at a million orders).
+    lines = f"fo.id = {row}.fulfillment_order_id AND COALESCE(line.sku, '') = {row}.sku"
+    return _refresh(where, lines)
+
+
 def _of_order(ident: str) -> list[str]:
     return _refresh(f"order_id = {ident}", f"fo.order_id = {ident}")
 
@@ -88,23 +98,20 @@ def _of_line_item(ident: str) -> list[str]:
 
 LINES, FOS, ORDERS, ITEMS = "fulfillment_order_line_items", "fulfillment_orders", "orders", "line_items"
 OPEN_FO = f"EXISTS (SELECT 1 FROM {FOS} WHERE id = NEW.fulfillment_order_id AND status IN {OPEN})"
-NEW_FO, OLD_FO = (
-    _of_fulfillment_order("NEW.fulfillment_order_id"),
-    _of_fulfillment_order("OLD.fulfillment_order_id"),
-)
+NEW_LINE, OLD_LINE = _of_line("NEW"), _of_line("OLD")
 # What each trigger rewrites: (name, event, table, the columns whose change moves demand (UPDATE) or
 # the row's condition (INSERT, DELETE), the statements).
 TRIGGERS: list[tuple[str, str, str, tuple[str, ...] | str, list[str]]] = [
     # Most lines a sync writes are of work long shipped: only an open one's can add demand.
-    ("line_ai", "INSERT", LINES, OPEN_FO, NEW_FO),
+    ("line_ai", "INSERT", LINES, OPEN_FO, NEW_LINE),
     (
         "line_au",
         "UPDATE",
         LINES,
         ("remaining_quantity", "sku", "fulfillment_order_id", "line_item_id"),
-        OLD_FO + NEW_FO,
+        OLD_LINE + NEW_LINE,
     ),
-    ("line_ad", "DELETE", LINES, "", OLD_FO),
+    ("line_ad", "DELETE", LINES, "", OLD_LINE),
     ("fo_ai", "INSERT", FOS, "", _of_fulfillment_order("NEW.id")),
     ("fo_au", "UPDATE", FOS, ("status", "location_id", "order_id"), _of_fulfillment_order("NEW.id")),
     ("fo_ad", "DELETE", FOS, "", ["DELETE FROM sku_demand WHERE fulfillment_order_id = OLD.id"]),
