@@ -56,6 +56,9 @@ class LabelBuy(CarrierActionType[LabelBuyPayload]):
         if label is None or "trackingNumber" not in result:
             return
         with counting_spend(session, label):
+            # The shipment paid for, even if the label was rated again meanwhile (a station that
+            # took it over while this purchase's answer was lost): the record says what was bought.
+            label.shipment_id = self.read(action.payload).shipment_id
             label.state, label.bought_at = LabelState.BOUGHT, label.bought_at or utcnow()
             label.tracking_number, label.label_url = result["trackingNumber"], result["labelUrl"]
             label.carrier, label.service = result["carrier"], result["service"]

@@ -94,3 +94,28 @@ def test_a_labels_cost_follows_its_purchase_void_and_refund(
     assert spend_table.rebuild(session.connection()) == 2
     session.commit()
     assert sorted(tuple(row) for row in session.execute(rows)) == live
+
+
+def test_a_settled_purchase_names_the_shipment_it_paid_for(session: Session) -> None:
+    """Rated again at another station while this purchase's answer was lost: the label keeps the
+    shipment the carrier charged, not the one rated last."""
+    hire(session)
+    label = bought(session, "gid://shopify/Order/7", "9.20")
+    label.shipment_id = "shp_rated_again"
+    label.state = LabelState.BUYING
+    payload = {"label_id": label.id, "shipment_id": "shp_gid://shopify/Order/7", "rate_id": "rate_1"}
+    action = OutboxAction(
+        order_id=label.order_id, kind=ActionKind.LABEL_BUY, payload=payload, station="pack-1"
+    )
+    action.result = {
+        "shipmentId": "shp_gid://shopify/Order/7",
+        "trackingNumber": "1Z0000000000000007",
+        "carrier": "UPS",
+        "service": "Ground",
+        "rateId": "rate_1",
+        "price": "9.20",
+        "currency": "USD",
+        "labelUrl": "https://labels.example/7.pdf",
+    }
+    LABEL_BUY.settled(session, action)
+    assert (label.state, label.shipment_id) == (LabelState.BOUGHT, "shp_gid://shopify/Order/7")
