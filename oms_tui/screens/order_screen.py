@@ -156,9 +156,8 @@ class OrderScreen(LeanScreen[None]):
         self.load()
 
     @on(LiveUpdated)
-    def live_updated(self, message: LiveUpdated) -> None:
-        if message.update.changed:
-            self.load()
+    def live_updated(self, _message: LiveUpdated) -> None:
+        self.load()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="order-detail")
     def load(self) -> None:

@@ -235,7 +235,7 @@ class PackScreen(LabelScreen):
                 return self.pack
             return packing.check(session, self.desk.actor, self.pack.session_ids)
 
-        if message.update.changed and self.pack is not None and self.pack.state == "open":
+        if self.pack is not None and self.pack.state == "open":
             self.run_step(look)
 
     # --- steps, one at a time off the UI thread -------------------------------------------------

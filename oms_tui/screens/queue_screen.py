@@ -197,12 +197,11 @@ class QueueScreen(LeanScreen[None]):
 
     @on(LiveUpdated)
     def live_updated(self, message: LiveUpdated) -> None:
-        if message.update.changed:
-            self.data_changed()
-            if (
-                SYNC in message.update.kinds
-            ):  # a first sync brings the locations and channels after the screen shows
-                self.load_choices()
+        self.data_changed()
+        if (
+            SYNC in message.update.kinds
+        ):  # a first sync brings the locations and channels after the screen shows
+            self.load_choices()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="claims-seen")
     def watch_claims(self) -> None:
