@@ -96,6 +96,7 @@ class PickListLine(SQLModel, table=True):
     tote: str | None = None  # where the units go (T1, T2, ...: one tote per order)
     withdrawn: str | None = None  # why the order left the list mid-pick: cancelled, on hold
     put_back: int = 0  # picked units to return to the bin (the order left the list); 0 once returned
+    shipped: int = 0  # picked units that have left in a shipment: the rest of a partial is picked again
 
 
 OPEN_PACK = text("state = 'open'")

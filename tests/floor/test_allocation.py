@@ -20,8 +20,9 @@ from oms_tui.cache.models import (
     InventoryLevel,
     Location,
     Order,
+    PickListLine,
 )
-from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.actions.store_actions import Actor, ship
 from oms_tui.floor.allocation.short_stock import allocate
 from oms_tui.floor.exceptions.records import run_pass
 from oms_tui.floor.exceptions.rules import RuleSettings
@@ -166,3 +167,27 @@ def test_shipping_partial_picks_what_was_allotted_and_no_more(cache: Cache) -> N
         sheet = read_sheet(session, pick_list.id or 0)
         units = {t.order_name: t.needed for line in sheet.lines for t in line.totes}
         assert units == {"#1001": 1, "#1005": 1, "#1004": 1, "#1003": 1}  # #1002 waits: none left
+
+
+def test_what_a_partial_shipment_leaves_waits_its_turn_not_first_as_work_in_hand(cache: Cache) -> None:
+    with cache.sessions() as session:  # #1003 wants 2 and gets the last of 4: the batch takes all 4 units
+        line = session.get_one(FulfillmentOrderLineItem, "gid://shopify/FulfillmentOrderLineItem/100300")
+        line.total_quantity = line.remaining_quantity = 2
+        session.get_one(InventoryLevel, ("mug", MAIN)).on_hand = 4
+        session.commit()
+    with cache.sessions() as session:
+        choose(session, LEAD, short_rows(cache)["#1003"].id or 0, "partial")
+        session.commit()
+    with cache.sessions() as session:
+        pick_list = start_batch(session, PICKER, now=NOW, lease=LEASE, count=5, walk=WalkRule())
+        pick_list.state = "done"
+        for row in session.exec(select(PickListLine).where(PickListLine.pick_list_id == pick_list.id)):
+            row.picked = row.needed
+            ship(session, LEAD, row.fulfillment_order_id, {row.fulfillment_order_line_item_id: row.needed})
+        session.get_one(InventoryLevel, ("mug", MAIN)).on_hand = 1  # one more came in
+        add_order(session, 1009, {"MUG-1": 1}, tags=("rush",))
+        session.commit()
+    with cache.sessions() as session:  # the rush order first; #1003's second mug in the queue's order
+        allocation = allocate(session, "MUG-1", MAIN)
+        assert allocation is not None
+        assert names(session, [c.fulfillment_order_id for c in allocation.short]) == ["#1003", "#1002"]

@@ -34,6 +34,7 @@ from oms_tui.floor.picking.pick_scans import scan_item, ship_rest, short_pick
 from oms_tui.floor.picking.pick_sheet import read_sheet
 from oms_tui.floor.picking.walking import WalkRule
 from oms_tui.floor.queues import claims
+from oms_tui.floor.queues.stages import Stage, stage_condition
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 PACKER = Actor(station="pack-1", staff_code="P01")
@@ -382,6 +383,47 @@ def test_an_order_picking_sent_on_short_packs_what_was_handed_over_as_a_partial_
     assert [(line["id"][-5:], line["quantity"]) for line in payload["lines"]] == [("10011", 2)]
     confirmed = [details for action, details in audit(shop) if action == "pack.confirm"]
     assert confirmed[0]["partial"] == "short at picking: 1 x SKU-BLUE"
+
+
+def in_stage(session: Session, stage: Stage) -> list[str]:
+    return list(session.exec(select(FulfillmentOrder.id).where(stage_condition(stage, T0 + LEASE * 2))))
+
+
+def test_what_a_partial_shipment_leaves_is_picked_again_not_packed_from_the_emptied_tote(
+    shop: Session,
+) -> None:
+    fo_id, picker = "gid://shopify/FulfillmentOrder/1002", Actor(station="pick-1", staff_code="ANA")
+    shop.add(Staff(code="ANA", name="Ana", role=Role.PICKER))
+    shop.get(FulfillmentOrderLineItem, "gid://shopify/FulfillmentOrderLineItem/10021").remaining_quantity = 3
+    first = start_pick_list(shop, [fo_id], picker, walk=WalkRule())
+    assert first.id is not None
+    scan_item(shop, first.id, "SKU-GREEN", picker)  # one of three: the bin holds no more
+    (green,) = read_sheet(shop, first.id).lines
+    short_pick(shop, first.id, green.stop, picker)
+    ship_rest(shop, first.id, fo_id, picker)
+    finish(shop, first.id, picker, T0)
+    pack = packing.open_pack(shop, PACKER, "1002", now=T0, lease=LEASE)
+    for code in ("SKU-GREEN", UPS_NUMBER):
+        pack = packing.scan(shop, PACKER, pack.session_ids, code)
+    packing.confirm(shop, PACKER, pack.session_ids)
+    shop.commit()
+
+    # the one unit picked has gone: the two left are for picking, not for a packer's bench
+    assert fo_id in in_stage(shop, Stage.READY_TO_PICK) and fo_id not in in_stage(shop, Stage.READY_TO_PACK)
+    with pytest.raises(
+        PackProblem, match=r"#1002's picked units have shipped \(short at picking: 2 x SKU-GREEN"
+    ):
+        packing.open_pack(shop, PACKER, "1002", now=T0 + LEASE * 2, lease=LEASE)
+    assert shop.exec(select(PackSession).where(PackSession.state == "open")).all() == []
+
+    again = start_pick_list(shop, [fo_id], picker, walk=WalkRule())  # stock came in: the rest is picked
+    assert again.id is not None
+    for _ in range(2):
+        scan_item(shop, again.id, "SKU-GREEN", picker)
+    finish(shop, again.id, picker, T0 + LEASE * 2)
+    pack = packing.open_pack(shop, PACKER, "1002", now=T0 + LEASE * 2, lease=LEASE)
+    assert [(line.sku, line.needed) for line in pack.lines] == [("SKU-GREEN", 2)]
+    assert pack.partial_reason is None
 
 
 def test_a_gift_card_line_is_not_packed_and_the_goods_ship_whole_with_their_tracking_number(

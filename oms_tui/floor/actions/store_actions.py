@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from oms_tui.actions.base import P, Payload
 from oms_tui.actions.cancel import CancelPayload, CancelReason, Refund
@@ -39,6 +39,8 @@ from oms_tui.cache.models import (
     LineItem,
     Order,
     OutboxAction,
+    PickList,
+    PickListLine,
     Return,
     ReverseFulfillmentOrder,
     ReverseFulfillmentOrderLineItem,
@@ -126,7 +128,30 @@ def ship(
         if item is not None:
             item.unfulfilled_quantity = max(0, item.unfulfilled_quantity - quantity)
     fo.status = "CLOSED" if all(line.remaining_quantity == 0 for line in lines.values()) else "IN_PROGRESS"
+    _off_pick_lists(session, fo.id, wanted)
     return action
+
+
+def _off_pick_lists(session: Session, fo_id: str, shipped: dict[str, int]) -> None:
+    """Picked units that ship leave their pick lists' totes: what a partial shipment leaves open is
+    then picked again, not packed from a tote already emptied."""
+    rows = session.exec(
+        select(PickListLine)
+        .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
+        .where(
+            PickListLine.fulfillment_order_id == fo_id,
+            col(PickList.state).in_(("open", "done")),
+            col(PickListLine.withdrawn).is_(None),
+            col(PickListLine.shipped) < PickListLine.picked,
+        )
+        .order_by(col(PickListLine.id))
+    )
+    left = dict(shipped)
+    for row in rows:
+        line = row.fulfillment_order_line_item_id
+        taken = min(left.get(line, 0), row.picked - row.shipped)
+        row.shipped += taken
+        left[line] = left.get(line, 0) - taken
 
 
 def hold(

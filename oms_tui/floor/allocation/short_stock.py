@@ -22,7 +22,7 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from oms_tui.cache.enums import ExceptionKind, ExceptionState
@@ -132,12 +132,13 @@ def allocate(session: Session, sku: str, location_id: str) -> Allocation | None:
 
 
 def _in_hand(session: Session, sku: str) -> set[str]:
-    """Fulfillment orders whose units may be in a tote already: on a pick list of the SKU, or at a
-    packing bench. Their claims come first."""
+    """Fulfillment orders whose units may be in a tote already: on an open pick list of the SKU, or
+    picked on a done one and not yet shipped, or at a packing bench. Their claims come first."""
     picking = (
         select(PickListLine.fulfillment_order_id)
         .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
         .where(col(PickList.state).in_(("open", "done")), col(PickListLine.withdrawn).is_(None))
+        .where(or_(col(PickList.state) == "open", col(PickListLine.shipped) < PickListLine.picked))
         .where(PickListLine.sku == sku)
     )
     packing = select(PackSession.fulfillment_order_id).where(PackSession.state == "open")

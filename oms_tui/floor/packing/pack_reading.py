@@ -17,6 +17,7 @@ from oms_tui.cache.models import (
     PickListLine,
 )
 from oms_tui.floor.packing.pack_state import SHIPPABLE, Pack, PackLine, PackProblem, PutBack
+from oms_tui.floor.queues.no_shipping import ships
 
 
 def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] = ()) -> Pack:
@@ -102,7 +103,7 @@ def _blocked(order: Order, fos: Iterable[FulfillmentOrder]) -> str | None:
 def sent_short(session: Session, fo_ids: list[str]) -> dict[str, tuple[int, int]]:
     """Lines that picking sent on without some units ("ship the rest", or a partial shipment of
     short stock whose list took only what was allotted), from each fulfillment order's last completed
-    pick list: fulfillment order line -> (units handed to packing, units missing)."""
+    pick list: fulfillment order line -> (units handed to packing and not yet shipped, units missing)."""
     last = (
         select(PickListLine.fulfillment_order_id, func.max(PickListLine.pick_list_id).label("list_id"))
         .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
@@ -117,7 +118,7 @@ def sent_short(session: Session, fo_ids: list[str]) -> dict[str, tuple[int, int]
     rows = session.exec(
         select(
             PickListLine.fulfillment_order_line_item_id,
-            func.sum(PickListLine.needed),
+            func.sum(PickListLine.needed - PickListLine.shipped),
             func.sum(PickListLine.short),
         )
         .join(
@@ -140,6 +141,18 @@ def sent_short(session: Session, fo_ids: list[str]) -> dict[str, tuple[int, int]
         if missing:
             found[line] = (int(sent), missing)
     return found
+
+
+def nothing_handed(session: Session, fo_ids: list[str], short: dict[str, tuple[int, int]]) -> set[str]:
+    """Of these fulfillment orders, those picking sent on short whose handed units have all shipped
+    (`short`: `sent_short`'s answer): what they have left to ship must be picked again first."""
+    line = FulfillmentOrderLineItem
+    left = session.exec(
+        select(line.fulfillment_order_id, line.id).where(
+            col(line.fulfillment_order_id).in_(fo_ids), line.remaining_quantity > 0, ships()
+        )
+    ).all()
+    return set(fo_ids) - {fo_id for fo_id, line_id in left if short.get(line_id, (1, 0))[0] > 0}
 
 
 def short_reason(session: Session, short: dict[str, tuple[int, int]]) -> str | None:

@@ -52,7 +52,13 @@ from oms_tui.floor.packing.pack_guards import (
     why_nothing,
 )
 from oms_tui.floor.packing.pack_put_back import units_to_put_back
-from oms_tui.floor.packing.pack_reading import pack_rows, read_pack, sent_short, short_reason
+from oms_tui.floor.packing.pack_reading import (
+    nothing_handed,
+    pack_rows,
+    read_pack,
+    sent_short,
+    short_reason,
+)
 from oms_tui.floor.packing.pack_state import SHIPPABLE, Pack, PackProblem, interrupted
 
 PACK_LEASE = timedelta(minutes=10)  # a packer's claim when the caller gives no lease (stations do)
@@ -82,6 +88,15 @@ def open_pack(
     ready = [fo for fo in here if fo.status in SHIPPABLE and units_left(session, fo.id)]
     if not ready:
         raise PackProblem("Nothing to pack", why_nothing(session, order, fos, here))
+    short = sent_short(session, [fo.id for fo in ready])
+    emptied = nothing_handed(session, [fo.id for fo in ready], short)
+    ready = [fo for fo in ready if fo.id not in emptied]
+    if not ready:
+        raise PackProblem(
+            "Nothing picked to pack",
+            f"{order.name}'s picked units have shipped ({short_reason(session, short)})",
+            "Pick the rest first",
+        )
     others = session.exec(
         select(PackSession).where(
             PackSession.state == "open",
@@ -99,7 +114,6 @@ def open_pack(
     not_being_picked(session, order, [fo.id for fo in ready])
     claim_pack(session, actor, [fo.id for fo in ready], now or utcnow(), lease)
     resumed = {row.fulfillment_order_id: row for row in others}
-    short = sent_short(session, [fo.id for fo in ready])
     reason = short_reason(session, short)
     rows = [
         resumed.get(fo.id)

@@ -65,10 +65,12 @@ def _on_lists(*states: str) -> Any:
 
 
 def _fully_picked() -> Any:
-    """On a pick list that is open or done, with every line of it picked."""
+    """On a pick list that is open or done, with every line of it picked and some picked units not
+    yet shipped (what a partial shipment leaves open is picked again)."""
     unpicked = func.sum(case((col(PickListLine.picked) < PickListLine.needed, 1), else_=0))
+    in_tote = func.sum(PickListLine.picked - PickListLine.shipped)
     live = _on_lists("open", "done").group_by(col(PickListLine.fulfillment_order_id))
-    return live.having(unpicked == 0)
+    return live.having(and_(unpicked == 0, in_tote > 0))
 
 
 def _being_packed() -> Any:
