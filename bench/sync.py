@@ -1,6 +1,7 @@
 """Sync benchmark: how close a paged sync gets to the store's rate limit, and what the cache costs.
 
-Both figures are measured against the in-process simulator (`httpx.ASGITransport`, no network).
+The throttled and first-sync figures are measured against the in-process simulator
+(`httpx.ASGITransport`, no network); the ingest passes against the simulator in its own process.
 
 `throttled_ratio`
     A full sync of N orders (and their fulfillment orders) against a simulator whose cost bucket is
@@ -16,11 +17,15 @@ Both figures are measured against the in-process simulator (`httpx.ASGITransport
 `ingest_ratio`
     An unthrottled full sync of M orders into a fresh SQLite file, divided by a fetch-only pass over
     the same pages (the same client documents, page sizes and follow-up line-item reads; JSON parsed
-    by the client; nothing validated or written). The difference is what validation, mapping and
-    cache writes add. Machines are noisy, and the simulator's work is in both passes, so the baseline
-    is measured in the same run, bracketing the sync: fetch-only, sync, fetch-only again; the
-    baseline is the mean of the two. CPU time ratios are printed too: they suffer less when other
-    processes compete for the cores.
+    by the client; nothing validated or written): the streams both read (locations, orders,
+    fulfillment orders). The difference is what validation, mapping and cache writes add beyond what
+    the pipeline hides while the store works. The store runs in a process of its own, reached over
+    loopback HTTP as a real store is reached: its work does not compete with the sync's for one
+    interpreter lock, which never happens in production. Machines are noisy, so the baseline is
+    measured in the same run, bracketing the sync: fetch-only, sync, fetch-only again (after an
+    untimed pass that warms the store process up); the baseline is the mean of the two. The ratio
+    over every stream (returns, inventory and inbound shipments too, which the fetch-only pass does
+    not read) and CPU time ratios are printed too.
 
 Fairness: the simulated store is materialized before any timing so no pass pays for generating
 orders, and then frozen out of the garbage collector (`gc.freeze`, unless `--no-gc-freeze`): in
@@ -56,9 +61,11 @@ import argparse
 import asyncio
 import gc
 import json
+import multiprocessing
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -79,6 +86,7 @@ from oms_tui.floor.queues.queues import window
 from oms_tui.floor.queues.stages import OPEN as OPEN_STATUSES
 from oms_tui.floor.queues.stages import Stage
 from oms_tui.sim.app import DEFAULT_TOKEN, create_app
+from oms_tui.sim.server import SimServer, free_port
 from oms_tui.sim.store import SimStore
 from oms_tui.store import bulk
 from oms_tui.store.client import StoreClient
@@ -190,11 +198,15 @@ class MeteredTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def make_client(app: Starlette, meter: Meter, *, read_costs: bool) -> StoreClient:
+def make_client(store: Starlette | str, meter: Meter, *, read_costs: bool) -> StoreClient:
+    """A client of the simulator: in this process (its app), or in its own (its URL)."""
+    inner: httpx.AsyncBaseTransport = (
+        httpx.AsyncHTTPTransport() if isinstance(store, str) else httpx.ASGITransport(app=store)
+    )
     return StoreClient(
-        SHOP_URL,
+        store if isinstance(store, str) else SHOP_URL,
         SecretStr(DEFAULT_TOKEN),
-        transport=MeteredTransport(httpx.ASGITransport(app=app), meter, read_costs=read_costs),
+        transport=MeteredTransport(inner, meter, read_costs=read_costs),
         sleep=meter.sleep,
         pacing_margin=PACING_MARGIN,
     )
@@ -249,6 +261,33 @@ def temp_dir() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def _serve_store(orders: int, port: int, ready: Any) -> None:
+    """A store process: the simulator with every order materialized, unthrottled, until killed."""
+    SimServer(
+        prepared_store(orders, freeze=True), port=port, restore_rate=UNLIMITED, bucket=UNLIMITED
+    ).start()
+    ready.set()
+    threading.Event().wait()
+
+
+@contextmanager
+def store_process(orders: int) -> Iterator[str]:
+    """The simulated store in a process of its own, reached over loopback HTTP as a real store is
+    reached: its work does not compete with the sync's for this process's interpreter lock, and
+    what the sync does while it waits for a page is what it does while a real store works."""
+    spawn = multiprocessing.get_context("spawn")
+    ready, port = spawn.Event(), free_port("127.0.0.1")
+    process = spawn.Process(target=_serve_store, args=(orders, port, ready), daemon=True)
+    process.start()
+    try:
+        if not ready.wait(timeout=600):
+            raise RuntimeError("the store process did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.kill()
+        process.join()
+
+
 def prepared_store(orders: int, freeze: bool) -> SimStore:
     """A store with every order materialized (fulfillment orders are inside), optionally GC-frozen."""
     store = SimStore(orders=orders, seed=SEED)
@@ -273,7 +312,7 @@ async def _follow_line_items(client: StoreClient, nodes: list[dict[str, Any]]) -
     return lengths
 
 
-async def fetch_only(app: Starlette, *, read_costs: bool = False) -> Pass:
+async def fetch_only(app: Starlette | str, *, read_costs: bool = False) -> Pass:
     """Every page the engine reads (and the follow-up line-item reads), parsed, never written; nested
     lists sized from what earlier pages held, as the engine sizes them."""
     meter, objects = Meter(), 0
@@ -291,7 +330,7 @@ async def fetch_only(app: Starlette, *, read_costs: bool = False) -> Pass:
 
 
 async def full_sync(
-    app: Starlette,
+    app: Starlette | str,
     database: Path,
     *,
     read_costs: bool,
@@ -446,16 +485,19 @@ class Ingest:
 
     @property
     def ratio(self) -> float:
-        return self.sync.seconds / self.baseline_seconds
+        """The streams the fetch-only pass reads too (locations, orders, fulfillment orders)."""
+        matched = sum(self.sync.streams.get(stream, 0.0) for stream in FETCH_STREAM_NAMES.values())
+        return matched / self.baseline_seconds
 
     @property
     def cpu_ratio(self) -> float:
         return self.sync.cpu_seconds / fmean(p.cpu_seconds for p in self.fetches)
 
     @property
-    def ratio_without_inventory(self) -> float:
-        """The inventory stream has no fetch-only counterpart (its queries come from the cache)."""
-        return (self.sync.seconds - self.sync.streams.get("inventory", 0.0)) / self.baseline_seconds
+    def ratio_all_streams(self) -> float:
+        """With the streams the fetch-only pass does not read: returns, inbound shipments, and
+        inventory (whose queries come from the cache)."""
+        return self.sync.seconds / self.baseline_seconds
 
     def stream_ratio(self, stream: str) -> float:
         baseline = fmean(p.streams.get(stream, 0.0) for p in self.fetches)
@@ -485,13 +527,15 @@ async def measure_throttled(
 
 
 async def measure_ingest(orders: int, work: Path, freeze: bool) -> Ingest:
+    with store_process(orders) as store:
+        await fetch_only(store)  # the store process warms up (imports, first answers), untimed
+        first = await fetch_only(store)
+        print(f"  fetch-only #1: {first.seconds:.2f} s", flush=True)
+        sync, summary = await full_sync(store, work / "ingest.db", read_costs=False, open_work_limit=0)
+        print(f"  sync:          {sync.seconds:.2f} s", flush=True)
+        second = await fetch_only(store)
+        print(f"  fetch-only #2: {second.seconds:.2f} s", flush=True)
     app = unthrottled_app(prepared_store(orders, freeze))
-    first = await fetch_only(app)
-    print(f"  fetch-only #1: {first.seconds:.2f} s", flush=True)
-    sync, summary = await full_sync(app, work / "ingest.db", read_costs=False, open_work_limit=0)
-    print(f"  sync:          {sync.seconds:.2f} s", flush=True)
-    second = await fetch_only(app)
-    print(f"  fetch-only #2: {second.seconds:.2f} s", flush=True)
     bulk, _ = await full_sync(app, work / "bulk.db", read_costs=False, bulk_above_orders=0, open_work_limit=0)
     print(f"  bulk sync:     {bulk.seconds:.2f} s", flush=True)
     return Ingest(orders, [first, second], sync, summary, bulk.seconds)
@@ -563,8 +607,8 @@ def report_ingest(result: Ingest) -> None:
         + ", ".join(
             f"{stream} {result.stream_ratio(stream):.2f}" for stream in ("orders", "fulfillment_orders")
         )
-        + f"; all but the inventory stream ({extra} requests the fetch-only pass does not send)"
-        + f" {result.ratio_without_inventory:.2f}; cpu time {result.cpu_ratio:.2f}"
+        + f"; every stream ({extra} requests the fetch-only pass does not send)"
+        + f" {result.ratio_all_streams:.2f}; cpu time {result.cpu_ratio:.2f}"
     )
     print(figure("ingest_ratio", result.ratio, GOALS["ingest_ratio"]))
     print(f"  orders_per_s         {result.orders_per_s:5.1f}")
@@ -615,7 +659,7 @@ def summary_json(
         "bucket": throttled.bucket,
         "ingest_ratio": round(ingest.ratio, 3),
         "ingest_cpu_ratio": round(ingest.cpu_ratio, 3),
-        "ingest_ratio_without_inventory": round(ingest.ratio_without_inventory, 3),
+        "ingest_ratio_all_streams": round(ingest.ratio_all_streams, 3),
         "ingest_orders": ingest.orders,
         "ingest_sync_seconds": round(ingest.sync.seconds, 2),
         "ingest_fetch_seconds": [round(p.seconds, 2) for p in ingest.fetches],

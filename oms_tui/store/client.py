@@ -176,6 +176,46 @@ class StoreClient:
         doc = self._document(document)
         variables = dict(variables or {})
         ceiling = int(variables.pop("first", MAX_PAGE_SIZE))
+        fetch = self._prefetch(doc, variables, ceiling, connection_path, nested)
+        try:
+            while True:
+                connection, ceiling = await fetch
+                if connection is None:
+                    return
+                if on_connection is not None:
+                    on_connection(connection)
+                page_info = connection["pageInfo"]
+                if page_info["hasNextPage"]:
+                    # The store works on the next page while the caller handles this one.
+                    variables["after"] = page_info["endCursor"]
+                    fetch = self._prefetch(doc, variables, ceiling, connection_path, nested)
+                yield connection["nodes"]
+                if not page_info["hasNextPage"]:
+                    return
+        finally:
+            fetch.cancel()  # a caller that stops early does not wait for a page it will not read
+
+    def _prefetch(
+        self,
+        doc: Document,
+        variables: Mapping[str, Any],
+        ceiling: int,
+        connection_path: Sequence[str],
+        nested: NestedSize | None,
+    ) -> asyncio.Future[tuple[Any, int]]:
+        fetch = asyncio.ensure_future(self._page(doc, dict(variables), ceiling, connection_path, nested))
+        fetch.add_done_callback(lambda done: done.cancelled() or done.exception())  # raised when awaited
+        return fetch
+
+    async def _page(
+        self,
+        doc: Document,
+        variables: dict[str, Any],
+        ceiling: int,
+        connection_path: Sequence[str],
+        nested: NestedSize | None,
+    ) -> tuple[Any, int]:
+        """One page's connection (None: its owner is gone), and the page size ceiling from then on."""
         while True:
             if nested is not None:
                 variables.update(nested.variables(self._schema, doc.ast, variables, self._budget()))
@@ -191,15 +231,7 @@ class StoreClient:
             connection: Any = data
             for key in connection_path:
                 connection = connection.get(key) if isinstance(connection, dict) else None
-            if connection is None:
-                return
-            if on_connection is not None:
-                on_connection(connection)
-            yield connection["nodes"]
-            page_info = connection["pageInfo"]
-            if not page_info["hasNextPage"]:
-                return
-            variables["after"] = page_info["endCursor"]
+            return connection, ceiling
 
     async def read_nodes(self, document: str | Document, ids: Sequence[str]) -> list[dict]:
         """The objects with these ids (`nodes(ids:)`), as many per request as the cost rule allows;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -122,3 +123,20 @@ async def test_remaining_line_items_of_a_deleted_order_are_none(make_client: Mak
 async def test_remaining_line_items_reject_other_ids(make_client: MakeClient) -> None:
     with pytest.raises(ValueError, match="not an order, fulfillment order or fulfillment id"):
         await make_client(Script().transport).fetch_remaining_line_items("gid://shopify/Product/1", "x")
+
+
+async def test_the_next_page_is_asked_for_while_the_caller_handles_this_one(make_client: MakeClient) -> None:
+    """A remote store works on page two while the sync writes page one; a caller that stops early
+    leaves no request behind."""
+    orders = [f"gid://shopify/Order/{n}" for n in range(48)]
+    script = Script(*[serve(orders, lambda c: {"orders": c})] * 3)
+    client = make_client(script.transport)
+    pages = client.paginate("orders_page", {}, connection_path=("orders",))
+    first = await anext(pages)
+    for _ in range(5):  # the caller's own awaits (a write in a thread, say)
+        await asyncio.sleep(0)
+    assert len(first) == 16 and len(script.variables()) == 2
+    await pages.aclose()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert len(script.variables()) == 2
