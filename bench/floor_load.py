@@ -27,8 +27,10 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -212,23 +214,33 @@ async def push_to_the_end(shop: SimServer, cache: Cache) -> None:
             await asyncio.sleep(0.5)
 
 
+def at_once(spans: Sequence[tuple[str, datetime, datetime | None]]) -> int:
+    """Fulfillment orders with two of these (id, start, end: None while open) overlapping in time."""
+    by_id: dict[str, list[tuple[datetime, datetime]]] = {}
+    for ident, start, end in spans:
+        by_id.setdefault(ident, []).append((start, end or datetime.max.replace(tzinfo=UTC)))
+    overlapping = 0
+    for ranges in by_id.values():
+        ranges.sort()
+        overlapping += any(later[0] < earlier[1] for earlier, later in pairwise(ranges))
+    return overlapping
+
+
 def invariants(shop: SimServer, cache: Cache) -> dict[str, int]:
     with cache.reads() as session:
-        pickers = Counter(
-            fo_id
-            for fo_id, _ in set(
-                session.exec(
-                    select(PickListLine.fulfillment_order_id, PickList.staff_code)
-                    .join(PickList, col(PickList.id) == col(PickListLine.pick_list_id))
-                    .where(col(PickListLine.withdrawn).is_(None))
-                ).all()
+        # A fulfillment order is worked by two people at once when two of its pick lists, or two of
+        # its packs, were open at the same time (a partial shipment's rest is picked and packed again).
+        picks = session.exec(
+            select(PickListLine.fulfillment_order_id, PickList.created_at, PickList.completed_at)
+            .join(PickList, col(PickList.id) == PickListLine.pick_list_id)
+            .where(col(PickListLine.withdrawn).is_(None))
+            .distinct()
+        ).all()
+        packs = session.exec(
+            select(PackSession.fulfillment_order_id, PackSession.started_at, PackSession.finished_at).where(
+                col(PackSession.state) == "confirmed"
             )
-        )
-        packed = Counter(
-            session.exec(
-                select(PackSession.fulfillment_order_id).where(col(PackSession.state) == "confirmed")
-            ).all()
-        )
+        ).all()
         shipped = set(
             session.exec(
                 select(PackSession.tracking_number).where(
@@ -272,7 +284,7 @@ def invariants(shop: SimServer, cache: Cache) -> dict[str, int]:
         if info.number and info.number.startswith("GM")
     )
     return {
-        "double_claims": sum(1 for n in pickers.values() if n > 1) + sum(1 for n in packed.values() if n > 1),
+        "double_claims": at_once(picks) + at_once(packs),
         "double_shipments": sum(1 for n in delivered.values() if n > 1),
         "lost_shipments": len({number for number in shipped - rejected if number not in delivered}),
         "rejected_shipments": len(rejected),  # refused by the store, each in front of a person

@@ -89,6 +89,7 @@ class PackScreen(LabelScreen):
         self.lease = timedelta(minutes=settings.claim_lease_minutes)
         self.pack: Pack | None = None
         self.steps = StepQueue[Step](self, self.run_one, "pack-steps")
+        self.look_waiting = False  # a look at the open pack after a change elsewhere, not started yet
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
@@ -228,14 +229,18 @@ class PackScreen(LabelScreen):
     def live_updated(self, message: LiveUpdated) -> None:
         """Sync or another station may have cancelled or held the order being packed: look now, not
         at the next scan. The look waits behind the scans before it, and by then the pack may be
-        shipped or gone: then there is nothing to look at (and nothing to refuse)."""
+        shipped or gone: then there is nothing to look at (and nothing to refuse). One look waits at
+        a time: on a busy floor changes come faster than looks, and one that has not started yet
+        will see them all."""
 
         def look(session: Session) -> Pack | None:
+            self.look_waiting = False
             if self.pack is None or self.pack.state != "open":
                 return self.pack
             return packing.check(session, self.desk.actor, self.pack.session_ids)
 
-        if self.pack is not None and self.pack.state == "open":
+        if self.pack is not None and self.pack.state == "open" and not self.look_waiting:
+            self.look_waiting = True
             self.run_step(look)
 
     # --- steps, one at a time off the UI thread -------------------------------------------------

@@ -29,6 +29,7 @@ from oms_tui.cache.models import (
     Staff,
 )
 from oms_tui.config import Settings
+from oms_tui.floor.packing import packing
 from oms_tui.floor.queues import claims
 from oms_tui.floor.queues.queue_filters import QueueFilter
 from oms_tui.floor.queues.queues import window
@@ -279,6 +280,28 @@ async def test_cancelled_at_the_store_mid_pack_stops_the_packer_with_the_bins(
         assert session.exec(select(FloorException).where(FloorException.kind == "put_back")).one()
         assert not session.exec(select(OutboxAction).where(OutboxAction.kind == "fulfill")).all()
         assert session.exec(select(PackSession.state)).all() == ["abandoned"]
+
+
+async def test_a_burst_of_changes_elsewhere_makes_one_look_at_the_open_pack_not_one_each(
+    store: SimStore, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    looks = []
+    check = packing.check
+    monkeypatch.setattr(packing, "check", lambda *args: looks.append(1) or check(*args))
+    app = packer_app(runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        pack_screen = app.screen
+        pack_screen.post_message(Scanned(order.name))
+        await settle(pilot)
+        for _ in range(20):  # a busy floor: claims and sync pages land faster than a look takes
+            pack_screen.post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
+        pack_screen.post_message(Scanned(order.skus[0]))
+        await settle(pilot)
+        assert 1 <= len(looks) <= 2
+        assert "1 of" in order_text(app)  # the scan behind them was taken
 
 
 async def test_nobody_signed_in_is_told_to_scan_a_badge(runtime: Runtime) -> None:
