@@ -76,8 +76,10 @@ def test_outbox_lists_and_discards_with_confirmation(db_url: str) -> None:
 
 @pytest.fixture
 def shop(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimServer]:
-    """A small simulator on loopback, configured as the shop (plain http is fine on this machine)."""
-    with run_in_thread(SimStore(orders=5, seed=3)) as server:
+    """A small simulator on loopback, configured as the shop (plain http is fine on this machine).
+    Its bucket refills fast: its whole catalogue's stock is read at Standard's 100 points a second
+    in nearly two minutes, and no test here is about pacing."""
+    with run_in_thread(SimStore(orders=5, seed=3), restore_rate=5000) as server:
         monkeypatch.setenv("OMS_SHOP_URL", server.url)
         monkeypatch.setenv("OMS_SHOPIFY_TOKEN", server.token)
         yield server

@@ -103,8 +103,10 @@ async def pick_the_batch(pilot: Pilot[Any], runtime: Runtime) -> Picked:
         await scan(pilot, *[line.barcode or line.sku or ""] * line.needed)  # one burst per unit
         if n == 0:
             await scan(pilot, WRONG)
+            await settle(pilot)  # its step runs after the burst's, off the UI thread
             assert f"Wrong item: {WRONG} is not on this pick list" in problem(app)
             await scan(pilot, line.sku or "")  # a scan neither closes the error nor counts
+            await settle(pilot)
             assert isinstance(app.screen, BlockingError)
             await pilot.press("escape")  # acknowledged
     assert isinstance(app.screen, PickScreen), "a scan of the walk was refused"
@@ -128,6 +130,7 @@ async def pick_the_batch(pilot: Pilot[Any], runtime: Runtime) -> Picked:
     for line in after.lines:
         if line.left:
             await scan(pilot, *[line.sku or ""] * line.left)
+    await settle(pilot)
     done = open_sheet(runtime, "P01")
     await pilot.press("c")  # complete: the claims are given back for packing
     await settle(pilot)
