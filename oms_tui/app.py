@@ -13,8 +13,6 @@ from functools import partial
 from importlib import import_module
 from typing import Any, ClassVar
 
-import rich
-from rich.traceback import Traceback
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.app import App, SystemCommand
@@ -178,8 +176,6 @@ class OmsApp(StationStaff):
         self.set_interval(self.IDLE_CHECK_S, self.sign_out_if_idle)
         if self.hear_others:
             self.watcher = watch_changes(self, self.runtime.cache)
-        if self.live:
-            self.run_live()
         if self.sign_in_first and self.desk.staff is None:
             self.ask_sign_in(quietly=True)
 
@@ -189,6 +185,8 @@ class OmsApp(StationStaff):
         # The collector is on from here (`oms-tui` starts with it off: oms_tui/entry.py).
         gc.freeze()
         gc.enable()
+        if self.live:  # its thread imports the store client and syncs: not while the first frame is made
+            self.run_live()
         if self.prepare_screens:
             self.load_screens()
 
@@ -501,6 +499,9 @@ class OmsApp(StationStaff):
         """The crash dump without the frames' local variables, which hold the database password and
         the store token (conninfo, request headers). Textual 8 hard-codes `show_locals=True` here and
         offers no setting; tests/ui/test_crash_dump.py fails if this override stops taking effect."""
+        import rich
+        from rich.traceback import Traceback  # only on a crash: not among the start's imports
+
         self.bell()
         self.panic(Traceback(show_locals=False, width=None, suppress=[rich]))
 

@@ -31,7 +31,6 @@ from oms_tui.cache.models import BinLocation, ChangeFeedEntry
 from oms_tui.cache.types import utcnow
 from oms_tui.config import APP_NAME, Settings, SettingsFileError, default_database_url
 from oms_tui.floor.actions.staff import seed_demo_staff
-from oms_tui.floor.exceptions.records import run_pass
 from oms_tui.floor_settings import FloorSettings
 from oms_tui.store.api_notices import status_text
 from oms_tui.store.errors import StoreAuthError, StoreError
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
     import httpx
 
     from oms_tui.carriers.base import Carrier
-    from oms_tui.floor.actions.store_actions import Actor
+    from oms_tui.floor.actions.actor import Actor
     from oms_tui.floor.labels.desk import LabelDesk
     from oms_tui.mail.server import MailServer
     from oms_tui.sim.mailbox import Mailbox
@@ -439,7 +438,8 @@ class Runtime:
         """Run the managers' order rules and the exception rules over what changed, and void the labels
         that will no longer ship (an order cancelled or held since); a failure is logged, the live loop
         goes on."""
-        from oms_tui.floor.actions.store_actions import Actor
+        from oms_tui.floor.actions.actor import Actor
+        from oms_tui.floor.exceptions.records import run_pass  # the rules: not at the start
         from oms_tui.floor.labels.records import void_unused
         from oms_tui.floor.messages.sending import settle_stale  # the mail client: not at the start
 

@@ -1,7 +1,7 @@
 """`oms-tui` starts with the first screen's code alone: the modules loaded at its first frame, listed by a
 child process started as the command starts, hold no other screen, no other workflow's floor rules and
 none of the heavy optional libraries (PDFs, migrations, the web server, and the simulator when the
-floor works for a real shop)."""
+floor works for a real shop), nor the store client or the floor actions' code."""
 
 from __future__ import annotations
 
@@ -56,8 +56,15 @@ NOT_YET = [
     "aiosmtpd",  # the demo's mailbox: at its first message
     "oms_tui.mail",
     "oms_tui.floor.messages",
+    # the store's side: the live loop imports it once the first frame is out, an action at its first use
+    "oms_tui.store.client",
+    "oms_tui.store.sync",
+    "oms_tui.store.outbox",
+    "oms_tui.actions.base",
+    "oms_tui.floor.actions.store_actions",
 ]
 SIMULATOR = ["oms_tui.sim", "uvicorn", "starlette"]
+STORE_LIBRARIES = ["graphql", "httpx"]  # the simulator has them; a real shop's station, not yet
 
 
 def modules_at_first_frame(tmp_path: Path, shop: dict[str, str]) -> set[str]:
@@ -95,7 +102,10 @@ def later_screens() -> list[str]:
     [
         ({}, NOT_YET),  # no shop configured: the demo, on the built-in simulator
         # a real shop (here one that is not answering, on this machine): no simulator either
-        ({"OMS_SHOP_URL": "https://127.0.0.1:9", "OMS_SHOPIFY_TOKEN": "x"}, NOT_YET + SIMULATOR),
+        (
+            {"OMS_SHOP_URL": "https://127.0.0.1:9", "OMS_SHOPIFY_TOKEN": "x"},
+            NOT_YET + SIMULATOR + STORE_LIBRARIES,
+        ),
     ],
     ids=["demo", "shop"],
 )

@@ -6,6 +6,7 @@ import gc
 import os
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from sqlmodel import select
@@ -14,6 +15,7 @@ from oms_tui.cache.database import open_cache
 from oms_tui.cache.migrate import MIGRATIONS_DIR
 from oms_tui.cache.models import AuditEvent, BinLocation, InventoryLevel, LineItem, Location, Order, Staff
 from oms_tui.cache.types import utcnow
+from oms_tui.cli import actions as cli_actions
 from oms_tui.cli import main
 
 
@@ -36,6 +38,18 @@ def test_help_lists_the_commands() -> None:
     assert code == 0
     for command in ("db", "config", "staff", "bins"):
         assert command in output
+
+
+def test_every_command_loads_by_its_name() -> None:
+    """Commands are imported when they run (`Commands.LAZY`): each name listed finds its command, and
+    every floor action of cli/actions.py is listed."""
+    context = click.Context(main)
+    names = main.list_commands(context)
+    loaded = {name: main.get_command(context, name) for name in names}
+    assert {name: command.name if command else None for name, command in loaded.items()} == {
+        name: name for name in names
+    }
+    assert {command.name for command in cli_actions.COMMANDS} <= set(names)
 
 
 def test_db_upgrade_migrates(db_url: str) -> None:

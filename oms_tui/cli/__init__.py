@@ -10,27 +10,31 @@ from pathlib import Path
 
 import click
 
-from oms_tui.cli.actions import COMMANDS as FLOOR_ACTIONS
 from oms_tui.cli.errors import load_settings, one_line_errors
-from oms_tui.cli.find import find
-from oms_tui.cli.printing import print_group
-from oms_tui.cli.receive import receive_group
-from oms_tui.cli.report import report
-from oms_tui.cli.serve import serve, web_session
 from oms_tui.cli.session import cache_session
-from oms_tui.cli.staff import staff
-from oms_tui.cli.stock import stock
-from oms_tui.cli.store import outbox, sync
 
 SKUS_SHOWN = 20  # unknown SKUs named in a warning; the rest are counted
+FLOOR_ACTIONS = ("ship", "hold", "release", "move", "note", "tag", "cancel")  # oms_tui/cli/actions.py
 
 
 class Commands(click.Group):
     """`oms-tui`'s commands; `LAZY` ones are imported when they run or help lists them, so starting
-    the app loads none of their code (`store-sim`: the whole simulator, its web server and GraphQL)."""
+    the app loads none of their code (`store-sim`: the whole simulator, its web server and GraphQL;
+    `sync`: the sync engine and the store client; the floor actions: their payload models)."""
 
     LAZY = {
         "store-sim": ("oms_tui.sim.cli", "store_sim"),
+        "staff": ("oms_tui.cli.staff", "staff"),
+        "serve": ("oms_tui.cli.serve", "serve"),
+        "web-session": ("oms_tui.cli.serve", "web_session"),
+        "print": ("oms_tui.cli.printing", "print_group"),
+        "sync": ("oms_tui.cli.store", "sync"),
+        "outbox": ("oms_tui.cli.store", "outbox"),
+        "find": ("oms_tui.cli.find", "find"),
+        "receive": ("oms_tui.cli.receive", "receive_group"),
+        "stock": ("oms_tui.cli.stock", "stock"),
+        "report": ("oms_tui.cli.report", "report"),
+        **{action: ("oms_tui.cli.actions", action) for action in FLOOR_ACTIONS},
         "message": ("oms_tui.cli.messages", "message"),  # with the templates and the mail client
         "message-resend": ("oms_tui.cli.messages", "message_resend"),
         "message-mark-sent": ("oms_tui.cli.messages", "message_mark_sent"),
@@ -159,20 +163,6 @@ def bins_import(file: Path, location: str | None) -> None:
                 f"last sync (a typo?): {shown}{more}",
                 err=True,
             )
-
-
-main.add_command(staff)
-main.add_command(serve)
-main.add_command(web_session)
-main.add_command(print_group)
-main.add_command(sync)
-main.add_command(outbox)
-main.add_command(find)
-main.add_command(receive_group)
-main.add_command(stock)
-main.add_command(report)
-for action_command in FLOOR_ACTIONS:
-    main.add_command(action_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

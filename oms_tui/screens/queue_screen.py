@@ -138,6 +138,7 @@ class QueueScreen(LeanScreen[None]):
         self.filters = QueueFilter()
         self.claims_seen: tuple[int, datetime | None] | None = None
         self.choices: dict[str, list[tuple[str, str]]] = {}  # each filter's options, as last read
+        self.choices_asked = False
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
@@ -162,12 +163,12 @@ class QueueScreen(LeanScreen[None]):
         whole = tab_labels(short=False)
         short = sum(len(label) + 2 for label in whole) > self.size.width  # a tab: a space each side
         for tab, label in zip(self.query(Tab), tab_labels(short), strict=True):
-            tab.label = label
+            if tab.label_text != label:  # a new label lays the tabs out again: not at every resize
+                tab.label = label
 
     def on_mount(self) -> None:
         self.title = "Queues"
-        self.load_choices()
-        self.show_queue()
+        self.show_queue()  # the filters' choices are read once the queue is (`show_count`)
         self.set_interval(CLAIMS_EVERY_S, self.watch_claims)
 
     @property
@@ -222,6 +223,9 @@ class QueueScreen(LeanScreen[None]):
     def show_count(self, event: VirtualTable.Reloaded) -> None:
         matching = f" matching {self.filters.search!r}" if self.filters.search else ""
         self.sub_title = f"{event.total} {self.stage.value}{matching}"
+        if not self.choices_asked:  # once the first rows are read: a person reads them first
+            self.choices_asked = True
+            self.load_choices()
 
     @on(VirtualTable.ReadFailed, "#queue")
     def show_failure(self, event: VirtualTable.ReadFailed) -> None:

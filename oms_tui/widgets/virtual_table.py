@@ -10,6 +10,7 @@ stays highlighted wherever it moved, found by its key (`position()` when it left
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -78,6 +79,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
 
     WINDOW = 100  # rows per read
     KEPT_WINDOWS = 8
+    DRAW_WAIT_S = 0.25  # the longest the first read waits for its rows to be drawn before reading on
 
     class RowSelected(Message):
         """Enter (or a double click) on a row."""
@@ -205,13 +207,16 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         """In a worker: the count, the visible windows, and where the cursor's row went.
 
         For a new source, the rows that fit on screen are read and shown first, then the rest of
-        their window and the count (a search checked row by row reads a third as many rows first)."""
+        their window and the count (a search checked row by row reads a third as many rows first),
+        once those rows are drawn: reading on would hold the drawing up (one interpreter lock)."""
         try:
             windows: dict[int, Sequence[R]] = {}
             if first:
                 shown = height if 0 < height < self.WINDOW else self.WINDOW
                 head = source.window(0, shown)
-                self.app.call_from_thread(self._first_rows, generation, head)
+                drawn = threading.Event()
+                self.app.call_from_thread(self._first_rows, generation, head, drawn)
+                drawn.wait(self.DRAW_WAIT_S)
                 rest = source.window(shown, self.WINDOW - shown) if len(head) == shown < self.WINDOW else []
                 windows[0] = [*head, *rest]
             total = source.count()
@@ -237,8 +242,9 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             return
         self.app.call_from_thread(self._reloaded, generation, total, windows, found, first)
 
-    def _first_rows(self, generation: int, rows: Sequence[R]) -> None:
-        if generation != self._generation:
+    def _first_rows(self, generation: int, rows: Sequence[R], drawn: threading.Event) -> None:
+        if generation != self._generation or not self.call_after_refresh(drawn.set):
+            drawn.set()
             return
         self._windows = OrderedDict({0: rows})
         self._measure(rows)

@@ -15,10 +15,10 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import select
 
-from oms_tui import runtime as runtime_module
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import ChangeFeedEntry, FloorException, FulfillmentOrder, Order
 from oms_tui.config import Settings
+from oms_tui.floor.exceptions import records
 from oms_tui.floor.exceptions.records import run_pass
 from oms_tui.floor.exceptions.rules import RuleSettings
 from oms_tui.runtime import Runtime
@@ -132,7 +132,7 @@ async def test_a_failure_of_the_rules_after_a_pass_does_not_fail_the_pass(
     def broken_rules(*_args: Any, **_kwargs: Any) -> None:
         raise KeyError("gid://shopify/FulfillmentOrder/6900000120")
 
-    monkeypatch.setattr(runtime_module, "run_pass", broken_rules)
+    monkeypatch.setattr(records, "run_pass", broken_rules)  # the runtime imports it at each pass
     update = await runtime.one_pass(SyncEngine(client, runtime.cache), OutboxPusher(client, runtime.cache))
     runtime.close()
     assert update.text.startswith("synced ") and not update.error and update.reachable

@@ -4,18 +4,24 @@ change, audit event with station and staff, outbox action), where their permissi
 `approved_by`: a manager who scanned their badge to approve what the person may not do alone.
 Everything happens in the caller's transaction; a refusal (`ActionRefused`, `NotPermitted`) changes
 nothing.
+
+The app holds a desk from its start, but `store_actions` (the actions' payload models, the store
+client's types: a quarter of the app's import time) is imported at the first action.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from oms_tui.cache.models import OutboxAction, Staff
-from oms_tui.floor.actions import store_actions
-from oms_tui.floor.actions.store_actions import Actor, Refund
+from oms_tui.floor.actions.actor import Actor
 from oms_tui.floor.orders.lookup import find_location
+
+if TYPE_CHECKING:
+    from oms_tui.floor.actions.store_actions import Refund
 
 
 @dataclass(frozen=True)
@@ -29,21 +35,33 @@ class OrderDesk:
         return Actor(self.station, self.staff.code if self.staff else None, self.approved_by)
 
     def hold(self, session: Session, fo_id: str, reason: str, notes: str = "") -> OutboxAction:
+        from oms_tui.floor.actions import store_actions
+
         return store_actions.hold(session, self.actor, fo_id, reason, notes)
 
     def release(self, session: Session, fo_id: str) -> OutboxAction:
+        from oms_tui.floor.actions import store_actions
+
         return store_actions.release_hold(session, self.actor, fo_id)
 
     def move(self, session: Session, fo_id: str, location: str) -> OutboxAction:
+        from oms_tui.floor.actions import store_actions
+
         return store_actions.move(session, self.actor, fo_id, find_location(session, location).id)
 
     def note(self, session: Session, order_id: str, note: str) -> OutboxAction:
+        from oms_tui.floor.actions import store_actions
+
         return store_actions.set_note(session, self.actor, order_id, note)
 
     def tag(self, session: Session, order_id: str, tags: str) -> OutboxAction:
+        from oms_tui.floor.actions import store_actions
+
         return store_actions.add_tags(session, self.actor, order_id, [tags])
 
     def cancel(
         self, session: Session, order_id: str, reason: str, refund: Refund, restock: bool
     ) -> OutboxAction:
+        from oms_tui.floor.actions import store_actions
+
         return store_actions.cancel(session, self.actor, order_id, reason, refund=refund, restock=restock)

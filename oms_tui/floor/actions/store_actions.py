@@ -49,21 +49,12 @@ from oms_tui.cache.models import (
 from oms_tui.cache.order_tags import refresh_order_tags
 from oms_tui.cache.priority import order_priority
 from oms_tui.cache.types import utcnow
+from oms_tui.floor.actions.actor import Actor
 from oms_tui.floor.actions.audit import record_by
 
 HOLD_REASONS = tuple(HoldReason)
 CANCEL_REASONS = tuple(CancelReason)
 DISPOSITIONS = tuple(DispositionType)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a person (or nobody signed in) at a station; `approved_by`, a manager who approved,
-    with their badge, what the person may not do alone."""
-
-    station: str
-    staff_code: str | None = None
-    approved_by: str | None = None
 
 
 @dataclass(frozen=True)

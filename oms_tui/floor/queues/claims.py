@@ -28,9 +28,9 @@ from oms_tui.actions.permissions import Permission, require
 from oms_tui.cache.change_signal import QUIET
 from oms_tui.cache.models import Claim, FulfillmentOrder, FulfillmentOrderLineItem, Order, Staff
 from oms_tui.cache.priority import RUSH
+from oms_tui.floor.actions.actor import Actor
 from oms_tui.floor.actions.audit import record
 from oms_tui.floor.actions.staff import active_staff
-from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.queues.no_shipping import ships
 from oms_tui.floor.queues.queue_filters import QueueFilter
 from oms_tui.floor.queues.queues import window_query
