@@ -12,6 +12,7 @@ client's types: a quarter of the app's import time) is imported at the first act
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
@@ -22,6 +23,12 @@ from oms_tui.floor.orders.lookup import find_location
 
 if TYPE_CHECKING:
     from oms_tui.floor.actions.store_actions import Refund
+
+
+def _actions() -> ModuleType:
+    from oms_tui.floor.actions import store_actions  # at the first action, not at the app's start
+
+    return store_actions
 
 
 @dataclass(frozen=True)
@@ -35,33 +42,21 @@ class OrderDesk:
         return Actor(self.station, self.staff.code if self.staff else None, self.approved_by)
 
     def hold(self, session: Session, fo_id: str, reason: str, notes: str = "") -> OutboxAction:
-        from oms_tui.floor.actions import store_actions
-
-        return store_actions.hold(session, self.actor, fo_id, reason, notes)
+        return _actions().hold(session, self.actor, fo_id, reason, notes)
 
     def release(self, session: Session, fo_id: str) -> OutboxAction:
-        from oms_tui.floor.actions import store_actions
-
-        return store_actions.release_hold(session, self.actor, fo_id)
+        return _actions().release_hold(session, self.actor, fo_id)
 
     def move(self, session: Session, fo_id: str, location: str) -> OutboxAction:
-        from oms_tui.floor.actions import store_actions
-
-        return store_actions.move(session, self.actor, fo_id, find_location(session, location).id)
+        return _actions().move(session, self.actor, fo_id, find_location(session, location).id)
 
     def note(self, session: Session, order_id: str, note: str) -> OutboxAction:
-        from oms_tui.floor.actions import store_actions
-
-        return store_actions.set_note(session, self.actor, order_id, note)
+        return _actions().set_note(session, self.actor, order_id, note)
 
     def tag(self, session: Session, order_id: str, tags: str) -> OutboxAction:
-        from oms_tui.floor.actions import store_actions
-
-        return store_actions.add_tags(session, self.actor, order_id, [tags])
+        return _actions().add_tags(session, self.actor, order_id, [tags])
 
     def cancel(
         self, session: Session, order_id: str, reason: str, refund: Refund, restock: bool
     ) -> OutboxAction:
-        from oms_tui.floor.actions import store_actions
-
-        return store_actions.cancel(session, self.actor, order_id, reason, refund=refund, restock=restock)
+        return _actions().cancel(session, self.actor, order_id, reason, refund=refund, restock=restock)
