@@ -93,6 +93,8 @@ class BoardScreen(LeanScreen[None]):
         self.ship_by = ship_by if ship_by and ship_by.methods else None  # no methods: no cut-offs panel
         self.cutoffs: tuple[CarrierCutoff, ...] = ()
         self.next_load: Timer | None = None
+        self.reading = False  # figures being read in a worker
+        self.read_again = False  # a change landed while they were: read once more after
         self.failing: tuple[str, ...] = ()  # sync streams failing, as of the last figures
         self.reconciled: ReconcileRun | None = None  # the last reconcile, as of the last figures
         self.sync_panel = titled(Static("", id="sync-health", classes="panel"), "Sync")  # held: see compose
@@ -126,16 +128,30 @@ class BoardScreen(LeanScreen[None]):
             self.set_interval(1, self.show_cutoffs)  # the countdowns run between reads
         self.load()
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="board")
     def load(self) -> None:
+        """Read the figures now or, while a read is under way, once more right after it: on a busy
+        floor changes land faster than the board reads, and reads piling up on each other would
+        each take longer; one at a time, the last change is on the wall within two reads."""
+        if self.reading:
+            self.read_again = True
+            return
+        self.reading, self.read_again = True, False
+        self.read_figures()
+
+    @work(thread=True, exit_on_error=False, group="board")
+    def read_figures(self) -> None:
         now = self.clock()
         try:
             with self.cache.sessions() as session:
                 figures = board_figures(session, now, self.sla, late_shown=LATE_SHOWN, ship_by=self.ship_by)
         except SQLAlchemyError:  # said by the app; a wall screen tries again by itself
-            self.app.call_from_thread(self.load_later)
+            self.app.call_from_thread(self.read_failed)
             raise
         self.app.call_from_thread(self.show, figures, now)
+
+    def read_failed(self) -> None:
+        self.reading = False
+        self.load_later()
 
     def show_sync(self) -> None:
         """The header's own figures (the app's sync health), with the streams the cache says fail."""
@@ -151,6 +167,9 @@ class BoardScreen(LeanScreen[None]):
         self.set_class(self.size.height < LOW, "-low")
 
     def show(self, figures: BoardFigures, now: datetime) -> None:
+        self.reading = False
+        if self.read_again:  # changed while it was read
+            self.load()
         for n, (stage, *_) in enumerate(STAGES):
             count = figures.stages[stage]
             self.query_one(f"#stage-{n}", StageTile).show(count, alert=stage in ALERT_STAGES and count > 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -16,8 +18,10 @@ from oms_tui.cache.models import Fulfillment, FulfillmentOrder
 from oms_tui.floor.exceptions.rules import RuleSettings
 from oms_tui.floor.queues.board import board_figures
 from oms_tui.floor.queues.stages import Stage
-from oms_tui.runtime import Runtime
+from oms_tui.runtime import LiveUpdate, Runtime
+from oms_tui.screens import board_screen
 from oms_tui.screens.board_screen import STAGES, BoardScreen
+from oms_tui.screens.messages import LiveUpdated
 from oms_tui.widgets.stage_tile import StageTile
 from tests.local_time import utc_local_time
 from tests.ui.conftest import NOW
@@ -82,3 +86,30 @@ async def test_the_board_shows_the_floor_and_follows_it(app: OmsApp, runtime: Ru
         shipped = board.query_one("#stage-5", StageTile).value
         assert shipped == str(figures.stages[Stage.SHIPPED_TODAY] + 1)
         assert board.query_one(Sparkline).data[-1] == SHIPPED_PER_HOUR[-1] + 1
+
+
+async def test_changes_landing_faster_than_the_board_reads_make_one_read_at_a_time(
+    app: OmsApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reading, most, reads = [], [0], []
+    read = board_screen.board_figures
+
+    def slow(*args: Any, **kwargs: Any) -> Any:  # a read on a loaded machine
+        reading.append(1)
+        most[0] = max(most[0], len(reading))
+        time.sleep(0.05)
+        reads.append(1)
+        reading.pop()
+        return read(*args, **kwargs)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(pilot)
+        monkeypatch.setattr(board_screen, "board_figures", slow)
+        for _ in range(10):  # a busy floor of sixteen stations: changes land while the board reads
+            board.post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
+            await asyncio.sleep(0.02)
+        for _ in range(3):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        assert most[0] == 1  # never two reads at once
+        assert len(reads) < 10 and not board.reading and not board.read_again  # the last change read

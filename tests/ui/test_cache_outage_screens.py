@@ -48,7 +48,7 @@ async def test_the_board_tries_again_by_itself_while_the_cache_is_away(
         assert isinstance(board, BoardScreen) and not isinstance(app.screen, BlockingError)
         assert header_says(app).startswith("● cache unreachable (connection refused)")
         assert [line for line in said if line.startswith("cache unreachable")] == [
-            "cache unreachable: load on Floor board not done; try again once it is back"
+            "cache unreachable: read figures on Floor board not done; try again once it is back"
         ]
         assert board.next_load is not None  # the failed read is tried again by itself
 
