@@ -107,6 +107,9 @@ class PickScreen(PickPapers):
             super().__init__()
             self.result, self.sheet = result, sheet
 
+    class ReadDone(Message):
+        """A read of the open list ended, shown or not."""
+
     class Refused(Message):
         def __init__(self, title: str, text: str) -> None:
             super().__init__()
@@ -126,6 +129,8 @@ class PickScreen(PickPapers):
         # What to tell the picker after a step (and whether to ask the short's decision), shown by the
         # next read to begin after its commit: a reload in between (a change heard) must not drop it.
         self.after_steps: deque[tuple[str, bool]] = deque()
+        self.reading = False  # the open list being read in a worker
+        self.read_again = False  # a change heard while it was: read once more after
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
@@ -179,8 +184,31 @@ class PickScreen(PickPapers):
         event.stop()
         self.load()
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="pick-load")
     def load(self) -> None:
+        """Read the open list now or, while a read is under way, once more right after it: changes
+        heard on a busy floor land faster than reads, and reads waiting on each other would each
+        show later; one at a time, the last change is on screen within two reads."""
+        if self.reading:
+            self.read_again = True
+            return
+        self.reading, self.read_again = True, False
+        self.read_list()
+
+    @on(ReadDone)
+    def read_done(self, event: ReadDone) -> None:
+        event.stop()
+        self.reading = False
+        if self.read_again:
+            self.load()
+
+    @work(thread=True, exit_on_error=False, group="pick-load")
+    def read_list(self) -> None:
+        try:
+            self._read_list()
+        finally:
+            self.post_message(self.ReadDone())
+
+    def _read_list(self) -> None:
         """The open list; orders that left it become put-backs (recorded here, shown blocking)."""
         steps = [self.after_steps.popleft() for _ in range(len(self.after_steps))]
         note = "; ".join(note for note, _ in steps if note)

@@ -3,8 +3,10 @@ put-backs stop them until acknowledged; a short pick is decided on the spot."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from oms_tui.config import Settings
 from oms_tui.floor.picking.pick_batches import wave_shipping_methods
 from oms_tui.floor.queues.stages import Stage, stage_condition
 from oms_tui.runtime import LiveUpdate, Runtime
+from oms_tui.screens import pick_screen as pick_screen_module
 from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.pick_screen import PickScreen
@@ -151,6 +154,7 @@ async def test_a_change_heard_just_after_a_short_pick_loses_neither_its_note_nor
         load = screen.load
 
         def load_then_reload(*step: Any) -> None:  # a change heard the moment the step asks
+            screen.load = load  # type: ignore[method-assign]  # (once)
             load(*step)
             load()
 
@@ -163,6 +167,33 @@ async def test_a_change_heard_just_after_a_short_pick_loses_neither_its_note_nor
         assert told == ["short pick recorded"]
         assert isinstance(picker.screen, ChoiceModal), "the short's decision was not asked"
         assert "Ship the rest" in str(picker.screen.query_one(OptionList).get_option_at_index(0).prompt)
+
+
+async def test_changes_heard_faster_than_the_list_is_read_make_one_read_at_a_time(
+    picker: OmsApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reading, most, reads = [], [0], []
+    read = pick_screen_module.read_sheet
+
+    def slow(*args: Any) -> Any:  # a read on a loaded machine
+        reading.append(1)
+        most[0] = max(most[0], len(reading))
+        time.sleep(0.05)
+        reads.append(1)
+        reading.pop()
+        return read(*args)
+
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        screen = pick_screen(picker)
+        monkeypatch.setattr(pick_screen_module, "read_sheet", slow)
+        for _ in range(10):  # a busy floor: others' claims and sync pages land while the list is read
+            screen.post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
+            await asyncio.sleep(0.02)
+        await settle(pilot)
+        assert most[0] == 1  # never two reads at once
+        assert len(reads) < 10 and not screen.reading and not screen.read_again  # the last change read
 
 
 async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_its_put_back(
