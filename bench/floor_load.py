@@ -338,9 +338,11 @@ def run(
             for station in station_processes:
                 station.send({"work": seconds, "phase": "load"})
             in_use: list[int] = []
+            runnable: list[float] = []  # the machine's load average: processes wanting a core
             deadline = time.monotonic() + seconds
             while time.monotonic() < deadline:
                 in_use.append(connections(cache))
+                runnable.append(os.getloadavg()[0])
                 time.sleep(1)
             reports = {station.code: station.answer() for station in station_processes}
             for station in station_processes:
@@ -386,6 +388,8 @@ def run(
         "packer_refused": sum(report["refused"] for report in packing),
         "packer_refusals": dict(sum((Counter(report["refusals"]) for report in packing), Counter())),
         "packer_waited_s": sum(report["waited"] for report in packing),  # nothing picked to pack
+        "load_average_max": max(runnable, default=0.0),  # against the machine's cores (os.cpu_count())
+        "cores": os.cpu_count(),
         "pg_connections_idle": idle_connections,
         "pg_connections_max": max(in_use, default=0),
         "pg_connections_mean": round(statistics.fmean(in_use), 1) if in_use else 0,
@@ -442,6 +446,7 @@ def main() -> None:
         f"PostgreSQL connections: {figures['pg_connections_max']} at most, "
         f"{figures['pg_connections_idle']} with every station idle"
     )
+    print(f"load average {figures['load_average_max']:.1f} at most on {figures['cores']} cores")
     print(
         f"cache: {figures['cache_growth_mb_per_1000_orders']} MB per 1,000 orders synced; the floor's work "
         f"adds {figures['floor_growth_mb_per_minute']} MB a minute ({figures['cache_mb']} MB in all)"
