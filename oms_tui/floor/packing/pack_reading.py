@@ -152,7 +152,8 @@ def nothing_handed(session: Session, fo_ids: list[str], short: dict[str, tuple[i
             col(line.fulfillment_order_id).in_(fo_ids), line.remaining_quantity > 0, ships()
         )
     ).all()
-    return set(fo_ids) - {fo_id for fo_id, line_id in left if short.get(line_id, (1, 0))[0] > 0}
+    packable = {fo_id for fo_id, line_id in left if line_id not in short or short[line_id][0] > 0}
+    return set(fo_ids) - packable
 
 
 def short_reason(session: Session, short: dict[str, tuple[int, int]]) -> str | None:
