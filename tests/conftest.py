@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from graphql import GraphQLSchema, build_schema
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
@@ -59,7 +59,8 @@ def postgres_engine_in_fresh_schema() -> Iterator[Engine]:
         if os.environ.get("OMS_TEST_REQUIRE_POSTGRES"):
             raise
         pytest.skip(f"PostgreSQL at OMS_TEST_POSTGRES_URL is unreachable: {exc.orig}")
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    # In the address, not the connect arguments: a station's change listener connects by address.
+    engine = make_engine(make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}))
     try:
         yield engine
     finally:

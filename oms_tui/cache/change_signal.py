@@ -1,9 +1,11 @@
 """Stations that see each other: every commit that changed floor or store data is announced, and
 every station watches for those announcements instead of re-reading tables on a timer.
 
-- PostgreSQL: a commit that wrote a table sends `NOTIFY` on the channel of that kind of change
-  (`oms_tui_claims`, `oms_tui_picks`, ...) in the same transaction, so a listener hears it only once
-  the change is visible. `ChangeWatcher` LISTENs on a dedicated connection (autocommit, direct: a
+- PostgreSQL: a commit that wrote a table sends `NOTIFY` on the channel of that kind of change in
+  the cache's schema (`oms_tui_public_claims`, `oms_tui_public_picks`, ...) in the same transaction,
+  so a listener hears it only once the change is visible. Channels are the whole database's: the
+  schema in their names keeps two caches in one database (two warehouses, parallel tests) apart.
+  `ChangeWatcher` LISTENs on a dedicated connection (autocommit, direct: a
   pooler in transaction mode does not carry LISTEN); when that connection is lost it polls (says
   so through `on_state`) and connects again.
 - SQLite: `PRAGMA data_version` on a dedicated connection, a counter that moves whenever another
@@ -62,8 +64,8 @@ POLL_EVERY_S = 2.0  # without the listen connection, screens re-read this often 
 SQLITE_EVERY_S = 0.2
 
 
-def channel(kind: str) -> str:
-    return f"{PREFIX}{kind}"
+def channel(schema: str, kind: str) -> str:
+    return f"{PREFIX}{schema}_{kind}"
 
 
 def kind_of(table: str) -> str | None:
@@ -97,7 +99,9 @@ def _announce(conn: Connection) -> None:
     if not kinds:
         return
     # Straight on the driver's connection, inside the transaction being committed: delivered with it.
-    notify = ", ".join(f"pg_notify('{channel(kind)}', '')" for kind in sorted(kinds))
+    notify = ", ".join(
+        f"pg_notify('{PREFIX}' || current_schema() || '_{kind}', '')" for kind in sorted(kinds)
+    )
     cursor = conn.connection.cursor()
     try:
         cursor.execute(f"SELECT {notify}")
@@ -196,12 +200,14 @@ class ChangeWatcher:
         return psycopg.connect(conninfo, autocommit=True, prepare_threshold=None, connect_timeout=10)
 
     def _hear(self, connection: Any) -> None:
+        schema = connection.execute("SELECT current_schema()").fetchone()[0]
         for kind in KINDS:
-            connection.execute(f"LISTEN {channel(kind)}")
+            connection.execute(f'LISTEN "{channel(schema, kind)}"')
         self.ready.set()
         probed = time.monotonic()
+        ours = channel(schema, "")
         while not self.stopping.is_set():
-            kinds = {note.channel.removeprefix(PREFIX) for note in connection.notifies(timeout=LISTEN_WAIT_S)}
+            kinds = {note.channel.removeprefix(ours) for note in connection.notifies(timeout=LISTEN_WAIT_S)}
             if kinds:
                 self.on_change(frozenset(kinds))
             elif time.monotonic() - probed > PROBE_EVERY_S:

@@ -72,6 +72,30 @@ def test_a_commit_on_another_station_is_heard_by_its_kind_and_a_rolled_back_one_
             watcher.stop()
 
 
+@pytest.mark.postgres
+def test_a_cache_in_another_schema_of_the_database_is_not_heard() -> None:
+    """Channels are the whole database's: two warehouses' caches in one database (or two tests) keep apart."""
+    with postgres_engine_in_fresh_schema() as ours, postgres_engine_in_fresh_schema() as theirs:
+        for engine in (ours, theirs):
+            SQLModel.metadata.create_all(engine)
+        with session_factory(ours)() as session:
+            hire(session, "P02")
+            session.commit()
+        heard: queue.Queue[frozenset[str]] = queue.Queue()
+        watcher = ChangeWatcher(ours.url, heard.put).start()
+        try:
+            assert watcher.ready.wait(HEARD_WITHIN_S)
+            with session_factory(theirs)() as session:
+                session.add(exception("the other warehouse's"))
+                session.commit()
+            with session_factory(ours)() as session:
+                session.add(claim())
+                session.commit()
+            assert heard.get(timeout=HEARD_WITHIN_S) == frozenset({CLAIMS})
+        finally:
+            watcher.stop()
+
+
 def test_sqlite_commits_elsewhere_move_the_change_counter(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
     SQLModel.metadata.create_all(engine)
