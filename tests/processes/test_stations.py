@@ -39,12 +39,7 @@ def shop() -> Iterator[SimServer]:
 
 def database_url(cache: Cache) -> str:
     """The cache's URL as another process would configure it (a PostgreSQL test schema included)."""
-    url = cache.engine.url
-    if url.get_backend_name() == "sqlite":
-        return url.render_as_string(hide_password=False)
-    with cache.engine.connect() as connection:
-        schema = connection.exec_driver_sql("SELECT current_schema()").scalar()
-    return f"{url.render_as_string(hide_password=False)}?options=-csearch_path%3D{schema}"
+    return cache.engine.url.render_as_string(hide_password=False)
 
 
 def station(
