@@ -30,6 +30,7 @@ from oms_tui.floor.queues.stages import Stage
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.messages import LiveUpdated
 from oms_tui.screens.queue_screen import age
+from oms_tui.screens.read_in_turn import ReadInTurn
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.sync_health import SyncHealth, ago
 from oms_tui.widgets.key_footer import KeyFooter
@@ -93,8 +94,7 @@ class BoardScreen(LeanScreen[None]):
         self.ship_by = ship_by if ship_by and ship_by.methods else None  # no methods: no cut-offs panel
         self.cutoffs: tuple[CarrierCutoff, ...] = ()
         self.next_load: Timer | None = None
-        self.reading = False  # figures being read in a worker
-        self.read_again = False  # a change landed while they were: read once more after
+        self.reads = ReadInTurn(self.read_figures)
         self.failing: tuple[str, ...] = ()  # sync streams failing, as of the last figures
         self.reconciled: ReconcileRun | None = None  # the last reconcile, as of the last figures
         self.sync_panel = titled(Static("", id="sync-health", classes="panel"), "Sync")  # held: see compose
@@ -129,14 +129,8 @@ class BoardScreen(LeanScreen[None]):
         self.load()
 
     def load(self) -> None:
-        """Read the figures now or, while a read is under way, once more right after it: on a busy
-        floor changes land faster than the board reads, and reads piling up on each other would
-        each take longer; one at a time, the last change is on the wall within two reads."""
-        if self.reading:
-            self.read_again = True
-            return
-        self.reading, self.read_again = True, False
-        self.read_figures()
+        """Read the figures now, or right after the read under way (`ReadInTurn`)."""
+        self.reads.ask()
 
     @work(thread=True, exit_on_error=False, group="board")
     def read_figures(self) -> None:
@@ -150,7 +144,7 @@ class BoardScreen(LeanScreen[None]):
         self.app.call_from_thread(self.show, figures, now)
 
     def read_failed(self) -> None:
-        self.reading = False
+        self.reads.done(read_again=False)
         self.load_later()
 
     def show_sync(self) -> None:
@@ -167,9 +161,7 @@ class BoardScreen(LeanScreen[None]):
         self.set_class(self.size.height < LOW, "-low")
 
     def show(self, figures: BoardFigures, now: datetime) -> None:
-        self.reading = False
-        if self.read_again:  # changed while it was read
-            self.load()
+        self.reads.done()
         for n, (stage, *_) in enumerate(STAGES):
             count = figures.stages[stage]
             self.query_one(f"#stage-{n}", StageTile).show(count, alert=stage in ALERT_STAGES and count > 0)

@@ -55,6 +55,7 @@ from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.messages import LiveUpdated, Scanned, StaffChanged
 from oms_tui.screens.pick_papers import PickPapers, first_line
 from oms_tui.screens.pick_view import COLUMNS, cursor_after, line_cells, summary, typing_line
+from oms_tui.screens.read_in_turn import ReadInTurn
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.screens.step_queue import StepQueue
 from oms_tui.screens.stock_keys import ask_set_aside
@@ -129,8 +130,7 @@ class PickScreen(PickPapers):
         # What to tell the picker after a step (and whether to ask the short's decision), shown by the
         # next read to begin after its commit: a reload in between (a change heard) must not drop it.
         self.after_steps: deque[tuple[str, bool]] = deque()
-        self.reading = False  # the open list being read in a worker
-        self.read_again = False  # a change heard while it was: read once more after
+        self.reads = ReadInTurn(self.read_list)
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
@@ -185,21 +185,13 @@ class PickScreen(PickPapers):
         self.load()
 
     def load(self) -> None:
-        """Read the open list now or, while a read is under way, once more right after it: changes
-        heard on a busy floor land faster than reads, and reads waiting on each other would each
-        show later; one at a time, the last change is on screen within two reads."""
-        if self.reading:
-            self.read_again = True
-            return
-        self.reading, self.read_again = True, False
-        self.read_list()
+        """Read the open list now, or right after the read under way (`ReadInTurn`)."""
+        self.reads.ask()
 
     @on(ReadDone)
     def read_done(self, event: ReadDone) -> None:
         event.stop()
-        self.reading = False
-        if self.read_again:
-            self.load()
+        self.reads.done()
 
     @work(thread=True, exit_on_error=False, group="pick-load")
     def read_list(self) -> None:

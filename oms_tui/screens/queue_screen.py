@@ -199,9 +199,7 @@ class QueueScreen(LeanScreen[None]):
     @on(LiveUpdated)
     def live_updated(self, message: LiveUpdated) -> None:
         self.data_changed()
-        if (
-            SYNC in message.update.kinds
-        ):  # a first sync brings the locations and channels after the screen shows
+        if SYNC in message.update.kinds:  # a first sync brings locations and channels after it shows
             self.load_choices()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="claims-seen")

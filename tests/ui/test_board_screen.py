@@ -112,4 +112,4 @@ async def test_changes_landing_faster_than_the_board_reads_make_one_read_at_a_ti
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
         assert most[0] == 1  # never two reads at once
-        assert len(reads) < 10 and not board.reading and not board.read_again  # the last change read
+        assert len(reads) < 10 and not board.reads.running and not board.reads.again  # the last change read

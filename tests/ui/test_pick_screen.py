@@ -193,7 +193,7 @@ async def test_changes_heard_faster_than_the_list_is_read_make_one_read_at_a_tim
             await asyncio.sleep(0.02)
         await settle(pilot)
         assert most[0] == 1  # never two reads at once
-        assert len(reads) < 10 and not screen.reading and not screen.read_again  # the last change read
+        assert len(reads) < 10 and not screen.reads.running and not screen.reads.again  # the last change read
 
 
 async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_its_put_back(
