@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -91,13 +90,13 @@ async def test_the_board_shows_the_floor_and_follows_it(app: OmsApp, runtime: Ru
 async def test_changes_landing_faster_than_the_board_reads_make_one_read_at_a_time(
     app: OmsApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reading, most, reads = [], [0], []
+    reading, most, reads, let_go = [], [0], [], threading.Event()
     read = board_screen.board_figures
 
-    def slow(*args: Any, **kwargs: Any) -> Any:  # a read on a loaded machine
+    def slow(*args: Any, **kwargs: Any) -> Any:  # a read on a loaded machine: done when let go
         reading.append(1)
         most[0] = max(most[0], len(reading))
-        time.sleep(0.05)
+        let_go.wait(timeout=10)  # a bound for a stuck test
         reads.append(1)
         reading.pop()
         return read(*args, **kwargs)
@@ -107,9 +106,10 @@ async def test_changes_landing_faster_than_the_board_reads_make_one_read_at_a_ti
         monkeypatch.setattr(board_screen, "board_figures", slow)
         for _ in range(10):  # a busy floor of sixteen stations: changes land while the board reads
             board.post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
-            await asyncio.sleep(0.02)
+            await pilot.pause()
+        let_go.set()
         for _ in range(3):
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
         assert most[0] == 1  # never two reads at once
-        assert len(reads) < 10 and not board.reads.running and not board.reads.again  # the last change read
+        assert len(reads) == 2 and not board.reads.running and not board.reads.again  # the last change read

@@ -3,10 +3,9 @@ put-backs stop them until acknowledged; a short pick is decided on the spot."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -172,13 +171,13 @@ async def test_a_change_heard_just_after_a_short_pick_loses_neither_its_note_nor
 async def test_changes_heard_faster_than_the_list_is_read_make_one_read_at_a_time(
     picker: OmsApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reading, most, reads = [], [0], []
+    reading, most, reads, let_go = [], [0], [], threading.Event()
     read = pick_screen_module.read_sheet
 
-    def slow(*args: Any) -> Any:  # a read on a loaded machine
+    def slow(*args: Any) -> Any:  # a read on a loaded machine: done when let go
         reading.append(1)
         most[0] = max(most[0], len(reading))
-        time.sleep(0.05)
+        let_go.wait(timeout=10)  # a bound for a stuck test
         reads.append(1)
         reading.pop()
         return read(*args)
@@ -190,10 +189,11 @@ async def test_changes_heard_faster_than_the_list_is_read_make_one_read_at_a_tim
         monkeypatch.setattr(pick_screen_module, "read_sheet", slow)
         for _ in range(10):  # a busy floor: others' claims and sync pages land while the list is read
             screen.post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
-            await asyncio.sleep(0.02)
+            await pilot.pause()
+        let_go.set()
         await settle(pilot)
         assert most[0] == 1  # never two reads at once
-        assert len(reads) < 10 and not screen.reads.running and not screen.reads.again  # the last change read
+        assert len(reads) == 2 and not screen.reads.running and not screen.reads.again  # the last change read
 
 
 async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_its_put_back(
