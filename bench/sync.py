@@ -91,8 +91,15 @@ from oms_tui.sim.store import SimStore
 from oms_tui.store import bulk
 from oms_tui.store.client import StoreClient
 from oms_tui.store.page_size import NestedSize
+from oms_tui.store.sync import (
+    HISTORY_READ_AHEAD,
+    OPEN_WORK_LIMIT,
+    STREAMS,
+    StreamCounts,
+    SyncEngine,
+    SyncSummary,
+)
 from oms_tui.store.sync import OPEN_WORK as OPEN_WORK_STEP
-from oms_tui.store.sync import OPEN_WORK_LIMIT, STREAMS, StreamCounts, SyncEngine, SyncSummary
 
 SHOP_URL = "https://sim.test"
 SEED = 7
@@ -320,7 +327,9 @@ async def fetch_only(app: Starlette | str, *, read_costs: bool = False) -> Pass:
         cpu, clock = time.process_time(), StreamClock()
         for document, path in PAGED_STREAMS:
             nested = NestedSize()
-            async for page in client.paginate(document, {}, connection_path=path, nested=nested):
+            async for page in client.paginate(
+                document, {}, connection_path=path, nested=nested, read_ahead=HISTORY_READ_AHEAD
+            ):
                 objects += len(page)
                 nested.observe(await _follow_line_items(client, page))
             clock.mark(FETCH_STREAM_NAMES[path[0]])

@@ -203,6 +203,18 @@ def _root_cost(
     return coster.selection_cost(root, operation.selection_set, data, actual)
 
 
+def cost_shape(variables: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """What of `variables` the rule reads: numbers (`first`, a nested size) and the lengths of lists.
+    A cursor, a search string or an id costs nothing: two queries of the same shape cost the same."""
+    return tuple(
+        sorted(
+            (name, len(value) if isinstance(value, list) else value)
+            for name, value in variables.items()
+            if isinstance(value, (int, list))
+        )
+    )
+
+
 def requested_cost(
     schema: GraphQLSchema,
     document_ast: DocumentNode,

@@ -19,7 +19,7 @@ from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, parse,
 from pydantic import SecretStr
 
 from ..config import DEFAULT_API_VERSION, check_shop_url
-from ..shopify.cost import MAX_QUERY_COST, requested_cost
+from ..shopify.cost import MAX_QUERY_COST, cost_shape, requested_cost
 from ..shopify.schema import subset_schema as store_schema
 from . import documents
 from .api_notices import Notice, notices_in
@@ -63,6 +63,7 @@ class Client(Protocol):
         connection_path: Sequence[str],
         nested: NestedSize | None = None,
         on_connection: Callable[[dict[str, Any]], None] | None = None,
+        read_ahead: int = 1,
     ) -> Any: ...
 
     async def read_nodes(self, document: str, ids: Sequence[str]) -> list[dict[str, Any]]: ...
@@ -109,6 +110,9 @@ class StoreClient:
         self.bucket = CostBucket(margin=pacing_margin)
         self.points_spent = 0  # what the store charged (actualQueryCost), for reports of what a task cost
         self._pacing = asyncio.Lock()
+        # Every page of a walk asks the cost rule the same questions (sizing one takes about ten):
+        # answers by document, shape of the variables (`cost_shape`) and budget.
+        self._costs: dict[tuple[Any, ...], int] = {}
 
     def __repr__(self) -> str:
         return f"StoreClient({self.endpoint!r})"
@@ -164,6 +168,7 @@ class StoreClient:
         connection_path: Sequence[str],
         nested: NestedSize | None = None,
         on_connection: Callable[[dict[str, Any]], None] | None = None,
+        read_ahead: int = 1,
     ) -> AsyncIterator[list[dict]]:
         """Yield the nodes of each page of the connection at `connection_path` in the data.
 
@@ -172,40 +177,58 @@ class StoreClient:
         costly. `nested`, told by the caller what pages held, sizes the nested list of later pages.
         A missing owner (for example a deleted order) yields nothing. `on_connection` sees each page's
         connection (its `pageInfo`) before the page is yielded: a caller resuming a walk keeps its cursor.
+
+        Pages are read ahead of the caller, up to `read_ahead` asked for and not yet taken: each one's
+        request leaves as soon as the page before it has answered, whatever the caller is doing
+        (writing a batch, waiting for its own write). A caller that reads every page passes more than
+        one, so the store never waits for it; one that may stop early keeps the default, and what it
+        stops before costs at most a page. It leaves no request behind.
         """
         doc = self._document(document)
         variables = dict(variables or {})
         ceiling = int(variables.pop("first", MAX_PAGE_SIZE))
-        fetch = self._prefetch(doc, variables, ceiling, connection_path, nested)
+        pages: asyncio.Queue[Any] = asyncio.Queue()
+        slots = asyncio.Semaphore(read_ahead)  # one taken per page asked for, given back when read
+        reader = asyncio.ensure_future(
+            self._read_ahead(pages, slots, doc, variables, ceiling, connection_path, nested)
+        )
         try:
             while True:
-                connection, ceiling = await fetch
+                connection = await pages.get()
+                slots.release()
+                if isinstance(connection, BaseException):
+                    raise connection
                 if connection is None:
                     return
                 if on_connection is not None:
                     on_connection(connection)
-                page_info = connection["pageInfo"]
-                if page_info["hasNextPage"]:
-                    # The store works on the next page while the caller handles this one.
-                    variables["after"] = page_info["endCursor"]
-                    fetch = self._prefetch(doc, variables, ceiling, connection_path, nested)
                 yield connection["nodes"]
-                if not page_info["hasNextPage"]:
+                if not connection["pageInfo"]["hasNextPage"]:
                     return
         finally:
-            fetch.cancel()  # a caller that stops early does not wait for a page it will not read
+            reader.cancel()
 
-    def _prefetch(
+    async def _read_ahead(
         self,
+        pages: asyncio.Queue[Any],
+        slots: asyncio.Semaphore,
         doc: Document,
-        variables: Mapping[str, Any],
+        variables: dict[str, Any],
         ceiling: int,
         connection_path: Sequence[str],
         nested: NestedSize | None,
-    ) -> asyncio.Future[tuple[Any, int]]:
-        fetch = asyncio.ensure_future(self._page(doc, dict(variables), ceiling, connection_path, nested))
-        fetch.add_done_callback(lambda done: done.cancelled() or done.exception())  # raised when awaited
-        return fetch
+    ) -> None:
+        """Every page in turn into `pages` (None: its owner is gone), or the failure that ended the walk."""
+        try:
+            while True:
+                await slots.acquire()
+                connection, ceiling = await self._page(doc, dict(variables), ceiling, connection_path, nested)
+                pages.put_nowait(connection)
+                if connection is None or not connection["pageInfo"]["hasNextPage"]:
+                    return
+                variables["after"] = connection["pageInfo"]["endCursor"]
+        except Exception as failure:  # the caller raises it where it reads the page it stands for
+            pages.put_nowait(failure)
 
     async def _page(
         self,
@@ -240,7 +263,9 @@ class StoreClient:
         found: list[dict] = []
         start = 0
         while start < len(ids):
-            size = largest_batch(self._schema, doc.ast, {}, self._budget())
+            size = self._remembered(
+                ("batch", doc.text), lambda: largest_batch(self._schema, doc.ast, {}, self._budget())
+            )
             data = await self.execute(doc, {"ids": list(ids[start : start + size])})
             found += [node for node in data["nodes"] if node]
             start += size
@@ -276,7 +301,10 @@ class StoreClient:
 
     def _cost(self, doc: Document, variables: Mapping[str, Any]) -> int:
         try:
-            cost = requested_cost(self._schema, doc.ast, variables)
+            cost = self._remembered(
+                ("cost", doc.text, cost_shape(variables)),
+                lambda: requested_cost(self._schema, doc.ast, variables),
+            )
         except (ValueError, GraphQLError, KeyError) as exc:
             raise StoreQueryError(f"cannot compute the cost of {doc.name}: {exc}") from None
         limit = self._budget()
@@ -291,7 +319,16 @@ class StoreClient:
         return int(min(MAX_QUERY_COST, self.bucket.maximum or MAX_QUERY_COST))
 
     def _page_size(self, doc: Document, variables: Mapping[str, Any]) -> int:
-        return largest_first(self._schema, doc.ast, variables, self._budget())
+        return self._remembered(
+            ("first", doc.text, cost_shape(variables)),
+            lambda: largest_first(self._schema, doc.ast, variables, self._budget()),
+        )
+
+    def _remembered(self, question: tuple[Any, ...], answer: Callable[[], int]) -> int:
+        key = (*question, self._budget())
+        if key not in self._costs:
+            self._costs[key] = answer()
+        return self._costs[key]
 
     async def _send(self, doc: Document, variables: Mapping[str, Any], cost: int) -> dict:
         """Wait until the modelled bucket holds `cost`, count it as spent, then send (one caller at a time).

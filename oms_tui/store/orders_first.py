@@ -26,7 +26,7 @@ async def orders_first(engine: SyncEngine, fulfillment_orders: list[Any], counts
     wanted = {fo.order_id for fo in fulfillment_orders} - engine.malformed.left_out
     if not wanted:
         return
-    with engine.cache.sessions() as session:
+    with engine.cache.reads() as session:  # not behind the write of the pages before
         have = set(session.exec(select(Order.id).where(col(Order.id).in_(wanted))))
     missing = sorted(wanted - have)
     if missing:

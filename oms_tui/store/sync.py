@@ -72,6 +72,9 @@ OPEN_RETURNS = "return_status:return_requested OR return_status:in_progress"
 ANY_RETURN = "-return_status:no_return"
 
 BULK_WRITE_BATCH = 500
+# Pages of a changed stream asked for ahead of the one being read: a walk to the end, so the store
+# works on later pages while a batch is written (a write that stalls, a checkpoint, costs no round trip).
+HISTORY_READ_AHEAD = 8
 FEED_KEPT = timedelta(days=1)
 
 
@@ -278,6 +281,7 @@ class SyncEngine:
                 variables,
                 connection_path=(stream.connection,),
                 nested=self.nested_sizes[stream.name],
+                read_ahead=HISTORY_READ_AHEAD,
             ):
                 batch.add(*await self._read_page(stream, page, counts))
                 if batch.full:

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from graphql import parse
 
-from oms_tui.shopify.cost import actual_cost, requested_cost
+from oms_tui.shopify.cost import actual_cost, cost_shape, requested_cost
 from oms_tui.shopify.schema import subset_schema
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.testing import sim_client
@@ -118,3 +118,12 @@ async def test_query_above_1000_points_is_refused(client: httpx.AsyncClient) -> 
     assert error["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 1152, "maxCost": 1000}
     assert "Query cost is 1152" in error["message"]
     assert body["extensions"]["cost"]["requestedQueryCost"] == 1152
+
+
+def test_the_shape_of_a_query_is_what_its_cost_depends_on() -> None:
+    """Numbers and list lengths, not cursors, searches or ids: pages of one walk share one shape."""
+    page = {"first": 16, "lineItemsFirst": 3, "after": "abc", "query": "status:open", "id": "gid://x/1"}
+    assert cost_shape(page) == (("first", 16), ("lineItemsFirst", 3))
+    assert cost_shape({**page, "after": "def"}) == cost_shape(page)
+    assert cost_shape({**page, "lineItemsFirst": 4}) != cost_shape(page)
+    assert cost_shape({"ids": ["a", "b"]}) == cost_shape({"ids": ["c", "d"]}) != cost_shape({"ids": ["a"]})

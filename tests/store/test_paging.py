@@ -8,7 +8,10 @@ import json
 import httpx
 import pytest
 
-from oms_tui.store.errors import QueryTooCostly
+from oms_tui.shopify.cost import requested_cost
+from oms_tui.store import client as client_module
+from oms_tui.store import page_size as page_size_module
+from oms_tui.store.errors import QueryTooCostly, StoreAuthError
 
 from .conftest import MakeClient
 from .fakes import Script, graphql_error, ok
@@ -140,3 +143,56 @@ async def test_the_next_page_is_asked_for_while_the_caller_handles_this_one(make
     for _ in range(5):
         await asyncio.sleep(0)
     assert len(script.variables()) == 2
+
+
+async def test_a_walk_to_the_end_reads_pages_ahead_of_its_caller(make_client: MakeClient) -> None:
+    """The sync's history walk: while it writes, the store answers later pages, as many as asked."""
+    orders = [f"gid://shopify/Order/{n}" for n in range(160)]
+    script = Script(*[serve(orders, lambda c: {"orders": c})] * 10)
+    client = make_client(script.transport)
+    pages = client.paginate("orders_page", {}, connection_path=("orders",), read_ahead=3)
+    first = await anext(pages)
+    for _ in range(20):  # the caller is busy writing page one
+        await asyncio.sleep(0)
+    assert len(first) == 16 and len(script.variables()) == 4  # this page and three ahead, no more
+    rest = [page async for page in pages]
+    assert [n["id"] for p in [first, *rest] for n in p] == orders
+    assert len(script.variables()) == 10
+
+
+async def test_a_failure_ahead_of_the_caller_comes_after_the_pages_read_before_it(
+    make_client: MakeClient,
+) -> None:
+    orders = [f"gid://shopify/Order/{n}" for n in range(160)]
+    respond = serve(orders, lambda c: {"orders": c})
+    gone = httpx.Response(401, json={"errors": "[API] Invalid API key or access token"})
+    script = Script(respond, respond, respond, lambda _request: gone)
+    client = make_client(script.transport)
+    read = []
+    with pytest.raises(StoreAuthError):
+        async for page in client.paginate("orders_page", {}, connection_path=("orders",), read_ahead=8):
+            for _ in range(20):
+                await asyncio.sleep(0)  # the failure is in by now
+            read.append(page)
+    assert [len(page) for page in read] == [16, 16, 16]
+
+
+async def test_the_cost_rule_is_asked_once_per_shape_of_page_not_once_per_page(
+    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sizing a page takes about ten questions to the cost rule; every page of a walk asks the same."""
+    asked = []
+
+    def counted(*args: object, **kwargs: object) -> int:
+        asked.append(args)
+        return requested_cost(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(client_module, "requested_cost", counted)
+    monkeypatch.setattr(page_size_module, "requested_cost", counted)
+    orders = [f"gid://shopify/Order/{n}" for n in range(160)]
+    script = Script(*[serve(orders, lambda c: {"orders": c})] * 10)
+    pages = make_client(script.transport).paginate("orders_page", {}, connection_path=("orders",))
+    assert sum([len(page) async for page in pages]) == 160
+    after_one_walk = len(asked)
+    assert after_one_walk < 15  # the first page's questions; ten pages asked them ten times
+    assert {v["first"] for v in script.variables()} == {16}

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -12,7 +16,9 @@ from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.models import Order, SyncState
 from oms_tui.cache.order_search import OrderSearch, refresh_order_search
 from oms_tui.sim.store import SimStore
+from oms_tui.store.changed_streams import StreamCounts
 from oms_tui.store.errors import StoreError
+from oms_tui.store.orders_first import orders_first
 from oms_tui.store.page_batch import WRITE_BATCH
 from oms_tui.store.sync import SyncEngine
 from tests.store.simulated import simulated_client
@@ -29,13 +35,15 @@ async def test_a_store_lost_midway_keeps_the_pages_already_read(cache: Cache) ->
     client, tap, app = simulated_client(store)
     order_pages = 0
 
-    def outage_on_the_fourth_page(_count: int, request: httpx.Request) -> None:
+    def outage_from_the_fourth_page(_count: int, request: httpx.Request) -> None:
+        """The store stops answering for pages of orders from the fourth on (pages are read ahead
+        of the sync, which still reads the rest of the first three's long line-item lists)."""
         nonlocal order_pages
-        order_pages += b"query OrdersPage" in request.content
-        if order_pages == 4:
-            app.state.faults.outage = True
+        page = b"query OrdersPage" in request.content
+        order_pages += page
+        app.state.faults.outage = page and order_pages >= 4
 
-    tap.before = outage_on_the_fourth_page
+    tap.before = outage_from_the_fourth_page
     async with client:
         with pytest.raises(StoreError):
             await SyncEngine(client, cache, bulk_above_orders=None, open_work_limit=0).run_once()
@@ -84,3 +92,32 @@ async def test_a_write_that_fails_behind_the_reads_stops_the_pass(
     with cache.sessions() as session:
         kept = len(session.exec(select(Order)).all())
     assert WRITE_BATCH <= kept < 2 * WRITE_BATCH  # the first write only
+
+
+async def test_a_page_of_fulfillment_orders_finds_its_orders_without_waiting_for_the_write_behind(
+    cache: Cache, tmp_path: Path
+) -> None:
+    """Whether the cache has a page's orders is read while the pages before it are being written
+    (a writer holds the cache's write lock meanwhile): a reader does not queue behind it."""
+    client, _, _ = simulated_client(SimStore(orders=5, seed=3))
+    async with client:
+        engine = SyncEngine(client, cache)
+        await engine.run_once()
+    with cache.sessions() as session:
+        page = [SimpleNamespace(order_id=order.id) for order in session.exec(select(Order))]
+    writer = sqlite3.connect(tmp_path / "cache.sqlite3", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    looked_up = threading.Event()
+
+    def look_up() -> None:
+        asyncio.run(orders_first(engine, page, StreamCounts()))
+        looked_up.set()
+
+    reader = threading.Thread(target=look_up)
+    reader.start()
+    try:
+        reader.join(timeout=5)
+        assert looked_up.is_set(), "the lookup waited for the writer's transaction"
+    finally:
+        writer.rollback()
+        reader.join()
