@@ -16,13 +16,13 @@ The throttled and first-sync figures are measured against the in-process simulat
 
 `ingest_ratio`
     An unthrottled full sync of M orders into a fresh SQLite file, divided by a fetch-only pass over
-    the same pages (the same client documents, page sizes and follow-up line-item reads; JSON parsed
-    by the client; nothing validated or written): the streams both read (locations, orders,
-    fulfillment orders). The difference is what validation, mapping and cache writes add beyond what
-    the pipeline hides while the store works. The store runs in a process of its own, reached over
-    loopback HTTP as a real store is reached: its work does not compete with the sync's for one
-    interpreter lock, which never happens in production. Machines are noisy, so the baseline is
-    measured in the same run, bracketing the sync: fetch-only, sync, fetch-only again (after an
+    the same pages (the same client documents, page sizes, read-ahead and follow-up line-item reads;
+    JSON parsed by the client; nothing validated or written): the streams both read (locations,
+    orders, fulfillment orders). The difference is what validation, mapping and cache writes add
+    beyond what the pipeline hides while the store works. The store runs in a process of its own,
+    reached over loopback HTTP as a real store is reached: its work does not compete with the sync's
+    for one interpreter lock, which never happens in production. Machines are noisy, so the baseline
+    is measured in the same run, bracketing the sync: fetch-only, sync, fetch-only again (after an
     untimed pass that warms the store process up); the baseline is the mean of the two. The ratio
     over every stream (returns, inventory and inbound shipments too, which the fetch-only pass does
     not read) and CPU time ratios are printed too.
