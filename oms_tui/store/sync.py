@@ -156,11 +156,7 @@ class SyncEngine:
         here, the rest with the history. When the history goes bulk, the orders' operation starts
         first, so the store prepares it while the open work is read.
         """
-        if await self._history_in_bulk():
-            with self.cache.sessions() as session:
-                history = session.get(SyncState, ORDERS.name)
-            if history is None or (history.watermark is None and not history.cursor):
-                await self._start_bulk(ORDERS)
+        await self._bulk_ahead(ORDERS)
         if self.open_work_limit > 0:
             await self._read_open_work(orders, fulfillment_orders)
         with self.cache.sessions() as session:
@@ -294,6 +290,16 @@ class SyncEngine:
         finally:
             await writes.drain()
 
+    async def _bulk_ahead(self, stream: ChangedStream) -> None:
+        """Start a later stream's bulk operation now, if its history goes bulk, so the store prepares
+        its file while this pass reads or writes something else (the store runs one at a time: called
+        when none runs). Its step then finds the operation under way, or done."""
+        with self.cache.sessions() as session:
+            history = session.get(SyncState, stream.name)
+        unread = history is None or (history.watermark is None and not history.cursor)
+        if unread and await self._history_in_bulk():
+            await self._start_bulk(stream)
+
     async def _start_bulk(self, stream: ChangedStream) -> str | None:
         """Start the stream's bulk operation and keep its id; None when the store will not run it."""
         try:
@@ -312,6 +318,8 @@ class SyncEngine:
         except bulk.BulkFailed as failure:
             await self._bulk_failed(stream, counts, failure)
             return
+        if stream is ORDERS:  # the store is free: it prepares the next file while this one is written
+            await self._bulk_ahead(FULFILLMENT_ORDERS)
         roots = await bulk.read_tree(self.client, operation["url"])
         for start in range(0, len(roots), BULK_WRITE_BATCH):
             await self._write_page(stream, roots[start : start + BULK_WRITE_BATCH], counts, advance=False)

@@ -318,3 +318,20 @@ async def test_the_open_work_is_read_oldest_first_page_after_page_up_to_its_limi
     assert Counter(sent)["OpenFulfillmentOrders"] > 1  # more than one page
     assert read == sorted(read) and limit <= read[-1] < len(oldest_first)
     assert_cache_matches(store, cache)
+
+
+async def test_the_store_prepares_the_fulfillment_orders_file_while_the_orders_file_is_written(
+    cache: Cache,
+) -> None:
+    """One bulk operation runs at a time: the next starts as soon as the orders' has completed, and a
+    real store builds its file while this one is downloaded and written."""
+    store = SimStore(orders=300, seed=36)
+    client, tap, _ = simulated_client(store)
+    sent = record_operations(tap)
+    async with client:
+        await SyncEngine(client, cache, bulk_above_orders=100, sleep=no_sleep).run_once()
+    files = [n for n, operation in enumerate(sent) if operation.startswith("/bulk/")]
+    runs = [n for n, operation in enumerate(sent) if operation == "BulkRun"]
+    assert len(files) == len(runs) == 2
+    assert runs[1] < files[0], sent
+    assert_cache_matches(store, cache)
