@@ -193,6 +193,5 @@ async def test_the_cost_rule_is_asked_once_per_shape_of_page_not_once_per_page(
     script = Script(*[serve(orders, lambda c: {"orders": c})] * 10)
     pages = make_client(script.transport).paginate("orders_page", {}, connection_path=("orders",))
     assert sum([len(page) async for page in pages]) == 160
-    after_one_walk = len(asked)
-    assert after_one_walk < 15  # the first page's questions; ten pages asked them ten times
+    assert len(asked) < 15  # the first page's questions; ten pages asked them ten times
     assert {v["first"] for v in script.variables()} == {16}

@@ -120,4 +120,5 @@ async def test_a_page_of_fulfillment_orders_finds_its_orders_without_waiting_for
         assert looked_up.is_set(), "the lookup waited for the writer's transaction"
     finally:
         writer.rollback()
+        writer.close()
         reader.join()
