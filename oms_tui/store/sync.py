@@ -81,6 +81,11 @@ FEED_KEPT = timedelta(days=1)
 ProgressCallback = Callable[[str, StreamCounts], None]
 
 
+def _history_unread(state: SyncState | None) -> bool:
+    """A stream whose history has not been read, nor is being read by a bulk operation."""
+    return state is None or (state.watermark is None and not state.cursor)
+
+
 def search_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -146,8 +151,7 @@ class SyncEngine:
         with self.cache.sessions() as session:
             history = session.get(SyncState, FULFILLMENT_ORDERS.name)
             done = session.get(SyncState, OPEN_WORK)
-        unread = history is None or (history.watermark is None and not history.cursor)
-        return unread and (done is None or done.last_success is None)
+        return _history_unread(history) and (done is None or done.last_success is None)
 
     async def _sync_open_work(self, orders: StreamCounts, fulfillment_orders: StreamCounts) -> None:
         """The open fulfillment orders, in the queue's order, each page committed with its orders.
@@ -296,8 +300,7 @@ class SyncEngine:
         when none runs). Its step then finds the operation under way, or done."""
         with self.cache.sessions() as session:
             history = session.get(SyncState, stream.name)
-        unread = history is None or (history.watermark is None and not history.cursor)
-        if unread and await self._history_in_bulk():
+        if _history_unread(history) and await self._history_in_bulk():
             await self._start_bulk(stream)
 
     async def _start_bulk(self, stream: ChangedStream) -> str | None:
