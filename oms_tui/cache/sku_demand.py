@@ -96,14 +96,32 @@ def _of_line_item(ident: str) -> list[str]:
     return _refresh(f"fulfillment_order_id IN {fos}", f"fo.id IN {fos}")
 
 
+def _add_line() -> list[str]:
+    """A new line's units added to its row (made if need be): one lookup of its fulfillment order and
+    order, not the row's lines summed again (a first sync writes each line of open work this way)."""
+    return [
+        "INSERT INTO sku_demand (fulfillment_order_id, sku, location_id, needed, priority, ship_by, "
+        "order_id) "
+        "SELECT fo.id, NEW.sku, fo.location_id, NEW.remaining_quantity, o.priority, o.ship_by, o.id "
+        "FROM fulfillment_orders fo JOIN orders o ON o.id = fo.order_id "
+        f"WHERE fo.id = NEW.fulfillment_order_id AND fo.status IN {OPEN} AND fo.location_id IS NOT NULL "
+        "AND o.cancelled_at IS NULL AND NOT EXISTS (SELECT 1 FROM line_items li "
+        "WHERE li.id = NEW.line_item_id AND NOT li.requires_shipping) "
+        "ON CONFLICT (fulfillment_order_id, sku) DO UPDATE SET needed = sku_demand.needed + excluded.needed"
+    ]
+
+
 LINES, FOS, ORDERS, ITEMS = "fulfillment_order_line_items", "fulfillment_orders", "orders", "line_items"
-OPEN_FO = f"EXISTS (SELECT 1 FROM {FOS} WHERE id = NEW.fulfillment_order_id AND status IN {OPEN})"
 NEW_LINE, OLD_LINE = _of_line("NEW"), _of_line("OLD")
+# Sync writes a fulfillment order before its lines, and most of a store's history is closed.
+OPEN_NEW_FO = f"NEW.status IN {OPEN} AND NEW.location_id IS NOT NULL"
+# A new order has no fulfillment orders yet (they name it), unless its writer defers that check.
+HAS_FOS = f"EXISTS (SELECT 1 FROM {FOS} WHERE order_id = NEW.id)"
 # What each trigger rewrites: (name, event, table, the columns whose change moves demand (UPDATE) or
 # the row's condition (INSERT, DELETE), the statements).
 TRIGGERS: list[tuple[str, str, str, tuple[str, ...] | str, list[str]]] = [
-    # Most lines a sync writes are of work long shipped: only an open one's can add demand.
-    ("line_ai", "INSERT", LINES, OPEN_FO, NEW_LINE),
+    # A line without units or a SKU counts in no row.
+    ("line_ai", "INSERT", LINES, "NEW.sku IS NOT NULL AND NEW.remaining_quantity > 0", _add_line()),
     (
         "line_au",
         "UPDATE",
@@ -112,10 +130,10 @@ TRIGGERS: list[tuple[str, str, str, tuple[str, ...] | str, list[str]]] = [
         OLD_LINE + NEW_LINE,
     ),
     ("line_ad", "DELETE", LINES, "", OLD_LINE),
-    ("fo_ai", "INSERT", FOS, "", _of_fulfillment_order("NEW.id")),
+    ("fo_ai", "INSERT", FOS, OPEN_NEW_FO, _of_fulfillment_order("NEW.id")),
     ("fo_au", "UPDATE", FOS, ("status", "location_id", "order_id"), _of_fulfillment_order("NEW.id")),
     ("fo_ad", "DELETE", FOS, "", ["DELETE FROM sku_demand WHERE fulfillment_order_id = OLD.id"]),
-    ("order_ai", "INSERT", ORDERS, "", _of_order("NEW.id")),
+    ("order_ai", "INSERT", ORDERS, HAS_FOS, _of_order("NEW.id")),
     ("order_au", "UPDATE", ORDERS, ("priority", "ship_by", "cancelled_at"), _of_order("NEW.id")),
     ("order_ad", "DELETE", ORDERS, "", ["DELETE FROM sku_demand WHERE order_id = OLD.id"]),
     # Lines that need no shipping are few: only they (and a change of it) move demand.
@@ -155,9 +173,19 @@ def _ddl(sqlite: bool) -> list[str]:
 
 def create_demand_triggers(connection: Connection) -> None:
     """The triggers that keep `sku_demand` (the tables must exist), and its rows for what is there."""
+    _create_triggers(connection)
+    rebuild_demand(connection)
+
+
+def replace_demand_triggers(connection: Connection) -> None:
+    """Today's triggers in place of a cache's older ones, which kept the same rows (nothing rebuilt)."""
+    drop_demand_triggers(connection)
+    _create_triggers(connection)
+
+
+def _create_triggers(connection: Connection) -> None:
     for statement in _ddl(connection.dialect.name == "sqlite"):
         connection.exec_driver_sql(statement)
-    rebuild_demand(connection)
 
 
 def drop_demand_triggers(connection: Connection) -> None:

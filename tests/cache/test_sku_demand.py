@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel, select
 from oms_tui.cache.engine import session_factory
 from oms_tui.cache.migrate import upgrade
 from oms_tui.cache.models import FulfillmentOrder, FulfillmentOrderLineItem, LineItem, Order, SkuDemand
-from oms_tui.cache.sku_demand import rebuild_demand
+from oms_tui.cache.sku_demand import drop_demand_triggers, rebuild_demand
 from oms_tui.cache.upsert import upsert_all
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -193,3 +193,14 @@ def test_an_existing_cache_gets_its_demand_when_rebuilt(made: Engine) -> None:
         rebuild_demand(session.connection())
         session.commit()
         assert kept(session) == expected(session) and kept(session)
+
+
+def test_a_cache_upgraded_past_0026_keeps_its_demand_with_the_new_triggers(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0025")
+    with empty_engine.begin() as connection:
+        drop_demand_triggers(connection)  # whatever an older cache had is replaced
+    upgrade(empty_engine)
+    with session_factory(empty_engine)() as session:
+        STEPS[0][1](session)
+        session.commit()
+        assert kept(session) == expected(session) and len(kept(session)) == 4
