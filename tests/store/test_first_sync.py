@@ -335,3 +335,27 @@ async def test_the_store_prepares_the_fulfillment_orders_file_while_the_orders_f
     assert len(files) == len(runs) == 2
     assert runs[1] < files[0], sent
     assert_cache_matches(store, cache)
+
+
+async def test_a_sync_killed_while_the_orders_file_is_read_polls_the_fulfillment_orders_operation_it_started(
+    cache: Cache,
+) -> None:
+    """The fulfillment orders' operation, started before the process died, is the one polled after:
+    the store is not asked for another (it would refuse it while that one runs)."""
+    store = SimStore(orders=300, seed=37)
+    client, tap, _ = simulated_client(store)
+    sent: list[str] = []
+
+    def die_at_the_first_file(_count: int, request: httpx.Request) -> None:
+        sent.append(operation_of(request))
+        if operation_of(request).startswith("/bulk/") and not any(s.startswith("/bulk/") for s in sent[:-1]):
+            raise Killed
+
+    tap.before = die_at_the_first_file
+    async with client:
+        with pytest.raises(Killed):
+            await SyncEngine(client, cache, bulk_above_orders=100, sleep=no_sleep).run_once()
+        assert sent.count("BulkRun") == 2  # the orders' and, already, the fulfillment orders'
+        await SyncEngine(client, cache, bulk_above_orders=100, sleep=no_sleep).run_once()
+    assert sent.count("BulkRun") == 2, sent
+    assert_cache_matches(store, cache)
