@@ -260,7 +260,7 @@ class SyncEngine:
             await self._sync_bulk(stream, counts, state.cursor)
             return
         if state.watermark is None and await self._history_in_bulk():
-            cursor = await self._start_bulk(stream)
+            cursor = await self._start_bulk(stream, otherwise="reading page by page")
             if cursor is not None:
                 await self._sync_bulk(stream, counts, cursor)
                 return
@@ -301,14 +301,15 @@ class SyncEngine:
         with self.cache.sessions() as session:
             history = session.get(SyncState, stream.name)
         if _history_unread(history) and await self._history_in_bulk():
-            await self._start_bulk(stream)
+            await self._start_bulk(stream, otherwise="asking again at its turn")
 
-    async def _start_bulk(self, stream: ChangedStream) -> str | None:
-        """Start the stream's bulk operation and keep its id; None when the store will not run it."""
+    async def _start_bulk(self, stream: ChangedStream, otherwise: str) -> str | None:
+        """Start the stream's bulk operation and keep its id; None when the store will not run it
+        (logged with what the sync does `otherwise`)."""
         try:
             operation_id, created = await bulk.start(self.client, stream.name)
         except bulk.BulkFailed as exc:  # e.g. an operation of a process that died before keeping its id
-            log.warning("%s: no bulk operation (%s); reading page by page", stream.name, exc)
+            log.warning("%s: no bulk operation (%s); %s", stream.name, exc, otherwise)
             return None
         cursor = f"{operation_id} {created.isoformat()}"
         self._save_cursor(stream.name, cursor)

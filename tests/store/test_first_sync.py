@@ -359,3 +359,46 @@ async def test_a_sync_killed_while_the_orders_file_is_read_polls_the_fulfillment
         await SyncEngine(client, cache, bulk_above_orders=100, sleep=no_sleep).run_once()
     assert sent.count("BulkRun") == 2, sent
     assert_cache_matches(store, cache)
+
+
+async def test_a_fulfillment_orders_operation_the_store_will_not_start_early_is_asked_for_at_its_turn(
+    cache: Cache, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another app's operation still runs: the early start says the stream will ask again, and its
+    turn, refused too, reads page by page."""
+    store = SimStore(orders=300, seed=38)
+    client, tap, _ = simulated_client(store)
+    starts = 0
+
+    def refuse_the_second_start(body: bytes) -> bytes:
+        nonlocal starts
+        if b'"bulkOperationRunQuery"' not in body:
+            return body
+        starts += 1  # the store did start the second: it is the operation nobody here polls
+        return ALREADY_RUNNING if starts == 2 else body
+
+    tap.rewrite = refuse_the_second_start
+    async with client:
+        await SyncEngine(client, cache, bulk_above_orders=100, sleep=no_sleep).run_once()
+    said = [m.rsplit("; ", 1)[1] for m in caplog.messages if "no bulk operation" in m]
+    assert said == ["asking again at its turn", "reading page by page"]
+    assert starts == 3
+    assert_cache_matches(store, cache)
+
+
+ALREADY_RUNNING = json.dumps(
+    {
+        "data": {
+            "bulkOperationRunQuery": {
+                "bulkOperation": None,
+                "userErrors": [
+                    {
+                        "field": None,
+                        "message": "A bulk query operation for this app and shop is already in progress.",
+                        "code": "OPERATION_IN_PROGRESS",
+                    }
+                ],
+            }
+        }
+    }
+).encode()
