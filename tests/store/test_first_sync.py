@@ -346,12 +346,12 @@ async def test_a_sync_killed_while_the_orders_file_is_read_polls_the_fulfillment
     client, tap, _ = simulated_client(store)
     sent: list[str] = []
 
-    def die_at_the_first_file(_count: int, request: httpx.Request) -> None:
+    def die_at_the_first_download(_count: int, request: httpx.Request) -> None:
         sent.append(operation_of(request))
-        if operation_of(request).startswith("/bulk/") and not any(s.startswith("/bulk/") for s in sent[:-1]):
+        if sent[-1].startswith("/bulk/") and sum(s.startswith("/bulk/") for s in sent) == 1:
             raise Killed
 
-    tap.before = die_at_the_first_file
+    tap.before = die_at_the_first_download
     async with client:
         with pytest.raises(Killed):
             await SyncEngine(client, cache, bulk_above_orders=100, sleep=no_sleep).run_once()
@@ -359,6 +359,24 @@ async def test_a_sync_killed_while_the_orders_file_is_read_polls_the_fulfillment
         await SyncEngine(client, cache, bulk_above_orders=100, sleep=no_sleep).run_once()
     assert sent.count("BulkRun") == 2, sent
     assert_cache_matches(store, cache)
+
+
+ALREADY_RUNNING = json.dumps(
+    {
+        "data": {
+            "bulkOperationRunQuery": {
+                "bulkOperation": None,
+                "userErrors": [
+                    {
+                        "field": None,
+                        "message": "A bulk query operation for this app and shop is already in progress.",
+                        "code": "OPERATION_IN_PROGRESS",
+                    }
+                ],
+            }
+        }
+    }
+).encode()
 
 
 async def test_a_fulfillment_orders_operation_the_store_will_not_start_early_is_asked_for_at_its_turn(
@@ -384,21 +402,3 @@ async def test_a_fulfillment_orders_operation_the_store_will_not_start_early_is_
     assert said == ["asking again at its turn", "reading page by page"]
     assert starts == 3
     assert_cache_matches(store, cache)
-
-
-ALREADY_RUNNING = json.dumps(
-    {
-        "data": {
-            "bulkOperationRunQuery": {
-                "bulkOperation": None,
-                "userErrors": [
-                    {
-                        "field": None,
-                        "message": "A bulk query operation for this app and shop is already in progress.",
-                        "code": "OPERATION_IN_PROGRESS",
-                    }
-                ],
-            }
-        }
-    }
-).encode()
