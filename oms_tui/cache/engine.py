@@ -95,12 +95,13 @@ _direct: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 def set_direct_url(engine: Engine, url: str | URL | None) -> None:
     """The address of the same database without a pooler in between (`listen_url`), for what holds
-    session state: the change listener's LISTEN and the sync lock. None: the engine's own."""
-    parsed = normalise_url(url) if url else None
-    if parsed is None or parsed == engine.url:
-        _direct.pop(engine, None)
-    else:  # one session for the sync lock, one more for the outbox's turn
-        _direct[engine] = make_engine(parsed, pool_size=1, max_overflow=1)
+    session state: the change listener's LISTEN and the sync lock. None: the engine's own.
+
+    On PostgreSQL the sync lock always has connections of its own, outside the screens' pool: a
+    pass holds it from start to end, and under a busy floor the screens' reads queued behind it."""
+    _direct.pop(engine, None)
+    if engine.dialect.name == "postgresql":  # one session for the sync lock, one more for the outbox's turn
+        _direct[engine] = make_engine(normalise_url(url) if url else engine.url, pool_size=1, max_overflow=1)
 
 
 def direct_engine(engine: Engine) -> Engine:

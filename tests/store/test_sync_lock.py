@@ -94,6 +94,18 @@ def test_two_caches_on_one_server_do_not_block_each_other() -> None:
             take_as_second_station(other)
 
 
+def test_a_held_sync_lock_leaves_the_screens_pool_whole() -> None:
+    """A pass holds the lock from its start to its end: on a connection of its own, not on one of
+    the pool the station's screens read through (under a busy floor they queued for it)."""
+    with postgres_engine_in_fresh_schema() as engine:
+        cache = open_cache(engine.url.render_as_string(hide_password=False), migrate=False)
+        try:
+            with sync_lock(cache.engine, holder="station-a"):
+                assert cache.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        finally:
+            cache.close()
+
+
 def test_a_removed_lock_file_is_a_lost_lease(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'cache.sqlite3'}")
     with sync_lock(engine) as lease:
