@@ -113,7 +113,7 @@ def _add_line() -> list[str]:
 
 LINES, FOS, ORDERS, ITEMS = "fulfillment_order_line_items", "fulfillment_orders", "orders", "line_items"
 NEW_LINE, OLD_LINE = _of_line("NEW"), _of_line("OLD")
-# Sync writes a fulfillment order before its lines, and most of a store's history is closed.
+# A new fulfillment order's lines come after it and add themselves; most of a store's history is closed.
 OPEN_NEW_FO = f"NEW.status IN {OPEN} AND NEW.location_id IS NOT NULL"
 # A new order has no fulfillment orders yet (they name it), unless its writer defers that check.
 HAS_FOS = f"EXISTS (SELECT 1 FROM {FOS} WHERE order_id = NEW.id)"
