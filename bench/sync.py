@@ -30,7 +30,9 @@ The throttled and first-sync figures are measured against the in-process simulat
 Fairness: the simulated store is materialized before any timing so no pass pays for generating
 orders, and then frozen out of the garbage collector (`gc.freeze`, unless `--no-gc-freeze`): in
 production the client does not share its heap with the store, and otherwise every full collection
-the sync's allocations trigger would also walk the simulator's objects.
+the sync's allocations trigger would also walk the simulator's objects. From the ingest pass on, this
+process's collector is set as a station's is once it has started (`oms_tui.collector.settle`: what
+start-up made frozen, a larger young generation), for the fetch-only passes and the syncs alike.
 
 Both passes above page their history (`bulk_above_orders=None`), and the ingest pass skips the first
 sync's open-work step (`open_work_limit=0`), which its fetch-only baseline does not send. Both size
@@ -81,6 +83,7 @@ from starlette.applications import Starlette
 from oms_tui.cache.database import Cache, open_cache
 from oms_tui.cache.priority import order_priority
 from oms_tui.cache.types import utcnow
+from oms_tui.collector import settle as settle_collector
 from oms_tui.floor.queues.queue_filters import QueueFilter
 from oms_tui.floor.queues.queues import window
 from oms_tui.floor.queues.stages import OPEN as OPEN_STATUSES
@@ -536,6 +539,7 @@ async def measure_throttled(
 
 
 async def measure_ingest(orders: int, work: Path, freeze: bool) -> Ingest:
+    settle_collector()  # this process as a station's once it has started (oms_tui/collector.py)
     with store_process(orders) as store:
         await fetch_only(store)  # the store process warms up (imports, first answers), untimed
         first = await fetch_only(store)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -29,6 +28,7 @@ from oms_tui.app_staff import StationStaff
 from oms_tui.cache.change_signal import HEALTH, ChangeWatcher
 from oms_tui.cache.models import Staff
 from oms_tui.cache.outage import is_outage
+from oms_tui.collector import settle as settle_collector
 from oms_tui.config import Settings
 from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.floor.actions.staff import active_staff, record_sign_in
@@ -180,11 +180,9 @@ class OmsApp(StationStaff):
             self.ask_sign_in(quietly=True)
 
     def _first_frame_shown(self) -> None:
-        # What is made by the first frame (modules, models, the screen) lives as long as the app: out
-        # of the collector's full passes, which would walk all of it again and again (0.1 s pauses).
-        # The collector is on from here (`oms-tui` starts with it off: oms_tui/entry.py).
-        gc.freeze()
-        gc.enable()
+        # What is made by the first frame lives as long as the app (oms_tui/collector.py). The
+        # collector is on from here (`oms-tui` starts with it off: oms_tui/entry.py).
+        settle_collector()
         if self.live:  # its thread imports the store client and syncs: not while the first frame is made
             self.run_live()
         if self.prepare_screens:

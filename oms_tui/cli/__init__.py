@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from importlib import import_module
@@ -12,6 +11,7 @@ import click
 
 from oms_tui.cli.errors import load_settings, one_line_errors
 from oms_tui.cli.session import cache_session
+from oms_tui.collector import settle as settle_collector
 
 SKUS_SHOWN = 20  # unknown SKUs named in a warning; the rest are counted
 FLOOR_ACTIONS = ("ship", "hold", "release", "move", "note", "tag", "cancel")  # oms_tui/cli/actions.py
@@ -69,7 +69,7 @@ def main(ctx: click.Context, board: bool) -> None:
     if ctx.invoked_subcommand is None:
         start_app(board=board)  # the app turns the collector back on at its first frame
     else:
-        gc.enable()  # off while `oms-tui` started (oms_tui/entry.py)
+        settle_collector()  # off while `oms-tui` started (oms_tui/entry.py)
 
 
 @one_line_errors

@@ -26,6 +26,7 @@ from oms_tui.app import LiveReport, OmsApp, screen_bindings
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import Order
 from oms_tui.cache.reconcile_state import ReconcileRun
+from oms_tui.collector import YOUNG_THRESHOLD
 from oms_tui.config import Settings
 from oms_tui.floor.actions.store_actions import Actor, set_note
 from oms_tui.runtime import LiveUpdate, Runtime
@@ -152,12 +153,18 @@ async def test_the_header_shows_station_staff_sync_age_outbox_and_api_notice(she
 
 async def test_the_collector_is_on_again_once_the_first_frame_is_shown(app: OmsApp) -> None:
     gc.disable()  # as `oms-tui` starts (oms_tui/entry.py)
+    threshold = gc.get_threshold()
+    gc.set_threshold(700, *threshold[1:])
+    gc.unfreeze()  # what earlier tests in this process froze
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settled(pilot)
             assert gc.isenabled()
+            assert gc.get_freeze_count() > 0  # what start-up made is out of the full passes' way
+            assert gc.get_threshold()[0] == YOUNG_THRESHOLD  # see oms_tui/collector.py
     finally:
         gc.enable()
+        gc.set_threshold(*threshold)
 
 
 def test_queue_with_header_snapshot(shell_app: OmsApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
