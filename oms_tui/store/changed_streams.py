@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -55,3 +56,8 @@ class SyncSummary:
     @property
     def errors(self) -> list[str]:
         return [f"{stream}: {error}" for stream, counts in self.streams.items() for error in counts.errors]
+
+
+def search_time(moment: datetime) -> str:
+    """A moment as the store's search syntax takes it (`updated_at:>='...'`)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

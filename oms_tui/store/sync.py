@@ -27,18 +27,18 @@ from sqlalchemy import delete
 from sqlmodel import Session, col
 
 from oms_tui.cache.database import Cache
-from oms_tui.cache.enums import ExceptionKind
-from oms_tui.cache.models import ChangeFeedEntry, FloorException, SyncState
+from oms_tui.cache.models import ChangeFeedEntry, SyncState
 from oms_tui.cache.types import utcnow
 from oms_tui.cache.upsert import UpsertResult
-from oms_tui.store import bulk
 from oms_tui.store.bad_objects import write_or_apart
+from oms_tui.store.bulk_history import bulk_ahead, history_unread, start_bulk, sync_bulk
 from oms_tui.store.changed_streams import (
     FULFILLMENT_ORDERS,
     ORDERS,
     ChangedStream,
     StreamCounts,
     SyncSummary,
+    search_time,
 )
 from oms_tui.store.client import Client
 from oms_tui.store.errors import StoreError
@@ -71,7 +71,6 @@ BULK_ABOVE_ORDERS = 250  # a first sync of more orders reads the history in bulk
 OPEN_RETURNS = "return_status:return_requested OR return_status:in_progress"
 ANY_RETURN = "-return_status:no_return"
 
-BULK_WRITE_BATCH = 500
 # Pages of a changed stream asked for ahead of the one being read: a walk to the end, so the store
 # works on later pages while a batch is written (a write that stalls, a checkpoint, costs no round trip).
 HISTORY_READ_AHEAD = 8
@@ -79,15 +78,6 @@ FEED_KEPT = timedelta(days=1)
 
 
 ProgressCallback = Callable[[str, StreamCounts], None]
-
-
-def _history_unread(state: SyncState | None) -> bool:
-    """A stream whose history has not been read, nor is being read by a bulk operation."""
-    return state is None or (state.watermark is None and not state.cursor)
-
-
-def search_time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class SyncEngine:
@@ -151,7 +141,7 @@ class SyncEngine:
         with self.cache.sessions() as session:
             history = session.get(SyncState, FULFILLMENT_ORDERS.name)
             done = session.get(SyncState, OPEN_WORK)
-        return _history_unread(history) and (done is None or done.last_success is None)
+        return history_unread(history) and (done is None or done.last_success is None)
 
     async def _sync_open_work(self, orders: StreamCounts, fulfillment_orders: StreamCounts) -> None:
         """The open fulfillment orders, in the queue's order, each page committed with its orders.
@@ -160,7 +150,7 @@ class SyncEngine:
         here, the rest with the history. When the history goes bulk, the orders' operation starts
         first, so the store prepares it while the open work is read.
         """
-        await self._bulk_ahead(ORDERS)
+        await bulk_ahead(self, ORDERS)
         if self.open_work_limit > 0:
             await self._read_open_work(orders, fulfillment_orders)
         with self.cache.sessions() as session:
@@ -257,12 +247,12 @@ class SyncEngine:
         with self.cache.sessions() as session:
             state = session.get(SyncState, stream.name) or SyncState(stream=stream.name)
         if state.cursor:  # a bulk operation was started, by this pass or by one that stopped
-            await self._sync_bulk(stream, counts, state.cursor)
+            await sync_bulk(self, stream, counts, state.cursor)
             return
         if state.watermark is None and await self._history_in_bulk():
-            cursor = await self._start_bulk(stream, otherwise="reading page by page")
+            cursor = await start_bulk(self, stream, otherwise="reading page by page")
             if cursor is not None:
-                await self._sync_bulk(stream, counts, cursor)
+                await sync_bulk(self, stream, counts, cursor)
                 return
         await self._page(stream, counts, state.watermark)
 
@@ -293,90 +283,6 @@ class SyncEngine:
             await writes.submit(write(batch.take()))
         finally:
             await writes.drain()
-
-    async def _bulk_ahead(self, stream: ChangedStream) -> None:
-        """Start a later stream's bulk operation now, if its history goes bulk, so the store prepares
-        its file while this pass reads or writes something else (the store runs one at a time: called
-        when none runs). Its step then finds the operation under way, or done."""
-        with self.cache.sessions() as session:
-            history = session.get(SyncState, stream.name)
-        if _history_unread(history) and await self._history_in_bulk():
-            await self._start_bulk(stream, otherwise="asking again at its turn")
-
-    async def _start_bulk(self, stream: ChangedStream, otherwise: str) -> str | None:
-        """Start the stream's bulk operation and keep its id; None when the store will not run it
-        (logged with what the sync does `otherwise`)."""
-        try:
-            operation_id, created = await bulk.start(self.client, stream.name)
-        except bulk.BulkFailed as exc:  # e.g. an operation of a process that died before keeping its id
-            log.warning("%s: no bulk operation (%s); %s", stream.name, exc, otherwise)
-            return None
-        cursor = f"{operation_id} {created.isoformat()}"
-        self._save_cursor(stream.name, cursor)
-        return cursor
-
-    async def _sync_bulk(self, stream: ChangedStream, counts: StreamCounts, cursor: str) -> None:
-        operation_id, created_text = cursor.split(" ", 1)
-        try:
-            operation = await bulk.wait(self.client, operation_id, sleep=self._pause)
-        except bulk.BulkFailed as failure:
-            await self._bulk_failed(stream, counts, failure)
-            return
-        if stream is ORDERS:  # the store is free: it prepares the next file while this one is written
-            await self._bulk_ahead(FULFILLMENT_ORDERS)
-        roots = await bulk.read_tree(self.client, operation["url"])
-        for start in range(0, len(roots), BULK_WRITE_BATCH):
-            await self._write_page(stream, roots[start : start + BULK_WRITE_BATCH], counts, advance=False)
-        with self.cache.sessions() as session:
-            # Anything changed after the operation started is read by the next incremental pass.
-            self._mark_success(
-                session, stream.name, self.malformed.capped(stream.name, datetime.fromisoformat(created_text))
-            )
-            state = session.get_one(SyncState, stream.name)
-            state.cursor = None
-            session.commit()
-
-    async def _bulk_failed(
-        self, stream: ChangedStream, counts: StreamCounts, failure: bulk.BulkFailed
-    ) -> None:
-        """Forget the operation (no later pass polls it again), say why, keep what it left, page the rest."""
-        message = f"{failure}; reading {stream.name.replace('_', ' ')} page by page instead"
-        log.warning("%s", message)
-        with self.cache.sessions() as session:
-            state = session.get_one(SyncState, stream.name)
-            state.cursor = None
-            state.last_error, state.last_error_at = message, self.clock()
-            session.add(
-                FloorException(
-                    kind=ExceptionKind.SYNC_FAILED,
-                    severity="warning",
-                    subject=failure.operation.get("id"),
-                    message=message,
-                )
-            )
-            session.commit()
-            watermark = state.watermark
-        if failure.operation.get("partialDataUrl"):
-            await self._write_partial(stream, counts, failure.operation["partialDataUrl"])
-        await self._page(stream, counts, watermark)
-
-    async def _write_partial(self, stream: ChangedStream, counts: StreamCounts, url: str) -> None:
-        """What a failed operation left, for the floor to see now. Its file may stop anywhere, so an
-        object's children may be cut short: each is written a second older than the store's copy,
-        which the paged read that follows then counts as newer and writes whole."""
-        try:
-            roots = await bulk.read_tree(self.client, url)
-        except StoreError as exc:
-            log.warning("%s: partial data of the failed operation unreadable: %s", stream.name, exc)
-            return
-        for root in roots:
-            try:
-                updated = datetime.fromisoformat(str(root["updatedAt"]).replace("Z", "+00:00"))
-            except (KeyError, ValueError):
-                continue  # reported as malformed when parsed
-            root["updatedAt"] = search_time(updated - timedelta(seconds=1))
-        for start in range(0, len(roots), BULK_WRITE_BATCH):
-            await self._write_page(stream, roots[start : start + BULK_WRITE_BATCH], counts, advance=False)
 
     async def _write_page(
         self,

@@ -7,6 +7,7 @@ import json
 import random
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -286,6 +287,35 @@ async def test_a_first_sync_killed_anywhere_resumes_to_the_store(
         tap.before = lambda count, request: None
         store.live_step(5)
         await engine().run_once()  # a new process would do exactly this
+    assert_cache_matches(store, cache)
+
+
+async def test_a_bulk_file_is_read_again_when_its_last_batch_is_never_written(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history counts as read only once the file's last batch is in the cache: a process that
+    dies writing it leaves the operation to the next pass, which writes the file again."""
+    store = SimStore(orders=300, seed=41)  # one batch: the last
+    client, _, _ = simulated_client(store)
+    write = SyncEngine._write_nodes
+
+    def dies_writing_orders(engine: SyncEngine, stream: Any, *args: Any) -> None:
+        if stream.name == "orders":
+            raise Killed
+        write(engine, stream, *args)
+
+    def engine() -> SyncEngine:
+        return SyncEngine(client, cache, bulk_above_orders=100, open_work_limit=0, sleep=no_sleep)
+
+    monkeypatch.setattr(SyncEngine, "_write_nodes", dies_writing_orders)
+    async with client:
+        with pytest.raises(Killed):
+            await engine().run_once()
+        with cache.sessions() as session:
+            orders = session.get_one(SyncState, "orders")
+        assert orders.cursor and orders.watermark is None  # the operation is kept, nothing marked read
+        monkeypatch.undo()
+        await engine().run_once()
     assert_cache_matches(store, cache)
 
 
