@@ -15,6 +15,16 @@ import re
 
 from oms_tui.scale.reading import Reading, ScaleState, to_grams
 
+# What pyserial's POSIX port raises from a flush once the line is gone (EIO), which is no OSError.
+# Windows has no termios: its ports raise SerialException, an OSError, for everything.
+LINE_GONE: tuple[type[Exception], ...]
+try:
+    import termios
+
+    LINE_GONE = (termios.error,)
+except ImportError:
+    LINE_GONE = ()
+
 REQUEST = b"W\r"
 ETX = b"\x03"
 _WEIGHT = re.compile(rb"(-?\s*\d+(?:\.\d*)?|-?\s*\.\d+)\s*([A-Za-z]{1,3})")
@@ -83,7 +93,10 @@ class SerialScale:
         port = self.port
         if port is None:
             raise OSError("not open")
-        port.reset_input_buffer()  # a late reply to an earlier request is not this reading
+        try:
+            port.reset_input_buffer()  # a late reply to an earlier request is not this reading
+        except LINE_GONE as exc:  # as an OSError: the feed shows the scale offline and opens it again
+            raise OSError(*exc.args) from exc
         port.write(REQUEST)
         reply = port.read_until(ETX)
         if not reply.endswith(ETX):

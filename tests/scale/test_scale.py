@@ -4,6 +4,7 @@ scale's reports through a FIFO; a scale that moves, goes quiet or is unplugged m
 from __future__ import annotations
 
 import queue
+import termios
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -135,3 +136,26 @@ def test_a_usb_scale_through_its_hidraw_node_weighs_and_is_unplugged(tmp_path: P
 
 def test_typed_needs_no_scale() -> None:
     assert scale_for("typed", "/dev/ttyUSB0") is None and scale_for("serial", None) is None
+
+
+class GoneLine:
+    """A POSIX serial port whose cable was pulled: pyserial's flush fails in termios (EIO)."""
+
+    def reset_input_buffer(self) -> None:
+        raise termios.error(5, "Input/output error")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_line_that_drops_between_readings_shows_the_scale_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """termios' error is no OSError: unconverted, it would end the feed's thread, the scale silent."""
+    scale, stop, seen = SerialScale("/dev/ttyUSB0"), threading.Event(), []
+    monkeypatch.setattr(scale, "open", lambda: setattr(scale, "port", GoneLine()))
+
+    def publish(reading: Reading) -> None:
+        seen.append(reading)
+        stop.set()
+
+    watch(scale, publish, stop, retry=0)
+    assert [(r.state, r.detail) for r in seen] == [(ScaleState.OFFLINE, "Input/output error")]
