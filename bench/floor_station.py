@@ -279,7 +279,8 @@ async def main(role: str, code: str, speed: float) -> None:
         from oms_tui.cache.models import Staff
 
         staff = session.get(Staff, code)
-    app = OmsApp(runtime, live=role == "receiving", staff=staff, hear_others=True)
+    receiving = role == "receiving"  # syncs as `oms-tui` does: in a process of its own
+    app = OmsApp(runtime, live=receiving, staff=staff, hear_others=True, live_process=receiving)
     loop = asyncio.get_running_loop()
     try:
         async with app.run_test(size=SIZE) as pilot:

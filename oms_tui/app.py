@@ -35,6 +35,7 @@ from oms_tui.floor.actions.staff import active_staff, record_sign_in
 from oms_tui.floor.orders.lookup import NotFound, find_order
 from oms_tui.floor.orders.scan_codes import Named, ScanTarget, identify
 from oms_tui.floor.queues.claims import heartbeat
+from oms_tui.live_process import LiveProcess
 from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 from oms_tui.scan_input import ScanInput
@@ -128,6 +129,7 @@ class OmsApp(StationStaff):
         driver_class: type[Driver] | None = None,
         prepare_screens: bool = False,
         hear_others: bool | None = None,
+        live_process: bool = False,
     ) -> None:
         """`staff`: the person signed in at this station (their role decides what they may do).
         `sign_in_first`: with nobody signed in, open on the sign-in (as `oms-tui` does).
@@ -135,11 +137,14 @@ class OmsApp(StationStaff):
         `prepare_screens`: after the first frame, make the other screens in the background (as
         `oms-tui` does), so that the first switch to one shows it at once.
         `hear_others`: hear other stations' changes (`live` says, unless told): a test's app without a sync
-        watches only when the test is about that, so no reload lands in the middle of another test."""
+        watches only when the test is about that, so no reload lands in the middle of another test.
+        `live_process`: the live loop in a process of its own (as `oms-tui` runs it), not in a thread
+        (a test's runtime may hold a store transport that only this process can reach)."""
         super().__init__(driver_class=driver_class)
         self.runtime, self.live, self.clock = runtime, live, clock
         self.sign_in_first, self.prepare_screens = sign_in_first, prepare_screens
         self.hear_others = live if hear_others is None else hear_others
+        self.live_process = LiveProcess(runtime) if live_process else None
         settings = runtime.settings
         self.desk = OrderDesk(settings.station, staff)  # the signed-in person: replaced at each sign-in
         self.scan_input = ScanInput(
@@ -299,7 +304,7 @@ class OmsApp(StationStaff):
         if not self.live:
             self.notify("This station does not sync (started without the live loop)", severity="warning")
             return
-        self.runtime.sync_now()
+        (self.live_process or self.runtime).sync_now()
         self.health = replace(self.health, syncing=True)
         self.notify("Syncing now")
 
@@ -307,18 +312,22 @@ class OmsApp(StationStaff):
         if not self.live:
             self.notify("This station does not sync (started without the live loop)", severity="warning")
             return
-        self.runtime.reconcile_now()
+        (self.live_process or self.runtime).reconcile_now()
         self.notify("Reconciling after this sync: the board's sync panel shows what it found")
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="live")
     def run_live(self) -> None:
-        """Sync and push in a loop, off the UI thread; each pass reports back as a message."""
+        """Sync and push in a loop, off the UI thread (or in a process of its own); each pass reports
+        back as a message."""
 
         def report(update: LiveUpdate) -> None:
             self.post_message(LiveReport(update))
 
         try:  # the loop outlives failed passes; `stopping` (set on unmount) cancels it at once
-            asyncio.run(self.runtime.live_loop(report, self.stopping))
+            if self.live_process is not None:
+                self.live_process.run(report, self.stopping)
+            else:
+                asyncio.run(self.runtime.live_loop(report, self.stopping))
         except Exception as exc:  # one line, no traceback: a frame's locals could hold request headers
             report(LiveUpdate(f"sync stopped ({one_line(exc)}); restart to retry", error=True))
 
@@ -519,7 +528,7 @@ def run_app(
         if board:
             from oms_tui.board_app import BoardApp
 
-            app: OmsApp = BoardApp(runtime, driver_class=driver_class)
+            app: OmsApp = BoardApp(runtime, driver_class=driver_class, live_process=True)
         else:
             staff = None
             if settings.staff:
@@ -528,7 +537,12 @@ def run_app(
                     record_sign_in(session, settings.station, staff, "settings")
                     session.commit()
             app = OmsApp(
-                runtime, staff=staff, sign_in_first=True, driver_class=driver_class, prepare_screens=True
+                runtime,
+                staff=staff,
+                sign_in_first=True,
+                driver_class=driver_class,
+                prepare_screens=True,
+                live_process=True,
             )
         if started is not None:
             started(app)

@@ -153,6 +153,7 @@ class Runtime:
     feed_seen: int = 0  # the newest change feed entry this station has shown
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # the wait between passes
     demo_store: SimStore | None = None  # the embedded simulator's shop, in demo mode
+    simulated: bool = False  # the store is the embedded simulator (the demo): so is the label service
     wake: threading.Event = field(default_factory=threading.Event)  # set: the next pass starts now
     reread_token: Callable[[], SecretStr | None] = token_in_settings  # after the store refused ours
     started: datetime = field(default_factory=utcnow)  # the first scheduled reconcile counts from here
@@ -220,7 +221,13 @@ class Runtime:
             carrier=carrier,
         )
         runtime = cls(
-            settings, cache, server.url, SecretStr(server.token), demo_store=store, demo_mailbox=box
+            settings,
+            cache,
+            server.url,
+            SecretStr(server.token),
+            demo_store=store,
+            simulated=True,
+            demo_mailbox=box,
         )
         runtime.on_close.append(server.stop)
         return runtime
@@ -264,7 +271,7 @@ class Runtime:
         """The label service (raises `label_service.NoLabelService` when there is none)."""
         from oms_tui.label_service import label_carrier
 
-        return label_carrier(self.settings, self.shop_url if self.demo_store is not None else None)
+        return label_carrier(self.settings, self.shop_url if self.simulated else None)
 
     def label_desk(self, actor: Actor) -> LabelDesk:
         """The label workflow for `actor`, its purchases and voids delivered at once by this station."""

@@ -49,7 +49,12 @@ class Cache:
 
 
 def open_cache(
-    database_url: str, *, migrate: bool = True, create: bool = True, listen_url: str | None = None
+    database_url: str,
+    *,
+    migrate: bool = True,
+    create: bool = True,
+    listen_url: str | None = None,
+    pool: tuple[int, int] | None = None,
 ) -> Cache:
     """The cache at `database_url`, brought up to the newest revision unless `migrate` is off.
 
@@ -60,6 +65,7 @@ def open_cache(
 
     `listen_url`: the same database reached without a pooler in transaction mode in between, for
     what needs a session of its own (listening for changes, the sync lock); by default `database_url`.
+    `pool`: connections kept and connections more at a peak, if not the screens' (`engine.POOL_SIZE`).
     """
     url = normalise_url(database_url)
     sqlite_file = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
@@ -72,7 +78,7 @@ def open_cache(
             sqlite_file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CacheError(f"cannot create a cache at {sqlite_file}: {exc.strerror or exc}") from None
-    engine = make_engine(url)
+    engine = make_engine(url, **({"pool_size": pool[0], "max_overflow": pool[1]} if pool else {}))
     try:
         if check_revision(engine) is None and not create:
             where = make_url(database_url).render_as_string(hide_password=True)

@@ -1,0 +1,153 @@
+"""The live loop in a process of its own, as `oms-tui` runs it: what it syncs reaches the screens, the
+palette's commands reach it, its log reaches the app's, it is started again when it dies, and it
+never outlives the app, whether the app quits or is killed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlmodel import select
+
+from oms_tui import live_process
+from oms_tui.app import OmsApp
+from oms_tui.cache.database import open_cache
+from oms_tui.cache.models import ReconcileRun
+from oms_tui.config import Settings
+from oms_tui.runtime import Runtime
+from oms_tui.screens.queue_screen import QueueScreen
+from oms_tui.sim.faults import FaultProfile
+from oms_tui.sim.server import SimServer, run_in_thread
+from oms_tui.sim.store import SimStore
+from tests.process_group import process_group
+from tests.ui.test_live_sync import header_says
+from tests.ui.test_shell import run_command
+
+SIZE = (120, 36)
+UNLIMITED = 1_000_000
+
+
+@pytest.fixture
+def store() -> Iterator[SimServer]:
+    with run_in_thread(SimStore(orders=40, seed=3), restore_rate=UNLIMITED, bucket=UNLIMITED) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def no_settings_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)  # the sync's process inherits it
+
+
+def station(tmp_path: Path, server: SimServer) -> OmsApp:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pack-1", poll_interval=60
+    )
+    runtime = Runtime(settings, open_cache(settings.database_url), server.url, SecretStr(server.token))
+    return OmsApp(runtime, live_process=True)
+
+
+async def wait_for(condition: Callable[[], object], what: str, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        await asyncio.sleep(0.05)
+
+
+def child_of(app: OmsApp) -> subprocess.Popen[bytes] | None:
+    assert app.live_process is not None
+    return app.live_process.process
+
+
+def reconciled(app: OmsApp) -> list[str]:
+    with app.runtime.cache.reads() as session:
+        return [run.trigger for run in session.exec(select(ReconcileRun))]
+
+
+def running(pid: int) -> bool:
+    """Whether the process is alive (a zombie whose parent is gone counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+async def test_the_queue_fills_in_from_a_sync_in_a_process_of_its_own(
+    tmp_path: Path, store: SimServer
+) -> None:
+    app = station(tmp_path, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: child_of(app), "the sync process started")
+        child = child_of(app)
+        assert child is not None and child.pid != os.getpid() and child.poll() is None
+        assert isinstance(child.args, list) and store.token not in " ".join(child.args), (
+            "token in the command"
+        )
+        await wait_for(
+            lambda: isinstance(app.screen, QueueScreen) and app.screen.table.total > 5, "the queue filled"
+        )
+        await run_command(pilot, *"reconcile", expect="Reconcile now")  # reaches the other process
+        await wait_for(lambda: reconciled(app) == ["palette"], "the palette's reconcile ran")
+    assert child.wait(timeout=live_process.STOP_WAIT_S) == 0, "the sync process did not stop with the app"
+
+
+async def test_a_sync_process_that_dies_is_started_again(
+    tmp_path: Path, store: SimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live_process, "RESTART_S", 0.2)
+    app = station(tmp_path, store)
+    async with app.run_test(size=SIZE):
+        await wait_for(lambda: app.health.reachable, "a first pass ended")
+        first = child_of(app)
+        assert first is not None
+        first.kill()
+        await wait_for(lambda: "the sync process ended (exit code -9)" in header_says(app), "the header said")
+        await wait_for(lambda: child_of(app) is not first, "another sync process started")
+        await wait_for(lambda: app.health.reachable and not app.health.failed, "its pass ended")
+
+
+async def test_the_sync_process_logs_to_the_apps_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="oms_tui")
+    faulty = FaultProfile(server_error=0.5)  # the client logs each failed request it tries again
+    shop = SimStore(orders=40, seed=3)
+    with run_in_thread(shop, restore_rate=UNLIMITED, bucket=UNLIMITED, faults=faulty, fault_seed=1) as server:
+        app = station(tmp_path, server)
+        async with app.run_test(size=SIZE):
+            retried = lambda: [r for r in caplog.records if "retrying in" in r.getMessage()]  # noqa: E731
+            await wait_for(retried, "a retry was logged")
+    child = child_of(app)
+    assert child is not None and retried()[0].process != child.pid  # logged here, by the app
+    assert retried()[0].name == "oms_tui.store.client"  # as the sync's own logger named it
+
+
+def test_a_killed_app_leaves_no_sync_behind(tmp_path: Path, store: SimServer) -> None:
+    """The app's end of the pipe closes with the app, however it ends; the sync's process then stops."""
+    environment = {
+        **os.environ,
+        "OMS_SHOP_URL": store.url,
+        "OMS_SHOPIFY_TOKEN": store.token,
+        "OMS_DATABASE_URL": f"sqlite:///{tmp_path / 'cache.sqlite3'}",
+    }
+    open_cache(environment["OMS_DATABASE_URL"]).close()
+    command = [sys.executable, "-m", "tests.processes.live_station"]
+    with process_group(command, env=environment, stdout=subprocess.PIPE, text=True) as app:
+        assert app.stdout is not None
+        pid = int(app.stdout.readline())  # the sync's process, started by the stand-in app
+        assert running(pid)
+        os.kill(app.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running(pid), "the sync process outlived the killed app"
