@@ -35,6 +35,7 @@ from oms_tui.floor.actions.staff import active_staff, record_sign_in
 from oms_tui.floor.orders.lookup import NotFound, find_order
 from oms_tui.floor.orders.scan_codes import Named, ScanTarget, identify
 from oms_tui.floor.queues.claims import heartbeat
+from oms_tui.live_process import AVAILABLE as live_process_available
 from oms_tui.live_process import LiveProcess
 from oms_tui.palette import OrderCommands
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
@@ -528,7 +529,7 @@ def run_app(
         if board:
             from oms_tui.board_app import BoardApp
 
-            app: OmsApp = BoardApp(runtime, driver_class=driver_class, live_process=True)
+            app: OmsApp = BoardApp(runtime, driver_class=driver_class, live_process=live_process_available)
         else:
             staff = None
             if settings.staff:
@@ -542,7 +543,7 @@ def run_app(
                 sign_in_first=True,
                 driver_class=driver_class,
                 prepare_screens=True,
-                live_process=True,
+                live_process=live_process_available,
             )
         if started is not None:
             started(app)

@@ -27,6 +27,7 @@ from oms_tui.cache.database import open_cache
 from oms_tui.collector import settle as settle_collector
 from oms_tui.runtime import LiveUpdate, Runtime, one_line
 
+AVAILABLE = os.name == "posix"  # the pipes are handed to the child by descriptor (`pass_fds`)
 SYNC, RECONCILE = "sync", "reconcile"
 REPORT, LOG = "report", "log"
 POLL_S = 0.1  # how soon the app's side notices `stop`
