@@ -116,6 +116,21 @@ async def test_a_sync_process_that_dies_is_started_again(
         await wait_for(lambda: app.health.reachable and not app.health.failed, "its pass ended")
 
 
+async def test_a_sync_process_that_cannot_start_says_why_and_is_tried_again(
+    tmp_path: Path, store: SimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live_process, "RESTART_S", 0.2)
+    app = station(tmp_path, store)
+    gone = tmp_path / "moved" / "cache.sqlite3"  # where its settings say the cache is: not there
+    app.runtime.settings = app.runtime.settings.model_copy(update={"database_url": f"sqlite:///{gone}"})
+    async with app.run_test(size=SIZE):
+        await wait_for(lambda: "starting the sync again in 0.2s" in header_says(app), "the header said")
+        assert "sync could not start (CacheError: no cache at" in header_says(app)  # and why
+        first = child_of(app)
+        await wait_for(lambda: child_of(app) is not first, "it was tried again")
+    assert not gone.exists(), "the sync process made a cache of its own"
+
+
 async def test_the_sync_process_logs_to_the_apps_log(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
