@@ -25,14 +25,14 @@ from typing import Any
 
 from oms_tui.cache.database import open_cache
 from oms_tui.collector import settle as settle_collector
-from oms_tui.runtime import LiveUpdate, Runtime, one_line
+from oms_tui.runtime import LiveUpdate, Runtime, one_line, retry_delay
 
 AVAILABLE = os.name == "posix"  # the pipes are handed to the child by descriptor (`pass_fds`)
 SYNC, RECONCILE = "sync", "reconcile"
 REPORT, LOG = "report", "log"
 POLL_S = 0.1  # how soon the app's side notices `stop`
 STOP_WAIT_S = 5.0  # the loop cancels a pass in flight within a tenth of a second, then closes the cache
-RESTART_S = 5.0  # after the loop's process died
+RESTART_S = 5.0  # after the loop's process died; doubled while it dies before it syncs
 POOL = (2, 1)  # a pass's session and its page writer's (the screens' pool is the app's)
 
 
@@ -52,21 +52,26 @@ class LiveProcess:
         self._send(RECONCILE)
 
     def run(self, report: Callable[[LiveUpdate], object], stop: threading.Event) -> None:
-        """Until `stop` is set (then the child is stopped too); a child that dies is started again."""
+        """Until `stop` is set (then the child is stopped too); a child that dies is started again,
+        later each time it dies again without a pass that reached the store."""
+        failures = 0
         while not stop.is_set():
-            code, last = self._run_child(report, stop)
+            code, last, synced = self._run_child(report, stop)
             if stop.is_set():
                 return
+            failures = 0 if synced else failures + 1
+            delay = retry_delay(RESTART_S, failures)
             why = last.text if last and last.error else f"the sync process ended (exit code {code})"
-            text = f"{why}; starting the sync again in {RESTART_S:g}s"
+            text = f"{why}; starting the sync again in {delay:g}s"
             logging.getLogger(__name__).warning("%s", text)
             report(LiveUpdate(text, error=True))
-            stop.wait(RESTART_S)
+            stop.wait(delay)
 
     def _run_child(
         self, report: Callable[[LiveUpdate], object], stop: threading.Event
-    ) -> tuple[int | None, LiveUpdate | None]:
-        """One child, until it ends or `stop`: its exit code and the last thing it reported."""
+    ) -> tuple[int | None, LiveUpdate | None, bool]:
+        """One child, until it ends or `stop`: its exit code, the last thing it reported, and
+        whether a pass of it reached the store."""
         commands_in, commands_out = os.pipe()
         reports_in, reports_out = os.pipe()
         process = subprocess.Popen(  # a fresh interpreter: no fork of the app's threads and their locks
@@ -86,7 +91,7 @@ class LiveProcess:
             self._commands, self.process = commands, process
             with contextlib.suppress(OSError):  # a child that died at once: its exit code says
                 commands.send((runtime.settings, runtime.shop_url, runtime.token, runtime.simulated, level))
-        last = None
+        last, synced = None, False
         try:
             while not stop.is_set():
                 if not reports.poll(POLL_S):
@@ -96,10 +101,11 @@ class LiveProcess:
                 except (EOFError, OSError):  # the child ended
                     break
                 last = relay(message, report) or last
+                synced = synced or bool(last and last.reachable and not last.error)
         finally:
             self._stop(process)
             reports.close()
-        return process.returncode, last
+        return process.returncode, last, synced
 
     def _stop(self, process: subprocess.Popen[bytes]) -> None:
         with self._lock:  # the end of the pipe: the child stops
