@@ -162,9 +162,13 @@ def test_a_killed_app_leaves_no_sync_behind(tmp_path: Path, store: SimServer) ->
     with process_group(command, env=environment, stdout=subprocess.PIPE, text=True) as app:
         assert app.stdout is not None
         pid = int(app.stdout.readline())  # the sync's process, started by the stand-in app
-        assert running(pid)
-        os.kill(app.pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while running(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not running(pid), "the sync process outlived the killed app"
+        try:
+            assert running(pid)
+            os.kill(app.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while running(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not running(pid), "the sync process outlived the killed app"
+        finally:  # in its own session, out of the stand-in's group: a failure here must not leave it
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
