@@ -20,12 +20,14 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oms_tui.cache.database import open_cache
 from oms_tui.collector import settle as settle_collector
 from oms_tui.runtime import LiveUpdate, Runtime, one_line, retry_delay
+
+if TYPE_CHECKING:  # imported where a child is started: the app imports this module at its start
+    from multiprocessing.connection import Connection
 
 AVAILABLE = os.name == "posix"  # the pipes are handed to the child by descriptor (`pass_fds`)
 SYNC, RECONCILE = "sync", "reconcile"
@@ -72,6 +74,8 @@ class LiveProcess:
     ) -> tuple[int | None, LiveUpdate | None, bool]:
         """One child, until it ends or `stop`: its exit code, the last thing it reported, and
         whether a pass of it reached the store."""
+        from multiprocessing.connection import Connection
+
         commands_in, commands_out = os.pipe()
         reports_in, reports_out = os.pipe()
         process = subprocess.Popen(  # a fresh interpreter: no fork of the app's threads and their locks
@@ -193,4 +197,6 @@ class ToApp(logging.Handler):
 
 
 if __name__ == "__main__":
+    from multiprocessing.connection import Connection
+
     serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
