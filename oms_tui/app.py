@@ -342,8 +342,9 @@ class OmsApp(StationStaff):
         """A change reaches the screens that show its kind: the one on show now, the others once
         shown (`LeanScreen.hear`)."""
         screens = list(self.made.values())
-        if self.screen not in screens:  # one opened over them (an order, a search)
-            screens.append(self.screen)
+        # The one on show if opened over them (an order, a search); none once the app has closed
+        # its screens, which a change heard as it quits may find.
+        screens += [shown for shown in self.screen_stack[-1:] if shown not in screens]
         for screen in screens:
             if isinstance(screen, LeanScreen):
                 screen.hear(update)

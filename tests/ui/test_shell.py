@@ -226,6 +226,14 @@ async def test_sync_now_from_the_palette_wakes_the_live_loop(
         assert await asyncio.to_thread(waiting[1].wait, 10), "sync now did not start another pass"
 
 
+async def test_a_change_heard_as_the_app_quits_is_dropped(shell_app: OmsApp) -> None:
+    async with shell_app.run_test(size=SIZE):
+        pass
+    assert shell_app.screen_stack == []  # quit: its screens are closed, and messages may still come
+    with shell_app._context():  # as the app's own loop handles a late OthersChanged
+        shell_app.tell_screens(LiveUpdate("the floor changed", changed=True))
+
+
 async def test_go_to_order_from_the_palette(shell_app: OmsApp, monkeypatch: pytest.MonkeyPatch) -> None:
     said: list[str] = []
     opened: list[str] = []
