@@ -8,6 +8,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 
@@ -19,6 +20,15 @@ def process_group(command: list[str], **options: Any) -> Iterator[subprocess.Pop
         yield process
     finally:
         kill_group(process)
+
+
+def ended(pid: int) -> bool:
+    """Whether process `pid` (not necessarily a child of this one) has ended; a zombie has."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"
 
 
 def kill_group(process: subprocess.Popen[Any]) -> None:

@@ -4,14 +4,13 @@ never outlives the app, whether the app quits or is killed."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,9 +27,10 @@ from oms_tui.screens.queue_screen import QueueScreen
 from oms_tui.sim.faults import FaultProfile
 from oms_tui.sim.server import SimServer, run_in_thread
 from oms_tui.sim.store import SimStore
-from tests.process_group import process_group
+from tests.process_group import ended, process_group
 from tests.ui.test_live_sync import header_says
 from tests.ui.test_shell import run_command
+from tests.web.serving import until
 
 SIZE = (120, 36)
 UNLIMITED = 1_000_000
@@ -55,14 +55,6 @@ def station(tmp_path: Path, server: SimServer) -> OmsApp:
     return OmsApp(runtime, live_process=True)
 
 
-async def wait_for(condition: Callable[[], object], what: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never happened: {what}")
-        await asyncio.sleep(0.05)
-
-
 def child_of(app: OmsApp) -> subprocess.Popen[bytes] | None:
     assert app.live_process is not None
     return app.live_process.process
@@ -73,31 +65,22 @@ def reconciled(app: OmsApp) -> list[str]:
         return [run.trigger for run in session.exec(select(ReconcileRun))]
 
 
-def running(pid: int) -> bool:
-    """Whether the process is alive (a zombie whose parent is gone counts as ended)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
 async def test_the_queue_fills_in_from_a_sync_in_a_process_of_its_own(
     tmp_path: Path, store: SimServer
 ) -> None:
     app = station(tmp_path, store)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(lambda: child_of(app), "the sync process started")
+        await until("the sync process started", lambda: child_of(app) is not None)
         child = child_of(app)
         assert child is not None and child.pid != os.getpid() and child.poll() is None
         assert isinstance(child.args, list) and store.token not in " ".join(child.args), (
             "token in the command"
         )
-        await wait_for(
-            lambda: isinstance(app.screen, QueueScreen) and app.screen.table.total > 5, "the queue filled"
+        await until(
+            "the queue filled", lambda: isinstance(app.screen, QueueScreen) and app.screen.table.total > 5
         )
         await run_command(pilot, *"reconcile", expect="Reconcile now")  # reaches the other process
-        await wait_for(lambda: reconciled(app) == ["palette"], "the palette's reconcile ran")
+        await until("the palette's reconcile ran", lambda: reconciled(app) == ["palette"])
     assert child.wait(timeout=live_process.STOP_WAIT_S) == 0, "the sync process did not stop with the app"
 
 
@@ -107,15 +90,15 @@ async def test_a_sync_process_that_dies_is_started_again(
     monkeypatch.setattr(live_process, "RESTART_S", 0.2)
     app = station(tmp_path, store)
     async with app.run_test(size=SIZE):
-        await wait_for(lambda: app.health.reachable, "a first pass ended")
+        await until("a first pass ended", lambda: app.health.reachable is True)
         for _ in range(2):  # each after a pass that synced: started again as soon as the first time
             dying = child_of(app)
             assert dying is not None
             dying.kill()
             said = "the sync process ended (exit code -9); starting the sync again in 0.2s"
-            await wait_for(lambda: said in header_says(app), "the header said")  # noqa: B023
-            await wait_for(lambda: child_of(app) is not dying, "another sync process started")  # noqa: B023
-            await wait_for(lambda: app.health.reachable and not app.health.failed, "its pass ended")
+            await until("the header said", lambda: said in header_says(app))  # noqa: B023
+            await until("another sync process started", lambda: child_of(app) is not dying)  # noqa: B023
+            await until("its pass ended", lambda: app.health.reachable is True and not app.health.failed)
 
 
 async def test_a_sync_process_that_cannot_start_says_why_and_is_tried_again_later_each_time(
@@ -126,10 +109,10 @@ async def test_a_sync_process_that_cannot_start_says_why_and_is_tried_again_late
     gone = tmp_path / "moved" / "cache.sqlite3"  # where its settings say the cache is: not there
     app.runtime.settings = app.runtime.settings.model_copy(update={"database_url": f"sqlite:///{gone}"})
     async with app.run_test(size=SIZE):
-        await wait_for(lambda: "starting the sync again in 0.4s" in header_says(app), "the header said")
+        await until("the header said", lambda: "starting the sync again in 0.4s" in header_says(app))
         assert "sync could not start (CacheError: no cache at" in header_says(app)  # and why
         # It never synced, so each try waits twice as long as the one before.
-        await wait_for(lambda: "starting the sync again in 0.8s" in header_says(app), "it waited longer")
+        await until("it waited longer", lambda: "starting the sync again in 0.8s" in header_says(app))
     assert not gone.exists(), "the sync process made a cache of its own"
 
 
@@ -143,7 +126,7 @@ async def test_the_sync_process_logs_to_the_apps_log(
         app = station(tmp_path, server)
         async with app.run_test(size=SIZE):
             retried = lambda: [r for r in caplog.records if "retrying in" in r.getMessage()]  # noqa: E731
-            await wait_for(retried, "a retry was logged")
+            await until("a retry was logged", lambda: bool(retried()))
     child = child_of(app)
     assert child is not None and retried()[0].process != child.pid  # logged here, by the app
     assert retried()[0].name == "oms_tui.store.client"  # as the sync's own logger named it
@@ -163,12 +146,12 @@ def test_a_killed_app_leaves_no_sync_behind(tmp_path: Path, store: SimServer) ->
         assert app.stdout is not None
         pid = int(app.stdout.readline())  # the sync's process, started by the stand-in app
         try:
-            assert running(pid)
+            assert not ended(pid)
             os.kill(app.pid, signal.SIGKILL)
             deadline = time.monotonic() + 10
-            while running(pid) and time.monotonic() < deadline:
+            while not ended(pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert not running(pid), "the sync process outlived the killed app"
+            assert ended(pid), "the sync process outlived the killed app"
         finally:  # in its own session, out of the stand-in's group: a failure here must not leave it
-            if running(pid):
+            if not ended(pid):
                 os.kill(pid, signal.SIGKILL)

@@ -23,19 +23,10 @@ import pytest
 
 from oms_tui.sim.server import SimServer, run_in_thread
 from oms_tui.sim.store import SimStore
-from tests.process_group import process_group
+from tests.process_group import ended, process_group
 from tests.web.serving import REPO, WAIT_S, station_environment, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-def ended(pid: int) -> bool:
-    """Whether process `pid` (not necessarily a child of this one) has ended."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return True
-    return state == "Z"
 
 
 # A session's guard alone, with no app: `exit_app` ends the process at once, or (HUNG) never does.
