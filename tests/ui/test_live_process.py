@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from oms_tui.sim.store import SimStore
 from tests.process_group import ended, process_group
 from tests.ui.test_live_sync import header_says
 from tests.ui.test_shell import run_command
-from tests.web.serving import until
+from tests.web.serving import until, wait_for
 
 SIZE = (120, 36)
 UNLIMITED = 1_000_000
@@ -148,10 +147,7 @@ def test_a_killed_app_leaves_no_sync_behind(tmp_path: Path, store: SimServer) ->
         try:
             assert not ended(pid)
             os.kill(app.pid, signal.SIGKILL)
-            deadline = time.monotonic() + 10
-            while not ended(pid) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert ended(pid), "the sync process outlived the killed app"
+            wait_for("the sync process to end with the killed app", lambda: ended(pid))
         finally:  # in its own session, out of the stand-in's group: a failure here must not leave it
             if not ended(pid):
                 os.kill(pid, signal.SIGKILL)
