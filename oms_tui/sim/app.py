@@ -114,7 +114,7 @@ def create_app(
     bulk = BulkOperations(store.now)
     carrier_box = carrier or CarrierSim(seed=store.seed)
     service = GraphQLService(store, lambda: LeakyBucket(rate, size, bucket_clock), bulk)
-    bulk.execute = lambda query: service.run_unmetered(query)
+    bulk.execute = service.run_unmetered
 
     async def graphql(request: Request) -> Response:
         version = served_version(request.path_params["version"])

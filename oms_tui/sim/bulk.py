@@ -1,27 +1,60 @@
 """Bulk operations: `bulkOperationRunQuery` runs an unpaginated query over the whole store into JSONL.
 
-The status moves CREATED -> RUNNING -> COMPLETED, one step each time the operation is read (so a
-client polling `bulkOperation(id)` sees every state, and tests need no sleeps). The result lists every
-node on its own line; nodes of nested connections carry `__parentId`. Shopify's limits are enforced:
-at most 5 connections, nested at most 2 deep.
+As Shopify does, the store works on an operation in the background from the moment it is created:
+CREATED, then RUNNING while a worker thread reads the top-level connection a page at a time (holding
+the store's lock for one page, so other requests are answered meanwhile; `objectCount` is its running
+total), then COMPLETED with the file's URL. Like Shopify's, the result is no snapshot: an object
+changed while the operation runs may be listed again further on. The result lists every node on its
+own line; nodes of nested connections carry `__parentId`. Shopify's limits are enforced: one query
+operation at a time, at most 5 connections, nested at most 2 deep.
 
-Tests make operations end otherwise with `end_next(...)`: FAILED, EXPIRED, or CANCELED (through
-CANCELING), optionally with a `partialDataUrl` holding the first part of the result, cut anywhere.
+Tests make operations end otherwise with `end_next(...)`: FAILED, EXPIRED, or CANCELED (CANCELING
+until the next read once the work has stopped), optionally with a `partialDataUrl` holding the first
+part of the result, cut anywhere. `wait_idle()` waits for every operation's work to end.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from copy import copy
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, GraphQLResolveInfo, SelectionSetNode, parse, validate
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLResolveInfo,
+    IntValueNode,
+    NamedTypeNode,
+    NameNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableDefinitionNode,
+    VariableNode,
+    parse,
+    validate,
+)
+
+from oms_tui.sim.pagination import MAX_PAGE_SIZE
+
+log = logging.getLogger(__name__)
 
 MAX_CONNECTIONS = 5
 MAX_DEPTH = 2
 FINAL = ("COMPLETED", "FAILED", "CANCELED", "EXPIRED")
+PAGE_INFO = FieldNode(
+    name=NameNode(value="pageInfo"),
+    selection_set=SelectionSetNode(
+        selections=tuple(FieldNode(name=NameNode(value=name)) for name in ("hasNextPage", "endCursor"))
+    ),
+)
+Execute = Callable[[DocumentNode, dict[str, Any]], dict[str, Any]]  # (document, variables) -> data
 
 
 @dataclass(frozen=True)
@@ -31,10 +64,6 @@ class Ending:
     status: str = "COMPLETED"
     error_code: str | None = None
     partial: float = 0.0
-
-    @property
-    def steps(self) -> tuple[str, ...]:
-        return ("CREATED", "RUNNING", *(("CANCELING",) if self.status == "CANCELED" else ()), self.status)
 
 
 @dataclass
@@ -52,6 +81,8 @@ class BulkJob:
     partial_data_url: str | None = None
     type: str = "QUERY"
     ending: Ending = Ending()
+    worker: threading.Thread | None = field(default=None, repr=False)
+    canceling_shown: bool = False
 
 
 def _connections(selection_set: SelectionSetNode | None, depth: int = 1) -> list[int]:
@@ -84,15 +115,45 @@ def _flatten(value: Any, parent_id: str | None, lines: list[dict[str, Any]]) -> 
                 _flatten(child, item.get("id"), lines)
 
 
+def _paged(document: DocumentNode) -> DocumentNode | None:
+    """The query with its one top-level connection read a page at a time (`$after`, with pageInfo);
+    None when it has several top-level fields or pages its root itself: then it runs whole."""
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    roots = operation.selection_set.selections
+    if len(roots) != 1 or not isinstance(roots[0], FieldNode) or roots[0].selection_set is None:
+        return None
+    root = copy(roots[0])
+    if any(argument.name.value in ("first", "last", "after", "before") for argument in root.arguments or ()):
+        return None
+    root.arguments = (
+        *(root.arguments or ()),
+        ArgumentNode(name=NameNode(value="first"), value=IntValueNode(value=str(MAX_PAGE_SIZE))),
+        ArgumentNode(name=NameNode(value="after"), value=VariableNode(name=NameNode(value="after"))),
+    )
+    assert root.selection_set is not None
+    root.selection_set = SelectionSetNode(selections=(*root.selection_set.selections, PAGE_INFO))
+    paged = copy(operation)
+    paged.variable_definitions = (
+        VariableDefinitionNode(
+            variable=VariableNode(name=NameNode(value="after")),
+            type=NamedTypeNode(name=NameNode(value="String")),
+        ),
+    )
+    paged.selection_set = SelectionSetNode(selections=(root,))
+    return DocumentNode(definitions=(paged,))
+
+
 class BulkOperations:
-    """The bulk jobs of one simulated shop; `execute(query)` runs a query without page limits."""
+    """The bulk jobs of one simulated shop; `execute(document, variables)` runs a query (holding the
+    store's lock) with connections read whole unless it pages them."""
 
     def __init__(self, now: Callable[[], datetime], base_url: str = "") -> None:
         self._now = now
         self.base_url = base_url
         self.jobs: dict[str, BulkJob] = {}
         self.results: dict[str, str] = {}  # file name (without .jsonl) -> JSONL text
-        self.execute: Callable[[str], dict[str, Any]] | None = None
+        self.execute: Execute | None = None
         self._endings: list[Ending] = []
 
     def end_next(self, status: str, error_code: str | None = None, partial: float = 0.0) -> None:
@@ -102,36 +163,51 @@ class BulkOperations:
 
     def get(self, job_id: str) -> BulkJob | None:
         job = self.jobs.get(job_id)
-        if job is not None and job.status not in FINAL:
-            self._advance(job)
+        if job is not None and job.status == "CANCELING":  # a cancel lands one read after the work stopped
+            if job.canceling_shown:
+                job.status = "CANCELED"
+            job.canceling_shown = True
         return job
 
     def current(self) -> BulkJob | None:
         return self.get(list(self.jobs)[-1]) if self.jobs else None
 
-    def _advance(self, job: BulkJob) -> None:
-        steps = job.ending.steps
-        job.status = steps[steps.index(job.status) + 1]
-        if job.status not in FINAL:
-            return
-        job.completed_at = self._now()
-        job.error_code = job.ending.error_code
-        if job.status == "COMPLETED":
-            job.url = self._publish(job, self._lines(job.query), "")
-        elif job.ending.partial > 0:
-            lines = self._lines(job.query)
-            job.partial_data_url = self._publish(
-                job, lines[: int(len(lines) * job.ending.partial)], "-partial"
-            )
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Wait until no operation's work is under way (tests, and a store about to be saved)."""
+        for job in list(self.jobs.values()):
+            if job.worker is not None:
+                job.worker.join(timeout)
 
-    def _lines(self, query: str) -> list[dict[str, Any]]:
-        assert self.execute is not None
-        data = self.execute(query)
+    def _work(self, job: BulkJob, document: DocumentNode) -> None:
+        """The worker thread: read the whole result, then end as the job's ending says."""
         lines: list[dict[str, Any]] = []
-        for root in (data.get("data") or {}).values():
-            if isinstance(root, dict):
+        try:
+            self._read(job, document, lines)
+        except Exception:  # a fault of the simulator's own: the operation fails as Shopify's would
+            log.exception("bulk operation %s failed", job.id)
+            job.ending = Ending("FAILED", "INTERNAL_SERVER_ERROR")
+        ending = job.ending
+        job.completed_at, job.error_code = self._now(), ending.error_code
+        if ending.status == "COMPLETED":
+            job.url = self._publish(job, lines, "")
+        elif ending.partial > 0:
+            job.partial_data_url = self._publish(job, lines[: int(len(lines) * ending.partial)], "-partial")
+        job.status = "CANCELING" if ending.status == "CANCELED" else ending.status  # last: the url is set
+
+    def _read(self, job: BulkJob, document: DocumentNode, lines: list[dict[str, Any]]) -> None:
+        assert self.execute is not None
+        paged = _paged(document)
+        after: str | None = None
+        while True:
+            data = self.execute(paged or document, {"after": after} if paged else {})
+            roots = [root for root in (data or {}).values() if isinstance(root, dict)]
+            for root in roots:
                 _flatten(root, None, lines)
-        return lines
+            job.status, job.object_count = "RUNNING", str(len(lines))  # the creating answer said CREATED
+            page = (roots[0].get("pageInfo") if paged and roots else None) or {}
+            if not page.get("hasNextPage"):
+                return
+            after = page["endCursor"]
 
     def _publish(self, job: BulkJob, lines: list[dict[str, Any]], suffix: str) -> str:
         """Serve `lines` as a JSONL file; returns its URL."""
@@ -171,7 +247,9 @@ class BulkOperations:
             return None, [{"field": ["query"], "message": p, "code": "INVALID"} for p in problems]
         ending = self._endings.pop(0) if self._endings else Ending()
         job = BulkJob(f"gid://shopify/BulkOperation/{number}", query, self._now(), ending=ending)
+        job.worker = threading.Thread(target=self._work, args=(job, document), name=job.id, daemon=True)
         self.jobs[job.id] = job
+        job.worker.start()
         return job, []
 
 

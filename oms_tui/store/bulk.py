@@ -66,7 +66,10 @@ async def wait(
 
 
 async def read_tree(client: BulkClient, url: str | None) -> list[dict[str, Any]]:
-    """Root objects with their children attached as `lineItems.nodes`, in the file's root order."""
+    """Root objects with their children attached as `lineItems.nodes`, in the file's root order.
+
+    An operation reads no snapshot: an object changed while it ran may be listed again further on,
+    its children too. The later copy of a root is kept; children are written by id, the later last."""
     if url is None:  # an operation that matched nothing has no file
         return []
     roots: dict[str, dict[str, Any]] = {}
