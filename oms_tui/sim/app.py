@@ -120,7 +120,8 @@ def create_app(
         version = served_version(request.path_params["version"])
         if version is None:
             return PlainTextResponse("Not Found", status_code=404)
-        response = await answer(request)
+        with bulk.giving_way():
+            response = await answer(request)
         try:
             keep()
         except ShopNotSaved as exc:  # the answer could show a change the file does not have: withheld

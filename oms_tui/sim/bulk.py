@@ -2,11 +2,11 @@
 
 As Shopify does, the store works on an operation in the background from the moment it is created:
 CREATED, then RUNNING while a worker thread reads the top-level connection a page at a time (holding
-the store's lock for one page, so other requests are answered meanwhile; `objectCount` is its running
-total), then COMPLETED with the file's URL. Like Shopify's, the result is no snapshot: an object
-changed while the operation runs may be listed again further on. The result lists every node on its
-own line; nodes of nested connections carry `__parentId`. Shopify's limits are enforced: one query
-operation at a time, at most 5 connections, nested at most 2 deep.
+the store's lock for one page, and giving way to the requests being answered between pages;
+`objectCount` is its running total), then COMPLETED with the file's URL. Like Shopify's, the result
+is no snapshot: an object changed while the operation runs may be listed again further on. The
+result lists every node on its own line; nodes of nested connections carry `__parentId`. Shopify's
+limits are enforced: one query operation at a time, at most 5 connections, nested at most 2 deep.
 
 Tests make operations end otherwise with `end_next(...)`: FAILED, EXPIRED, or CANCELED (CANCELING
 until the next read once the work has stopped), optionally with a `partialDataUrl` holding the first
@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,8 +42,6 @@ from graphql import (
     validate,
 )
 
-from oms_tui.sim.pagination import MAX_PAGE_SIZE
-
 log = logging.getLogger(__name__)
 
 MAX_CONNECTIONS = 5
@@ -54,6 +53,11 @@ PAGE_INFO = FieldNode(
         selections=tuple(FieldNode(name=NameNode(value=name)) for name in ("hasNextPage", "endCursor"))
     ),
 )
+# Shopify runs bulk work on machines of its own: it does not slow the API. The worker reads small
+# pages and, between them, gives way to the requests the store is answering (for at most GIVE_WAY_S
+# at a time, so a busy store still gets its operations done).
+BULK_PAGE = 50
+GIVE_WAY_S = 0.05
 Execute = Callable[[DocumentNode, dict[str, Any]], dict[str, Any]]  # (document, variables) -> data
 
 
@@ -128,7 +132,7 @@ def _paged(document: DocumentNode) -> DocumentNode | None:
         return None
     root.arguments = (
         *(root.arguments or ()),
-        ArgumentNode(name=NameNode(value="first"), value=IntValueNode(value=str(MAX_PAGE_SIZE))),
+        ArgumentNode(name=NameNode(value="first"), value=IntValueNode(value=str(BULK_PAGE))),
         ArgumentNode(name=NameNode(value="after"), value=VariableNode(name=NameNode(value="after"))),
     )
     assert root.selection_set is not None
@@ -155,6 +159,20 @@ class BulkOperations:
         self.results: dict[str, str] = {}  # file name (without .jsonl) -> JSONL text
         self.execute: Execute | None = None
         self._endings: list[Ending] = []
+        self._answering = 0  # requests being answered, which operations' work gives way to
+        self._answering_none = threading.Condition()
+
+    @contextmanager
+    def giving_way(self) -> Iterator[None]:
+        """Around each request the store answers: operations' work waits while it is answered."""
+        with self._answering_none:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._answering_none:
+                self._answering -= 1
+                self._answering_none.notify_all()
 
     def end_next(self, status: str, error_code: str | None = None, partial: float = 0.0) -> None:
         """Make the next operation started end with `status`, keeping `partial` of its lines (0 to 1)."""
@@ -208,6 +226,8 @@ class BulkOperations:
             if not page.get("hasNextPage"):
                 return
             after = page["endCursor"]
+            with self._answering_none:
+                self._answering_none.wait_for(lambda: self._answering == 0, timeout=GIVE_WAY_S)
 
     def _publish(self, job: BulkJob, lines: list[dict[str, Any]], suffix: str) -> str:
         """Serve `lines` as a JSONL file; returns its URL."""

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import subprocess
-import threading
 from typing import Any
 
 import httpx
@@ -16,7 +14,6 @@ from oms_tui.sim.app import DEFAULT_TOKEN, create_app
 from oms_tui.sim.server import run_in_thread
 from oms_tui.sim.store import SimStore
 from oms_tui.sim.testing import GRAPHQL_PATH, sim_client
-from tests.sim.conftest import gql
 
 DOC_QUERY = '{"query": "{ orders(first: 3) { nodes { id name displayFulfillmentStatus } } }"}'
 
@@ -146,63 +143,3 @@ async def test_every_answer_names_the_version_served_and_old_ones_fall_forward(
     assert response.status_code == 200 and "data" in response.json()
     assert response.headers["X-Shopify-API-Version"] == served
     assert response.headers["X-Shopify-API-Deprecated-Reason"] == "Order.riskLevel"
-
-
-RUN_BULK = """mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status }
-             userErrors { message code } } }"""
-POLL_BULK = "query($id: ID!) { bulkOperation(id: $id) { status url objectCount rootObjectCount } }"
-ORDERS_WITH_LINES = "{ orders { edges { node { id name lineItems { edges { node { id sku } } } } } } }"
-
-
-async def test_bulk_operation_completes_with_children_on_their_own_lines() -> None:
-    store = SimStore(orders=600, seed=7)  # more orders than one page of the store's own reading
-    async with sim_client(store) as client:
-        started = (await gql(client, RUN_BULK, q=ORDERS_WITH_LINES))["data"]["bulkOperationRunQuery"]
-        assert started["bulkOperation"]["status"] == "CREATED"
-        statuses = []
-        while not statuses or statuses[-1]["status"] != "COMPLETED":
-            poll = await gql(client, POLL_BULK, id=started["bulkOperation"]["id"])
-            statuses.append(poll["data"]["bulkOperation"])
-        seen = list(dict.fromkeys(s["status"] for s in statuses))  # in the order they came
-        assert seen == [status for status in ("CREATED", "RUNNING", "COMPLETED") if status in seen]
-        lines = [json.loads(line) for line in (await client.get(statuses[-1]["url"])).text.splitlines()]
-    orders = [line for line in lines if "__parentId" not in line]
-    assert [o["id"] for o in orders] == list(store.orders)
-    children = [line for line in lines if "__parentId" in line]
-    assert len(children) == sum(len(o.line_items) for o in store.orders.values())
-    assert statuses[-1]["rootObjectCount"] == str(len(store.orders))
-    too_deep = (
-        "{ orders { edges { node { fulfillmentOrders { edges { node {"
-        " lineItems { edges { node { id } } } } } } } } } }"
-    )
-    async with sim_client(SimStore(orders=5)) as client:
-        refused = (await gql(client, RUN_BULK, q=too_deep))["data"]["bulkOperationRunQuery"]
-    assert refused["bulkOperation"] is None and refused["userErrors"][0]["code"] == "INVALID"
-
-
-async def test_a_bulk_operation_runs_in_the_background_while_the_store_answers_other_requests() -> None:
-    """As Shopify's: the store reads the result a page at a time after answering the start, so other
-    requests (here: a poll, an ordinary query) are answered meanwhile, and the poll counts progress."""
-    store = SimStore(orders=600, seed=7)
-    async with sim_client(store) as client:
-        bulk = client.app_state.bulk  # type: ignore[attr-defined]
-        read_page, first_page_read, go_on = bulk.execute, threading.Event(), threading.Event()
-
-        def paused_after_the_first_page(document: Any, variables: dict[str, Any]) -> dict[str, Any]:
-            if variables["after"] is not None:
-                first_page_read.set()
-                assert go_on.wait(30)
-            return read_page(document, variables)
-
-        bulk.execute = paused_after_the_first_page
-        started = (await gql(client, RUN_BULK, q=ORDERS_WITH_LINES))["data"]["bulkOperationRunQuery"]
-        assert await asyncio.to_thread(first_page_read.wait, 30)
-        running = (await gql(client, POLL_BULK, id=started["bulkOperation"]["id"]))["data"]["bulkOperation"]
-        other = await gql(client, "{ locations(first: 5) { nodes { id } } }")
-        go_on.set()
-        bulk.wait_idle(30)
-        done = (await gql(client, POLL_BULK, id=started["bulkOperation"]["id"]))["data"]["bulkOperation"]
-    assert running["status"] == "RUNNING" and running["url"] is None
-    assert 250 < int(running["objectCount"]) < int(done["objectCount"])  # one page of orders, their lines
-    assert other["data"]["locations"]["nodes"]
-    assert done["status"] == "COMPLETED" and done["rootObjectCount"] == "600"
