@@ -56,7 +56,7 @@ PAGE_INFO = FieldNode(
 # Shopify runs bulk work on machines of its own: it does not slow the API. The worker reads small
 # pages and, between them, gives way to the requests the store is answering (for at most GIVE_WAY_S
 # at a time, so a busy store still gets its operations done).
-BULK_PAGE = 50
+BULK_PAGE = 10
 GIVE_WAY_S = 0.05
 Execute = Callable[[DocumentNode, dict[str, Any]], dict[str, Any]]  # (document, variables) -> data
 

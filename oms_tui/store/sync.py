@@ -31,7 +31,7 @@ from oms_tui.cache.models import ChangeFeedEntry, SyncState
 from oms_tui.cache.types import utcnow
 from oms_tui.cache.upsert import UpsertResult
 from oms_tui.store.bad_objects import write_or_apart
-from oms_tui.store.bulk_history import bulk_ahead, history_unread, start_bulk, sync_bulk
+from oms_tui.store.bulk_history import history_unread, start_bulk, sync_bulk
 from oms_tui.store.changed_streams import (
     FULFILLMENT_ORDERS,
     ORDERS,
@@ -147,10 +147,9 @@ class SyncEngine:
         """The open fulfillment orders, in the queue's order, each page committed with its orders.
 
         The queue fills as pages land, whatever the store's size: at most `open_work_limit` are read
-        here, the rest with the history. When the history goes bulk, the orders' operation starts
-        first, so the store prepares it while the open work is read.
+        here, the rest with the history. A bulk operation for the history starts after: its work
+        would slow these pages on a store that serves both from one machine, as the simulator does.
         """
-        await bulk_ahead(self, ORDERS)
         if self.open_work_limit > 0:
             await self._read_open_work(orders, fulfillment_orders)
         with self.cache.sessions() as session:
