@@ -191,7 +191,7 @@ class BulkOperations:
         return self.get(list(self.jobs)[-1]) if self.jobs else None
 
     def wait_idle(self, timeout: float | None = None) -> None:
-        """Wait until no operation's work is under way (tests, and a store about to be saved)."""
+        """Wait until no operation's work is under way (tests)."""
         for job in list(self.jobs.values()):
             if job.worker is not None:
                 job.worker.join(timeout)
