@@ -50,8 +50,10 @@ first sync of M orders through bulk operations instead (`bulk_above_orders=0`), 
     size). `bulk_first_sync_s` is the whole first sync of the large store, beside a paged estimate
     (its orders at the ingest pass's paged orders per second) and beside `bulk_download_s`: the
     same store's bulk operations merely run, downloaded and parsed (JSONL to objects, nothing
-    validated or written). `bulk_sync_ratio` is the one over the other: what the sync adds to what
-    the store makes it wait for.
+    validated or written), one after the other as the store allows. `bulk_sync_ratio` is the one
+    over the other: what the sync adds to what the store makes it wait for. Each store runs in a
+    process of its own, where the simulator prepares an operation's file in the background as
+    Shopify does, so the fulfillment orders' file is prepared while the orders' file is written.
 
 The last line printed is one JSON object with every figure, for scripts.
 
