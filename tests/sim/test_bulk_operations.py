@@ -115,3 +115,17 @@ async def test_the_store_holds_its_bulk_work_back_while_it_answers_a_request(
         await answering
         bulk.wait_idle(30)
     assert read_meanwhile < int(job.object_count) and job.status == "COMPLETED"
+
+
+def test_an_operation_whose_work_breaks_ends_failed_instead_of_running_forever() -> None:
+    store = SimStore(orders=30, seed=8)
+    app = create_app(store)
+    bulk, service = app.state.bulk, app.state.service
+
+    def broken(document: Any, variables: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("a fault of the simulator's own")
+
+    bulk.execute = broken
+    job, _ = bulk.start(service.schema, documents.bulk_query("bulk_orders"), store.new_id())
+    bulk.wait_idle(30)
+    assert (job.status, job.error_code, job.url) == ("FAILED", "INTERNAL_SERVER_ERROR", None)
