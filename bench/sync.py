@@ -275,12 +275,12 @@ def temp_dir() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _serve_store(orders: int, port: int, ready: Any) -> None:
+def _serve_store(orders: int, port: int, first_screen_out: Any) -> None:
     """A store process: the simulator with every order materialized, unthrottled, until killed.
     Once it serves, it sends the queue's first screen its data calls for."""
     store = prepared_store(orders, freeze=True)
     SimServer(store, port=port, restore_rate=UNLIMITED, bucket=UNLIMITED).start()
-    ready.send(expected_first_screen(store))
+    first_screen_out.send(expected_first_screen(store))
     threading.Event().wait()
 
 

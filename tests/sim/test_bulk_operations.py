@@ -17,6 +17,7 @@ from oms_tui.sim.store import SimStore
 from oms_tui.sim.testing import sim_client
 from oms_tui.store import documents
 from tests.sim.conftest import gql
+from tests.web.serving import until
 
 RUN_BULK = """mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status }
              userErrors { message code } } }"""
@@ -106,7 +107,7 @@ async def test_the_store_holds_its_bulk_work_back_while_it_answers_a_request(
         assert await asyncio.to_thread(first_page_read.wait, 30)
         faults.profile = FaultProfile(slow=1.0, slow_seconds=1.0)  # the next answer takes a second
         answering = asyncio.create_task(gql(client, "{ locations(first: 5) { nodes { id } } }"))
-        await asyncio.sleep(0.2)
+        await until("the answer is under way", lambda: faults.fired["slow"] == 1)
         go_on.set()  # the second page is read; the third waits for the answer
         await asyncio.sleep(0.5)  # long enough for the worker to read every page, were it not waiting
         assert not answering.done()
