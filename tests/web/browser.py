@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageOps
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's: Playwright's own browser download is not reachable
 FONT_SIZE = 18  # textual-serve's `fontsize`: large letters read back reliably
+SHOT_TIMEOUT_MS = 10_000  # one screenshot; the callers wait far longer and try again
 
 
 def need_tools() -> None:
@@ -22,8 +24,13 @@ def need_tools() -> None:
 
 
 def read_screen(page: Page, shot: Path) -> str:
-    """What the page shows, as text: a screenshot, made dark-on-light for tesseract, read back."""
-    page.screenshot(path=str(shot))
+    """What the page shows, as text: a screenshot, made dark-on-light for tesseract, read back. Nothing
+    while the browser cannot take one (a page navigating, on a loaded machine, may not draw for a while);
+    the caller's wait asks again."""
+    try:
+        page.screenshot(path=str(shot), timeout=SHOT_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        return ""
     light = ImageOps.invert(Image.open(shot).convert("L"))
     light.save(shot.with_suffix(".ocr.png"))
     read = subprocess.run(
