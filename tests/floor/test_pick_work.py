@@ -8,8 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Order, OutboxAction
+from oms_tui.cache.models import (
+    AuditEvent,
+    FloorException,
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    Order,
+    OutboxAction,
+)
 from oms_tui.floor.actions.store_actions import Actor
+from oms_tui.floor.packing.pack_reading import sent_short
 from oms_tui.floor.picking.pick_export import export_text
 from oms_tui.floor.picking.pick_lists import PickRefused, open_pick_list, start_pick_list
 from oms_tui.floor.picking.pick_scans import (
@@ -215,6 +223,66 @@ def test_an_order_the_store_takes_away_mid_pick_is_put_back_and_its_claim_given_
     mugs = next(line for line in read_sheet(session, pick_list_id).lines if line.sku == "MUG-1")
     assert (mugs.picked, mugs.needed, mugs.left) == (1, 1, 0)  # only #1001's mug is still wanted
     assert [action for action, _, _ in audit(session)][-1] == "pick.withdrawn"
+
+
+def shipped_elsewhere(session: Session, line_id: str, units: int) -> None:
+    """As a sync writes a fulfillment made elsewhere (Shopify's admin) of `units` of one line."""
+    line = session.get_one(FulfillmentOrderLineItem, line_id)
+    line.remaining_quantity -= units
+    session.get_one(FulfillmentOrder, line.fulfillment_order_id).status = "IN_PROGRESS"
+    session.commit()
+
+
+def test_an_order_shipped_in_part_elsewhere_mid_pick_asks_for_fewer_and_its_extra_units_go_back(
+    session: Session, batch: tuple[int, list[str]]
+) -> None:
+    pick_list_id, _ = batch
+    for _ in range(3):
+        scan_item(session, pick_list_id, "MUG-1", ANA)  # T1's mug, then two of T2's three
+    shipped_elsewhere(session, "gid://shopify/FulfillmentOrderLineItem/100200", 2)
+
+    [task] = withdraw_departed(session, pick_list_id, ANA)
+    session.commit()
+    assert task.describe() == (
+        "#1002 is partly shipped or edited elsewhere: from tote T2 put back 1 x MUG-1 to A-12-1"
+    )
+    assert withdraw_departed(session, pick_list_id, ANA) == []  # told once
+    assert pending_put_backs(session, pick_list_id) == [task]
+    assert counts(session, pick_list_id)["MUG-1 T2"] == "1/1"  # still on the list, one mug to ship
+    assert [action for action, _, _ in audit(session)][-1] == "pick.lowered"
+    assert scan_item(session, pick_list_id, "MUG-1", ANA).problem is ScanProblem.OVER_PICK
+    put_back_done(session, pick_list_id, task.fulfillment_order_id, ANA)
+    assert pending_put_backs(session, pick_list_id) == []
+
+
+def test_a_line_shipped_in_part_elsewhere_before_its_pick_only_asks_for_the_rest(
+    session: Session, batch: tuple[int, list[str]]
+) -> None:
+    pick_list_id, _ = batch
+    shipped_elsewhere(session, "gid://shopify/FulfillmentOrderLineItem/100100", 1)  # one of #1001's tees
+
+    assert withdraw_departed(session, pick_list_id, ANA) == []  # nothing picked: nothing goes back
+    assert counts(session, pick_list_id)["TEE-M T1"] == "0/1"
+    scan_item(session, pick_list_id, "TEE-M", ANA)
+    assert scan_item(session, pick_list_id, "TEE-M", ANA).problem is ScanProblem.OVER_PICK
+
+
+def test_units_found_missing_then_shipped_elsewhere_leave_the_order_short_of_nothing(
+    session: Session, batch: tuple[int, list[str]]
+) -> None:
+    pick_list_id, fos = batch
+    scan_item(session, pick_list_id, "MUG-1", ANA)
+    scan_item(session, pick_list_id, "MUG-1", ANA)  # T1's mug, then one of T2's three
+    mugs = next(line for line in read_sheet(session, pick_list_id).lines if line.sku == "MUG-1")
+    short_pick(session, pick_list_id, mugs.stop, ANA)  # T2's other two are not in the bin
+    shipped_elsewhere(session, "gid://shopify/FulfillmentOrderLineItem/100200", 2)  # from another shelf
+
+    assert withdraw_departed(session, pick_list_id, ANA) == []
+    assert awaiting_decision(read_sheet(session, pick_list_id)) == []
+    for code in ("TEE-M", "TEE-M", "SOCK-2"):
+        scan_item(session, pick_list_id, code, ANA)
+    complete(session, pick_list_id, ANA)
+    assert sent_short(session, [fos[1]]) == {}  # packing ships #1002's one mug, not short
 
 
 def test_an_order_on_an_open_list_or_cancelled_cannot_start_another(

@@ -243,6 +243,53 @@ async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_it
     runtime.close()
 
 
+async def test_an_order_shipped_in_part_at_the_store_mid_pick_stops_the_picker_with_its_put_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
+    store = SimStore(orders=60, seed=7, clock=lambda: NOW)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pick-1")
+    runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
+    await sync_from(store, runtime)
+    shelve_every_sku(runtime)
+    app = signed_in(runtime, "P01", "Ana Pereira", Role.PICKER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        line = next(line for line in sheet.lines if len(line.totes) == 1 and line.totes[0].needed >= 2)
+        [tote] = line.totes
+        await scan(pilot, *[line.sku or ""] * tote.needed)
+        fo = store.fulfillment_order(tote.fulfillment_order_id)
+        assert fo is not None
+        with store.lock:  # someone ships one of them from Shopify's admin
+            fo_line = next(fol for fol in fo.line_items if fol.id == tote.fulfillment_order_line_item_id)
+            fo_line.remaining_quantity -= 1
+            fo_line.line_item.unfulfilled_quantity -= 1
+            fo.status = "IN_PROGRESS"
+            store.touch(store.order_of(fo), fo)
+
+        await sync_from(store, runtime)
+        pick_screen(app).post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
+        await settle(pilot)
+
+        assert isinstance(app.screen, BlockingError)
+        said = str(app.screen.query_one("#problem").render())
+        assert said == (
+            f"{tote.order_name} is partly shipped or edited elsewhere: from tote {tote.tote} put back"
+            f" 1 x {line.sku} to {line.bin_code}"
+        )
+        await pilot.press("escape", "b")
+        await settle(pilot)
+        sheet = open_sheet(runtime, "P01")
+        assert sheet is not None
+        [after] = next(again for again in sheet.lines if again.stop == line.stop).totes
+        assert (after.picked, after.needed, after.put_back) == (tote.needed - 1, tote.needed - 1, 0)
+    assert audit_actions(runtime)[-2:] == ["pick.lowered", "pick.put_back"]
+    runtime.close()
+
+
 def test_pick_screen_mid_work_snapshot(picker: OmsApp, runtime: Runtime, snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def work(pilot: Pilot[Any]) -> None:
         await pilot.press("f5", "n")

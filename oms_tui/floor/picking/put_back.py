@@ -5,6 +5,9 @@ The pick screen calls `withdraw_departed` after each live update: it takes such 
 turns what was picked for them into a put-back task, gives back the picker's claims on them (there
 is no work left to hold) and returns those new tasks so the screen can show them at once. The picker
 then returns the units and marks the task done (`put_back_done`).
+
+An order shipped in part elsewhere (in Shopify's admin, by another app), or edited down, stays on the
+list with fewer units to pick; what was already picked beyond them is put back the same way.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from oms_tui.cache.models import FulfillmentOrder, Order, PickList, PickListLine
+from oms_tui.cache.models import FulfillmentOrder, FulfillmentOrderLineItem, Order, PickList, PickListLine
 from oms_tui.floor.actions.audit import record_by
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.picking.pick_lists import PickRefused, pick_list_rows
 from oms_tui.floor.queues import claims
 
 DEPARTED = {"CANCELLED": "cancelled", "ON_HOLD": "on hold", "CLOSED": "shipped elsewhere"}
+FEWER = "partly shipped or edited elsewhere"  # the reason of a put-back from an order still on the list
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,8 @@ class PutBack:
 
 
 def withdraw_departed(session: Session, pick_list_id: int, actor: Actor) -> list[PutBack]:
-    """Take off the open list every order that is no longer to be shipped; their put-back tasks."""
+    """Take off the open list every order that is no longer to be shipped, and lower what is left to
+    pick of those shipped in part or edited down elsewhere; the put-back tasks that makes."""
     pick_list = session.get(PickList, pick_list_id)
     if pick_list is None or pick_list.state != "open":
         return []
@@ -68,6 +73,46 @@ def withdraw_departed(session: Session, pick_list_id: int, actor: Actor) -> list
         reason = "cancelled" if cancelled_at is not None else DEPARTED.get(status)
         if reason:
             tasks.append(withdraw(session, pick_list_id, fo_id, reason, actor))
+    return tasks + _lower_to_remaining(session, pick_list_id, actor)
+
+
+def _lower_to_remaining(session: Session, pick_list_id: int, actor: Actor) -> list[PutBack]:
+    """Lines the store has fewer units of left to ship than the list still means to hand over (shipped
+    or edited elsewhere) ask for no more than are left; units picked beyond that go back to the bin.
+    This station's own shipments lower both alike (`shipped`), so they never count here."""
+    rows = [row for row in pick_list_rows(session, pick_list_id) if not row.withdrawn]
+    remaining = dict(
+        session.exec(
+            select(FulfillmentOrderLineItem.id, FulfillmentOrderLineItem.remaining_quantity).where(
+                col(FulfillmentOrderLineItem.id).in_({row.fulfillment_order_line_item_id for row in rows})
+            )
+        ).all()
+    )
+    lowered: dict[str, list[PickListLine]] = {}
+    for row in rows:  # one per fulfillment order line: an order's share of a line has one tote
+        left = remaining.get(row.fulfillment_order_line_item_id, 0)
+        if row.needed - row.shipped <= left:
+            continue
+        row.needed = row.shipped + left
+        extra = max(0, row.picked - row.needed)
+        row.picked -= extra
+        row.put_back += extra
+        row.short = min(row.short, row.needed - row.picked)
+        session.add(row)
+        lowered.setdefault(row.fulfillment_order_id, []).append(row)
+    tasks = []
+    for fo_id, fo_rows in lowered.items():
+        record_by(
+            session,
+            actor,
+            action="pick.lowered",
+            subject=fo_id,
+            pick_list=pick_list_id,
+            needed={row.sku or row.fulfillment_order_line_item_id: row.needed for row in fo_rows},
+        )
+        task = _task(session, fo_id, fo_rows)
+        if task.returns:
+            tasks.append(task)
     return tasks
 
 
@@ -128,6 +173,6 @@ def _task(session: Session, fo_id: str, rows: list[PickListLine]) -> PutBack:
     fo = session.get(FulfillmentOrder, fo_id)
     order = session.get(Order, fo.order_id) if fo else None
     returns = tuple(BinReturn(row.sku, row.bin_code, row.put_back) for row in rows if row.put_back)
-    reason = next((row.withdrawn for row in rows if row.withdrawn), "off the list")
+    reason = next((row.withdrawn for row in rows if row.withdrawn), FEWER)
     tote = next((row.tote for row in rows if row.tote), "")
     return PutBack(fo_id, order.name if order else fo_id, tote or "", reason or "", returns)
