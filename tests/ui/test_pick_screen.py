@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from pydantic import SecretStr
@@ -20,6 +21,7 @@ from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, FloorException, FulfillmentOrder, Order, Role, Staff
 from oms_tui.config import Settings
 from oms_tui.floor.picking.pick_batches import wave_shipping_methods
+from oms_tui.floor.picking.pick_sheet import PickSheet
 from oms_tui.floor.queues.stages import Stage, stage_condition
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens import pick_screen as pick_screen_module
@@ -46,6 +48,12 @@ SIZE = (140, 40)
 def picker(runtime: Runtime) -> OmsApp:
     shelve_every_sku(runtime)
     return signed_in(runtime, "P01", "Ana Pereira", Role.PICKER)
+
+
+class StoreFloor(NamedTuple):
+    store: SimStore
+    runtime: Runtime
+    app: OmsApp
 
 
 def pick_screen(app: OmsApp) -> PickScreen:
@@ -196,21 +204,43 @@ async def test_changes_heard_faster_than_the_list_is_read_make_one_read_at_a_tim
         assert len(reads) == 2 and not screen.reads.running and not screen.reads.again  # the last change read
 
 
-async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_its_put_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+async def store_floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[StoreFloor]:
+    """A picker signed in on a station synced from a store the test then changes."""
     monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
     store = SimStore(orders=60, seed=7, clock=lambda: NOW)
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pick-1")
     runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
     await sync_from(store, runtime)
     shelve_every_sku(runtime)
-    app = signed_in(runtime, "P01", "Ana Pereira", Role.PICKER)
+    yield StoreFloor(store, runtime, signed_in(runtime, "P01", "Ana Pereira", Role.PICKER))
+    runtime.close()
+
+
+async def sheet_after(pilot: Pilot[Any], runtime: Runtime, *keys: str) -> PickSheet:
+    """The picker's open list once `keys` are pressed."""
+    await pilot.press(*keys)
+    await settle(pilot)
+    sheet = open_sheet(runtime, "P01")
+    assert sheet is not None
+    return sheet
+
+
+async def told_after_sync(pilot: Pilot[Any], store: SimStore, runtime: Runtime) -> str:
+    """What stops the picker once the station has synced the store's change and heard of it."""
+    await sync_from(store, runtime)
+    pilot.app.screen.post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, BlockingError)
+    return str(pilot.app.screen.query_one("#problem").render())
+
+
+async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_its_put_back(
+    store_floor: StoreFloor,
+) -> None:
+    store, runtime, app = store_floor
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f5", "n")
-        await settle(pilot)
-        sheet = open_sheet(runtime, "P01")
-        assert sheet is not None
+        sheet = await sheet_after(pilot, runtime, "f5", "n")  # a new batch
         first = sheet.lines[0]  # one Linen Shirt for T2
         await scan(pilot, first.sku or "")
         [tote] = first.totes
@@ -221,43 +251,24 @@ async def test_an_order_cancelled_at_the_store_mid_pick_stops_the_picker_with_it
         assert cancelled is not None
         cancel_order(store, cancelled, "CUSTOMER", restock=True)  # the customer cancels at the store
 
-        await sync_from(store, runtime)
-        pick_screen(app).post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
-        await settle(pilot)
-
-        assert isinstance(app.screen, BlockingError)
-        said = str(app.screen.query_one("#problem").render())
+        said = await told_after_sync(pilot, store, runtime)
         assert (
             said
             == f"{tote.order_name} is cancelled: from tote {tote.tote} put back 1 x {first.sku} to A-24-2"
         )
-        await pilot.press("escape")
-        await pilot.press("b")
-        await settle(pilot)
-        sheet = open_sheet(runtime, "P01")
-        assert sheet is not None
-        assert all(t.put_back == 0 for line in sheet.lines for t in line.totes)
+        after = await sheet_after(pilot, runtime, "escape", "b")  # put back
+        assert all(t.put_back == 0 for line in after.lines for t in line.totes)
         assert "(cancelled)" in str(pick_screen(app).query_one("#summary", Static).content)
     story = audit_actions(runtime)
     assert story[-4:] == ["pick.scan", "pick.withdrawn", "claim.release", "pick.put_back"]
-    runtime.close()
 
 
 async def test_an_order_shipped_in_part_at_the_store_mid_pick_stops_the_picker_with_its_put_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store_floor: StoreFloor,
 ) -> None:
-    monkeypatch.setenv("OMS_CONFIG_FILE", os.devnull)
-    store = SimStore(orders=60, seed=7, clock=lambda: NOW)
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cache.sqlite3'}", station="pick-1")
-    runtime = Runtime(settings, open_cache(settings.database_url), "https://sim.test", SecretStr("x"))
-    await sync_from(store, runtime)
-    shelve_every_sku(runtime)
-    app = signed_in(runtime, "P01", "Ana Pereira", Role.PICKER)
+    store, runtime, app = store_floor
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f5", "n")
-        await settle(pilot)
-        sheet = open_sheet(runtime, "P01")
-        assert sheet is not None
+        sheet = await sheet_after(pilot, runtime, "f5", "n")  # a new batch
         line = next(line for line in sheet.lines if len(line.totes) == 1 and line.totes[0].needed >= 2)
         [tote] = line.totes
         await scan(pilot, *[line.sku or ""] * tote.needed)
@@ -270,24 +281,14 @@ async def test_an_order_shipped_in_part_at_the_store_mid_pick_stops_the_picker_w
             fo.status = "IN_PROGRESS"
             store.touch(store.order_of(fo), fo)
 
-        await sync_from(store, runtime)
-        pick_screen(app).post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
-        await settle(pilot)
-
-        assert isinstance(app.screen, BlockingError)
-        said = str(app.screen.query_one("#problem").render())
-        assert said == (
+        assert await told_after_sync(pilot, store, runtime) == (
             f"{tote.order_name} is partly shipped or edited elsewhere: from tote {tote.tote} put back"
             f" 1 x {line.sku} to {line.bin_code}"
         )
-        await pilot.press("escape", "b")
-        await settle(pilot)
-        sheet = open_sheet(runtime, "P01")
-        assert sheet is not None
-        [after] = next(again for again in sheet.lines if again.stop == line.stop).totes
-        assert (after.picked, after.needed, after.put_back) == (tote.needed - 1, tote.needed - 1, 0)
+        after = await sheet_after(pilot, runtime, "escape", "b")  # put back
+        [lowered] = next(again for again in after.lines if again.stop == line.stop).totes
+        assert (lowered.picked, lowered.needed, lowered.put_back) == (tote.needed - 1, tote.needed - 1, 0)
     assert audit_actions(runtime)[-2:] == ["pick.lowered", "pick.put_back"]
-    runtime.close()
 
 
 def test_pick_screen_mid_work_snapshot(picker: OmsApp, runtime: Runtime, snap_compare) -> None:  # type: ignore[no-untyped-def]
