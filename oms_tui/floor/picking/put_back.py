@@ -60,7 +60,8 @@ def withdraw_departed(session: Session, pick_list_id: int, actor: Actor) -> list
     pick_list = session.get(PickList, pick_list_id)
     if pick_list is None or pick_list.state != "open":
         return []
-    live = {row.fulfillment_order_id for row in pick_list_rows(session, pick_list_id) if not row.withdrawn}
+    rows = pick_list_rows(session, pick_list_id)  # the session's own objects: `withdraw` marks these
+    live = {row.fulfillment_order_id for row in rows if not row.withdrawn}
     if not live:
         return []
     found = session.exec(
@@ -73,14 +74,16 @@ def withdraw_departed(session: Session, pick_list_id: int, actor: Actor) -> list
         reason = "cancelled" if cancelled_at is not None else DEPARTED.get(status)
         if reason:
             tasks.append(withdraw(session, pick_list_id, fo_id, reason, actor))
-    return tasks + _lower_to_remaining(session, pick_list_id, actor)
+    staying = [row for row in rows if not row.withdrawn]
+    return tasks + _lower_to_remaining(session, pick_list_id, staying, actor)
 
 
-def _lower_to_remaining(session: Session, pick_list_id: int, actor: Actor) -> list[PutBack]:
+def _lower_to_remaining(
+    session: Session, pick_list_id: int, rows: list[PickListLine], actor: Actor
+) -> list[PutBack]:
     """Lines the store has fewer units of left to ship than the list still means to hand over (shipped
     or edited elsewhere) ask for no more than are left; units picked beyond that go back to the bin.
     This station's own shipments lower both alike (`shipped`), so they never count here."""
-    rows = [row for row in pick_list_rows(session, pick_list_id) if not row.withdrawn]
     remaining = dict(
         session.exec(
             select(FulfillmentOrderLineItem.id, FulfillmentOrderLineItem.remaining_quantity).where(
