@@ -282,6 +282,46 @@ async def test_cancelled_at_the_store_mid_pack_stops_the_packer_with_the_bins(
         assert session.exec(select(PackSession.state)).all() == ["abandoned"]
 
 
+async def test_shipped_in_part_at_the_store_mid_pack_stops_the_packer_then_the_rest_ships(
+    store: SimStore, runtime: Runtime
+) -> None:
+    await sync(store, runtime)
+    order = next(o for o in packable(runtime, 20) if o.skus.count(o.skus[0]) >= 2)
+    sku = order.skus[0]
+    with runtime.cache.sessions() as session:
+        location = session.get(FulfillmentOrder, order.fo_id).location_id or ""
+        session.add(BinLocation(location_id=location, sku=sku, code="B-7-1"))
+        session.commit()
+    app = packer_app(runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        for code in (order.name, *order.skus):  # every unit verified, from the shelves
+            app.screen.post_message(Scanned(code))
+        await settle(pilot)
+        fo = store.fulfillment_orders[order.fo_id]
+        with store.lock:  # someone ships one of them from Shopify's admin
+            fo_line = next(line for line in fo.line_items if line.line_item.sku == sku)
+            fo_line.remaining_quantity -= 1
+            fo_line.line_item.unfulfilled_quantity -= 1
+            fo.status = "IN_PROGRESS"
+            store.touch(store.order_of(fo), fo)
+        await sync(store, runtime)
+        app.screen.post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
+        await settle(pilot)
+        assert isinstance(app.screen, BlockingError)
+        text = str(app.screen.query_one("#problem", Label).render())
+        assert f"Put back: 1 x {sku} to B-7-1" in text
+        await pilot.press("escape")
+        app.screen.post_message(Scanned(UPS_NUMBER))
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert "shipped" in order_text(app).lower()
+    with runtime.cache.sessions() as session:
+        (shipment,) = session.exec(select(OutboxAction).where(OutboxAction.kind == "fulfill")).all()
+    assert sum(line["quantity"] for line in shipment.payload["lines"]) == len(order.skus) - 1
+
+
 async def test_a_burst_of_changes_elsewhere_makes_one_look_at_the_open_pack_not_one_each(
     store: SimStore, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,15 +28,19 @@ def units_to_put_back(session: Session, pack: Pack) -> list[PutBack]:
         quantity = max(line.verified, int(picked.get(line.line_id) or 0))
         if quantity == 0:
             continue
-        fo = session.get(FulfillmentOrder, line.fulfillment_order_id)
-        bins = session.exec(
-            select(BinLocation.code).where(
-                BinLocation.location_id == (fo.location_id if fo else None),
-                BinLocation.sku == (line.sku or ""),
-            )
-        ).all()
-        items.append(PutBack(line.name, quantity, tuple(sorted(bins, key=_natural))))
+        items.append(PutBack(line.name, quantity, bins_of(session, line.fulfillment_order_id, line.sku)))
     return items
+
+
+def bins_of(session: Session, fo_id: str, sku: str | None) -> tuple[str, ...]:
+    """The SKU's bins at the fulfillment order's location, in walking order."""
+    fo = session.get(FulfillmentOrder, fo_id)
+    bins = session.exec(
+        select(BinLocation.code).where(
+            BinLocation.location_id == (fo.location_id if fo else None), BinLocation.sku == (sku or "")
+        )
+    ).all()
+    return tuple(sorted(bins, key=_natural))
 
 
 def _natural(code: str) -> list[object]:

@@ -60,6 +60,7 @@ from oms_tui.floor.packing.pack_reading import (
     short_reason,
 )
 from oms_tui.floor.packing.pack_state import SHIPPABLE, Pack, PackProblem, interrupted
+from oms_tui.floor.packing.tote_surplus import return_surplus, withdraw_handed
 
 PACK_LEASE = timedelta(minutes=10)  # a packer's claim when the caller gives no lease (stations do)
 
@@ -80,11 +81,17 @@ def open_pack(
         order = find_order(session, code)
     except NotFound as exc:
         raise PackProblem("Unknown order", str(exc)) from None
-    if order.cancelled_at is not None:
-        raise PackProblem("Order cancelled", f"{order.name} is cancelled: do not pack it")
     location = station_location(session, actor.station)
     fos = list(session.exec(select(FulfillmentOrder).where(FulfillmentOrder.order_id == order.id)))
     here = [fo for fo in fos if location is None or fo.location_id == location]
+    surplus = return_surplus(session, actor, order, here, {})
+    if surplus is not None and surplus.items:
+        rest = order.cancelled_at is None and any(
+            fo.status in SHIPPABLE and units_left(session, fo.id) for fo in here
+        )
+        raise surplus.problem(order.name, f"Then scan {order.name} again to pack the rest" if rest else "")
+    if order.cancelled_at is not None:
+        raise PackProblem("Order cancelled", f"{order.name} is cancelled: do not pack it")
     ready = [fo for fo in here if fo.status in SHIPPABLE and units_left(session, fo.id)]
     if not ready:
         raise PackProblem("Nothing to pack", why_nothing(session, order, fos, here))
@@ -194,7 +201,7 @@ def scan(
                 "Another order",
                 f"{pack.order_name} is half packed: ship it, or abandon it, before {other.name}",
             )
-        abandon(session, actor, ids, f"set aside for {other.name}")  # nothing was at the bench
+        abandon(session, actor, ids, f"set aside for {other.name}", tote_back=False)  # nothing verified
         return open_pack(session, actor, code, now=now, lease=lease)
     unshipped = _needs_no_shipping(session, pack, code)
     if unshipped is not None:
@@ -332,12 +339,13 @@ def confirm(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
     return read_pack(session, ids)
 
 
-def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str) -> Pack:
-    """Stop packing: the units at the bench go back to their bins (a put-back task when there are any)."""
+def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str, *, tote_back: bool = True) -> Pack:
+    """Stop packing: the units at the bench go back to their bins (a put-back task when there are any),
+    and the order to picking. Without `tote_back` its tote is only set aside, to be packed later."""
     pack = read_pack(session, ids)
     if pack.state != "open":
         return pack
-    put_back = units_to_put_back(session, pack)
+    put_back = units_to_put_back(session, pack) if tote_back else []
     for row in pack_rows(session, ids):
         row.state, row.finished_at = PackState.ABANDONED, utcnow()
     returns = [str(item) for item in put_back]
@@ -345,6 +353,7 @@ def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str) -> Pac
     release_pack(session, actor, ids)
     _void_label(session, actor, pack.order_id, f"pack abandoned: {why}")
     if put_back:
+        withdraw_handed(session, [row.fulfillment_order_id for row in pack_rows(session, ids)], why)
         session.add(
             FloorException(
                 kind=ExceptionKind.PUT_BACK,
@@ -373,11 +382,28 @@ def _void_label(session: Session, actor: Actor, order_id: str, why: str) -> None
 
 
 def check(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
-    """The pack as the cache has it now; one that sync cancelled or held is abandoned (with put-back)."""
+    """The pack as the cache has it now; one that sync cancelled or held is abandoned (with put-back),
+    one the store now wants fewer units of is lowered to them (the packer is stopped with the rest)."""
     pack = read_pack(session, ids)
     if pack.state == "open" and pack.blocked:
         return abandon(session, actor, ids, pack.blocked)
+    if pack.state == "open":
+        _lower_to_store(session, actor, pack)
     return pack
+
+
+def _lower_to_store(session: Session, actor: Actor, pack: Pack) -> None:
+    rows = pack_rows(session, pack.session_ids)
+    order = session.get_one(Order, pack.order_id)
+    fos = [session.get_one(FulfillmentOrder, row.fulfillment_order_id) for row in rows]
+    verified = {line: n for row in rows for line, n in row.verified.items() if n}
+    surplus = return_surplus(session, actor, order, fos, verified)
+    if surplus is None:
+        return
+    for row in rows:  # a new dict: changes inside a JSON value are not tracked
+        row.verified = {line: min(n, surplus.wanted.get(line, 0)) for line, n in row.verified.items()}
+    if surplus.items:
+        raise surplus.problem(pack.order_name, "Then go on packing what is left")
 
 
 def _open(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
