@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+from alembic import command
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
-from oms_tui.cache.migrate import current_revision, drift, head_revision, upgrade
+from oms_tui.cache.migrate import alembic_config, current_revision, drift, head_revision, upgrade
 
 
 def test_upgrade_from_empty_creates_every_table(empty_engine: Engine) -> None:
@@ -85,3 +88,59 @@ def test_0023_sums_the_labels_an_existing_cache_bought(empty_engine: Engine) -> 
             text("SELECT day, bought, bought_cents, voided, pending, pending_cents FROM report_label_spend")
         ).all()
     assert [(str(day), *counts) for day, *counts in rows] == [("2026-11-26", 2, 2155, 1, 1, 1235)]
+
+
+def test_0027_counts_what_shipped_before_0025_so_no_old_tote_is_put_back(empty_engine: Engine) -> None:
+    """Totes picked and shipped before 0025 (one in two parcels, one line over two totes), one still
+    waiting for its packer, and a line shipped since with its count kept: only what the audit log
+    shows shipped and no line counts yet is added, to the oldest totes first."""
+    upgrade(empty_engine, "0026")
+    at = {"at": "2026-11-26 10:00:00"}
+    picked = {  # line id: (line, picked, shipped as 0026 counts it)
+        1: ("FOL/1", 3, 0),
+        2: ("FOL/2", 2, 0),
+        3: ("FOL/3", 1, 0),
+        4: ("FOL/4", 2, 2),
+        5: ("FOL/4", 1, 0),  # picked again since, waiting for its packer
+        6: ("FOL/5", 2, 0),  # two totes of one line, three units shipped: the older one first
+        7: ("FOL/5", 2, 0),
+    }
+    shipments = [("FOL/1", 3), ("FOL/2", 1), ("FOL/2", 1), ("FOL/4", 2), ("FOL/5", 3)]
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO staff (code, name, role, active, created_at) "
+                "VALUES ('P01', 'Pat', 'picker', true, :at)"
+            ),
+            at,
+        )
+        connection.execute(
+            text(
+                "INSERT INTO pick_lists (id, staff_code, station, location_id, state, created_at) "
+                "VALUES (1, 'P01', 'pick-1', 'L1', 'done', :at)"
+            ),
+            at,
+        )
+        for ident, (line, units, shipped) in picked.items():
+            connection.execute(
+                text(
+                    "INSERT INTO pick_list_lines (id, pick_list_id, sequence, fulfillment_order_id, "
+                    "fulfillment_order_line_item_id, needed, picked, short, stop, put_back, shipped) "
+                    "VALUES (:id, 1, :id, 'FO', :line, :units, :units, 0, :id, 0, :shipped)"
+                ),
+                {"id": ident, "line": line, "units": units, "shipped": shipped},
+            )
+        for line, units in shipments:
+            connection.execute(
+                text(
+                    "INSERT INTO audit_log (at, station, staff_code, action, subject, details) "
+                    "VALUES (:at, 'pack-1', 'P01', 'store.fulfill', 'FO', :details)"
+                ),
+                {**at, "details": json.dumps({"lines": [{"id": line, "quantity": units}]})},
+            )
+    upgrade(empty_engine)
+    command.downgrade(alembic_config(empty_engine), "0026")
+    upgrade(empty_engine)  # run twice: nothing is counted twice
+    with empty_engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, shipped FROM pick_list_lines ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [(1, 3), (2, 2), (3, 0), (4, 2), (5, 0), (6, 2), (7, 1)]

@@ -102,6 +102,11 @@ def add_order(
 
 @pytest.fixture
 def shop(session: Session) -> Session:
+    return packing_floor(session)
+
+
+def packing_floor(session: Session) -> Session:
+    """A packer at pack-1 (location 1), #1001 and #1002 there, #1003 at location 2, SKU-RED's bins."""
     session.add(Staff(code="P01", name="Pat", role=Role.PACKER))
     session.add(Station(name="pack-1", location_id=HERE))
     add_order(session, 1001, [("SKU-RED", 2), ("SKU-BLUE", 1)])

@@ -1,5 +1,6 @@
 """What must hold before an order is packed at a station: it ships from the station's location, it
-is not still being picked, and the packer holds the claim on it (given back when the pack ends)."""
+is not still being picked, the packer holds the claim on it (given back when the pack ends), and no
+other station is still packing it (one that stopped renewing its claim is taken over)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from oms_tui.cache.models import (
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     Order,
+    PackSession,
     PickList,
     PickListLine,
     Station,
 )
+from oms_tui.floor.actions.audit import record_by
 from oms_tui.floor.actions.staff import StaffError
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.packing.pack_reading import pack_rows
@@ -94,3 +97,41 @@ def release_pack(session: Session, actor: Actor, ids: Sequence[int]) -> None:
     if actor.staff_code is not None:
         fo_ids = [row.fulfillment_order_id for row in pack_rows(session, ids)]
         claims.release_mine(session, fo_ids, staff_code=actor.staff_code, station=actor.station)
+
+
+def packed_elsewhere(session: Session, rows: Sequence[PackSession], now: datetime) -> PackSession | None:
+    """An open pack row of another station that still holds its claim (it renews it while it runs)."""
+    for row in rows:
+        claim = claims.holder(session, row.fulfillment_order_id, now)
+        if claim is not None and (claim.staff_code, claim.station) == (row.staff_code, row.station):
+            return row
+    return None
+
+
+def take_over(session: Session, actor: Actor, rows: Sequence[PackSession]) -> None:
+    """Another station's packs, whose claims lapsed (the station stopped) or a manager handed over,
+    move here. What was verified there is verified again here: the units come over with the tote."""
+    for row in rows:
+        record_by(
+            session,
+            actor,
+            action="pack.take_over",
+            subject=row.fulfillment_order_id,
+            from_station=row.station,
+            from_staff=row.staff_code,
+            verified_there=sum(row.verified.values()),
+        )
+        row.station, row.staff_code, row.verified = actor.station, actor.staff_code or row.staff_code, {}
+        session.add(row)
+
+
+def moved_away(session: Session, actor: Actor, ids: Sequence[int]) -> PackProblem | None:
+    """The problem, when another station took this station's pack over."""
+    moved = next((row for row in pack_rows(session, ids) if row.station != actor.station), None)
+    if moved is None:
+        return None
+    return PackProblem(
+        "Taken over",
+        f"This pack is now packed by {moved.staff_code} at {moved.station}",
+        "Scan the next order",
+    )

@@ -15,7 +15,8 @@ refused scan or, when the order was cancelled or held meanwhile, the abandoned p
 task.
 
 This module holds the packer's steps; what a pack is lives in `pack_state`, how it is read from the
-cache in `pack_reading`, what must hold to open one in `pack_guards`, the put-back in `pack_put_back`.
+cache in `pack_reading`, what must hold to open one in `pack_guards`, the put-back in `pack_put_back`,
+and what the store no longer wants of a picked order in `tote_surplus`.
 """
 
 from __future__ import annotations
@@ -45,9 +46,12 @@ from oms_tui.floor.orders.lookup import NotFound, find_order
 from oms_tui.floor.packing import carriers
 from oms_tui.floor.packing.pack_guards import (
     claim_pack,
+    moved_away,
     not_being_picked,
+    packed_elsewhere,
     release_pack,
     station_location,
+    take_over,
     units_left,
     why_nothing,
 )
@@ -111,15 +115,16 @@ def open_pack(
         )
     ).all()
     elsewhere = [row for row in others if row.station != actor.station]
-    if elsewhere:
-        row = elsewhere[0]
+    busy = packed_elsewhere(session, elsewhere, now or utcnow())
+    if busy is not None:
         raise PackProblem(
             "Packed elsewhere",
-            f"{order.name} is being packed by {row.staff_code} at {row.station}",
-            "Finish or abandon it there first",
+            f"{order.name} is being packed by {busy.staff_code} at {busy.station}",
+            "Finish or abandon it there first, or ask a manager to hand it to you",
         )
     not_being_picked(session, order, [fo.id for fo in ready])
     claim_pack(session, actor, [fo.id for fo in ready], now or utcnow(), lease)
+    take_over(session, actor, elsewhere)
     resumed = {row.fulfillment_order_id: row for row in others}
     reason = short_reason(session, short)
     rows = [
@@ -157,8 +162,10 @@ def scan(
     """An item (SKU or barcode, any case) to verify or, once the items are done, the tracking number.
 
     Another order's number opens that order instead (`now` and `lease`: its claim's) while nothing
-    of this one is verified yet.
+    of this one is verified yet, or once another station took this one over.
     """
+    if moved_away(session, actor, ids) is not None and _order_named(session, code) is not None:
+        return open_pack(session, actor, code, now=now, lease=lease)
     pack = _open(session, actor, ids)
     line = next((line for line in pack.lines if line.answers(code) and line.verified < line.needed), None)
     if line is not None:
@@ -345,6 +352,8 @@ def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str, *, tot
     pack = read_pack(session, ids)
     if pack.state != "open":
         return pack
+    if (moved := moved_away(session, actor, ids)) is not None:
+        raise moved
     put_back = units_to_put_back(session, pack) if tote_back else []
     for row in pack_rows(session, ids):
         row.state, row.finished_at = PackState.ABANDONED, utcnow()
@@ -385,25 +394,29 @@ def check(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
     """The pack as the cache has it now; one that sync cancelled or held is abandoned (with put-back),
     one the store now wants fewer units of is lowered to them (the packer is stopped with the rest)."""
     pack = read_pack(session, ids)
+    if pack.state == "open" and (moved := moved_away(session, actor, ids)) is not None:
+        raise moved
     if pack.state == "open" and pack.blocked:
         return abandon(session, actor, ids, pack.blocked)
-    if pack.state == "open":
-        _lower_to_store(session, actor, pack)
+    if pack.state == "open" and _lower_to_store(session, actor, pack):
+        return read_pack(session, ids)
     return pack
 
 
-def _lower_to_store(session: Session, actor: Actor, pack: Pack) -> None:
+def _lower_to_store(session: Session, actor: Actor, pack: Pack) -> bool:
+    """Whether the store wants fewer units than the pack had (the pack is lowered to them)."""
     rows = pack_rows(session, pack.session_ids)
     order = session.get_one(Order, pack.order_id)
     fos = [session.get_one(FulfillmentOrder, row.fulfillment_order_id) for row in rows]
     verified = {line: n for row in rows for line, n in row.verified.items() if n}
     surplus = return_surplus(session, actor, order, fos, verified)
     if surplus is None:
-        return
+        return False
     for row in rows:  # a new dict: changes inside a JSON value are not tracked
         row.verified = {line: min(n, surplus.wanted.get(line, 0)) for line, n in row.verified.items()}
     if surplus.items:
         raise surplus.problem(pack.order_name, "Then go on packing what is left")
+    return True
 
 
 def _open(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
