@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageOps
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's: Playwright's own browser download is not reachable
 FONT_SIZE = 18  # textual-serve's `fontsize`: large letters read back reliably
@@ -25,11 +25,11 @@ def need_tools() -> None:
 
 def read_screen(page: Page, shot: Path) -> str:
     """What the page shows, as text: a screenshot, made dark-on-light for tesseract, read back. Nothing
-    while the browser cannot take one (a page navigating, on a loaded machine, may not draw for a while);
-    the caller's wait asks again."""
+    while the browser cannot take one (a page navigating, on a loaded machine, may not draw for a while,
+    or Chromium refuses the capture mid-navigation); the caller's wait asks again, until its deadline."""
     try:
         page.screenshot(path=str(shot), timeout=SHOT_TIMEOUT_MS)
-    except PlaywrightTimeoutError:
+    except PlaywrightError:  # its timeout too
         return ""
     light = ImageOps.invert(Image.open(shot).convert("L"))
     light.save(shot.with_suffix(".ocr.png"))
