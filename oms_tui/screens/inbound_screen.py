@@ -45,7 +45,7 @@ from oms_tui.screens.floor_app import floor_app
 from oms_tui.screens.messages import Scanned
 from oms_tui.screens.step_queue import StepQueue
 from oms_tui.screens.text_modal import TextModal
-from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.blocking_error import block
 
 Step = Callable[[Session], "Stepped"]
 
@@ -235,7 +235,7 @@ class InboundScreen(Screen[None]):
         if result.said:
             self.notify(result.said)
         if result.problem:
-            self.app.push_screen(BlockingError(*result.problem))
+            block(self.app, *result.problem)
         if result.over is not None:
             self.ask_approval(result.over)
 

@@ -28,7 +28,7 @@ from oms_tui.printing.output import PrintFailed
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.pack_parcel import ParcelScreen
-from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.blocking_error import block
 
 if TYPE_CHECKING:
     from oms_tui.app import OmsApp
@@ -138,7 +138,7 @@ class LabelScreen(ParcelScreen):
             return
         problem = self.not_ready_to_buy()
         if problem is not None:
-            self.app.push_screen(BlockingError(*problem))
+            block(self.app, *problem)
             return
         quote, rate = self.quote, self.rate
         assert quote is not None and rate is not None
@@ -249,7 +249,7 @@ class LabelScreen(ParcelScreen):
             self.label_said = Text(said, "bold red")
             if blocking:
                 hint = "Nothing is ever paid twice: press l to try again"
-                self.app.push_screen(BlockingError("No label", said, hint))
+                block(self.app, "No label", said, hint)
         self.show_shipping()
 
     # --- drawing ----------------------------------------------------------------------------------

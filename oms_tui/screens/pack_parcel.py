@@ -24,7 +24,7 @@ from oms_tui.scale.reading import Reading
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
 from oms_tui.screens.lean_screen import LeanScreen
 from oms_tui.screens.text_modal import TextModal
-from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.blocking_error import block
 
 if TYPE_CHECKING:
     from oms_tui.cache.database import Cache
@@ -102,7 +102,7 @@ class ParcelScreen(LeanScreen[None]):
             try:
                 grams = typed_weight(text)
             except BadWeight as exc:
-                self.app.push_screen(BlockingError("Not a weight", str(exc), "Press w to type it again"))
+                block(self.app, "Not a weight", str(exc), "Press w to type it again")
                 return
             self.parcel = ParcelStep(**{**self.parcel.__dict__, "typed_grams": grams})
             self.parcel_changed()

@@ -37,7 +37,7 @@ from oms_tui.screens.pack_parcel import Offered
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.screens.step_queue import StepQueue
 from oms_tui.screens.text_modal import TextModal
-from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.blocking_error import block
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
 
@@ -247,7 +247,7 @@ class PackScreen(LabelScreen):
 
     def run_step(self, step: Step) -> None:
         if self.desk.staff is None:
-            self.app.push_screen(BlockingError("Sign in first", "Nobody is signed in: scan your badge"))
+            block(self.app, "Sign in first", "Nobody is signed in: scan your badge")
             return
         self.steps.add(step)
 
@@ -294,14 +294,14 @@ class PackScreen(LabelScreen):
             self.parcel_for(pack, offer)
         self.show()
         if problem is not None:
-            self.app.push_screen(BlockingError(problem.title, problem.message, problem.hint))
+            block(self.app, problem.title, problem.message, problem.hint)
         elif (
             pack is None or before is None or before.state != "open" or pack.session_ids != before.session_ids
         ):
             return  # a pack opened, or nothing that ended one
         elif pack.state == "abandoned" and pack.blocked:
             stopped = interrupted(pack)
-            self.app.push_screen(BlockingError(stopped.title, stopped.message, "Then scan the next order"))
+            block(self.app, stopped.title, stopped.message, "Then scan the next order")
         elif pack.state == "abandoned":
             put_back = "; ".join(str(item) for item in pack.put_back) or "nothing to put back"
             self.notify(put_back, title=f"{pack.order_name} abandoned", severity="warning")

@@ -12,7 +12,7 @@ from oms_tui.config import Settings
 from oms_tui.floor.picking.pick_export import export_text
 from oms_tui.floor.picking.pick_sheet import PickSheet, read_sheet
 from oms_tui.screens.lean_screen import LeanScreen
-from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.blocking_error import block
 
 
 class PickPapers(LeanScreen[None]):
@@ -36,7 +36,7 @@ class PickPapers(LeanScreen[None]):
                 text = export_text(read_sheet(session, pick_list_id))
             path.write_text(text, encoding="utf-8")
         except (OSError, ValueError, SQLAlchemyError) as exc:
-            self.app.call_from_thread(self.app.push_screen, BlockingError("Export failed", first_line(exc)))
+            self.app.call_from_thread(block, self.app, "Export failed", first_line(exc))
             return
         self.app.call_from_thread(self.notify, f"Pick list {pick_list_id} written to {path}")
 

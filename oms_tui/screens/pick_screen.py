@@ -59,7 +59,7 @@ from oms_tui.screens.read_in_turn import ReadInTurn
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.screens.step_queue import StepQueue
 from oms_tui.screens.stock_keys import ask_set_aside
-from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.blocking_error import block
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.pick_lines import PickLines
 from oms_tui.widgets.shell_header import ShellHeader
@@ -237,12 +237,11 @@ class PickScreen(PickPapers):
         if message.note:
             self.notify(message.note)
         for task in message.put_backs:
-            self.app.push_screen(
-                BlockingError(
-                    "Put back",
-                    task.describe(),
-                    "Return the units, then press b (put back done)" if task.returns else "",
-                )
+            block(
+                self.app,
+                "Put back",
+                task.describe(),
+                "Return the units, then press b (put back done)" if task.returns else "",
             )
         if message.decide:
             self.action_decide()
@@ -289,12 +288,11 @@ class PickScreen(PickPapers):
         """A scanned or typed code: counted in its turn, after the ones before it."""
         if self.sheet is None:
             shown = f"{'Typed' if typed else 'Scanned'} {code[:64]!r}"
-            self.app.push_screen(
-                BlockingError(
-                    "No pick list",
-                    f"{shown} but there is no open pick list",
-                    "Sign in, then press n for a new batch" if self.desk.staff else "Scan your badge first",
-                )
+            block(
+                self.app,
+                "No pick list",
+                f"{shown} but there is no open pick list",
+                "Sign in, then press n for a new batch" if self.desk.staff else "Scan your badge first",
             )
             return
         self.scans.add((code, self.sheet.pick_list_id, self.actor))
@@ -349,11 +347,11 @@ class PickScreen(PickPapers):
             last.update(Text.assemble(("✓ ", "bold green"), (result.message, "bold")), layout=False)
             return
         last.update(Text.assemble(("✗ ", "bold red"), (result.message, "bold red")), layout=False)
-        self.app.push_screen(BlockingError(str(result.problem).capitalize(), result.message, result.hint))
+        block(self.app, str(result.problem).capitalize(), result.message, result.hint)
 
     @on(Refused)
     def refused(self, message: Refused) -> None:
-        self.app.push_screen(BlockingError(message.title, message.text))
+        block(self.app, message.title, message.text)
 
     # --- keys ----------------------------------------------------------------------------------------
     def current_line(self) -> SheetLine | None:

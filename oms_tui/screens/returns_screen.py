@@ -48,7 +48,7 @@ from oms_tui.screens.messages import LiveUpdated, Scanned
 from oms_tui.screens.queue_screen import age
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.screens.step_queue import StepQueue
-from oms_tui.widgets.blocking_error import BlockingError
+from oms_tui.widgets.blocking_error import block
 from oms_tui.widgets.fitted_table import FittedTable, Row
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.shell_header import ShellHeader
@@ -252,7 +252,7 @@ class ReturnsScreen(LeanScreen[None]):
             self.receiving = result.receiving
             self.show_items(result.highlight)
         if result.problem is not None:
-            self.app.push_screen(BlockingError(*result.problem))
+            block(self.app, *result.problem)
 
     def start(self, opened: Receiving) -> None:
         self.receiving = opened

@@ -14,7 +14,7 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Label, OptionList, Static
 
 from oms_tui.app import OmsApp
 from oms_tui.cache.database import open_cache
@@ -145,6 +145,23 @@ async def test_a_batch_of_three_is_picked_with_one_wrong_scan_and_one_short_pick
     decided = story.index("pick.short")
     assert story[decided : decided + 3] == ["pick.short", "exception.resolve", "pick.ship_rest"]
     assert story[-4:] == ["pick.complete"] + ["claim.release"] * 3
+
+
+async def test_wrong_scans_queued_in_one_burst_stop_the_picker_once_and_one_esc_acknowledges_them(
+    picker: OmsApp,
+) -> None:
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "n")
+        await settle(pilot)
+        screen = pick_screen(picker)
+        for code in ("BEAN-BLA-M", "NO-SUCH-SKU"):  # both reach the list before it can refuse the first
+            screen.post_message(Scanned(code))
+        await settle(pilot)
+        assert [type(shown) for shown in picker.screen_stack].count(BlockingError) == 1
+        said = [str(label.render()) for label in picker.screen.query(".problem").results(Label)]
+        assert len(said) == 2 and "BEAN-BLA-M" in said[0] and "NO-SUCH-SKU" in said[1], said
+        await pilot.press("escape")
+        assert picker.screen is screen
 
 
 async def test_a_change_heard_just_after_a_short_pick_loses_neither_its_note_nor_its_decision(

@@ -78,7 +78,8 @@ def assert_told_of(app: OmsApp, screen: type[Screen[object]], code: str) -> None
     under = next(shown for shown in reversed(app.screen_stack) if not isinstance(shown, BlockingError))
     assert type(under) is screen, f"a scan took {screen.__name__} to {type(under).__name__}"
     if blocked or screen is SignInScreen:
-        said = [str(app.screen.query_one("#problem", Label).render())]
+        shown = app.screen.query(".problem" if blocked else "#problem").results(Label)  # every one blocked
+        said = [str(label.render()) for label in shown]
         if not blocked:
             assert said[0].endswith(" is not a staff badge: scan your badge"), said
     else:
