@@ -269,3 +269,8 @@ def test_a_manager_reassigns_work_to_the_station_where_its_new_holder_works(floo
         },
     )
     assert audit(floor)[-1][4]["from_staff"] is None
+    # #1001 waits for Ana at the manager's station; she takes it at her own when she scans it there
+    taken = claim(floor, fo("1001"), staff_code="ANA", station="pick-1", now=NOW, lease=LEASE)
+    assert (taken.staff_code, taken.station) == ("ANA", "pick-1")
+    assert audit(floor)[-1][:3] == ("claim.take_over", "ANA", "pick-1")
+    assert audit(floor)[-1][4]["from_station"] == "desk"

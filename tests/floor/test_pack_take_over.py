@@ -66,14 +66,11 @@ def test_once_its_claim_lapses_another_bench_takes_the_pack_over_and_verifies_it
 def test_a_station_whose_open_pack_was_taken_over_is_told_and_cannot_touch_it(
     shop: Session, left_open: tuple[int, ...]
 ) -> None:
-    # P01 works at pack-1 (a live claim there), so the manager's hand-over lands at their bench
-    claims.claim(
-        shop, "gid://shopify/FulfillmentOrder/1003", staff_code="P01", station="pack-1", now=T0, lease=LEASE
-    )
     claims.reassign(
         shop, "gid://shopify/FulfillmentOrder/1001", to_staff="P01", by=MANAGER, now=T0, lease=LEASE
     )
-    pack = packing.open_pack(shop, PACKER, "1001", now=T0, lease=LEASE)  # handed over: no wait
+    # handed over (it waits at the manager's station): P01 takes it at their bench, with no wait
+    pack = packing.open_pack(shop, PACKER, "1001", now=T0, lease=LEASE)
     shop.commit()
     assert pack.state == "open"
     for step in (

@@ -254,7 +254,8 @@ def claim(
     lease: timedelta,
     take_over: bool = False,
 ) -> Claim:
-    """Claim a chosen fulfillment order (renewing the lease if this person holds it here already).
+    """Claim a chosen fulfillment order (renewing the lease if this person holds it here already, moving
+    it here if they hold it at another station: work a manager handed them waits at the manager's).
 
     Refused while someone else holds a live lease on it, unless `take_over` and a manager asks."""
     staff = active_staff(session, staff_code)
@@ -265,7 +266,8 @@ def claim(
     previous = _leases(session, [target.id]).get(target.id)
     live = previous is not None and not previous.lapsed(now)
     mine = previous is not None and (previous.staff_code, previous.station) == (staff.code, station)
-    if live and not mine:
+    theirs = previous is not None and previous.staff_code == staff.code
+    if live and not theirs:
         if not take_over:
             raise ClaimRefused(f"{target.order_name} is held by {previous}")
         require(staff, Permission.TAKE_OVER)
