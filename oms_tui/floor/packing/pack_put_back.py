@@ -6,7 +6,8 @@ import re
 
 from sqlmodel import Session, col, func, select
 
-from oms_tui.cache.models import BinLocation, FulfillmentOrder, PickList, PickListLine
+from oms_tui.cache.enums import ExceptionKind
+from oms_tui.cache.models import BinLocation, FloorException, FulfillmentOrder, PickList, PickListLine
 from oms_tui.floor.packing.pack_state import Pack, PutBack
 
 
@@ -30,6 +31,21 @@ def units_to_put_back(session: Session, pack: Pack) -> list[PutBack]:
             continue
         items.append(PutBack(line.name, quantity, bins_of(session, line.fulfillment_order_id, line.sku)))
     return items
+
+
+def put_back_task(
+    order_id: str, subject: str, what: str, items: list[str], owner: str | None
+) -> FloorException:
+    """The exception that keeps a put-back for the floor until someone resolves it."""
+    return FloorException(
+        kind=ExceptionKind.PUT_BACK,
+        severity="warning",
+        order_id=order_id,
+        subject=subject,
+        message=f"{what}: put back {'; '.join(items)}",
+        fix="Return the units to their bins, then resolve this",
+        owner=owner,
+    )
 
 
 def bins_of(session: Session, fo_id: str, sku: str | None) -> tuple[str, ...]:

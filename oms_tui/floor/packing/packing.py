@@ -28,9 +28,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from oms_tui.cache.enums import ExceptionKind, LabelState, PackState
+from oms_tui.cache.enums import LabelState, PackState
 from oms_tui.cache.models import (
-    FloorException,
     FulfillmentOrder,
     InventoryLevel,
     LineItem,
@@ -55,7 +54,7 @@ from oms_tui.floor.packing.pack_guards import (
     units_left,
     why_nothing,
 )
-from oms_tui.floor.packing.pack_put_back import units_to_put_back
+from oms_tui.floor.packing.pack_put_back import put_back_task, units_to_put_back
 from oms_tui.floor.packing.pack_reading import (
     nothing_handed,
     pack_rows,
@@ -363,17 +362,8 @@ def abandon(session: Session, actor: Actor, ids: Sequence[int], why: str, *, tot
     _void_label(session, actor, pack.order_id, f"pack abandoned: {why}")
     if put_back:
         withdraw_handed(session, [row.fulfillment_order_id for row in pack_rows(session, ids)], why)
-        session.add(
-            FloorException(
-                kind=ExceptionKind.PUT_BACK,
-                severity="warning",
-                order_id=pack.order_id,
-                subject=f"pack {ids[0]}",
-                message=f"{pack.order_name} {why}: put back {'; '.join(str(item) for item in put_back)}",
-                fix="Return the units to their bins, then resolve this",
-                owner=actor.staff_code,
-            )
-        )
+        what = f"{pack.order_name} {why}"
+        session.add(put_back_task(pack.order_id, f"pack {ids[0]}", what, returns, actor.staff_code))
     return read_pack(session, ids, put_back=put_back)
 
 

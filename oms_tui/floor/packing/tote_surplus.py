@@ -16,9 +16,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import (
-    FloorException,
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     Order,
@@ -27,7 +25,7 @@ from oms_tui.cache.models import (
 )
 from oms_tui.floor.actions.audit import record_by
 from oms_tui.floor.actions.store_actions import Actor
-from oms_tui.floor.packing.pack_put_back import bins_of
+from oms_tui.floor.packing.pack_put_back import bins_of, put_back_task
 from oms_tui.floor.packing.pack_state import PackProblem, PutBack
 
 GONE = {"CANCELLED": "was cancelled", "ON_HOLD": "was put on hold", "CLOSED": "was shipped elsewhere"}
@@ -103,17 +101,7 @@ def return_surplus(
     items = [str(item) for item in surplus.items]
     record_by(session, actor, action="pack.surplus", subject=order.id, why=surplus.why, put_back=items)
     if items:
-        session.add(
-            FloorException(
-                kind=ExceptionKind.PUT_BACK,
-                severity="warning",
-                order_id=order.id,
-                subject=order.id,
-                message=f"{order.name} {surplus.why}: put back {'; '.join(items)}",
-                fix="Return the units to their bins, then resolve this",
-                owner=actor.staff_code,
-            )
-        )
+        session.add(put_back_task(order.id, order.id, f"{order.name} {surplus.why}", items, actor.staff_code))
     return surplus
 
 
