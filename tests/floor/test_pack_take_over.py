@@ -43,6 +43,15 @@ def test_while_the_other_station_renews_its_claim_the_pack_stays_there(
     assert claimed_by(shop, 1001) == ("P02", "pack-2")
 
 
+def test_the_same_packer_at_another_bench_takes_their_pack_over_at_once(
+    shop: Session, left_open: tuple[int, ...]
+) -> None:
+    moved = Actor(station="pack-1", staff_code="P02")  # pack-2 froze: Bo carries the tote over
+    pack = packing.open_pack(shop, moved, "1001", now=T0 + LEASE / 2, lease=LEASE)
+    assert pack.session_ids == left_open and pack.verified_units == 0
+    assert claimed_by(shop, 1001) == ("P02", "pack-1")
+
+
 def test_once_its_claim_lapses_another_bench_takes_the_pack_over_and_verifies_it_again(
     shop: Session, left_open: tuple[int, ...]
 ) -> None:

@@ -99,11 +99,15 @@ def release_pack(session: Session, actor: Actor, ids: Sequence[int]) -> None:
         claims.release_mine(session, fo_ids, staff_code=actor.staff_code, station=actor.station)
 
 
-def packed_elsewhere(session: Session, rows: Sequence[PackSession], now: datetime) -> PackSession | None:
-    """An open pack row of another station that still holds its claim (it renews it while it runs)."""
+def packed_elsewhere(
+    session: Session, actor: Actor, rows: Sequence[PackSession], now: datetime
+) -> PackSession | None:
+    """An open pack row of another station that still holds its claim (it renews it while it runs),
+    unless the packer there is this one, come over to this bench with the tote."""
     for row in rows:
         claim = claims.holder(session, row.fulfillment_order_id, now)
-        if claim is not None and (claim.staff_code, claim.station) == (row.staff_code, row.station):
+        held = claim is not None and (claim.staff_code, claim.station) == (row.staff_code, row.station)
+        if held and row.staff_code != actor.staff_code:
             return row
     return None
 

@@ -114,7 +114,7 @@ def open_pack(
         )
     ).all()
     elsewhere = [row for row in others if row.station != actor.station]
-    busy = packed_elsewhere(session, elsewhere, now or utcnow())
+    busy = packed_elsewhere(session, actor, elsewhere, now or utcnow())
     if busy is not None:
         raise PackProblem(
             "Packed elsewhere",
