@@ -269,8 +269,9 @@ def test_what_cannot_be_opened_says_why(shop: Session) -> None:
     with pytest.raises(PackProblem, match="Nobody is signed in"):
         packing.open_pack(shop, Actor(station="pack-1"), "1001")
     packing.open_pack(shop, PACKER, "1001")
+    shop.add(Staff(code="P02", name="Bo", role=Role.PACKER))  # another packer (Pat would take it over)
     with pytest.raises(PackProblem, match="being packed by P01 at pack-1"):
-        packing.open_pack(shop, Actor(station="pack-2", staff_code="P01"), "1001")
+        packing.open_pack(shop, Actor(station="pack-2", staff_code="P02"), "1001")
 
 
 def test_a_station_that_restarts_resumes_its_pack(shop: Session) -> None:
