@@ -27,6 +27,7 @@ from oms_tui.floor.actions.audit import record_by
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.packing.pack_put_back import bins_of, put_back_task
 from oms_tui.floor.packing.pack_state import PackProblem, PutBack
+from oms_tui.floor.picking.put_back import lower_to
 
 GONE = {"CANCELLED": "was cancelled", "ON_HOLD": "was put on hold", "CLOSED": "was shipped elsewhere"}
 FEWER = "was partly shipped or edited elsewhere"
@@ -73,10 +74,7 @@ def return_surplus(
         if keep == handed and not gone[row.fulfillment_order_id]:
             continue
         lowered = True
-        row.needed = row.shipped + keep
-        extra = max(0, row.picked - row.needed)
-        row.picked -= extra
-        row.short = min(row.short, row.needed - row.picked)
+        extra = lower_to(row, keep)
         row.withdrawn = gone[row.fulfillment_order_id]  # off the list: it is picked again if it comes back
         session.add(row)
         if extra:

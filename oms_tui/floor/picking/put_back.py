@@ -96,11 +96,7 @@ def _lower_to_remaining(
         left = remaining.get(row.fulfillment_order_line_item_id, 0)
         if row.needed - row.shipped <= left:
             continue
-        row.needed = row.shipped + left
-        extra = max(0, row.picked - row.needed)
-        row.picked -= extra
-        row.put_back += extra
-        row.short = min(row.short, row.needed - row.picked)
+        row.put_back += lower_to(row, left)
         session.add(row)
         lowered.setdefault(row.fulfillment_order_id, []).append(row)
     tasks = []
@@ -117,6 +113,16 @@ def _lower_to_remaining(
         if task.returns:
             tasks.append(task)
     return tasks
+
+
+def lower_to(row: PickListLine, keep: int) -> int:
+    """Lower a line to handing over `keep` units beyond those it shipped (a short no larger than
+    what is still wanted); returns the picked units beyond that, which go back to the bin."""
+    row.needed = row.shipped + keep
+    extra = max(0, row.picked - row.needed)
+    row.picked -= extra
+    row.short = min(row.short, row.needed - row.picked)
+    return extra
 
 
 def withdraw(session: Session, pick_list_id: int, fo_id: str, reason: str, actor: Actor) -> PutBack:
