@@ -166,12 +166,24 @@ class StationProcess:
         self.process.stdin.write(json.dumps(command) + "\n")
         self.process.stdin.flush()
 
+    def cpu_s(self) -> float | None:
+        """CPU seconds this station has used so far (Linux's /proc; None elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
     def answer(self) -> dict[str, Any]:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
             raise RuntimeError(f"station {self.code} ({self.role}) ended: exit {self.process.wait()}")
         return dict(json.loads(line))
+
+
+def _share(before: float | None, after: float | None, seconds: float) -> float | None:
+    return None if before is None or after is None else (after - before) / seconds
 
 
 def say(text: str) -> None:
@@ -328,13 +340,23 @@ def run(
             idle_connections = connections(cache)
             alone_p95: dict[str, float] = {}
             alone_reports: dict[str, dict[str, Any]] = {}
+            idle_cpu: dict[str, list[float]] = {}  # by role: CPU share of a station while another works
             for station in station_processes:
                 if station.role != "board":
+                    others = [other for other in station_processes if other is not station]
+                    cpu_before, began = [other.cpu_s() for other in others], time.monotonic()
                     station.send({"work": alone, "phase": "alone"})
                     alone_reports[station.code] = station.answer()
+                    took = time.monotonic() - began
+                    for other, before in zip(others, cpu_before, strict=True):
+                        after = other.cpu_s()
+                        if before is not None and after is not None:
+                            idle_cpu.setdefault(other.role, []).append((after - before) / took)
                     alone_p95[station.code] = p95(alone_reports[station.code]["latencies"])
                     say(f"{station.code} ({station.role}) alone: p95 {alone_p95[station.code]:.3f} s")
             size_before, orders_before = size_and_orders(cache)
+            cpu_before = {station.code: station.cpu_s() for station in station_processes}
+            load_began = time.monotonic()
             for station in station_processes:
                 station.send({"work": seconds, "phase": "load"})
             in_use: list[int] = []
@@ -345,6 +367,11 @@ def run(
                 runnable.append(os.getloadavg()[0])
                 time.sleep(1)
             reports = {station.code: station.answer() for station in station_processes}
+            load_cpu: dict[str, list[float]] = {}
+            for station in station_processes:
+                share = _share(cpu_before[station.code], station.cpu_s(), time.monotonic() - load_began)
+                if share is not None:
+                    load_cpu.setdefault(station.role, []).append(share)
             for station in station_processes:
                 station.send({"quit": True})
         finally:
@@ -388,6 +415,10 @@ def run(
         "packer_refused": sum(report["refused"] for report in packing),
         "packer_refusals": dict(sum((Counter(report["refusals"]) for report in packing), Counter())),
         "packer_waited_s": sum(report["waited"] for report in packing),  # nothing picked to pack
+        # What a station of each role costs the machine: a core's share, while another station works
+        # alone (changes heard, screens read again and drawn) and while all work.
+        "idle_cpu_share": {role: round(statistics.fmean(shares), 3) for role, shares in idle_cpu.items()},
+        "load_cpu_share": {role: round(statistics.fmean(shares), 3) for role, shares in load_cpu.items()},
         "load_average_max": max(runnable, default=0.0),  # against the machine's cores (os.cpu_count())
         "cores": os.cpu_count(),
         "pg_connections_idle": idle_connections,
@@ -447,6 +478,10 @@ def main() -> None:
         f"{figures['pg_connections_idle']} with every station idle"
     )
     print(f"load average {figures['load_average_max']:.1f} at most on {figures['cores']} cores")
+    print(
+        f"a core's share per station: while another works {figures['idle_cpu_share']}, "
+        f"all working {figures['load_cpu_share']}"
+    )
     print(
         f"cache: {figures['cache_growth_mb_per_1000_orders']} MB per 1,000 orders synced; the floor's work "
         f"adds {figures['floor_growth_mb_per_minute']} MB a minute ({figures['cache_mb']} MB in all)"

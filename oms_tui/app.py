@@ -22,7 +22,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from oms_tui.actions.permissions import Permission, allowed
-from oms_tui.app_changes import ListenState, OthersChanged, watch_changes
+from oms_tui.app_changes import Hearing, ListenState, OthersChanged, watch_changes
 from oms_tui.app_failures import FailureHandlingApp, log_to_file
 from oms_tui.app_staff import StationStaff
 from oms_tui.cache.change_signal import HEALTH, ChangeWatcher
@@ -159,6 +159,7 @@ class OmsApp(StationStaff):
         self.last_input_at = 0.0  # time.monotonic() of the last key or mouse event
         self.stopping = threading.Event()
         self.watcher: ChangeWatcher | None = None  # other stations' changes, from the first frame
+        self.hearing = Hearing(self, self.tell_heard)
         self.set_reactive(StationStaff.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
         self.made: dict[str, Screen[Any]] = {}  # the screens made so far, by name: each gets live updates
@@ -354,10 +355,13 @@ class OmsApp(StationStaff):
     @on(OthersChanged)
     def others_changed(self, message: OthersChanged) -> None:
         """Another station (or another connection of this one) committed a change."""
-        if HEALTH in message.kinds:
+        self.hearing.heard(message.kinds)
+
+    def tell_heard(self, kinds: frozenset[str]) -> None:
+        if HEALTH in kinds:
             self.read_health()
-        if message.kinds - {HEALTH}:
-            self.tell_screens(LiveUpdate("the floor changed", changed=True, kinds=message.kinds))
+        if kinds - {HEALTH}:
+            self.tell_screens(LiveUpdate("the floor changed", changed=True, kinds=kinds))
 
     @on(ListenState)
     def listen_state(self, message: ListenState) -> None:

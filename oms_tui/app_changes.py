@@ -3,15 +3,26 @@
 The watcher's thread posts `OthersChanged`; the app re-reads its health on a change of the outbox or
 the sync's state and tells its screens on any other (`LiveUpdated`, as after a sync that changed
 something). While changes are polled rather than heard, the header says so (`SyncHealth.listening`).
+
+A busy floor commits many times a second, and each screen reads again what it shows when told. So the
+app tells what it heard at most every `TELL_EVERY_S` (`Hearing`): the first change at once, those
+heard meanwhile together once that time is up.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+from textual.timer import Timer
 
 from oms_tui.cache.change_signal import ChangeWatcher
+
+# Other stations' changes reach the screens at most this often: within a second, as the floor expects,
+# and a station no longer reads (and draws) again at every commit of sixteen others.
+TELL_EVERY_S = 0.3
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -42,3 +53,30 @@ def watch_changes(app: App[Any], cache: Cache) -> ChangeWatcher:
         app.post_message(ListenState(problem))
 
     return ChangeWatcher(cache.listen_url, changed, state).start()
+
+
+class Hearing:
+    """Changes heard, told on at most every `every` seconds (timers on the app's loop)."""
+
+    def __init__(
+        self, app: App[Any], tell: Callable[[frozenset[str]], None], every: float = TELL_EVERY_S
+    ) -> None:
+        self.app, self.tell, self.every = app, tell, every
+        self.kinds: frozenset[str] = frozenset()  # heard, not told yet
+        self.told_at = -every
+        self.waiting: Timer | None = None
+
+    def heard(self, kinds: frozenset[str]) -> None:
+        self.kinds |= kinds
+        if self.waiting is not None:
+            return  # told with the others when the wait is up
+        wait = self.told_at + self.every - time.monotonic()
+        if wait > 0:
+            self.waiting = self.app.set_timer(wait, self._tell)
+        else:
+            self._tell()
+
+    def _tell(self) -> None:
+        kinds, self.kinds, self.waiting = self.kinds, frozenset(), None
+        self.told_at = time.monotonic()
+        self.tell(kinds)

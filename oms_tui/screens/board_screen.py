@@ -34,6 +34,7 @@ from oms_tui.screens.read_in_turn import ReadInTurn
 from oms_tui.screens.registry import ScreenContext
 from oms_tui.sync_health import SyncHealth, ago
 from oms_tui.widgets.key_footer import KeyFooter
+from oms_tui.widgets.same_content import update
 from oms_tui.widgets.shell_header import ShellHeader
 from oms_tui.widgets.sized_panel import SizedPanel
 from oms_tui.widgets.stage_tile import StageTile
@@ -151,11 +152,11 @@ class BoardScreen(LeanScreen[None]):
         """The header's own figures (the app's sync health), with the streams the cache says fail."""
         health = getattr(self.app, "health", None)
         if isinstance(health, SyncHealth):
-            self.sync_panel.update(_sync(health, self.failing, self.clock(), self.reconciled))
+            update(self.sync_panel, _sync(health, self.failing, self.clock(), self.reconciled))
 
     def show_cutoffs(self) -> None:
         if self.ship_by is not None:
-            self.query_one("#cutoffs", Static).update(cutoff_lines(self.cutoffs, self.clock()))
+            update(self.query_one("#cutoffs", Static), cutoff_lines(self.cutoffs, self.clock()))
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < LOW, "-low")
@@ -166,12 +167,16 @@ class BoardScreen(LeanScreen[None]):
             count = figures.stages[stage]
             self.query_one(f"#stage-{n}", StageTile).show(count, alert=stage in ALERT_STAGES and count > 0)
         self.query_one("#throughput", Sparkline).data = figures.throughput
-        self.query_one("#axis", Static).update(_axis(now))
-        self.query_one("#rate", Static).update(_rate(figures.throughput, figures.labels_today))
+        update(self.query_one("#axis", Static), _axis(now))
+        update(self.query_one("#rate", Static), _rate(figures.throughput, figures.labels_today))
         # each list cut to its panel's rows, saying how many more there are
         self.query_one("#late", SizedPanel).show(lambda room: _late(figures, now, room))
-        self.query_one("#work", SizedPanel).show(lambda room: _work(figures.stations, figures.staff, room))
-        self.query_one("#by-kind", SizedPanel).show(lambda room: _by_kind(figures.exceptions, room))
+        self.query_one("#work", SizedPanel).show(
+            lambda room: _work(figures.stations, figures.staff, room), (figures.stations, figures.staff)
+        )
+        self.query_one("#by-kind", SizedPanel).show(
+            lambda room: _by_kind(figures.exceptions, room), figures.exceptions
+        )
         self.failing, self.cutoffs, self.reconciled = figures.failing, figures.cutoffs, figures.reconciled
         self.show_sync()
         self.show_cutoffs()

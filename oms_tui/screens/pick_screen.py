@@ -62,6 +62,7 @@ from oms_tui.screens.stock_keys import ask_set_aside
 from oms_tui.widgets.blocking_error import block
 from oms_tui.widgets.key_footer import KeyFooter
 from oms_tui.widgets.pick_lines import PickLines
+from oms_tui.widgets.same_content import update
 from oms_tui.widgets.shell_header import ShellHeader
 
 WAVES = {
@@ -255,17 +256,18 @@ class PickScreen(PickPapers):
         if sheet is None:
             table.display = False
             prompt.display = True
-            self.query_one("#summary", Static).update("")
-            prompt.update(
+            update(self.query_one("#summary", Static), "")
+            update(
+                prompt,
                 "Nobody is signed in: scan your badge to start picking"
                 if staff is None
-                else f"{staff.name}, no open pick list: press n for a new batch, w for a wave"
+                else f"{staff.name}, no open pick list: press n for a new batch, w for a wave",
             )
             return
         prompt.display, table.display = False, True
         if self.focused is None:  # hiding the list (no open list) took the focus from it
             table.focus()
-        self.query_one("#summary", Static).update(summary(sheet, staff), layout=False)  # no reflow
+        update(self.query_one("#summary", Static), summary(sheet, staff), layout=False)  # no reflow
         if changed is not None and len(table.rows) == len(sheet.lines):
             rows = list(table.rows)
             index = next(n for n, line in enumerate(sheet.lines) if line.stop == changed)

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from oms_tui.sync_health import SyncHealth, ago
+from oms_tui.widgets.same_content import update
 
 NO_STAFF = "—"
 CLOCK_FORMAT = "%a %d %b %H:%M:%S"
@@ -57,7 +58,7 @@ class ShellHeader(Widget):
     def _show_title(self) -> None:
         title, sub_title = self.screen.title or "", self.screen.sub_title or ""
         shown = f"{self.app.title} │ {title}" + (f" · {sub_title}" if sub_title else "")
-        self.title_label.update(shown, layout=False)  # one line, its width the bar's
+        update(self.title_label, shown, layout=False)  # one line, its width the bar's
 
     def _show_health(self, health: SyncHealth) -> None:
         self.health = health
@@ -65,7 +66,7 @@ class ShellHeader(Widget):
         self._tick()
         notices = health.stored.notices
         more = f"  (+{len(notices) - 1} more: oms-tui sync lists them)" if len(notices) > 1 else ""
-        self.notice.update(f"⚠ API notice: {notices[0]}{more}" if notices else "")
+        update(self.notice, f"⚠ API notice: {notices[0]}{more}" if notices else "")
         self.notice.display = bool(notices)
 
     def _show_staff(self, staff: str | None) -> None:
@@ -74,16 +75,16 @@ class ShellHeader(Widget):
 
     def _show_where(self) -> None:
         station = self.health.station if self.health else ""
-        self.where.update(f"station {station} · staff {self.staff or NO_STAFF}")
+        update(self.where, f"station {station} · staff {self.staff or NO_STAFF}")
 
     def _tick(self) -> None:
         # Every second: a layout pass only when the clock's width changed (the sync line is one line
         # as wide as the header whatever it says).
         now = self.clock()
         shown = now.strftime(CLOCK_FORMAT)
-        self.clock_label.update(shown, layout=len(shown) != len(str(self.clock_label.content)))
+        update(self.clock_label, shown, layout=len(shown) != len(str(self.clock_label.content)))
         if self.health is not None:
-            self.sync.update(sync_line(self.health, now), layout=False)
+            update(self.sync, sync_line(self.health, now), layout=False)
 
 
 def sync_line(health: SyncHealth, now: datetime) -> Content:

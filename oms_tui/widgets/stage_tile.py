@@ -7,6 +7,8 @@ from textual.containers import Vertical
 from textual.events import Resize
 from textual.widgets import Digits, Static
 
+from oms_tui.widgets.same_content import update, update_digits
+
 DIGIT_WIDTH = DIGIT_HEIGHT = 3  # Digits' font: 3x3 cells a character
 PLAIN_FROM = 10_000  # from here on the number is shown with separators, in plain text
 
@@ -37,8 +39,8 @@ class StageTile(Vertical):
 
     def show(self, value: int, *, alert: bool = False) -> None:
         self.value = f"{value:,}"
-        self.query_one(Digits).update(self.value if value < PLAIN_FROM else "")
-        self.query_one(".plain", Static).update(self.value)
+        update_digits(self.query_one(Digits), self.value if value < PLAIN_FROM else "")
+        update(self.query_one(".plain", Static), self.value)
         self.set_class(alert, "-alert")
         self._fit()
 
@@ -50,4 +52,6 @@ class StageTile(Vertical):
         width, height = self.content_size
         too_big = len(self.value) * DIGIT_WIDTH > width or height < DIGIT_HEIGHT
         self.set_class("," in self.value or too_big, "-wide")
-        self.border_title = self.caption if len(self.caption) + 2 <= width else self.short
+        title = self.caption if len(self.caption) + 2 <= width else self.short
+        if self.border_title != title:  # setting it draws the tile again, even to the same title
+            self.border_title = title

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from oms_tui.app import OmsApp
@@ -113,3 +114,25 @@ async def test_changes_landing_faster_than_the_board_reads_make_one_read_at_a_ti
             await pilot.pause()
         assert most[0] == 1  # never two reads at once
         assert len(reads) == 2 and not board.reads.running and not board.reads.again  # the last change read
+
+
+async def test_a_change_that_moves_no_figure_draws_nothing_again(
+    app: OmsApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every commit on the floor reaches the board; one that leaves its figures as they are (another
+    # station's claim renewed) must not lay out or draw the screen again: at sixteen stations that
+    # was most of what a station did while others worked.
+    async with app.run_test(size=(120, 36)) as pilot:
+        board = await open_board(pilot)
+        drawn: list[str] = []
+        refresh = Widget.refresh
+
+        def counted(widget: Widget, *args: Any, **kwargs: Any) -> Any:
+            drawn.append(type(widget).__name__)
+            return refresh(widget, *args, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", counted)
+        board.load()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert drawn == []

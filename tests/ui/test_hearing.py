@@ -1,0 +1,40 @@
+"""Other stations' changes reach this station's screens at most every 0.3 s on a busy floor: the
+first at once, those heard meanwhile together, none lost."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from oms_tui.app import OmsApp
+from oms_tui.app_changes import OthersChanged
+from oms_tui.cache.change_signal import CLAIMS, HEALTH, PACKS, PICKS
+from tests.ui.test_sign_in import until
+
+
+async def test_a_burst_of_changes_is_told_twice_and_nothing_is_lost(
+    app: OmsApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    told: list[tuple[float, frozenset[str]]] = []
+    health_reads: list[float] = []
+    monkeypatch.setattr(app, "tell_screens", lambda update: told.append((time.monotonic(), update.kinds)))
+    monkeypatch.setattr(app, "read_health", lambda: health_reads.append(time.monotonic()))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        told.clear()
+        health_reads.clear()
+        started = time.monotonic()
+        for kinds in ({CLAIMS}, {PICKS}, {HEALTH}, {PACKS}, {CLAIMS}):  # sixteen stations at work
+            app.post_message(OthersChanged(frozenset(kinds)))
+            await pilot.pause()
+        assert [kinds for _, kinds in told] == [{CLAIMS}]  # the first at once
+        await until(pilot, lambda: len(told) == 2)
+        assert told[1][1] == {PICKS, HEALTH, PACKS, CLAIMS}  # the rest, together
+        assert told[1][0] - started >= app.hearing.every
+        assert len(health_reads) == 1 and health_reads[0] - started >= app.hearing.every
+        await pilot.pause(app.hearing.every)
+        assert len(told) == 2  # nothing more was heard, nothing more is told
+        app.post_message(OthersChanged(frozenset({HEALTH})))  # the header's alone, after a quiet spell
+        await until(pilot, lambda: len(health_reads) == 2)
+        assert len(told) == 2
