@@ -8,7 +8,7 @@ to back); a refused step shows a blocking error that only a deliberate key close
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
@@ -27,7 +27,7 @@ from oms_tui.config import Settings
 from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.floor.packing import carriers, packing
 from oms_tui.floor.packing.pack_reading import read_pack
-from oms_tui.floor.packing.pack_state import Pack, PackProblem, interrupted
+from oms_tui.floor.packing.pack_state import Pack, PackLine, PackProblem, interrupted
 from oms_tui.floor.queues import claims
 from oms_tui.runtime import one_line
 from oms_tui.screens.choice_modal import Choice, ChoiceModal
@@ -39,6 +39,7 @@ from oms_tui.screens.step_queue import StepQueue
 from oms_tui.screens.text_modal import TextModal
 from oms_tui.widgets.blocking_error import block
 from oms_tui.widgets.key_footer import KeyFooter
+from oms_tui.widgets.same_content import same_rows, update
 from oms_tui.widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class PackScreen(LabelScreen):
         self.pack: Pack | None = None
         self.steps = StepQueue[Step](self, self.run_one, "pack-steps")
         self.look_waiting = False  # a look at the open pack after a change elsewhere, not started yet
+        self.rows_shown: list[tuple[str | Text, ...]] = []
 
     def compose(self) -> ComposeResult:
         yield ShellHeader(self.clock)
@@ -314,36 +316,19 @@ class PackScreen(LabelScreen):
 
     def show(self) -> None:
         pack = self.pack
-        self.query_one("#order", Static).update(self._order_panel(pack))
-        table = self.query_one("#lines", DataTable)
-        table.clear()
-        bundle = None
-        lines = pack.lines if pack else ()
-        for line in lines:
-            done = line.verified >= line.needed
-            if line.bundle and line.bundle != bundle:  # a bundle is packed as one: its parts beneath it
-                parts = [other for other in lines if other.bundle == line.bundle]
-                whole = all(part.verified >= part.needed for part in parts)
-                table.add_row(
-                    "",
-                    Text(f"{line.bundle} (bundle)", style="bold"),
-                    "",
-                    "",
-                    Text("✓", style="green") if whole else "",
-                )
-            bundle = line.bundle
-            table.add_row(
-                line.sku or "—",
-                f"  · {line.title}" if line.bundle else line.title,
-                Text(str(line.verified), style="bold green" if done else "bold"),
-                str(line.needed),
-                Text("✓", style="green") if done else "",
-            )
+        update(self.query_one("#order", Static), self._order_panel(pack))
+        rows = _rows(pack.lines if pack else ())
+        if not same_rows(self.rows_shown, rows):  # a look that found nothing new draws nothing
+            self.rows_shown = rows
+            table = self.query_one("#lines", DataTable)
+            table.clear()
+            for row in rows:
+                table.add_row(*row)
         self.show_shipping()
         self.sub_title = pack.order_name if pack else ""
 
     def show_shipping(self) -> None:
-        self.query_one("#shipping", Static).update(self._shipping_panel(self.pack))
+        update(self.query_one("#shipping", Static), self._shipping_panel(self.pack))
 
     def _order_panel(self, pack: Pack | None) -> Text:
         if self.desk.staff is None:
@@ -371,6 +356,29 @@ class PackScreen(LabelScreen):
             text.append(f"{'' if n == 0 else chr(10)}{label:<17}", style="dim")
             text.append_text(value)
         return text
+
+
+def _rows(lines: Sequence[PackLine]) -> list[tuple[str | Text, ...]]:
+    """The lines table's rows: each line, and a bundle's row above its parts (packed as one)."""
+    rows: list[tuple[str | Text, ...]] = []
+    bundle = None
+    for line in lines:
+        done = line.verified >= line.needed
+        if line.bundle and line.bundle != bundle:
+            whole = all(part.verified >= part.needed for part in lines if part.bundle == line.bundle)
+            mark = Text("✓", style="green") if whole else ""
+            rows.append(("", Text(f"{line.bundle} (bundle)", style="bold"), "", "", mark))
+        bundle = line.bundle
+        rows.append(
+            (
+                line.sku or "—",
+                f"  · {line.title}" if line.bundle else line.title,
+                Text(str(line.verified), style="bold green" if done else "bold"),
+                str(line.needed),
+                Text("✓", style="green") if done else "",
+            )
+        )
+    return rows
 
 
 def make_screen(context: ScreenContext) -> PackScreen:

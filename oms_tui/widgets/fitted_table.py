@@ -13,6 +13,7 @@ from typing import Any
 from textual import events
 from textual.widgets import DataTable
 
+from oms_tui.widgets.same_content import same_rows
 from oms_tui.widgets.table_columns import Cell, Column, content_widths, fit
 
 Row = tuple[Sequence[Cell], str | None]  # the cells, one per column, and the row's key
@@ -27,6 +28,9 @@ class FittedTable(DataTable[Cell]):
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Show these rows (in place of the ones shown), the columns fitted to them."""
+        keyed = [(*cells, key) for cells, key in rows]
+        if same_rows([(*cells, key) for cells, key in self.rows_shown], keyed):
+            return  # read again after a change elsewhere that changed nothing here
         self.rows_shown = list(rows)
         self._fill(self._fit())
 

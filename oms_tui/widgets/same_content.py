@@ -8,6 +8,7 @@ largest cost while somebody else worked.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
@@ -24,6 +25,14 @@ def update(widget: Static, content: VisualType, *, layout: bool = True) -> None:
 def update_digits(digits: Digits, value: str) -> None:
     if digits.value != value:
         digits.update(value)
+
+
+def same_rows(shown: Sequence[Sequence[Any]], rows: Sequence[Sequence[Any]]) -> bool:
+    """Whether a table's rows are, cell for cell, those it shows (a DataTable filled again draws and
+    lays out everything)."""
+    return len(shown) == len(rows) and all(
+        len(old) == len(new) and all(map(_same, old, new)) for old, new in zip(shown, rows, strict=True)
+    )
 
 
 def _same(shown: Any, content: Any) -> bool:

@@ -16,16 +16,18 @@ from oms_tui.cache.models import AuditEvent, FloorException, Order
 from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.exceptions.rules import RuleSettings, label
 from oms_tui.floor.stock.stock_changes import level_of, record_adjust
-from oms_tui.runtime import Runtime
+from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.exceptions_screen import ExceptionsScreen
+from oms_tui.screens.messages import LiveUpdated
 from oms_tui.screens.order_screen import OrderScreen
 from oms_tui.sim.store import SimStore
 from oms_tui.store.outbox import OutboxPusher
+from oms_tui.widgets.fitted_table import FittedTable
 from tests.local_time import utc_local_time
 from tests.store.simulated import simulated_client
 from tests.store.test_outbox import Clock, push_until_empty
 from tests.team import hire
-from tests.ui.conftest import NOW, stocked
+from tests.ui.conftest import NOW, settled, stocked
 from tests.ui.floor_day import seed_floor_day
 
 SIZE = (120, 36)
@@ -164,3 +166,25 @@ async def test_a_stock_change_the_store_rejected_names_its_sku_and_opens_no_orde
         await pilot.pause()
         assert isinstance(pilot.app.screen, ExceptionsScreen)
         assert [str(note.message) for note in app._notifications] == ["This exception is not about an order"]
+
+
+async def test_a_read_that_finds_the_same_exceptions_does_not_fill_the_table_again(
+    app: OmsApp, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = await open_pane(pilot)
+        table = pane.query_one(FittedTable)
+        filled: list[int] = []
+        add_row = table.add_row
+        monkeypatch.setattr(table, "add_row", lambda *cells, **kw: filled.append(1) or add_row(*cells, **kw))
+        pane.post_message(LiveUpdated(LiveUpdate("the floor changed", changed=True)))
+        await settled(pilot)
+        assert filled == []  # a change elsewhere that left the exceptions as they were
+        first = stored(runtime, int(table.rows_shown[0][1] or 0))
+        with runtime.cache.sessions() as session:  # one is claimed elsewhere: drawn again
+            first.owner = "P09"
+            session.add(first)
+            session.commit()
+        pane.post_message(LiveUpdated(LiveUpdate("the floor changed", changed=True)))
+        await settled(pilot)
+        assert len(filled) == len(table.rows_shown) and table.rows_shown[0][0][4] == "P09"

@@ -7,10 +7,12 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 from sqlmodel import col, select
+from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from oms_tui.app import OmsApp
@@ -342,6 +344,35 @@ async def test_a_burst_of_changes_elsewhere_makes_one_look_at_the_open_pack_not_
         await settle(pilot)
         assert 1 <= len(looks) <= 2
         assert "1 of" in order_text(app)  # the scan behind them was taken
+
+
+async def test_a_look_that_finds_the_pack_as_it_was_draws_nothing_again(
+    store: SimStore, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every change elsewhere makes the bench look at its open pack; at sixteen stations filling the
+    # lines table again at each look was most of what a packer's station did.
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    app = packer_app(runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        pack_screen = app.screen
+        pack_screen.post_message(Scanned(order.name))
+        await settle(pilot)
+        drawn: list[str] = []
+        refresh = Widget.refresh
+
+        def counted(widget: Widget, *args: Any, **kwargs: Any) -> Any:
+            drawn.append(type(widget).__name__)
+            return refresh(widget, *args, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", counted)
+        pack_screen.post_message(LiveUpdated(LiveUpdate("the floor changed", changed=True)))
+        await settle(pilot)
+        assert drawn == []
+        pack_screen.post_message(Scanned(order.skus[0]))  # a change it shows is drawn
+        await settle(pilot)
+        assert "DataTable" in drawn and "1 of" in order_text(app)
 
 
 async def test_nobody_signed_in_is_told_to_scan_a_badge(runtime: Runtime) -> None:
