@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from oms_tui.app import OmsApp
@@ -25,6 +24,7 @@ from oms_tui.screens.messages import LiveUpdated
 from oms_tui.widgets.stage_tile import StageTile
 from tests.local_time import utc_local_time
 from tests.ui.conftest import NOW
+from tests.ui.drawn import count_draws
 from tests.ui.floor_day import SHIPPED_PER_HOUR, seed_floor_day
 
 
@@ -124,14 +124,7 @@ async def test_a_change_that_moves_no_figure_draws_nothing_again(
     # was most of what a station did while others worked.
     async with app.run_test(size=(120, 36)) as pilot:
         board = await open_board(pilot)
-        drawn: list[str] = []
-        refresh = Widget.refresh
-
-        def counted(widget: Widget, *args: Any, **kwargs: Any) -> Any:
-            drawn.append(type(widget).__name__)
-            return refresh(widget, *args, **kwargs)
-
-        monkeypatch.setattr(Widget, "refresh", counted)
+        drawn = count_draws(monkeypatch)
         board.load()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()

@@ -7,12 +7,10 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import SecretStr
 from sqlmodel import col, select
-from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from oms_tui.app import OmsApp
@@ -52,6 +50,7 @@ from tests.printing.test_printer import fake_lp
 from tests.store.simulated import no_sleep, simulated_client
 from tests.store.test_outbox import Clock, push_until_empty
 from tests.ui.conftest import NOW
+from tests.ui.drawn import count_draws
 from tests.ui.floor_app import settle, signed_in
 from tests.ui.test_claim_keys import notes
 
@@ -359,20 +358,13 @@ async def test_a_look_that_finds_the_pack_as_it_was_draws_nothing_again(
         pack_screen = app.screen
         pack_screen.post_message(Scanned(order.name))
         await settle(pilot)
-        drawn: list[str] = []
-        refresh = Widget.refresh
-
-        def counted(widget: Widget, *args: Any, **kwargs: Any) -> Any:
-            drawn.append(type(widget).__name__)
-            return refresh(widget, *args, **kwargs)
-
-        monkeypatch.setattr(Widget, "refresh", counted)
+        drawn = count_draws(monkeypatch)
         pack_screen.post_message(LiveUpdated(LiveUpdate("the floor changed", changed=True)))
         await settle(pilot)
         assert drawn == []
         pack_screen.post_message(Scanned(order.skus[0]))  # a change it shows is drawn
         await settle(pilot)
-        assert "DataTable" in drawn and "1 of" in order_text(app)
+        assert app.screen.query_one("#lines") in drawn and "1 of" in order_text(app)
 
 
 async def test_nobody_signed_in_is_told_to_scan_a_badge(runtime: Runtime) -> None:

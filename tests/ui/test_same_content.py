@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.widget import Widget
 from textual.widgets import Static
 
 from oms_tui.widgets.same_content import update
+from tests.ui.drawn import count_draws
 
 
 class OneStatic(App[None]):
@@ -21,14 +19,7 @@ class OneStatic(App[None]):
 async def test_only_a_change_is_shown_again(monkeypatch: pytest.MonkeyPatch) -> None:
     async with OneStatic().run_test() as pilot:
         shown = pilot.app.query_one(Static)
-        drawn: list[Widget] = []
-        refresh = Widget.refresh
-
-        def counted(widget: Widget, *args: Any, **kwargs: Any) -> Any:
-            drawn.append(widget)
-            return refresh(widget, *args, **kwargs)
-
-        monkeypatch.setattr(Widget, "refresh", counted)
+        drawn = count_draws(monkeypatch)
         update(shown, Text("3 late", style="bold"))
         assert drawn == []
         update(shown, Text("3 late", style="bold red"))  # rich's Text == would call these the same
