@@ -337,7 +337,8 @@ class OmsApp(StationStaff):
     def live_reported(self, message: LiveReport) -> None:
         self.health = with_update(self.health, message.update)
         self.read_health()
-        self.tell_screens(message.update)
+        if message.update.changed and (kinds := message.update.kinds - {HEALTH}):
+            self.hearing.heard(kinds)  # a first sync's pages land faster than screens read
 
     def tell_screens(self, update: LiveUpdate) -> None:
         """A change reaches the screens that show its kind: the one on show now, the others once

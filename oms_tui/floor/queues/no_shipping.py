@@ -7,6 +7,7 @@ A line the cache has not read yet counts as one that ships: work is never hidden
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import exists
@@ -16,6 +17,10 @@ from sqlmodel import col, select
 from oms_tui.cache.models import FulfillmentOrderLineItem, LineItem
 
 
+# The subqueries below depend on nothing but the schema: built once (SQLAlchemy's constructs are
+# immutable), not at each of the queue's and the board's reads, where building them cost more than
+# running them.
+@cache
 def needs_no_shipping() -> Any:
     """The order lines that need no shipping (few; read from their own partial index)."""
     return select(LineItem.id).where(~col(LineItem.requires_shipping))
@@ -26,6 +31,7 @@ def ships(line: Any = FulfillmentOrderLineItem) -> Any:
     return ~exists().where(col(LineItem.id) == line.line_item_id, ~col(LineItem.requires_shipping))
 
 
+@cache
 def nothing_to_ship() -> Any:
     """Fulfillment orders with units left, none of which ship: gift cards alone, or the goods shipped."""
     line, other = FulfillmentOrderLineItem, aliased(FulfillmentOrderLineItem)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, true, union
@@ -55,6 +56,8 @@ def _claimed(now: datetime) -> Any:
     return select(Claim.fulfillment_order_id).where(col(Claim.lease_until) > now)
 
 
+# Subqueries of the schema alone are built once (`no_shipping` says why); those of `now` at each read.
+@cache
 def _on_lists(*states: str) -> Any:
     return (
         select(PickListLine.fulfillment_order_id)
@@ -64,6 +67,7 @@ def _on_lists(*states: str) -> Any:
     )
 
 
+@cache
 def _fully_picked() -> Any:
     """On a pick list that is open or done, with every line of it picked and some picked units not
     yet shipped (what a partial shipment leaves open is picked again)."""
@@ -73,11 +77,13 @@ def _fully_picked() -> Any:
     return live.having(and_(unpicked == 0, in_tote > 0))
 
 
+@cache
 def _being_packed() -> Any:
     """At a packing bench now: on the pack stage, whatever its pick list says."""
     return select(PackSession.fulfillment_order_id).where(col(PackSession.state) == "open")
 
 
+@cache
 def _cancelled_orders() -> Any:
     """Orders cancelled here or at the store (a local cancel leaves its fulfillment orders open)."""
     return select(Order.id).where(col(Order.cancelled_at).is_not(None))
