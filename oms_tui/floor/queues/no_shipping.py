@@ -17,9 +17,9 @@ from sqlmodel import col, select
 from oms_tui.cache.models import FulfillmentOrderLineItem, LineItem
 
 
-# The subqueries below depend on nothing but the schema: built once (SQLAlchemy's constructs are
-# immutable), not at each of the queue's and the board's reads, where building them cost more than
-# running them.
+# `needs_no_shipping` and `nothing_to_ship` depend on nothing but the schema: built once (SQLAlchemy's
+# constructs are immutable), not at each of the queues' and the board's reads, where building them
+# cost more than running them.
 @cache
 def needs_no_shipping() -> Any:
     """The order lines that need no shipping (few; read from their own partial index)."""
