@@ -349,9 +349,8 @@ def run(
                     alone_reports[station.code] = station.answer()
                     took = time.monotonic() - began
                     for other, before in zip(others, cpu_before, strict=True):
-                        after = other.cpu_s()
-                        if before is not None and after is not None:
-                            idle_cpu.setdefault(other.role, []).append((after - before) / took)
+                        if (share := _share(before, other.cpu_s(), took)) is not None:
+                            idle_cpu.setdefault(other.role, []).append(share)
                     alone_p95[station.code] = p95(alone_reports[station.code]["latencies"])
                     say(f"{station.code} ({station.role}) alone: p95 {alone_p95[station.code]:.3f} s")
             size_before, orders_before = size_and_orders(cache)

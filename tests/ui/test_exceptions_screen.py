@@ -171,7 +171,7 @@ async def test_a_stock_change_the_store_rejected_names_its_sku_and_opens_no_orde
 async def test_a_read_that_finds_the_same_exceptions_does_not_fill_the_table_again(
     app: OmsApp, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         pane = await open_pane(pilot)
         table = pane.query_one(FittedTable)
         filled: list[int] = []

@@ -34,8 +34,7 @@ async def test_a_burst_of_changes_is_told_twice_and_nothing_is_lost(
         assert told[1][1] == {PICKS, HEALTH, PACKS, CLAIMS}  # the rest, together
         assert told[1][0] - started >= app.hearing.every
         assert len(health_reads) == 1 and health_reads[0] - started >= app.hearing.every
-        await pilot.pause(app.hearing.every)
-        assert len(told) == 2  # nothing more was heard, nothing more is told
+        assert len(told) == 2 and app.hearing.waiting is None and not app.hearing.kinds  # nothing more due
         app.post_message(OthersChanged(frozenset({HEALTH})))  # the header's alone, after a quiet spell
         await until(pilot, lambda: len(health_reads) == 2)
         assert len(told) == 2
@@ -57,5 +56,4 @@ async def test_a_first_syncs_pages_reach_the_screens_with_the_same_pace(
         assert len(told) == 1
         await until(pilot, lambda: len(told) == 2)
         assert HEALTH not in told[1]  # the header reads its health at each report anyway
-        await pilot.pause(app.hearing.every)
-        assert len(told) == 2
+        assert len(told) == 2 and app.hearing.waiting is None and not app.hearing.kinds  # nothing more due
