@@ -62,6 +62,7 @@ class Hearing:
         self, app: App[Any], tell: Callable[[frozenset[str]], None], every: float = TELL_EVERY_S
     ) -> None:
         self.app, self.tell, self.every = app, tell, every
+        self.clock = time.monotonic
         self.kinds: frozenset[str] = frozenset()  # heard, not told yet
         self.told_at = -every
         self.waiting: Timer | None = None
@@ -70,7 +71,7 @@ class Hearing:
         self.kinds |= kinds
         if self.waiting is not None:
             return  # told with the others when the wait is up
-        wait = self.told_at + self.every - time.monotonic()
+        wait = self.told_at + self.every - self.clock()
         if wait > 0:
             self.waiting = self.app.set_timer(wait, self._tell)
         else:
@@ -78,5 +79,5 @@ class Hearing:
 
     def _tell(self) -> None:
         kinds, self.kinds, self.waiting = self.kinds, frozenset(), None
-        self.told_at = time.monotonic()
+        self.told_at = self.clock()
         self.tell(kinds)
