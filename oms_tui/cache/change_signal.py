@@ -24,17 +24,18 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL
 
 # The kind of change each table's writes are: screens re-read on any, the header only on HEALTH.
-CLAIMS, PICKS, PACKS, SHIPMENTS, EXCEPTIONS, RETURNS, SYNC, HEALTH = (
+CLAIMS, PICKS, PACKS, SHIPMENTS, EXCEPTIONS, RETURNS, REPORTS, SYNC, HEALTH = (
     "claims",
     "picks",
     "packs",
     "shipments",
     "exceptions",
     "returns",
+    "reports",
     "sync",
     "health",
 )
-KINDS = (CLAIMS, PICKS, PACKS, SHIPMENTS, EXCEPTIONS, RETURNS, SYNC, HEALTH)
+KINDS = (CLAIMS, PICKS, PACKS, SHIPMENTS, EXCEPTIONS, RETURNS, REPORTS, SYNC, HEALTH)
 EVERYTHING = frozenset(KINDS)
 KIND_OF_TABLE = {
     "claims": CLAIMS,
@@ -43,11 +44,21 @@ KIND_OF_TABLE = {
     "pick_list_lines": PICKS,
     "inventory_levels": PICKS,
     "pack_sessions": PACKS,
+    "boxes_used": PACKS,
     "fulfillments": SHIPMENTS,
+    "shipping_labels": SHIPMENTS,
     "exceptions": EXCEPTIONS,
     "exception_scan": EXCEPTIONS,
     "return_receivings": RETURNS,
     "return_receiving_lines": RETURNS,
+    # The reports' running counts, written with every scan: were they SYNC, each scan anywhere
+    # would have every pick list and pack bench on the floor read again.
+    "report_days": REPORTS,
+    "report_hours": REPORTS,
+    "report_staff_activity": REPORTS,
+    "report_shipments": REPORTS,
+    "report_exceptions": REPORTS,
+    "report_label_spend": REPORTS,
     "outbox": HEALTH,
     "sync_state": HEALTH,
 }

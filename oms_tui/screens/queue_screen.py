@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Select, Tab, Tabs
 
-from oms_tui.cache.change_signal import EVERYTHING, RETURNS, SYNC
+from oms_tui.cache.change_signal import EVERYTHING, REPORTS, RETURNS, SYNC
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import FulfillmentOrder, Location, Order
 from oms_tui.cache.priority import RUSH_TAGS
@@ -100,7 +100,7 @@ def tags_cell(tags: Sequence[str]) -> Text:
 
 
 class QueueScreen(LeanScreen[None]):
-    LIVE_KINDS = EVERYTHING - {RETURNS}
+    LIVE_KINDS = EVERYTHING - {RETURNS, REPORTS}  # the queues count no report figure
     CSS_PATH = "queue_screen.tcss"
     AUTO_FOCUS = "#queue"
     BINDINGS = [

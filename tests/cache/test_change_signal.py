@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel
 
-from oms_tui.cache.change_signal import CLAIMS, EVERYTHING, EXCEPTIONS, ChangeWatcher
+from oms_tui.cache.change_signal import CLAIMS, EVERYTHING, EXCEPTIONS, REPORTS, ChangeWatcher, kind_of
 from oms_tui.cache.engine import make_engine, session_factory
 from oms_tui.cache.enums import ExceptionKind
 from oms_tui.cache.models import Claim, FloorException
@@ -114,3 +114,11 @@ def test_sqlite_commits_elsewhere_move_the_change_counter(tmp_path: Path) -> Non
     finally:
         watcher.stop()
         engine.dispose()
+
+
+def test_every_report_table_is_announced_as_reports_not_as_the_stores_change() -> None:
+    """The reports' counts are written with every scan: announced as SYNC, each scan anywhere would
+    have every pick list and pack bench read again (tests/floor/test_announced_kinds.py)."""
+    report_tables = [name for name in SQLModel.metadata.tables if name.startswith("report_")]
+    assert len(report_tables) >= 6
+    assert {name: kind_of(name) for name in report_tables} == dict.fromkeys(report_tables, REPORTS)
