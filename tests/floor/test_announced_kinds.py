@@ -4,6 +4,7 @@ packer's bench read again, while the reports, the board and the queues still hea
 
 from __future__ import annotations
 
+import contextlib
 import queue
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, SQLModel
 
-from oms_tui.cache.change_signal import PACKS, PICKS, REPORTS, SHIPMENTS, ChangeWatcher
+from oms_tui.cache.change_signal import LISTEN_WAIT_S, PACKS, PICKS, REPORTS, SHIPMENTS, ChangeWatcher
 from oms_tui.cache.engine import session_factory
 from oms_tui.cache.models import Order
 from oms_tui.floor.actions.store_actions import Actor
@@ -44,9 +45,14 @@ class Station:
     kinds: queue.Queue[frozenset[str]]
 
     def heard(self) -> frozenset[str]:
-        """Commits what the session wrote; what the other stations heard of it."""
+        """Commits what the session wrote; what the other stations heard of it (all of it, should
+        the listener hand it over in two batches)."""
         self.session.commit()
-        return self.kinds.get(timeout=HEARD_WITHIN_S)
+        kinds = self.kinds.get(timeout=HEARD_WITHIN_S)
+        with contextlib.suppress(queue.Empty):
+            while True:
+                kinds |= self.kinds.get(timeout=2 * LISTEN_WAIT_S)
+        return kinds
 
 
 @pytest.fixture
