@@ -7,10 +7,12 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 from sqlmodel import col, select
+from textual.pilot import Pilot
 from textual.widgets import Label, Static
 
 from oms_tui.app import OmsApp
@@ -118,6 +120,17 @@ def shipping_text(app: OmsApp) -> str:
 
 def order_text(app: OmsApp) -> str:
     return str(app.screen.query_one("#order", Static).render())
+
+
+async def at_the_bench(pilot: Pilot[Any], *codes: str) -> PackScreen:
+    """F6, these codes scanned at the bench back to back, and what they started settled: the bench."""
+    await pilot.press("f6")
+    bench = pilot.app.screen
+    assert isinstance(bench, PackScreen)
+    for code in codes:
+        bench.post_message(Scanned(code))
+    await settle(pilot)
+    return bench
 
 
 async def pack(pilot, order: ToPack, tracking: str, carrier: str) -> None:  # type: ignore[no-untyped-def]
@@ -237,11 +250,7 @@ async def test_a_wrong_scan_blocks_until_acknowledged_and_counts_nothing(
     (order,) = packable(runtime, 1)
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        pack_screen = app.screen
-        pack_screen.post_message(Scanned(order.name))
-        pack_screen.post_message(Scanned("NOT-A-THING"))
-        await settle(pilot)
+        pack_screen = await at_the_bench(pilot, order.name, "NOT-A-THING")
         assert isinstance(app.screen, BlockingError)
         assert "NOT-A-THING" in str(app.screen.query_one("#problem", Label).render())
         await pilot.press("enter")  # a scanner's Enter does not close it
@@ -261,11 +270,7 @@ async def test_cancelled_at_the_store_mid_pack_stops_the_packer_with_the_bins(
         session.commit()
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        pack_screen = app.screen
-        pack_screen.post_message(Scanned(order.name))
-        pack_screen.post_message(Scanned(order.skus[0]))
-        await settle(pilot)
+        pack_screen = await at_the_bench(pilot, order.name, order.skus[0])
         sim_order = store.orders[store.fulfillment_orders[order.fo_id].order_id]
         cancel_order(store, sim_order, "CUSTOMER", restock=True)
         await sync(store, runtime)
@@ -295,10 +300,7 @@ async def test_shipped_in_part_at_the_store_mid_pack_stops_the_packer_then_the_r
         session.commit()
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        for code in (order.name, *order.skus):  # every unit verified, from the shelves
-            app.screen.post_message(Scanned(code))
-        await settle(pilot)
+        await at_the_bench(pilot, order.name, *order.skus)  # every unit verified, from the shelves
         fo = store.fulfillment_orders[order.fo_id]
         with store.lock:  # someone ships one of them from Shopify's admin
             fo_line = next(line for line in fo.line_items if line.line_item.sku == sku)
@@ -333,10 +335,7 @@ async def test_a_burst_of_changes_elsewhere_makes_one_look_at_the_open_pack_not_
     monkeypatch.setattr(packing, "check", lambda *args: looks.append(1) or check(*args))
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        pack_screen = app.screen
-        pack_screen.post_message(Scanned(order.name))
-        await settle(pilot)
+        pack_screen = await at_the_bench(pilot, order.name)
         for _ in range(20):  # a busy floor: claims and sync pages land faster than a look takes
             pack_screen.post_message(LiveUpdated(LiveUpdate("synced", changed=True)))
         pack_screen.post_message(Scanned(order.skus[0]))
@@ -354,10 +353,7 @@ async def test_a_look_that_finds_the_pack_as_it_was_draws_nothing_again(
     (order,) = packable(runtime, 1)
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        pack_screen = app.screen
-        pack_screen.post_message(Scanned(order.name))
-        await settle(pilot)
+        pack_screen = await at_the_bench(pilot, order.name)
         drawn = count_draws(monkeypatch)
         pack_screen.post_message(LiveUpdated(LiveUpdate("the floor changed", changed=True)))
         await settle(pilot)
@@ -382,11 +378,8 @@ def test_pack_screen_snapshot(store: SimStore, runtime: Runtime, snap_compare) -
     app = packer_app(runtime)
 
     async def mid_pack(pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.press("f6")
         first_line = [sku for sku in order.skus if sku == order.skus[0]]  # one line done, the rest to go
-        for code in (order.name, *first_line):
-            app.screen.post_message(Scanned(code))
-        await settle(pilot)
+        await at_the_bench(pilot, order.name, *first_line)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=mid_pack)
 
@@ -398,10 +391,7 @@ async def test_a_typed_number_with_a_chosen_carrier_and_no_customer_email(
     (order,) = packable(runtime, 1)
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        for code in (order.name, *order.skus):
-            app.screen.post_message(Scanned(code))
-        await settle(pilot)
+        await at_the_bench(pilot, order.name, *order.skus)
         await pilot.press("t", *"track-123456", "enter", "escape")  # typed: no format it knows
         await settle(pilot)
         assert "TRACK123456" in shipping_text(app) and "not recognised" in shipping_text(app)
@@ -435,9 +425,7 @@ async def test_s_prints_the_open_orders_slip_and_a_refusing_printer_loses_nothin
     app = packer_app(runtime)
     said = notes(app)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        app.screen.post_message(Scanned(order.name))
-        await settle(pilot)
+        await at_the_bench(pilot, order.name)
         await pilot.press("s")
         await settle(pilot)
         assert isinstance(app.screen, PackScreen)  # a printer problem does not stop the packer
@@ -472,9 +460,7 @@ async def test_the_packer_claims_the_open_order_each_step_renews_it_and_shipping
             return (claim.staff_code, claim.station) if claim else None
 
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        app.screen.post_message(Scanned(order.name))
-        await settle(pilot)
+        await at_the_bench(pilot, order.name)
         assert holder() == ("P01", "pack-1")
         for sku in order.skus:  # a slow pack: each scan comes most of a lease after the last
             now[0] += lease * 0.8
