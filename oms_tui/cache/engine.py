@@ -3,10 +3,11 @@ PostgreSQL (several stations on a network), behind the same code."""
 
 from __future__ import annotations
 
+import time
 import weakref
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -19,6 +20,11 @@ PG_CONNECT_TIMEOUT_S = 10
 # once; past POOL_SIZE + POOL_OVERFLOW a read waits for one. See the README for a warehouse's count.
 POOL_SIZE, POOL_OVERFLOW = 3, 2
 READ_ONLY = "oms_tui_read_only"  # execution option of `read_session_factory`'s connections
+# A pooled connection idle this long is pinged before use: the server may have restarted, or a
+# network cut it meanwhile. One used again sooner is not (a station's every read would cost one
+# round trip more); should it have died all the same, its read fails as a cut network's would.
+PING_IDLE_S = 5.0
+_IDLE_SINCE = "oms_tui_idle_since"  # in a pooled connection's `info`
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -42,13 +48,34 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         }
         if "poolclass" not in kwargs:
             kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kwargs}
-        engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+        engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+        ping_when_idle(engine)
         announce_commits(engine)  # other stations see each commit (oms_tui.cache.change_signal)
         return engine
     engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin)
     return engine
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use once it has been idle `PING_IDLE_S`; a dead one is
+    replaced (the pool tries another when checkout raises `DisconnectionError`)."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def idle(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < PING_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(str(error)) from error
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
