@@ -13,9 +13,9 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from oms_tui.cache.database import Cache
-from oms_tui.cache.sync_state import SyncState, pending_outbox
+from oms_tui.cache.sync_state import SyncState, pending_outbox_count
 from oms_tui.runtime import LiveUpdate
-from oms_tui.store.api_notices import current_notices
+from oms_tui.store.api_notices import read_notices
 from oms_tui.store.streams import STREAMS
 
 
@@ -41,16 +41,17 @@ class SyncHealth:
 def read_stored_health(cache: Cache, api_version: str | None = None) -> StoredHealth:
     """`last_sync`: the stalest stream's, once every stream has synced (while the first sync runs,
     the streams it finished are not a sync of the shop); notices about `api_version`'s requests."""
+    synced = (col(SyncState.stream).in_(STREAMS), col(SyncState.last_success).is_not(None))
+    # One statement: every station reads this whenever the outbox or a sync moves anywhere on the floor.
+    figures = select(
+        select(func.count()).select_from(SyncState).where(*synced).scalar_subquery(),
+        select(func.min(SyncState.last_success)).where(*synced).scalar_subquery(),
+        pending_outbox_count().scalar_subquery(),
+    )
     with cache.reads() as session:
-        done = session.exec(
-            select(func.count(), func.min(SyncState.last_success)).where(
-                col(SyncState.stream).in_(STREAMS), col(SyncState.last_success).is_not(None)
-            )
-        ).one()
-        outbox = pending_outbox(session)
-    last_sync = done[1] if done[0] == len(STREAMS) else None
-    notices = tuple(notice.message for notice in current_notices(cache, api_version=api_version))
-    return StoredHealth(last_sync, outbox, notices)
+        done, oldest, outbox = session.exec(figures).one()
+        notices = tuple(notice.message for notice in read_notices(session, api_version=api_version))
+    return StoredHealth(oldest if done == len(STREAMS) else None, outbox, notices)
 
 
 def with_update(health: SyncHealth, update: LiveUpdate) -> SyncHealth:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Index, func
 from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from oms_tui.cache.enums import OUTBOX_WAITING, ActionKind, EnumText, OutboxState
 from oms_tui.cache.types import UTCDateTime, utcnow
@@ -40,9 +41,11 @@ class OutboxAction(SQLModel, table=True):
 
 def pending_outbox(session: Session) -> int:
     """How many actions are not yet known to be at the store."""
-    return session.exec(
-        select(func.count()).select_from(OutboxAction).where(col(OutboxAction.state).in_(OUTBOX_WAITING))
-    ).one()
+    return session.exec(pending_outbox_count()).one()
+
+
+def pending_outbox_count() -> SelectOfScalar[int]:
+    return select(func.count()).select_from(OutboxAction).where(col(OutboxAction.state).in_(OUTBOX_WAITING))
 
 
 class SyncState(SQLModel, table=True):

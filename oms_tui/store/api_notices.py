@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from oms_tui.cache.database import Cache
 from oms_tui.cache.models import ApiNotice
@@ -101,14 +101,21 @@ def current_notices(
     """The notices seen lately, by any station: the ones a manager still has to act on. With
     `api_version`, only those about requests for that version: once the setting moved on, notices
     about the old version are dealt with here."""
+    with cache.reads() as session:
+        return read_notices(session, now, api_version)
+
+
+def read_notices(
+    session: Session, now: datetime | None = None, api_version: str | None = None
+) -> list[ApiNotice]:
+    """`current_notices`, read in a session of the caller's."""
     since = (now or utcnow()) - SHOWN_FOR
-    with cache.sessions() as session:
-        found = session.exec(
-            select(ApiNotice)
-            .where(col(ApiNotice.last_seen) >= since)
-            .order_by(col(ApiNotice.kind).desc(), col(ApiNotice.first_seen), col(ApiNotice.id))
-        )
-        return [n for n in found if api_version is None or asked_for(n.message) in (api_version, None)]
+    found = session.exec(
+        select(ApiNotice)
+        .where(col(ApiNotice.last_seen) >= since)
+        .order_by(col(ApiNotice.kind).desc(), col(ApiNotice.first_seen), col(ApiNotice.id))
+    )
+    return [n for n in found if api_version is None or asked_for(n.message) in (api_version, None)]
 
 
 def status_text(cache: Cache, found: Iterable[Notice], api_version: str | None = None) -> str:
