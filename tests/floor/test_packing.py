@@ -155,6 +155,14 @@ def test_a_whole_pack_ships_what_was_scanned_with_the_recognised_carrier(shop: S
     assert {row.staff_code for row in shop.exec(select(AuditEvent))} == {"P01"}
 
 
+def test_what_each_scan_shows_is_the_pack_as_the_cache_has_it(shop: Session) -> None:
+    pack = packing.open_pack(shop, PACKER, "1001")
+    for code in ("SKU-RED", "SKU-BLUE", "SKU-RED", UPS_NUMBER):
+        pack = packing.scan(shop, PACKER, pack.session_ids, code)
+        shop.commit()
+        assert pack == read_pack(shop, pack.session_ids)
+
+
 @pytest.mark.parametrize(
     ("code", "title"),
     [("SKU-GREEN", "Wrong item"), ("NO-SUCH-THING", "Unknown code"), (UPS_NUMBER, "Items not verified")],

@@ -131,7 +131,12 @@ def take_over(session: Session, actor: Actor, rows: Sequence[PackSession]) -> No
 
 def moved_away(session: Session, actor: Actor, ids: Sequence[int]) -> PackProblem | None:
     """The problem, when another station took this station's pack over."""
-    moved = next((row for row in pack_rows(session, ids) if row.station != actor.station), None)
+    return taken_over(pack_rows(session, ids), actor)
+
+
+def taken_over(rows: Sequence[PackSession], actor: Actor) -> PackProblem | None:
+    """`moved_away`, of the rows read already."""
+    moved = next((row for row in rows if row.station != actor.station), None)
     if moved is None:
         return None
     return PackProblem(

@@ -4,6 +4,7 @@ ship (cancelled or held meanwhile)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
@@ -20,7 +21,18 @@ from oms_tui.floor.packing.pack_state import SHIPPABLE, Pack, PackLine, PackProb
 from oms_tui.floor.queues.no_shipping import ships
 
 
-def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] = ()) -> Pack:
+@dataclass(frozen=True)
+class PackRecords:
+    """A pack's rows, its fulfillment orders and its order, as a step read them: the checks of one
+    step share them rather than each reading them again (the session keeps only what is held)."""
+
+    ids: tuple[int, ...]
+    rows: list[PackSession]
+    fos: dict[str, FulfillmentOrder]
+    order: Order
+
+
+def read_records(session: Session, ids: Sequence[int]) -> PackRecords:
     rows = pack_rows(session, ids)
     if not rows:
         raise PackProblem("Pack gone", "This pack is no longer in the cache")
@@ -30,6 +42,15 @@ def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] 
     order = session.get(Order, next(iter(fos.values())).order_id) if fos else None
     if order is None:
         raise PackProblem("Order gone", "This pack's order is no longer in the cache")
+    return PackRecords(tuple(ids), rows, fos, order)
+
+
+def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] = ()) -> Pack:
+    return pack_of(session, read_records(session, ids), put_back)
+
+
+def pack_of(session: Session, records: PackRecords, put_back: Sequence[PutBack] = ()) -> Pack:
+    rows, fos, order = records.rows, records.fos, records.order
     verified = {line: n for row in rows for line, n in row.verified.items()}
     handed = {line: sent for line, (sent, _) in sent_short(session, list(fos)).items()}
     found = session.exec(
@@ -60,7 +81,7 @@ def read_pack(session: Session, ids: Sequence[int], put_back: Sequence[PutBack] 
         order_id=order.id,
         order_name=order.name,
         customer=order.customer_name or "",
-        session_ids=tuple(ids),
+        session_ids=records.ids,
         lines=lines,
         state=first.state,
         tracking_number=first.tracking_number,

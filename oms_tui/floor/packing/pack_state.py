@@ -3,7 +3,7 @@ problems that stop the packer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SHIPPABLE = ("OPEN", "IN_PROGRESS")
 
@@ -63,6 +63,14 @@ class Pack:
     partial_reason: str | None = None
     blocked: str | None = None  # why it can no longer ship: cancelled or held meanwhile
     put_back: tuple[PutBack, ...] = ()
+
+    def verified_once(self, line_id: str) -> Pack:
+        """The pack with one more unit of that line verified."""
+        lines = tuple(
+            replace(line, verified=line.verified + 1) if line.line_id == line_id else line
+            for line in self.lines
+        )
+        return replace(self, lines=lines)
 
     @property
     def verified_units(self) -> int:

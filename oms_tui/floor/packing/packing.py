@@ -51,14 +51,18 @@ from oms_tui.floor.packing.pack_guards import (
     release_pack,
     station_location,
     take_over,
+    taken_over,
     units_left,
     why_nothing,
 )
 from oms_tui.floor.packing.pack_put_back import put_back_task, units_to_put_back
 from oms_tui.floor.packing.pack_reading import (
+    PackRecords,
     nothing_handed,
+    pack_of,
     pack_rows,
     read_pack,
+    read_records,
     sent_short,
     short_reason,
 )
@@ -182,7 +186,7 @@ def scan(
             line=line.line_id,
             count=line.verified + 1,
         )
-        return read_pack(session, ids)
+        return pack.verified_once(line.line_id)  # all else as just read: not read again
     if any(line.answers(code) for line in pack.lines):
         name = next(line.name for line in pack.lines if line.answers(code))
         needed = sum(line.needed for line in pack.lines if line.answers(code))
@@ -383,23 +387,22 @@ def _void_label(session: Session, actor: Actor, order_id: str, why: str) -> None
 def check(session: Session, actor: Actor, ids: Sequence[int]) -> Pack:
     """The pack as the cache has it now; one that sync cancelled or held is abandoned (with put-back),
     one the store now wants fewer units of is lowered to them (the packer is stopped with the rest)."""
-    pack = read_pack(session, ids)
-    if pack.state == "open" and (moved := moved_away(session, actor, ids)) is not None:
+    records = read_records(session, ids)
+    pack = pack_of(session, records)
+    if pack.state == "open" and (moved := taken_over(records.rows, actor)) is not None:
         raise moved
     if pack.state == "open" and pack.blocked:
         return abandon(session, actor, ids, pack.blocked)
-    if pack.state == "open" and _lower_to_store(session, actor, pack):
+    if pack.state == "open" and _lower_to_store(session, actor, pack, records):
         return read_pack(session, ids)
     return pack
 
 
-def _lower_to_store(session: Session, actor: Actor, pack: Pack) -> bool:
+def _lower_to_store(session: Session, actor: Actor, pack: Pack, records: PackRecords) -> bool:
     """Whether the store wants fewer units than the pack had (the pack is lowered to them)."""
-    rows = pack_rows(session, pack.session_ids)
-    order = session.get_one(Order, pack.order_id)
-    fos = [session.get_one(FulfillmentOrder, row.fulfillment_order_id) for row in rows]
+    rows = records.rows
     verified = {line: n for row in rows for line, n in row.verified.items() if n}
-    surplus = return_surplus(session, actor, order, fos, verified)
+    surplus = return_surplus(session, actor, records.order, list(records.fos.values()), verified)
     if surplus is None:
         return False
     for row in rows:  # a new dict: changes inside a JSON value are not tracked
