@@ -29,7 +29,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from oms_tui.cache.change_signal import CLAIMS, SYNC
+from oms_tui.cache.change_signal import SYNC
 from oms_tui.cache.database import Cache
 from oms_tui.config import Settings
 from oms_tui.floor.actions.order_desk import OrderDesk
@@ -76,7 +76,9 @@ Done = TypeVar("Done")  # what a step returns
 
 class PickScreen(PickPapers):
     AUTO_FOCUS = "#lines"
-    LIVE_KINDS = frozenset({SYNC, CLAIMS})  # others' picks and packs leave this person's list alone
+    # A list changes under its picker only when the store's orders do (cancelled, held, edited). Others'
+    # picks, packs and claims leave it alone: a busy floor claims something every second or so.
+    LIVE_KINDS = frozenset({SYNC})
     DEFAULT_CSS = """
     PickScreen #summary { height: 1; padding: 0 1; background: $boost; }
     PickScreen #lines { height: 1fr; }

@@ -8,12 +8,12 @@ import contextlib
 import queue
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, SQLModel
 
-from oms_tui.cache.change_signal import LISTEN_WAIT_S, PACKS, PICKS, REPORTS, SHIPMENTS, ChangeWatcher
+from oms_tui.cache.change_signal import CLAIMS, LISTEN_WAIT_S, PACKS, PICKS, REPORTS, SHIPMENTS, ChangeWatcher
 from oms_tui.cache.engine import session_factory
 from oms_tui.cache.models import Order
 from oms_tui.floor.actions.store_actions import Actor
@@ -24,6 +24,7 @@ from oms_tui.floor.packing.pack_reading import read_pack
 from oms_tui.floor.picking.pick_lists import start_pick_list
 from oms_tui.floor.picking.pick_scans import scan_item
 from oms_tui.floor.picking.walking import WalkRule
+from oms_tui.floor.queues import claims
 from oms_tui.screens.board_screen import BoardScreen
 from oms_tui.screens.pack_screen import PackScreen
 from oms_tui.screens.pick_screen import PickScreen
@@ -37,6 +38,7 @@ PICKER = Actor(station="pick-1", staff_code="P02")
 PACKER = Actor(station="pack-1", staff_code="P01")
 HEARD_WITHIN_S = 5.0  # a bound for a stuck test, not a timing assertion
 NOW = datetime(2026, 12, 7, 10, tzinfo=UTC)
+LEASE = timedelta(minutes=10)
 
 
 @dataclass
@@ -76,14 +78,16 @@ def test_a_scan_is_heard_by_the_reports_not_by_other_pick_lists_and_pack_benches
     add_bins(session)
     fulfillment_order = add_order(session, 1001, {"MUG-1": 2})
     station.heard()
+    claims.claim(session, fulfillment_order, staff_code="P02", station="pick-1", now=NOW, lease=LEASE)
     pick_list = start_pick_list(session, [fulfillment_order], PICKER, walk=WalkRule()).id
     assert pick_list is not None
-    station.heard()
+    started = station.heard()
     scan_item(session, pick_list, "MUG-1", PICKER)
     picked = station.heard()
     scan_item(session, pick_list, "NOPE-9", PICKER)
     mis_scanned = station.heard()
     scan_item(session, pick_list, "MUG-1", PICKER)
+    claims.release(session, fulfillment_order, staff_code="P02", station="pick-1")  # as the list completes
     station.heard()
     pack = packing.open_pack(session, PACKER, "1001").session_ids
     station.heard()
@@ -91,6 +95,8 @@ def test_a_scan_is_heard_by_the_reports_not_by_other_pick_lists_and_pack_benches
     packed = station.heard()
 
     assert picked == {PICKS, REPORTS} and packed == {PACKS, REPORTS}
+    # a batch started elsewhere: the queues show its orders claimed, the other pick lists stay as they are
+    assert CLAIMS in started and started & QueueScreen.LIVE_KINDS and not started & PickScreen.LIVE_KINDS
     for scan in (picked, packed):
         assert not scan & PickScreen.LIVE_KINDS and not scan & PackScreen.LIVE_KINDS
         for hears in (ReportsScreen, BoardScreen, QueueScreen):
