@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -73,6 +73,13 @@ ROW_ORDER = (col(Order.priority), col(Order.ship_by), col(Order.id), col(Fulfill
 def count(
     session: Session, stage: Stage, filters: QueueFilter, now: datetime, *, picked: Picked | None = GATHER
 ) -> int:
+    return session.exec(select(counted(session, stage, filters, now, picked=picked))).one()
+
+
+def counted(
+    session: Session, stage: Stage, filters: QueueFilter, now: datetime, *, picked: Picked | None = GATHER
+) -> ColumnElement[int]:
+    """`count` as one SQL expression: the board counts its six queues in one statement."""
     query = select(func.count()).select_from(FulfillmentOrder)
     plain = plans_from_statistics(session)
     picked = gathered(session, stage, filters, picked)
@@ -82,24 +89,23 @@ def count(
         where = conditions(
             stage, filters, now, indexed=plain, anti_join=plain, row_by_row=picked is not None, picked=picked
         )
-        return session.exec(query.where(*where)).one()
+        return query.where(*where).scalar_subquery()
     if stage not in BIG_STAGES:
-        return session.exec(
-            query.where(*conditions(stage, filters, now, indexed=plain, anti_join=plain))
-        ).one()
+        return query.where(*conditions(stage, filters, now, indexed=plain, anti_join=plain)).scalar_subquery()
     # Every one with the stage's status (an index count), less the few left out, each kind of them
     # counted from its own rows (an OR of them would make PostgreSQL read every fulfillment order).
     everything, _ = big_stage(stage, now, indexed=True)
     each, left_out = big_stage(stage, now, indexed=plain)
-    total = session.exec(
-        query.where(*conditions(stage, filters, now, indexed=True, stage_part=everything))
-    ).one()
+    total: ColumnElement[int] = query.where(
+        *conditions(stage, filters, now, indexed=True, stage_part=everything)
+    ).scalar_subquery()
     for n, (column, ids) in enumerate(left_out):
         earlier = (not_in(c, earlier_ids, plain) for c, earlier_ids in left_out[:n])
         kind = and_(each, *earlier, col(column).in_(ids))
-        total -= session.exec(
-            query.where(*conditions(stage, filters, now, indexed=plain, stage_part=kind))
-        ).one()
+        total = (
+            total
+            - query.where(*conditions(stage, filters, now, indexed=plain, stage_part=kind)).scalar_subquery()
+        )
     return total
 
 
