@@ -48,6 +48,9 @@ from oms_tui.sync_health import StoredHealth, SyncHealth, read_stored_health, wi
 from oms_tui.widgets.blocking_error import BlockingError
 
 HEALTH_EVERY_S = 5.0  # the outbox and notices also change without a sync (actions on this station)
+# The header's figures (the last sync, the outbox) are read again at most this often when told of
+# changes: a busy floor moves them several times a second, and every station reads them.
+HEALTH_NEWS_EVERY_S = 1.0
 PREPARE_QUIET_S = 0.5  # a screen is made ahead only after this long without a key: keys never queue behind it
 
 
@@ -160,6 +163,7 @@ class OmsApp(StationStaff):
         self.stopping = threading.Event()
         self.watcher: ChangeWatcher | None = None  # other stations' changes, from the first frame
         self.hearing = Hearing(self, self.tell_heard)
+        self.health_news = Hearing(self, lambda _kinds: self.read_health(), every=HEALTH_NEWS_EVERY_S)
         self.set_reactive(StationStaff.staff, staff.name if staff else None)
         self.entries = self.SCREEN_ENTRIES
         self.made: dict[str, Screen[Any]] = {}  # the screens made so far, by name: each gets live updates
@@ -336,7 +340,7 @@ class OmsApp(StationStaff):
     @on(LiveReport)
     def live_reported(self, message: LiveReport) -> None:
         self.health = with_update(self.health, message.update)
-        self.read_health()
+        self.health_news.heard(frozenset({HEALTH}))
         if message.update.changed and (kinds := message.update.kinds - {HEALTH}):
             self.hearing.heard(kinds)  # a first sync's pages land faster than screens read
 
@@ -356,13 +360,13 @@ class OmsApp(StationStaff):
     @on(OthersChanged)
     def others_changed(self, message: OthersChanged) -> None:
         """Another station (or another connection of this one) committed a change."""
-        self.hearing.heard(message.kinds)
+        if HEALTH in message.kinds:
+            self.health_news.heard(frozenset({HEALTH}))
+        if kinds := message.kinds - {HEALTH}:
+            self.hearing.heard(kinds)
 
     def tell_heard(self, kinds: frozenset[str]) -> None:
-        if HEALTH in kinds:
-            self.read_health()
-        if kinds - {HEALTH}:
-            self.tell_screens(LiveUpdate("the floor changed", changed=True, kinds=kinds))
+        self.tell_screens(LiveUpdate("the floor changed", changed=True, kinds=kinds))
 
     @on(ListenState)
     def listen_state(self, message: ListenState) -> None:

@@ -6,7 +6,8 @@ something). While changes are polled rather than heard, the header says so (`Syn
 
 A busy floor commits many times a second, and each screen reads again what it shows when told. So the
 app tells what it heard at most every `TELL_EVERY_S` (`Hearing`): the first change at once, those
-heard meanwhile together once that time is up.
+heard meanwhile together once that time is up. The header's health is read again the same way, at
+most every second (`oms_tui.app.HEALTH_NEWS_EVERY_S`).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class Hearing:
     """Changes heard, told on at most every `every` seconds (timers on the app's loop)."""
 
     def __init__(
-        self, app: App[Any], tell: Callable[[frozenset[str]], None], every: float = TELL_EVERY_S
+        self, app: App[Any], tell: Callable[[frozenset[str]], object], every: float = TELL_EVERY_S
     ) -> None:
         self.app, self.tell, self.every = app, tell, every
         self.clock = time.monotonic

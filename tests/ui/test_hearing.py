@@ -1,5 +1,6 @@
 """Other stations' changes, and this station's own sync, reach its screens at most every 0.3 s on a
-busy floor: the first at once, those heard meanwhile together, none lost.
+busy floor, and its header's figures at most every second: the first at once, those heard meanwhile
+together, none lost.
 
 The app's clock and timers are the test's: how long handling the messages takes on a loaded machine
 does not move what is told when."""
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from oms_tui.app import LiveReport, OmsApp
-from oms_tui.app_changes import OthersChanged
+from oms_tui.app_changes import Hearing, OthersChanged
 from oms_tui.cache.change_signal import CLAIMS, HEALTH, PACKS, PICKS
 from oms_tui.runtime import LiveUpdate
 
@@ -20,11 +21,12 @@ from oms_tui.runtime import LiveUpdate
 class Timers:
     """The app's `set_timer` for `Hearing`: what it asked to run when, run when the test says."""
 
-    def __init__(self, app: OmsApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, app: OmsApp, monkeypatch: pytest.MonkeyPatch, *hearings: Hearing) -> None:
         self.now = 64.0  # seconds, as monotonic() counts them
         self.waits: list[tuple[float, Callable[[], Any]]] = []
-        app.hearing.clock = lambda: self.now
-        monkeypatch.setattr(app.hearing, "app", self)  # its timers only: the app keeps its own
+        for hearing in hearings or (app.hearing,):
+            hearing.clock = lambda: self.now
+            monkeypatch.setattr(hearing, "app", self)  # its timers only: the app keeps its own
 
     def set_timer(self, wait: float, callback: Callable[[], Any]) -> float:
         self.waits.append((wait, callback))
@@ -45,22 +47,29 @@ async def test_a_burst_of_changes_is_told_twice_and_nothing_is_lost(
     monkeypatch.setattr(app, "tell_screens", lambda update: told.append(update.kinds))
     async with app.run_test() as pilot:
         await pilot.pause()
-        timers = Timers(app, monkeypatch)
+        timers = Timers(app, monkeypatch, app.hearing, app.health_news)
         monkeypatch.setattr(app, "read_health", lambda: health_reads.append(timers.now))
         told.clear()
-        for kinds in ({CLAIMS}, {PICKS}, {HEALTH}, {PACKS}, {CLAIMS}):  # sixteen stations at work
+        burst = ({CLAIMS}, {PICKS}, {HEALTH}, {PACKS}, {CLAIMS}, {HEALTH})  # sixteen stations at work
+        for kinds in burst:
             app.post_message(OthersChanged(frozenset(kinds)))
             await pilot.pause()
-        assert told == [{CLAIMS}] and health_reads == []  # the first at once
-        assert [wait for wait, _ in timers.waits] == [pytest.approx(app.hearing.every)]  # one wait
+        assert told == [{CLAIMS}] and health_reads == [64.0]  # the first of each at once
+        # the screens' wait, then the header's: its figures are read again at most every second
+        assert [wait for wait, _ in timers.waits] == [
+            pytest.approx(app.hearing.every),
+            pytest.approx(app.health_news.every),
+        ]
+        assert app.hearing.every < app.health_news.every == 1.0
         timers.run_due()
-        assert told[1] == {PICKS, HEALTH, PACKS, CLAIMS}  # the rest, together
-        assert health_reads == [pytest.approx(64.0 + app.hearing.every)]
-        assert timers.waits == [] and not app.hearing.kinds  # nothing more due
-        timers.now += app.hearing.every  # a quiet spell, then the header's alone
+        assert told[1] == {PICKS, PACKS, CLAIMS}  # the rest, together; the header's are not the screens'
+        timers.run_due()
+        assert len(health_reads) == 2  # the second, once its second was up
+        assert timers.waits == [] and not app.hearing.kinds and not app.health_news.kinds  # nothing due
+        timers.now += app.health_news.every  # a quiet spell, then the header's alone
         app.post_message(OthersChanged(frozenset({HEALTH})))
         await pilot.pause()
-        assert len(health_reads) == 2 and len(told) == 2 and timers.waits == []
+        assert len(health_reads) == 3 and len(told) == 2 and timers.waits == []
 
 
 async def test_a_first_syncs_pages_reach_the_screens_with_the_same_pace(
@@ -79,5 +88,5 @@ async def test_a_first_syncs_pages_reach_the_screens_with_the_same_pace(
         await pilot.pause()
         assert len(told) == 1 and len(timers.waits) == 1
         timers.run_due()
-        assert len(told) == 2 and HEALTH not in told[1]  # the header reads its health at each report anyway
+        assert len(told) == 2 and HEALTH not in told[1]  # the header reads its health at its own pace
         assert timers.waits == [] and not app.hearing.kinds  # nothing more due
