@@ -155,9 +155,10 @@ def test_a_whole_pack_ships_what_was_scanned_with_the_recognised_carrier(shop: S
     assert {row.staff_code for row in shop.exec(select(AuditEvent))} == {"P01"}
 
 
-def test_what_each_scan_shows_is_the_pack_as_the_cache_has_it(shop: Session) -> None:
+@pytest.mark.parametrize("tracking", [UPS_NUMBER, "RR123456785AT"])  # the second's carrier has a URL
+def test_what_each_scan_shows_is_the_pack_as_the_cache_has_it(shop: Session, tracking: str) -> None:
     pack = packing.open_pack(shop, PACKER, "1001")
-    for code in ("SKU-RED", "SKU-BLUE", "SKU-RED", UPS_NUMBER):
+    for code in ("SKU-RED", "SKU-BLUE", "SKU-RED", tracking):
         pack = packing.scan(shop, PACKER, pack.session_ids, code)
         shop.commit()
         assert pack == read_pack(shop, pack.session_ids)

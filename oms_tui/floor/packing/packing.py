@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -220,7 +221,7 @@ def scan(
     if _known_item(session, code):
         raise _refused(session, actor, pack, code, "Wrong item", f"{code} is not on {pack.order_name}")
     if pack.ready_for_tracking:
-        return set_tracking(session, actor, ids, code)
+        return _set_tracking(session, actor, pack, code)
     if carriers.recognise(code):
         raise _refused(
             session,
@@ -238,7 +239,11 @@ def scan(
 
 def set_tracking(session: Session, actor: Actor, ids: Sequence[int], text: str) -> Pack:
     """The tracking number, scanned or typed; its carrier is recognised from its format when it can be."""
-    pack = _open(session, actor, ids)
+    return _set_tracking(session, actor, _open(session, actor, ids), text)
+
+
+def _set_tracking(session: Session, actor: Actor, pack: Pack, text: str) -> Pack:
+    """`set_tracking` on the open pack just read."""
     if not pack.ready_for_tracking:
         raise PackProblem(
             "Items not verified", f"Verify {pack.order_name}'s items before its tracking number"
@@ -249,19 +254,11 @@ def set_tracking(session: Session, actor: Actor, ids: Sequence[int], text: str) 
         raise PackProblem(
             "Not a tracking number", f"{text!r} is not a tracking number (6-40 letters and digits)"
         )
-    for row in pack_rows(session, ids):
-        row.tracking_number = number
-        row.tracking_company = found.carrier.name if found else None
-        row.tracking_url = found.url if found else None
-    record_by(
-        session,
-        actor,
-        action="pack.tracking",
-        subject=pack.order_id,
-        number=number,
-        carrier=found.carrier.name if found else None,
-    )
-    return read_pack(session, ids)
+    carrier, url = (found.carrier.name, found.url) if found else (None, None)
+    for row in pack_rows(session, pack.session_ids):
+        row.tracking_number, row.tracking_company, row.tracking_url = number, carrier, url
+    record_by(session, actor, action="pack.tracking", subject=pack.order_id, number=number, carrier=carrier)
+    return replace(pack, tracking_number=number, carrier=carrier, tracking_url=url)  # not read again
 
 
 def choose_carrier(session: Session, actor: Actor, ids: Sequence[int], name: str) -> Pack:
