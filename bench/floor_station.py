@@ -50,6 +50,7 @@ from oms_tui.widgets.blocking_error import BlockingError
 HUMAN_SCAN_S = 3.0  # a person finds the next unit and scans it
 SIZE = (120, 36)
 SETTLE_LIMIT_S = 10.0  # a screen not up to date by then counts as that slow
+SETTLE_ROUNDS = 6  # a scan's work hands over to further work at most this many times (an order opened)
 
 
 class Station:
@@ -67,16 +68,23 @@ class Station:
         landed and a frame is drawn. Reads that other stations' changes start meanwhile are not
         waited for (they would keep it waiting for ever under load) unless they started in time.
         A screen's steps run one after another in one worker: one already running takes the scan's
-        step after those before it, and is waited for too."""
+        step after those before it, and is waited for too.
+
+        Each round has the screen handle what was sent to it and draw (`Pilot.pause(0)`), then waits
+        for the workers that started; the rounds end when one starts none. Not `Pilot.pause()`, which
+        waits for the whole process to go idle: on a busy floor that is up to a second a round of
+        reads that other stations' changes started, which is no part of the scan."""
         give_up = time.monotonic() + SETTLE_LIMIT_S
         steps = step_group(self.app.screen)
-        for _ in range(2):  # the scan's step, then what the step started when it landed
-            await self.pilot.pause()
+        for n in range(SETTLE_ROUNDS):  # the scan's step, what it started when it landed, ...
+            await self.pilot.pause(0)
             started = [
                 w
                 for w in self.app.workers
                 if w.is_running and (w not in before or w.group == steps) and w.group != "live"
             ]
+            if not started and n > 0:
+                break
             before |= set(self.app.workers) - set(started)
             for worker in started:
                 await asyncio.wait(
@@ -87,7 +95,8 @@ class Station:
                 pool = self.cache.engine.pool.status()
                 print(f"{self.code}: {slow} still running after {SETTLE_LIMIT_S} s; {pool}", file=sys.stderr)
                 break
-        await self.pilot.pause()
+        for _ in range(2):  # the last landing shown; then the sizes that frame gave answered (a table
+            await self.pilot.pause(0)  # fits its columns to its width) and drawn again
 
     async def scan(self, code: str) -> bool:
         """One scan, timed to the screen; False when the app refused it (the error acknowledged)
@@ -142,12 +151,16 @@ class Station:
                 if not await self.scan(line.barcode or line.sku or ""):
                     break
         await self.press("c")
+        if self.list_open():  # cannot complete: short the rest, and ship what was found
+            for key in ("s", "enter", "enter", "c"):
+                await self.press(key)
+        if self.list_open():  # nothing of an order was found to ship: hold it instead
+            for key in ("d", "down", "enter", "c"):
+                await self.press(key)
+
+    def list_open(self) -> bool:
         with self.cache.reads() as session:
-            if open_pick_list(session, self.code) is not None:  # cannot complete: short the rest
-                await self.press("s")
-                await self.press("enter")
-                await self.press("enter")
-                await self.press("c")
+            return open_pick_list(session, self.code) is not None
 
     async def packer(self) -> None:
         """The order on the bench (one left half packed when the last work ended) or the next one
