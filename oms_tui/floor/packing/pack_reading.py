@@ -24,7 +24,7 @@ from oms_tui.floor.queues.no_shipping import ships
 @dataclass(frozen=True)
 class PackRecords:
     """A pack's rows, its fulfillment orders and its order, as a step read them: the checks of one
-    step share them rather than each reading them again (the session keeps only what is held)."""
+    step share them (the session forgets what nobody holds, and each check would read it again)."""
 
     ids: tuple[int, ...]
     rows: list[PackSession]
