@@ -50,6 +50,7 @@ from oms_tui.widgets.blocking_error import BlockingError
 HUMAN_SCAN_S = 3.0  # a person finds the next unit and scans it
 SIZE = (120, 36)
 SETTLE_LIMIT_S = 10.0  # a screen not up to date by then counts as that slow
+ROLE_SCREEN = {"picker": "f5", "packer": "f6", "board": "f4"}  # the receiving station: the queue (f2)
 SETTLE_ROUNDS = 6  # a scan's work hands over to further work at most this many times (an order opened)
 
 
@@ -130,7 +131,7 @@ class Station:
 
     async def work(self, seconds: float) -> None:
         self.until = time.monotonic() + seconds
-        await self.press({"picker": "f5", "packer": "f6", "board": "f4"}.get(self.role, "f2"))
+        await self.press(ROLE_SCREEN.get(self.role, "f2"))  # back to it, should a modal be left up
         while time.monotonic() < self.until:
             await getattr(self, self.role)()
 
@@ -300,6 +301,9 @@ async def main(role: str, code: str, speed: float) -> None:
             station = Station(app, pilot, role, code, speed)
             if role == "board":
                 watch_board(station)
+            # Each waits at its own screen: while another works alone, the others idle as on a floor
+            # (not on the queue they start on, which reads again at every change the one working makes).
+            await station.press(ROLE_SCREEN.get(role, "f2"))
             print(json.dumps({"ready": True}), flush=True)
             while command := json.loads(
                 await loop.run_in_executor(None, sys.stdin.readline) or '{"quit": true}'
