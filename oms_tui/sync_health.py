@@ -41,13 +41,10 @@ class SyncHealth:
 def read_stored_health(cache: Cache, api_version: str | None = None) -> StoredHealth:
     """`last_sync`: the stalest stream's, once every stream has synced (while the first sync runs,
     the streams it finished are not a sync of the shop); notices about `api_version`'s requests."""
-    synced = (col(SyncState.stream).in_(STREAMS), col(SyncState.last_success).is_not(None))
     # One statement: every station reads this whenever the outbox or a sync moves anywhere on the floor.
     figures = select(
-        select(func.count()).select_from(SyncState).where(*synced).scalar_subquery(),
-        select(func.min(SyncState.last_success)).where(*synced).scalar_subquery(),
-        pending_outbox_count().scalar_subquery(),
-    )
+        func.count(), func.min(SyncState.last_success), pending_outbox_count().scalar_subquery()
+    ).where(col(SyncState.stream).in_(STREAMS), col(SyncState.last_success).is_not(None))
     with cache.reads() as session:
         done, oldest, outbox = session.exec(figures).one()
         notices = tuple(notice.message for notice in read_notices(session, api_version=api_version))
