@@ -137,7 +137,7 @@ class BoardScreen(LeanScreen[None]):
     def read_figures(self) -> None:
         now = self.clock()
         try:
-            with self.cache.sessions() as session:
+            with self.cache.reads() as session:
                 figures = board_figures(session, now, self.sla, late_shown=LATE_SHOWN, ship_by=self.ship_by)
         except SQLAlchemyError:  # said by the app; a wall screen tries again by itself
             self.app.call_from_thread(self.read_failed)

@@ -108,7 +108,7 @@ class ExceptionsScreen(LeanScreen[None]):
     def load(self) -> None:
         """Read off the UI thread; show it, then come back after a while (never piling up)."""
         try:
-            with self.cache.sessions() as session:
+            with self.cache.reads() as session:
                 rows = open_exceptions(session, self.kind, limit=SHOWN)
                 counts = open_by_kind(session)
                 order_ids = {row.order_id for row in rows if row.order_id}

@@ -162,7 +162,7 @@ class OrderScreen(LeanScreen[None]):
     @work(thread=True, exit_on_error=False, exclusive=True, group="order-detail")
     def load(self) -> None:
         try:
-            with self.cache.sessions() as session:
+            with self.cache.reads() as session:
                 detail = load_order_detail(session, self.order_id)
                 now = self.clock()
                 holders = {

@@ -80,7 +80,7 @@ class ReplenishScreen(LeanScreen[None]):
     def load(self) -> None:
         walk = WalkRule.of(self.settings.pick_walk, self.settings.pick_zones)
         try:
-            with self.cache.sessions() as session:
+            with self.cache.reads() as session:
                 found = refills(
                     session,
                     location_of(session, self.settings.stock_location).id,

@@ -153,7 +153,7 @@ class ReturnsScreen(LeanScreen[None]):
     @work(thread=True, exit_on_error=False, exclusive=True, group="returns-queue")
     def load(self) -> None:
         try:
-            with self.cache.sessions() as session:
+            with self.cache.reads() as session:
                 queued = open_returns(session)
         except SQLAlchemyError:  # said by the app; tried again by itself
             self.app.call_from_thread(self.load_later)

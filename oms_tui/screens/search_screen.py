@@ -99,7 +99,7 @@ class SearchScreen(LeanScreen[None]):
     @work(thread=True, exit_on_error=False, exclusive=True, group="search")
     def search(self, text: str) -> None:
         try:
-            with self.cache.sessions() as session:
+            with self.cache.reads() as session:
                 hits = search_orders(session, text)
         except SQLAlchemyError as exc:
             self.app.call_from_thread(self.notify, str(exc).splitlines()[0], severity="error")
