@@ -36,4 +36,5 @@ class SizedPanel(Static):
 
     def _redraw(self) -> None:
         if self.draw is not None and self.content_size.height:  # 0: not laid out yet
-            update(self, self.draw(self.content_size.height))
+            # drawn for the size the layout gave it: new content leaves the layout as it is
+            update(self, self.draw(self.content_size.height), layout=False)

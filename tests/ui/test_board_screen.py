@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from rich.console import Console
 from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import Sparkline, Static
@@ -24,7 +27,7 @@ from oms_tui.screens.messages import LiveUpdated
 from oms_tui.widgets.stage_tile import StageTile
 from tests.local_time import utc_local_time
 from tests.ui.conftest import NOW
-from tests.ui.drawn import count_draws
+from tests.ui.drawn import count_draws, count_layouts
 from tests.ui.floor_day import SHIPPED_PER_HOUR, seed_floor_day
 
 
@@ -33,6 +36,12 @@ def floor_day(runtime: Runtime) -> Iterator[None]:
     with utc_local_time():
         seed_floor_day(runtime.cache, NOW, RuleSettings(sla_hours=runtime.settings.sla_hours))
         yield
+
+
+def shown_text(panel: Static) -> str:
+    console = Console(width=panel.content_size.width, file=io.StringIO(), record=True)
+    console.print(panel.content)
+    return console.export_text()
 
 
 async def open_board(pilot: Pilot[Any]) -> BoardScreen:
@@ -129,3 +138,29 @@ async def test_a_change_that_moves_no_figure_draws_nothing_again(
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert drawn == []
+
+
+async def test_new_figures_of_the_same_width_draw_without_laying_the_screen_out(
+    app: OmsApp, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under a busy floor the board shows new figures several times a second; a layout of the whole
+    # screen each time (a tile's hidden plain text, a list redrawn in its panel) is work for nothing.
+    with runtime.cache.reads() as session:
+        figures = board_figures(session, NOW, timedelta(hours=runtime.settings.sla_hours))
+    async with app.run_test(size=(120, 36)) as pilot:
+        board = await open_board(pilot)
+        laid_out = count_layouts(monkeypatch)
+        busier = replace(
+            figures,
+            stages={**figures.stages, Stage.PICKING: 4},  # 3 before: as wide
+            staff=[replace(work, actions=work.actions + 1) for work in figures.staff],
+        )
+        board.show(busier, NOW)
+        await pilot.pause()
+        assert board.query_one("#stage-1", StageTile).value == "4"
+        work = shown_text(board.query_one("#work", Static))
+        lines = work.splitlines()
+        assert busier.staff and all(
+            any(w.who in line and f" {w.actions}" in line for line in lines) for w in busier.staff
+        )
+        assert laid_out == []
