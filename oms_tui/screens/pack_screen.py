@@ -26,6 +26,7 @@ from oms_tui.cache.models import Order
 from oms_tui.config import Settings
 from oms_tui.floor.actions.order_desk import OrderDesk
 from oms_tui.floor.packing import carriers, packing
+from oms_tui.floor.packing.pack_guards import moved_away
 from oms_tui.floor.packing.pack_reading import read_pack
 from oms_tui.floor.packing.pack_state import Pack, PackLine, PackProblem, interrupted
 from oms_tui.floor.queues import claims
@@ -90,7 +91,9 @@ class PackScreen(LabelScreen):
         self.lease = timedelta(minutes=settings.claim_lease_minutes)
         self.pack: Pack | None = None
         self.steps = StepQueue[Step](self, self.run_one, "pack-steps")
-        self.look_waiting = False  # a look at the open pack after a change elsewhere, not started yet
+        # the looks at the open pack after changes elsewhere, queued and not started yet: "claims" (a
+        # take-over: the pack's rows) or "whole" (also a cancel, a hold, fewer units wanted)
+        self.looks_waiting: set[str] = set()
         self.rows_shown: list[tuple[str | Text, ...]] = []
 
     def compose(self) -> ComposeResult:
@@ -231,19 +234,31 @@ class PackScreen(LabelScreen):
     def live_updated(self, message: LiveUpdated) -> None:
         """Sync or another station may have cancelled or held the order being packed: look now, not
         at the next scan. The look waits behind the scans before it, and by then the pack may be
-        shipped or gone: then there is nothing to look at (and nothing to refuse). One look waits at
-        a time: on a busy floor changes come faster than looks, and one that has not started yet
-        will see them all."""
+        shipped or gone: then there is nothing to look at (and nothing to refuse). One look of each
+        kind waits at a time: on a busy floor changes come faster than looks, and one that has not
+        started yet will see them all. Claims alone change with every batch and pack on the floor,
+        and of this pack only who packs it: that look reads the pack's rows, not the whole pack."""
+        if self.pack is None or self.pack.state != "open":
+            return
+        look = "whole" if SYNC in message.update.kinds else "claims"
+        if look in self.looks_waiting or "whole" in self.looks_waiting:
+            return
+        self.looks_waiting.add(look)  # taken off in the steps' thread as the look starts: no lock
+        self.run_step(self.look_at_whole if look == "whole" else self.look_at_claims)
 
-        def look(session: Session) -> Pack | None:
-            self.look_waiting = False
-            if self.pack is None or self.pack.state != "open":
-                return self.pack
-            return packing.check(session, self.desk.actor, self.pack.session_ids)
+    def look_at_whole(self, session: Session) -> Pack | None:
+        self.looks_waiting.discard("whole")
+        if self.pack is None or self.pack.state != "open":
+            return self.pack
+        return packing.check(session, self.desk.actor, self.pack.session_ids)
 
-        if self.pack is not None and self.pack.state == "open" and not self.look_waiting:
-            self.look_waiting = True
-            self.run_step(look)
+    def look_at_claims(self, session: Session) -> Pack | None:
+        self.looks_waiting.discard("claims")
+        if self.pack is None or self.pack.state != "open":
+            return self.pack
+        if (moved := moved_away(session, self.desk.actor, self.pack.session_ids)) is not None:
+            raise moved
+        return self.pack
 
     # --- steps, one at a time off the UI thread -------------------------------------------------
 

@@ -4,6 +4,7 @@ press Ship; the outbox then carries exactly those fulfillments to the store, eve
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Label, Static
 
 from oms_tui.app import OmsApp
+from oms_tui.cache.change_signal import CLAIMS, SYNC
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import (
     AuditEvent,
@@ -31,6 +33,7 @@ from oms_tui.cache.models import (
     Staff,
 )
 from oms_tui.config import Settings
+from oms_tui.floor.actions.store_actions import Actor
 from oms_tui.floor.packing import packing
 from oms_tui.floor.queues import claims
 from oms_tui.floor.queues.queue_filters import QueueFilter
@@ -471,3 +474,50 @@ async def test_the_packer_claims_the_open_order_each_step_renews_it_and_shipping
         await pilot.press("f10")
         await settle(pilot)
         assert "shipped" in order_text(app).lower() and holder() is None
+
+
+async def test_a_pack_taken_over_at_another_bench_is_seen_by_a_look_at_its_claims_alone(
+    store: SimStore, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Claims change with every batch and pack on the floor: a look for them reads the pack's rows,
+    # not the whole pack, and still sees it moved.
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    whole_looks = []
+    check = packing.check
+    monkeypatch.setattr(packing, "check", lambda *args: whole_looks.append(1) or check(*args))
+    app = packer_app(runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        bench = await at_the_bench(pilot, order.name, order.skus[0])
+        with runtime.cache.sessions() as session:  # Pat carries the tote to the bench beside
+            beside = Actor(station="pack-2", staff_code="P01")
+            packing.open_pack(session, beside, order.name, now=NOW, lease=timedelta(minutes=10))
+            session.commit()
+        whole_looks.clear()
+        bench.post_message(LiveUpdated(LiveUpdate("a claim moved", changed=True, kinds=frozenset({CLAIMS}))))
+        await settle(pilot)
+        assert isinstance(app.screen, BlockingError)
+        assert "now packed by P01 at pack-2" in str(app.screen.query_one("#problem", Label).render())
+        assert whole_looks == []
+
+
+async def test_a_sync_heard_while_a_look_at_claims_waits_gets_a_look_at_the_whole_pack(
+    store: SimStore, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await sync(store, runtime)
+    (order,) = packable(runtime, 1)
+    whole_looks = []
+    check = packing.check
+    monkeypatch.setattr(packing, "check", lambda *args: whole_looks.append(1) or check(*args))
+    app = packer_app(runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        bench = await at_the_bench(pilot, order.name)
+        whole_looks.clear()
+        gate = threading.Event()
+        bench.run_step(lambda _session: gate.wait(timeout=10) and bench.pack)  # a step still running
+        for kinds in ({CLAIMS}, {SYNC}):  # both looks wait behind it
+            bench.post_message(LiveUpdated(LiveUpdate("changed", changed=True, kinds=frozenset(kinds))))
+            await pilot.pause()
+        gate.set()
+        await settle(pilot)
+        assert whole_looks == [1]
