@@ -57,7 +57,8 @@ async def shown_within(pilot: Pilot[Any], seconds: float, shown: Opened) -> bool
 
 
 def rows_of(app: OmsApp, selector: str) -> int:
-    return app.screen.query_one(selector, DataTable).row_count
+    """The rows of the table on show (0 while the screen is still being made)."""
+    return sum(table.row_count for table in app.screen.query(selector).results(DataTable))
 
 
 def order_named(runtime: Runtime, name: str) -> str:
@@ -89,7 +90,7 @@ def by_key(key: str, shown: Opened) -> Callable[[Runtime], tuple[Go, Opened]]:
 
 
 def board_shown(app: OmsApp) -> bool:
-    return app.screen.query_one("#stage-0", StageTile).value != ""
+    return any(tile.value for tile in app.screen.query("#stage-0").results(StageTile))
 
 
 def refills_shown(app: OmsApp) -> bool:
