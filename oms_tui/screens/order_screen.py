@@ -115,6 +115,7 @@ class OrderScreen(LeanScreen[None]):
         super().__init__()
         self.cache, self.desk, self.clock, self.order_id = cache, desk, clock, order_id
         self.detail: OrderDetail | None = None
+        self.shown_from: tuple[object, ...] | None = None  # what the screen shows was drawn from
         self.staff: list[Staff] = []  # who may be handed a claim
 
     def compose(self) -> ComposeResult:
@@ -184,6 +185,12 @@ class OrderScreen(LeanScreen[None]):
         self.detail = detail = message.detail
         self.staff = message.staff
         order, now = detail.order, self.clock()
+        # Every change on the floor reads the order again; one that finds it as shown (in the same
+        # minute: the ages shown are in minutes) draws and lays out nothing.
+        shown = _shown_from(message, now)
+        if shown == self.shown_from:
+            return
+        self.shown_from = shown
         self.title = f"{order.name} · {order.customer_name or order.email or 'no customer'}"
         state = "cancelled" if order.cancelled_at else words(order.fulfillment_status)
         waiting = f" · {detail.waiting} waiting to reach the store" if detail.waiting else ""
@@ -492,6 +499,16 @@ class OrderScreen(LeanScreen[None]):
             self.notify(message.text, title="Refused", severity="error")
         else:
             self.notify(message.text)
+
+
+def _shown_from(loaded: OrderScreen.Loaded, now: datetime) -> tuple[object, ...]:
+    """What the screen draws from, as values: the whole detail (the order's columns for its row)."""
+    detail = loaded.detail
+    return (
+        vars(detail) | {"order": detail.order.model_dump()},
+        {fo: (held.staff_code, held.station, held.lease_until) for fo, held in loaded.holders.items()},
+        now.replace(second=0, microsecond=0),
+    )
 
 
 def _grid(label_width: int) -> Table:

@@ -6,17 +6,21 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
+from textual.widget import Widget
 from textual.widgets import DataTable, RadioButton, Select
 
 from oms_tui.app import LiveReport
+from oms_tui.cache.change_signal import CLAIMS
 from oms_tui.cache.models import AuditEvent, BinLocation, FulfillmentHold, OutboxAction, Role, Staff
 from oms_tui.floor.actions.order_desk import OrderDesk
+from oms_tui.floor.queues import claims
 from oms_tui.runtime import LiveUpdate, Runtime
 from oms_tui.screens.cancel_modal import CancelModal
 from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.order_screen import OrderScreen
 from oms_tui.screens.text_modal import TextModal
 from tests.ui.conftest import NOW
+from tests.ui.drawn import count_draws
 from tests.ui.floor_app import fulfillment_order_of, open_order_screen, order_named, outbox, settle, signed_in
 
 SIZE = (120, 36)
@@ -267,3 +271,53 @@ def test_order_detail_snapshot(runtime: Runtime, snap_compare) -> None:  # type:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_it)
+
+
+async def test_a_change_elsewhere_that_leaves_the_order_as_it_was_draws_nothing_again(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every change on the floor reads the open order again: at sixteen stations, several times a
+    # second, and a support person's screen was laid out and drawn again each time for nothing.
+    app = signed_in(runtime, "K1", "Kai Packer", Role.PACKER)
+    app.hearing.every = 0  # each change told at once, not paced as on a busy floor
+    now = [NOW]
+    app.clock = lambda: now[0]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order_screen(app, pilot, "#1050")
+        drawn = count_draws(monkeypatch)
+
+        def drawn_here() -> list[Widget]:
+            return [w for w in drawn if any(node.id in ("summary", "body") for node in w.ancestors_with_self)]
+
+        app.post_message(LiveReport(LiveUpdate("the floor changed", changed=True)))
+        await settle(pilot)
+        assert drawn_here() == []
+
+        with runtime.cache.sessions() as session:
+            order_named(session, "#1050").note = "Fragile"  # as sync writes it
+            session.commit()
+        app.post_message(LiveReport(LiveUpdate("synced", changed=True)))
+        await settle(pilot)
+        assert screen.query_one("#payment-panel") in drawn_here()
+        assert "Fragile" in app.export_screenshot()
+
+        lease, claimed_by = timedelta(minutes=10), screen.query_one("#fulfillment-orders", DataTable)
+        with runtime.cache.sessions() as session:  # a picker claims it at their station
+            fo_id = fulfillment_order_of(session, "#1050").id
+            claims.claim(session, fo_id, staff_code="K1", station="pick-2", now=NOW, lease=lease)
+            session.commit()
+        app.post_message(LiveReport(LiveUpdate("claimed", changed=True, kinds=frozenset({CLAIMS}))))
+        await settle(pilot)
+        assert claimed_by.get_row_at(0)[3] == f"K1 @ pick-2 until {(NOW + lease).astimezone():%H:%M}"
+        with runtime.cache.sessions() as session:  # their station renews it (quietly), then a change
+            claims.heartbeat(session, staff_code="K1", station="pick-2", now=NOW + lease / 2, lease=lease)
+            session.commit()
+        app.post_message(LiveReport(LiveUpdate("the floor changed", changed=True)))
+        await settle(pilot)
+        assert claimed_by.get_row_at(0)[3] == f"K1 @ pick-2 until {(NOW + lease * 1.5).astimezone():%H:%M}"
+
+        del drawn[:]  # a change a minute on: how long ago it was placed is drawn again
+        now[0] += timedelta(minutes=1)
+        app.post_message(LiveReport(LiveUpdate("the floor changed", changed=True)))
+        await settle(pilot)
+        assert screen.query_one("#order-panel") in drawn_here()
