@@ -352,7 +352,11 @@ def run(
                         if (share := _share(before, other.cpu_s(), took)) is not None:
                             idle_cpu.setdefault(other.role, []).append(share)
                     alone_p95[station.code] = p95(alone_reports[station.code]["latencies"])
-                    say(f"{station.code} ({station.role}) alone: p95 {alone_p95[station.code]:.3f} s")
+                    if alone_reports[station.code]["latencies"]:
+                        say(f"{station.code} ({station.role}) alone: p95 {alone_p95[station.code]:.3f} s")
+                    else:  # left out of load_ratio: there is nothing to compare it with
+                        refusals = alone_reports[station.code]["refusals"]
+                        say(f"{station.code} ({station.role}) alone: no scan; the app said {refusals}")
             size_before, orders_before = size_and_orders(cache)
             cpu_before = {station.code: station.cpu_s() for station in station_processes}
             load_began = time.monotonic()
