@@ -51,13 +51,13 @@ def write_message(
     folder, shop = settings.message_templates, settings.shop_name or DEFAULT_SIGNATURE
 
     def fill(template: str) -> Draft:
-        with app.runtime.cache.sessions() as session:
+        with app.runtime.cache.reads() as session:
             return draft(session, order_id, template, folder=folder, shop=shop)
 
     def prepare() -> None:
         try:
             ensure_email(app.runtime.cache, app.runtime.client, order_id)  # from the store, if not cached
-            with app.runtime.cache.sessions() as session:
+            with app.runtime.cache.reads() as session:
                 shipped = session.exec(
                     select(LineItem.id).where(
                         LineItem.order_id == order_id,

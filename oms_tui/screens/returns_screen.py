@@ -350,7 +350,7 @@ class ReturnsScreen(LeanScreen[None]):
 
     @work(thread=True, exit_on_error=False, group="returns-shelves")
     def choose_shelf(self, item: ReturnItem) -> None:
-        with self.cache.sessions() as session:
+        with self.cache.reads() as session:
             shelves = shelves_for(session, item.sku)
         places = {str(n): shelf for n, shelf in enumerate(shelves)}
 

@@ -23,6 +23,7 @@ from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.exceptions_screen import ExceptionsScreen
 from oms_tui.screens.message_modal import MessageModal
 from tests.mail.smtp_server import PASSWORD, USER, Keeper, smtp_server
+from tests.ui.busy_writer import shown_within, writer_busy
 from tests.ui.floor_app import open_order_screen, outbox, settle, signed_in
 
 SIZE = (120, 36)
@@ -178,3 +179,14 @@ async def test_e_on_an_order_opens_its_message_and_escape_sends_nothing(runtime:
     assert keeper.received == [] and not outbox(runtime)
     with runtime.cache.sessions() as session:
         assert not session.exec(select(CustomerMessage)).all()
+
+
+async def test_the_message_opens_while_another_station_writes(runtime: Runtime) -> None:
+    # Drafting reads the order only: it does not wait for a sync writing a page (SQLite's write lock).
+    short_stock_exception(runtime)
+    app = signed_in(with_mail(runtime, 2525), "S01", "Sue Support", Role.SUPPORT)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pane(pilot)
+        with writer_busy(runtime):
+            await pilot.press("e")
+            assert await shown_within(pilot, lambda app: isinstance(app.screen, MessageModal))

@@ -4,10 +4,7 @@ board, sees it all the same, at once, not after the write (or the 30 s the cache
 
 from __future__ import annotations
 
-import sqlite3
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -24,36 +21,14 @@ from oms_tui.screens.order_screen import OrderScreen
 from oms_tui.screens.replenish_screen import ReplenishScreen
 from oms_tui.widgets.stage_tile import StageTile
 from tests.local_time import utc_local_time
+from tests.ui.busy_writer import shown_within, writer_busy
 from tests.ui.conftest import NOW, settle
 from tests.ui.floor_app import signed_in
 from tests.ui.floor_day import seed_floor_day
 
 SIZE = (120, 36)
-PATIENCE_S = 5.0  # far longer than any of these reads, far shorter than the cache's wait for a lock
-
 Opened = Callable[[OmsApp], bool]
 Go = Callable[[OmsApp, Pilot[Any]], Any]
-
-
-@contextmanager
-def writer_busy(runtime: Runtime) -> Iterator[None]:
-    """Another connection holds the cache's write lock, as a sync does while it writes a page."""
-    writer = sqlite3.connect(str(runtime.cache.engine.url.database), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        writer.rollback()
-        writer.close()
-
-
-async def shown_within(pilot: Pilot[Any], seconds: float, shown: Opened) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if shown(pilot.app):  # type: ignore[arg-type]
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 def rows_of(app: OmsApp, selector: str) -> int:
@@ -117,7 +92,7 @@ async def test_a_screen_that_reads_shows_while_another_writes(runtime: Runtime, 
         go, shown = SCREENS[name](runtime)
         with writer_busy(runtime):
             await go(app, pilot)
-            assert await shown_within(pilot, PATIENCE_S, shown), f"the {name} screen waited for the writer"
+            assert await shown_within(pilot, shown), f"the {name} screen waited for the writer"
 
 
 async def test_the_refills_list_shows_while_another_writes(runtime: Runtime) -> None:
@@ -128,4 +103,4 @@ async def test_the_refills_list_shows_while_another_writes(runtime: Runtime) -> 
         await settle(pilot)
         with writer_busy(runtime):
             app.action_replenish()
-            assert await shown_within(pilot, PATIENCE_S, refills_shown)
+            assert await shown_within(pilot, refills_shown)

@@ -17,6 +17,7 @@ from oms_tui.cache.database import open_cache
 from oms_tui.cache.models import AuditEvent, BinLocation, FloorException, OutboxAction, Role
 from oms_tui.config import Settings
 from oms_tui.runtime import Runtime
+from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.messages import Scanned
 from oms_tui.screens.returns_screen import ReturnsScreen
 from oms_tui.sim.return_model import Return as SimReturn
@@ -27,6 +28,7 @@ from oms_tui.widgets.blocking_error import BlockingError
 from tests.store.returns_shop import request_return
 from tests.store.simulated import simulated_client
 from tests.store.test_outbox import Clock, push_until_empty
+from tests.ui.busy_writer import shown_within, writer_busy
 from tests.ui.conftest import NOW
 from tests.ui.floor_app import settle, signed_in
 
@@ -272,3 +274,15 @@ def test_queue_snapshot(shop: Shop, snap_compare: Any) -> None:
         await open_returns(pilot)
 
     assert snap_compare(app, terminal_size=(140, 24), run_before=go_there)
+
+
+async def test_the_shelves_to_restock_to_show_while_another_station_writes(shop: Shop) -> None:
+    # Listing the shelves reads only: it does not wait for a sync writing a page (SQLite's write lock).
+    app = signed_in(shop.runtime, "R02", "Sam", Role.PICKER)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_returns(pilot)
+        await scan(pilot, shop.returned.reverse_fulfillment_orders[0].reverse_deliveries[0].tracking.number)  # type: ignore[union-attr]
+        await scan(pilot, shop.skus[0])
+        with writer_busy(shop.runtime):
+            await pilot.press("r")
+            assert await shown_within(pilot, lambda app: isinstance(app.screen, ChoiceModal))

@@ -39,7 +39,7 @@ async def email_from_store(client: Client, cache: Cache, order_id: str) -> str |
 def ensure_email(cache: Cache, make_client: MakeClient, order_id: str) -> str | None:
     """The address, asking the store when the cache has none (blocking: from a worker thread or the
     CLI). A store that cannot be asked is one line (StoreError's)."""
-    with cache.sessions() as session:
+    with cache.reads() as session:
         order = session.get(Order, order_id)
         if order is None or order.email:
             return order.email if order else None
