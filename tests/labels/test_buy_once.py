@@ -4,6 +4,8 @@ one live label per order, a refused purchase, voids after cancel and abandon."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -162,3 +164,32 @@ def test_a_label_does_not_wait_for_the_orders_store_actions(label_shop: LabelSho
     with label_shop.cache.reads() as session:
         states = {action.kind: action.state for action in session.exec(select(OutboxAction))}
     assert states == {"note": OutboxState.PENDING, "label_buy": OutboxState.DONE}
+
+
+def test_a_bought_label_and_an_address_check_are_read_while_another_station_writes(
+    label_shop: LabelShop,
+) -> None:
+    """Looking a label up (to reprint it) and checking an address only read the cache: they do not
+    wait for a sync writing a page (SQLite's write lock)."""
+    order = label_shop.open_orders(1)[0]
+    desk = label_shop.desk(PACKER)
+    bought = asyncio.run(desk.buy(order.name, weight_g=400))
+    looked_up: list[object] = []
+
+    def look_up() -> None:
+        looked_up.append(desk.label_of(order.name))
+        looked_up.append(desk.view(bought.id))
+        looked_up.append(asyncio.run(desk.verify(order.name)))
+
+    writer = sqlite3.connect(str(label_shop.cache.engine.url.database), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    reader = threading.Thread(target=look_up)
+    reader.start()
+    try:
+        reader.join(timeout=5)
+        assert len(looked_up) == 3, "the lookups waited for the writer's transaction"
+    finally:
+        writer.rollback()
+        writer.close()
+        reader.join()
+    assert looked_up[0] == looked_up[1] == bought

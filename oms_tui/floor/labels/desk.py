@@ -84,7 +84,7 @@ class LabelDesk:
 
     async def verify(self, order_code: str) -> AddressCheck:
         """The order's shipping address as the carrier sees it (errors, a suggested correction)."""
-        with self.cache.sessions() as session:
+        with self.cache.reads() as session:
             order = _order(session, order_code)
             address = rules.ship_to(order.name, order.shipping_address)
         return await self._carrier(self.carrier.verify_address, address)
@@ -215,7 +215,7 @@ class LabelDesk:
 
     def label_of(self, order_code: str) -> LabelView:
         """The order's live label, or its newest one."""
-        with self.cache.sessions() as session:
+        with self.cache.reads() as session:
             order = _order(session, order_code)
             label = records.live_label(session, order.id) or records.last_label(session, order.id)
             if label is None or label.id is None:
@@ -223,7 +223,7 @@ class LabelDesk:
             return _view(session, label)
 
     def view(self, label_id: int) -> LabelView:
-        with self.cache.sessions() as session:
+        with self.cache.reads() as session:
             return _view(session, session.get_one(ShippingLabel, label_id))
 
     async def _settled(self, label_id: int, said: str) -> LabelView:
