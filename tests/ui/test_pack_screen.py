@@ -114,6 +114,14 @@ def packable(runtime: Runtime, count: int) -> list[ToPack]:
 
 
 @pytest.fixture
+async def order(store: SimStore, runtime: Runtime) -> ToPack:
+    """The shop synced into the cache, and its first order with nothing but SKUs to pack."""
+    await sync(store, runtime)
+    (first,) = packable(runtime, 1)
+    return first
+
+
+@pytest.fixture
 def whole_looks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One entry per look at a whole pack (`packing.check`: each scan, each change of the store)."""
     looks: list[int] = []
@@ -256,10 +264,8 @@ async def test_an_order_with_a_gift_card_packs_by_its_goods_and_the_tracking_num
 
 
 async def test_a_wrong_scan_blocks_until_acknowledged_and_counts_nothing(
-    store: SimStore, runtime: Runtime
+    runtime: Runtime, order: ToPack
 ) -> None:
-    await sync(store, runtime)
-    (order,) = packable(runtime, 1)
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
         pack_screen = await at_the_bench(pilot, order.name, "NOT-A-THING")
@@ -272,10 +278,8 @@ async def test_a_wrong_scan_blocks_until_acknowledged_and_counts_nothing(
 
 
 async def test_cancelled_at_the_store_mid_pack_stops_the_packer_with_the_bins(
-    store: SimStore, runtime: Runtime
+    store: SimStore, runtime: Runtime, order: ToPack
 ) -> None:
-    await sync(store, runtime)
-    (order,) = packable(runtime, 1)
     with runtime.cache.sessions() as session:
         location = session.get(FulfillmentOrder, order.fo_id).location_id or ""
         session.add(BinLocation(location_id=location, sku=order.skus[0], code="B-7-1"))
@@ -338,10 +342,8 @@ async def test_shipped_in_part_at_the_store_mid_pack_stops_the_packer_then_the_r
 
 
 async def test_a_burst_of_changes_elsewhere_makes_one_look_at_the_open_pack_not_one_each(
-    store: SimStore, runtime: Runtime, whole_looks: list[int]
+    runtime: Runtime, whole_looks: list[int], order: ToPack
 ) -> None:
-    await sync(store, runtime)
-    (order,) = packable(runtime, 1)
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
         pack_screen = await at_the_bench(pilot, order.name)
@@ -354,12 +356,10 @@ async def test_a_burst_of_changes_elsewhere_makes_one_look_at_the_open_pack_not_
 
 
 async def test_a_look_that_finds_the_pack_as_it_was_draws_nothing_again(
-    store: SimStore, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, order: ToPack
 ) -> None:
     # Every change elsewhere makes the bench look at its open pack; at sixteen stations filling the
     # lines table again at each look was most of what a packer's station did.
-    await sync(store, runtime)
-    (order,) = packable(runtime, 1)
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
         pack_screen = await at_the_bench(pilot, order.name)
@@ -394,10 +394,8 @@ def test_pack_screen_snapshot(store: SimStore, runtime: Runtime, snap_compare) -
 
 
 async def test_a_typed_number_with_a_chosen_carrier_and_no_customer_email(
-    store: SimStore, runtime: Runtime
+    runtime: Runtime, order: ToPack
 ) -> None:
-    await sync(store, runtime)
-    (order,) = packable(runtime, 1)
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
         await at_the_bench(pilot, order.name, *order.skus)
@@ -451,10 +449,8 @@ async def test_s_prints_the_open_orders_slip_and_a_refusing_printer_loses_nothin
 
 
 async def test_the_packer_claims_the_open_order_each_step_renews_it_and_shipping_gives_it_back(
-    store: SimStore, runtime: Runtime
+    runtime: Runtime, order: ToPack
 ) -> None:
-    await sync(store, runtime)
-    (order,) = packable(runtime, 1)
     lease = timedelta(minutes=runtime.settings.claim_lease_minutes)
     now = [NOW]
     with runtime.cache.sessions() as session:
@@ -483,12 +479,10 @@ async def test_the_packer_claims_the_open_order_each_step_renews_it_and_shipping
 
 
 async def test_a_pack_taken_over_at_another_bench_is_seen_by_a_look_at_its_claims_alone(
-    store: SimStore, runtime: Runtime, whole_looks: list[int]
+    runtime: Runtime, whole_looks: list[int], order: ToPack
 ) -> None:
     # Claims change with every batch and pack on the floor: a look for them reads the pack's rows,
     # not the whole pack, and still sees it moved.
-    await sync(store, runtime)
-    (order,) = packable(runtime, 1)
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
         bench = await at_the_bench(pilot, order.name, order.skus[0])
@@ -505,10 +499,8 @@ async def test_a_pack_taken_over_at_another_bench_is_seen_by_a_look_at_its_claim
 
 
 async def test_a_sync_heard_while_a_look_at_claims_waits_gets_a_look_at_the_whole_pack(
-    store: SimStore, runtime: Runtime, whole_looks: list[int]
+    runtime: Runtime, whole_looks: list[int], order: ToPack
 ) -> None:
-    await sync(store, runtime)
-    (order,) = packable(runtime, 1)
     app = packer_app(runtime)
     async with app.run_test(size=SIZE) as pilot:
         bench = await at_the_bench(pilot, order.name)
