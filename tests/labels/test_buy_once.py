@@ -4,8 +4,6 @@ one live label per order, a refused purchase, voids after cancel and abandon."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,6 +18,7 @@ from oms_tui.floor.labels.rules import LabelProblem
 from oms_tui.floor.packing.carriers import recognise
 from oms_tui.floor.queues.board import board_figures
 from tests.labels.conftest import PACKER, LabelShop
+from tests.writer_busy import done_beside_a_writer
 
 
 def test_the_cheapest_rate_that_keeps_the_promise_is_bought_once(label_shop: LabelShop) -> None:
@@ -181,15 +180,5 @@ def test_a_bought_label_and_an_address_check_are_read_while_another_station_writ
         looked_up.append(desk.view(bought.id))
         looked_up.append(asyncio.run(desk.verify(order.name)))
 
-    writer = sqlite3.connect(str(label_shop.cache.engine.url.database), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    reader = threading.Thread(target=look_up)
-    reader.start()
-    try:
-        reader.join(timeout=5)
-        assert len(looked_up) == 3, "the lookups waited for the writer's transaction"
-    finally:
-        writer.rollback()
-        writer.close()
-        reader.join()
+    assert done_beside_a_writer(label_shop.cache, look_up), "the lookups waited for the writer's transaction"
     assert looked_up[0] == looked_up[1] == bought

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +20,7 @@ from oms_tui.store.orders_first import orders_first
 from oms_tui.store.page_batch import WRITE_BATCH
 from oms_tui.store.sync import SyncEngine
 from tests.store.simulated import simulated_client
+from tests.writer_busy import done_beside_a_writer
 
 
 @pytest.fixture
@@ -95,7 +94,7 @@ async def test_a_write_that_fails_behind_the_reads_stops_the_pass(
 
 
 async def test_a_page_of_fulfillment_orders_finds_its_orders_without_waiting_for_the_write_behind(
-    cache: Cache, tmp_path: Path
+    cache: Cache,
 ) -> None:
     """Whether the cache has a page's orders is read while the pages before it are being written
     (a writer holds the cache's write lock meanwhile): a reader does not queue behind it."""
@@ -105,20 +104,5 @@ async def test_a_page_of_fulfillment_orders_finds_its_orders_without_waiting_for
         await engine.run_once()
     with cache.sessions() as session:
         page = [SimpleNamespace(order_id=order.id) for order in session.exec(select(Order))]
-    writer = sqlite3.connect(tmp_path / "cache.sqlite3", isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    looked_up = threading.Event()
-
-    def look_up() -> None:
-        asyncio.run(orders_first(engine, page, StreamCounts()))
-        looked_up.set()
-
-    reader = threading.Thread(target=look_up)
-    reader.start()
-    try:
-        reader.join(timeout=5)
-        assert looked_up.is_set(), "the lookup waited for the writer's transaction"
-    finally:
-        writer.rollback()
-        writer.close()
-        reader.join()
+    looked_up = done_beside_a_writer(cache, lambda: asyncio.run(orders_first(engine, page, StreamCounts())))
+    assert looked_up, "the lookup waited for the writer's transaction"

@@ -1,31 +1,15 @@
-"""Another connection holding a SQLite cache's write lock, and waiting for a screen to show meanwhile."""
+"""Waiting, up to a bound, for a screen to show something (while another connection writes, say)."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
 
-from oms_tui.runtime import Runtime
-
-PATIENCE_S = 5.0  # far longer than any screen's read, far shorter than the cache's wait for a lock
-
-
-@contextmanager
-def writer_busy(runtime: Runtime) -> Iterator[None]:
-    """Another connection holds the cache's write lock, as a sync does while it writes a page."""
-    writer = sqlite3.connect(str(runtime.cache.engine.url.database), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        writer.rollback()
-        writer.close()
+from tests.writer_busy import PATIENCE_S
 
 
 async def shown_within(pilot: Pilot[Any], shown: Callable[[Any], bool], seconds: float = PATIENCE_S) -> bool:

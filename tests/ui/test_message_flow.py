@@ -23,8 +23,9 @@ from oms_tui.screens.choice_modal import ChoiceModal
 from oms_tui.screens.exceptions_screen import ExceptionsScreen
 from oms_tui.screens.message_modal import MessageModal
 from tests.mail.smtp_server import PASSWORD, USER, Keeper, smtp_server
-from tests.ui.busy_writer import shown_within, writer_busy
 from tests.ui.floor_app import open_order_screen, outbox, settle, signed_in
+from tests.ui.shown_within import shown_within
+from tests.writer_busy import writer_busy
 
 SIZE = (120, 36)
 
@@ -187,6 +188,6 @@ async def test_the_message_opens_while_another_station_writes(runtime: Runtime) 
     app = signed_in(with_mail(runtime, 2525), "S01", "Sue Support", Role.SUPPORT)
     async with app.run_test(size=SIZE) as pilot:
         await open_pane(pilot)
-        with writer_busy(runtime):
+        with writer_busy(runtime.cache):
             await pilot.press("e")
             assert await shown_within(pilot, lambda app: isinstance(app.screen, MessageModal))

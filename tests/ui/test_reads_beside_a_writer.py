@@ -21,10 +21,11 @@ from oms_tui.screens.order_screen import OrderScreen
 from oms_tui.screens.replenish_screen import ReplenishScreen
 from oms_tui.widgets.stage_tile import StageTile
 from tests.local_time import utc_local_time
-from tests.ui.busy_writer import shown_within, writer_busy
 from tests.ui.conftest import NOW, settle
 from tests.ui.floor_app import signed_in
 from tests.ui.floor_day import seed_floor_day
+from tests.ui.shown_within import shown_within
+from tests.writer_busy import writer_busy
 
 SIZE = (120, 36)
 Opened = Callable[[OmsApp], bool]
@@ -90,7 +91,7 @@ async def test_a_screen_that_reads_shows_while_another_writes(runtime: Runtime, 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         go, shown = SCREENS[name](runtime)
-        with writer_busy(runtime):
+        with writer_busy(runtime.cache):
             await go(app, pilot)
             assert await shown_within(pilot, shown), f"the {name} screen waited for the writer"
 
@@ -101,6 +102,6 @@ async def test_the_refills_list_shows_while_another_writes(runtime: Runtime) -> 
     app = signed_in(at_main, "M01", "Maya Manager", Role.MANAGER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        with writer_busy(runtime):
+        with writer_busy(runtime.cache):
             app.action_replenish()
             assert await shown_within(pilot, refills_shown)

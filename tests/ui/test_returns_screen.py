@@ -28,9 +28,10 @@ from oms_tui.widgets.blocking_error import BlockingError
 from tests.store.returns_shop import request_return
 from tests.store.simulated import simulated_client
 from tests.store.test_outbox import Clock, push_until_empty
-from tests.ui.busy_writer import shown_within, writer_busy
 from tests.ui.conftest import NOW
 from tests.ui.floor_app import settle, signed_in
+from tests.ui.shown_within import shown_within
+from tests.writer_busy import writer_busy
 
 
 class Shop:
@@ -283,6 +284,6 @@ async def test_the_shelves_to_restock_to_show_while_another_station_writes(shop:
         await open_returns(pilot)
         await scan(pilot, shop.returned.reverse_fulfillment_orders[0].reverse_deliveries[0].tracking.number)  # type: ignore[union-attr]
         await scan(pilot, shop.skus[0])
-        with writer_busy(shop.runtime):
+        with writer_busy(shop.runtime.cache):
             await pilot.press("r")
             assert await shown_within(pilot, lambda app: isinstance(app.screen, ChoiceModal))
