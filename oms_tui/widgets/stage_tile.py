@@ -38,10 +38,10 @@ class StageTile(Vertical):
         yield Static("", classes="plain")
 
     def show(self, value: int, *, alert: bool = False) -> None:
-        wider = len(f"{value:,}") != len(self.value)  # the plain text's width: a layout only then
-        self.value = f"{value:,}"
+        shown, self.value = self.value, f"{value:,}"
         update_digits(self.query_one(Digits), self.value if value < PLAIN_FROM else "")
-        update(self.query_one(".plain", Static), self.value, layout=wider)
+        # the plain text's width is its own: a layout only when that changes
+        update(self.query_one(".plain", Static), self.value, layout=len(self.value) != len(shown))
         self.set_class(alert, "-alert")
         self._fit()
 
