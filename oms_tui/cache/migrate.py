@@ -11,11 +11,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 import oms_tui.cache.models  # noqa: F401  (registers every table on the metadata)
+from oms_tui.cache.engine import READ_ONLY
 from oms_tui.cache.errors import CacheError
 from oms_tui.cache.order_search import is_index_object
 
@@ -85,11 +85,13 @@ def check_revision(engine: Engine) -> str | None:
 
 
 def _stored_revisions(engine: Engine) -> list[str]:
-    with engine.connect() as connection:  # an unreachable database is an error, not a new cache
-        try:
-            return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
-        except DBAPIError:  # no version table: a new cache
+    """Read as a reader does, so a station or command starting while another station writes (a sync's
+    page) does not wait for it. An unreachable, unreadable or locked database is an error, never taken
+    for a new cache: only a database without the version table is one."""
+    with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
             return []
+        return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -103,7 +103,7 @@ def message(
 def _draft(settings: Settings, order: str, template: str | None) -> Draft:
     cache = open_cache(settings.database_url, create=False)
     try:
-        with cache.sessions() as session:
+        with cache.reads() as session:
             try:
                 found = find_order(session, order)
                 partly = found.fulfillment_status == "PARTIALLY_FULFILLED"

@@ -43,7 +43,7 @@ def receive_list() -> None:
     from oms_tui.cli.session import cache_session
     from oms_tui.floor.inbound.receiving import inbound_queue
 
-    with cache_session(load_settings()) as session:
+    with cache_session(load_settings(), read_only=True) as session:
         rows = inbound_queue(session)
     if not rows:
         click.echo("nothing inbound")

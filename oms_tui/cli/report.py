@@ -49,7 +49,7 @@ def _report_command(name: str, groupings: tuple[str, ...], default: str, summary
 
         first, last = _range(start, end)
         settings = load_settings()
-        with cache_session(settings) as session:
+        with cache_session(settings, read_only=True) as session:
             table = make_report(session, name, first, last, by)  # type: ignore[arg-type]
         if csv_file is None:
             click.echo(table.aligned() if table.rows else f"nothing recorded from {first} to {last}")

@@ -11,12 +11,14 @@ from oms_tui.config import Settings
 
 
 @contextmanager
-def cache_session(settings: Settings) -> Iterator[Session]:
+def cache_session(settings: Settings, *, read_only: bool = False) -> Iterator[Session]:
+    """`read_only` for a command that only looks: on SQLite it then neither waits for a writer (a sync
+    writing a page) nor holds the floor's writes back while it reads."""
     from oms_tui.cache.database import open_cache
 
     cache = open_cache(settings.database_url, create=False)
     try:
-        with cache.sessions() as session:
+        with (cache.reads if read_only else cache.sessions)() as session:
             yield session
     finally:
         cache.close()

@@ -39,7 +39,7 @@ def staff_add(code: str, name: str, role: str) -> None:
 @one_line_errors
 def staff_list() -> None:
     """Everyone registered: code, role, name, and who is no longer active."""
-    with cache_session(load_settings()) as session:
+    with cache_session(load_settings(), read_only=True) as session:
         people = everyone(session)
     if not people:
         click.echo("nobody yet: add people with `oms-tui staff add CODE NAME --role ROLE`")

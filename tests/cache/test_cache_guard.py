@@ -19,11 +19,12 @@ from sqlalchemy import Engine, inspect, make_url, text
 from oms_tui.cache.database import open_cache
 from oms_tui.cache.engine import make_engine
 from oms_tui.cache.errors import CacheError
-from oms_tui.cache.migrate import check_revision, head_revision
+from oms_tui.cache.migrate import check_revision, head_revision, upgrade
 from oms_tui.cli import main
 from oms_tui.config import Settings, default_database_url
 from oms_tui.runtime import Runtime
-from tests.conftest import postgres_url
+from tests.conftest import postgres_engine_in_fresh_schema, postgres_url
+from tests.writer_busy import done_beside_a_writer
 
 COMMANDS = [
     ("outbox",),
@@ -196,3 +197,37 @@ def test_a_database_without_a_cache_is_not_made_one_by_a_chore(
         engine.dispose()
     assert run("db", "upgrade")[0] == 0
     assert run(*COMMANDS[4]) == (0, "added P1 Ana (picker)\n")
+
+
+def test_a_cache_opens_while_another_station_writes(tmp_path: Path) -> None:
+    """Reading the cache's revision does not queue behind a writer (a sync's page, a colleague's pick)."""
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    cache = open_cache(url, create=True)
+    try:
+        assert done_beside_a_writer(cache, lambda: open_cache(url, create=False).close())
+    finally:
+        cache.close()
+
+
+@pytest.mark.postgres
+def test_a_cache_the_stations_role_cannot_read_is_named_so_not_taken_for_a_new_one(
+    settings_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a database without the version table is a new cache. One whose version cannot be read
+    (here a role without the right to; likewise locked or cut off) is an error saying why."""
+    with postgres_engine_in_fresh_schema() as engine:
+        upgrade(engine)
+        schema, role = engine.url.query["options"].split("=")[-1], f"station_{uuid.uuid4().hex[:8]}"
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+            connection.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        try:
+            monkeypatch.setenv("OMS_DATABASE_URL", engine.url.set(username=role).render_as_string())
+            assert run("outbox") == (
+                1,
+                "Error: database error: permission denied for table alembic_version\n",
+            )
+        finally:
+            with engine.begin() as connection:
+                connection.exec_driver_sql(f"REVOKE USAGE ON SCHEMA {schema} FROM {role}")
+                connection.exec_driver_sql(f"DROP ROLE {role}")
