@@ -391,13 +391,17 @@ def run(
     load_p95 = {code: p95(report["latencies"]) for code, report in reports.items() if codes[code] != "board"}
     ratios = {code: load_p95[code] / alone_p95[code] for code in load_p95 if alone_p95.get(code)}
     board = next(report for code, report in reports.items() if codes[code] == "board")
-    packing = [
-        report
-        for code in codes
-        if codes[code] == "packer"
-        for report in (alone_reports.get(code), reports[code])
-        if report is not None
-    ]
+    def of_role(role: str) -> list[dict[str, Any]]:
+        """The stations' reports of one role, alone and under load."""
+        return [
+            report
+            for code in codes
+            if codes[code] == role
+            for report in (alone_reports.get(code), reports[code])
+            if report is not None
+        ]
+
+    packing, picking = of_role("packer"), of_role("picker")
     return {
         "stations": stations,
         "seconds": seconds,
@@ -418,6 +422,7 @@ def run(
         "packer_refused": sum(report["refused"] for report in packing),
         "packer_refusals": dict(sum((Counter(report["refusals"]) for report in packing), Counter())),
         "packer_waited_s": sum(report["waited"] for report in packing),  # nothing picked to pack
+        "picker_refusals": dict(sum((Counter(report["refusals"]) for report in picking), Counter())),
         # What a station of each role costs the machine: a core's share, while another station works
         # alone (changes heard, screens read again and drawn) and while all work.
         "idle_cpu_share": {role: round(statistics.fmean(shares), 3) for role, shares in idle_cpu.items()},
@@ -476,6 +481,7 @@ def main() -> None:
         f"{figures['packer_scans']}, refused {figures['packer_refused']}: {figures['packer_refusals']}; "
         f"{figures['packer_waited_s']} s waiting for picked orders"
     )
+    print(f"pickers were told: {figures['picker_refusals']}")
     print(
         f"PostgreSQL connections: {figures['pg_connections_max']} at most, "
         f"{figures['pg_connections_idle']} with every station idle"
