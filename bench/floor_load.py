@@ -391,6 +391,7 @@ def run(
     load_p95 = {code: p95(report["latencies"]) for code, report in reports.items() if codes[code] != "board"}
     ratios = {code: load_p95[code] / alone_p95[code] for code in load_p95 if alone_p95.get(code)}
     board = next(report for code, report in reports.items() if codes[code] == "board")
+
     def of_role(role: str) -> list[dict[str, Any]]:
         """The stations' reports of one role, alone and under load."""
         return [
