@@ -52,7 +52,7 @@ def client_for(store: SimStore) -> StoreClient:
 
 def prepared_store(orders: int, days: int) -> SimStore:
     """Every order materialized before any timing, then frozen out of the garbage collector."""
-    store = SimStore(orders=orders, seed=SEED, history=timedelta(days=days))
+    store = SimStore(orders=orders, seed=SEED, history=timedelta(days=days), kept_generated=orders)
     for _ in store.orders:
         pass
     gc.collect()

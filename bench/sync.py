@@ -311,7 +311,7 @@ def store_process(orders: int) -> Iterator[StoreProcess]:
 
 def prepared_store(orders: int, freeze: bool) -> SimStore:
     """A store with every order materialized (fulfillment orders are inside), optionally GC-frozen."""
-    store = SimStore(orders=orders, seed=SEED)
+    store = SimStore(orders=orders, seed=SEED, kept_generated=orders)
     for _ in store.orders:
         pass
     if freeze:

@@ -48,7 +48,7 @@ from oms_tui.sim.returns_factory import seed_returns
 from oms_tui.sim.transfer_model import InventoryTransfer, build_transfers
 from oms_tui.sim.updated_index import Key, UpdatedIndex
 
-CACHE_SIZE = 50_000
+KEPT_GENERATED = 50_000  # seeded orders kept once generated; older ones are generated again when asked for
 DYNAMIC_ID_BASE = 9_000_000_000_000  # ids of objects created after seeding sort after every seeded id
 
 
@@ -88,10 +88,13 @@ class SimStore:
         anchor: datetime | None = None,
         floor_ages: bool = False,
         history: timedelta = HISTORY,
+        kept_generated: int = KEPT_GENERATED,
     ) -> None:
         """`floor_ages`: the open work of a real floor, hours to days old (the demo's); otherwise open
-        work is spread over the whole seeded history (the tests' shops)."""
+        work is spread over the whole seeded history (the tests' shops). `kept_generated`: how many
+        generated orders stay in memory (a benchmark keeps every one, as a real store has them)."""
         self.seed, self.floor_ages, self.history = seed, floor_ages, history
+        self.kept_generated = kept_generated
         self.clock = clock
         self.search_lag = timedelta(seconds=search_lag)
         self.lock = threading.RLock()
@@ -166,7 +169,7 @@ class SimStore:
             age = 1 - index / max(self._seeded, 1)
             seed_returns(self.seed, index, cached, age, cached.fulfillment_orders[0].location)
             self._cache[index] = cached
-            if len(self._cache) > CACHE_SIZE:
+            if len(self._cache) > self.kept_generated:
                 self._cache.popitem(last=False)
         return cached
 
